@@ -1,0 +1,24 @@
+// Package store is deskgate's embedded database: one bbolt file in the data
+// directory. It is the only package that knows bucket names and key
+// encodings; every other package sees typed records and methods.
+//
+// Layout (schema version 1). All integer keys are 8-byte big-endian, so keys
+// sort numerically and keys that start with a timestamp sort by time. Values
+// are JSON records of the types in this package.
+//
+//	meta              "schema" -> "1"
+//	users             id -> User                  users_email: email -> id
+//	customers         id -> Customer              customers_email: email -> id
+//	tokens            sha256(token) -> Principal  (tokens are never stored in clear)
+//	settings          user id -> Settings
+//	projects          id -> Project
+//	items             id -> Item
+//	conversations     id -> Conversation
+//	messages          id -> Message           conv_messages: conv id|message id -> ""
+//	msgids            RFC 5322 Message-ID -> MessageRef (threading index)
+//	maillog           id -> MailLogEntry      maillog_time: unix nanos|id -> ""
+//	raw               maillog id -> raw RFC 5322 bytes
+//
+// Other concepts (notifications, timers, the outbound queue) add their
+// buckets in their own files, listed in layout.go.
+package store

@@ -1,0 +1,31 @@
+package store
+
+// Bucket names. Only this package uses them.
+var (
+	bMeta          = []byte("meta")
+	bUsers         = []byte("users")
+	bUsersEmail    = []byte("users_email")
+	bCustomers     = []byte("customers")
+	bCustEmail     = []byte("customers_email")
+	bTokens        = []byte("tokens")
+	bSettings      = []byte("settings")
+	bProjects      = []byte("projects")
+	bItems         = []byte("items")
+	bConversations = []byte("conversations")
+	bMessages      = []byte("messages")
+	bConvMessages  = []byte("conv_messages")
+	bMsgIDs        = []byte("msgids")
+	bMailLog       = []byte("maillog")
+	bMailLogTime   = []byte("maillog_time")
+	bRaw           = []byte("raw")
+)
+
+// schemaVersion is written to meta/"schema" on creation and checked on open.
+const schemaVersion = "1"
+
+// allBuckets is created on open. A file that adds a concept adds its buckets here.
+var allBuckets = [][]byte{
+	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
+	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
+	bMailLog, bMailLogTime, bRaw,
+}

@@ -18,6 +18,7 @@
 //	msgids            RFC 5322 Message-ID -> MessageRef (threading index)
 //	maillog           id -> MailLogEntry      maillog_time: unix nanos|id -> ""
 //	raw               maillog id -> raw RFC 5322 bytes
+//	attachments       attachment id -> content bytes (metadata lives in the Message)
 //
 // Other concepts (notifications, timers, the outbound queue) add their
 // buckets in their own files, listed in layout.go.

@@ -59,3 +59,31 @@ func jsonUnmarshal(data []byte, v any) error {
 	}
 	return nil
 }
+
+func decodeU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
+// get decodes record id of bucket b into v, or returns ErrNotFound naming what.
+func get(b *bolt.Bucket, id uint64, v any, what string) error {
+	ok, err := getJSON(b, u64(id), v)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s %d: %w", what, id, ErrNotFound)
+	}
+	return nil
+}
+
+// all decodes every record of bucket b, in key order.
+func all[T any](b *bolt.Bucket) ([]T, error) {
+	var out []T
+	err := b.ForEach(func(_, v []byte) error {
+		var x T
+		if err := jsonUnmarshal(v, &x); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}

@@ -18,6 +18,7 @@ var (
 	bMailLog       = []byte("maillog")
 	bMailLogTime   = []byte("maillog_time")
 	bRaw           = []byte("raw")
+	bAttachments   = []byte("attachments")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -27,5 +28,5 @@ const schemaVersion = "1"
 var allBuckets = [][]byte{
 	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
-	bMailLog, bMailLogTime, bRaw,
+	bMailLog, bMailLogTime, bRaw, bAttachments,
 }

@@ -118,10 +118,13 @@ func (t *Tx) ListMailLog(q MailLogQuery) ([]MailLogEntry, error) {
 	}
 	var out []MailLogEntry
 	c := t.b(bMailLog).Cursor()
-	k, v := c.Last()
-	if q.BeforeID > 0 {
-		k, v = c.Seek(u64(q.BeforeID))
-		if k != nil {
+	var k, v []byte
+	switch {
+	case q.BeforeID == 0:
+		k, v = c.Last()
+	default:
+		// Seek lands on BeforeID or the next key; the one before is older.
+		if k, _ = c.Seek(u64(q.BeforeID)); k != nil {
 			k, v = c.Prev()
 		} else {
 			k, v = c.Last()

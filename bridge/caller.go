@@ -1,0 +1,66 @@
+package bridge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// Caller is who an operation acts for: a staff user or a customer.
+type Caller struct {
+	Kind string // store.KindUser or store.KindCustomer
+	ID   uint64
+	Role string // for users: store.RoleAdmin or store.RoleAgent
+}
+
+// IsAdmin reports whether the caller is an admin user.
+func (c Caller) IsAdmin() bool { return c.Kind == store.KindUser && c.Role == store.RoleAdmin }
+
+// IsStaff reports whether the caller is a user (admin or agent).
+func (c Caller) IsStaff() bool { return c.Kind == store.KindUser }
+
+// IsCustomer reports whether the caller is a customer.
+func (c Caller) IsCustomer() bool { return c.Kind == store.KindCustomer }
+
+// Authenticate returns the caller a bearer token belongs to.
+func (s *Service) Authenticate(_ context.Context, token string) (Caller, error) {
+	if token == "" {
+		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
+	}
+	var c Caller
+	err := s.st.View(func(tx *store.Tx) error {
+		p, err := tx.TokenPrincipal(token)
+		if err != nil {
+			return err
+		}
+		c = Caller{Kind: p.Kind, ID: p.ID}
+		if p.Kind == store.KindUser {
+			u, err := tx.User(p.ID)
+			if err != nil {
+				return err
+			}
+			c.Role = u.Role
+		}
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Caller{}, errorf(KindUnauthorized, "unknown token")
+	}
+	if err != nil {
+		return Caller{}, storeErr(err, "token")
+	}
+	return c, nil
+}
+
+// newToken returns a random 256-bit API token, URL-safe.
+func newToken() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return "dg_" + base64.RawURLEncoding.EncodeToString(b), nil
+}

@@ -1,0 +1,129 @@
+package bridge
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// validEmail checks an address is a bare addr-spec (no display name).
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == strings.TrimSpace(s) && strings.Contains(a.Address, "@")
+}
+
+// CreateUser adds a staff user. Only an admin may.
+func (s *Service) CreateUser(_ context.Context, c Caller, email, name, role string) (*store.User, error) {
+	if !c.IsAdmin() {
+		return nil, errorf(KindForbidden, "only an admin may create users")
+	}
+	if !validEmail(email) {
+		return nil, errorf(KindInvalid, "email: a valid address is required")
+	}
+	if role == "" {
+		role = store.RoleAgent
+	}
+	if role != store.RoleAdmin && role != store.RoleAgent {
+		return nil, errorf(KindInvalid, "role: must be admin or agent")
+	}
+	u := &store.User{Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.clock.Now()}
+	err := s.st.Update(func(tx *store.Tx) error {
+		if _, err := tx.CustomerByEmail(email); err == nil {
+			return errorf(KindConflict, "email %s belongs to a customer", store.NormalizeEmail(email))
+		}
+		return tx.CreateUser(u)
+	})
+	return u, storeErr(err, "user "+email)
+}
+
+// CreateUserToken issues a new API token for user id. An admin may for
+// anyone, a user only for itself.
+func (s *Service) CreateUserToken(_ context.Context, c Caller, id uint64) (string, error) {
+	if !c.IsAdmin() && !(c.IsStaff() && c.ID == id) {
+		if c.IsStaff() {
+			return "", errorf(KindForbidden, "only an admin may create a token for another user")
+		}
+		return "", notFound("user", id)
+	}
+	return s.issueToken(store.Principal{Kind: store.KindUser, ID: id}, func(tx *store.Tx) error {
+		_, err := tx.User(id)
+		return err
+	})
+}
+
+// CreateCustomer adds a customer. Staff may.
+func (s *Service) CreateCustomer(_ context.Context, c Caller, email, name string) (*store.Customer, error) {
+	if !c.IsStaff() {
+		return nil, errorf(KindForbidden, "only staff may create customers")
+	}
+	if !validEmail(email) {
+		return nil, errorf(KindInvalid, "email: a valid address is required")
+	}
+	cu := &store.Customer{Email: email, Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}
+	err := s.st.Update(func(tx *store.Tx) error {
+		if _, err := tx.UserByEmail(email); err == nil {
+			return errorf(KindConflict, "email %s belongs to a user", store.NormalizeEmail(email))
+		}
+		return tx.CreateCustomer(cu)
+	})
+	return cu, storeErr(err, "customer "+email)
+}
+
+// CreateCustomerToken issues a token for customer id (a chat widget or
+// portal acts as the customer with it). An admin may for anyone, a
+// customer for itself.
+func (s *Service) CreateCustomerToken(_ context.Context, c Caller, id uint64) (string, error) {
+	if !c.IsAdmin() && !(c.IsCustomer() && c.ID == id) {
+		if c.IsStaff() {
+			return "", errorf(KindForbidden, "only an admin may create a token for a customer")
+		}
+		return "", notFound("customer", id)
+	}
+	return s.issueToken(store.Principal{Kind: store.KindCustomer, ID: id}, func(tx *store.Tx) error {
+		_, err := tx.Customer(id)
+		return err
+	})
+}
+
+// issueToken stores a new token for p after check passes in the same transaction.
+func (s *Service) issueToken(p store.Principal, check func(*store.Tx) error) (string, error) {
+	tok, err := newToken()
+	if err != nil {
+		return "", &Error{Kind: KindUnavailable, Message: "cannot create token", Err: err}
+	}
+	err = s.st.Update(func(tx *store.Tx) error {
+		if err := check(tx); err != nil {
+			return err
+		}
+		return tx.PutToken(tok, p)
+	})
+	if err != nil {
+		return "", storeErr(err, p.Kind)
+	}
+	return tok, nil
+}
+
+// Bootstrap creates the first admin, admin@<first domain>, with token as its
+// API token, when the store has no admin yet (DESKGATE_BOOTSTRAP_TOKEN). It
+// reports whether it created one.
+func (s *Service) Bootstrap(_ context.Context, token string) (bool, error) {
+	if token == "" || len(s.cfg.Domains) == 0 {
+		return false, nil
+	}
+	created := false
+	err := s.st.Update(func(tx *store.Tx) error {
+		has, err := tx.HasAdmin()
+		if err != nil || has {
+			return err
+		}
+		u := &store.User{Email: "admin@" + s.cfg.Domains[0], Name: "Admin", Role: store.RoleAdmin, CreatedAt: s.clock.Now()}
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		created = true
+		return tx.PutToken(token, store.Principal{Kind: store.KindUser, ID: u.ID})
+	})
+	return created, storeErr(err, "bootstrap admin")
+}

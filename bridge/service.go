@@ -1,0 +1,38 @@
+package bridge
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// Config is what the domain needs to know of the configuration.
+type Config struct {
+	Domains     []string      // domains we accept mail for; the first is the main one
+	Hostname    string        // for Message-IDs and the own-mail marker
+	UnseenDelay time.Duration // how long a notification may stay unseen before it is emailed
+}
+
+// Service is the domain. It is safe for concurrent use.
+type Service struct {
+	st    *store.Store
+	cfg   Config
+	clock Clock
+	log   *slog.Logger
+}
+
+// New returns a Service over st.
+func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log}
+}
+
+// Store returns the underlying store (for transports' read-only needs such
+// as the mail log).
+func (s *Service) Store() *store.Store { return s.st }

@@ -1,0 +1,121 @@
+package bridge
+
+import (
+	"context"
+	"strings"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// CreateProject adds a project. Only an admin may.
+func (s *Service) CreateProject(_ context.Context, c Caller, name string) (*store.Project, error) {
+	if !c.IsAdmin() {
+		return nil, forbiddenOrNotFound(c, "only an admin may create projects")
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return nil, errorf(KindInvalid, "name: required")
+	}
+	p := &store.Project{Name: name, Followers: []uint64{}, CreatedAt: s.clock.Now()}
+	return p, storeErr(s.st.Update(func(tx *store.Tx) error { return tx.CreateProject(p) }), "project")
+}
+
+// forbiddenOrNotFound: staff learn they lack the right, customers get 404.
+func forbiddenOrNotFound(c Caller, msg string) *Error {
+	if c.IsStaff() {
+		return errorf(KindForbidden, "%s", msg)
+	}
+	return errorf(KindNotFound, "not found")
+}
+
+// mayActForUser: an admin may add anyone as follower, an agent only itself.
+func mayActForUser(c Caller, user uint64) error {
+	if c.IsAdmin() || (c.IsStaff() && c.ID == user) {
+		return nil
+	}
+	return forbiddenOrNotFound(c, "only an admin may add another user")
+}
+
+// AddProjectFollower makes user follow project id.
+func (s *Service) AddProjectFollower(_ context.Context, c Caller, id, user uint64) error {
+	if err := mayActForUser(c, user); err != nil {
+		return err
+	}
+	return storeErr(s.st.Update(func(tx *store.Tx) error {
+		p, err := viewProject(tx, c, id)
+		if err != nil {
+			return err
+		}
+		if err := requireUsers(tx, "user_id", user); err != nil {
+			return err
+		}
+		var added bool
+		if p.Followers, added = store.AddUnique(p.Followers, user); !added {
+			return nil
+		}
+		return tx.PutProject(p)
+	}), "project")
+}
+
+// CreateItem adds an item to a project the caller may see.
+func (s *Service) CreateItem(_ context.Context, c Caller, project uint64, title string) (*store.Item, error) {
+	title = strings.TrimSpace(title)
+	if !c.IsStaff() {
+		return nil, forbiddenOrNotFound(c, "only staff may create items")
+	}
+	if project == 0 {
+		return nil, errorf(KindInvalid, "project_id: required")
+	}
+	if title == "" {
+		return nil, errorf(KindInvalid, "title: required")
+	}
+	it := &store.Item{ProjectID: project, Title: title, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
+	err := s.st.Update(func(tx *store.Tx) error {
+		if _, err := viewProject(tx, c, project); err != nil {
+			return errorf(KindInvalid, "project_id: no project %d", project)
+		}
+		return tx.CreateItem(it)
+	})
+	return it, storeErr(err, "item")
+}
+
+// AddItemFollower makes user follow item id.
+func (s *Service) AddItemFollower(_ context.Context, c Caller, id, user uint64) error {
+	if err := mayActForUser(c, user); err != nil {
+		return err
+	}
+	return storeErr(s.st.Update(func(tx *store.Tx) error {
+		it, err := viewItem(tx, c, id)
+		if err != nil {
+			return err
+		}
+		if err := requireUsers(tx, "user_id", user); err != nil {
+			return err
+		}
+		var added bool
+		if it.Followers, added = store.AddUnique(it.Followers, user); !added {
+			return nil
+		}
+		return tx.PutItem(it)
+	}), "item")
+}
+
+// SetAssignees replaces the assignees of item id. Staff who may see it may.
+func (s *Service) SetAssignees(_ context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
+	var it *store.Item
+	err := s.st.Update(func(tx *store.Tx) error {
+		var err error
+		if it, err = viewItem(tx, c, id); err != nil {
+			return err
+		}
+		if err := requireUsers(tx, "user_ids", users...); err != nil {
+			return err
+		}
+		it.Assignees = []uint64{}
+		for _, u := range users {
+			it.Assignees, _ = store.AddUnique(it.Assignees, u)
+		}
+		return tx.PutItem(it)
+	})
+	return it, storeErr(err, "item")
+}

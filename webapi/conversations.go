@@ -1,0 +1,98 @@
+package webapi
+
+import (
+	"net/http"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) createConversation(c echo.Context) error {
+	var in struct {
+		ItemID      uint64   `json:"item_id"`
+		Kind        string   `json:"kind"`
+		Subject     string   `json:"subject"`
+		CustomerIDs []uint64 `json:"customer_ids"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	conv, err := s.svc.CreateConversation(c.Request().Context(), caller(c), bridge.NewConversation{
+		ItemID: in.ItemID, Kind: in.Kind, Subject: in.Subject, CustomerIDs: in.CustomerIDs,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, conv)
+}
+
+func (s *Server) listConversations(c echo.Context) error {
+	convs, err := s.svc.ListConversations(c.Request().Context(), caller(c), c.QueryParam("tab"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, convs)
+}
+
+func (s *Server) getConversation(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	conv, err := s.svc.Conversation(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, conv)
+}
+
+func (s *Server) postMessage(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body  string `json:"body"`
+		AsBot bool   `json:"as_bot"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	m, err := s.svc.PostMessage(c.Request().Context(), caller(c), id, bridge.NewMessage{Body: in.Body, AsBot: in.AsBot})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, m)
+}
+
+func (s *Server) listMessages(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	msgs, err := s.svc.Messages(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, msgs)
+}
+
+func (s *Server) getAttachment(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	attID, err := idParam(c, "att")
+	if err != nil {
+		return err
+	}
+	att, data, err := s.svc.Attachment(c.Request().Context(), caller(c), id, attID)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mimeAttachment(att.Filename))
+	h.Set("X-Content-Type-Options", "nosniff")
+	// Never let a browser render mail content from our origin as HTML.
+	return c.Blob(http.StatusOK, safeContentType(att.ContentType), data)
+}

@@ -1,0 +1,100 @@
+package webapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/labstack/echo/v4"
+)
+
+type tokenResponse struct {
+	Token string `json:"token"`
+}
+
+// me answers who the token belongs to.
+func (s *Server) me(c echo.Context) error {
+	cl := caller(c)
+	return c.JSON(http.StatusOK, map[string]any{"type": cl.Kind, "id": cl.ID, "role": cl.Role})
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	var in struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+		Role  string `json:"role"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	u, err := s.svc.CreateUser(c.Request().Context(), caller(c), in.Email, in.Name, in.Role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, u)
+}
+
+func (s *Server) createUserToken(c echo.Context) error {
+	return s.issueToken(c, s.svc.CreateUserToken)
+}
+
+func (s *Server) createCustomerToken(c echo.Context) error {
+	return s.issueToken(c, s.svc.CreateCustomerToken)
+}
+
+type tokenFunc func(ctx context.Context, c bridge.Caller, id uint64) (string, error)
+
+func (s *Server) issueToken(c echo.Context, issue tokenFunc) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	tok, err := issue(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, tokenResponse{tok})
+}
+
+func (s *Server) getSettings(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	st, err := s.svc.Settings(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) putSettings(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var p bridge.SettingsPatch
+	if err := decode(c, &p); err != nil {
+		return err
+	}
+	st, err := s.svc.UpdateSettings(c.Request().Context(), caller(c), id, p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) createCustomer(c echo.Context) error {
+	var in struct {
+		Email string `json:"email"`
+		Name  string `json:"name"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	cu, err := s.svc.CreateCustomer(c.Request().Context(), caller(c), in.Email, in.Name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, cu)
+}

@@ -1,0 +1,106 @@
+package webapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// DefaultMaxBodyBytes bounds request bodies (413 beyond).
+const DefaultMaxBodyBytes = 1 << 20
+
+// Options configure the API server.
+type Options struct {
+	// Registry receives the API's collectors and is served at /metrics.
+	Registry *prometheus.Registry
+	// Ready reports whether the store is open and the listeners are up
+	// (GET /healthz answers 503 until then). Nil means always ready.
+	Ready func() bool
+	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+}
+
+// Server is the HTTP API.
+type Server struct {
+	svc  *bridge.Service
+	e    *echo.Echo
+	log  *slog.Logger
+	opts Options
+}
+
+// New builds the API over svc.
+func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.MaxBodyBytes == 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(log)
+	s := &Server{svc: svc, e: e, log: log, opts: opts}
+	e.Use(newMetrics(opts.Registry).middleware, middleware.Recover(), s.limitBody)
+	s.routes()
+	return s
+}
+
+// Handler returns the http.Handler serving everything.
+func (s *Server) Handler() http.Handler { return s.e }
+
+// Routes lists the registered method and path templates (for the OpenAPI check).
+func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
+
+// limitBody answers 413 for a body over the limit, by Content-Length at
+// once and by counting while it is read.
+func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		if req.ContentLength > s.opts.MaxBodyBytes {
+			return &apiError{status: http.StatusRequestEntityTooLarge, code: "too_large", message: "request body too large"}
+		}
+		req.Body = http.MaxBytesReader(c.Response(), req.Body, s.opts.MaxBodyBytes)
+		return next(c)
+	}
+}
+
+func (s *Server) routes() {
+	s.e.GET("/healthz", s.healthz)
+	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
+	s.e.GET("/api/v1/openapi.json", serveOpenAPI)
+
+	// Auth is attached per route: group middleware would turn 405 into 404.
+	g := s.e.Group("/api/v1")
+	auth := func(method, path string, h echo.HandlerFunc) { g.Add(method, path, h, s.authenticate) }
+	auth(http.MethodGet, "/me", s.me)
+	auth(http.MethodPost, "/users", s.createUser)
+	auth(http.MethodPost, "/users/:id/tokens", s.createUserToken)
+	auth(http.MethodGet, "/users/:id/settings", s.getSettings)
+	auth(http.MethodPut, "/users/:id/settings", s.putSettings)
+	auth(http.MethodPost, "/customers", s.createCustomer)
+	auth(http.MethodPost, "/customers/:id/tokens", s.createCustomerToken)
+	auth(http.MethodPost, "/projects", s.createProject)
+	auth(http.MethodPost, "/projects/:id/followers", s.addProjectFollower)
+	auth(http.MethodPost, "/items", s.createItem)
+	auth(http.MethodPost, "/items/:id/followers", s.addItemFollower)
+	auth(http.MethodPut, "/items/:id/assignees", s.setAssignees)
+	auth(http.MethodPost, "/conversations", s.createConversation)
+	auth(http.MethodGet, "/conversations", s.listConversations)
+	auth(http.MethodGet, "/conversations/:id", s.getConversation)
+	auth(http.MethodPost, "/conversations/:id/followers", s.addConversationFollower)
+	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
+	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
+	auth(http.MethodGet, "/messages/:id/attachments/:att", s.getAttachment)
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	if s.opts.Ready != nil && !s.opts.Ready() {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -32,6 +32,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 		return nil, forbiddenOrNotFound(c, "only an admin may post as the bot")
 	}
 	var m *store.Message
+	var ds []store.Delivery
 	err := s.st.Update(func(tx *store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
@@ -42,12 +43,13 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 			return err
 		}
 		m = &store.Message{Author: author, Body: body, Source: store.SourceAPI}
-		return s.addMessage(ctx, tx, conv, m, nil)
+		ds, err = s.addMessage(ctx, tx, conv, m, nil)
+		return err
 	})
 	if err != nil {
 		return nil, storeErr(err, "message")
 	}
-	s.afterCommit(m)
+	s.afterCommit(ds)
 	return m, nil
 }
 
@@ -73,7 +75,7 @@ func authorOf(tx *store.Tx, c Caller, bot bool) (store.Author, error) {
 // addMessage stores m in conv and everything that follows from it in the
 // same transaction: the conversation's activity time and the notifications
 // of its recipients. Every source (API, SMTP, IMAP) goes through here.
-func (s *Service) addMessage(ctx context.Context, tx *store.Tx, conv *store.Conversation, m *store.Message, data [][]byte) error {
+func (s *Service) addMessage(ctx context.Context, tx *store.Tx, conv *store.Conversation, m *store.Message, data [][]byte) ([]store.Delivery, error) {
 	m.ConversationID = conv.ID
 	m.Kind = conv.Kind
 	if m.CreatedAt.IsZero() {
@@ -83,11 +85,11 @@ func (s *Service) addMessage(ctx context.Context, tx *store.Tx, conv *store.Conv
 		m.Attachments = []store.Attachment{}
 	}
 	if err := tx.CreateMessage(m, data); err != nil {
-		return err
+		return nil, err
 	}
 	conv.LastMessageAt = m.CreatedAt
 	if err := tx.PutConversation(conv); err != nil {
-		return err
+		return nil, err
 	}
 	return s.notifyTx(ctx, tx, conv, m)
 }

@@ -6,12 +6,56 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// notifyTx records, in the posting transaction, the notifications message m
-// causes. (The recipients and timers of SPEC §4 land with the notifications work.)
-func (s *Service) notifyTx(_ context.Context, _ *store.Tx, _ *store.Conversation, _ *store.Message) error {
-	return nil
+// notifyTx records, in the posting transaction, a notification for every
+// recipient of m (SPEC §4) and starts (or keeps) each recipient's unseen
+// timer for the conversation. It returns the new deliveries so the caller
+// can publish them once the transaction has committed.
+func (s *Service) notifyTx(_ context.Context, tx *store.Tx, conv *store.Conversation, m *store.Message) ([]store.Delivery, error) {
+	// Writing in a conversation means having read it: the author's earlier
+	// notifications there are seen.
+	if author, ok := authorRecipient(m.Author); ok {
+		if _, err := s.markSeenTx(tx, author, conv.ID, m.ID-1); err != nil {
+			return nil, err
+		}
+	}
+	rs, err := recipients(tx, conv, m)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.Delivery, 0, len(rs))
+	due := m.CreatedAt.Add(s.cfg.UnseenDelay)
+	for _, r := range rs {
+		d := store.Delivery{
+			MessageID: m.ID, ConversationID: conv.ID, Recipient: r,
+			NotifiedAt: m.CreatedAt, EmailStatus: store.EmailPending,
+		}
+		if err := tx.PutDelivery(&d); err != nil {
+			return nil, err
+		}
+		if _, err := tx.SetTimer(r, conv.ID, due); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
-// afterCommit runs after a message's transaction committed: it wakes what
-// waits in memory (event streams, the timer loop).
-func (s *Service) afterCommit(_ *store.Message) {}
+// authorRecipient is the recipient identity of an author (not the bot).
+func authorRecipient(a store.Author) (store.Recipient, bool) {
+	switch a.Type {
+	case store.AuthorUser:
+		return store.Recipient{Type: store.KindUser, ID: a.ID, Email: a.Email}, true
+	case store.AuthorCustomer:
+		return store.Recipient{Type: store.KindCustomer, ID: a.ID, Email: a.Email}, true
+	}
+	return store.Recipient{}, false
+}
+
+// afterCommit runs once a message's transaction has committed: it publishes
+// the new notifications to live event streams and wakes the timer loop.
+func (s *Service) afterCommit(ds []store.Delivery) {
+	for _, d := range ds {
+		s.hub.publish(d)
+	}
+	s.wakeTimers()
+}

@@ -12,6 +12,9 @@ type Config struct {
 	Domains     []string      // domains we accept mail for; the first is the main one
 	Hostname    string        // for Message-IDs and the own-mail marker
 	UnseenDelay time.Duration // how long a notification may stay unseen before it is emailed
+	// TokenKey is the secret that makes reply tokens unforgeable (kept in
+	// the data directory).
+	TokenKey []byte
 }
 
 // Service is the domain. It is safe for concurrent use.
@@ -20,6 +23,10 @@ type Service struct {
 	cfg   Config
 	clock Clock
 	log   *slog.Logger
+
+	hub    *hub
+	wake   chan struct{} // wakes the timer loop
+	outbox Outbox
 }
 
 // New returns a Service over st.
@@ -30,8 +37,11 @@ func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
 }
+
+// SetOutbox plugs in where emails go. Call it before the Service is shared.
+func (s *Service) SetOutbox(o Outbox) { s.outbox = o }
 
 // Store returns the underlying store (for transports' read-only needs such
 // as the mail log).

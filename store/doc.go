@@ -19,6 +19,14 @@
 //	maillog           id -> MailLogEntry      maillog_time: unix nanos|id -> ""
 //	raw               maillog id -> raw RFC 5322 bytes
 //	attachments       attachment id -> content bytes (metadata lives in the Message)
+//	deliveries        message id|recipient -> Delivery (who was notified, seen, emailed)
+//	inbox             recipient|conversation id|message id -> "" (a recipient's notifications)
+//	timers            due unix nanos|recipient|conversation id -> "" (unseen-email timers)
+//	timer_by_pair     recipient|conversation id -> due unix nanos
+//	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
+//	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
+//
+// A recipient key is 9 bytes: 'u' or 'c' (user or customer), then the id.
 //
 // Other concepts (notifications, timers, the outbound queue) add their
 // buckets in their own files, listed in layout.go.

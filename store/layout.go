@@ -19,6 +19,12 @@ var (
 	bMailLogTime   = []byte("maillog_time")
 	bRaw           = []byte("raw")
 	bAttachments   = []byte("attachments")
+	bDeliveries    = []byte("deliveries")
+	bInbox         = []byte("inbox")
+	bTimers        = []byte("timers")
+	bTimerByPair   = []byte("timer_by_pair")
+	bEmailDeliv    = []byte("email_deliveries")
+	bBounced       = []byte("bounced_addresses")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -29,4 +35,5 @@ var allBuckets = [][]byte{
 	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments,
+	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 }

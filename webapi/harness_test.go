@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
@@ -30,6 +31,8 @@ type env struct {
 	st     *store.Store
 	dir    string
 	router routers.Router
+	clock  *fakeClock
+	outbox *recordingOutbox
 }
 
 func newEnv(t *testing.T) *env {
@@ -44,13 +47,19 @@ func openEnv(t *testing.T, dir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test"}, nil, nil)
+	clock := &fakeClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	svc := bridge.New(st, bridge.Config{
+		Domains: []string{"support.test"}, Hostname: "support.test",
+		UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long........."),
+	}, clock, nil)
+	outbox := &recordingOutbox{}
+	svc.SetOutbox(outbox)
 	if _, err := svc.Bootstrap(context.Background(), adminToken); err != nil {
 		t.Fatal(err)
 	}
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry(), HeartbeatEvery: 50 * time.Millisecond}, nil)
 	srv := httptest.NewServer(api.Handler())
-	e := &env{t: t, srv: srv, svc: svc, st: st, dir: dir, router: openapiRouter(t)}
+	e := &env{t: t, srv: srv, svc: svc, st: st, dir: dir, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(e.close)
 	return e
 }

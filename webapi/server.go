@@ -3,6 +3,7 @@ package webapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/labstack/echo/v4"
@@ -23,6 +24,9 @@ type Options struct {
 	Ready func() bool
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// HeartbeatEvery is how often an idle event stream gets a comment
+	// line; 0 means 15 s.
+	HeartbeatEvery time.Duration
 }
 
 // Server is the HTTP API.
@@ -96,6 +100,11 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
 	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
 	auth(http.MethodGet, "/messages/:id/attachments/:att", s.getAttachment)
+	auth(http.MethodPost, "/messages/:id/seen", s.markSeen)
+	auth(http.MethodGet, "/messages/:id/deliveries", s.deliveries)
+	auth(http.MethodGet, "/me/notifications", s.notifications)
+	auth(http.MethodGet, "/me/unseen", s.unseenCounts)
+	auth(http.MethodGet, "/me/events", s.events)
 }
 
 func (s *Server) healthz(c echo.Context) error {

@@ -1,0 +1,117 @@
+package bridge
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// maxNotifications bounds one notification list.
+const maxNotifications = 500
+
+func notificationOf(d store.Delivery) Notification {
+	return Notification{
+		MessageID: d.MessageID, ConversationID: d.ConversationID,
+		At: d.NotifiedAt.UTC().Format(time.RFC3339Nano), Seen: d.SeenAt != nil, EmailStatus: d.EmailStatus,
+	}
+}
+
+// Notifications returns the caller's notifications, newest first; with
+// unseenOnly only those not seen yet; with after > 0 only those of messages
+// newer than after (for event replay), oldest first.
+func (s *Service) Notifications(_ context.Context, c Caller, unseenOnly bool, after uint64) ([]Notification, error) {
+	var ds []store.Delivery
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		ds, err = tx.Inbox(callerRecipient(c), store.InboxQuery{UnseenOnly: unseenOnly, After: after})
+		return err
+	})
+	if err != nil {
+		return nil, storeErr(err, "notifications")
+	}
+	slices.SortFunc(ds, func(a, b store.Delivery) int {
+		if after > 0 {
+			return compareU64(a.MessageID, b.MessageID)
+		}
+		return compareU64(b.MessageID, a.MessageID)
+	})
+	if len(ds) > maxNotifications {
+		ds = ds[:maxNotifications]
+	}
+	out := make([]Notification, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, notificationOf(d))
+	}
+	return out, nil
+}
+
+func compareU64(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// UnseenCount is the number of unseen notifications in one conversation.
+type UnseenCount struct {
+	ConversationID uint64 `json:"conversation_id"`
+	Unseen         int    `json:"unseen"`
+}
+
+// UnseenCounts returns the caller's unseen notifications per conversation.
+func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
+	ns, err := s.Notifications(ctx, c, true, 0)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[uint64]int{}
+	for _, n := range ns {
+		counts[n.ConversationID]++
+	}
+	out := make([]UnseenCount, 0, len(counts))
+	for conv, n := range counts {
+		out = append(out, UnseenCount{conv, n})
+	}
+	slices.SortFunc(out, func(a, b UnseenCount) int { return compareU64(a.ConversationID, b.ConversationID) })
+	return out, nil
+}
+
+// DeliveryView is one recipient's state of one message (SPEC §7).
+type DeliveryView struct {
+	Recipient   store.Recipient `json:"recipient"`
+	NotifiedAt  time.Time       `json:"notified_at"`
+	SeenAt      *time.Time      `json:"seen_at"`
+	EmailStatus string          `json:"email_status"`
+	EmailedAt   *time.Time      `json:"emailed_at"`
+	Detail      string          `json:"detail"`
+}
+
+// Deliveries returns, for every recipient of message id, when it was
+// notified, seen and emailed. Staff who may see the conversation may ask.
+func (s *Service) Deliveries(_ context.Context, c Caller, id uint64) ([]DeliveryView, error) {
+	if !c.IsStaff() {
+		return nil, notFound("message", id)
+	}
+	var ds []store.Delivery
+	err := s.st.View(func(tx *store.Tx) error {
+		m, err := tx.Message(id)
+		if err != nil {
+			return notFound("message", id)
+		}
+		if _, err := viewConversation(tx, c, m.ConversationID); err != nil {
+			return notFound("message", id)
+		}
+		ds, err = tx.Deliveries(id)
+		return err
+	})
+	out := make([]DeliveryView, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, DeliveryView{d.Recipient, d.NotifiedAt, d.SeenAt, d.EmailStatus, d.EmailedAt, d.Detail})
+	}
+	return out, storeErr(err, "message")
+}

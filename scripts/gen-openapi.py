@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Writes webapi/openapi.json, the OpenAPI 3 document of the REST API.
+
+Edit here, run `python3 scripts/gen-openapi.py`, commit both. webapi tests
+check the document against the routes and validate every response.
+"""
+import json, os
+def ref(n): return {"$ref": "#/components/schemas/"+n}
+def arr(s): return {"type":"array","items":s}
+ID={"type":"integer","format":"int64","minimum":1}
+T={"type":"string","format":"date-time"}
+S={"type":"string"}
+B={"type":"boolean"}
+def obj(req,props): return {"type":"object","required":req,"properties":props}
+IDS=arr({"type":"integer","format":"int64"})
+schemas={
+ "Error":{"type":"object","required":["error"],"properties":{"error":{"type":"object","required":["code","message"],"properties":{"code":S,"message":S}}}},
+ "User":{"type":"object","required":["id","email","name","role"],"properties":{"id":ID,"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"]},"created_at":T}},
+ "Customer":{"type":"object","required":["id","email","name"],"properties":{"id":ID,"email":S,"name":S,"created_at":T}},
+ "Token":{"type":"object","required":["token"],"properties":{"token":{"type":"string","description":"Shown once; stored hashed."}}},
+ "Me":{"type":"object","required":["type","id"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":S}},
+ "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
+   "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
+   "show_from_customers":{"type":"boolean","default":True},
+   "from_customers":{"type":"string","enum":["all","mine","none"],"default":"mine"},
+   "from_users_and_bot":{"type":"string","enum":["all","followed","none"],"default":"followed"},
+   "followed_internal":{"type":"boolean","default":True},
+   "email_assignment_changes":{"type":"boolean","default":True},
+   "email_new_members":{"type":"boolean","default":False},
+   "accept_all_invitations":{"type":"boolean","default":True}}},
+ "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"created_at":T}},
+ "Item":{"type":"object","required":["id","project_id","title"],"properties":{"id":ID,"project_id":ID,"title":S,"followers":IDS,"assignees":IDS,"created_at":T}},
+ "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":T}},
+ "Author":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer","bot"]},"id":{"type":"integer","format":"int64","description":"0 for the bot"},"email":S,"name":S}},
+ "Attachment":{"type":"object","required":["id","filename","content_type","size"],"properties":{"id":ID,"filename":S,"content_type":S,"size":{"type":"integer"},"content_id":S,"inline":B}},
+ "Recipient":{"type":"object","required":["type","id","email"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"email":S,"name":S}},
+ "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
+ "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
+ "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
+ "Message":{"type":"object","required":["id","conversation_id","kind","author","body","html","attachments","source","email_message_id","created_at"],"properties":{
+   "id":ID,"conversation_id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),
+   "body":{"type":"string","description":"The new text only: quoted history and signature removed for email."},
+   "html":{"type":"string","description":"Sanitized HTML of an email; empty otherwise."},
+   "full_text":{"type":"string","description":"An email's whole text, quotes included."},
+   "attachments":arr(ref("Attachment")),"source":{"type":"string","enum":["api","smtp","imap"]},
+   "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T}},
+}
+def err(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
+def ok(code,desc,schema=None):
+  r={"description":desc}
+  if schema: r["content"]={"application/json":{"schema":schema}}
+  return {str(code):r}
+def body(schema,required=True): return {"required":required,"content":{"application/json":{"schema":schema}}}
+STD={"400":err("Malformed JSON."),"401":err("Missing or unknown token."),"403":err("Authenticated but not allowed."),"404":err("Unknown, or not visible to the caller."),"413":err("Body too large."),"422":err("A field is missing or invalid."),"503":err("Storage unavailable; retry.")}
+def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
+  o={"summary":summary,"tags":[tag],"responses":{**responses,**({k:v for k,v in STD.items()} if security else {})}}
+  if reqbody: o["requestBody"]=reqbody
+  if params: o["parameters"]=params
+  if desc: o["description"]=desc
+  if not security: o["security"]=[]
+  return o
+def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
+paths={
+ "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up.",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]}})}}},"503":{"description":"Starting"}},"ops",security=False)},
+ "/metrics":{"get":op("Prometheus metrics (text exposition format).",{"200":{"description":"Metrics","content":{"text/plain":{"schema":S}}}},"ops",security=False)},
+ "/api/v1/openapi.json":{"get":op("This document.",{"200":{"description":"OpenAPI 3 document","content":{"application/json":{"schema":{"type":"object"}}}}},"ops",security=False)},
+ "/api/v1/me":{"get":op("Who the token belongs to.",ok(200,"The caller",ref("Me")),"people")},
+ "/api/v1/users":{"post":op("Create a staff user (admin only).",ok(201,"Created",ref("User")),"people",body(obj(["email"],{"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"],"default":"agent"}})),desc="409 when the address belongs to another user or a customer.")},
+ "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/users/{id}/settings":{
+   "get":op("A user's notification settings (admin, or the user itself).",ok(200,"Settings",ref("Settings")),"people",params=[pid()]),
+   "put":op("Change settings; fields left out keep their value.",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
+ "/api/v1/customers":{"post":op("Create a customer (staff).",ok(201,"Created",ref("Customer")),"people",body(obj(["email"],{"email":S,"name":S})))},
+ "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},
+ "/api/v1/projects/{id}/followers":{"post":op("Follow a project (an agent may add itself, an admin anyone).",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/items":{"post":op("Create an item (ticket/task) in a project the caller may see.",ok(201,"Created",ref("Item")),"work",body(obj(["project_id","title"],{"project_id":ID,"title":S})))},
+ "/api/v1/items/{id}/followers":{"post":op("Follow an item.",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/items/{id}/assignees":{"put":op("Replace the item's assignees; an empty list clears them.",ok(200,"The item",ref("Item")),"work",body(obj(["user_ids"],{"user_ids":IDS})),params=[pid()])},
+ "/api/v1/conversations":{
+   "post":op("Create a conversation on an item.",ok(201,"Created",ref("Conversation")),"conversations",body(obj(["item_id","kind"],{"item_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"customer_ids":IDS})),desc="An internal conversation has no customers (422)."),
+   "get":op("Conversations the caller may see, most recently active first.",ok(200,"Conversations",arr(ref("Conversation"))),"conversations",params=[{"name":"tab","in":"query","required":False,"schema":{"type":"string","enum":["all","from_customers","internal"],"default":"all"},"description":"from_customers: external conversations; internal: staff-only ones. A customer token sees only its own external conversations."}])},
+ "/api/v1/conversations/{id}":{"get":op("One conversation (404 when the caller may not see it).",ok(200,"The conversation",ref("Conversation")),"conversations",params=[pid()])},
+ "/api/v1/conversations/{id}/followers":{"post":op("Follow a conversation.",{"204":{"description":"Following"}},"conversations",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/conversations/{id}/messages":{
+   "post":op("Post a message; its recipients are notified at once and emailed what they leave unseen.",ok(201,"Created (committed)",ref("Message")),"conversations",body(obj(["body"],{"body":{"type":"string","maxLength":262144},"as_bot":{"type":"boolean","description":"Post as the bot (admins only)."}})),params=[pid()]),
+   "get":op("The conversation's messages, oldest first.",ok(200,"Messages",arr(ref("Message"))),"conversations",params=[pid()])},
+ "/api/v1/messages/{id}/attachments/{att}":{"get":op("Download an attachment (always as a download; active content is served as application/octet-stream).",{"200":{"description":"The file","content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}}},"conversations",params=[pid(),pid("att","Attachment id.")])},
+ "/api/v1/messages/{id}/seen":{"post":op("Mark this message and every earlier message of its conversation seen by the caller; cancels emails still pending for them.",{"204":{"description":"Seen"}},"notifications",params=[pid()])},
+ "/api/v1/messages/{id}/deliveries":{"get":op("Per recipient: notified, seen, emailed (staff who may see the conversation).",ok(200,"Deliveries",arr(ref("Delivery"))),"notifications",params=[pid()])},
+ "/api/v1/me/notifications":{"get":op("The caller's notifications, newest first (at most 500).",ok(200,"Notifications",arr(ref("Notification"))),"notifications",params=[{"name":"unseen","in":"query","required":False,"schema":{"type":"string","enum":["0","1","true","false"]},"description":"1: only those not seen yet."}])},
+ "/api/v1/me/unseen":{"get":op("Unseen notification counts per conversation.",ok(200,"Counts",ref("UnseenCounts")),"notifications")},
+ "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first.",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
+}
+doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
+ "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,
+ "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas}}
+open(os.path.join(os.path.dirname(__file__),"..","webapi","openapi.json"),"w").write(json.dumps(doc,indent=1)+"\n")

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+)
+
+// Timer is a pending unseen-email timer: when it is due, the messages of
+// Conversation that Recipient has still not seen are emailed as one email.
+// There is at most one timer per (recipient, conversation): the earliest
+// due time of the unseen messages.
+type Timer struct {
+	Due          time.Time
+	Recipient    Recipient
+	Conversation uint64
+}
+
+func pairKey(r Recipient, conv uint64) []byte { return append(r.key(), u64(conv)...) }
+
+func timerKey(due time.Time, r Recipient, conv uint64) []byte {
+	return append(u64(uint64(due.UnixNano())), pairKey(r, conv)...)
+}
+
+// SetTimer makes (r, conv)'s timer due at due, replacing a later one; an
+// earlier existing timer is kept. It reports whether it changed anything.
+func (t *Tx) SetTimer(r Recipient, conv uint64, due time.Time) (bool, error) {
+	if cur, ok := t.TimerDue(r, conv); ok {
+		if !due.Before(cur) {
+			return false, nil
+		}
+		if err := t.b(bTimers).Delete(timerKey(cur, r, conv)); err != nil {
+			return false, fmt.Errorf("replace timer: %w", err)
+		}
+	}
+	return true, t.putTimer(r, conv, due)
+}
+
+// ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
+func (t *Tx) ReplaceTimer(r Recipient, conv uint64, due time.Time) error {
+	if err := t.DeleteTimer(r, conv); err != nil {
+		return err
+	}
+	return t.putTimer(r, conv, due)
+}
+
+func (t *Tx) putTimer(r Recipient, conv uint64, due time.Time) error {
+	if err := t.b(bTimers).Put(timerKey(due, r, conv), nil); err != nil {
+		return fmt.Errorf("put timer: %w", err)
+	}
+	return t.b(bTimerByPair).Put(pairKey(r, conv), u64(uint64(due.UnixNano())))
+}
+
+// TimerDue returns when (r, conv)'s timer is due, if there is one.
+func (t *Tx) TimerDue(r Recipient, conv uint64) (time.Time, bool) {
+	v := t.b(bTimerByPair).Get(pairKey(r, conv))
+	if v == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(v))).UTC(), true
+}
+
+// DeleteTimer removes (r, conv)'s timer, if any.
+func (t *Tx) DeleteTimer(r Recipient, conv uint64) error {
+	cur, ok := t.TimerDue(r, conv)
+	if !ok {
+		return nil
+	}
+	if err := t.b(bTimers).Delete(timerKey(cur, r, conv)); err != nil {
+		return fmt.Errorf("delete timer: %w", err)
+	}
+	return t.b(bTimerByPair).Delete(pairKey(r, conv))
+}
+
+// DueTimers returns up to max timers due at or before now, earliest first.
+func (t *Tx) DueTimers(now time.Time, max int) []Timer {
+	var out []Timer
+	limit := uint64(now.UnixNano())
+	c := t.b(bTimers).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < max; k, _ = c.Next() {
+		due := binary.BigEndian.Uint64(k[:8])
+		if due > limit {
+			break
+		}
+		out = append(out, Timer{Due: time.Unix(0, int64(due)).UTC(), Recipient: recipientFromKey(k[8:17]), Conversation: decodeU64(k[17:25])})
+	}
+	return out
+}
+
+// NextTimer returns the earliest due time of any timer.
+func (t *Tx) NextTimer() (time.Time, bool) {
+	k, _ := t.b(bTimers).Cursor().First()
+	if k == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC(), true
+}
+
+// TimerCount returns how many timers are pending.
+func (t *Tx) TimerCount() int { return t.b(bTimers).Stats().KeyN }

@@ -1,0 +1,123 @@
+package webapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/labstack/echo/v4"
+)
+
+func (s *Server) markSeen(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.MarkSeen(c.Request().Context(), caller(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) deliveries(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ds, err := s.svc.Deliveries(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ds)
+}
+
+func (s *Server) notifications(c echo.Context) error {
+	unseen := c.QueryParam("unseen")
+	if unseen != "" && unseen != "0" && unseen != "1" && unseen != "true" && unseen != "false" {
+		return &bridge.Error{Kind: bridge.KindInvalid, Message: "unseen: must be 1 or 0"}
+	}
+	ns, err := s.svc.Notifications(c.Request().Context(), caller(c), unseen == "1" || unseen == "true", 0)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, ns)
+}
+
+func (s *Server) unseenCounts(c echo.Context) error {
+	counts, err := s.svc.UnseenCounts(c.Request().Context(), caller(c))
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, n := range counts {
+		total += n.Unseen
+	}
+	return c.JSON(http.StatusOK, map[string]any{"total": total, "conversations": counts})
+}
+
+// events streams the caller's new notifications as Server-Sent Events: one
+// "notification" event each, its id the message id. A client that
+// reconnects with Last-Event-ID gets what it missed first. A comment line
+// every HeartbeatEvery keeps proxies from closing an idle stream.
+func (s *Server) events(c echo.Context) error {
+	cl := caller(c)
+	ctx := c.Request().Context()
+	live, cancel := s.svc.Subscribe(cl) // before the replay, so nothing falls between
+	defer cancel()
+	var last uint64
+	if h := c.Request().Header.Get("Last-Event-ID"); h != "" {
+		n, err := strconv.ParseUint(h, 10, 64)
+		if err != nil {
+			return badRequest("Last-Event-ID: must be a message id")
+		}
+		last = n
+	}
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 3000\n\n")
+	if last > 0 {
+		missed, err := s.svc.Notifications(ctx, cl, false, last)
+		if err != nil {
+			return nil // headers are out: end the stream, the client reconnects
+		}
+		for _, n := range missed {
+			writeEvent(w, n)
+			last = max(last, n.MessageID)
+		}
+	}
+	w.Flush()
+	beat := time.NewTicker(s.heartbeat())
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-beat.C:
+			fmt.Fprint(w, ": ping\n\n")
+		case d := <-live:
+			if d.MessageID <= last {
+				continue // already replayed
+			}
+			writeEvent(w, bridge.NotificationOf(d))
+		}
+		w.Flush()
+	}
+}
+
+func writeEvent(w http.ResponseWriter, n bridge.Notification) {
+	data, _ := json.Marshal(n)
+	fmt.Fprintf(w, "id: %d\nevent: notification\ndata: %s\n\n", n.MessageID, data)
+}
+
+func (s *Server) heartbeat() time.Duration {
+	if s.opts.HeartbeatEvery > 0 {
+		return s.opts.HeartbeatEvery
+	}
+	return 15 * time.Second
+}

@@ -98,7 +98,11 @@ func loadFile(c *Config, path string) (map[string]bool, error) {
 		for i, k := range und {
 			keys[i] = strconv.Quote(k.String())
 		}
-		return nil, fmt.Errorf("config: %s: unknown key %s", path, strings.Join(keys, ", "))
+		noun := "key"
+		if len(keys) > 1 {
+			noun = "keys"
+		}
+		return nil, fmt.Errorf("config: %s: unknown %s %s", path, noun, strings.Join(keys, ", "))
 	}
 	// The decoder matches struct fields case-insensitively; TOML keys are
 	// case-sensitive, so "Data_Dir" is an unknown key too.

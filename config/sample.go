@@ -23,7 +23,11 @@ func Sample() string {
 		for _, line := range strings.Split(s.doc, "\n") {
 			fmt.Fprintf(&b, "# %s\n", line)
 		}
-		fmt.Fprintf(&b, "# Environment: %s\n", s.env)
+		if s.kind == kindList {
+			fmt.Fprintf(&b, "# Environment: %s (comma list)\n", s.env)
+		} else {
+			fmt.Fprintf(&b, "# Environment: %s\n", s.env)
+		}
 		if s.commented {
 			b.WriteString("# ")
 		}

@@ -51,7 +51,7 @@ var settings = [...]setting{
 		set: func(c *Config, s string) error { c.SMTPAddr = strings.TrimSpace(s); return nil },
 		get: func(c Config) string { return c.SMTPAddr }},
 	{key: "domains", env: "DESKGATE_DOMAINS", kind: kindList,
-		doc: "Domains deskgate accepts mail for (never an open relay). The first one\nis the default hostname and the bootstrap admin's domain.\nIn the environment: a comma list.",
+		doc: "Domains deskgate accepts mail for (never an open relay). The first one\nis the default hostname and the bootstrap admin's domain.",
 		set: func(c *Config, s string) error { c.Domains = parseDomains(s); return nil },
 		get: func(c Config) string { return strings.Join(c.Domains, ",") }},
 	{key: "hostname", env: "DESKGATE_HOSTNAME", kind: kindString, commented: true,
@@ -83,7 +83,7 @@ var settings = [...]setting{
 		set: func(c *Config, s string) error { return setBool(&c.SmarthostInsecureTLS, s) },
 		get: func(c Config) string { return strconv.FormatBool(c.SmarthostInsecureTLS) }},
 	{key: "retry_schedule", env: "DESKGATE_RETRY_SCHEDULE", kind: kindList,
-		doc: "Waits between delivery attempts after a temporary failure; the last one repeats.\nIn the environment: a comma list.",
+		doc: "Waits between delivery attempts after a temporary failure; the last one repeats.",
 		set: func(c *Config, s string) error {
 			l, err := parseDurationList(s)
 			if err != nil {

@@ -157,6 +157,7 @@ func envName(key string) string {
 	return s.env
 }
 
+// setDuration parses s with ParseDuration into *dst.
 func setDuration(dst *time.Duration, s string) error {
 	d, err := ParseDuration(s)
 	if err != nil {
@@ -166,6 +167,7 @@ func setDuration(dst *time.Duration, s string) error {
 	return nil
 }
 
+// setBool parses s with strconv.ParseBool into *dst.
 func setBool(dst *bool, s string) error {
 	b, err := strconv.ParseBool(strings.TrimSpace(s))
 	if err != nil {

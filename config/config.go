@@ -1,0 +1,301 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is deskgate's whole configuration: defaults (SPEC §2), overridden
+// by a TOML file, overridden by DESKGATE_* environment variables (the
+// environment wins). Each field names its environment variable and TOML key.
+type Config struct {
+	// DataDir holds the store and the DKIM keys.
+	// DESKGATE_DATA_DIR, data_dir; default "./data".
+	DataDir string
+	// HTTPAddr is the host:port of the REST API listener.
+	// DESKGATE_HTTP_ADDR, http_addr; default "127.0.0.1:8080".
+	HTTPAddr string
+	// SMTPAddr is the host:port of the inbound SMTP (MX) listener.
+	// DESKGATE_SMTP_ADDR, smtp_addr; default "127.0.0.1:2525".
+	SMTPAddr string
+	// Domains are the domains deskgate accepts mail for, lower-cased; the
+	// first one is the default for Hostname and the bootstrap admin.
+	// DESKGATE_DOMAINS (comma list), domains; default ["support.localhost"].
+	Domains []string
+	// Hostname is the SMTP greeting name and the right side of Message-IDs.
+	// DESKGATE_HOSTNAME, hostname; default: the first of Domains (also when
+	// the domains come from the file or the environment).
+	Hostname string
+	// BootstrapToken, on a store with no admin, creates the admin
+	// admin@<first domain> with this API token. Secret.
+	// DESKGATE_BOOTSTRAP_TOKEN, bootstrap_token; default "" (no bootstrap).
+	BootstrapToken string
+	// UnseenDelay is how long a notification may stay unseen before it is
+	// emailed (SPEC §4). Zero emails at once.
+	// DESKGATE_UNSEEN_DELAY, unseen_delay; default 1m.
+	UnseenDelay time.Duration
+	// Smarthost is the host:port of the upstream relay for outbound mail;
+	// empty delivers by MX lookup.
+	// DESKGATE_SMARTHOST, smarthost; default "".
+	Smarthost string
+	// SmarthostUser and SmarthostPassword are the SMTP AUTH credentials for
+	// the smarthost; empty user = no AUTH. The password is secret.
+	// DESKGATE_SMARTHOST_USER, smarthost_user; DESKGATE_SMARTHOST_PASSWORD,
+	// smarthost_password (extensions).
+	SmarthostUser, SmarthostPassword string
+	// SmarthostInsecureTLS skips verification of the smarthost's TLS
+	// certificate (a relay with a self-signed certificate on a LAN).
+	// DESKGATE_SMARTHOST_INSECURE_TLS, smarthost_insecure_tls; default false
+	// (extension).
+	SmarthostInsecureTLS bool
+	// RetrySchedule is the waits between delivery attempts after a
+	// temporary failure; the last one repeats.
+	// DESKGATE_RETRY_SCHEDULE, retry_schedule; default
+	// 1m,5m,15m,30m,1h,2h,4h.
+	RetrySchedule []time.Duration
+	// QueueLifetime is how long an undeliverable email is retried before it
+	// is given up as bounced.
+	// DESKGATE_QUEUE_LIFETIME, queue_lifetime; default 120h.
+	QueueLifetime time.Duration
+	// MaxMessageBytes is the SIZE limit (RFC 1870) of inbound mail.
+	// DESKGATE_MAX_MESSAGE_BYTES, max_message_bytes; default 26214400.
+	MaxMessageBytes int64
+	// LogRetention is how long the mail log and raw messages are kept.
+	// DESKGATE_LOG_RETENTION, log_retention; default 72h.
+	LogRetention time.Duration
+	// TLSCert and TLSKey are PEM file paths; when both are set inbound SMTP
+	// offers STARTTLS (RFC 3207). Set both or neither.
+	// DESKGATE_TLS_CERT, tls_cert; DESKGATE_TLS_KEY, tls_key (extensions).
+	TLSCert, TLSKey string
+	// LogLevel is the slog level: debug, info, warn or error (slog offsets
+	// such as "warn+2" are accepted too).
+	// DESKGATE_LOG_LEVEL, log_level; default "info" (extension).
+	LogLevel string
+	// FloodLimit is how many mails one sender may send within FloodWindow
+	// before further mail from it is suppressed (SPEC §6); 0 disables the
+	// flood guard.
+	// DESKGATE_FLOOD_LIMIT, flood_limit; default 10 (extension).
+	FloodLimit int
+	// FloodWindow is the window FloodLimit counts in.
+	// DESKGATE_FLOOD_WINDOW, flood_window; default 10m (extension).
+	FloodWindow time.Duration
+}
+
+// redactedMark replaces a secret in Config.Redacted.
+const redactedMark = "REDACTED"
+
+// Default returns the configuration deskgate runs with when there is no
+// file and no environment: the defaults of SPEC §2 and of the extensions.
+func Default() Config {
+	return Config{
+		DataDir:         "./data",
+		HTTPAddr:        "127.0.0.1:8080",
+		SMTPAddr:        "127.0.0.1:2525",
+		Domains:         []string{"support.localhost"},
+		Hostname:        "support.localhost",
+		UnseenDelay:     time.Minute,
+		RetrySchedule:   []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour},
+		QueueLifetime:   120 * time.Hour,
+		MaxMessageBytes: 26214400,
+		LogRetention:    72 * time.Hour,
+		LogLevel:        "info",
+		FloodLimit:      10,
+		FloodWindow:     10 * time.Minute,
+	}
+}
+
+// Redacted returns a copy safe to log: the bootstrap token and the
+// smarthost password are replaced by "REDACTED" when set (an unset secret
+// stays empty, so the log still shows whether it was set). Slices are
+// copied, so the copy shares nothing with c.
+func (c Config) Redacted() Config {
+	r := c
+	r.Domains = append([]string(nil), c.Domains...)
+	r.RetrySchedule = append([]time.Duration(nil), c.RetrySchedule...)
+	if r.BootstrapToken != "" {
+		r.BootstrapToken = redactedMark
+	}
+	if r.SmarthostPassword != "" {
+		r.SmarthostPassword = redactedMark
+	}
+	return r
+}
+
+// LogValue implements slog.LogValuer, so slog.Any("config", c) logs the
+// redacted configuration, never the secrets.
+func (c Config) LogValue() slog.Value {
+	r := c.Redacted()
+	return slog.GroupValue(
+		slog.String("data_dir", r.DataDir),
+		slog.String("http_addr", r.HTTPAddr),
+		slog.String("smtp_addr", r.SMTPAddr),
+		slog.String("domains", strings.Join(r.Domains, ",")),
+		slog.String("hostname", r.Hostname),
+		slog.String("bootstrap_token", r.BootstrapToken),
+		slog.String("unseen_delay", FormatDuration(r.UnseenDelay)),
+		slog.String("smarthost", r.Smarthost),
+		slog.String("smarthost_user", r.SmarthostUser),
+		slog.String("smarthost_password", r.SmarthostPassword),
+		slog.Bool("smarthost_insecure_tls", r.SmarthostInsecureTLS),
+		slog.String("retry_schedule", formatDurationList(r.RetrySchedule)),
+		slog.String("queue_lifetime", FormatDuration(r.QueueLifetime)),
+		slog.Int64("max_message_bytes", r.MaxMessageBytes),
+		slog.String("log_retention", FormatDuration(r.LogRetention)),
+		slog.String("tls_cert", r.TLSCert),
+		slog.String("tls_key", r.TLSKey),
+		slog.String("log_level", r.LogLevel),
+		slog.Int("flood_limit", r.FloodLimit),
+		slog.String("flood_window", FormatDuration(r.FloodWindow)),
+	)
+}
+
+// SlogLevel returns LogLevel as a slog.Level; an invalid level (which
+// Validate reports) gives slog.LevelInfo.
+func (c Config) SlogLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// TLSEnabled reports whether inbound SMTP offers STARTTLS.
+func (c Config) TLSEnabled() bool { return c.TLSCert != "" && c.TLSKey != "" }
+
+// Validate reports every inconsistency of c at once (errors.Join), each
+// naming the TOML key, its environment variable and the bad value. It does
+// not touch the network or the file system: a missing TLS certificate file
+// is found when the SMTP server loads it.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config: %s (%s): %s", key, envName(key), fmt.Sprintf(format, args...)))
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if err := checkListenAddr(c.HTTPAddr); err != nil {
+		bad("http_addr", "%q: %v", c.HTTPAddr, err)
+	}
+	if err := checkListenAddr(c.SMTPAddr); err != nil {
+		bad("smtp_addr", "%q: %v", c.SMTPAddr, err)
+	}
+	if len(c.Domains) == 0 {
+		bad("domains", "at least one domain is required")
+	}
+	seen := make(map[string]bool, len(c.Domains))
+	for _, d := range c.Domains {
+		if err := checkDomain(d); err != nil {
+			bad("domains", "%q: %v", d, err)
+		} else if seen[d] {
+			bad("domains", "%q is listed twice", d)
+		}
+		seen[d] = true
+	}
+	if err := checkDomain(c.Hostname); err != nil {
+		bad("hostname", "%q: %v", c.Hostname, err)
+	}
+	if c.UnseenDelay < 0 {
+		bad("unseen_delay", "must not be negative, got %s", FormatDuration(c.UnseenDelay))
+	}
+	if c.Smarthost != "" {
+		if err := checkHostPort(c.Smarthost, true); err != nil {
+			bad("smarthost", "%q: %v", c.Smarthost, err)
+		}
+	} else if c.SmarthostUser != "" {
+		bad("smarthost_user", "is set but smarthost is empty")
+	}
+	if c.SmarthostPassword != "" && c.SmarthostUser == "" {
+		bad("smarthost_password", "is set but smarthost_user is empty")
+	}
+	if len(c.RetrySchedule) == 0 {
+		bad("retry_schedule", "at least one wait is required")
+	}
+	for i, d := range c.RetrySchedule {
+		if d <= 0 {
+			bad("retry_schedule", "item %d must be positive, got %s", i+1, FormatDuration(d))
+		}
+	}
+	positive := []struct {
+		key string
+		d   time.Duration
+	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}}
+	for _, p := range positive {
+		if p.d <= 0 {
+			bad(p.key, "must be positive, got %s", FormatDuration(p.d))
+		}
+	}
+	if c.MaxMessageBytes <= 0 {
+		bad("max_message_bytes", "must be positive, got %d", c.MaxMessageBytes)
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		bad("tls_cert", "tls_cert and tls_key must be set together (cert %q, key %q)", c.TLSCert, c.TLSKey)
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		bad("log_level", "%q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.FloodLimit < 0 {
+		bad("flood_limit", "must not be negative (0 disables), got %d", c.FloodLimit)
+	}
+	return errors.Join(errs...)
+}
+
+// checkListenAddr checks a listener address: host:port with a numeric port;
+// the host may be empty (all interfaces) and the port 0 (any free port).
+func checkListenAddr(addr string) error {
+	return checkHostPort(addr, false)
+}
+
+// checkHostPort checks host:port syntax; needHost requires a non-empty host.
+func checkHostPort(addr string, needHost bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("want host:port: %w", err)
+	}
+	if needHost && host == "" {
+		return errors.New("host is empty")
+	}
+	n, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	if needHost && n == 0 {
+		return errors.New("port 0 is not a destination")
+	}
+	return nil
+}
+
+// checkDomain checks the syntax of a lower-case ASCII domain name
+// (RFC 1035 §2.3.1 as relaxed by RFC 1123 §2.1: labels may start with a
+// digit).
+func checkDomain(d string) error {
+	if d == "" {
+		return errors.New("empty")
+	}
+	if len(d) > 253 {
+		return errors.New("longer than 253 characters")
+	}
+	for _, label := range strings.Split(d, ".") {
+		if label == "" {
+			return errors.New("empty label")
+		}
+		if len(label) > 63 {
+			return fmt.Errorf("label %q longer than 63 characters", label)
+		}
+		if label[0] == '-' || label[len(label)-1] == '-' {
+			return fmt.Errorf("label %q starts or ends with a hyphen", label)
+		}
+		for _, r := range label {
+			if !('a' <= r && r <= 'z' || '0' <= r && r <= '9' || r == '-') {
+				return fmt.Errorf("invalid character %q (use lower-case ASCII; xn-- form for international names)", r)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,199 @@
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// kind is how a setting is written: it decides which TOML types are
+// accepted and how Sample writes the default.
+type kind int
+
+const (
+	kindString   kind = iota // TOML string
+	kindList                 // TOML array of strings, or one comma-separated string
+	kindDuration             // TOML string in ParseDuration syntax
+	kindInt                  // TOML integer
+	kindBool                 // TOML boolean
+)
+
+// setting describes one configuration value: its TOML key, environment
+// variable, documentation, and how to read and write it in the textual form
+// the environment uses (lists comma-separated, durations as ParseDuration
+// reads them). The file, the environment, Sample and Validate's messages all
+// work from this one table, so they cannot drift apart.
+type setting struct {
+	key, env string
+	kind     kind
+	doc      string // for Sample; lines of a # comment
+	// commented writes the key commented out in Sample: its default is
+	// derived from other settings.
+	commented bool
+	set       func(c *Config, s string) error
+	get       func(c Config) string
+}
+
+// settings is the table of every setting, in SPEC §2 order, then the
+// extensions.
+var settings = [...]setting{
+	{key: "data_dir", env: "DESKGATE_DATA_DIR", kind: kindString,
+		doc: "Directory of the store and the DKIM keys.",
+		set: func(c *Config, s string) error { c.DataDir = s; return nil },
+		get: func(c Config) string { return c.DataDir }},
+	{key: "http_addr", env: "DESKGATE_HTTP_ADDR", kind: kindString,
+		doc: "host:port of the REST API. An empty host listens on all interfaces.",
+		set: func(c *Config, s string) error { c.HTTPAddr = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.HTTPAddr }},
+	{key: "smtp_addr", env: "DESKGATE_SMTP_ADDR", kind: kindString,
+		doc: "host:port of inbound SMTP (the MX). Use \":25\" in production.",
+		set: func(c *Config, s string) error { c.SMTPAddr = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.SMTPAddr }},
+	{key: "domains", env: "DESKGATE_DOMAINS", kind: kindList,
+		doc: "Domains deskgate accepts mail for (never an open relay). The first one\nis the default hostname and the bootstrap admin's domain.",
+		set: func(c *Config, s string) error { c.Domains = parseDomains(s); return nil },
+		get: func(c Config) string { return strings.Join(c.Domains, ",") }},
+	{key: "hostname", env: "DESKGATE_HOSTNAME", kind: kindString, commented: true,
+		doc: "SMTP greeting and Message-ID right side. Default: the first domain.",
+		set: func(c *Config, s string) error { c.Hostname = normalizeDomain(s); return nil },
+		get: func(c Config) string { return c.Hostname }},
+	{key: "bootstrap_token", env: "DESKGATE_BOOTSTRAP_TOKEN", kind: kindString,
+		doc: "On a store with no admin, create admin@<first domain> with this API token.\nSecret: prefer the environment variable. Empty = no bootstrap.",
+		set: func(c *Config, s string) error { c.BootstrapToken = s; return nil },
+		get: func(c Config) string { return c.BootstrapToken }},
+	{key: "unseen_delay", env: "DESKGATE_UNSEEN_DELAY", kind: kindDuration,
+		doc: "How long a notification may stay unseen before it is emailed.",
+		set: func(c *Config, s string) error { return setDuration(&c.UnseenDelay, s) },
+		get: func(c Config) string { return FormatDuration(c.UnseenDelay) }},
+	{key: "smarthost", env: "DESKGATE_SMARTHOST", kind: kindString,
+		doc: "host:port of the upstream relay for outbound mail. Empty = deliver by MX lookup.",
+		set: func(c *Config, s string) error { c.Smarthost = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.Smarthost }},
+	{key: "smarthost_user", env: "DESKGATE_SMARTHOST_USER", kind: kindString,
+		doc: "SMTP AUTH user for the smarthost. Empty = no AUTH.",
+		set: func(c *Config, s string) error { c.SmarthostUser = s; return nil },
+		get: func(c Config) string { return c.SmarthostUser }},
+	{key: "smarthost_password", env: "DESKGATE_SMARTHOST_PASSWORD", kind: kindString,
+		doc: "SMTP AUTH password for the smarthost. Secret: prefer the environment variable.",
+		set: func(c *Config, s string) error { c.SmarthostPassword = s; return nil },
+		get: func(c Config) string { return c.SmarthostPassword }},
+	{key: "smarthost_insecure_tls", env: "DESKGATE_SMARTHOST_INSECURE_TLS", kind: kindBool,
+		doc: "Do not verify the smarthost's TLS certificate (self-signed relay on a LAN).",
+		set: func(c *Config, s string) error { return setBool(&c.SmarthostInsecureTLS, s) },
+		get: func(c Config) string { return strconv.FormatBool(c.SmarthostInsecureTLS) }},
+	{key: "retry_schedule", env: "DESKGATE_RETRY_SCHEDULE", kind: kindList,
+		doc: "Waits between delivery attempts after a temporary failure; the last one repeats.",
+		set: func(c *Config, s string) error {
+			l, err := parseDurationList(s)
+			if err != nil {
+				return err
+			}
+			c.RetrySchedule = l
+			return nil
+		},
+		get: func(c Config) string { return formatDurationList(c.RetrySchedule) }},
+	{key: "queue_lifetime", env: "DESKGATE_QUEUE_LIFETIME", kind: kindDuration,
+		doc: "After this an undeliverable email is given up (bounced).",
+		set: func(c *Config, s string) error { return setDuration(&c.QueueLifetime, s) },
+		get: func(c Config) string { return FormatDuration(c.QueueLifetime) }},
+	{key: "max_message_bytes", env: "DESKGATE_MAX_MESSAGE_BYTES", kind: kindInt,
+		doc: "SIZE limit of inbound mail, in bytes.",
+		set: func(c *Config, s string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return fmt.Errorf("not an integer number of bytes: %w", err)
+			}
+			c.MaxMessageBytes = n
+			return nil
+		},
+		get: func(c Config) string { return strconv.FormatInt(c.MaxMessageBytes, 10) }},
+	{key: "log_retention", env: "DESKGATE_LOG_RETENTION", kind: kindDuration,
+		doc: "How long the mail log and raw messages are kept.",
+		set: func(c *Config, s string) error { return setDuration(&c.LogRetention, s) },
+		get: func(c Config) string { return FormatDuration(c.LogRetention) }},
+	{key: "tls_cert", env: "DESKGATE_TLS_CERT", kind: kindString,
+		doc: "PEM certificate file. With tls_key set too, inbound SMTP offers STARTTLS.",
+		set: func(c *Config, s string) error { c.TLSCert = s; return nil },
+		get: func(c Config) string { return c.TLSCert }},
+	{key: "tls_key", env: "DESKGATE_TLS_KEY", kind: kindString,
+		doc: "PEM private key file for tls_cert.",
+		set: func(c *Config, s string) error { c.TLSKey = s; return nil },
+		get: func(c Config) string { return c.TLSKey }},
+	{key: "log_level", env: "DESKGATE_LOG_LEVEL", kind: kindString,
+		doc: "debug, info, warn or error.",
+		set: func(c *Config, s string) error { c.LogLevel = strings.ToLower(strings.TrimSpace(s)); return nil },
+		get: func(c Config) string { return c.LogLevel }},
+	{key: "flood_limit", env: "DESKGATE_FLOOD_LIMIT", kind: kindInt,
+		doc: "Mails one sender may send within flood_window before the rest is suppressed.\n0 disables the flood guard.",
+		set: func(c *Config, s string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil {
+				return fmt.Errorf("not an integer: %w", err)
+			}
+			c.FloodLimit = n
+			return nil
+		},
+		get: func(c Config) string { return strconv.Itoa(c.FloodLimit) }},
+	{key: "flood_window", env: "DESKGATE_FLOOD_WINDOW", kind: kindDuration,
+		doc: "The window flood_limit counts in.",
+		set: func(c *Config, s string) error { return setDuration(&c.FloodWindow, s) },
+		get: func(c Config) string { return FormatDuration(c.FloodWindow) }},
+}
+
+// lookupSetting returns the setting with TOML key key.
+func lookupSetting(key string) (setting, bool) {
+	for _, s := range settings {
+		if s.key == key {
+			return s, true
+		}
+	}
+	return setting{}, false
+}
+
+// envName returns the environment variable of TOML key key.
+func envName(key string) string {
+	s, _ := lookupSetting(key)
+	return s.env
+}
+
+// setDuration parses s with ParseDuration into *dst.
+func setDuration(dst *time.Duration, s string) error {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*dst = d
+	return nil
+}
+
+// setBool parses s with strconv.ParseBool into *dst.
+func setBool(dst *bool, s string) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not a boolean (want true or false): %w", err)
+	}
+	*dst = b
+	return nil
+}
+
+// normalizeDomain trims, lower-cases and drops a trailing dot.
+func normalizeDomain(s string) string {
+	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+}
+
+// parseDomains splits a comma list of domains, normalizes each, and drops
+// blank items and repeats.
+func parseDomains(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, item := range strings.Split(s, ",") {
+		d := normalizeDomain(item)
+		if d == "" || seen[d] {
+			continue
+		}
+		seen[d] = true
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binary is the deskgate binary built once for the end-to-end tests.
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func deskgateBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "deskgate-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "deskgate")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			binPath = string(out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("build: %v\n%s", buildErr, binPath)
+	}
+	return binPath
+}
+
+// proc is a running deskgate serve.
+type proc struct {
+	t     *testing.T
+	cmd   *exec.Cmd
+	http  string // base URL
+	smtp  string // host:port
+	logs  *syncBuffer
+	exitC chan error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var readyLine = regexp.MustCompile(`msg="deskgate ready" http=(\S+) smtp=(\S+)`)
+
+// startServe runs `deskgate serve` on dataDir with ports picked by the
+// system, and waits for its ready line.
+func startServe(t *testing.T, dataDir string, env ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(deskgateBinary(t), "serve")
+	cmd.Env = append(os.Environ(),
+		"DESKGATE_DATA_DIR="+dataDir,
+		"DESKGATE_HTTP_ADDR=127.0.0.1:0",
+		"DESKGATE_SMTP_ADDR=127.0.0.1:0",
+		"DESKGATE_DOMAINS=support.test",
+		"DESKGATE_BOOTSTRAP_TOKEN=e2e-admin",
+	)
+	cmd.Env = append(cmd.Env, env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{t: t, cmd: cmd, logs: &syncBuffer{}, exitC: make(chan error, 1)}
+	ready := make(chan []string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			p.logs.Write([]byte(line + "\n"))
+			if m := readyLine.FindStringSubmatch(line); m != nil {
+				ready <- m
+			}
+		}
+		p.exitC <- cmd.Wait()
+	}()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	select {
+	case m := <-ready:
+		p.http, p.smtp = "http://"+m[1], m[2]
+	case <-time.After(30 * time.Second):
+		t.Fatalf("deskgate did not get ready:\n%s", p.logs)
+	}
+	return p
+}
+
+// stop sends SIGTERM and returns the exit error (nil: exit 0).
+func (p *proc) stop() error {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		p.t.Fatal(err)
+	}
+	select {
+	case err := <-p.exitC:
+		return err
+	case <-time.After(30 * time.Second):
+		p.t.Fatalf("deskgate did not stop on SIGTERM:\n%s", p.logs)
+	}
+	return nil
+}
+
+func (p *proc) api(method, path, token string, body any) (int, map[string]any) {
+	p.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, p.http+path, r)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var v map[string]any
+	if len(raw) > 0 && raw[0] == '{' {
+		_ = json.Unmarshal(raw, &v)
+	}
+	return res.StatusCode, v
+}
+
+func TestVersion(t *testing.T) {
+	out, err := exec.Command(deskgateBinary(t), "version").Output()
+	if err != nil || !strings.HasPrefix(string(out), "deskgate ") {
+		t.Fatalf("version: %q %v", out, err)
+	}
+	if err := exec.Command(deskgateBinary(t), "bogus").Run(); err == nil {
+		t.Fatal("unknown command exited 0")
+	}
+}
+
+// serve starts with no config at all, answers, stops with exit 0 on
+// SIGTERM, and its data survives the restart.
+func TestServeStopsCleanlyAndDataSurvives(t *testing.T) {
+	data := t.TempDir()
+	p := startServe(t, data)
+	res, err := http.Get(p.http + "/healthz")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("healthz: %v %v", res, err)
+	}
+	res.Body.Close()
+	st, proj := p.api("POST", "/api/v1/projects", "e2e-admin", map[string]string{"name": "Kept"})
+	if st != 201 {
+		t.Fatalf("create project: %d %v", st, proj)
+	}
+	if err := p.stop(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+	if info, err := os.Stat(filepath.Join(data, "reply-token.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("reply token key: %v %v", info, err)
+	}
+	p2 := startServe(t, data, "DESKGATE_BOOTSTRAP_TOKEN=")
+	st, item := p2.api("POST", "/api/v1/items", "e2e-admin", map[string]any{"project_id": proj["id"], "title": "after restart"})
+	if st != 201 {
+		t.Fatalf("project lost across restart: %d %v\n%s", st, item, p2.logs)
+	}
+	if err := p2.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeRejectsBadConfig(t *testing.T) {
+	cmd := exec.Command(deskgateBinary(t), "serve")
+	cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+t.TempDir(), "DESKGATE_UNSEEN_DELAY=soon")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "DESKGATE_UNSEEN_DELAY") {
+		t.Fatalf("bad config: err=%v out=%s", err, out)
+	}
+}

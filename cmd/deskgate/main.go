@@ -1,0 +1,52 @@
+// Command deskgate is the email gateway of a helpdesk messenger: the MX of
+// the support domain, a DKIM-signing outbound queue and a REST API, in one
+// binary with one embedded database file.
+//
+//	deskgate serve [--config FILE]   run everything
+//	deskgate version                 print the version
+//	deskgate config sample           print a commented TOML file of every setting
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return cmdServe(args[1:], stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintf(stdout, "deskgate %s\n", version)
+		return 0
+	case "config":
+		return cmdConfig(args[1:], stdout, stderr)
+	case "help", "--help", "-h":
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "deskgate: unknown command %q\n", args[0])
+	usage(stderr)
+	return 2
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage:
+  deskgate serve [--config FILE]   run SMTP, the HTTP API, the queue and the timers
+  deskgate version                 print the version
+  deskgate config sample           print a commented TOML file with every setting
+`)
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/config"
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/webapi"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// cmdServe runs deskgate until SIGTERM or SIGINT, then shuts down cleanly.
+func cmdServe(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(*path, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("deskgate stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// app is a running deskgate: the store, the domain and the servers.
+type app struct {
+	cfg   config.Config
+	log   *slog.Logger
+	st    *store.Store
+	svc   *bridge.Service
+	reg   *prometheus.Registry
+	ready atomic.Bool
+}
+
+// serve opens the store, starts every part, and on ctx's end stops taking
+// new work, finishes what is in flight and closes the store.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log.Info("starting deskgate", "version", version, "config", cfg)
+	a, err := newApp(cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
+	}
+	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load}, log)
+	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		BaseContext: func(net.Listener) context.Context { return ctx }}
+
+	var wg sync.WaitGroup
+	loops, cancelLoops := context.WithCancel(context.Background())
+	defer cancelLoops()
+	errs := make(chan error, 4)
+	goFn := func(name string, fn func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errs <- fmt.Errorf("%s: %w", name, err)
+			}
+		}()
+	}
+	goFn("http", func() error { return httpSrv.Serve(httpLn) })
+	goFn("timers", func() error { return a.svc.RunTimers(loops) })
+	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
+	a.ready.Store(true)
+	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", cfg.SMTPAddr, "data", cfg.DataDir)
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case runErr = <-errs:
+	}
+	a.ready.Store(false)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		httpSrv.Close() // event streams do not end by themselves
+	}
+	cancelLoops()
+	wg.Wait()
+	log.Info("deskgate stopped")
+	return runErr
+}
+
+// newApp opens the store and builds the domain.
+func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, st: st, reg: prometheus.NewRegistry()}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	writes := prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "deskgate_store_write_seconds", Help: "Duration of store write transactions (commit and fsync included).",
+		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
+	})
+	a.reg.MustRegister(writes)
+	st.SetWriteObserver(func(d time.Duration) { writes.Observe(d.Seconds()) })
+	key, err := loadOrCreateKey(cfg.DataDir, "reply-token.key")
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.svc = bridge.New(st, bridge.Config{
+		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
+	}, bridge.SystemClock{}, log)
+	created, err := a.svc.Bootstrap(context.Background(), cfg.BootstrapToken)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if created {
+		log.Info("created the first admin from DESKGATE_BOOTSTRAP_TOKEN", "email", "admin@"+cfg.Domains[0])
+	}
+	return a, nil
+}
+
+func (a *app) close() {
+	if err := a.st.Close(); err != nil {
+		a.log.Error("closing store", "err", err)
+	}
+}
+
+// pruneLoop deletes mail log entries and raw messages older than the
+// retention, in small chunks so no transaction grows large.
+func (a *app) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		before := time.Now().Add(-a.cfg.LogRetention)
+		for {
+			var n int
+			err := a.st.Update(func(tx *store.Tx) error {
+				var err error
+				n, err = tx.PruneMailLog(before, 500)
+				return err
+			})
+			if err != nil {
+				a.log.Error("pruning the mail log", "err", err)
+			}
+			if err != nil || n < 500 || ctx.Err() != nil {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -11,22 +11,10 @@ import (
 
 // follows reports whether user u follows conversation c: it follows the
 // conversation, its item or its project, or is assigned to its item (SPEC §1).
-func follows(tx *store.Tx, u uint64, c *store.Conversation) (bool, error) {
-	if slices.Contains(c.Followers, u) {
-		return true, nil
-	}
-	it, err := tx.Item(c.ItemID)
-	if err != nil {
-		return false, err
-	}
-	if slices.Contains(it.Followers, u) || slices.Contains(it.Assignees, u) {
-		return true, nil
-	}
-	p, err := tx.Project(c.ProjectID)
-	if err != nil {
-		return false, err
-	}
-	return slices.Contains(p.Followers, u), nil
+func follows(u uint64, c *store.Conversation, it *store.Item, p *store.Project) bool {
+	return slices.Contains(c.Followers, u) ||
+		slices.Contains(it.Followers, u) || slices.Contains(it.Assignees, u) ||
+		slices.Contains(p.Followers, u)
 }
 
 // userMayViewProject applies a user's conversation_visibility: "all" sees

@@ -42,6 +42,10 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 	if err != nil {
 		return nil, err
 	}
+	it, err := tx.Item(conv.ItemID)
+	if err != nil {
+		return nil, err
+	}
 	for _, u := range users {
 		if m.Author.Type == store.AuthorUser && m.Author.ID == u.ID {
 			continue
@@ -50,10 +54,7 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 		if err != nil {
 			return nil, err
 		}
-		f, err := follows(tx, u.ID, conv)
-		if err != nil {
-			return nil, err
-		}
+		f := follows(u.ID, conv, it, p)
 		if userReceives(set, visibleBySettings(set, u.ID, p), f, conv.Kind, m.Author.Type) {
 			out = append(out, store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name})
 		}

@@ -25,7 +25,7 @@ const adminToken = "test-admin-token"
 
 // env is a running API over a real bbolt file, with the bootstrap admin.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	svc    *bridge.Service
 	st     *store.Store
@@ -41,7 +41,10 @@ func newEnv(t *testing.T) *env {
 }
 
 // openEnv starts the API over the store in dir.
-func openEnv(t *testing.T, dir string) *env {
+func openEnv(t *testing.T, dir string) *env { return openEnvTB(t, dir) }
+
+// openEnvTB is openEnv for tests and benchmarks.
+func openEnvTB(t testing.TB, dir string) *env {
 	t.Helper()
 	st, err := store.Open(dir)
 	if err != nil {
@@ -69,7 +72,7 @@ func (e *env) close() {
 	_ = e.st.Close()
 }
 
-func openapiRouter(t *testing.T) routers.Router {
+func openapiRouter(t testing.TB) routers.Router {
 	t.Helper()
 	doc, err := openapi3.NewLoader().LoadFromData(webapi.OpenAPI())
 	if err != nil {
@@ -94,7 +97,7 @@ type resp struct {
 }
 
 // decode unmarshals the body into v, failing the test on bad JSON.
-func (r resp) decode(t *testing.T, v any) {
+func (r resp) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.body, v); err != nil {
 		t.Fatalf("bad JSON %q: %v", r.body, err)
@@ -102,7 +105,7 @@ func (r resp) decode(t *testing.T, v any) {
 }
 
 // errCode returns error.code of an error answer.
-func (r resp) errCode(t *testing.T) string {
+func (r resp) errCode(t testing.TB) string {
 	t.Helper()
 	var b struct {
 		Error struct{ Code, Message string }
@@ -183,7 +186,7 @@ func (e *env) must(want int, method, path, token string, body any) resp {
 }
 
 // id decodes {"id":…} from a created object.
-func (r resp) id(t *testing.T) uint64 {
+func (r resp) id(t testing.TB) uint64 {
 	t.Helper()
 	var v struct{ ID uint64 }
 	r.decode(t, &v)

@@ -28,3 +28,20 @@ type Email struct {
 	ReplyTo    string   // the recipient's reply+TOKEN@ address
 	FromName   string   // display name: the author(s)
 }
+
+// BounceRef names the outbound email a delivery status notification is
+// about: by its VERP bounce token (EmailID), or, for a DSN sent elsewhere,
+// by the Message-ID of the returned message.
+type BounceRef struct {
+	EmailID   uint64 // from bounce+TOKEN@; 0 when unknown
+	MessageID string // Message-ID of the returned message, without <>
+}
+
+// Bouncer applies a failure reported later by a DSN (RFC 3464) to the
+// outbound email it names: the email, its mail log entry and its
+// deliveries become bounced. The outbound package implements it; the
+// domain calls it inside the transaction that stores the DSN's mail log
+// entry. It reports whether it found the email.
+type Bouncer interface {
+	Bounced(tx *store.Tx, ref BounceRef, status, detail string) (bool, error)
+}

@@ -24,9 +24,10 @@ type Service struct {
 	clock Clock
 	log   *slog.Logger
 
-	hub    *hub
-	wake   chan struct{} // wakes the timer loop
-	outbox Outbox
+	hub     *hub
+	wake    chan struct{} // wakes the timer loop
+	outbox  Outbox
+	bouncer Bouncer
 }
 
 // New returns a Service over st.
@@ -46,3 +47,7 @@ func (s *Service) SetOutbox(o Outbox) { s.outbox = o }
 // Store returns the underlying store (for transports' read-only needs such
 // as the mail log).
 func (s *Service) Store() *store.Store { return s.st }
+
+// SetBouncer plugs in what applies asynchronous bounces to outbound
+// emails. Call it before the Service is shared.
+func (s *Service) SetBouncer(b Bouncer) { s.bouncer = b }

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -28,6 +29,7 @@ type Service struct {
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer
+	inbound atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
 // New returns a Service over st.

@@ -1,0 +1,112 @@
+package bridge
+
+import (
+	"bytes"
+
+	"github.com/deskgate/deskgate/loopguard"
+	"github.com/deskgate/deskgate/mailparse"
+)
+
+// Analysis is what deskgate makes of one raw message without storing
+// anything: the parse (mailparse) and the loop guard's verdict
+// (loopguard). Receive and `deskgate inspect` use this one function, so
+// the admin's "why was this mail suppressed / threaded there / stripped
+// so?" is answered by the code that decided. Its JSON form is the line
+// `deskgate inspect` prints (SPEC §2).
+type Analysis struct {
+	File          string                `json:"file"`
+	Class         loopguard.Class       `json:"class"`
+	Reason        string                `json:"reason"`
+	Subject       string                `json:"subject"`
+	From          string                `json:"from"`
+	FromName      string                `json:"from_name,omitempty"`
+	MessageID     string                `json:"message_id"`
+	InReplyTo     []string              `json:"in_reply_to"`
+	References    []string              `json:"references"`
+	ReplyText     string                `json:"reply_text"`
+	HTMLSanitized string                `json:"html_sanitized"`
+	Attachments   []AnalysisAttachment  `json:"attachments"`
+	DSN           AnalysisDSN           `json:"dsn"`
+	Errors        []string              `json:"errors"`
+	Hops          int                   `json:"hops"` // Received header count
+	Message       *mailparse.Message    `json:"-"`
+	Verdict       loopguard.Verdict     `json:"-"`
+	Raw           []byte                `json:"-"`
+}
+
+// AnalysisAttachment lists one attachment or inline image.
+type AnalysisAttachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+}
+
+// AnalysisDSN is the delivery status notification found in a bounce
+// (RFC 3464); Recipients is empty for anything else.
+type AnalysisDSN struct {
+	Recipients         []loopguard.DSNRecipient `json:"recipients"`
+	OriginalMessageID  string                   `json:"original_message_id,omitempty"`
+	OriginalEnvelopeID string                   `json:"original_envelope_id,omitempty"`
+}
+
+// Analyze parses raw and classifies it for the envelope sender envFrom
+// ("" is the null reverse path of RFC 5321 §4.5.5). It never fails: what
+// it could not read is listed in Errors. guard may be nil (then every mail
+// counts as human).
+func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
+	a := Analysis{Raw: raw, Hops: countReceived(raw), InReplyTo: []string{}, References: []string{},
+		Attachments: []AnalysisAttachment{}, Errors: []string{},
+		DSN: AnalysisDSN{Recipients: []loopguard.DSNRecipient{}}}
+	m, err := mailparse.Parse(raw)
+	if err != nil {
+		a.Errors = append(a.Errors, "parse: "+err.Error())
+	}
+	if m == nil {
+		m = &mailparse.Message{}
+	}
+	a.Message = m
+	a.Errors = append(a.Errors, m.Errors...)
+	a.Subject, a.From, a.FromName, a.MessageID = m.Subject, m.From.Email, m.From.Name, m.MessageID
+	if m.InReplyTo != nil {
+		a.InReplyTo = m.InReplyTo
+	}
+	if m.References != nil {
+		a.References = m.References
+	}
+	a.ReplyText, a.HTMLSanitized = m.ReplyText, m.HTML
+	for _, at := range m.Attachments {
+		a.Attachments = append(a.Attachments, AnalysisAttachment{Filename: at.Filename, ContentType: at.ContentType, Size: len(at.Data)})
+	}
+	a.Verdict = loopguard.Verdict{Class: loopguard.Human, Reason: "no loop guard"}
+	if guard != nil {
+		a.Verdict = guard.Classify(envFrom, raw)
+	}
+	a.Class, a.Reason = a.Verdict.Class, a.Verdict.Reason
+	if d := a.Verdict.DSN; d != nil {
+		a.DSN.OriginalMessageID, a.DSN.OriginalEnvelopeID = d.OriginalMessageID, d.OriginalEnvelopeID
+		a.DSN.Recipients = append(a.DSN.Recipients, d.Recipients...)
+	}
+	return a
+}
+
+// countReceived counts the Received trace fields of raw's header
+// (RFC 5321 §4.4, §6.3: a hop count bounds mail loops).
+func countReceived(raw []byte) int {
+	n := 0
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) == 0 {
+			break // end of the header
+		}
+		if len(line) >= 9 && bytes.EqualFold(line[:9], []byte("received:")) {
+			n++
+		}
+	}
+	return n
+}

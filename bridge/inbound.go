@@ -1,0 +1,324 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/deskgate/deskgate/loopguard"
+	"github.com/deskgate/deskgate/mailerr"
+	"github.com/deskgate/deskgate/store"
+)
+
+// Inbound mail (SPEC §3, §6): what happens to a message once the SMTP
+// server (or IMAP ingestion) has it. Receive parses and classifies it
+// outside any transaction, then stores the message, its mail log entry,
+// its raw bytes and the notifications it causes in ONE store.Batch
+// transaction (group commit), and returns only after that commit: a 250
+// means stored.
+
+// Envelope is the SMTP envelope of an inbound message (RFC 5321 §2.3.1).
+type Envelope struct {
+	From       string   // MAIL FROM; "" is the null reverse path (a bounce)
+	To         []string // accepted RCPT TO addresses
+	RemoteAddr string   // the client's IP:port, for the log
+	Source     string   // store.SourceSMTP (default) or store.SourceIMAP
+}
+
+// Receipt says what Receive did, one entry per mail log entry written.
+type Receipt struct {
+	Entries []ReceiptEntry
+}
+
+// ReceiptEntry is one outcome: a message posted, or why none was.
+type ReceiptEntry struct {
+	MailLogID      uint64
+	Status         string // store.InThreaded, InCreated, InSuppressed, InBounce, InRejected
+	Detail         string
+	ConversationID uint64
+	MessageID      uint64
+}
+
+// Inbound mail log statuses (SPEC §6).
+const (
+	InThreaded   = "threaded"   // added to an existing conversation
+	InCreated    = "created"    // started a new conversation
+	InSuppressed = "suppressed" // not posted: loop guard, flood, untrusted sender, duplicate
+	InBounce     = "bounce"     // a delivery status notification, applied to the outbound email
+	InRejected   = "rejected"   // refused at SMTP time (RCPT or DATA); no raw kept
+)
+
+// InboundConfig tunes inbound mail. Zero fields take the defaults below.
+type InboundConfig struct {
+	// Guard classifies mail (human, autoreply, bounce, list, own); nil
+	// builds one from the Service's Hostname and Domains.
+	Guard *loopguard.Guard
+	// FloodLimit mails per FloodWindow per sender address are posted;
+	// more are suppressed (reason "flood"). 0 disables.
+	FloodLimit  int
+	FloodWindow time.Duration
+	// LookupTXT resolves DNS TXT records for DKIM keys; nil uses the
+	// system resolver. Tests inject keys here.
+	LookupTXT func(ctx context.Context, domain string) ([]string, error)
+	// DKIMTimeout bounds the DKIM check of one mail (default 5 s).
+	DKIMTimeout time.Duration
+	// BounceCooling is how long a hard-bounced address gets no email
+	// (default 24 h).
+	BounceCooling time.Duration
+	// MaxHops is the most Received fields a mail may carry (default 50,
+	// Postfix's hopcount_limit); more is a loop: 554 5.4.6.
+	MaxHops int
+}
+
+// Defaults of InboundConfig.
+const (
+	DefaultDKIMTimeout   = 5 * time.Second
+	DefaultBounceCooling = 24 * time.Hour
+	DefaultMaxHops       = 50
+)
+
+// inbound is the Service's inbound state.
+type inbound struct {
+	cfg   InboundConfig
+	guard *loopguard.Guard
+	flood *loopguard.Limiter // nil when disabled
+}
+
+// SetInbound configures inbound mail. Call it before the Service is shared.
+func (s *Service) SetInbound(c InboundConfig) { s.inbound.Store(s.newInbound(c)) }
+
+func (s *Service) newInbound(c InboundConfig) *inbound {
+	if c.DKIMTimeout <= 0 {
+		c.DKIMTimeout = DefaultDKIMTimeout
+	}
+	if c.BounceCooling <= 0 {
+		c.BounceCooling = DefaultBounceCooling
+	}
+	if c.MaxHops <= 0 {
+		c.MaxHops = DefaultMaxHops
+	}
+	if c.LookupTXT == nil {
+		c.LookupTXT = defaultLookupTXT
+	}
+	in := &inbound{cfg: c, guard: c.Guard}
+	if in.guard == nil {
+		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
+	}
+	if c.FloodLimit > 0 && c.FloodWindow > 0 {
+		in.flood = loopguard.NewLimiter(c.FloodLimit, c.FloodWindow, s.clock.Now)
+	}
+	return in
+}
+
+// in returns the inbound state, building the defaults on first use.
+func (s *Service) in() *inbound {
+	if in := s.inbound.Load(); in != nil {
+		return in
+	}
+	s.inbound.CompareAndSwap(nil, s.newInbound(InboundConfig{}))
+	return s.inbound.Load()
+}
+
+// Guard returns the loop guard inbound mail is classified with (for
+// `deskgate inspect`, which must decide as the server does).
+func (s *Service) Guard() *loopguard.Guard { return s.in().guard }
+
+// prepared is what Receive learns before its transaction: nothing here
+// may depend on the store's state at commit time except as a hint.
+type prepared struct {
+	a       *Analysis
+	env     Envelope
+	rcpts   []inboundRcpt
+	sender  string // From address (or envelope sender), lower-cased
+	flooded bool
+	// trust: for a sender that is a staff user, whether the mail may be
+	// posted as that user, and why.
+	trusted  bool
+	trustWhy string
+	now      time.Time
+}
+
+// Receive stores an inbound message (SPEC §3, §6) and returns after the
+// commit. Its error is a *mailerr.Error: 554 5.4.6 for a mail loop, 550
+// 5.1.1 when no recipient is ours, 451 4.3.0 when storage failed (the
+// sender retries; nothing was stored).
+func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receipt, error) {
+	in := s.in()
+	if env.Source == "" {
+		env.Source = store.SourceSMTP
+	}
+	a := Analyze(raw, env.From, in.guard)
+	p := &prepared{a: &a, env: env, now: s.clock.Now()}
+	p.sender = store.NormalizeEmail(a.From)
+	if p.sender == "" {
+		p.sender = store.NormalizeEmail(env.From)
+	}
+	if a.Hops > in.cfg.MaxHops {
+		err := mailerr.ErrTooManyHops
+		s.logRejection(env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message))
+		return Receipt{}, err
+	}
+	for _, to := range env.To {
+		if r, err := s.resolveRecipient(to); err == nil {
+			p.rcpts = append(p.rcpts, r)
+		}
+	}
+	if len(p.rcpts) == 0 {
+		return Receipt{}, mailerr.ErrNoSuchUser
+	}
+	if err := s.prepareTrust(ctx, in, p); err != nil {
+		return Receipt{}, mailerr.Storage(err)
+	}
+	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
+		p.flooded = !in.flood.Allow(p.sender)
+	}
+	var rec Receipt
+	var ds []store.Delivery
+	err := s.st.Batch(func(tx *store.Tx) error {
+		rec, ds = Receipt{}, nil // the function may run twice
+		var err error
+		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
+		return err
+	})
+	if err != nil {
+		s.log.Error("storing inbound mail", "from", p.sender, "err", err)
+		return Receipt{}, mailerr.Storage(err)
+	}
+	s.afterCommit(ds)
+	for _, e := range rec.Entries {
+		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
+	}
+	return rec, nil
+}
+
+func (p *prepared) hasKind(kind string) bool {
+	for _, r := range p.rcpts {
+		if r.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// prepareTrust decides, before the transaction, whether a From of a staff
+// user's address is trusted as that user (see authtrust.go): DKIM needs
+// the network, which never runs inside a write transaction.
+func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) error {
+	var u *store.User
+	err := s.st.View(func(tx *store.Tx) error {
+		var err error
+		u, err = tx.UserByEmail(p.sender)
+		return err
+	})
+	switch {
+	case errors.Is(err, store.ErrNotFound) || p.sender == "":
+		return nil
+	case err != nil:
+		return err
+	}
+	for _, r := range p.rcpts {
+		if r.Kind == rcptReply && r.Reply.Recipient.Type == store.KindUser && r.Reply.Recipient.ID == u.ID {
+			p.trusted, p.trustWhy = true, "the reply token names this user"
+			return nil
+		}
+	}
+	p.trusted, p.trustWhy = in.dkimVouches(ctx, p.a.Raw, domainOf(p.sender))
+	return nil
+}
+
+// receiveTx is the whole inbound decision and its writes, in one
+// transaction. It must be idempotent (store.Batch may run it twice): all
+// it changes lives in tx, rec and the returned deliveries.
+func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
+	a := p.a
+	switch {
+	case a.Class == loopguard.Bounce || (p.hasKind(rcptBounce) && a.Class == loopguard.Human && p.env.From == ""):
+		return nil, s.bounceTx(tx, in, p, rec)
+	case a.Class != loopguard.Human:
+		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: string(a.Class) + ": " + a.Reason})
+	case p.hasKind(rcptBounce):
+		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: "mail to a bounce address that is not a delivery status notification"})
+	case p.flooded:
+		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed,
+			Detail: fmt.Sprintf("flood: more than %d mails from %s within %s", in.cfg.FloodLimit, p.sender, in.cfg.FloodWindow)})
+	}
+	if dup := duplicateOf(tx, a.MessageID, p.sender); dup != nil {
+		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, ConversationID: dup.ConversationID,
+			Detail: fmt.Sprintf("duplicate: Message-ID <%s> from %s already received as message %d", a.MessageID, p.sender, dup.MessageID)})
+	}
+	au, why, err := s.inboundAuthor(tx, p)
+	if err != nil {
+		return nil, err
+	}
+	if why != "" {
+		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: why})
+	}
+	targets, err := s.targetsTx(tx, p, au)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Delivery
+	for _, t := range targets {
+		ds, err := s.postInboundTx(ctx, tx, p, au, t, rec)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
+	}
+	return out, nil
+}
+
+// duplicateOf finds a message already received with this Message-ID from
+// this sender (a retry whose 250 was lost, or the same mail by two paths).
+func duplicateOf(tx *store.Tx, msgID, sender string) *store.MessageRef {
+	if msgID == "" {
+		return nil
+	}
+	ref, err := tx.MessageRef(msgID)
+	if err != nil || ref.MessageID == 0 || ref.Sender != sender {
+		return nil
+	}
+	return ref
+}
+
+// logTx writes one mail log entry (with the raw message) and records it.
+func (s *Service) logTx(tx *store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
+	e := s.entry(p)
+	e.Status, e.Detail, e.ConversationID, e.MessageIDInt = r.Status, r.Detail, r.ConversationID, r.MessageID
+	if err := tx.AddMailLog(&e, p.a.Raw); err != nil {
+		return err
+	}
+	r.MailLogID = e.ID
+	rec.Entries = append(rec.Entries, r)
+	return nil
+}
+
+// entry is the mail log entry of p before its outcome is known.
+func (s *Service) entry(p *prepared) store.MailLogEntry {
+	return store.MailLogEntry{
+		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
+		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class),
+	}
+}
+
+// LogRejection records a mail refused at SMTP time (RCPT or DATA) as
+// `rejected`, without raw (SPEC §6). It commits in a group commit and
+// never fails the SMTP reply: a logging failure is only logged.
+func (s *Service) LogRejection(_ context.Context, env Envelope, detail string) {
+	s.logRejection(env, store.NormalizeEmail(env.From), "", detail)
+}
+
+func (s *Service) logRejection(env Envelope, from, subject, detail string) {
+	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
+		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail}
+	err := s.st.Batch(func(tx *store.Tx) error {
+		x := e
+		return tx.AddMailLog(&x, nil)
+	})
+	if err != nil {
+		s.log.Error("logging a rejected mail", "from", from, "err", err)
+	}
+	s.log.Info("inbound mail rejected", "from", from, "to", e.To, "detail", detail, "remote", env.RemoteAddr)
+}

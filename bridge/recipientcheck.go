@@ -1,0 +1,92 @@
+package bridge
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/deskgate/deskgate/mailerr"
+	"github.com/deskgate/deskgate/store"
+)
+
+// Local parts deskgate accepts (SPEC §3).
+const (
+	// LocalSupport is the inbox: a new mail starts a new external
+	// conversation in the default project.
+	LocalSupport = "support"
+	// LocalPostmaster must be accepted by every SMTP server (RFC 5321
+	// §4.5.1); deskgate treats it like support.
+	LocalPostmaster = "postmaster"
+	replyPrefix     = "reply+"
+	bouncePrefix    = "bounce+"
+)
+
+// Kinds of accepted recipients.
+const (
+	rcptInbox  = "inbox"
+	rcptReply  = "reply"
+	rcptBounce = "bounce"
+)
+
+// inboundRcpt is an accepted envelope recipient and what its address names.
+type inboundRcpt struct {
+	Addr  string
+	Kind  string     // rcptInbox, rcptReply or rcptBounce
+	Reply ReplyToken // for rcptReply
+	Email uint64     // outbound email id, for rcptBounce
+}
+
+// CheckRecipient decides an RCPT TO (SPEC §3): nil, or a *mailerr.Error:
+// 550 5.7.1 for a domain not ours (never an open relay), 550 5.1.1 for an
+// unknown local part or a reply/bounce token that does not verify.
+func (s *Service) CheckRecipient(_ context.Context, addr string) error {
+	r, err := s.resolveRecipient(addr)
+	if err != nil {
+		return err
+	}
+	if r.Kind == rcptReply {
+		// The MAC verifies; the conversation must exist too.
+		err := s.st.View(func(tx *store.Tx) error {
+			_, err := tx.Conversation(r.Reply.Conversation)
+			return err
+		})
+		if err != nil {
+			return mailerr.ErrNoSuchUser
+		}
+	}
+	return nil
+}
+
+// resolveRecipient parses addr into what it names, without the store.
+func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
+	addr = strings.Trim(strings.TrimSpace(addr), "<>")
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return inboundRcpt{}, mailerr.New(550, "5.1.3", "bad recipient address syntax")
+	}
+	local, domain := addr[:at], strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
+	if !slices.Contains(s.cfg.Domains, domain) {
+		return inboundRcpt{}, mailerr.ErrRelayDenied
+	}
+	r := inboundRcpt{Addr: strings.ToLower(addr)}
+	lower := strings.ToLower(local)
+	switch {
+	case lower == LocalSupport || lower == LocalPostmaster:
+		r.Kind = rcptInbox
+	case strings.HasPrefix(lower, replyPrefix):
+		t, err := s.ParseReplyToken(lower[len(replyPrefix):])
+		if err != nil {
+			return inboundRcpt{}, mailerr.ErrNoSuchUser
+		}
+		r.Kind, r.Reply = rcptReply, t
+	case strings.HasPrefix(lower, bouncePrefix):
+		id, err := s.ParseBounceToken(lower[len(bouncePrefix):])
+		if err != nil {
+			return inboundRcpt{}, mailerr.ErrNoSuchUser
+		}
+		r.Kind, r.Email = rcptBounce, id
+	default:
+		return inboundRcpt{}, mailerr.ErrNoSuchUser
+	}
+	return r, nil
+}

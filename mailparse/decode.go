@@ -1,0 +1,230 @@
+package mailparse
+
+import (
+	"bytes"
+	"encoding/base64"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/charset"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// decodeTransfer reads a body and removes its Content-Transfer-Encoding
+// (RFC 2045 §6). Base64 and quoted-printable are decoded leniently; an
+// unknown encoding keeps the raw bytes (and says so in Errors).
+func (p *parser) decodeTransfer(h message.Header, body io.Reader) []byte {
+	raw, err := io.ReadAll(body)
+	if err != nil {
+		p.msg.addError("reading body: %v", err)
+	}
+	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
+	switch enc {
+	case "", "7bit", "8bit", "binary":
+		return raw
+	case "base64":
+		return decodeBase64(raw)
+	case "quoted-printable":
+		return decodeQP(raw)
+	default:
+		p.msg.addError("unknown Content-Transfer-Encoding %q: body kept raw", enc)
+		return raw
+	}
+}
+
+// decodeBase64 decodes base64 (RFC 2045 §6.8), skipping characters outside
+// the alphabet (line breaks, stray spaces) and stopping at padding, so a
+// truncated or decorated body still yields what it holds.
+func decodeBase64(raw []byte) []byte {
+	clean := make([]byte, 0, len(raw))
+	for _, c := range raw {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
+			clean = append(clean, c)
+		case c == '-':
+			clean = append(clean, '+') // base64url, seen in the wild
+		case c == '_':
+			clean = append(clean, '/')
+		}
+	}
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1]
+	}
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, _ := base64.RawStdEncoding.Decode(out, clean)
+	return out[:n]
+}
+
+// decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently: soft line
+// breaks with trailing whitespace are honoured and an "=" not followed by
+// two hex digits is kept literally (RFC 2045 §6.7 note 1 recommends this).
+func decodeQP(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		j := i + 1
+		for j < len(raw) && (raw[j] == ' ' || raw[j] == '\t') {
+			j++
+		}
+		if j < len(raw) && (raw[j] == '\r' || raw[j] == '\n') {
+			if raw[j] == '\r' && j+1 < len(raw) && raw[j+1] == '\n' {
+				j++
+			}
+			i = j // soft line break
+			continue
+		}
+		if j == len(raw) {
+			i = j
+			continue
+		}
+		if i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
+			out = append(out, unhex(raw[i+1])<<4|unhex(raw[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// decodeCharset converts a text body to UTF-8 and records a problem when the
+// declared charset is unknown or wrong.
+func (p *parser) decodeCharset(cs string, data []byte) string {
+	s, err := toUTF8(cs, data)
+	if err != "" {
+		p.msg.addError("%s", err)
+	}
+	return s
+}
+
+// decodeBytes is decodeCharset without error reporting.
+func decodeBytes(cs string, data []byte) string {
+	s, _ := toUTF8(cs, data)
+	return s
+}
+
+// toUTF8 converts data in charset cs to UTF-8. Bytes that are not valid
+// UTF-8 after decoding (an unknown charset, or a lie such as Latin-1 sent
+// as "us-ascii") are read as Windows-1252, the de-facto superset of
+// ISO-8859-1 that such mail nearly always is (WHATWG Encoding §4.2 maps
+// the "iso-8859-1" label to it for the same reason).
+func toUTF8(cs string, data []byte) (string, string) {
+	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"'`))
+	problem := ""
+	switch cs {
+	case "", "utf-8", "utf8", "us-ascii", "ascii":
+	default:
+		r, err := charset.Reader(cs, bytes.NewReader(data))
+		if err == nil {
+			out, rerr := io.ReadAll(r)
+			if rerr == nil {
+				return strings.ToValidUTF8(string(out), "\uFFFD"), ""
+			}
+			problem = "charset " + cs + ": " + rerr.Error()
+		} else {
+			problem = "unknown charset " + cs + ": " + err.Error()
+		}
+	}
+	if utf8.Valid(data) {
+		return string(data), problem
+	}
+	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	if err != nil {
+		return strings.ToValidUTF8(string(data), "\uFFFD"), problem
+	}
+	if problem == "" {
+		problem = "text is not valid " + orDefault(cs, "UTF-8") + ": read as Windows-1252"
+	}
+	return string(out), problem
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// charsetReader adapts go-message's charset table to mime.WordDecoder.
+func charsetReader(cs string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(cs) {
+	case "utf-8", "us-ascii":
+		return input, nil
+	}
+	return charset.Reader(cs, input)
+}
+
+// normalizeNewlines turns CRLF and lone CR into LF.
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+// unflow joins the soft line breaks of format=flowed text (RFC 3676 §4.2):
+// a line ending in a space continues on the next line, unless it is the
+// signature separator "-- ". With delsp=yes the trailing space is removed.
+func unflow(s string, delsp bool) string {
+	lines := strings.Split(s, "\n")
+	var b strings.Builder
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		depth := 0
+		for depth < len(line) && line[depth] == '>' {
+			depth++
+		}
+		// Space-stuffing (RFC 3676 §4.4).
+		if strings.HasPrefix(line[depth:], " ") && depth == 0 {
+			line = line[1:]
+		}
+		for strings.HasSuffix(line, " ") && line != "-- " && strings.TrimLeft(line, ">") != " -- " && i+1 < len(lines) {
+			next := lines[i+1]
+			nd := 0
+			for nd < len(next) && next[nd] == '>' {
+				nd++
+			}
+			if nd != depth {
+				break
+			}
+			next = next[nd:]
+			if depth == 0 && strings.HasPrefix(next, " ") {
+				next = next[1:]
+			} else if depth > 0 {
+				next = strings.TrimPrefix(next, " ")
+			}
+			if delsp {
+				line = line[:len(line)-1]
+			}
+			line += next
+			i++
+		}
+		b.WriteString(line)
+		if i < len(lines)-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}

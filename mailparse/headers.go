@@ -1,0 +1,155 @@
+package mailparse
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/textproto"
+)
+
+// readHeaders fills the decoded header fields of msg from msg.Header.
+func readHeaders(msg *Message) {
+	h := msg.Header
+	if h.Has("Subject") {
+		s, err := h.Subject()
+		if err != nil {
+			msg.addError("Subject: %v", err)
+			s = decodeWords(h.Get("Subject"))
+		}
+		msg.Subject = s
+	}
+	msg.From = first(parseAddressList(h.Get("From")))
+	msg.To = parseAddressList(strings.Join(fieldValues(h.Header, "To"), ", "))
+	msg.Cc = parseAddressList(strings.Join(fieldValues(h.Header, "Cc"), ", "))
+	msg.ReplyTo = parseAddressList(h.Get("Reply-To"))
+	msg.Date = parseDate(h.Get("Date"))
+	if ids := ParseMessageIDs(h.Get("Message-Id")); len(ids) > 0 {
+		msg.MessageID = ids[0]
+	}
+	msg.InReplyTo = ParseMessageIDs(h.Get("In-Reply-To"))
+	msg.References = ParseMessageIDs(strings.Join(fieldValues(h.Header, "References"), " "))
+}
+
+// fieldValues returns every value of a header field (some senders repeat
+// To or Cc although RFC 5322 §3.6 allows one).
+func fieldValues(h message.Header, key string) []string {
+	var out []string
+	fields := h.FieldsByKey(key)
+	for fields.Next() {
+		out = append(out, fields.Value())
+	}
+	return out
+}
+
+func first(as []Address) Address {
+	if len(as) == 0 {
+		return Address{}
+	}
+	return as[0]
+}
+
+// dateLayouts are the Date forms seen in the wild besides RFC 5322 §3.3,
+// which net/mail already reads.
+var dateLayouts = []string{
+	time.RFC1123Z,
+	time.RFC1123,
+	"Mon, 2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05 MST",
+	"Mon, 2 Jan 2006 15:04 -0700",
+	"2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 06 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04:05",
+	"Mon Jan 2 15:04:05 2006",
+	"Mon Jan 2 15:04:05 -0700 2006",
+	time.RFC3339,
+}
+
+// parseDate reads a Date header (RFC 5322 §3.3) leniently; zero if it cannot.
+func parseDate(v string) time.Time {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}
+	}
+	if t, err := parseMailDate(v); err == nil {
+		return t
+	}
+	// Drop a trailing comment such as "(UTC)" and doubled spaces.
+	if i := strings.Index(v, "("); i > 0 {
+		v = strings.TrimSpace(v[:i])
+	}
+	v = strings.Join(strings.Fields(v), " ")
+	for _, layout := range dateLayouts {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// salvageHeader re-reads a header that textproto.ReadHeader rejected,
+// dropping the lines that are not fields (an mbox "From " line, a stray
+// word, a first line that starts with a space). ok is false when nothing
+// usable is left.
+func salvageHeader(raw []byte) (textproto.Header, io.Reader, bool) {
+	end, sepLen := headerEnd(raw)
+	var clean bytes.Buffer
+	lines := bytes.SplitAfter(raw[:end], []byte("\n"))
+	kept := 0
+	prevKept := false
+	for _, line := range lines {
+		trimmed := bytes.TrimRight(line, "\r\n")
+		if len(trimmed) == 0 {
+			continue
+		}
+		if trimmed[0] == ' ' || trimmed[0] == '\t' {
+			if prevKept {
+				clean.Write(line)
+			}
+			continue
+		}
+		i := bytes.IndexByte(trimmed, ':')
+		prevKept = i > 0 && validKey(trimmed[:i])
+		if prevKept {
+			clean.Write(bytes.TrimRight(line, "\r\n"))
+			clean.WriteString("\r\n")
+			kept++
+		}
+	}
+	clean.WriteString("\r\n")
+	h, err := textproto.ReadHeader(bufio.NewReader(&clean))
+	if err != nil || kept == 0 {
+		return textproto.Header{}, nil, false
+	}
+	return h, bytes.NewReader(raw[min(end+sepLen, len(raw)):]), true
+}
+
+// headerEnd finds the blank line ending the header (RFC 5322 §2.1).
+func headerEnd(raw []byte) (int, int) {
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\n' {
+			continue
+		}
+		if i+1 < len(raw) && raw[i+1] == '\n' {
+			return i + 1, 1
+		}
+		if i+2 < len(raw) && raw[i+1] == '\r' && raw[i+2] == '\n' {
+			return i + 1, 2
+		}
+	}
+	return len(raw), 0
+}
+
+// validKey reports whether b is a field name (RFC 5322 §3.6.8: printable
+// US-ASCII except colon, no spaces).
+func validKey(b []byte) bool {
+	for _, c := range bytes.TrimRight(b, " \t") {
+		if c <= ' ' || c > '~' {
+			return false
+		}
+	}
+	return len(b) > 0
+}

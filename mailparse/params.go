@@ -1,0 +1,139 @@
+package mailparse
+
+import (
+	"mime"
+	"strings"
+
+	"github.com/emersion/go-message"
+)
+
+// mediaType returns the lower-cased media type and parameters of an entity.
+// A missing Content-Type means text/plain (RFC 2045 §5.2); a malformed one
+// is read leniently so a stray quote does not hide a multipart boundary or
+// an attachment's name.
+func (p *parser) mediaType(h message.Header) (string, map[string]string) {
+	v := h.Get("Content-Type")
+	if strings.TrimSpace(v) == "" {
+		return "text/plain", map[string]string{}
+	}
+	mt, params, err := h.ContentType()
+	if err != nil {
+		p.msg.addError("malformed Content-Type %q: %v", v, err)
+		mt, params = lenientParams(v)
+	} else if strings.Contains(v, "*=") && params["name"] == "" {
+		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	}
+	mt = strings.ToLower(mt)
+	if !strings.Contains(mt, "/") {
+		mt = "text/plain"
+	}
+	return mt, params
+}
+
+// disposition returns the lower-cased Content-Disposition (RFC 2183) and its
+// parameters, read leniently.
+func (p *parser) disposition(h message.Header) (string, map[string]string) {
+	v := h.Get("Content-Disposition")
+	if strings.TrimSpace(v) == "" {
+		return "", map[string]string{}
+	}
+	disp, params, err := h.ContentDisposition()
+	if err != nil {
+		p.msg.addError("malformed Content-Disposition %q: %v", v, err)
+		disp, params = lenientParams(v)
+	} else if strings.Contains(v, "*=") && params["filename"] == "" {
+		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	}
+	return strings.ToLower(disp), params
+}
+
+// lenientParams splits "value; key=val; key2="val 2"" without the
+// strictness of mime.ParseMediaType: unquoted specials, duplicates (first
+// wins), missing semicolons before keys and RFC 2231 / RFC 2047 values are
+// all tolerated.
+func lenientParams(v string) (string, map[string]string) {
+	params := map[string]string{}
+	first, rest, _ := strings.Cut(v, ";")
+	value := strings.ToLower(strings.TrimSpace(first))
+	if i := strings.IndexAny(value, " \t"); i >= 0 {
+		rest = value[i:] + ";" + rest
+		value = value[:i]
+	}
+	ext := map[string][]string{}
+	for _, kv := range splitParams(rest) {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		k = strings.ToLower(strings.TrimSpace(k))
+		val = unquote(strings.TrimSpace(val))
+		if k == "" {
+			continue
+		}
+		if strings.Contains(k, "*") {
+			ext[k] = append(ext[k], val)
+			continue
+		}
+		if _, dup := params[k]; !dup {
+			params[k] = decodeWords(val)
+		}
+	}
+	for k, val := range decode2231(ext) {
+		params[k] = val
+	}
+	return value, params
+}
+
+// splitParams splits on semicolons outside double quotes.
+func splitParams(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inQuote := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\' && inQuote && i+1 < len(s):
+			cur.WriteByte(c)
+			cur.WriteByte(s[i+1])
+			i++
+			continue
+		case c == '"':
+			inQuote = !inQuote
+		case c == ';' && !inQuote:
+			out = append(out, cur.String())
+			cur.Reset()
+			continue
+		}
+		cur.WriteByte(c)
+	}
+	return append(out, cur.String())
+}
+
+// unquote removes surrounding double quotes and backslash escapes.
+func unquote(s string) string {
+	if len(s) < 2 || s[0] != '"' {
+		return s
+	}
+	s = strings.TrimSuffix(s[1:], `"`)
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) {
+			i++
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// decodeWords decodes RFC 2047 encoded-words, which many clients put in
+// parameters although RFC 2047 §5 forbids it; on failure s is kept.
+func decodeWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	dec := mime.WordDecoder{CharsetReader: charsetReader}
+	if out, err := dec.DecodeHeader(s); err == nil {
+		return out
+	}
+	return s
+}

@@ -1,0 +1,180 @@
+package mailparse
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+)
+
+// Limits that keep hostile input from costing more than a message is worth.
+const (
+	maxDepth = 16   // nested multiparts followed (RFC 2046 sets none)
+	maxParts = 1000 // MIME parts visited per message
+)
+
+// Parse reads a raw RFC 5322 message. It never panics; it returns an error
+// only when not even a header could be read, and then still returns a
+// *Message with what it has (possibly nothing).
+func Parse(raw []byte) (msg *Message, err error) {
+	msg = &Message{}
+	defer func() {
+		if r := recover(); r != nil {
+			// Last resort: a bug in a decoder must not lose the mail.
+			msg.addError("internal error while parsing: %v", r)
+			msg.Errors = append(msg.Errors, string(debug.Stack()))
+		}
+	}()
+	br := bufio.NewReader(bytes.NewReader(raw))
+	h, herr := textproto.ReadHeader(br)
+	var body io.Reader = br
+	if herr != nil {
+		var ok bool
+		h, body, ok = salvageHeader(raw)
+		if !ok {
+			return msg, fmt.Errorf("mailparse: read header: %w", herr)
+		}
+		msg.addError("malformed header, unreadable lines skipped: %v", herr)
+	}
+	msg.Header = mail.Header{Header: message.Header{Header: h}}
+	readHeaders(msg)
+	p := &parser{msg: msg}
+	var b content
+	p.entity(msg.Header.Header, body, 0, &b)
+	p.assemble(&b)
+	return msg, nil
+}
+
+// parser walks the MIME tree of one message.
+type parser struct {
+	msg   *Message
+	parts int
+}
+
+// content is what a subtree contributes to the body.
+type content struct {
+	plain    []string // text/plain bodies, UTF-8
+	html     []string // raw (unsanitized) HTML bodies, UTF-8
+	htmlText []string // the HTML bodies turned into text
+}
+
+func (c *content) empty() bool { return len(c.plain) == 0 && len(c.html) == 0 }
+
+// assemble fills Text, HTML and ReplyText from the collected body parts.
+func (p *parser) assemble(b *content) {
+	if len(b.plain) > 0 {
+		p.msg.Text = strings.Join(b.plain, "\n\n")
+	} else {
+		p.msg.Text = strings.Join(b.htmlText, "\n\n")
+	}
+	if len(b.html) > 0 {
+		p.msg.HTML = sanitizeHTML(strings.Join(b.html, "\n"))
+	}
+	p.msg.ReplyText = ExtractReply(p.msg.Text)
+}
+
+// entity handles one MIME entity (RFC 2045 §2.4) with its raw body.
+func (p *parser) entity(h message.Header, body io.Reader, depth int, out *content) {
+	p.parts++
+	if p.parts > maxParts {
+		if p.parts == maxParts+1 {
+			p.msg.addError("more than %d MIME parts: rest ignored", maxParts)
+		}
+		return
+	}
+	mt, params := p.mediaType(h)
+	if strings.HasPrefix(mt, "multipart/") && depth < maxDepth {
+		if boundary := params["boundary"]; boundary != "" {
+			p.multipart(mt, boundary, body, depth, out)
+			return
+		}
+		p.msg.addError("%s without boundary parameter: read as text", mt)
+		mt = "text/plain"
+	}
+	p.leaf(h, mt, params, body, out)
+}
+
+// multipart reads the parts of a multipart entity (RFC 2046 §5.1).
+// multipart/alternative keeps text/plain for Text and the richest HTML.
+func (p *parser) multipart(mt, boundary string, body io.Reader, depth int, out *content) {
+	mr := textproto.NewMultipartReader(body, boundary)
+	var alts []*content
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			p.msg.addError("%s: missing final boundary or broken part: %v", mt, err)
+			break
+		}
+		target := out
+		if mt == "multipart/alternative" {
+			target = &content{}
+			alts = append(alts, target)
+		}
+		p.entity(message.Header{Header: part.Header}, part, depth+1, target)
+	}
+	if mt == "multipart/alternative" {
+		pickAlternative(alts, out)
+	}
+}
+
+// pickAlternative chooses among the parts of multipart/alternative
+// (RFC 2046 §5.1.4): the first one with plain text gives Text, the last one
+// with HTML gives HTML (the last part is the sender's preferred one).
+func pickAlternative(alts []*content, out *content) {
+	for _, a := range alts {
+		if len(a.plain) > 0 {
+			out.plain = append(out.plain, a.plain...)
+			break
+		}
+	}
+	for i := len(alts) - 1; i >= 0; i-- {
+		if len(alts[i].html) > 0 {
+			out.html = append(out.html, alts[i].html...)
+			out.htmlText = append(out.htmlText, alts[i].htmlText...)
+			break
+		}
+	}
+}
+
+// leaf handles a non-multipart entity: body text or attachment.
+func (p *parser) leaf(h message.Header, mt string, params map[string]string, body io.Reader, out *content) {
+	data := p.decodeTransfer(h, body)
+	disp, dparams := p.disposition(h)
+	filename := dparams["filename"]
+	if filename == "" {
+		filename = params["name"]
+	}
+	isBody := (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == ""
+	if isBody {
+		text := p.decodeCharset(params["charset"], data)
+		if mt == "text/html" {
+			out.html = append(out.html, text)
+			out.htmlText = append(out.htmlText, htmlToText(text))
+			return
+		}
+		text = normalizeNewlines(text)
+		if strings.EqualFold(params["format"], "flowed") {
+			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+		}
+		out.plain = append(out.plain, text)
+		return
+	}
+	cid := strings.TrimSpace(h.Get("Content-Id"))
+	cid = strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">")
+	p.msg.Attachments = append(p.msg.Attachments, Attachment{
+		Filename:    filename,
+		ContentType: mt,
+		ContentID:   cid,
+		Inline:      disp == "inline" || (disp == "" && cid != ""),
+		Data:        data,
+	})
+}

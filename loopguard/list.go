@@ -1,0 +1,36 @@
+package loopguard
+
+import "strings"
+
+// listRule recognises mailing-list and bulk mail: RFC 2369 / RFC 2919 list headers,
+// Precedence bulk/junk/list and the Feedback-ID of bulk senders.
+func listRule(_ *Guard, m *mail) (Verdict, bool) {
+	h := m.hdr
+	if v, ok := h.lookup("precedence"); ok {
+		switch firstToken(v) {
+		case "bulk", "junk", "list":
+			return list("Precedence: " + v), true
+		}
+	}
+	for _, name := range []string{"List-Id", "List-Unsubscribe", "List-Post"} {
+		if v, ok := h.lookup(name); ok {
+			return list(name + ": " + trimReason(v) + " (mailing list, RFC 2369/2919)"), true
+		}
+	}
+	if v, ok := h.lookup("feedback-id"); ok {
+		return list("Feedback-ID: " + trimReason(v) + " (bulk sender)"), true
+	}
+	return Verdict{}, false
+}
+
+// list builds a List verdict.
+func list(reason string) Verdict { return Verdict{Class: List, Reason: reason} }
+
+// trimReason shortens a header value quoted in a reason.
+func trimReason(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) > 80 {
+		v = v[:80] + "…"
+	}
+	return v
+}

@@ -25,6 +25,10 @@ type Envelope struct {
 	To         []string // accepted RCPT TO addresses
 	RemoteAddr string   // the client's IP:port, for the log
 	Source     string   // store.SourceSMTP (default) or store.SourceIMAP
+	// Trace is the Received field the transport adds (RFC 5321 §4.4),
+	// ending in CRLF; it is prepended to the stored raw message and not
+	// counted as a hop.
+	Trace string
 }
 
 // Receipt says what Receive did, one entry per mail log entry written.
@@ -159,6 +163,9 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		err := mailerr.ErrTooManyHops
 		s.logRejection(env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message))
 		return Receipt{}, err
+	}
+	if env.Trace != "" {
+		a.Raw = append([]byte(env.Trace), raw...)
 	}
 	for _, to := range env.To {
 		if r, err := s.resolveRecipient(to); err == nil {

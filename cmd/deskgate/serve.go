@@ -71,6 +71,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
 	}
+	smtpSrv, smtpLn, err := a.listenSMTP()
+	if err != nil {
+		httpLn.Close()
+		return err
+	}
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
@@ -89,10 +94,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}()
 	}
 	goFn("http", func() error { return httpSrv.Serve(httpLn) })
+	goFn("smtp", func() error { return smtpSrv.Serve(smtpLn) })
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
 	a.ready.Store(true)
-	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", cfg.SMTPAddr, "data", cfg.DataDir)
+	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 
 	var runErr error
 	select {
@@ -103,6 +109,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	a.ready.Store(false)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	smtpCtx, cancelSMTP := context.WithTimeout(context.Background(), 10*time.Second)
+	if err := smtpSrv.Shutdown(smtpCtx); err != nil { // waits for messages being stored
+		log.Error("stopping smtp", "err", err)
+	}
+	cancelSMTP()
 	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
 		httpSrv.Close() // event streams do not end by themselves
 	}

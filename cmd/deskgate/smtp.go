@@ -1,0 +1,32 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/smtpd"
+)
+
+// listenSMTP configures inbound mail on the domain and opens the MX
+// listener with STARTTLS when DESKGATE_TLS_CERT/KEY are set.
+func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
+	a.svc.SetInbound(bridge.InboundConfig{FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow})
+	opts := smtpd.Options{
+		Hostname: a.cfg.Hostname, MaxMessageBytes: a.cfg.MaxMessageBytes,
+		Registry: a.reg, Log: a.log,
+	}
+	if a.cfg.TLSEnabled() {
+		cert, err := tls.LoadX509KeyPair(a.cfg.TLSCert, a.cfg.TLSKey)
+		if err != nil {
+			return nil, nil, fmt.Errorf("smtp tls: %w", err)
+		}
+		opts.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", a.cfg.SMTPAddr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen smtp %s: %w", a.cfg.SMTPAddr, err)
+	}
+	return smtpd.New(a.svc, opts), ln, nil
+}

@@ -1,0 +1,127 @@
+package smtpd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/emersion/go-smtp"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Backend is what the SMTP server needs of the domain (*bridge.Service).
+type Backend interface {
+	// CheckRecipient decides one RCPT TO: nil or a *mailerr.Error.
+	CheckRecipient(ctx context.Context, addr string) error
+	// Receive stores a message and returns after the commit.
+	Receive(ctx context.Context, env bridge.Envelope, raw []byte) (bridge.Receipt, error)
+	// LogRejection records a refusal in the mail log.
+	LogRejection(ctx context.Context, env bridge.Envelope, detail string)
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxRecipients = 100
+	DefaultReadTimeout   = 5 * time.Minute // RFC 5321 §4.5.3.2.7 server timeout
+	DefaultWriteTimeout  = time.Minute
+)
+
+// Options configure the server. Zero values take the defaults.
+type Options struct {
+	Hostname        string // greeting and Received "by"
+	MaxMessageBytes int64  // SIZE limit; 0 = none
+	MaxRecipients   int    // per message; beyond: 452 4.5.3
+	ReadTimeout     time.Duration
+	WriteTimeout    time.Duration
+	TLSConfig       *tls.Config // non-nil offers STARTTLS
+	Registry        prometheus.Registerer
+	Log             *slog.Logger
+}
+
+// Server is the inbound SMTP server.
+type Server struct {
+	be       Backend
+	opts     Options
+	srv      *smtp.Server
+	m        *metrics
+	log      *slog.Logger
+	// mu is read-held while a DATA is being stored; Shutdown takes it to
+	// wait for them, then sets closed.
+	mu     sync.RWMutex
+	closed bool
+	ctx      context.Context
+	cancel   context.CancelFunc
+}
+
+// New builds a server over be.
+func New(be Backend, opts Options) *Server {
+	if opts.MaxRecipients <= 0 {
+		opts.MaxRecipients = DefaultMaxRecipients
+	}
+	if opts.ReadTimeout <= 0 {
+		opts.ReadTimeout = DefaultReadTimeout
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = DefaultWriteTimeout
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	s := &Server{be: be, opts: opts, m: newMetrics(opts.Registry), log: opts.Log}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
+	srv.Domain = opts.Hostname
+	srv.MaxMessageBytes = opts.MaxMessageBytes
+	srv.MaxRecipients = opts.MaxRecipients
+	srv.ReadTimeout, srv.WriteTimeout = opts.ReadTimeout, opts.WriteTimeout
+	srv.EnableSMTPUTF8 = true
+	srv.TLSConfig = opts.TLSConfig
+	srv.ErrorLog = slogPrinter{opts.Log}
+	s.srv = srv
+	return s
+}
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	err := s.srv.Serve(ln)
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting, lets sessions finish until ctx ends, then
+// closes the rest, and waits for every message being stored: after it
+// returns the store may be closed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		_ = s.srv.Close()
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel()
+	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("smtp shutdown: %w", err)
+	}
+	return nil
+}
+
+// slogPrinter adapts slog to go-smtp's Logger.
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Printf(format string, v ...any) { p.log.Warn("smtp", "msg", fmt.Sprintf(format, v...)) }
+func (p slogPrinter) Println(v ...any)               { p.log.Warn("smtp", "msg", fmt.Sprint(v...)) }

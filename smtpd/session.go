@@ -1,0 +1,139 @@
+package smtpd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/mailerr"
+	"github.com/emersion/go-smtp"
+)
+
+// errShuttingDown answers a DATA that arrives while the server stops.
+var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down, try again later"}
+
+// session is one SMTP transaction state of a connection (go-smtp makes it
+// at EHLO/HELO and again after STARTTLS).
+type session struct {
+	s    *Server
+	conn *smtp.Conn
+	from string
+	utf8 bool
+	to   []string
+}
+
+func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
+	s.m.sessions.Inc()
+	return &session{s: s, conn: c}, nil
+}
+
+func (x *session) remote() string {
+	if nc := x.conn.Conn(); nc != nil {
+		return nc.RemoteAddr().String()
+	}
+	return ""
+}
+
+// Mail starts a transaction (RFC 5321 §4.1.1.2). A SIZE over the limit is
+// refused by go-smtp itself with 552 5.3.4.
+func (x *session) Mail(from string, opts *smtp.MailOptions) error {
+	x.from, x.to = from, nil
+	x.utf8 = opts != nil && opts.UTF8
+	return nil
+}
+
+// Rcpt accepts or refuses one recipient (SPEC §3); refusals are logged.
+func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := x.s.be.CheckRecipient(x.s.ctx, to); err != nil {
+		x.s.m.rejected.WithLabelValues(reasonOf(err)).Inc()
+		x.s.be.LogRejection(x.s.ctx, bridge.Envelope{From: x.from, To: []string{to}, RemoteAddr: x.remote()},
+			"RCPT TO <"+to+">: "+describe(err))
+		return toSMTP(err)
+	}
+	x.to = append(x.to, to)
+	return nil
+}
+
+// Data reads the message and returns once it is stored (250), or the
+// reason it is not.
+func (x *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(&deadlineReader{r: r, conn: x.conn.Conn(), timeout: x.s.opts.ReadTimeout})
+	env := bridge.Envelope{From: x.from, To: append([]string(nil), x.to...), RemoteAddr: x.remote()}
+	switch {
+	case errors.Is(err, smtp.ErrDataTooLarge):
+		x.s.m.rejected.WithLabelValues("too_big").Inc()
+		x.s.be.LogRejection(x.s.ctx, env, fmt.Sprintf("DATA: %s (more than %d bytes)", describe(mailerr.ErrTooBig), x.s.opts.MaxMessageBytes))
+		return toSMTP(mailerr.ErrTooBig)
+	case err != nil:
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "error reading the message"}
+	}
+	dot := time.Now()
+	x.s.mu.RLock()
+	defer x.s.mu.RUnlock()
+	if x.s.closed {
+		return errShuttingDown
+	}
+	env.Trace = x.trace(dot)
+	if _, err := x.s.be.Receive(x.s.ctx, env, raw); err != nil {
+		x.s.m.rejected.WithLabelValues(reasonOf(err)).Inc()
+		return toSMTP(err)
+	}
+	x.s.m.commit.Observe(time.Since(dot).Seconds())
+	x.s.m.accepted.Inc()
+	return nil
+}
+
+// trace is the Received field deskgate adds (RFC 5321 §4.4; "with" per
+// RFC 3848 and RFC 6531 §4.3).
+func (x *session) trace(at time.Time) string {
+	with := "ESMTP"
+	if x.utf8 {
+		with = "UTF8SMTP"
+	}
+	if _, ok := x.conn.TLSConnectionState(); ok {
+		with += "S"
+	}
+	ip := x.remote()
+	if h, _, err := net.SplitHostPort(ip); err == nil {
+		ip = h
+	}
+	helo := strings.Map(func(r rune) rune {
+		if r <= ' ' || r > '~' || r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, x.conn.Hostname())
+	var b strings.Builder
+	fmt.Fprintf(&b, "Received: from %s ([%s])\r\n\tby %s with %s", helo, ip, x.s.opts.Hostname, with)
+	if len(x.to) == 1 && !strings.ContainsAny(x.to[0], "\r\n") {
+		fmt.Fprintf(&b, "\r\n\tfor <%s>", x.to[0])
+	}
+	fmt.Fprintf(&b, "; %s\r\n", at.UTC().Format(time.RFC1123Z))
+	return b.String()
+}
+
+// Reset aborts the transaction (RSET, a new MAIL, after DATA).
+func (x *session) Reset() { x.from, x.to, x.utf8 = "", nil, false }
+
+// Logout ends the session.
+func (x *session) Logout() error { return nil }
+
+// deadlineReader extends the connection's read deadline on every read of
+// a DATA body: go-smtp sets it once per command line only, so a large
+// body on a slow link would otherwise time out mid-transfer.
+type deadlineReader struct {
+	r       io.Reader
+	conn    net.Conn
+	timeout time.Duration
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	if d.conn != nil && d.timeout > 0 {
+		_ = d.conn.SetReadDeadline(time.Now().Add(d.timeout))
+	}
+	return d.r.Read(p)
+}

@@ -30,6 +30,7 @@ type harness struct {
 	addr    string
 	reg     *prometheus.Registry
 	bouncer *recordingBouncer
+	clock   *stepClock
 	tls     *tls.Config // client side, when the server offers STARTTLS
 }
 
@@ -45,17 +46,18 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := &stepClock{now: time.Now().UTC()}
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test", "help.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("smtpd test key, 32 bytes long..."),
-	}, nil, slog.New(slog.DiscardHandler))
+	}, clock, slog.New(slog.DiscardHandler))
 	if o.inbound.LookupTXT == nil {
 		o.inbound.LookupTXT = func(context.Context, string) ([]string, error) { return nil, errors.New("no DNS in tests") }
 	}
 	svc.SetInbound(o.inbound)
 	b := &recordingBouncer{}
 	svc.SetBouncer(b)
-	h := &harness{t: t, st: st, svc: svc, reg: prometheus.NewRegistry(), bouncer: b}
+	h := &harness{t: t, st: st, svc: svc, clock: clock, reg: prometheus.NewRegistry(), bouncer: b}
 	opts := smtpd.Options{Hostname: "mx.support.test", MaxMessageBytes: o.maxBytes, Registry: h.reg,
 		Log: slog.New(slog.DiscardHandler), ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
 	if o.tls {
@@ -257,4 +259,22 @@ func (h *harness) raw(id uint64) []byte {
 		h.t.Fatalf("raw of %d: %v", id, err)
 	}
 	return b
+}
+
+// stepClock is a clock tests move by hand.
+type stepClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *stepClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *stepClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
 }

@@ -84,6 +84,7 @@ func New(be Backend, opts Options) *Server {
 	srv.MaxRecipients = opts.MaxRecipients
 	srv.ReadTimeout, srv.WriteTimeout = opts.ReadTimeout, opts.WriteTimeout
 	srv.EnableSMTPUTF8 = true
+	srv.MaxLineLength = MaxLineLength
 	srv.TLSConfig = opts.TLSConfig
 	srv.ErrorLog = slogPrinter{opts.Log}
 	s.srv = srv

@@ -16,6 +16,13 @@ import (
 // errShuttingDown answers a DATA that arrives while the server stops.
 var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down, try again later"}
 
+// MaxLineLength bounds one line of a command or message: ten times the
+// 1000 octets of RFC 5321 §4.5.3.1.6, as real mailers exceed it.
+const MaxLineLength = 10000
+
+var errLineTooLong = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
+	Message: fmt.Sprintf("message has a line longer than %d bytes", MaxLineLength)}
+
 // session is one SMTP transaction state of a connection (go-smtp makes it
 // at EHLO/HELO and again after STARTTLS).
 type session struct {
@@ -68,6 +75,10 @@ func (x *session) Data(r io.Reader) error {
 		x.s.m.rejected.WithLabelValues("too_big").Inc()
 		x.s.be.LogRejection(x.s.ctx, env, fmt.Sprintf("DATA: %s (more than %d bytes)", describe(mailerr.ErrTooBig), x.s.opts.MaxMessageBytes))
 		return toSMTP(mailerr.ErrTooBig)
+	case errors.Is(err, smtp.ErrTooLongLine):
+		x.s.m.rejected.WithLabelValues("line_too_long").Inc()
+		x.s.be.LogRejection(x.s.ctx, env, fmt.Sprintf("DATA: a line longer than %d bytes (RFC 5321 §4.5.3.1.6)", MaxLineLength))
+		return errLineTooLong
 	case err != nil:
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "error reading the message"}
 	}

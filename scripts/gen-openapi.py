@@ -37,6 +37,17 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","message_id","status","detail","conversation_id","message_id_internal"],"properties":{
+   "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
+   "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
+   "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
+   "message_id":{"type":"string","description":"The email's Message-ID, without <>."},
+   "status":{"type":"string","enum":["threaded","created","suppressed","bounce","rejected","queued","sent","deferred","bounced","cancelled"],"description":"Inbound: threaded, created, suppressed, bounce, rejected. Outbound: queued, sent, deferred, bounced, cancelled."},
+   "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
+   "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
+   "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
+   "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
+   "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."}}},
  "Message":{"type":"object","required":["id","conversation_id","kind","author","body","html","attachments","source","email_message_id","created_at"],"properties":{
    "id":ID,"conversation_id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),
    "body":{"type":"string","description":"The new text only: quoted history and signature removed for email."},
@@ -90,6 +101,11 @@ paths={
  "/api/v1/messages/{id}/deliveries":{"get":op("Per recipient: notified, seen, emailed (staff who may see the conversation).",ok(200,"Deliveries",arr(ref("Delivery"))),"notifications",params=[pid()])},
  "/api/v1/me/notifications":{"get":op("The caller's notifications, newest first (at most 500).",ok(200,"Notifications",arr(ref("Notification"))),"notifications",params=[{"name":"unseen","in":"query","required":False,"schema":{"type":"string","enum":["0","1","true","false"]},"description":"1: only those not seen yet."}])},
  "/api/v1/me/unseen":{"get":op("Unseen notification counts per conversation.",ok(200,"Counts",ref("UnseenCounts")),"notifications")},
+ "/api/v1/maillog":{"get":op("The mail log, newest first (admins only; entries older than DESKGATE_LOG_RETENTION are pruned).",ok(200,"Entries",arr(ref("MailLogEntry"))),"maillog",params=[
+   {"name":"direction","in":"query","required":False,"schema":{"type":"string","enum":["inbound","outbound"]},"description":"Only this direction; both when absent."},
+   {"name":"before","in":"query","required":False,"schema":{"type":"integer","format":"int64","minimum":0},"description":"Paging: only entries with a smaller id (pass the last id of the previous page)."},
+   {"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100}}])},
+ "/api/v1/maillog/{id}/raw":{"get":op("The raw message of a mail log entry, as a download (404 when none was kept, e.g. rejected mail, or pruned).",{"200":{"description":"The message as received, with deskgate's Received field","content":{"message/rfc822":{"schema":{"type":"string","format":"binary"}}}}},"maillog",params=[pid()])},
  "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first.",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
 }
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},

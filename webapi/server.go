@@ -105,6 +105,8 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/notifications", s.notifications)
 	auth(http.MethodGet, "/me/unseen", s.unseenCounts)
 	auth(http.MethodGet, "/me/events", s.events)
+	auth(http.MethodGet, "/maillog", s.listMailLog)
+	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
 }
 
 func (s *Server) healthz(c echo.Context) error {

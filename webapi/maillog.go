@@ -1,0 +1,89 @@
+package webapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/store"
+	"github.com/labstack/echo/v4"
+)
+
+// mailLogEntry is one entry of GET /api/v1/maillog (SPEC §6).
+type mailLogEntry struct {
+	ID                uint64 `json:"id"`
+	Direction         string `json:"direction"`
+	At                string `json:"at"`
+	From              string `json:"from"`
+	To                string `json:"to"`
+	Subject           string `json:"subject"`
+	MessageID         string `json:"message_id"`
+	Status            string `json:"status"`
+	Detail            string `json:"detail"`
+	ConversationID    uint64 `json:"conversation_id"`
+	MessageIDInternal uint64 `json:"message_id_internal"`
+	Class             string `json:"class,omitempty"`
+	Size              int    `json:"size"`
+}
+
+func mailLogView(e store.MailLogEntry) mailLogEntry {
+	return mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
+		From: e.From, To: e.To, Subject: e.Subject, MessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
+		ConversationID: e.ConversationID, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size}
+}
+
+// listMailLog is GET /api/v1/maillog?direction=&before=&limit= (admins).
+func (s *Server) listMailLog(c echo.Context) error {
+	q := bridge.MailLogQuery{Direction: c.QueryParam("direction")}
+	var err error
+	if q.BeforeID, err = uintQuery(c, "before"); err != nil {
+		return err
+	}
+	limit, err := uintQuery(c, "limit")
+	if err != nil {
+		return err
+	}
+	q.Limit = int(min(limit, bridge.MaxMailLogPage+1))
+	if c.QueryParam("limit") != "" && q.Limit == 0 {
+		return &bridge.Error{Kind: bridge.KindInvalid, Message: "limit: must be between 1 and 500"}
+	}
+	es, err := s.svc.MailLog(c.Request().Context(), caller(c), q)
+	if err != nil {
+		return err
+	}
+	out := make([]mailLogEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, mailLogView(e))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// mailLogRaw is GET /api/v1/maillog/{id}/raw: the message as received,
+// as a download (never rendered by a browser).
+func (s *Server) mailLogRaw(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	raw, err := s.svc.MailLogRaw(c.Request().Context(), caller(c), id)
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Content-Disposition", mimeAttachment("maillog-"+strconv.FormatUint(id, 10)+".eml"))
+	h.Set("X-Content-Type-Options", "nosniff")
+	return c.Blob(http.StatusOK, "message/rfc822", raw)
+}
+
+// uintQuery reads an optional non-negative integer query parameter.
+func uintQuery(c echo.Context, name string) (uint64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, &bridge.Error{Kind: bridge.KindInvalid, Message: name + ": must be a non-negative integer"}
+	}
+	return n, nil
+}

@@ -14,24 +14,24 @@ import (
 // so?" is answered by the code that decided. Its JSON form is the line
 // `deskgate inspect` prints (SPEC §2).
 type Analysis struct {
-	File          string                `json:"file"`
-	Class         loopguard.Class       `json:"class"`
-	Reason        string                `json:"reason"`
-	Subject       string                `json:"subject"`
-	From          string                `json:"from"`
-	FromName      string                `json:"from_name,omitempty"`
-	MessageID     string                `json:"message_id"`
-	InReplyTo     []string              `json:"in_reply_to"`
-	References    []string              `json:"references"`
-	ReplyText     string                `json:"reply_text"`
-	HTMLSanitized string                `json:"html_sanitized"`
-	Attachments   []AnalysisAttachment  `json:"attachments"`
-	DSN           AnalysisDSN           `json:"dsn"`
-	Errors        []string              `json:"errors"`
-	Hops          int                   `json:"hops"` // Received header count
-	Message       *mailparse.Message    `json:"-"`
-	Verdict       loopguard.Verdict     `json:"-"`
-	Raw           []byte                `json:"-"`
+	File          string               `json:"file"`
+	Class         loopguard.Class      `json:"class"`
+	Reason        string               `json:"reason"`
+	Subject       string               `json:"subject"`
+	From          string               `json:"from"`
+	FromName      string               `json:"from_name,omitempty"`
+	MessageID     string               `json:"message_id"`
+	InReplyTo     []string             `json:"in_reply_to"`
+	References    []string             `json:"references"`
+	ReplyText     string               `json:"reply_text"`
+	HTMLSanitized string               `json:"html_sanitized"`
+	Attachments   []AnalysisAttachment `json:"attachments"`
+	DSN           AnalysisDSN          `json:"dsn"`
+	Errors        []string             `json:"errors"`
+	Hops          int                  `json:"hops"` // Received header count
+	Message       *mailparse.Message   `json:"-"`
+	Verdict       loopguard.Verdict    `json:"-"`
+	Raw           []byte               `json:"-"`
 }
 
 // AnalysisAttachment lists one attachment or inline image.
@@ -44,9 +44,17 @@ type AnalysisAttachment struct {
 // AnalysisDSN is the delivery status notification found in a bounce
 // (RFC 3464); Recipients is empty for anything else.
 type AnalysisDSN struct {
-	Recipients         []loopguard.DSNRecipient `json:"recipients"`
-	OriginalMessageID  string                   `json:"original_message_id,omitempty"`
-	OriginalEnvelopeID string                   `json:"original_envelope_id,omitempty"`
+	Recipients         []DSNRecipient `json:"recipients"`
+	OriginalMessageID  string         `json:"original_message_id,omitempty"`
+	OriginalEnvelopeID string         `json:"original_envelope_id,omitempty"`
+}
+
+// DSNRecipient is one per-recipient block of a DSN (RFC 3464 §2.3).
+type DSNRecipient struct {
+	Address    string `json:"address"`
+	Action     string `json:"action"`     // failed, delayed, delivered, relayed, expanded
+	Status     string `json:"status"`     // RFC 3463, e.g. 5.1.1
+	Diagnostic string `json:"diagnostic"` // the remote server's reply
 }
 
 // Analyze parses raw and classifies it for the envelope sender envFrom
@@ -56,7 +64,7 @@ type AnalysisDSN struct {
 func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 	a := Analysis{Raw: raw, Hops: countReceived(raw), InReplyTo: []string{}, References: []string{},
 		Attachments: []AnalysisAttachment{}, Errors: []string{},
-		DSN: AnalysisDSN{Recipients: []loopguard.DSNRecipient{}}}
+		DSN: AnalysisDSN{Recipients: []DSNRecipient{}}}
 	m, err := mailparse.Parse(raw)
 	if err != nil {
 		a.Errors = append(a.Errors, "parse: "+err.Error())
@@ -84,7 +92,9 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 	a.Class, a.Reason = a.Verdict.Class, a.Verdict.Reason
 	if d := a.Verdict.DSN; d != nil {
 		a.DSN.OriginalMessageID, a.DSN.OriginalEnvelopeID = d.OriginalMessageID, d.OriginalEnvelopeID
-		a.DSN.Recipients = append(a.DSN.Recipients, d.Recipients...)
+		for _, r := range d.Recipients {
+			a.DSN.Recipients = append(a.DSN.Recipients, DSNRecipient(r))
+		}
 	}
 	return a
 }

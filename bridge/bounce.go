@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -81,7 +80,7 @@ func (s *Service) applyBounce(tx *store.Tx, ref BounceRef, status, diag string) 
 }
 
 // dsnFailures splits DSN recipients into permanent/any failures and delays.
-func dsnFailures(rs []loopguard.DSNRecipient) (failed, delayed []loopguard.DSNRecipient) {
+func dsnFailures(rs []DSNRecipient) (failed, delayed []DSNRecipient) {
 	for _, r := range rs {
 		action := strings.ToLower(r.Action)
 		switch {
@@ -94,7 +93,7 @@ func dsnFailures(rs []loopguard.DSNRecipient) (failed, delayed []loopguard.DSNRe
 	return failed, delayed
 }
 
-func describeDSN(rs []loopguard.DSNRecipient) string {
+func describeDSN(rs []DSNRecipient) string {
 	var out []string
 	for _, r := range rs {
 		s := r.Status

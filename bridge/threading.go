@@ -44,9 +44,9 @@ type mailAuthor struct {
 
 // target is one conversation an inbound mail goes to.
 type target struct {
-	conv        *store.Conversation // nil: a new conversation
-	detail      string              // the rule that matched, in words
-	suppressed  string              // not posted there, and why
+	conv       *store.Conversation // nil: a new conversation
+	detail     string              // the rule that matched, in words
+	suppressed string              // not posted there, and why
 }
 
 // inboundAuthor resolves the sender to a trusted staff user or to a

@@ -46,17 +46,17 @@ type Options struct {
 
 // Server is the inbound SMTP server.
 type Server struct {
-	be       Backend
-	opts     Options
-	srv      *smtp.Server
-	m        *metrics
-	log      *slog.Logger
+	be   Backend
+	opts Options
+	srv  *smtp.Server
+	m    *metrics
+	log  *slog.Logger
 	// mu is read-held while a DATA is being stored; Shutdown takes it to
 	// wait for them, then sets closed.
 	mu     sync.RWMutex
 	closed bool
-	ctx      context.Context
-	cancel   context.CancelFunc
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 // New builds a server over be.
@@ -124,5 +124,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // slogPrinter adapts slog to go-smtp's Logger.
 type slogPrinter struct{ log *slog.Logger }
 
-func (p slogPrinter) Printf(format string, v ...any) { p.log.Warn("smtp", "msg", fmt.Sprintf(format, v...)) }
-func (p slogPrinter) Println(v ...any)               { p.log.Warn("smtp", "msg", fmt.Sprint(v...)) }
+func (p slogPrinter) Printf(format string, v ...any) {
+	p.log.Warn("smtp", "msg", fmt.Sprintf(format, v...))
+}
+func (p slogPrinter) Println(v ...any) { p.log.Warn("smtp", "msg", fmt.Sprint(v...)) }

@@ -44,9 +44,10 @@ type mailAuthor struct {
 
 // target is one conversation an inbound mail goes to.
 type target struct {
-	conv       *store.Conversation // nil: a new conversation
-	detail     string              // the rule that matched, in words
-	suppressed string              // not posted there, and why
+	conv        *store.Conversation // nil: a new conversation
+	detail      string              // the rule that matched, in words
+	addCustomer bool                // the author joins the customers of conv
+	suppressed  string              // not posted there, and why
 }
 
 // inboundAuthor resolves the sender to a trusted staff user or to a
@@ -131,7 +132,9 @@ func (s *Service) tokenTarget(tx *store.Tx, tok ReplyToken, au mailAuthor) (*tar
 		case conv.Kind != store.KindExternal:
 			t.suppressed = fmt.Sprintf("reply token → internal conversation %d, but <%s> is not staff: not posted", conv.ID, au.Email)
 		case !slices.Contains(conv.CustomerIDs, au.ID):
-			t.detail += fmt.Sprintf(" (<%s> added as a customer)", au.Email)
+			// Someone the token holder forwarded the email to: posted,
+			// but the token grants no membership.
+			t.detail += fmt.Sprintf(" (<%s> is not the token's recipient nor a customer: posted, not added)", au.Email)
 		}
 	}
 	return t, nil
@@ -140,6 +143,7 @@ func (s *Service) tokenTarget(tx *store.Tx, tok ReplyToken, au mailAuthor) (*tar
 // threadTx applies rules 2 to 4 for a mail to the support inbox.
 func (s *Service) threadTx(tx *store.Tx, a *Analysis, au mailAuthor) (target, error) {
 	var skipped []string
+	join := false
 	try := func(header, id string) (*store.Conversation, error) {
 		conv, ref, err := s.lookupMessageID(tx, id)
 		if err != nil || conv == nil {
@@ -149,7 +153,13 @@ func (s *Service) threadTx(tx *store.Tx, a *Analysis, au mailAuthor) (target, er
 		if err != nil {
 			return nil, err
 		}
-		if (ref != nil && ref.Sender == au.Email && sameKindOK(au, conv)) || ok {
+		if ok {
+			return conv, nil
+		}
+		if ref != nil && ref.Sender == au.Email && sameKindOK(au, conv) {
+			// The address deskgate sent this Message-ID to (or received
+			// it from) answers: it is part of the thread, and joins it.
+			join = au.Type == store.AuthorCustomer
 			return conv, nil
 		}
 		skipped = append(skipped, fmt.Sprintf("%s <%s> names conversation %d, but <%s> is not its participant", header, id, conv.ID, au.Email))
@@ -157,13 +167,13 @@ func (s *Service) threadTx(tx *store.Tx, a *Analysis, au mailAuthor) (target, er
 	}
 	for _, id := range a.InReplyTo {
 		if conv, err := try("In-Reply-To", id); conv != nil || err != nil {
-			return target{conv: conv, detail: fmt.Sprintf("In-Reply-To <%s> → conversation %d", id, convID(conv))}, err
+			return target{conv: conv, addCustomer: join, detail: fmt.Sprintf("In-Reply-To <%s> → conversation %d", id, convID(conv))}, err
 		}
 	}
 	for i := len(a.References) - 1; i >= 0; i-- {
 		id := a.References[i]
 		if conv, err := try("References", id); conv != nil || err != nil {
-			return target{conv: conv, detail: fmt.Sprintf("References <%s> → conversation %d", id, convID(conv))}, err
+			return target{conv: conv, addCustomer: join, detail: fmt.Sprintf("References <%s> → conversation %d", id, convID(conv))}, err
 		}
 	}
 	if id, ok := subjectTag(a.Subject); ok {
@@ -277,8 +287,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, 
 		if conv, err = s.newInboundConversation(tx, p, au); err != nil {
 			return nil, err
 		}
-	} else if au.Type == store.AuthorCustomer && conv.Kind == store.KindExternal {
-		// A sender the thread reached (a CC, a forward) joins its customers.
+	} else if t.addCustomer {
 		conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, au.ID)
 	}
 	m, data := inboundMessage(p, au)

@@ -23,7 +23,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "deskgate_smtp_dot_to_reply_seconds",
 			Help:    "Time from the final dot of DATA to the 250 reply (parse, classify, thread, commit with fsync).",
-			Buckets: prometheus.ExponentialBuckets(0.0002, 1.25, 40),
+			Buckets: prometheus.ExponentialBuckets(0.0001, 1.3, 45), // 0.1 ms .. 10 s
 		}),
 		sessions: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "deskgate_smtp_sessions_total",

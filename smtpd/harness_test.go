@@ -36,6 +36,7 @@ type harness struct {
 
 type harnessOpts struct {
 	maxBytes int64
+	timeout  time.Duration // read/write timeout; 0 = 30 s
 	inbound  bridge.InboundConfig
 	tls      bool
 }
@@ -58,8 +59,11 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	b := &recordingBouncer{}
 	svc.SetBouncer(b)
 	h := &harness{t: t, st: st, svc: svc, clock: clock, reg: prometheus.NewRegistry(), bouncer: b}
+	if o.timeout == 0 {
+		o.timeout = 30 * time.Second
+	}
 	opts := smtpd.Options{Hostname: "mx.support.test", MaxMessageBytes: o.maxBytes, Registry: h.reg,
-		Log: slog.New(slog.DiscardHandler), ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second}
+		Log: slog.New(slog.DiscardHandler), ReadTimeout: o.timeout, WriteTimeout: o.timeout}
 	if o.tls {
 		var serverCfg *tls.Config
 		serverCfg, h.tls = selfSignedTLS(t)
@@ -277,4 +281,33 @@ func (c *stepClock) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
+}
+
+// metricValue reads counter name{reason=reason} ("" = unlabelled), or
+// the sample count of histogram name.
+func metricValue(t *testing.T, h *harness, name, reason string) int {
+	t.Helper()
+	mfs, err := h.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if reason == "" && m.Histogram != nil {
+				return int(m.Histogram.GetSampleCount())
+			}
+			if reason == "" {
+				return int(m.GetCounter().GetValue())
+			}
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "reason" && l.GetValue() == reason {
+					return int(m.GetCounter().GetValue())
+				}
+			}
+		}
+	}
+	return 0
 }

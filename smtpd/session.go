@@ -133,9 +133,15 @@ func (x *session) Reset() { x.from, x.to, x.utf8 = "", nil, false }
 // Logout ends the session.
 func (x *session) Logout() error { return nil }
 
+// deadlineChunk bounds one read of a DATA body: go-smtp's data reader
+// blocks until it has filled the buffer, so the deadline is extended at
+// least every deadlineChunk bytes. A client must keep sending at least
+// this much per read timeout.
+const deadlineChunk = 4096
+
 // deadlineReader extends the connection's read deadline on every read of
 // a DATA body: go-smtp sets it once per command line only, so a large
-// body on a slow link would otherwise time out mid-transfer.
+// body on a slow link would otherwise time out mid-transfer (#196).
 type deadlineReader struct {
 	r       io.Reader
 	conn    net.Conn
@@ -143,6 +149,9 @@ type deadlineReader struct {
 }
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
+	if len(p) > deadlineChunk {
+		p = p[:deadlineChunk]
+	}
 	if d.conn != nil && d.timeout > 0 {
 		_ = d.conn.SetReadDeadline(time.Now().Add(d.timeout))
 	}

@@ -85,9 +85,11 @@ const (
 
 // inbound is the Service's inbound state.
 type inbound struct {
-	cfg   InboundConfig
-	guard *loopguard.Guard
-	flood *loopguard.Limiter // nil when disabled
+	cfg    InboundConfig
+	commit *groupCommit // eager group commit (see groupcommit.go)
+	eager  bool         // use commit instead of store.Batch
+	guard  *loopguard.Guard
+	flood  *loopguard.Limiter // nil when disabled
 }
 
 // SetInbound configures inbound mail. Call it before the Service is shared.
@@ -106,7 +108,7 @@ func (s *Service) newInbound(c InboundConfig) *inbound {
 	if c.LookupTXT == nil {
 		c.LookupTXT = defaultLookupTXT
 	}
-	in := &inbound{cfg: c, guard: c.Guard}
+	in := &inbound{cfg: c, guard: c.Guard, commit: &groupCommit{st: s.st}}
 	if in.guard == nil {
 		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
 	}
@@ -183,7 +185,11 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	var rec Receipt
 	var ds []store.Delivery
-	err := s.st.Batch(func(tx *store.Tx) error {
+	commit := s.st.Batch
+	if in.eager {
+		commit = in.commit.do
+	}
+	err := commit(func(tx *store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice
 		var err error
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)

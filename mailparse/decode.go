@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -15,17 +16,17 @@ import (
 // decodeTransfer reads a body and removes its Content-Transfer-Encoding
 // (RFC 2045 §6). Base64 and quoted-printable are decoded leniently; an
 // unknown encoding keeps the raw bytes (and says so in Errors).
-func (p *parser) decodeTransfer(h message.Header, body io.Reader) []byte {
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		p.msg.addError("reading body: %v", err)
-	}
+func (p *parser) decodeTransfer(h message.Header, raw []byte) []byte {
 	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	switch enc {
 	case "", "7bit", "8bit", "binary":
 		return raw
 	case "base64":
-		return decodeBase64(raw)
+		out, bad := decodeBase64(raw)
+		if bad > 0 {
+			p.msg.addError("malformed base64: %d characters outside the alphabet skipped", bad)
+		}
+		return out
 	case "quoted-printable":
 		return decodeQP(raw)
 	default:
@@ -34,27 +35,40 @@ func (p *parser) decodeTransfer(h message.Header, body io.Reader) []byte {
 	}
 }
 
-// decodeBase64 decodes base64 (RFC 2045 §6.8), skipping characters outside
-// the alphabet (line breaks, stray spaces) and stopping at padding, so a
-// truncated or decorated body still yields what it holds.
-func decodeBase64(raw []byte) []byte {
-	clean := make([]byte, 0, len(raw))
+// decodeBase64 decodes base64 (RFC 2045 §6.8) leniently: line breaks and
+// characters outside the alphabet are skipped (and counted in bad), and
+// padding ends a chunk rather than the body, so concatenated base64 blocks
+// and truncated bodies still yield what they hold.
+func decodeBase64(raw []byte) (out []byte, bad int) {
+	out = make([]byte, 0, len(raw)*3/4)
+	chunk := make([]byte, 0, 76)
+	flush := func() {
+		if len(chunk)%4 == 1 {
+			chunk = chunk[:len(chunk)-1]
+		}
+		buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(chunk)))
+		n, _ := base64.RawStdEncoding.Decode(buf, chunk)
+		out = append(out, buf[:n]...)
+		chunk = chunk[:0]
+	}
 	for _, c := range raw {
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			clean = append(clean, c)
-		case c == '-':
-			clean = append(clean, '+') // base64url, seen in the wild
-		case c == '_':
-			clean = append(clean, '/')
+			chunk = append(chunk, c)
+			if len(chunk) == cap(chunk) {
+				flush()
+			}
+		case c == '=':
+			if len(chunk)%4 != 0 {
+				flush() // padding closes a quantum
+			}
+		case c == '\r', c == '\n', c == ' ', c == '\t':
+		default:
+			bad++
 		}
 	}
-	if len(clean)%4 == 1 {
-		clean = clean[:len(clean)-1]
-	}
-	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
-	n, _ := base64.RawStdEncoding.Decode(out, clean)
-	return out[:n]
+	flush()
+	return out, bad
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently: soft line
@@ -147,6 +161,9 @@ func toUTF8(cs string, data []byte) (string, string) {
 		}
 	}
 	if utf8.Valid(data) {
+		if problem == "" && cs != "" && cs != "utf-8" && cs != "utf8" && hasHighBytes(data) {
+			problem = "charset declared " + cs + " but text is UTF-8"
+		}
 		return string(data), problem
 	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
@@ -157,6 +174,28 @@ func toUTF8(cs string, data []byte) (string, string) {
 		problem = "text is not valid " + orDefault(cs, "UTF-8") + ": read as Windows-1252"
 	}
 	return string(out), problem
+}
+
+func hasHighBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// metaRe finds the charset an HTML document declares for itself
+// (HTML §4.2.5.4 <meta charset> or the http-equiv form).
+var metaRe = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)`)
+
+// metaCharset returns the charset declared in the first 2 KB of an HTML
+// body, "" if none.
+func metaCharset(b []byte) string {
+	if m := metaRe.FindSubmatch(b[:min(len(b), 2048)]); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 func orDefault(s, def string) string {

@@ -11,13 +11,16 @@ import (
 
 // wroteVerbs are "wrote" in the languages mail clients localise their
 // attribution line into (Gmail, Apple Mail, Outlook, Thunderbird, mobile).
-const wroteVerbs = `wrote|writes|schrieb|a écrit|a ecrit|écrit|escribió|escribio|escreveu|ha scritto|scrisse|schreef|geschreven|skrev|napisał\(a\)|napisała|napisał|pisze|napsal\(a\)|napsal|написал\(а\)|написала|написал|пишет|пише|написав|kirjoitti|írta|yazdı|έγραψε|a scris|đã viết|написа|rašė|rakstīja|kirjutas|写道|寫道|작성|がありました|wrote on`
+const wroteVerbs = `wrote|writes|schrieb|a écrit|a ecrit|écrit|escribió|escribio|escreveu|ha scritto|scrisse|schreef|geschreven|skrev|napisał\(a\)|napisała|napisał|pisze|napsal\(a\)|napsal|написал\(а\)|написала|написал|пишет|пише|написав|kirjoitti|írta|yazdı|έγραψε|a scris|đã viết|написа|rašė|rakstīja|kirjutas|wrote on`
+
+// cjkVerbs need no word boundary before them ("10:00写道：").
+const cjkVerbs = `写道|寫道|작성|のメール`
 
 var (
 	// A line ending in a "wrote" verb (with optional colon and the dashes
 	// Zoho puts around it): "On Mon, … Jane <j@x> wrote:",
 	// "Le 4 janv. 2016 19:03, Neil a écrit :".
-	endsWithVerb = regexp.MustCompile(`(?i)(^|[\s>"'\)\]\p{Han}\p{Hangul}])(` + wroteVerbs + `)\s*[:：]?\s*-*\s*$`)
+	endsWithVerb = regexp.MustCompile(`(?i)((^|[\s>"'\)\]])(` + wroteVerbs + `)|(` + cjkVerbs + `))\s*[:：]?\s*-*\s*$`)
 	// A verb inside the line and a colon at its end: "X schrieb am Fr.,
 	// 28. Apr. 2017 um 11:53 Uhr:", "Den 15. jun. kl. 20.42 skrev X <x@y>:".
 	verbInside = regexp.MustCompile(`(?i)(^|\s)(` + wroteVerbs + `)\s.*[:：]\s*$`)

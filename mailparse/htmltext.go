@@ -223,7 +223,25 @@ func (w *textWriter) flushBreaks() {
 	w.breaks = 0
 }
 
-var spaceRun = regexp.MustCompile(`[ \t\r\n\f\x{00a0}]+`)
+// collapseSpace turns every run of HTML whitespace (and no-break spaces,
+// which mail HTML uses for indentation) into one space.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	inSpace := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00a0' {
+			if !inSpace {
+				b.WriteByte(' ')
+			}
+			inSpace = true
+			continue
+		}
+		inSpace = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // text writes a text node, collapsing whitespace outside <pre>.
 func (w *textWriter) text(s string) {
@@ -232,7 +250,7 @@ func (w *textWriter) text(s string) {
 		w.raw(normalizeNewlines(s))
 		return
 	}
-	s = spaceRun.ReplaceAllString(s, " ")
+	s = collapseSpace(s)
 	if s == "" {
 		return
 	}

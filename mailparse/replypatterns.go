@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Patterns for the lines mail clients put around quoted history. They are
@@ -36,6 +37,9 @@ var (
 // cleanLine trims a line and turns every Unicode space (no-break spaces
 // before a French colon, ideographic spaces) into an ASCII space.
 func cleanLine(l string) string {
+	if isASCII(l) {
+		return strings.TrimSpace(strings.ReplaceAll(l, "\t", " "))
+	}
 	return strings.TrimSpace(strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) {
 			return ' '
@@ -44,21 +48,59 @@ func cleanLine(l string) string {
 	}, l))
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 // isQuoteHeader reports whether t is an attribution line above a quote.
 func isQuoteHeader(t string) bool {
 	if len(t) > 500 || len(t) < 6 {
 		return false
 	}
 	t = strings.Trim(t, "*_ ")
+	body := strings.TrimRight(t, " -:：")
+	hasColon := strings.ContainsAny(t[len(body):], ":：")
+	if !hasColon && !endsInVerbChar(body) {
+		return false // cheap exit for ordinary sentences
+	}
 	hasDigit := strings.IndexFunc(t, unicode.IsDigit) >= 0
 	hasAt := strings.Contains(t, "@")
-	if endsWithVerb.MatchString(t) && (hasDigit || hasAt || introWord.MatchString(t) || strings.Contains(t, "<")) {
+	// Verbs are short and at the end: match only the tail.
+	if endsWithVerb.MatchString(tail(t, 64)) && (hasDigit || hasAt || introWord.MatchString(t) || strings.Contains(t, "<")) {
 		return true
 	}
-	if verbInside.MatchString(t) && (hasDigit || hasAt) {
+	if !hasColon {
+		return false
+	}
+	if (hasDigit || hasAt) && verbInside.MatchString(t) {
 		return true
 	}
-	return hasDigit && addrColon.MatchString(t) && len(strings.Fields(t)) >= 3 && !strings.HasPrefix(strings.ToLower(t), "mailto")
+	return hasDigit && addrColon.MatchString(tail(t, 200)) && len(strings.Fields(t)) >= 3 && !strings.HasPrefix(strings.ToLower(t), "mailto")
+}
+
+// endsInVerbChar tells whether s ends in a letter or ")" as every verb of
+// wroteVerbs does.
+func endsInVerbChar(s string) bool {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return unicode.IsLetter(r) || r == ')'
+}
+
+// tail returns about the last n bytes of s, cut at a rune boundary, with a
+// leading space so patterns anchored on a word start still match.
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return " " + s[i:]
 }
 
 // isDateHeader matches Gmail's date-first attribution that has no colon.
@@ -139,17 +181,34 @@ func isDelimiter(t string) bool {
 // dashSignature is a dash directly followed by a name: "-Abhishek Kona".
 var dashSignature = regexp.MustCompile(`^-\p{L}[\p{L}.' ]{0,40}$`)
 
-// quoteLine matches quoted lines: ">" at any depth, also with the initials
+// isQuoted matches quoted lines: ">" at any depth, also with the initials
 // some clients put before it ("JD> ").
-var quoteLine = regexp.MustCompile(`^\s*([A-Za-z]{1,3})?>`)
+func isQuoted(l string) bool { return quoteEnd(l) >= 0 }
 
-func isQuoted(l string) bool { return quoteLine.MatchString(l) }
+// quoteEnd returns the index just after the first ">" of a quoted line,
+// or -1 when the line is not quoted.
+func quoteEnd(l string) int {
+	i := 0
+	for i < len(l) && (l[i] == ' ' || l[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(l) && j-i < 3 && (l[j] >= 'A' && l[j] <= 'Z' || l[j] >= 'a' && l[j] <= 'z') {
+		j++
+	}
+	if j < len(l) && l[j] == '>' {
+		return j + 1
+	}
+	if i < len(l) && l[i] == '>' {
+		return i + 1
+	}
+	return -1
+}
 
 // unquoteLine removes the quote marks of a quoted line.
 func unquoteLine(l string) string {
-	l = strings.TrimLeft(l, " \t")
-	if m := quoteLine.FindStringIndex(l); m != nil {
-		l = l[m[1]:]
+	if i := quoteEnd(l); i >= 0 {
+		l = l[i:]
 	}
 	return strings.TrimLeft(l, "> \t")
 }
@@ -157,28 +216,42 @@ func unquoteLine(l string) string {
 // mobileDevice names a device or a mobile app after "Sent from my".
 const mobileDevice = `iphone|ipad|ipod|blackberry|android|mobile|cell|phone|smartphone|tablet|samsung|galaxy|htc|windows|verizon|ti-\d+|alcatel|huawei|xiaomi|nokia|sony|lg|motorola|moto|pixel|nexus|oneplus|kindle|surface|device|mac|macbook|apple|watch|sprint|t-mobile|at&t|palm|treo|wireless|handheld|honor|oppo|vivo|asus|lenovo|zte`
 
-var mobileSignatures = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)^\(?\s*sent from my (\S+\s+){0,3}?(` + mobileDevice + `)\b`),
-	regexp.MustCompile(`(?i)^\(?\s*sent (from|via|with|using) (?:[^m\s]\S*|m[^y]\S*|\[)`),
-	regexp.MustCompile(`(?i)^\(?\s*sent from (a|an) (\S+\s+){0,2}(` + mobileDevice + `)`),
-	regexp.MustCompile(`(?i)^<<\s*sent by .*>>$`),
-	regexp.MustCompile(`(?i)^get (\[)?outlook for\b`),
-	regexp.MustCompile(`(?i)^(envoyé|envoye) (depuis|de|avec) (mon|ma|l'application|un)\b`),
-	regexp.MustCompile(`(?i)^von meinem .*gesendet`),
-	regexp.MustCompile(`(?i)^gesendet (von|mit) `),
-	regexp.MustCompile(`(?i)^diese nachricht wurde von meinem .*gesendet`),
-	regexp.MustCompile(`(?i)^(enviado|enviada) (desde|de|do|a partir do) (mi|meu|o meu|minha|a minha)\b`),
-	regexp.MustCompile(`(?i)^inviato da\b`),
-	regexp.MustCompile(`(?i)^(verzonden|verstuurd) (met|vanaf|van|via)\b`),
-	regexp.MustCompile(`(?i)^(sendt|skickat|sent) fra\b`),
-	regexp.MustCompile(`(?i)^skickat från\b`),
-	regexp.MustCompile(`(?i)^lähetetty\b`),
-	regexp.MustCompile(`(?i)^wysłane z\b`),
-	regexp.MustCompile(`(?i)^отправлено (с|из)\b`),
-	regexp.MustCompile(`^(从|從)我的.*(发送|傳送|發送)`),
-	regexp.MustCompile(`(?i)^(iphone|ipad|android)から送信`),
-	regexp.MustCompile(`(?i)^\S+ from (my )?mobile$`),
-	regexp.MustCompile(`(?i)^from my (` + mobileDevice + `)\b`),
+// mobileSignatures is one alternation so a line is scanned once.
+var mobileSignatures = regexp.MustCompile(`(?i)` + strings.Join([]string{
+	`^\(?\s*sent from my (\S+\s+){0,3}?(` + mobileDevice + `)\b`,
+	`^\(?\s*sent (from|via|with|using) (?:[^m\s]\S*|m[^y]\S*|\[)`,
+	`^\(?\s*sent from (a|an) (\S+\s+){0,2}(` + mobileDevice + `)`,
+	`^<<\s*sent by .*>>$`,
+	`^get (\[)?outlook for\b`,
+	`^(envoyé|envoye) (depuis|de|avec) (mon|ma|l'application|un)\b`,
+	`^von meinem .*gesendet`,
+	`^gesendet (von|mit) `,
+	`^diese nachricht wurde von meinem .*gesendet`,
+	`^(enviado|enviada) (desde|de|do|a partir do) (mi|meu|o meu|minha|a minha)\b`,
+	`^inviato da\b`,
+	`^(verzonden|verstuurd) (met|vanaf|van|via)\b`,
+	`^(sendt|skickat|sent) fra\b`,
+	`^skickat från\b`,
+	`^lähetetty\b`,
+	`^wysłane z\b`,
+	`^отправлено (с|из)(\s|$)`,
+	`^(从|從)我的.*(发送|傳送|發送)`,
+	`^(iphone|ipad|android)から送信`,
+	`^\S+ from (my )?mobile$`,
+	`^from my (` + mobileDevice + `)\b`,
+}, "|"))
+
+// mobilePrefixes are the ways the lines mobileSignatures matches begin.
+var mobilePrefixes = []string{"sent", "(", "<<", "get", "envoy", "von ", "gesendet", "diese", "enviad", "inviato",
+	"verzonden", "verstuurd", "sendt", "skickat", "lähetetty", "wysłane", "отправлено", "从", "從", "iphone", "ipad", "android", "from"}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isMobileSignature matches the one-line signatures mobile clients append.
@@ -186,10 +259,9 @@ func isMobileSignature(t string) bool {
 	if len(t) > 120 {
 		return false
 	}
-	for _, re := range mobileSignatures {
-		if re.MatchString(t) {
-			return true
-		}
+	lower := strings.ToLower(t[:min(len(t), 16)])
+	if !strings.HasSuffix(strings.ToLower(t), "mobile") && !hasAnyPrefix(lower, mobilePrefixes) {
+		return false // cheap exit: no signature starts like this
 	}
-	return false
+	return mobileSignatures.MatchString(t)
 }

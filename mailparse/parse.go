@@ -61,7 +61,6 @@ type content struct {
 	htmlText []string // the HTML bodies turned into text
 }
 
-func (c *content) empty() bool { return len(c.plain) == 0 && len(c.html) == 0 }
 
 // assemble fills Text, HTML and ReplyText from the collected body parts.
 func (p *parser) assemble(b *content) {

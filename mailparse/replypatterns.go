@@ -11,20 +11,65 @@ import (
 // matched against a trimmed line (or a wrapped header joined into one).
 
 // wroteVerbs are "wrote" in the languages mail clients localise their
-// attribution line into (Gmail, Apple Mail, Outlook, Thunderbird, mobile).
-const wroteVerbs = `wrote|writes|schrieb|a écrit|a ecrit|écrit|escribió|escribio|escreveu|ha scritto|scrisse|schreef|geschreven|skrev|napisał\(a\)|napisała|napisał|pisze|napsal\(a\)|napsal|написал\(а\)|написала|написал|пишет|пише|написав|kirjoitti|írta|yazdı|έγραψε|a scris|đã viết|написа|rašė|rakstīja|kirjutas|wrote on`
+// attribution line into (Gmail, Apple Mail, Outlook, Thunderbird, mobile),
+// lower-cased.
+var wroteVerbs = strings.Fields(`wrote writes schrieb écrit ecrit escribió escribio escreveu scritto scrisse
+	schreef geschreven skrev napisał(a) napisała napisał pisze napsal(a) napsal написал(а) написала написал
+	пишет пише написав kirjoitti írta yazdı έγραψε scris viết написа rašė rakstīja kirjutas`)
 
 // cjkVerbs need no word boundary before them ("10:00写道：").
-const cjkVerbs = `写道|寫道|작성|のメール`
+var cjkVerbs = []string{"写道", "寫道", "작성", "のメール"}
+
+// endsWithVerb tells whether t ends in a "wrote" verb, allowing the colon
+// and the dashes Zoho puts around it: "On Mon, … Jane <j@x> wrote:",
+// "Le 4 janv. 2016 19:03, Neil a écrit :", "---- On … wrote ----".
+func endsWithVerb(t string) bool {
+	s := strings.ToLower(tail(strings.TrimRight(t, " \t-:："), 48))
+	for _, v := range cjkVerbs {
+		if strings.HasSuffix(s, v) {
+			return true
+		}
+	}
+	for _, v := range wroteVerbs {
+		if strings.HasSuffix(s, v) && wordStart(s[:len(s)-len(v)]) {
+			return true
+		}
+	}
+	return false
+}
+
+// verbInside tells whether a "wrote" verb appears as a word inside t, for
+// lines such as "X schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:" or
+// "Den 15. jun. kl. 20.42 skrev X <x@y>:".
+func verbInside(t string) bool {
+	s := strings.ToLower(t)
+	for _, v := range wroteVerbs {
+		for off := 0; off < len(s); {
+			i := strings.Index(s[off:], v)
+			if i < 0 {
+				break
+			}
+			i += off
+			after := s[i+len(v):]
+			if wordStart(s[:i]) && (after == "" || after[0] == ' ') {
+				return true
+			}
+			off = i + len(v)
+		}
+	}
+	return false
+}
+
+// wordStart tells whether a word may begin right after prefix.
+func wordStart(prefix string) bool {
+	if prefix == "" {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(prefix)
+	return unicode.IsSpace(r) || strings.ContainsRune(`>"')]`, r)
+}
 
 var (
-	// A line ending in a "wrote" verb (with optional colon and the dashes
-	// Zoho puts around it): "On Mon, … Jane <j@x> wrote:",
-	// "Le 4 janv. 2016 19:03, Neil a écrit :".
-	endsWithVerb = regexp.MustCompile(`(?i)((^|[\s>"'\)\]])(` + wroteVerbs + `)|(` + cjkVerbs + `))\s*[:：]?\s*-*\s*$`)
-	// A verb inside the line and a colon at its end: "X schrieb am Fr.,
-	// 28. Apr. 2017 um 11:53 Uhr:", "Den 15. jun. kl. 20.42 skrev X <x@y>:".
-	verbInside = regexp.MustCompile(`(?i)(^|\s)(` + wroteVerbs + `)\s.*[:：]\s*$`)
 	// Gmail's localised form without a verb: "<date> Name <addr>:".
 	addrColon = regexp.MustCompile(`@[^\s<>]+\s*>?\s*[:：]\s*$`)
 	// Gmail's ISO-date attribution without a colon (when the address was
@@ -71,13 +116,13 @@ func isQuoteHeader(t string) bool {
 	hasDigit := strings.IndexFunc(t, unicode.IsDigit) >= 0
 	hasAt := strings.Contains(t, "@")
 	// Verbs are short and at the end: match only the tail.
-	if endsWithVerb.MatchString(tail(t, 64)) && (hasDigit || hasAt || introWord.MatchString(t) || strings.Contains(t, "<")) {
+	if endsWithVerb(t) && (hasDigit || hasAt || introWord.MatchString(t) || strings.Contains(t, "<")) {
 		return true
 	}
 	if !hasColon {
 		return false
 	}
-	if (hasDigit || hasAt) && verbInside.MatchString(t) {
+	if (hasDigit || hasAt) && verbInside(t) {
 		return true
 	}
 	return hasDigit && addrColon.MatchString(tail(t, 200)) && len(strings.Fields(t)) >= 3 && !strings.HasPrefix(strings.ToLower(t), "mailto")

@@ -189,7 +189,6 @@ func regexList(t *testing.T, raw json.RawMessage) []string {
 	return many
 }
 
-
 // firstHiddenOffset finds where the first hidden fragment starts in the
 // original text by locating the fragments with an exact text or a pattern
 // one after the other. Hidden fragments always trail the visible ones in

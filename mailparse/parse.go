@@ -61,7 +61,6 @@ type content struct {
 	htmlText []string // the HTML bodies turned into text
 }
 
-
 // assemble fills Text, HTML and ReplyText from the collected body parts.
 func (p *parser) assemble(b *content) {
 	if len(b.plain) > 0 {

@@ -205,6 +205,35 @@ func orDefault(s, def string) string {
 	return s
 }
 
+// fixUTF8 reads a string that is not valid UTF-8 (raw 8-bit bytes in a
+// header, against RFC 5322 §2.2 but common) as Windows-1252.
+func fixUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return decodeBytes("windows-1252", []byte(s))
+}
+
+// cleanFilename makes a sender's filename safe to show and store: valid
+// UTF-8, no directory part ("../../x" or "C:\\x"), no control characters.
+func cleanFilename(name string) string {
+	name = fixUTF8(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." {
+		return ""
+	}
+	return name
+}
+
 // charsetReader adapts go-message's charset table to mime.WordDecoder.
 func charsetReader(cs string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(cs) {

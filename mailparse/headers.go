@@ -19,7 +19,7 @@ func readHeaders(msg *Message) {
 			msg.addError("Subject: %v", err)
 			s = decodeWords(h.Get("Subject"))
 		}
-		msg.Subject = s
+		msg.Subject = fixUTF8(s)
 	}
 	msg.From = first(parseAddressList(h.Get("From")))
 	msg.To = parseAddressList(strings.Join(fieldValues(h.Header, "To"), ", "))

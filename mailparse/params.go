@@ -20,8 +20,8 @@ func (p *parser) mediaType(h message.Header) (string, map[string]string) {
 	if err != nil {
 		p.msg.addError("malformed Content-Type %q: %v", v, err)
 		mt, params = lenientParams(v)
-	} else if strings.Contains(v, "*=") && params["name"] == "" {
-		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	} else if strings.Contains(v, "*=") {
+		params = prefer2231(params, v)
 	}
 	mt = strings.ToLower(mt)
 	if !strings.Contains(mt, "/") {
@@ -41,10 +41,23 @@ func (p *parser) disposition(h message.Header) (string, map[string]string) {
 	if err != nil {
 		p.msg.addError("malformed Content-Disposition %q: %v", v, err)
 		disp, params = lenientParams(v)
-	} else if strings.Contains(v, "*=") && params["filename"] == "" {
-		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	} else if strings.Contains(v, "*=") {
+		params = prefer2231(params, v)
 	}
 	return strings.ToLower(disp), params
+}
+
+// prefer2231 re-reads RFC 2231 extended parameters (RFC 2231 §3–4) our
+// way: mime.ParseMediaType decodes only UTF-8 and US-ASCII and drops or
+// garbles segments in other charsets.
+func prefer2231(params map[string]string, v string) map[string]string {
+	_, lenient := lenientParams(v)
+	for _, k := range []string{"filename", "name"} {
+		if val, ok := lenient[k]; ok && val != "" {
+			params[k] = val
+		}
+	}
+	return params
 }
 
 // lenientParams splits "value; key=val; key2="val 2"" without the

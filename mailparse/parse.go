@@ -35,6 +35,9 @@ func Parse(raw []byte) (msg *Message, err error) {
 		var ok bool
 		h, body, ok = salvageHeader(raw)
 		if !ok {
+			// Keep what there is: the bytes as text, so nothing is lost.
+			msg.Text = strings.TrimSpace(normalizeNewlines(decodeBytes("", raw)))
+			msg.ReplyText = ExtractReply(msg.Text)
 			return msg, fmt.Errorf("mailparse: read header: %w", herr)
 		}
 		msg.addError("malformed header, lines repaired or skipped: %v", herr)
@@ -63,9 +66,9 @@ type content struct {
 
 // assemble fills Text, HTML and ReplyText from the collected body parts.
 func (p *parser) assemble(b *content) {
-	if len(b.plain) > 0 {
-		p.msg.Text = strings.Join(b.plain, "\n\n")
-	} else {
+	p.msg.Text = strings.Join(b.plain, "\n\n")
+	if strings.TrimSpace(p.msg.Text) == "" {
+		// No text/plain, or an empty one next to real HTML.
 		p.msg.Text = strings.Join(b.htmlText, "\n\n")
 	}
 	if len(b.html) > 0 {
@@ -171,6 +174,7 @@ func (p *parser) leaf(h message.Header, mt string, params map[string]string, bod
 	if filename == "" {
 		filename = params["file"] // seen from old Windows mailers
 	}
+	filename = cleanFilename(filename)
 	isBody := (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == ""
 	if isBody {
 		cs := params["charset"]

@@ -16,7 +16,11 @@ func readHeaders(msg *Message) {
 	if h.Has("Subject") {
 		s, err := h.Subject()
 		if err != nil {
-			msg.addError("Subject: %v", err)
+			if message.IsUnknownCharset(err) {
+				msg.addError("Subject: %v (kept encoded)", err)
+			} else {
+				msg.addError("Subject: %v", err)
+			}
 			s = decodeWords(h.Get("Subject"))
 		}
 		msg.Subject = fixUTF8(s)

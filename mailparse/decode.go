@@ -148,6 +148,13 @@ func toUTF8(cs string, data []byte) (string, string) {
 	problem := ""
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819":
+		// Windows-1252 agrees with ISO-8859-1 on every printable byte and
+		// gives 0x80–0x9F (C1 controls, never meant in text) the curly
+		// quotes and euro sign Outlook sends under this label (WHATWG
+		// Encoding §4.2 maps the label the same way).
+		out, _ := charmap.Windows1252.NewDecoder().Bytes(data)
+		return string(out), ""
 	default:
 		r, err := charset.Reader(cs, bytes.NewReader(data))
 		if err == nil {

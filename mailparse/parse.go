@@ -132,6 +132,9 @@ func (p *parser) multipart(mt, boundary string, body []byte, depth int, out *con
 			}
 			p.msg.addError("%s: malformed header in a part, lines repaired or skipped: %v", mt, err)
 		}
+		if mt == "multipart/digest" && h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "message/rfc822") // RFC 2046 §5.1.5
+		}
 		target := out
 		if mt == "multipart/alternative" {
 			target = &content{}

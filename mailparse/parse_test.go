@@ -243,3 +243,18 @@ func TestParseEmptyPlainFallsBackToHTML(t *testing.T) {
 		t.Errorf("Text = %q, err %v", m.Text, err)
 	}
 }
+
+func TestParseLatin1LabelWithWindows1252Bytes(t *testing.T) {
+	m := mustParse(t, "latin1_cp1252.eml")
+	if m.Text != "“Smart” quotes cost €5, café.\n" || len(m.Errors) != 0 {
+		t.Errorf("Text = %q, errors %q", m.Text, m.Errors)
+	}
+}
+
+func TestParseDigestDefaultsToMessage(t *testing.T) {
+	raw := "Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: one\n\nfirst\n--d--\n"
+	m, err := Parse([]byte(raw))
+	if err != nil || len(m.Attachments) != 1 || m.Attachments[0].ContentType != "message/rfc822" {
+		t.Errorf("digest part: %v %+v", err, m.Attachments)
+	}
+}

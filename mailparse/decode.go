@@ -6,6 +6,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -145,6 +146,7 @@ func decodeBytes(cs string, data []byte) string {
 // the "iso-8859-1" label to it for the same reason).
 func toUTF8(cs string, data []byte) (string, string) {
 	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"'`))
+	cs = strings.TrimPrefix(cs, "charset=") // charset="charset=us-ascii", seen in the wild
 	problem := ""
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
@@ -155,6 +157,8 @@ func toUTF8(cs string, data []byte) (string, string) {
 		// Encoding §4.2 maps the label the same way).
 		out, _ := charmap.Windows1252.NewDecoder().Bytes(data)
 		return string(out), ""
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7", "csunicode11utf7":
+		return decodeUTF7(data), "" // Exchange bounces still use it; x/text has no UTF-7
 	default:
 		r, err := charset.Reader(cs, bytes.NewReader(data))
 		if err == nil {
@@ -210,6 +214,47 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// decodeUTF7 decodes UTF-7 (RFC 2152): "+" opens a run of modified base64
+// holding UTF-16BE, ended by "-" (absorbed) or any non-base64 byte; "+-" is
+// a literal "+".
+func decodeUTF7(data []byte) string {
+	var b strings.Builder
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c != '+' {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(data) && isBase64Char(data[j]) {
+			j++
+		}
+		if j == i+1 {
+			b.WriteByte('+')
+			if j < len(data) && data[j] == '-' {
+				j++
+			}
+			i = j - 1
+			continue
+		}
+		raw, _ := decodeBase64(data[i+1 : j])
+		units := make([]uint16, 0, len(raw)/2)
+		for k := 0; k+1 < len(raw); k += 2 {
+			units = append(units, uint16(raw[k])<<8|uint16(raw[k+1]))
+		}
+		b.WriteString(string(utf16.Decode(units)))
+		if j < len(data) && data[j] == '-' {
+			j++
+		}
+		i = j - 1
+	}
+	return strings.ToValidUTF8(b.String(), "\uFFFD")
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
 }
 
 // fixUTF8 reads a string that is not valid UTF-8 (raw 8-bit bytes in a

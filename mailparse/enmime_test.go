@@ -176,3 +176,39 @@ func sumCounts(rows [][]string, field string) float64 {
 	}
 	return 0
 }
+
+// TestCorpusSisimaiParses parses every message of the sisimai corpus
+// (bounces and auto-replies from ~70 MTAs, many malformed): none may panic,
+// and each must yield its header.
+func TestCorpusSisimaiParses(t *testing.T) {
+	dir := corpusDir(t, "sisimai_set_of_emails")
+	n, failed := 0, 0
+	err := filepath.WalkDir(filepath.Join(dir, "maildir"), func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".eml") {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		n++
+		m, perr := Parse(raw)
+		for _, e := range m.Errors {
+			if strings.HasPrefix(e, "internal error") {
+				t.Errorf("%s: parser panicked: %s", path, e)
+			}
+		}
+		if perr != nil || m.Header.Len() == 0 {
+			failed++
+			t.Logf("%s: no header: %v", path, perr)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("sisimai: %d messages parsed, %d without a readable header", n, failed)
+	if failed > 0 {
+		t.Errorf("%d sisimai messages without a readable header", failed)
+	}
+}

@@ -122,20 +122,29 @@ func splitParams(s string) []string {
 	return append(out, cur.String())
 }
 
-// unquote removes surrounding double quotes and backslash escapes.
+// unquote reads a parameter value: a quoted-string (RFC 2045 §5.1) up to
+// its closing quote, with backslash escapes removed (anything after the
+// closing quote, such as body text a missing blank line let into the
+// header, is dropped); otherwise the value itself.
 func unquote(s string) string {
 	if len(s) < 2 || s[0] != '"' {
 		return s
 	}
-	s = strings.TrimSuffix(s[1:], `"`)
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '"':
+			return b.String()
+		default:
+			b.WriteByte(s[i])
 		}
-		b.WriteByte(s[i])
 	}
-	return b.String()
+	return b.String() // no closing quote: take the rest
 }
 
 // decodeWords decodes RFC 2047 encoded-words, which many clients put in

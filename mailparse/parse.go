@@ -26,10 +26,11 @@ func Parse(raw []byte) (msg *Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// Last resort: a bug in a decoder must not lose the mail.
-			msg.addError("internal error while parsing: %v", r)
-			msg.Errors = append(msg.Errors, string(debug.Stack()))
+			stack := debug.Stack()
+			msg.Errors = append(msg.Errors, fmt.Sprintf("internal error while parsing: %v\n%s", r, stack[:min(len(stack), 2048)]))
 		}
 	}()
+	raw = skipMboxFrom(raw)
 	h, body, herr := readHeader(raw)
 	if herr != nil {
 		var ok bool
@@ -77,6 +78,18 @@ func (p *parser) assemble(b *content) {
 	p.msg.ReplyText = ExtractReply(p.msg.Text)
 }
 
+// skipMboxFrom drops the "From sender date" line an mbox puts before each
+// message (RFC 4155); it is not a header field.
+func skipMboxFrom(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
+}
+
 // readHeader reads a header block and returns it with the body after it.
 func readHeader(raw []byte) (textproto.Header, []byte, error) {
 	r := bytes.NewReader(raw)
@@ -99,6 +112,9 @@ func (p *parser) entity(h message.Header, body []byte, depth int, out *content) 
 		return
 	}
 	mt, params := p.mediaType(h)
+	if strings.HasPrefix(mt, "multipart/") && depth >= maxDepth {
+		p.msg.addError("%s nested deeper than %d levels: kept as an attachment", mt, maxDepth)
+	}
 	if strings.HasPrefix(mt, "multipart/") && depth < maxDepth {
 		if boundary := params["boundary"]; boundary != "" {
 			p.multipart(mt, boundary, body, depth, out)

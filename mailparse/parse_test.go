@@ -258,3 +258,24 @@ func TestParseDigestDefaultsToMessage(t *testing.T) {
 		t.Errorf("digest part: %v %+v", err, m.Attachments)
 	}
 }
+
+func TestDecodeUTF7(t *testing.T) {
+	cases := map[string]string{
+		"Hi Mom -+Jjo--!":   "Hi Mom -☺-!",
+		"A+ImIDkQ.":         "A≢Α.",
+		"1 +- 1 = 2":        "1 + 1 = 2",
+		"+ZeVnLIqe-":        "日本語",
+		"broken +AAA":       "broken \x00",
+		"plain ASCII only.": "plain ASCII only.",
+	}
+	for in, want := range cases {
+		if got := decodeUTF7([]byte(in)); got != want {
+			t.Errorf("decodeUTF7(%q) = %q, want %q", in, got, want)
+		}
+	}
+	raw := "Subject: x\r\nContent-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nDelivery +AOk-chou+AOk-e\r\n"
+	m, _ := Parse([]byte(raw))
+	if m.Text != "Delivery échouée\r\n" && m.Text != "Delivery échouée\n" {
+		t.Errorf("Text = %q (errors %q)", m.Text, m.Errors)
+	}
+}

@@ -151,15 +151,22 @@ func markDashSignatures(lines []string, kinds []lineKind) {
 }
 
 // cutSignature drops everything from the first delimiter or mobile
-// signature that follows some text.
+// signature that follows some text. A "Sent from my …" line counts only
+// when no new text follows it (only blank lines, more signatures or
+// quoted history), so a sentence that merely starts that way stays.
 func cutSignature(lines []string, kinds []lineKind) ([]string, []lineKind) {
 	seenText := false
 	for i, k := range kinds {
 		switch k {
 		case kText:
 			seenText = true
-		case kDelimiter, kMobile:
+		case kDelimiter:
 			if seenText {
+				return lines[:i], kinds[:i]
+			}
+		case kMobile:
+			next := skip(kinds, i, kMobile, kEmpty)
+			if seenText && (next == len(kinds) || kinds[next] != kText) {
 				return lines[:i], kinds[:i]
 			}
 		}

@@ -105,6 +105,7 @@ func TestExtractReplySignatures(t *testing.T) {
 		"Sent from my desk, which is easier than my phone.",
 		"And here is a fix -- this is not a signature.",
 		"This is not a ---------- delimiter.",
+		"Hello,\n\nSent from my Windows laptop the upload fails.\nThe log says 403.",
 	}
 	for _, text := range keep {
 		if got := ExtractReply(text); got != text {

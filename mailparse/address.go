@@ -26,11 +26,11 @@ func parseAddressList(v string) []Address {
 	if list, err := h.AddressList("X"); err == nil && len(list) > 0 {
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, Address{Name: a.Name, Email: strings.ToLower(a.Address)})
+			out = append(out, Address{Name: fixUTF8(a.Name), Email: strings.ToLower(fixUTF8(a.Address))})
 		}
 		return out
 	}
-	return lenientAddresses(decodeWords(v))
+	return lenientAddresses(fixUTF8(decodeWords(v)))
 }
 
 var (

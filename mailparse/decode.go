@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
+	"regexp"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -15,17 +17,17 @@ import (
 // decodeTransfer reads a body and removes its Content-Transfer-Encoding
 // (RFC 2045 §6). Base64 and quoted-printable are decoded leniently; an
 // unknown encoding keeps the raw bytes (and says so in Errors).
-func (p *parser) decodeTransfer(h message.Header, body io.Reader) []byte {
-	raw, err := io.ReadAll(body)
-	if err != nil {
-		p.msg.addError("reading body: %v", err)
-	}
+func (p *parser) decodeTransfer(h message.Header, raw []byte) []byte {
 	enc := strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding")))
 	switch enc {
 	case "", "7bit", "8bit", "binary":
 		return raw
 	case "base64":
-		return decodeBase64(raw)
+		out, bad := decodeBase64(raw)
+		if bad > 0 {
+			p.msg.addError("malformed base64: %d characters outside the alphabet skipped", bad)
+		}
+		return out
 	case "quoted-printable":
 		return decodeQP(raw)
 	default:
@@ -34,27 +36,40 @@ func (p *parser) decodeTransfer(h message.Header, body io.Reader) []byte {
 	}
 }
 
-// decodeBase64 decodes base64 (RFC 2045 §6.8), skipping characters outside
-// the alphabet (line breaks, stray spaces) and stopping at padding, so a
-// truncated or decorated body still yields what it holds.
-func decodeBase64(raw []byte) []byte {
-	clean := make([]byte, 0, len(raw))
+// decodeBase64 decodes base64 (RFC 2045 §6.8) leniently: line breaks and
+// characters outside the alphabet are skipped (and counted in bad), and
+// padding ends a chunk rather than the body, so concatenated base64 blocks
+// and truncated bodies still yield what they hold.
+func decodeBase64(raw []byte) (out []byte, bad int) {
+	out = make([]byte, 0, len(raw)*3/4)
+	chunk := make([]byte, 0, 76)
+	flush := func() {
+		if len(chunk)%4 == 1 {
+			chunk = chunk[:len(chunk)-1]
+		}
+		buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(chunk)))
+		n, _ := base64.RawStdEncoding.Decode(buf, chunk)
+		out = append(out, buf[:n]...)
+		chunk = chunk[:0]
+	}
 	for _, c := range raw {
 		switch {
 		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			clean = append(clean, c)
-		case c == '-':
-			clean = append(clean, '+') // base64url, seen in the wild
-		case c == '_':
-			clean = append(clean, '/')
+			chunk = append(chunk, c)
+			if len(chunk) == cap(chunk) {
+				flush()
+			}
+		case c == '=':
+			if len(chunk)%4 != 0 {
+				flush() // padding closes a quantum
+			}
+		case c == '\r', c == '\n', c == ' ', c == '\t':
+		default:
+			bad++
 		}
 	}
-	if len(clean)%4 == 1 {
-		clean = clean[:len(clean)-1]
-	}
-	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
-	n, _ := base64.RawStdEncoding.Decode(out, clean)
-	return out[:n]
+	flush()
+	return out, bad
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 §6.7) leniently: soft line
@@ -131,9 +146,19 @@ func decodeBytes(cs string, data []byte) string {
 // the "iso-8859-1" label to it for the same reason).
 func toUTF8(cs string, data []byte) (string, string) {
 	cs = strings.ToLower(strings.Trim(strings.TrimSpace(cs), `"'`))
+	cs = strings.TrimPrefix(cs, "charset=") // charset="charset=us-ascii", seen in the wild
 	problem := ""
 	switch cs {
 	case "", "utf-8", "utf8", "us-ascii", "ascii":
+	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1", "cp819", "ibm819":
+		// Windows-1252 agrees with ISO-8859-1 on every printable byte and
+		// gives 0x80–0x9F (C1 controls, never meant in text) the curly
+		// quotes and euro sign Outlook sends under this label (WHATWG
+		// Encoding §4.2 maps the label the same way).
+		out, _ := charmap.Windows1252.NewDecoder().Bytes(data)
+		return string(out), ""
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7", "csunicode11utf7":
+		return decodeUTF7(data), "" // Exchange bounces still use it; x/text has no UTF-7
 	default:
 		r, err := charset.Reader(cs, bytes.NewReader(data))
 		if err == nil {
@@ -147,6 +172,9 @@ func toUTF8(cs string, data []byte) (string, string) {
 		}
 	}
 	if utf8.Valid(data) {
+		if problem == "" && cs != "" && cs != "utf-8" && cs != "utf8" && hasHighBytes(data) {
+			problem = "charset declared " + cs + " but text is UTF-8"
+		}
 		return string(data), problem
 	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
@@ -159,11 +187,103 @@ func toUTF8(cs string, data []byte) (string, string) {
 	return string(out), problem
 }
 
+func hasHighBytes(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// metaRe finds the charset an HTML document declares for itself
+// (HTML §4.2.5.4 <meta charset> or the http-equiv form).
+var metaRe = regexp.MustCompile(`(?i)<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)`)
+
+// metaCharset returns the charset declared in the first 2 KB of an HTML
+// body, "" if none.
+func metaCharset(b []byte) string {
+	if m := metaRe.FindSubmatch(b[:min(len(b), 2048)]); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
 func orDefault(s, def string) string {
 	if s == "" {
 		return def
 	}
 	return s
+}
+
+// decodeUTF7 decodes UTF-7 (RFC 2152): "+" opens a run of modified base64
+// holding UTF-16BE, ended by "-" (absorbed) or any non-base64 byte; "+-" is
+// a literal "+".
+func decodeUTF7(data []byte) string {
+	var b strings.Builder
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c != '+' {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(data) && isBase64Char(data[j]) {
+			j++
+		}
+		if j == i+1 {
+			b.WriteByte('+')
+			if j < len(data) && data[j] == '-' {
+				j++
+			}
+			i = j - 1
+			continue
+		}
+		raw, _ := decodeBase64(data[i+1 : j])
+		units := make([]uint16, 0, len(raw)/2)
+		for k := 0; k+1 < len(raw); k += 2 {
+			units = append(units, uint16(raw[k])<<8|uint16(raw[k+1]))
+		}
+		b.WriteString(string(utf16.Decode(units)))
+		if j < len(data) && data[j] == '-' {
+			j++
+		}
+		i = j - 1
+	}
+	return strings.ToValidUTF8(b.String(), "\uFFFD")
+}
+
+func isBase64Char(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+}
+
+// fixUTF8 reads a string that is not valid UTF-8 (raw 8-bit bytes in a
+// header, against RFC 5322 §2.2 but common) as Windows-1252.
+func fixUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return decodeBytes("windows-1252", []byte(s))
+}
+
+// cleanFilename makes a sender's filename safe to show and store: valid
+// UTF-8, no directory part ("../../x" or "C:\\x"), no control characters.
+func cleanFilename(name string) string {
+	name = fixUTF8(name)
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, name)
+	name = strings.TrimSpace(name)
+	if name == "." || name == ".." {
+		return ""
+	}
+	return name
 }
 
 // charsetReader adapts go-message's charset table to mime.WordDecoder.

@@ -3,7 +3,6 @@ package mailparse
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"strings"
 	"time"
 
@@ -17,10 +16,14 @@ func readHeaders(msg *Message) {
 	if h.Has("Subject") {
 		s, err := h.Subject()
 		if err != nil {
-			msg.addError("Subject: %v", err)
+			if message.IsUnknownCharset(err) {
+				msg.addError("Subject: %v (kept encoded)", err)
+			} else {
+				msg.addError("Subject: %v", err)
+			}
 			s = decodeWords(h.Get("Subject"))
 		}
-		msg.Subject = s
+		msg.Subject = fixUTF8(s)
 	}
 	msg.From = first(parseAddressList(h.Get("From")))
 	msg.To = parseAddressList(strings.Join(fieldValues(h.Header, "To"), ", "))
@@ -90,41 +93,39 @@ func parseDate(v string) time.Time {
 	return time.Time{}
 }
 
-// salvageHeader re-reads a header that textproto.ReadHeader rejected,
-// dropping the lines that are not fields (an mbox "From " line, a stray
-// word, a first line that starts with a space). ok is false when nothing
-// usable is left.
-func salvageHeader(raw []byte) (textproto.Header, io.Reader, bool) {
+// salvageHeader re-reads a header that textproto.ReadHeader rejected. A
+// line that is not a field right after a field is taken as a continuation
+// its sender forgot to indent (a bad wrap, RFC 5322 §2.2.3); lines before
+// the first field (an mbox "From " line, a first line starting with a
+// space) are dropped. ok is false when no field is left.
+func salvageHeader(raw []byte) (textproto.Header, []byte, bool) {
 	end, sepLen := headerEnd(raw)
 	var clean bytes.Buffer
-	lines := bytes.SplitAfter(raw[:end], []byte("\n"))
 	kept := 0
-	prevKept := false
-	for _, line := range lines {
-		trimmed := bytes.TrimRight(line, "\r\n")
-		if len(trimmed) == 0 {
+	for _, line := range bytes.Split(raw[:end], []byte("\n")) {
+		line = bytes.TrimRight(line, "\r")
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if trimmed[0] == ' ' || trimmed[0] == '\t' {
-			if prevKept {
-				clean.Write(line)
-			}
-			continue
-		}
-		i := bytes.IndexByte(trimmed, ':')
-		prevKept = i > 0 && validKey(trimmed[:i])
-		if prevKept {
-			clean.Write(bytes.TrimRight(line, "\r\n"))
-			clean.WriteString("\r\n")
+		i := bytes.IndexByte(line, ':')
+		switch {
+		case line[0] != ' ' && line[0] != '\t' && i > 0 && validKey(line[:i]):
 			kept++
+		case kept > 0:
+			clean.WriteByte(' ') // continuation, indented or not
+			line = bytes.TrimLeft(line, " \t")
+		default:
+			continue
 		}
+		clean.Write(line)
+		clean.WriteString("\r\n")
 	}
 	clean.WriteString("\r\n")
 	h, err := textproto.ReadHeader(bufio.NewReader(&clean))
 	if err != nil || kept == 0 {
 		return textproto.Header{}, nil, false
 	}
-	return h, bytes.NewReader(raw[min(end+sepLen, len(raw)):]), true
+	return h, raw[min(end+sepLen, len(raw)):], true
 }
 
 // headerEnd finds the blank line ending the header (RFC 5322 §2.1).

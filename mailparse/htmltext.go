@@ -34,6 +34,9 @@ type textWriter struct {
 	breaks    int  // line breaks owed before the next text
 	space     bool // a space is owed before the next word
 	lineStart bool
+	leadSpace bool // the first text written began with whitespace
+	trail     int  // line breaks at the end of b (blank lines count)
+	lineText  bool // the current line has text
 }
 
 // maxHTMLDepth bounds recursion on absurdly nested markup.
@@ -123,14 +126,12 @@ func (w *textWriter) children(n *html.Node, depth int) {
 
 // wrap writes the element's text between marks, as in *bold*.
 func (w *textWriter) wrap(n *html.Node, depth int, mark string) {
-	inner := &textWriter{}
-	inner.children(n, depth)
-	t := strings.TrimSpace(inner.b.String())
+	t := w.inner(n, depth)
 	if t == "" {
 		return
 	}
 	if strings.Contains(t, "\n") {
-		w.children(n, depth)
+		w.lines(t)
 		return
 	}
 	w.text(mark + t + mark)
@@ -140,22 +141,43 @@ func (w *textWriter) wrap(n *html.Node, depth int, mark string) {
 // differ, so the reader still sees where it points.
 func (w *textWriter) link(n *html.Node, depth int) {
 	href := strings.TrimSpace(attr(n, "href"))
-	inner := &textWriter{}
-	inner.children(n, depth)
-	t := strings.TrimSpace(inner.b.String())
-	if !strings.HasPrefix(href, "http://") && !strings.HasPrefix(href, "https://") {
-		w.children(n, depth)
-		return
-	}
+	t := w.inner(n, depth)
+	web := strings.HasPrefix(href, "http://") || strings.HasPrefix(href, "https://")
 	switch {
-	case t == "":
+	case t == "" && web:
 		w.text(href)
-	case t == href || strings.TrimSuffix(href, "/") == strings.TrimSuffix(t, "/") || strings.Contains(t, "\n"):
-		w.children(n, depth)
+	case strings.Contains(t, "\n"):
+		w.lines(t)
+	case t == "":
+	case !web || t == href || strings.TrimSuffix(href, "/") == strings.TrimSuffix(t, "/"):
+		w.text(t)
 	default:
-		w.children(n, depth)
+		w.text(t)
 		w.space = true
 		w.text("(" + href + ")")
+	}
+}
+
+// inner renders the children of n once, on their own, and returns the
+// trimmed text (each node is rendered once per enclosing <b> or <a>, never
+// twice per level, so nesting cannot blow up).
+func (w *textWriter) inner(n *html.Node, depth int) string {
+	sub := &textWriter{pre: w.pre}
+	sub.children(n, depth)
+	if sub.leadSpace {
+		w.space = true
+	}
+	return strings.TrimSpace(sub.b.String())
+}
+
+// lines writes multi-line inner text line by line, keeping the quote
+// prefix of the current position.
+func (w *textWriter) lines(t string) {
+	for i, l := range strings.Split(t, "\n") {
+		if i > 0 {
+			w.breaks++
+		}
+		w.text(l)
 	}
 }
 
@@ -195,12 +217,31 @@ func (w *textWriter) flushBreaks() {
 		w.breaks = 0
 		return
 	}
-	for ; w.breaks > 0; w.breaks-- {
+	for n := w.breaks - w.trail; n > 0; n-- {
 		w.raw("\n")
 	}
+	w.breaks = 0
 }
 
-var spaceRun = regexp.MustCompile(`[ \t\r\n\f\x{00a0}]+`)
+// collapseSpace turns every run of HTML whitespace (and no-break spaces,
+// which mail HTML uses for indentation) into one space.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	inSpace := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f' || r == '\u00a0' {
+			if !inSpace {
+				b.WriteByte(' ')
+			}
+			inSpace = true
+			continue
+		}
+		inSpace = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // text writes a text node, collapsing whitespace outside <pre>.
 func (w *textWriter) text(s string) {
@@ -209,16 +250,22 @@ func (w *textWriter) text(s string) {
 		w.raw(normalizeNewlines(s))
 		return
 	}
-	s = spaceRun.ReplaceAllString(s, " ")
+	s = collapseSpace(s)
 	if s == "" {
 		return
 	}
 	if s == " " {
 		w.space = true
+		if w.b.Len() == 0 {
+			w.leadSpace = true
+		}
 		return
 	}
 	lead, trail := s[0] == ' ', s[len(s)-1] == ' '
 	s = strings.TrimSpace(s)
+	if w.b.Len() == 0 && (lead || w.space) {
+		w.leadSpace = true
+	}
 	if w.breaks > 0 && w.b.Len() > 0 {
 		w.flushBreaks()
 	} else if (lead || w.space) && !w.lineStart && w.b.Len() > 0 {
@@ -241,9 +288,18 @@ func (w *textWriter) raw(s string) {
 		i := strings.IndexByte(s, '\n')
 		if i < 0 {
 			w.b.WriteString(s)
+			if strings.TrimSpace(s) != "" {
+				w.lineText, w.trail = true, 0
+			}
 			return
 		}
 		w.b.WriteString(s[:i+1])
+		if w.lineText || strings.TrimSpace(s[:i]) != "" {
+			w.trail = 1
+		} else {
+			w.trail++
+		}
+		w.lineText = false
 		w.lineStart = true
 		s = s[i+1:]
 	}

@@ -43,7 +43,16 @@ type Message struct {
 	Errors      []string // non-fatal problems found while parsing
 }
 
+// maxErrors bounds Errors: a hostile message could otherwise produce one
+// per part.
+const maxErrors = 50
+
 // addError records a non-fatal problem.
 func (m *Message) addError(format string, args ...any) {
-	m.Errors = append(m.Errors, fmt.Sprintf(format, args...))
+	switch {
+	case len(m.Errors) < maxErrors:
+		m.Errors = append(m.Errors, fmt.Sprintf(format, args...))
+	case len(m.Errors) == maxErrors:
+		m.Errors = append(m.Errors, "more problems not listed")
+	}
 }

@@ -20,8 +20,8 @@ func (p *parser) mediaType(h message.Header) (string, map[string]string) {
 	if err != nil {
 		p.msg.addError("malformed Content-Type %q: %v", v, err)
 		mt, params = lenientParams(v)
-	} else if strings.Contains(v, "*=") && params["name"] == "" {
-		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	} else if strings.Contains(v, "*=") {
+		params = prefer2231(params, v)
 	}
 	mt = strings.ToLower(mt)
 	if !strings.Contains(mt, "/") {
@@ -41,10 +41,23 @@ func (p *parser) disposition(h message.Header) (string, map[string]string) {
 	if err != nil {
 		p.msg.addError("malformed Content-Disposition %q: %v", v, err)
 		disp, params = lenientParams(v)
-	} else if strings.Contains(v, "*=") && params["filename"] == "" {
-		_, params = lenientParams(v) // RFC 2231 in a charset Go does not decode
+	} else if strings.Contains(v, "*=") {
+		params = prefer2231(params, v)
 	}
 	return strings.ToLower(disp), params
+}
+
+// prefer2231 re-reads RFC 2231 extended parameters (RFC 2231 §3–4) our
+// way: mime.ParseMediaType decodes only UTF-8 and US-ASCII and drops or
+// garbles segments in other charsets.
+func prefer2231(params map[string]string, v string) map[string]string {
+	_, lenient := lenientParams(v)
+	for _, k := range []string{"filename", "name"} {
+		if val, ok := lenient[k]; ok && val != "" {
+			params[k] = val
+		}
+	}
+	return params
 }
 
 // lenientParams splits "value; key=val; key2="val 2"" without the
@@ -109,20 +122,29 @@ func splitParams(s string) []string {
 	return append(out, cur.String())
 }
 
-// unquote removes surrounding double quotes and backslash escapes.
+// unquote reads a parameter value: a quoted-string (RFC 2045 §5.1) up to
+// its closing quote, with backslash escapes removed (anything after the
+// closing quote, such as body text a missing blank line let into the
+// header, is dropped); otherwise the value itself.
 func unquote(s string) string {
 	if len(s) < 2 || s[0] != '"' {
 		return s
 	}
-	s = strings.TrimSuffix(s[1:], `"`)
 	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+1 < len(s) {
-			i++
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) {
+				i++
+				b.WriteByte(s[i])
+			}
+		case '"':
+			return b.String()
+		default:
+			b.WriteByte(s[i])
 		}
-		b.WriteByte(s[i])
 	}
-	return b.String()
+	return b.String() // no closing quote: take the rest
 }
 
 // decodeWords decodes RFC 2047 encoded-words, which many clients put in

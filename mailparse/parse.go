@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"runtime/debug"
 	"strings"
 
@@ -27,20 +26,22 @@ func Parse(raw []byte) (msg *Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			// Last resort: a bug in a decoder must not lose the mail.
-			msg.addError("internal error while parsing: %v", r)
-			msg.Errors = append(msg.Errors, string(debug.Stack()))
+			stack := debug.Stack()
+			msg.Errors = append(msg.Errors, fmt.Sprintf("internal error while parsing: %v\n%s", r, stack[:min(len(stack), 2048)]))
 		}
 	}()
-	br := bufio.NewReader(bytes.NewReader(raw))
-	h, herr := textproto.ReadHeader(br)
-	var body io.Reader = br
+	raw = skipMboxFrom(raw)
+	h, body, herr := readHeader(raw)
 	if herr != nil {
 		var ok bool
 		h, body, ok = salvageHeader(raw)
 		if !ok {
+			// Keep what there is: the bytes as text, so nothing is lost.
+			msg.Text = strings.TrimSpace(normalizeNewlines(decodeBytes("", raw)))
+			msg.ReplyText = ExtractReply(msg.Text)
 			return msg, fmt.Errorf("mailparse: read header: %w", herr)
 		}
-		msg.addError("malformed header, unreadable lines skipped: %v", herr)
+		msg.addError("malformed header, lines repaired or skipped: %v", herr)
 	}
 	msg.Header = mail.Header{Header: message.Header{Header: h}}
 	readHeaders(msg)
@@ -64,13 +65,11 @@ type content struct {
 	htmlText []string // the HTML bodies turned into text
 }
 
-func (c *content) empty() bool { return len(c.plain) == 0 && len(c.html) == 0 }
-
 // assemble fills Text, HTML and ReplyText from the collected body parts.
 func (p *parser) assemble(b *content) {
-	if len(b.plain) > 0 {
-		p.msg.Text = strings.Join(b.plain, "\n\n")
-	} else {
+	p.msg.Text = strings.Join(b.plain, "\n\n")
+	if strings.TrimSpace(p.msg.Text) == "" {
+		// No text/plain, or an empty one next to real HTML.
 		p.msg.Text = strings.Join(b.htmlText, "\n\n")
 	}
 	if len(b.html) > 0 {
@@ -79,8 +78,32 @@ func (p *parser) assemble(b *content) {
 	p.msg.ReplyText = ExtractReply(p.msg.Text)
 }
 
+// skipMboxFrom drops the "From sender date" line an mbox puts before each
+// message (RFC 4155); it is not a header field.
+func skipMboxFrom(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
+}
+
+// readHeader reads a header block and returns it with the body after it.
+func readHeader(raw []byte) (textproto.Header, []byte, error) {
+	r := bytes.NewReader(raw)
+	br := bufio.NewReaderSize(r, 4096)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return h, nil, err
+	}
+	consumed := len(raw) - r.Len() - br.Buffered()
+	return h, raw[consumed:], nil
+}
+
 // entity handles one MIME entity (RFC 2045 §2.4) with its raw body.
-func (p *parser) entity(h message.Header, body io.Reader, depth int, out *content) {
+func (p *parser) entity(h message.Header, body []byte, depth int, out *content) {
 	p.parts++
 	if p.parts > maxParts {
 		if p.parts == maxParts+1 {
@@ -89,6 +112,9 @@ func (p *parser) entity(h message.Header, body io.Reader, depth int, out *conten
 		return
 	}
 	mt, params := p.mediaType(h)
+	if strings.HasPrefix(mt, "multipart/") && depth >= maxDepth {
+		p.msg.addError("%s nested deeper than %d levels: kept as an attachment", mt, maxDepth)
+	}
 	if strings.HasPrefix(mt, "multipart/") && depth < maxDepth {
 		if boundary := params["boundary"]; boundary != "" {
 			p.multipart(mt, boundary, body, depth, out)
@@ -102,24 +128,35 @@ func (p *parser) entity(h message.Header, body io.Reader, depth int, out *conten
 
 // multipart reads the parts of a multipart entity (RFC 2046 §5.1).
 // multipart/alternative keeps text/plain for Text and the richest HTML.
-func (p *parser) multipart(mt, boundary string, body io.Reader, depth int, out *content) {
-	mr := textproto.NewMultipartReader(body, boundary)
+func (p *parser) multipart(mt, boundary string, body []byte, depth int, out *content) {
+	parts, closed, found := splitMultipart(body, boundary)
+	if !found {
+		p.msg.addError("%s: boundary %q not found: body read as text", mt, boundary)
+		p.leaf(message.Header{}, "text/plain", map[string]string{}, body, out)
+		return
+	}
+	if !closed {
+		p.msg.addError("%s: missing final boundary %q", mt, boundary)
+	}
 	var alts []*content
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
+	for _, raw := range parts {
+		h, pbody, err := readHeader(raw)
 		if err != nil {
-			p.msg.addError("%s: missing final boundary or broken part: %v", mt, err)
-			break
+			var ok bool
+			if h, pbody, ok = salvageHeader(raw); !ok {
+				h, pbody = textproto.Header{}, raw
+			}
+			p.msg.addError("%s: malformed header in a part, lines repaired or skipped: %v", mt, err)
+		}
+		if mt == "multipart/digest" && h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "message/rfc822") // RFC 2046 §5.1.5
 		}
 		target := out
 		if mt == "multipart/alternative" {
 			target = &content{}
 			alts = append(alts, target)
 		}
-		p.entity(message.Header{Header: part.Header}, part, depth+1, target)
+		p.entity(message.Header{Header: h}, pbody, depth+1, target)
 	}
 	if mt == "multipart/alternative" {
 		pickAlternative(alts, out)
@@ -146,16 +183,24 @@ func pickAlternative(alts []*content, out *content) {
 }
 
 // leaf handles a non-multipart entity: body text or attachment.
-func (p *parser) leaf(h message.Header, mt string, params map[string]string, body io.Reader, out *content) {
+func (p *parser) leaf(h message.Header, mt string, params map[string]string, body []byte, out *content) {
 	data := p.decodeTransfer(h, body)
 	disp, dparams := p.disposition(h)
 	filename := dparams["filename"]
 	if filename == "" {
 		filename = params["name"]
 	}
+	if filename == "" {
+		filename = params["file"] // seen from old Windows mailers
+	}
+	filename = cleanFilename(filename)
 	isBody := (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == ""
 	if isBody {
-		text := p.decodeCharset(params["charset"], data)
+		cs := params["charset"]
+		if mt == "text/html" && cs == "" {
+			cs = metaCharset(data)
+		}
+		text := p.decodeCharset(cs, data)
 		if mt == "text/html" {
 			out.html = append(out.html, text)
 			out.htmlText = append(out.htmlText, htmlToText(text))

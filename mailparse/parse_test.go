@@ -175,3 +175,107 @@ func containsAny(list []string, sub string) bool {
 	}
 	return false
 }
+
+func TestParseFormatFlowed(t *testing.T) {
+	m := mustParse(t, "flowed.eml")
+	if !strings.HasPrefix(m.Text, "This paragraph was wrapped by the client and should be one lineagain after unflowing.") {
+		t.Errorf("delsp=yes Text = %q", m.Text)
+	}
+	if !strings.Contains(m.Text, "\n-- \nGina") || m.ReplyText != "This paragraph was wrapped by the client and should be one lineagain after unflowing." {
+		t.Errorf("signature: Text %q ReplyText %q", m.Text, m.ReplyText)
+	}
+	m = mustParse(t, "flowed_quote.eml")
+	if !strings.Contains(m.Text, "> Shall we close the ticket now?") || m.ReplyText != "Yes, I agree." {
+		t.Errorf("quoted flowed: Text %q ReplyText %q", m.Text, m.ReplyText)
+	}
+}
+
+func TestParseFilenames(t *testing.T) {
+	m := mustParse(t, "filenames.eml")
+	if m.Subject != "Café menu" {
+		t.Errorf("raw 8-bit Subject = %q", m.Subject)
+	}
+	want := []string{"été résumé.txt", "passwd", "menü.pdf", "日本語.pdf"}
+	if len(m.Attachments) != len(want) {
+		t.Fatalf("attachments = %+v", m.Attachments)
+	}
+	for i, w := range want {
+		if m.Attachments[i].Filename != w {
+			t.Errorf("attachment %d: Filename = %q, want %q", i, m.Attachments[i].Filename, w)
+		}
+	}
+	if string(m.Attachments[0].Data) != "summer" || m.Attachments[0].ContentType != "text/plain" {
+		t.Errorf("text attachment = %+v", m.Attachments[0])
+	}
+	if m.Text != "Four files." {
+		t.Errorf("Text = %q", m.Text)
+	}
+}
+
+func TestParseOutlookHTMLReply(t *testing.T) {
+	m := mustParse(t, "outlook_html.eml")
+	if m.ReplyText != "The update fixed it, thanks!" {
+		t.Errorf("ReplyText = %q (Text %q)", m.ReplyText, m.Text)
+	}
+}
+
+func TestParseMissingBoundaryKeepsLastPart(t *testing.T) {
+	m := mustParse(t, "missing_boundary.eml")
+	if len(m.Attachments) != 1 || m.Attachments[0].Filename != "half.bin" || string(m.Attachments[0].Data) != "\x00\x01\x02\x03\x04\x05" {
+		t.Errorf("attachments = %+v", m.Attachments)
+	}
+}
+
+func TestParseNoHeaderKeepsText(t *testing.T) {
+	m, err := Parse([]byte("just some words\nwithout a header\n"))
+	if err == nil {
+		t.Error("want an error for a message without header")
+	}
+	if m.Text != "just some words\nwithout a header" {
+		t.Errorf("Text = %q", m.Text)
+	}
+}
+
+func TestParseEmptyPlainFallsBackToHTML(t *testing.T) {
+	raw := "Content-Type: multipart/alternative; boundary=a\n\n--a\nContent-Type: text/plain\n\n \n--a\nContent-Type: text/html\n\n<p>Real content</p>\n--a--\n"
+	m, err := Parse([]byte(raw))
+	if err != nil || m.Text != "Real content" {
+		t.Errorf("Text = %q, err %v", m.Text, err)
+	}
+}
+
+func TestParseLatin1LabelWithWindows1252Bytes(t *testing.T) {
+	m := mustParse(t, "latin1_cp1252.eml")
+	if m.Text != "“Smart” quotes cost €5, café.\n" || len(m.Errors) != 0 {
+		t.Errorf("Text = %q, errors %q", m.Text, m.Errors)
+	}
+}
+
+func TestParseDigestDefaultsToMessage(t *testing.T) {
+	raw := "Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: one\n\nfirst\n--d--\n"
+	m, err := Parse([]byte(raw))
+	if err != nil || len(m.Attachments) != 1 || m.Attachments[0].ContentType != "message/rfc822" {
+		t.Errorf("digest part: %v %+v", err, m.Attachments)
+	}
+}
+
+func TestDecodeUTF7(t *testing.T) {
+	cases := map[string]string{
+		"Hi Mom -+Jjo--!":   "Hi Mom -☺-!",
+		"A+ImIDkQ.":         "A≢Α.",
+		"1 +- 1 = 2":        "1 + 1 = 2",
+		"+ZeVnLIqe-":        "日本語",
+		"broken +AAA":       "broken \x00",
+		"plain ASCII only.": "plain ASCII only.",
+	}
+	for in, want := range cases {
+		if got := decodeUTF7([]byte(in)); got != want {
+			t.Errorf("decodeUTF7(%q) = %q, want %q", in, got, want)
+		}
+	}
+	raw := "Subject: x\r\nContent-Type: text/plain; charset=unicode-1-1-utf-7\r\n\r\nDelivery +AOk-chou+AOk-e\r\n"
+	m, _ := Parse([]byte(raw))
+	if m.Text != "Delivery échouée\r\n" && m.Text != "Delivery échouée\n" {
+		t.Errorf("Text = %q (errors %q)", m.Text, m.Errors)
+	}
+}

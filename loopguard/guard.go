@@ -29,6 +29,16 @@ type mail struct {
 	body    []byte
 	raw     []byte
 	subject string // RFC 2047 decoded
+
+	st *structure // MIME walk, done on first use
+}
+
+// structure walks the MIME tree once, on first use.
+func (m *mail) structure() *structure {
+	if m.st == nil {
+		m.st = readStructure(m.raw, m.body)
+	}
+	return m.st
 }
 
 // rule is one step of the classification; ok reports whether it decided.
@@ -55,6 +65,7 @@ func (g *Guard) Classify(envFrom string, raw []byte) (v Verdict) {
 			v = Verdict{Class: Bounce, Reason: "message could not be analysed; treated as machine mail"}
 		}
 	}()
+	raw = stripMboxLine(raw)
 	hdr, body := splitMessage(raw)
 	m := &mail{
 		envFrom: strings.ToLower(strings.Trim(strings.TrimSpace(envFrom), "<>")),

@@ -19,6 +19,18 @@ type field struct{ name, value string }
 // instead of failing, so that broken bounces are still classified.
 type header []field
 
+// stripMboxLine drops a leading mbox "From sender date" separator line, which is not
+// a header field and makes strict parsers reject the whole header.
+func stripMboxLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
+}
+
 // splitMessage splits raw at the first empty line into a parsed header and the body.
 func splitMessage(raw []byte) (header, []byte) {
 	end, bodyStart := headerEnd(raw)
@@ -63,7 +75,8 @@ func parseHeader(b []byte) header {
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") && strings.TrimSpace(name) != name {
+		name = strings.TrimRight(name, " \t")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			continue
 		}
 		h = append(h, field{name: strings.ToLower(strings.TrimSpace(name)), value: strings.TrimSpace(value)})

@@ -12,7 +12,7 @@ func listRule(_ *Guard, m *mail) (Verdict, bool) {
 			return list("Precedence: " + v), true
 		}
 	}
-	for _, name := range []string{"List-Id", "List-Unsubscribe", "List-Post"} {
+	for _, name := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Subscribe", "List-Help", "List-Owner", "List-Archive", "Mailing-List", "X-Mailing-List", "X-ML-Name", "X-MLServer", "X-List"} {
 		if v, ok := h.lookup(name); ok {
 			return list(name + ": " + trimReason(v) + " (mailing list, RFC 2369/2919)"), true
 		}

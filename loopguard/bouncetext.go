@@ -56,6 +56,12 @@ func (m *mail) dsn() *DSN {
 	}
 	fail := failureText(s.text)
 	if len(d.Recipients) == 0 {
+		if ses := sesDSN(s.text); ses != nil {
+			d.Recipients = ses.Recipients
+			d.OriginalMessageID = ses.OriginalMessageID
+		}
+	}
+	if len(d.Recipients) == 0 {
 		if scanned := scanDSNFields([]byte(s.text)); len(scanned.Recipients) > 0 {
 			d.Recipients = scanned.Recipients
 		}

@@ -38,6 +38,7 @@ var reasonStatus = []struct {
 	status    string
 	fragments []string
 }{
+	{"5.1.2", []string{"because the domain", "domain couldn't be found", "domain could not be found"}},
 	{"5.2.2", []string{"mailbox full", "mailbox is full", "over quota", "quota exceeded", "exceeded storage", "exceeds quota", "mailbox has exceeded", "insufficient storage", "user is over", "disk quota", "full mailbox", "storage allocation", "quota", "メールボックスが一杯", "容量"}},
 	{"5.1.6", []string{"has moved", "no longer at this address", "changed address"}},
 	{"5.2.1", []string{"account disabled", "mailbox disabled", "account has been disabled", "account is disabled", "suspended", "deactivated", "inactive", "account expired", "mailbox is disabled", "not accepting mail", "mailbox unavailable"}},

@@ -80,9 +80,6 @@ var bounceBodyMarkers = []string{
 	"error: invalid user address",
 	"requested action not taken: mailbox unavailable",
 	"requested action not taken: no such user",
-	"\"notificationtype\":\"bounce\"", // Amazon SES notification
-	"\"notificationtype\":\"complaint\"",
-	"\"notificationtype\":\"delivery\"",
 	"送信できませんでした", // Japanese: could not be sent
 	"送信に失敗しました",
 }
@@ -102,6 +99,9 @@ func bounceRule(_ *Guard, m *mail) (Verdict, bool) {
 	daemon := m.daemonSender()
 	if isForward(m.subject) && daemon == "" && m.envFrom != "" {
 		return Verdict{}, false
+	}
+	if ses := sesDSN(s.text); ses != nil {
+		return Verdict{Class: Bounce, Reason: "Amazon SES notification (JSON notificationType)", DSN: m.dsn()}, true
 	}
 	if mk := bodyMarker(s.text); mk != "" {
 		return Verdict{Class: Bounce, Reason: "body says \"" + mk + "\" (MTA bounce text)", DSN: m.dsn()}, true

@@ -55,7 +55,7 @@ var fixtures = []fixture{
 	{"gmail-text.eml", "", Bounce, "wasn't delivered"},
 	{"null-sender.eml", "", Bounce, "null reverse path"},
 	{"postmaster-autoreplied.eml", "postmaster@mail.example.de", AutoReply, "Auto-Submitted: auto-replied"},
-	{"ses-notification.eml", "x@sns.example.com", Bounce, "notificationtype"},
+	{"ses-notification.eml", "x@sns.example.com", Bounce, "notificationType"},
 }
 
 // readFixture reads a testdata file; crlf selects CRLF line endings.

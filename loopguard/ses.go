@@ -9,6 +9,7 @@ import (
 // notification (a JSON document mailed as text) that names the failure.
 type sesNotification struct {
 	NotificationType string `json:"notificationType"`
+	Message          string `json:"Message"` // SNS envelope: the notification as a JSON string
 	Bounce           struct {
 		BounceType        string `json:"bounceType"`
 		BouncedRecipients []struct {
@@ -31,15 +32,42 @@ type sesNotification struct {
 	} `json:"mail"`
 }
 
-// sesDSN reads an SES notification out of a text, or returns nil.
+// sesDSN reads an SES notification out of a text, or returns nil. The JSON may be
+// wrapped in an SNS envelope (its "Message" string) and folded over several lines.
 func sesDSN(text string) *DSN {
-	i := strings.Index(text, `{"notificationType"`)
-	if i < 0 {
+	k := strings.Index(text, `"notificationType"`)
+	if k < 0 {
+		k = strings.Index(text, `\"notificationType\"`)
+	}
+	if k < 0 {
 		return nil
 	}
 	var n sesNotification
-	dec := json.NewDecoder(strings.NewReader(text[i:]))
-	if err := dec.Decode(&n); err != nil {
+	ok := false
+	end := k
+	for try := 0; try < 4 && !ok; try++ {
+		i := strings.LastIndexByte(text[:end], '{')
+		if i < 0 {
+			return nil
+		}
+		doc := strings.NewReplacer("\r", "", "\n", "").Replace(text[i:])
+		n = sesNotification{}
+		ok = json.NewDecoder(strings.NewReader(doc)).Decode(&n) == nil
+		end = i
+	}
+	if !ok {
+		return nil
+	}
+	if n.NotificationType == "" && strings.Contains(n.Message, "notificationType") {
+		inner := n.Message
+		n = sesNotification{}
+		if err := json.Unmarshal([]byte(inner), &n); err != nil {
+			return nil
+		}
+	}
+	switch n.NotificationType {
+	case "Bounce", "Complaint", "Delivery":
+	default:
 		return nil
 	}
 	d := &DSN{OriginalMessageID: firstID(n.Mail.CommonHeaders.MessageID)}

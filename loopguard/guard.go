@@ -55,6 +55,10 @@ var rules = []rule{
 	nullSenderRule,
 }
 
+// analysisFailed is the reason of the verdict given when a rule panicked (a bug):
+// the mail is taken for machine mail, never answered.
+const analysisFailed = "message could not be analysed; treated as machine mail"
+
 // Classify looks at the envelope sender (MAIL FROM, "" = null reverse path) and the
 // raw message (headers and, for DSNs, body) and says who wrote it. Never panics: a
 // panic in a rule (a bug) is turned into a non-human verdict, so that broken input
@@ -62,7 +66,7 @@ var rules = []rule{
 func (g *Guard) Classify(envFrom string, raw []byte) (v Verdict) {
 	defer func() {
 		if r := recover(); r != nil {
-			v = Verdict{Class: Bounce, Reason: "message could not be analysed; treated as machine mail"}
+			v = Verdict{Class: Bounce, Reason: analysisFailed}
 		}
 	}()
 	raw = stripMboxLine(raw)

@@ -62,16 +62,27 @@ func headerEnd(raw []byte) (end, body int) {
 	return best, bestBody
 }
 
-// parseHeader unfolds and splits header lines (RFC 5322 §2.2).
+// parseHeader unfolds and splits header lines (RFC 5322 §2.2). Continuation lines
+// are joined once per field, so a header of many folded lines stays linear.
 func parseHeader(b []byte) header {
 	var h header
-	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-	for _, line := range lines {
+	var parts []string // pieces of the field being unfolded
+	flush := func() {
+		if len(parts) > 0 && len(h) > 0 {
+			h[len(h)-1].value = strings.Join(append([]string{h[len(h)-1].value}, parts...), " ")
+		}
+		parts = parts[:0]
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
 		if line == "" {
 			continue
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].value += " " + strings.TrimSpace(line)
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(h) > 0 {
+				if p := strings.TrimSpace(line); p != "" {
+					parts = append(parts, p)
+				}
+			}
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
@@ -79,8 +90,10 @@ func parseHeader(b []byte) header {
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			continue
 		}
-		h = append(h, field{name: strings.ToLower(strings.TrimSpace(name)), value: strings.TrimSpace(value)})
+		flush()
+		h = append(h, field{name: strings.ToLower(name), value: strings.TrimSpace(value)})
 	}
+	flush()
 	return h
 }
 

@@ -9,22 +9,22 @@ func listRule(_ *Guard, m *mail) (Verdict, bool) {
 	if v, ok := h.lookup("precedence"); ok {
 		switch firstToken(v) {
 		case "bulk", "junk", "list":
-			return list("Precedence: " + v), true
+			return listVerdict("Precedence: " + v), true
 		}
 	}
 	for _, name := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Subscribe", "List-Help", "List-Owner", "List-Archive", "Mailing-List", "X-Mailing-List", "X-ML-Name", "X-MLServer", "X-List"} {
 		if v, ok := h.lookup(name); ok {
-			return list(name + ": " + trimReason(v) + " (mailing list, RFC 2369/2919)"), true
+			return listVerdict(name + ": " + trimReason(v) + " (mailing list, RFC 2369/2919)"), true
 		}
 	}
 	if v, ok := h.lookup("feedback-id"); ok {
-		return list("Feedback-ID: " + trimReason(v) + " (bulk sender)"), true
+		return listVerdict("Feedback-ID: " + trimReason(v) + " (bulk sender)"), true
 	}
 	return Verdict{}, false
 }
 
-// list builds a List verdict.
-func list(reason string) Verdict { return Verdict{Class: List, Reason: reason} }
+// listVerdict builds a List verdict.
+func listVerdict(reason string) Verdict { return Verdict{Class: List, Reason: reason} }
 
 // trimReason shortens a header value quoted in a reason.
 func trimReason(v string) string {

@@ -79,7 +79,7 @@ func (w *walker) walk(e *message.Entity, depth int) {
 	if mr := e.MultipartReader(); mr != nil {
 		for {
 			p, err := mr.NextPart()
-			if err != nil || p == nil {
+			if err != nil || p == nil || w.parts > maxParts {
 				return
 			}
 			w.walk(p, depth+1)

@@ -172,13 +172,13 @@ func (m *mail) postmasterOnly() bool {
 // corroboration says why a bounce-looking subject is believable, or "".
 func (m *mail) corroboration() string {
 	s := m.structure()
-	local, _, _ := strings.Cut(cleanAddress(m.hdr.get("from")), "@")
+	local := cleanAddress(m.hdr.get("from"))
 	switch {
 	case m.envFrom == "":
 		return "null reverse path"
 	case s.hasReturned:
 		return "a returned message is attached"
-	case strings.Contains(local, "noreply") || strings.Contains(local, "no-reply") || strings.Contains(local, "no_reply"):
+	case isNoReply(local):
 		return "a no-reply sender"
 	case replyCodeRe.MatchString(failureText(s.text)) && findStatus(s.text) != "":
 		return "an SMTP error in the text"

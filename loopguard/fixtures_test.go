@@ -25,6 +25,8 @@ var fixtures = []fixture{
 	{"own-header.eml", "bounce+x@example.org", Own, "X-Deskgate-Origin"},
 	{"own-message-id.eml", "support@example.org", Own, "Message-ID <dg.0a1b2c3d@desk.example.org>"},
 	{"not-own-other-host.eml", "support@other.example.net", Human, ""},
+	{"human.eml", "bounce+abc123@example.org", Own, "own bounce address"},
+	{"human.eml", "bounce+abc123@elsewhere.example", Human, ""},
 	{"auto-submitted-auto-replied.eml", "alice@example.com", AutoReply, "Auto-Submitted: auto-replied"},
 	{"auto-submitted-auto-generated.eml", "alice@example.com", AutoReply, "Auto-Submitted: auto-generated"},
 	{"auto-submitted-auto-notified.eml", "alice@example.com", AutoReply, "RFC 3834"},
@@ -157,5 +159,31 @@ func TestOutOfOfficeSubjects(t *testing.T) {
 	}
 	if n < 25 {
 		t.Fatalf("only %d subjects", n)
+	}
+}
+
+// Subjects people write that merely mention the words of automatic replies.
+func TestHumanSubjectsThatLookAutomatic(t *testing.T) {
+	g := testGuard()
+	for _, subject := range []string{
+		"How do I switch off the automatic reply?",
+		"Vacation: can I move my booking?",
+		"Urlaub: Buchung 4711 ändern",
+		"Away game tickets",
+		"Absent charge on my invoice",
+		"Delivery failed - where is my parcel?",
+		"Returned item refund",
+		"Re: Out of stock",
+		"Fwd: Undeliverable: my mail to you",
+	} {
+		msg := "From: someone@example.com\r\nTo: support@example.org\r\nSubject: " + subject + "\r\nMessage-ID: <h1@example.com>\r\n\r\nHello, a question.\r\n"
+		if v := g.Classify("someone@example.com", []byte(msg)); v.Class != Human {
+			t.Errorf("%q: %s %q", subject, v.Class, v.Reason)
+		}
+	}
+	// Feedback-ID from a person's mailbox (services like WorkMail send through SES).
+	msg := "From: Bob <bob@corp.example.com>\r\nFeedback-ID: 1.eu-west-1.x:AmazonSES\r\nSubject: Question\r\n\r\nHi\r\n"
+	if v := g.Classify("bob@corp.example.com", []byte(msg)); v.Class != Human {
+		t.Errorf("Feedback-ID from a person: %s %q", v.Class, v.Reason)
 	}
 }

@@ -17,8 +17,11 @@ func listRule(_ *Guard, m *mail) (Verdict, bool) {
 			return listVerdict(name + ": " + trimReason(v) + " (mailing list, RFC 2369/2919)"), true
 		}
 	}
-	if v, ok := h.lookup("feedback-id"); ok {
-		return listVerdict("Feedback-ID: " + trimReason(v) + " (bulk sender)"), true
+	// Feedback-ID (Gmail's feedback loop header) is set by bulk mail services, but
+	// also by some that carry people's mail (Amazon WorkMail sends through SES), so
+	// it counts only with a no-reply sender.
+	if v, ok := h.lookup("feedback-id"); ok && isNoReply(cleanAddress(h.get("from"))) {
+		return listVerdict("Feedback-ID: " + trimReason(v) + " with a no-reply sender (bulk mail)"), true
 	}
 	return Verdict{}, false
 }
@@ -33,4 +36,11 @@ func trimReason(v string) string {
 		v = v[:80] + "…"
 	}
 	return v
+}
+
+// isNoReply reports whether an address's local part says nobody reads it.
+func isNoReply(addr string) bool {
+	local, _, _ := strings.Cut(addr, "@")
+	local = strings.NewReplacer("-", "", "_", "", ".", "").Replace(local)
+	return strings.Contains(local, "noreply") || strings.Contains(local, "donotreply") || strings.Contains(local, "dontreply")
 }

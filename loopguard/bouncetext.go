@@ -67,6 +67,9 @@ func (m *mail) dsn() *DSN {
 		}
 	}
 	if len(d.Recipients) == 0 {
+		d.Recipients = m.failedRecipientsHeader(fail)
+	}
+	if len(d.Recipients) == 0 {
 		if r, ok := m.textRecipient(fail); ok {
 			d.Recipients = append(d.Recipients, r)
 		}
@@ -91,6 +94,21 @@ func (m *mail) dsn() *DSN {
 		return nil
 	}
 	return d
+}
+
+// failedRecipientsHeader reads X-Failed-Recipients (Exim, Gmail): the addresses the
+// bounce is about, each with the line of the text that explains it.
+func (m *mail) failedRecipientsHeader(fail string) []DSNRecipient {
+	var out []DSNRecipient
+	for _, a := range addrRe.FindAllString(m.hdr.get("x-failed-recipients"), 8) {
+		a = strings.ToLower(a)
+		diag := ""
+		if i := strings.Index(strings.ToLower(fail), a); i >= 0 {
+			diag = diagnosticNear(fail, i+len(a))
+		}
+		out = append(out, DSNRecipient{Address: a, Action: "failed", Diagnostic: diag})
+	}
+	return out
 }
 
 // textStatus is the enhanced code a text states, else the one its words imply.

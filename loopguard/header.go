@@ -130,14 +130,3 @@ func decodeText(s string) string {
 	}
 	return d
 }
-
-// mediaType parses a Content-Type value leniently: the lower-cased type and its
-// parameters (nil when unparsable).
-func mediaType(v string) (string, map[string]string) {
-	t, params, err := mime.ParseMediaType(v)
-	if err != nil {
-		t, _, _ = strings.Cut(v, ";")
-		return strings.ToLower(strings.TrimSpace(t)), nil
-	}
-	return t, params
-}

@@ -62,7 +62,6 @@ func clip(t string) string {
 type walker struct {
 	s     *structure
 	parts int
-	text  strings.Builder
 }
 
 // walk visits entity e at the given depth.

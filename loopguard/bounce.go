@@ -207,11 +207,14 @@ func isDaemon(addr string) bool {
 	return false
 }
 
-// forwardPrefixes start the subject of a forwarded mail in common mailers.
-var forwardPrefixes = []string{"fwd:", "fw:", "wg:", "tr:", "rv:", "i:", "enc:", "doorst:", "vs:", "pd:", "转发:", "転送:"}
+// forwardPrefixes start the subject of a forwarded mail or a reply in common mailers.
+var forwardPrefixes = []string{"fwd:", "fw:", "wg:", "tr:", "rv:", "i:", "enc:", "doorst:", "vs:", "pd:", "转发:", "転送:",
+	// replies: a person answering with a bounce pasted in
+	"re:", "aw:", "sv:", "antw:", "odp:", "rif:", "res:", "回复:", "返信:"}
 
-// isForward reports whether a subject is that of a forwarded mail: a customer
-// forwarding a bounce to the helpdesk is a human.
+// isForward reports whether a subject is that of a forwarded mail or a reply: a
+// customer forwarding a bounce to the helpdesk, or pasting one into a reply, is a
+// person (when neither the envelope nor the sender says otherwise).
 func isForward(subject string) bool {
 	s := strings.ToLower(strings.TrimSpace(subject))
 	for _, p := range forwardPrefixes {

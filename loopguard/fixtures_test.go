@@ -20,6 +20,7 @@ var fixtures = []fixture{
 	{"human-reply-to-own.eml", "alice@example.com", Human, ""},
 	{"human-auto-submitted-no.eml", "alice@example.com", Human, ""},
 	{"human-forwarded-bounce.eml", "alice@example.com", Human, ""},
+	{"human-reply-pasted-bounce.eml", "alice@example.com", Human, ""},
 	{"human-subject-mentions-autoreply.eml", "alice@example.com", Human, ""},
 	{"human-delivery-failed-parcel.eml", "alice@example.com", Human, ""},
 	{"own-header.eml", "bounce+x@example.org", Own, "X-Deskgate-Origin"},

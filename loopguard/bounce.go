@@ -135,7 +135,7 @@ func bounceRule(_ *Guard, m *mail) (Verdict, bool) {
 // daemonSender says, in words, why the sender is a mail system, or "".
 func (m *mail) daemonSender() string {
 	if isDaemon(m.envFrom) {
-		return "envelope sender " + m.envFrom + " is a mail daemon"
+		return "envelope sender " + trimReason(m.envFrom) + " is a mail daemon"
 	}
 	if v := m.hdr.get("x-failed-recipients"); v != "" {
 		return "X-Failed-Recipients: " + trimReason(v) + " (MTA bounce)"

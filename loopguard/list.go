@@ -1,6 +1,9 @@
 package loopguard
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // listRule recognises mailing-list and bulk mail: RFC 2369 / RFC 2919 list headers,
 // Precedence bulk/junk/list and the Feedback-ID of bulk senders.
@@ -9,7 +12,7 @@ func listRule(_ *Guard, m *mail) (Verdict, bool) {
 	if v, ok := h.lookup("precedence"); ok {
 		switch firstToken(v) {
 		case "bulk", "junk", "list":
-			return listVerdict("Precedence: " + v), true
+			return listVerdict("Precedence: " + trimReason(v)), true
 		}
 	}
 	for _, name := range []string{"List-Id", "List-Unsubscribe", "List-Post", "List-Subscribe", "List-Help", "List-Owner", "List-Archive", "Mailing-List", "X-Mailing-List", "X-ML-Name", "X-MLServer", "X-List"} {
@@ -29,11 +32,19 @@ func listRule(_ *Guard, m *mail) (Verdict, bool) {
 // listVerdict builds a List verdict.
 func listVerdict(reason string) Verdict { return Verdict{Class: List, Reason: reason} }
 
-// trimReason shortens a header value quoted in a reason.
+// trimReason shortens a header value quoted in a reason (which ends up in the mail
+// log): control characters become spaces, invalid UTF-8 is replaced, and at most 80
+// runes are kept.
 func trimReason(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) > 80 {
-		v = v[:80] + "…"
+	v = strings.ToValidUTF8(strings.TrimSpace(v), "\uFFFD")
+	v = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, v)
+	if r := []rune(v); len(r) > 80 {
+		v = string(r[:80]) + "…"
 	}
 	return v
 }

@@ -81,6 +81,14 @@ func cleanAddress(a string) string {
 		}
 	}
 	a = strings.Trim(a, "<>\"' \t")
+	if strings.ContainsAny(a, " \t") { // "user@example.com (comment)"
+		for _, f := range strings.Fields(a) {
+			if strings.Contains(f, "@") {
+				a = strings.Trim(f, "<>\"'(),;")
+				break
+			}
+		}
+	}
 	return strings.ToLower(a)
 }
 

@@ -33,7 +33,7 @@ var originalMarkers = []string{
 // failureText is the part of a bounce text that describes the failure: up to the
 // copy of the returned message.
 func failureText(text string) string {
-	lower := strings.ToLower(text)
+	lower := lowerASCII(text)
 	cut := len(text)
 	for _, mk := range originalMarkers {
 		if i := strings.Index(lower, mk); i >= 0 && i < cut && i > 0 {
@@ -103,7 +103,7 @@ func (m *mail) failedRecipientsHeader(fail string) []DSNRecipient {
 	for _, a := range addrRe.FindAllString(m.hdr.get("x-failed-recipients"), 8) {
 		a = strings.ToLower(a)
 		diag := ""
-		if i := strings.Index(strings.ToLower(fail), a); i >= 0 {
+		if i := strings.Index(lowerASCII(fail), a); i >= 0 {
 			diag = diagnosticNear(fail, i+len(a))
 		}
 		out = append(out, DSNRecipient{Address: a, Action: "failed", Diagnostic: diag})
@@ -168,4 +168,16 @@ func inlineMessageID(text, fail string) string {
 		}
 	}
 	return ""
+}
+
+// lowerASCII lower-cases only A-Z, so byte offsets in the result are offsets in s
+// (strings.ToLower may change the length of invalid or non-ASCII text).
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

@@ -3,7 +3,9 @@ package loopguard
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzClassify: Classify never panics (its recover would turn a panic into a
@@ -29,6 +31,9 @@ func FuzzClassify(f *testing.F) {
 		}
 		if v.Reason == "" || v.Reason == analysisFailed {
 			t.Fatalf("reason %q for %q", v.Reason, raw)
+		}
+		if !utf8.ValidString(v.Reason) || strings.ContainsAny(v.Reason, "\r\n\x00\x1b") {
+			t.Fatalf("reason not clean text: %q", v.Reason)
 		}
 		if v.DSN != nil && v.Class != Bounce {
 			t.Fatalf("DSN on %s", v.Class)

@@ -152,19 +152,19 @@ func reportRule(_ *Guard, m *mail) (Verdict, bool) {
 	case s.deliveryPart || s.reportType == "delivery-status" || s.reportType == "global-delivery-status":
 		reason := "message/delivery-status part (RFC 3464 DSN)"
 		if s.reportType != "" {
-			reason = "multipart/report; report-type=" + s.reportType + " (RFC 3464 DSN)"
+			reason = "multipart/report; report-type=" + trimReason(s.reportType) + " (RFC 3464 DSN)"
 		}
 		return Verdict{Class: Bounce, Reason: reason, DSN: m.dsn()}, true
 	case s.feedbackPart || s.reportType == "feedback-report":
 		reason := "multipart/report; report-type=feedback-report (RFC 5965 ARF)"
 		if s.feedback != "" {
-			reason += ", Feedback-Type: " + s.feedback
+			reason += ", Feedback-Type: " + trimReason(s.feedback)
 		}
 		return Verdict{Class: Bounce, Reason: reason, DSN: m.dsn()}, true
 	case s.mdnPart || s.reportType == "disposition-notification":
 		return auto("multipart/report; report-type=disposition-notification (RFC 8098 read receipt)"), true
 	case s.reportType != "":
-		return Verdict{Class: Bounce, Reason: "multipart/report; report-type=" + s.reportType + " (RFC 6522 report)", DSN: m.dsn()}, true
+		return Verdict{Class: Bounce, Reason: "multipart/report; report-type=" + trimReason(s.reportType) + " (RFC 6522 report)", DSN: m.dsn()}, true
 	}
 	return Verdict{}, false
 }

@@ -60,3 +60,31 @@ func TestOutboundCapSkipsFloodingConversation(t *testing.T) {
 		t.Fatalf("after the window: %+v", d)
 	}
 }
+
+// The cap's count is in the store: a restart does not reset it.
+func TestOutboundCapSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	e := openEnv(t, dir)
+	f := e.fixture()
+	for i := 0; i < bridge.OutboundCapLimit; i++ {
+		e.post(f.external, f.agentTok, pathf("message %d", i))
+		e.clock.advance(61 * time.Second)
+		e.fire()
+	}
+	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
+		t.Fatalf("emails before the restart: %d", n)
+	}
+	e.close()
+
+	e2 := openEnv(t, dir)
+	e2.clock.advance(time.Duration(bridge.OutboundCapLimit+1) * 61 * time.Second) // where the first clock was
+	over := e2.post(f.external, f.agentTok, "after the restart")
+	e2.clock.advance(61 * time.Second)
+	e2.fire()
+	if n := len(e2.outbox.sent()); n != 0 {
+		t.Fatalf("capped email queued after a restart: %d", n)
+	}
+	if d := e2.deliveries(over)["carol@example.com"]; d.EmailStatus != "skipped" || !strings.Contains(d.Detail, "outbound cap") {
+		t.Fatalf("delivery after the restart: %+v", d)
+	}
+}

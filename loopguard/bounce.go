@@ -87,13 +87,15 @@ var bounceBodyMarkers = []string{
 // bounceRule recognises bounces without RFC 3464 structure and extracts the
 // recipient and status where the text says them.
 //
-// Strong evidence (a bounce text of a known MTA) decides alone. Weak evidence (a
-// mail-daemon sender, a bounce subject, a complaint subject) decides only when
-// something corroborates it — a null reverse path, a daemon or no-reply sender, a
-// returned message attached, an SMTP reply in the text — and never when the mail
-// says "Auto-Submitted: auto-replied": then the sender declared it an auto-reply and
-// the autoreply rule takes it (a customer writing "Delivery failed" about a parcel
-// stays human).
+// Strong evidence decides alone: an SES notification, the bounce text of a known
+// MTA, a MAILER-DAEMON / Mail Delivery System sender, X-Failed-Recipients. Weak
+// evidence — a postmaster sender (a role mailbox people also write from), a bounce
+// or complaint subject — decides only in pairs, or corroborated by a null reverse
+// path, a no-reply sender, a returned message attached or an SMTP error in the
+// text; and never when the mail says "Auto-Submitted: auto-replied": then the
+// sender declared it an auto-reply and the autoreply rule takes it. So a customer
+// writing "Delivery failed" about a parcel, or a postmaster writing about an SPF
+// record, stays human.
 func bounceRule(_ *Guard, m *mail) (Verdict, bool) {
 	s := m.structure()
 	daemon := m.daemonSender()
@@ -112,24 +114,28 @@ func bounceRule(_ *Guard, m *mail) (Verdict, bool) {
 	if firstToken(m.hdr.get("auto-submitted")) == "auto-replied" {
 		return Verdict{}, false
 	}
-	if daemon != "" {
-		return Verdict{Class: Bounce, Reason: daemon, DSN: m.dsn()}, true
-	}
-	subj := strings.ToLower(m.subject)
-	hit := ""
-	for _, p := range bounceSubjects {
-		if strings.Contains(subj, p) {
-			hit = p
-			break
-		}
-	}
-	if hit == "" {
-		return Verdict{}, false
-	}
-	if why := m.corroboration(); why != "" {
+	hit := bounceSubject(m.subject)
+	why := m.corroboration()
+	switch {
+	case daemon != "" && hit != "":
+		return Verdict{Class: Bounce, Reason: daemon + " and the subject is a bounce's (\"" + hit + "\")", DSN: m.dsn()}, true
+	case daemon != "" && why != "":
+		return Verdict{Class: Bounce, Reason: daemon + " and " + why, DSN: m.dsn()}, true
+	case hit != "" && why != "":
 		return Verdict{Class: Bounce, Reason: "Subject: " + trimReason(m.subject) + " (bounce subject \"" + hit + "\") and " + why, DSN: m.dsn()}, true
 	}
 	return Verdict{}, false
+}
+
+// bounceSubject returns the bounce subject fragment subject contains, or "".
+func bounceSubject(subject string) string {
+	subj := strings.ToLower(subject)
+	for _, p := range bounceSubjects {
+		if strings.Contains(subj, p) {
+			return p
+		}
+	}
+	return ""
 }
 
 // daemonSender says, in words, why the sender is a mail system, or "".

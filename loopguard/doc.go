@@ -17,9 +17,10 @@
 //     known MTA (Postfix, qmail, Exim, Sendmail, Exchange, Gmail, Lotus…); a
 //     MAILER-DAEMON / Mail Delivery System sender or X-Failed-Recipients; then, unless
 //     the mail says "Auto-Submitted: auto-replied", a postmaster sender or a bounce
-//     subject (in 14 languages) corroborated by a null reverse path, a returned
-//     message, a no-reply sender or an SMTP error in the text. A forwarded mail
-//     ("Fwd:" …) from a person is never taken for a bounce by its text.
+//     subject (in 14 languages), each only together with the other or with a null
+//     reverse path, a returned message, a no-reply sender or an SMTP error in the
+//     text. A person's forward or reply ("Fwd:", "Re:" …) is never taken for a
+//     bounce by the text pasted into it.
 //  4. autoreply headers: Auto-Submitted other than "no" (RFC 3834 §5), X-Autoreply,
 //     X-Autorespond, X-Autoresponder (and similar vendor flags),
 //     X-MS-Exchange-Generated-Message-Source, X-MS-Exchange-Inbox-Rules-Loop,

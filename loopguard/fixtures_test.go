@@ -188,3 +188,14 @@ func TestHumanSubjectsThatLookAutomatic(t *testing.T) {
 		t.Errorf("Feedback-ID from a person: %s %q", v.Class, v.Reason)
 	}
 }
+
+// A postmaster is a person too when nothing else says bounce.
+func TestPostmasterWritingIsHuman(t *testing.T) {
+	msg := "From: Postmaster <postmaster@customer.example.com>\r\nTo: support@example.org\r\nSubject: Your SPF record is wrong\r\nMessage-ID: <pm1@customer.example.com>\r\n\r\nHello, your mails fail SPF at our side. Please fix it.\r\n"
+	if v := testGuard().Classify("postmaster@customer.example.com", []byte(msg)); v.Class != Human {
+		t.Errorf("postmaster writing: %s %q", v.Class, v.Reason)
+	}
+	if v := testGuard().Classify("", []byte(msg)); v.Class != Bounce {
+		t.Errorf("postmaster with a null reverse path: %s %q", v.Class, v.Reason)
+	}
+}

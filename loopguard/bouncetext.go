@@ -74,9 +74,16 @@ func (m *mail) dsn() *DSN {
 			d.Recipients = append(d.Recipients, r)
 		}
 	}
+	lowerFail := lowerASCII(fail)
 	for i := range d.Recipients {
 		r := &d.Recipients[i]
 		r.Status = refineStatus(r.Status, r.Diagnostic)
+		if r.Address != "" && (r.Status == "" || strings.HasSuffix(r.Status, ".0.0")) {
+			// The report's human-readable part often gives the code per recipient.
+			if j := strings.Index(lowerFail, r.Address); j >= 0 {
+				r.Status = refineStatus(r.Status, diagnosticNear(fail, j+len(r.Address)))
+			}
+		}
 		if r.Status == "" {
 			r.Status = textStatus(r.Diagnostic)
 		}

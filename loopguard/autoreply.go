@@ -7,8 +7,12 @@ import "strings"
 func autoReplyHeaderRule(_ *Guard, m *mail) (Verdict, bool) {
 	h := m.hdr
 	if v, ok := h.lookup("auto-submitted"); ok {
-		// RFC 3834 §5: any value but "no" (ignoring comments/params) is automatic.
-		if tok := firstToken(v); tok != "no" && tok != "" {
+		// RFC 3834 §5: any value but "no" (ignoring comments/params) is automatic;
+		// an empty value is not "no" either.
+		if tok := firstToken(v); tok != "no" {
+			if v == "" {
+				v = "(empty)"
+			}
 			return auto("Auto-Submitted: " + trimReason(v) + " (RFC 3834)"), true
 		}
 	}

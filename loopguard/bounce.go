@@ -115,6 +115,9 @@ func bounceRule(_ *Guard, m *mail) (Verdict, bool) {
 		return Verdict{}, false
 	}
 	hit := bounceSubject(m.subject)
+	if daemon == "" && hit == "" {
+		return Verdict{}, false
+	}
 	why := m.corroboration()
 	switch {
 	case daemon != "" && hit != "":

@@ -137,12 +137,24 @@ func (m *mail) textRecipient(fail string) (DSNRecipient, bool) {
 	}
 	for _, loc := range addrRe.FindAllStringIndex(fail, -1) {
 		a := strings.ToLower(strings.TrimRight(fail[loc[0]:loc[1]], "."))
-		if skip[a] || isDaemon(a) {
+		if skip[a] || isDaemon(a) || m.isOurs(a) {
 			continue
 		}
 		return DSNRecipient{Address: a, Action: "failed", Diagnostic: diagnosticNear(fail, loc[1])}, true
 	}
 	return DSNRecipient{}, false
+}
+
+// isOurs reports whether addr is at one of our domains (the sender of the returned
+// message, not its failed recipient).
+func (m *mail) isOurs(addr string) bool {
+	_, domain, _ := strings.Cut(addr, "@")
+	for _, d := range m.domains {
+		if domain == d {
+			return true
+		}
+	}
+	return false
 }
 
 // diagnosticNear returns the first line at or after offset that carries an SMTP

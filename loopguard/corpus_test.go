@@ -20,6 +20,12 @@ const (
 	floorEnmimeDSN      = 1.0   // enmime dsn_expected.tsv fields
 )
 
+// corpusGuard is a guard whose identity appears in no corpus (the corpora use the
+// example.* domains themselves).
+func corpusGuard() *Guard {
+	return New(Config{Hostname: "desk.deskgate.invalid", Domains: []string{"deskgate.invalid"}})
+}
+
 // corpora returns the corpus root from DESKGATE_CORPORA or skips the test.
 func corpora(t testing.TB) string {
 	t.Helper()
@@ -97,7 +103,7 @@ func envelopeStandIn(raw []byte) string {
 
 func TestCorpusSisimaiRecall(t *testing.T) {
 	root := filepath.Join(corpora(t), "sisimai_set_of_emails")
-	g := testGuard()
+	g := corpusGuard()
 	files, err := filepath.Glob(filepath.Join(root, "maildir", "bsd", "*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no files in maildir/bsd: %v", err)
@@ -135,7 +141,7 @@ func TestCorpusSisimaiRecall(t *testing.T) {
 
 func TestCorpusSisimaiNotBounce(t *testing.T) {
 	root := filepath.Join(corpora(t), "sisimai_set_of_emails")
-	g := testGuard()
+	g := corpusGuard()
 	files, _ := filepath.Glob(filepath.Join(root, "maildir", "not", "*"))
 	if len(files) == 0 {
 		t.Fatal("no files in maildir/not")
@@ -151,7 +157,7 @@ func TestCorpusSisimaiNotBounce(t *testing.T) {
 
 func TestCorpusSisimaiStatus(t *testing.T) {
 	root := filepath.Join(corpora(t), "sisimai_set_of_emails")
-	g := testGuard()
+	g := corpusGuard()
 	rows := readTSV(t, filepath.Join(root, "expected.tsv"))
 	var total, exact, rfcTotal, rfcExact, classTotal, classOK, classDigit int
 	var wrong []string
@@ -243,7 +249,7 @@ func firstStatus(v Verdict) string {
 
 func TestCorpusEnmimeDSN(t *testing.T) {
 	root := filepath.Join(corpora(t), "enmime")
-	g := testGuard()
+	g := corpusGuard()
 	rows := readTSV(t, filepath.Join(root, "dsn_expected.tsv"))
 	var total, ok int
 	for _, r := range rows {
@@ -288,7 +294,7 @@ func TestCorpusEnmimeDSN(t *testing.T) {
 // (From: Mailer-Daemon, multipart/report without a boundary).
 func TestCorpusHumanMail(t *testing.T) {
 	root := corpora(t)
-	g := testGuard()
+	g := corpusGuard()
 	var files []string
 	for _, pattern := range []string{"enmime/testdata/*/*", "email_reply_parser/test/emails/*"} {
 		m, _ := filepath.Glob(filepath.Join(root, pattern))

@@ -112,6 +112,8 @@ var dsnFixtures = []dsnWant{
 	{"exchange-plain.eml", []DSNRecipient{{"bob@corp.example.com", "failed", "5.1.10", ""}}, "", ""},
 	{"lotus.eml", []DSNRecipient{{"carl@lotus.example.com", "failed", "5.1.1", ""}}, "", ""},
 	{"gmail-text.eml", []DSNRecipient{{"typo@gmial.example", "failed", "5.1.2", ""}}, "", ""},
+	// Our own address in the text is the sender, not the failed recipient.
+	{"exchange-names-sender.eml", []DSNRecipient{{"ghost@example.net", "failed", "5.1.1", ""}}, "", ""},
 	{"ses-notification.eml", []DSNRecipient{{"lost@example.net", "failed", "5.1.1", "550 5.1.1 user unknown"}}, "dg.ses1@desk.example.org", ""},
 }
 

@@ -28,7 +28,8 @@ type mail struct {
 	hdr     header
 	body    []byte
 	raw     []byte
-	subject string // RFC 2047 decoded
+	subject string   // RFC 2047 decoded
+	domains []string // our domains: their addresses are never a bounce's failed recipient
 
 	st *structure // MIME walk, done on first use
 }
@@ -77,6 +78,7 @@ func (g *Guard) Classify(envFrom string, raw []byte) (v Verdict) {
 		body:    body,
 		raw:     raw,
 		subject: decodeText(hdr.get("subject")),
+		domains: g.domains,
 	}
 	for _, r := range rules {
 		if v, ok := r(g, m); ok {

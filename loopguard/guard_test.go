@@ -101,3 +101,11 @@ func TestNoHostname(t *testing.T) {
 		t.Fatalf("got %s (%s)", v.Class, v.Reason)
 	}
 }
+
+// DSN blocks separated by lines of white space are still separate recipients.
+func TestDSNBlocksWithIndentedBlankLines(t *testing.T) {
+	d := parseDeliveryStatus([]byte("Reporting-MTA: dns; mx\r\n \r\nFinal-Recipient: rfc822; a@example.net\r\nStatus: 5.1.1\r\n\t\r\nFinal-Recipient: rfc822; b@example.net\r\nStatus: 4.2.2\r\n"))
+	if len(d.Recipients) != 2 || d.Recipients[0].Address != "a@example.net" || d.Recipients[1].Status != "4.2.2" {
+		t.Fatalf("%+v", d.Recipients)
+	}
+}

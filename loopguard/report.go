@@ -52,15 +52,25 @@ func recipientOf(h header) (DSNRecipient, bool) {
 	return DSNRecipient{Address: cleanAddress(addr), Action: action, Status: status, Diagnostic: diag}, true
 }
 
-// splitBlocks splits a body at empty lines.
+// splitBlocks splits a body at empty lines (lines of only white space count as
+// empty: some MTAs indent them).
 func splitBlocks(body []byte) [][]byte {
-	s := strings.ReplaceAll(string(body), "\r\n", "\n")
 	var out [][]byte
-	for _, b := range strings.Split(s, "\n\n") {
-		if strings.TrimSpace(b) != "" {
-			out = append(out, []byte(strings.TrimLeft(b, "\n")))
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, []byte(strings.Join(cur, "\n")))
+			cur = cur[:0]
 		}
 	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, line)
+	}
+	flush()
 	return out
 }
 

@@ -20,6 +20,10 @@ func TestClassifyBasic(t *testing.T) {
 	}{
 		{"human", "alice@example.com", "From: Alice <alice@example.com>\nSubject: Help\nMessage-ID: <a1@example.com>\n\nHi", Human},
 		{"auto-submitted no is human", "alice@example.com", "From: alice@example.com\nAuto-Submitted: no\nSubject: x\n\nHi", Human},
+		{"auto-submitted no with comment", "alice@example.com", "From: alice@example.com\nAuto-Submitted: No (typed by hand)\nSubject: x\n\nHi", Human},
+		{"auto-submitted empty", "alice@example.com", "From: alice@example.com\nAuto-Submitted:\nSubject: x\n\nHi", AutoReply},
+		{"own header other case", "x@example.org", "From: x@example.org\nx-deskgate-origin: DESK.example.org\n\nHi", Own},
+		{"own header of another host", "x@example.net", "From: x@example.net\nX-Deskgate-Origin: desk.example.net\n\nHi", Human},
 		{"auto-submitted", "bob@example.com", "From: bob@example.com\nAuto-Submitted: auto-replied\nSubject: x\n\nHi", AutoReply},
 		{"list-id", "news@example.com", "From: news@example.com\nList-Id: <news.example.com>\nSubject: x\n\nHi", List},
 		{"own header", "x@example.org", "From: x@example.org\nX-Deskgate-Origin: desk.example.org\nAuto-Submitted: auto-generated\n\nHi", Own},
@@ -86,5 +90,22 @@ Subject: Re: Help
 	}
 	if v.DSN.OriginalMessageID != "dg.xyz@desk.example.org" || v.DSN.OriginalEnvelopeID != "env-42" {
 		t.Errorf("dsn %+v", v.DSN)
+	}
+}
+
+// Without a hostname nothing is taken for own mail by header or Message-ID.
+func TestNoHostname(t *testing.T) {
+	g := New(Config{})
+	v := g.Classify("x@example.org", crlf("From: x@example.org\nX-Deskgate-Origin: \nMessage-ID: <dg.a@>\n\nHi"))
+	if v.Class != Human {
+		t.Fatalf("got %s (%s)", v.Class, v.Reason)
+	}
+}
+
+// DSN blocks separated by lines of white space are still separate recipients.
+func TestDSNBlocksWithIndentedBlankLines(t *testing.T) {
+	d := parseDeliveryStatus([]byte("Reporting-MTA: dns; mx\r\n \r\nFinal-Recipient: rfc822; a@example.net\r\nStatus: 5.1.1\r\n\t\r\nFinal-Recipient: rfc822; b@example.net\r\nStatus: 4.2.2\r\n"))
+	if len(d.Recipients) != 2 || d.Recipients[0].Address != "a@example.net" || d.Recipients[1].Status != "4.2.2" {
+		t.Fatalf("%+v", d.Recipients)
 	}
 }

@@ -19,6 +19,18 @@ type field struct{ name, value string }
 // instead of failing, so that broken bounces are still classified.
 type header []field
 
+// stripMboxLine drops a leading mbox "From sender date" separator line, which is not
+// a header field and makes strict parsers reject the whole header.
+func stripMboxLine(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
+}
+
 // splitMessage splits raw at the first empty line into a parsed header and the body.
 func splitMessage(raw []byte) (header, []byte) {
 	end, bodyStart := headerEnd(raw)
@@ -50,24 +62,38 @@ func headerEnd(raw []byte) (end, body int) {
 	return best, bestBody
 }
 
-// parseHeader unfolds and splits header lines (RFC 5322 §2.2).
+// parseHeader unfolds and splits header lines (RFC 5322 §2.2). Continuation lines
+// are joined once per field, so a header of many folded lines stays linear.
 func parseHeader(b []byte) header {
 	var h header
-	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-	for _, line := range lines {
+	var parts []string // pieces of the field being unfolded
+	flush := func() {
+		if len(parts) > 0 && len(h) > 0 {
+			h[len(h)-1].value = strings.Join(append([]string{h[len(h)-1].value}, parts...), " ")
+		}
+		parts = parts[:0]
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n") {
 		if line == "" {
 			continue
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(h) > 0 {
-			h[len(h)-1].value += " " + strings.TrimSpace(line)
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(h) > 0 {
+				if p := strings.TrimSpace(line); p != "" {
+					parts = append(parts, p)
+				}
+			}
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || name == "" || strings.ContainsAny(name, " \t") && strings.TrimSpace(name) != name {
+		name = strings.TrimRight(name, " \t")
+		if !ok || name == "" || strings.ContainsAny(name, " \t") {
 			continue
 		}
-		h = append(h, field{name: strings.ToLower(strings.TrimSpace(name)), value: strings.TrimSpace(value)})
+		flush()
+		h = append(h, field{name: strings.ToLower(name), value: strings.TrimSpace(value)})
 	}
+	flush()
 	return h
 }
 
@@ -103,15 +129,4 @@ func decodeText(s string) string {
 		return s
 	}
 	return d
-}
-
-// mediaType parses a Content-Type value leniently: the lower-cased type and its
-// parameters (nil when unparsable).
-func mediaType(v string) (string, map[string]string) {
-	t, params, err := mime.ParseMediaType(v)
-	if err != nil {
-		t, _, _ = strings.Cut(v, ";")
-		return strings.ToLower(strings.TrimSpace(t)), nil
-	}
-	return t, params
 }

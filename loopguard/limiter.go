@@ -1,27 +1,32 @@
 package loopguard
 
 import (
+	"container/list"
 	"sync"
 	"time"
 )
 
 // Limiter is a sliding-window counter per key (flood control, SPEC §6): a key may
 // have at most limit events within any window. It is safe for concurrent use and its
-// memory is bounded: keys idle for a whole window are evicted, and at most maxKeys
-// keys are tracked (the least recently seen are dropped first when full).
+// memory is bounded: keys are kept in least-recently-seen order, keys idle for a
+// whole window are evicted as new events arrive, and at most maxKeys keys are
+// tracked (the least recently seen is dropped when full). Every operation is O(1)
+// amortised plus the key's own events.
 type Limiter struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
 
-	mu        sync.Mutex
-	keys      map[string]*keyWindow
-	lastSweep time.Time
-	maxKeys   int
+	mu      sync.Mutex
+	keys    map[string]*list.Element // of *keyWindow
+	lru     *list.List               // front = most recently seen
+	maxKeys int
 }
 
-// keyWindow holds the times of a key's accepted events within the window, oldest first.
+// keyWindow holds the times of a key's accepted events within the window, oldest
+// first, and when the key was last seen.
 type keyWindow struct {
+	key   string
 	times []time.Time
 	last  time.Time
 }
@@ -37,12 +42,14 @@ func NewLimiter(limit int, window time.Duration, now func() time.Time) *Limiter 
 	if now == nil {
 		now = time.Now
 	}
-	return &Limiter{limit: limit, window: window, now: now, keys: map[string]*keyWindow{}, maxKeys: defaultMaxKeys}
+	return &Limiter{limit: limit, window: window, now: now,
+		keys: map[string]*list.Element{}, lru: list.New(), maxKeys: defaultMaxKeys}
 }
 
 // Allow records an event for key and reports whether it is within the limit. It is
 // false once key has had limit events within the window; refused events are not
-// counted, so a key that stops sending recovers after one window.
+// counted, so a key that stops sending recovers one window after its last accepted
+// event.
 func (l *Limiter) Allow(key string) bool {
 	if l == nil || l.limit < 1 || l.window <= 0 {
 		return true
@@ -50,22 +57,47 @@ func (l *Limiter) Allow(key string) bool {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	w := l.keys[key]
-	if w == nil {
-		if len(l.keys) >= l.maxKeys {
-			l.evictOldest()
-		}
-		w = &keyWindow{}
-		l.keys[key] = w
-	}
-	w.last = now
-	w.trim(now.Add(-l.window))
+	cutoff := now.Add(-l.window)
+	l.evictIdle(cutoff)
+	w := l.touch(key, now)
+	w.trim(cutoff)
 	if len(w.times) >= l.limit {
 		return false
 	}
 	w.times = append(w.times, now)
 	return true
+}
+
+// touch returns key's window, created if new, and marks it most recently seen.
+func (l *Limiter) touch(key string, now time.Time) *keyWindow {
+	if e, ok := l.keys[key]; ok {
+		l.lru.MoveToFront(e)
+		w := e.Value.(*keyWindow)
+		w.last = now
+		return w
+	}
+	for len(l.keys) >= l.maxKeys && l.lru.Len() > 0 {
+		l.remove(l.lru.Back())
+	}
+	w := &keyWindow{key: key, last: now}
+	l.keys[key] = l.lru.PushFront(w)
+	return w
+}
+
+// evictIdle drops, least recently seen first, the keys not seen since cutoff.
+func (l *Limiter) evictIdle(cutoff time.Time) {
+	for e := l.lru.Back(); e != nil; e = l.lru.Back() {
+		if e.Value.(*keyWindow).last.After(cutoff) {
+			return
+		}
+		l.remove(e)
+	}
+}
+
+// remove forgets one key.
+func (l *Limiter) remove(e *list.Element) {
+	delete(l.keys, e.Value.(*keyWindow).key)
+	l.lru.Remove(e)
 }
 
 // trim drops the events at or before cutoff.
@@ -77,33 +109,6 @@ func (w *keyWindow) trim(cutoff time.Time) {
 	if i > 0 {
 		w.times = append(w.times[:0], w.times[i:]...)
 	}
-}
-
-// sweep evicts keys idle for a whole window, at most once per window.
-func (l *Limiter) sweep(now time.Time) {
-	if now.Sub(l.lastSweep) < l.window {
-		return
-	}
-	l.lastSweep = now
-	cutoff := now.Add(-l.window)
-	for k, w := range l.keys {
-		if !w.last.After(cutoff) {
-			delete(l.keys, k)
-		}
-	}
-}
-
-// evictOldest drops the least recently seen key (called only when the map is full).
-func (l *Limiter) evictOldest() {
-	var oldest string
-	var t time.Time
-	first := true
-	for k, w := range l.keys {
-		if first || w.last.Before(t) {
-			oldest, t, first = k, w.last, false
-		}
-	}
-	delete(l.keys, oldest)
 }
 
 // Len is the number of keys currently tracked (for tests and metrics).

@@ -13,43 +13,40 @@ var oooPrefixes = []string{
 	// English
 	"out of office", "out of the office", "auto reply", "autoreply", "auto-reply",
 	"automatic reply", "auto response", "autoresponse", "auto-response", "automated reply",
-	"automated response", "vacation", "away from the office", "on vacation", "on holiday",
-	"on leave", "away", "absent", "ooo",
+	"automated response", "away from the office", "on vacation", "on holiday", "on leave",
+	"vacation reply", "away from my desk",
 	// German
 	"abwesenheitsnotiz", "abwesenheit", "automatische antwort", "autom. antwort", "außer haus",
-	"ausser haus", "nicht im büro", "urlaub", "abwesend",
+	"ausser haus", "nicht im büro", "nicht im haus",
 	// French
 	"absence du bureau", "réponse automatique", "reponse automatique", "absent du bureau",
-	"message d'absence", "absence", "en congé", "en conge", "en vacances", "absente",
+	"message d'absence", "réponse d'absence",
 	// Spanish
 	"fuera de la oficina", "fuera de oficina", "respuesta automática", "respuesta automatica",
-	"ausente", "de vacaciones", "ausencia",
+	"respuesta de ausencia",
 	// Italian
-	"fuori sede", "risposta automatica", "fuori ufficio", "fuori dall'ufficio", "assente",
-	"in ferie", "assenza",
+	"fuori sede", "risposta automatica", "fuori ufficio", "fuori dall'ufficio",
 	// Dutch
-	"afwezig", "automatisch antwoord", "niet op kantoor", "buiten kantoor", "vakantie",
-	"afwezigheid",
+	"afwezig", "automatisch antwoord", "niet op kantoor", "buiten kantoor", "afwezigheidsmelding",
 	// Portuguese
 	"fora do escritório", "fora do escritorio", "resposta automática", "resposta automatica",
-	"ausência", "ausente", "férias", "ferias",
+	"ausência temporária", "fora de escritório",
 	// Swedish, Danish, Norwegian, Finnish
-	"frånvaro", "franvaro", "automatiskt svar", "ej på kontoret", "inte på kontoret",
-	"semester", "fravær", "automatisk svar", "ikke på kontoret", "ferie",
-	"poissa toimistolta", "automaattinen vastaus", "lomalla", "poissa",
+	"frånvaro", "automatiskt svar", "ej på kontoret", "inte på kontoret",
+	"fravær", "automatisk svar", "ikke på kontoret", "poissa toimistolta", "automaattinen vastaus",
 	// Polish
 	"poza biurem", "automatyczna odpowiedź", "automatyczna odpowiedz", "nieobecność",
-	"nieobecnosc", "urlop", "odpowiedź automatyczna",
+	"odpowiedź automatyczna",
 	// Czech, Hungarian, Turkish, Greek
-	"mimo kancelář", "automatická odpověď", "nepřítomnost", "házon kívül", "automatikus válasz",
+	"mimo kancelář", "automatická odpověď", "házon kívül", "automatikus válasz",
 	"ofis dışında", "otomatik yanıt", "otomatik cevap", "εκτός γραφείου", "αυτόματη απάντηση",
 	// Russian, Ukrainian
-	"вне офиса", "автоответ", "автоматический ответ", "нет на месте", "в отпуске", "отпуск",
-	"автоматична відповідь", "поза офісом", "відпустка",
+	"вне офиса", "автоответ", "автоматический ответ", "нет на месте", "в отпуске",
+	"автоматична відповідь", "поза офісом",
 	// Japanese
-	"不在", "自動返信", "自動応答", "休暇", "外出",
+	"不在", "自動返信", "自動応答", "不在通知",
 	// Chinese
-	"自动回复", "自動回覆", "自動回复", "不在办公室", "外出", "休假", "自动答复", "自動答覆",
+	"自动回复", "自動回覆", "自動回复", "不在办公室", "自动答复", "自動答覆", "休假通知",
 	// Korean
 	"부재중", "부재 중", "자동 회신", "자동응답", "자동 응답",
 	// Arabic, Hebrew

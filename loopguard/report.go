@@ -1,117 +1,6 @@
 package loopguard
 
-import (
-	"bytes"
-	"io"
-	"strings"
-
-	"github.com/emersion/go-message"
-)
-
-// maxPartBytes bounds how much of one MIME part is read.
-const maxPartBytes = 1 << 20
-
-// maxParts bounds how many MIME parts are walked.
-const maxParts = 64
-
-// report is what a multipart/report (RFC 6522) says.
-type report struct {
-	reportType string // delivery-status, feedback-report, disposition-notification…
-	dsn        *DSN
-	feedback   string // Feedback-Type of an ARF report
-	found      bool
-}
-
-// reportRule recognises multipart/report mail (RFC 6522): delivery status
-// notifications (RFC 3464) and ARF feedback reports (RFC 5965) are bounces; message
-// disposition notifications (read receipts, RFC 8098) are auto-replies.
-func reportRule(_ *Guard, m *mail) (Verdict, bool) {
-	r := readReport(m.raw)
-	if !r.found {
-		return Verdict{}, false
-	}
-	switch r.reportType {
-	case "delivery-status", "global-delivery-status":
-		return Verdict{Class: Bounce, Reason: "multipart/report; report-type=delivery-status (RFC 3464 DSN)", DSN: r.dsn}, true
-	case "feedback-report":
-		reason := "multipart/report; report-type=feedback-report (RFC 5965 ARF)"
-		if r.feedback != "" {
-			reason += ", Feedback-Type: " + r.feedback
-		}
-		return Verdict{Class: Bounce, Reason: reason, DSN: r.dsn}, true
-	case "disposition-notification":
-		return auto("multipart/report; report-type=disposition-notification (RFC 8098 read receipt)"), true
-	}
-	return Verdict{Class: Bounce, Reason: "multipart/report; report-type=" + r.reportType + " (RFC 6522 report)", DSN: r.dsn}, true
-}
-
-// readReport walks the MIME tree looking for a multipart/report and its parts. It is
-// lenient: a part that fails to parse ends the walk with what was found so far.
-func readReport(raw []byte) report {
-	var r report
-	e, err := message.Read(bytes.NewReader(raw))
-	if e == nil {
-		_ = err
-		return r
-	}
-	w := walker{r: &r}
-	w.walk(e, 0)
-	if r.found && r.dsn == nil && r.reportType == "delivery-status" {
-		r.dsn = scanDSNFields(raw)
-	}
-	return r
-}
-
-// walker carries the state of one MIME walk.
-type walker struct {
-	r     *report
-	parts int
-}
-
-// walk visits entity e at the given depth.
-func (w *walker) walk(e *message.Entity, depth int) {
-	w.parts++
-	if w.parts > maxParts || depth > 8 {
-		return
-	}
-	t, params, _ := e.Header.ContentType()
-	t = strings.ToLower(t)
-	if t == "multipart/report" && !w.r.found {
-		w.r.found = true
-		w.r.reportType = strings.ToLower(params["report-type"])
-	}
-	if mr := e.MultipartReader(); mr != nil {
-		for {
-			p, err := mr.NextPart()
-			if err != nil || p == nil {
-				return
-			}
-			w.walk(p, depth+1)
-		}
-	}
-	if !w.r.found {
-		return
-	}
-	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartBytes))
-	switch t {
-	case "message/delivery-status", "message/global-delivery-status":
-		w.r.dsn = mergeDSN(w.r.dsn, parseDeliveryStatus(body))
-	case "message/feedback-report":
-		fb, d := parseFeedbackReport(body)
-		w.r.feedback = fb
-		w.r.dsn = mergeDSN(w.r.dsn, d)
-	case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers", "message/rfc822-headers":
-		h, _ := splitMessage(body)
-		if id := firstID(h.get("message-id")); id != "" {
-			if w.r.dsn == nil {
-				w.r.dsn = &DSN{}
-			}
-			if w.r.dsn.OriginalMessageID == "" {
-				w.r.dsn.OriginalMessageID = id
-			}
-		}
-	}
-}
+import "strings"
 
 // mergeDSN adds what b says to a (either may be nil).
 func mergeDSN(a, b *DSN) *DSN {
@@ -163,15 +52,25 @@ func recipientOf(h header) (DSNRecipient, bool) {
 	return DSNRecipient{Address: cleanAddress(addr), Action: action, Status: status, Diagnostic: diag}, true
 }
 
-// splitBlocks splits a body at empty lines.
+// splitBlocks splits a body at empty lines (lines of only white space count as
+// empty: some MTAs indent them).
 func splitBlocks(body []byte) [][]byte {
-	s := strings.ReplaceAll(string(body), "\r\n", "\n")
 	var out [][]byte
-	for _, b := range strings.Split(s, "\n\n") {
-		if strings.TrimSpace(b) != "" {
-			out = append(out, []byte(strings.TrimLeft(b, "\n")))
+	var cur []string
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, []byte(strings.Join(cur, "\n")))
+			cur = cur[:0]
 		}
 	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(body), "\r\n", "\n"), "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, line)
+	}
+	flush()
 	return out
 }
 
@@ -192,6 +91,14 @@ func cleanAddress(a string) string {
 		}
 	}
 	a = strings.Trim(a, "<>\"' \t")
+	if strings.ContainsAny(a, " \t") { // "user@example.com (comment)"
+		for _, f := range strings.Fields(a) {
+			if strings.Contains(f, "@") {
+				a = strings.Trim(f, "<>\"'(),;")
+				break
+			}
+		}
+	}
 	return strings.ToLower(a)
 }
 
@@ -237,4 +144,37 @@ func scanDSNFields(raw []byte) *DSN {
 		}
 	}
 	return d
+}
+
+// reportRule recognises machine reports by their MIME parts: delivery status
+// notifications (RFC 3464, message/delivery-status, inside multipart/report or not)
+// and ARF feedback reports (RFC 5965) are bounces; message disposition
+// notifications (read receipts, RFC 8098) are auto-replies.
+//
+// ARF reports are classed Bounce, not List: they are the receiving system's
+// machine answer about one message deskgate sent (a complaint), the bridge should
+// stop emailing that recipient just as for a hard bounce, and a report must never
+// be answered. Their DSN has one recipient (Original-Rcpt-To) with Action
+// "complained" and no Status.
+func reportRule(_ *Guard, m *mail) (Verdict, bool) {
+	s := m.structure()
+	switch {
+	case s.deliveryPart || s.reportType == "delivery-status" || s.reportType == "global-delivery-status":
+		reason := "message/delivery-status part (RFC 3464 DSN)"
+		if s.reportType != "" {
+			reason = "multipart/report; report-type=" + trimReason(s.reportType) + " (RFC 3464 DSN)"
+		}
+		return Verdict{Class: Bounce, Reason: reason, DSN: m.dsn()}, true
+	case s.feedbackPart || s.reportType == "feedback-report":
+		reason := "multipart/report; report-type=feedback-report (RFC 5965 ARF)"
+		if s.feedback != "" {
+			reason += ", Feedback-Type: " + trimReason(s.feedback)
+		}
+		return Verdict{Class: Bounce, Reason: reason, DSN: m.dsn()}, true
+	case s.mdnPart || s.reportType == "disposition-notification":
+		return auto("multipart/report; report-type=disposition-notification (RFC 8098 read receipt)"), true
+	case s.reportType != "":
+		return Verdict{Class: Bounce, Reason: "multipart/report; report-type=" + trimReason(s.reportType) + " (RFC 6522 report)", DSN: m.dsn()}, true
+	}
+	return Verdict{}, false
 }

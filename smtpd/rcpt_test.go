@@ -24,6 +24,7 @@ func TestRcptReplyCodes(t *testing.T) {
 		{"nobody@support.test", "550 5.1.1"},
 		{forged, "550 5.1.1"},
 		{"reply+notatoken@support.test", "550 5.1.1"},
+		{"reply+" + h.svc.NewReplyToken(999, store.Recipient{Type: store.KindCustomer, ID: 1}) + "@support.test", "550 5.1.1"}, // valid MAC, no such conversation
 		{"bounce+aaaaaaaaaaaaaaaaaaaaaa@support.test", "550 5.1.1"},
 		{"support@support.test", ""},
 		{"SUPPORT@Help.Test", ""},

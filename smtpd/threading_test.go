@@ -268,3 +268,36 @@ func TestMultipleRecipientsAndDuplicates(t *testing.T) {
 		t.Fatalf("%d messages, want 2", n)
 	}
 }
+
+// A reply token of an internal conversation takes no mail from a
+// customer address, and one from an address that is not the token's
+// recipient is posted without joining the conversation.
+func TestReplyTokenLimits(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
+	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
+	var internal store.Conversation
+	if err := h.st.Update(func(tx *store.Tx) error {
+		c := h.conversation(conv)
+		internal = store.Conversation{ItemID: c.ItemID, ProjectID: c.ProjectID, Kind: store.KindInternal, Subject: "staff only",
+			Followers: []uint64{}, CustomerIDs: []uint64{}}
+		return tx.CreateConversation(&internal)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	to := h.svc.ReplyAddress(internal.ID, store.Recipient{Type: store.KindUser, ID: agent.ID})
+	wantReply(t, "customer to internal", h.send("carol@example.com", []string{to},
+		mail("carol@example.com", to, "Re: staff only", "i1@example.com", "", "let me see\n")), "")
+	h.mustStatus("suppressed", "not staff")
+	if n := len(h.messages(internal.ID)); n != 0 {
+		t.Fatalf("customer mail in an internal conversation: %d messages", n)
+	}
+	// Carol forwarded her notification to Dave, who answers it.
+	carolTo := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	wantReply(t, "forwarded", h.send("dave@example.com", []string{carolTo},
+		mail("Dave <dave@example.com>", carolTo, "Re: Printer", "dv1@example.com", "", "I am her colleague.\n")), "")
+	h.mustStatus("threaded", "not the token's recipient")
+	if c := h.conversation(conv); len(c.CustomerIDs) != 1 {
+		t.Fatalf("a forwarded token made a new customer of the conversation: %v", c.CustomerIDs)
+	}
+}

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"fmt"
 	"sync"
 
 	"github.com/deskgate/deskgate/store"
@@ -66,7 +67,7 @@ func (g *groupCommit) commit(group []*commitReq) {
 	if len(group) > 1 {
 		err := g.st.Update(func(tx *store.Tx) error {
 			for _, r := range group {
-				if err := r.fn(tx); err != nil {
+				if err := safely(r.fn, tx); err != nil {
 					return err
 				}
 			}
@@ -80,6 +81,17 @@ func (g *groupCommit) commit(group []*commitReq) {
 		}
 	}
 	for _, r := range group {
-		r.done <- g.st.Update(r.fn)
+		r.done <- g.st.Update(func(tx *store.Tx) error { return safely(r.fn, tx) })
 	}
+}
+
+// safely runs fn, turning a panic into an error (as bbolt's Batch does),
+// so one bad message cannot take the committer and its group down.
+func safely(fn func(*store.Tx) error, tx *store.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic while storing: %v", p)
+		}
+	}()
+	return fn(tx)
 }

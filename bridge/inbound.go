@@ -15,9 +15,10 @@ import (
 // Inbound mail (SPEC §3, §6): what happens to a message once the SMTP
 // server (or IMAP ingestion) has it. Receive parses and classifies it
 // outside any transaction, then stores the message, its mail log entry,
-// its raw bytes and the notifications it causes in ONE store.Batch
-// transaction (group commit), and returns only after that commit: a 250
-// means stored.
+// its raw bytes and the notifications it causes in ONE write transaction
+// shared with the other sessions storing at the same moment (group
+// commit, groupcommit.go: like store.Batch, without its wait), and
+// returns only after that commit: a 250 means stored.
 
 // Envelope is the SMTP envelope of an inbound message (RFC 5321 §2.3.1).
 type Envelope struct {
@@ -87,7 +88,7 @@ const (
 type inbound struct {
 	cfg    InboundConfig
 	commit *groupCommit // eager group commit (see groupcommit.go)
-	eager  bool         // use commit instead of store.Batch
+	eager  bool         // commit with it (default) rather than store.Batch
 	guard  *loopguard.Guard
 	flood  *loopguard.Limiter // nil when disabled
 }
@@ -108,7 +109,7 @@ func (s *Service) newInbound(c InboundConfig) *inbound {
 	if c.LookupTXT == nil {
 		c.LookupTXT = defaultLookupTXT
 	}
-	in := &inbound{cfg: c, guard: c.Guard, commit: &groupCommit{st: s.st}}
+	in := &inbound{cfg: c, guard: c.Guard, commit: &groupCommit{st: s.st}, eager: true}
 	if in.guard == nil {
 		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
 	}

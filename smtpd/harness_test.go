@@ -23,7 +23,7 @@ import (
 // harness is the real SMTP server over the real domain and a real bbolt
 // file, listening on 127.0.0.1.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	st      *store.Store
 	svc     *bridge.Service
 	srv     *smtpd.Server
@@ -41,7 +41,7 @@ type harnessOpts struct {
 	tls      bool
 }
 
-func newHarness(t *testing.T, o harnessOpts) *harness {
+func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
 	st, err := store.Open(t.TempDir())
 	if err != nil {
@@ -135,7 +135,7 @@ func (h *harness) send(from string, rcpts []string, raw string) string {
 	return transact(h.t, c, from, rcpts, raw)
 }
 
-func transact(t *testing.T, c *smtp.Client, from string, rcpts []string, raw string) string {
+func transact(t testing.TB, c *smtp.Client, from string, rcpts []string, raw string) string {
 	t.Helper()
 	if err := c.Mail(from); err != nil {
 		return replyOf(t, err)
@@ -159,7 +159,7 @@ func transact(t *testing.T, c *smtp.Client, from string, rcpts []string, raw str
 }
 
 // replyOf renders an SMTP error reply as "CODE TEXT".
-func replyOf(t *testing.T, err error) string {
+func replyOf(t testing.TB, err error) string {
 	t.Helper()
 	var te *textproto.Error
 	if errors.As(err, &te) {
@@ -170,7 +170,7 @@ func replyOf(t *testing.T, err error) string {
 }
 
 // wantReply fails unless got starts with want ("" = accepted).
-func wantReply(t *testing.T, what, got, want string) {
+func wantReply(t testing.TB, what, got, want string) {
 	t.Helper()
 	if (want == "" && got != "") || (want != "" && !strings.HasPrefix(got, want)) {
 		t.Fatalf("%s: reply %q, want %q", what, got, want)
@@ -285,7 +285,7 @@ func (c *stepClock) Advance(d time.Duration) {
 
 // metricValue reads counter name{reason=reason} ("" = unlabelled), or
 // the sample count of histogram name.
-func metricValue(t *testing.T, h *harness, name, reason string) int {
+func metricValue(t testing.TB, h *harness, name, reason string) int {
 	t.Helper()
 	mfs, err := h.reg.Gather()
 	if err != nil {

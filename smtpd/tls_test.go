@@ -16,7 +16,7 @@ import (
 
 // selfSignedTLS makes a certificate for localhost and 127.0.0.1 and
 // returns the server config and a client config that trusts it.
-func selfSignedTLS(t *testing.T) (*tls.Config, *tls.Config) {
+func selfSignedTLS(t testing.TB) (*tls.Config, *tls.Config) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -40,7 +40,7 @@ type Receipt struct {
 // ReceiptEntry is one outcome: a message posted, or why none was.
 type ReceiptEntry struct {
 	MailLogID      uint64
-	Status         string // store.InThreaded, InCreated, InSuppressed, InBounce, InRejected
+	Status         string // InThreaded, InCreated, InSuppressed, InBounce or InRejected
 	Detail         string
 	ConversationID uint64
 	MessageID      uint64
@@ -243,7 +243,7 @@ func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) er
 }
 
 // receiveTx is the whole inbound decision and its writes, in one
-// transaction. It must be idempotent (store.Batch may run it twice): all
+// transaction. It must be idempotent (a group commit may run it twice): all
 // it changes lives in tx, rec and the returned deliveries.
 func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a

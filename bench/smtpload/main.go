@@ -28,6 +28,7 @@ func main() {
 	size := flag.Int("l", 2000, "message size in bytes")
 	from := flag.String("f", "a@x.test", "envelope sender")
 	to := flag.String("t", "support@support.test", "recipient")
+	perConn := flag.Int("C", 0, "messages per connection (0: one connection per session for all)")
 	flag.Parse()
 	var next atomic.Int64
 	var mu sync.Mutex
@@ -39,17 +40,26 @@ func main() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ls, err := session(*addr, *from, *to, *size, func() (int64, bool) {
-				n := next.Add(1)
-				return n, n <= int64(*total)
-			})
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "smtpload:", err)
-				failed.Add(1)
+			for more := true; more; {
+				sent := 0
+				ls, err := session(*addr, *from, *to, *size, func() (int64, bool) {
+					if *perConn > 0 && sent == *perConn {
+						return 0, false
+					}
+					n := next.Add(1)
+					sent++
+					more = n < int64(*total)
+					return n, n <= int64(*total)
+				})
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "smtpload:", err)
+					failed.Add(1)
+					more = false
+				}
+				mu.Lock()
+				lat = append(lat, ls...)
+				mu.Unlock()
 			}
-			mu.Lock()
-			lat = append(lat, ls...)
-			mu.Unlock()
 		}()
 	}
 	wg.Wait()

@@ -37,6 +37,7 @@ type harness struct {
 type harnessOpts struct {
 	maxBytes int64
 	timeout  time.Duration // read/write timeout; 0 = 30 s
+	perIP    int           // connections per IP; 0 = default
 	inbound  bridge.InboundConfig
 	tls      bool
 }
@@ -63,7 +64,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		o.timeout = 30 * time.Second
 	}
 	opts := smtpd.Options{Hostname: "mx.support.test", MaxMessageBytes: o.maxBytes, Registry: h.reg,
-		Log: slog.New(slog.DiscardHandler), ReadTimeout: o.timeout, WriteTimeout: o.timeout}
+		Log: slog.New(slog.DiscardHandler), ReadTimeout: o.timeout, WriteTimeout: o.timeout, MaxConnectionsPerIP: o.perIP}
 	if o.tls {
 		var serverCfg *tls.Config
 		serverCfg, h.tls = selfSignedTLS(t)

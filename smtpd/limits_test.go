@@ -81,3 +81,41 @@ func TestMetrics(t *testing.T) {
 		t.Errorf("dot-to-250 samples %d, want 1", n)
 	}
 }
+
+// Over the per-IP connection cap a client is greeted 421 4.7.0; a freed
+// slot is reused.
+func TestConnectionLimit(t *testing.T) {
+	h := newHarness(t, harnessOpts{perIP: 2})
+	greet := func() (net.Conn, string) {
+		c, err := net.Dial("tcp", h.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		return c, strings.TrimSpace(line)
+	}
+	a, ga := greet()
+	b, gb := greet()
+	wantReply(t, "first", ga, "220")
+	wantReply(t, "second", gb, "220")
+	c, gc := greet()
+	wantReply(t, "third", gc, "421 4.7.0")
+	c.Close()
+	a.Close()
+	var g string
+	for range 100 { // the slot frees when the server notices the close
+		var d net.Conn
+		d, g = greet()
+		d.Close()
+		if strings.HasPrefix(g, "220") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	wantReply(t, "after a close", g, "220")
+	b.Close()
+	if n := metricValue(t, h, "deskgate_smtp_rejected_total", "too_many_connections"); n < 1 {
+		t.Fatalf("refusals counted: %d", n)
+	}
+}

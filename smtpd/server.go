@@ -40,8 +40,12 @@ type Options struct {
 	ReadTimeout     time.Duration
 	WriteTimeout    time.Duration
 	TLSConfig       *tls.Config // non-nil offers STARTTLS
-	Registry        prometheus.Registerer
-	Log             *slog.Logger
+	// MaxConnections and MaxConnectionsPerIP cap open connections; more
+	// are answered 421 4.7.0 and closed.
+	MaxConnections      int
+	MaxConnectionsPerIP int
+	Registry            prometheus.Registerer
+	Log                 *slog.Logger
 }
 
 // Server is the inbound SMTP server.
@@ -70,6 +74,12 @@ func New(be Backend, opts Options) *Server {
 	if opts.WriteTimeout <= 0 {
 		opts.WriteTimeout = DefaultWriteTimeout
 	}
+	if opts.MaxConnections <= 0 {
+		opts.MaxConnections = DefaultMaxConnections
+	}
+	if opts.MaxConnectionsPerIP <= 0 {
+		opts.MaxConnectionsPerIP = DefaultMaxConnectionsPerIP
+	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
@@ -93,7 +103,8 @@ func New(be Backend, opts Options) *Server {
 
 // Serve accepts connections on ln until Shutdown.
 func (s *Server) Serve(ln net.Listener) error {
-	err := s.srv.Serve(ln)
+	refused := s.m.rejected.WithLabelValues("too_many_connections")
+	err := s.srv.Serve(newLimitListener(ln, s.opts.MaxConnections, s.opts.MaxConnectionsPerIP, refused.Inc))
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}

@@ -13,15 +13,20 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
-// errShuttingDown answers a DATA that arrives while the server stops.
-var errShuttingDown = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "shutting down, try again later"}
+// Refusals of the transport itself (the domain's come from bridge).
+var (
+	// errShuttingDown answers a DATA that arrives while the server stops.
+	errShuttingDown = mailerr.New(421, "4.3.2", "shutting down, try again later")
+	// errReading: the connection broke or timed out mid-DATA.
+	errReading = mailerr.New(451, "4.4.2", "error reading the message")
+	// errLineTooLong: a line over MaxLineLength (RFC 5321 §4.5.3.1.6).
+	errLineTooLong = mailerr.New(554, "5.6.0", fmt.Sprintf("message has a line longer than %d bytes", MaxLineLength))
+)
 
 // MaxLineLength bounds one line of a command or message: ten times the
 // 1000 octets of RFC 5321 §4.5.3.1.6, as real mailers exceed it.
 const MaxLineLength = 10000
 
-var errLineTooLong = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0},
-	Message: fmt.Sprintf("message has a line longer than %d bytes", MaxLineLength)}
 
 // session is one SMTP transaction state of a connection (go-smtp makes it
 // at EHLO/HELO and again after STARTTLS).
@@ -78,15 +83,15 @@ func (x *session) Data(r io.Reader) error {
 	case errors.Is(err, smtp.ErrTooLongLine):
 		x.s.m.rejected.WithLabelValues("line_too_long").Inc()
 		x.s.be.LogRejection(x.s.ctx, env, fmt.Sprintf("DATA: a line longer than %d bytes (RFC 5321 §4.5.3.1.6)", MaxLineLength))
-		return errLineTooLong
+		return toSMTP(errLineTooLong)
 	case err != nil:
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "error reading the message"}
+		return toSMTP(errReading)
 	}
 	dot := time.Now()
 	x.s.mu.RLock()
 	defer x.s.mu.RUnlock()
 	if x.s.closed {
-		return errShuttingDown
+		return toSMTP(errShuttingDown)
 	}
 	env.Trace = x.trace(dot)
 	if _, err := x.s.be.Receive(x.s.ctx, env, raw); err != nil {

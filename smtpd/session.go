@@ -27,7 +27,6 @@ var (
 // 1000 octets of RFC 5321 §4.5.3.1.6, as real mailers exceed it.
 const MaxLineLength = 10000
 
-
 // session is one SMTP transaction state of a connection (go-smtp makes it
 // at EHLO/HELO and again after STARTTLS).
 type session struct {

@@ -301,3 +301,29 @@ func TestReplyTokenLimits(t *testing.T) {
 		t.Fatalf("a forwarded token made a new customer of the conversation: %v", c.CustomerIDs)
 	}
 }
+
+// An inbound message notifies its recipients in the same commit (SPEC §4):
+// an agent who takes all customer mail is notified, with its email timer.
+func TestInboundMessageNotifies(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
+	if err := h.st.Update(func(tx *store.Tx) error {
+		set := store.DefaultSettings()
+		set.FromCustomers = "all"
+		return tx.PutSettings(agent.ID, set)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
+	m := h.messages(conv)[0]
+	_ = h.st.View(func(tx *store.Tx) error {
+		ds, err := tx.Deliveries(m.ID)
+		if err != nil || len(ds) != 1 || ds[0].Recipient.ID != agent.ID || ds[0].EmailStatus != store.EmailPending {
+			t.Fatalf("deliveries %+v %v", ds, err)
+		}
+		if _, ok := tx.TimerDue(ds[0].Recipient, conv); !ok {
+			t.Fatal("no unseen-email timer for the agent")
+		}
+		return nil
+	})
+}

@@ -23,7 +23,10 @@ func parseAddressList(v string) []Address {
 	}
 	h := gomail.Header{}
 	h.Set("X", v)
-	if list, err := h.AddressList("X"); err == nil && len(list) > 0 {
+	if list, err := h.AddressList("X"); err == nil {
+		if len(list) == 0 {
+			return nil // an empty group such as "undisclosed-recipients:;"
+		}
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
 			out = append(out, Address{Name: fixUTF8(a.Name), Email: strings.ToLower(fixUTF8(a.Address))})
@@ -45,6 +48,9 @@ func lenientAddresses(v string) []Address {
 	var out []Address
 	for _, item := range splitAddressItems(v) {
 		item = strings.TrimSpace(item)
+		if i := strings.IndexByte(item, ':'); i >= 0 && !strings.ContainsAny(item[:i], "<@\"") {
+			item = strings.TrimSpace(item[i+1:]) // group name (RFC 5322 §3.4)
+		}
 		if item == "" {
 			continue
 		}

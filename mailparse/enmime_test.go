@@ -212,3 +212,34 @@ func TestCorpusSisimaiParses(t *testing.T) {
 		t.Errorf("%d sisimai messages without a readable header", failed)
 	}
 }
+
+// TestCorpusEnmimeDSN checks that a delivery status notification (RFC 3464)
+// keeps its machine-readable part: a message/delivery-status attachment
+// naming the expected final recipient and status, for the loop guard.
+func TestCorpusEnmimeDSN(t *testing.T) {
+	dir := corpusDir(t, "enmime")
+	rows := readTSV(t, filepath.Join(dir, "dsn_expected.tsv"))
+	for _, r := range rows {
+		fixture, recipient, status := r[0], r[2], r[4]
+		raw, err := os.ReadFile(filepath.Join(dir, fixture))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(raw)
+		if err != nil {
+			t.Errorf("%s: %v", fixture, err)
+			continue
+		}
+		found := false
+		for _, a := range m.Attachments {
+			if a.ContentType == "message/delivery-status" {
+				d := string(a.Data)
+				found = strings.Contains(d, recipient) && strings.Contains(d, status)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no message/delivery-status part naming %s %s (attachments %d)", fixture, recipient, status, len(m.Attachments))
+		}
+	}
+	t.Logf("enmime DSN: %d recipients checked", len(rows))
+}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/textproto"
@@ -62,6 +63,10 @@ var dateLayouts = []string{
 	time.RFC1123,
 	"Mon, 2 Jan 2006 15:04:05 -0700",
 	"Mon, 2 Jan 2006 15:04:05 MST",
+	"2 January 2006 15:04:05 -0700",
+	"2 Jan 2006 15:04 -0700",
+	"2 January 2006 15:04 -0700",
+	"2 Jan 2006 15:04:05 MST",
 	"Mon, 2 Jan 2006 15:04 -0700",
 	"2 Jan 2006 15:04:05 -0700",
 	"Mon, 2 Jan 06 15:04:05 -0700",
@@ -85,6 +90,10 @@ func parseDate(v string) time.Time {
 		v = strings.TrimSpace(v[:i])
 	}
 	v = strings.Join(strings.Fields(v), " ")
+	// Drop a weekday, spelled out or not, before the comma.
+	if day, rest, ok := strings.Cut(v, ","); ok && strings.IndexFunc(day, func(r rune) bool { return !unicode.IsLetter(r) }) < 0 {
+		v = strings.TrimSpace(rest)
+	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, v); err == nil {
 			return t

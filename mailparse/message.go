@@ -38,7 +38,7 @@ type Message struct {
 
 	Text        string // whole text in UTF-8 (text/plain, else HTML turned to text)
 	HTML        string // sanitized HTML, "" if none
-	ReplyText   string // only the new reply (see ExtractReply)
+	ReplyText   string // only the new reply (see ExtractReply); "" when nothing new was written
 	Attachments []Attachment
 	Errors      []string // non-fatal problems found while parsing
 }

@@ -36,7 +36,7 @@ func ParseMessageIDs(v string) []string {
 	}
 	fields := strings.Fields(v)
 	if len(fields) == 1 {
-		return []string{strings.Trim(fields[0], "<>")}
+		return dedupe([]string{strings.Trim(fields[0], "<>")})
 	}
 	for _, f := range fields {
 		f = strings.Trim(f, "<>,;")
@@ -57,6 +57,9 @@ func dedupe(ids []string) []string {
 		}
 		seen[id] = true
 		out = append(out, id)
+	}
+	if len(out) == 0 {
+		return nil
 	}
 	return out
 }

@@ -20,6 +20,10 @@ func TestParseMessageIDs(t *testing.T) {
 		{"bare1@host bare2@host", []string{"bare1@host", "bare2@host"}},
 		{"<a@b> <a@b>", []string{"a@b"}},
 		{"<no-at-sign>", []string{"no-at-sign"}},
+		{"<>", nil},
+		{"<<a@b>>", []string{"a@b"}},
+		{"<a@b> (Jane's message of Mon, 30 Nov 2026)", []string{"a@b"}},
+		{"<abc\r\n def@host>", []string{"abcdef@host"}},
 	}
 	for _, c := range cases {
 		if got := ParseMessageIDs(c.in); !reflect.DeepEqual(got, c.want) {

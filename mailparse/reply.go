@@ -11,8 +11,9 @@ import (
 // original-message or forward marker, signature delimiter, mobile
 // signature) and then:
 //   - cuts at the first signature delimiter ("-- ", RFC 3676 §4.3, or a
-//     line of dashes, underscores, equals…) or mobile signature ("Sent from
-//     my iPhone") that follows some text;
+//     line of dashes, underscores, equals…) that follows some text, or at
+//     a mobile signature ("Sent from my iPhone") after which no new text
+//     follows;
 //   - when the message starts with a quote header or a quoted block opened
 //     by one (bottom posting), drops that history and keeps what follows;
 //   - at a later quote header: when a quoted block follows and then at
@@ -22,7 +23,9 @@ import (
 //   - drops quoted blocks left at the end.
 //
 // Quoted lines between pieces of new text (inline replies) are kept. Text
-// inside ``` code fences is never taken for a delimiter or quote.
+// inside ``` code fences is never taken for a delimiter or quote. A
+// forward with nothing typed above it gives the forwarded body; a text
+// that is only quoted history gives "".
 func ExtractReply(text string) string {
 	lines := strings.Split(normalizeNewlines(text), "\n")
 	kinds := classify(lines)
@@ -50,8 +53,8 @@ const (
 	kMobile    lineKind = 's' // "Sent from my iPhone" and the like
 )
 
-// classify gives every line its kind; wrapped quote headers (up to four
-// lines) are recognised as one.
+// classify gives every line its kind; quote headers wrapped over several
+// lines are recognised as one.
 func classify(lines []string) []lineKind {
 	kinds := make([]lineKind, len(lines))
 	fence := false

@@ -25,6 +25,8 @@
 //	timer_by_pair     recipient|conversation id -> due unix nanos
 //	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
 //	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
+//	outbound_cap      address 0x00 conv id|unix nanos|seq -> "" (emails queued per address and conversation, for the outbound cap)
+//	outbound_cap_time unix nanos|seq -> outbound_cap key (prunes the cap's ledger oldest first)
 //
 // A recipient key is 9 bytes: 'u' or 'c' (user or customer), then the id.
 //

@@ -25,6 +25,8 @@ var (
 	bTimerByPair   = []byte("timer_by_pair")
 	bEmailDeliv    = []byte("email_deliveries")
 	bBounced       = []byte("bounced_addresses")
+	bOutCap        = []byte("outbound_cap")
+	bOutCapTime    = []byte("outbound_cap_time")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -36,4 +38,5 @@ var allBuckets = [][]byte{
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments,
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
+	bOutCap, bOutCapTime,
 }

@@ -25,6 +25,10 @@
 //	timer_by_pair     recipient|conversation id -> due unix nanos
 //	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
 //	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
+//	outbound          outbound email id -> OutboundEmail (the queue record, kept after it is final)
+//	outbound_raw      outbound email id -> raw message to send (deleted once final)
+//	outbound_due      next attempt unix nanos|id -> "" (pending emails only)
+//	outbound_msgid    Message-ID -> outbound email id (to match DSNs quoting the message)
 //
 // A recipient key is 9 bytes: 'u' or 'c' (user or customer), then the id.
 //

@@ -25,6 +25,10 @@ var (
 	bTimerByPair   = []byte("timer_by_pair")
 	bEmailDeliv    = []byte("email_deliveries")
 	bBounced       = []byte("bounced_addresses")
+	bOutbound      = []byte("outbound")
+	bOutboundRaw   = []byte("outbound_raw")
+	bOutboundDue   = []byte("outbound_due")
+	bOutboundMsgID = []byte("outbound_msgid")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -36,4 +40,5 @@ var allBuckets = [][]byte{
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments,
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
+	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
 }

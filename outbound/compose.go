@@ -184,8 +184,16 @@ func cleanName(s string) string { return truncateRunes(cleanLine(s), maxNameRune
 // cleanAddr removes anything from an address that could end a header line.
 func cleanAddr(s string) string { return strings.Join(strings.Fields(cleanLine(s)), "") }
 
-// cleanID strips <> and whitespace from a Message-ID.
-func cleanID(s string) string { return strings.Trim(cleanAddr(s), "<>") }
+// cleanID keeps only the characters of a msg-id's dot-atom-text and "@"
+// (RFC 5322 §3.6.4): no <>, no white space, nothing that ends a line.
+func cleanID(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("!#$%&'*+-/=?^_`{|}~.@", r)) {
+			return r
+		}
+		return -1
+	}, s)
+}
 
 func truncateRunes(s string, n int) string {
 	r := []rune(s)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/textproto"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -169,9 +168,6 @@ func (q *Queue) open(conn net.Conn, tlsCfg *tls.Config) (*smtp.Client, bool, err
 	c := smtp.NewClient(&greetedConn{Conn: conn, r: io.MultiReader(strings.NewReader("220 resumed\r\n"), conn)})
 	c.CommandTimeout = 2 * time.Minute
 	c.SubmissionTimeout = 5 * time.Minute
-	if os.Getenv("DG_DEBUG") != "" {
-		c.DebugWriter = os.Stderr
-	}
 	if err := c.Hello(q.opts.Hostname); err != nil {
 		c.Close()
 		return nil, false, err

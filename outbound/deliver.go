@@ -110,7 +110,11 @@ func (q *Queue) session(ctx context.Context, addr, serverName string, smarthost 
 			return result{text: fmt.Sprintf("%s: refusing AUTH without TLS", addr)}
 		}
 		if err := c.Auth(sasl.NewPlainClient("", q.opts.SmarthostUser, q.opts.SmarthostPassword)); err != nil {
-			return failure(addr, "AUTH", err)
+			// Rejected credentials are our configuration's fault, not the
+			// email's: retry (once the password is fixed) instead of bouncing.
+			res := failure(addr, "AUTH", err)
+			res.permanent = false
+			return res
 		}
 	}
 	if err := c.Mail(rec.EnvelopeFrom, nil); err != nil {

@@ -207,9 +207,6 @@ func (t *Tx) PruneOutbound(before time.Time, max int) (int, error) {
 // stores the DKIM-signed message once it is signed). An entry already
 // pruned is left alone: ErrNotFound.
 func (t *Tx) SetMailLogRaw(id uint64, raw []byte) error {
-	if t.b(bMailLog).Get(u64(id)) == nil {
-		return ErrNotFound
-	}
 	e, err := t.MailLog(id)
 	if err != nil {
 		return err

@@ -21,32 +21,41 @@ import (
 type result struct {
 	ok        bool   // the upstream answered 250 to the end of DATA
 	permanent bool   // a 5xx reply: do not retry
+	replied   bool   // the upstream answered (the connection is still usable)
 	text      string // the upstream's reply or the error, in words
 }
 
-// deliver makes one attempt to hand rec to the smarthost, or to the MX
-// hosts of its recipient's domain in preference order (RFC 5321 §5.1).
-func (q *Queue) deliver(ctx context.Context, rec *store.OutboundEmail, raw []byte) result {
+// session is one SMTP connection to a destination, reused for several
+// emails in a row (one transaction each, RFC 5321 §3.3).
+type session struct {
+	c    *smtp.Client
+	conn net.Conn
+	addr string
+	stop func() bool
+}
+
+// connect opens a session to the smarthost, or to the first MX host of
+// domain that answers, in preference order (RFC 5321 §5.1). A failure to
+// connect applies to every email for the destination.
+func (q *Queue) connect(ctx context.Context, domain string) (*session, *result) {
 	if q.opts.Smarthost != "" {
 		host, _, err := net.SplitHostPort(q.opts.Smarthost)
 		if err != nil {
-			return result{text: fmt.Sprintf("smarthost %q: %v", q.opts.Smarthost, err)}
+			return nil, &result{text: fmt.Sprintf("smarthost %q: %v", q.opts.Smarthost, err)}
 		}
-		return q.session(ctx, q.opts.Smarthost, host, true, rec, raw)
+		return q.dial(ctx, q.opts.Smarthost, host, true)
 	}
-	_, domain, _ := strings.Cut(rec.Recipient, "@")
 	hosts, res := q.mxHosts(ctx, domain)
 	if res != nil {
-		return *res
+		return nil, res
 	}
-	var last result
 	for _, h := range hosts {
-		last = q.session(ctx, net.JoinHostPort(h, q.opts.MXPort), h, false, rec, raw)
-		if last.ok || last.permanent || ctx.Err() != nil {
-			return last
+		var s *session
+		if s, res = q.dial(ctx, net.JoinHostPort(h, q.opts.MXPort), h, false); s != nil || res.permanent || ctx.Err() != nil {
+			return s, res
 		}
 	}
-	return last
+	return nil, res
 }
 
 // mxHosts returns the hosts to try for domain: its MX hosts by
@@ -81,61 +90,92 @@ func (q *Queue) mxHosts(ctx context.Context, domain string) ([]string, *result) 
 	return []string{domain}, nil
 }
 
-// session delivers rec over one SMTP connection to addr: EHLO, STARTTLS
-// when offered (RFC 3207), AUTH PLAIN to a smarthost when a user is
-// configured (RFC 4954), MAIL FROM the bounce address, RCPT TO, DATA.
-// A smarthost's certificate is verified unless SmarthostInsecureTLS; with
-// MX hosts TLS is opportunistic (RFC 7435) and not verified.
-func (q *Queue) session(ctx context.Context, addr, serverName string, smarthost bool, rec *store.OutboundEmail, raw []byte) result {
+// dial connects to addr and gets past EHLO, STARTTLS when offered (RFC
+// 3207) and AUTH PLAIN to a smarthost when a user is configured (RFC
+// 4954). A smarthost's certificate is verified unless
+// SmarthostInsecureTLS; with MX hosts TLS is opportunistic (RFC 7435) and
+// not verified. The connection closes when ctx ends.
+func (q *Queue) dial(ctx context.Context, addr, serverName string, smarthost bool) (*session, *result) {
 	d := net.Dialer{Timeout: 30 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return result{text: fmt.Sprintf("connect %s: %v", addr, err)}
+		return nil, &result{text: fmt.Sprintf("connect %s: %v", addr, err)}
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-
+	_ = conn.SetDeadline(time.Now().Add(q.opts.AttemptTimeout))
+	s := &session{conn: conn, addr: addr, stop: context.AfterFunc(ctx, func() { conn.Close() })}
 	tlsCfg := &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12, InsecureSkipVerify: !smarthost || q.opts.SmarthostInsecureTLS} //nolint:gosec // opportunistic TLS for MX, see doc
 	c, secure, err := q.open(conn, tlsCfg)
 	if err != nil {
-		return failure(addr, "greeting", err)
+		s.close()
+		res := failure(addr, "greeting", err)
+		return nil, &res
 	}
-	defer c.Close()
+	s.c = c
 	if smarthost && q.opts.SmarthostUser != "" {
 		if !secure && !isLoopback(serverName) {
-			return result{text: fmt.Sprintf("%s: refusing AUTH without TLS", addr)}
+			s.close()
+			return nil, &result{text: fmt.Sprintf("%s: refusing AUTH without TLS", addr)}
 		}
 		if err := c.Auth(sasl.NewPlainClient("", q.opts.SmarthostUser, q.opts.SmarthostPassword)); err != nil {
+			s.close()
 			// Rejected credentials are our configuration's fault, not the
 			// email's: retry (once the password is fixed) instead of bouncing.
 			res := failure(addr, "AUTH", err)
 			res.permanent = false
-			return res
+			return nil, &res
 		}
 	}
-	if err := c.Mail(rec.EnvelopeFrom, nil); err != nil {
-		return failure(addr, "MAIL FROM", err)
+	return s, nil
+}
+
+// send delivers one email in the session: MAIL FROM the bounce address,
+// RCPT TO, DATA. After a reply other than 250 the transaction is reset so
+// the session can carry the next email.
+func (s *session) send(rec *store.OutboundEmail, raw []byte, timeout time.Duration) result {
+	_ = s.conn.SetDeadline(time.Now().Add(timeout))
+	res := s.transaction(rec, raw)
+	if !res.ok && res.replied {
+		if err := s.c.Reset(); err != nil {
+			res.replied = false // not reusable
+		}
 	}
-	if err := c.Rcpt(rec.Recipient, nil); err != nil {
-		return failure(addr, "RCPT TO", err)
+	return res
+}
+
+func (s *session) transaction(rec *store.OutboundEmail, raw []byte) result {
+	if err := s.c.Mail(rec.EnvelopeFrom, nil); err != nil {
+		return failure(s.addr, "MAIL FROM", err)
 	}
-	w, err := c.Data()
+	if err := s.c.Rcpt(rec.Recipient, nil); err != nil {
+		return failure(s.addr, "RCPT TO", err)
+	}
+	w, err := s.c.Data()
 	if err != nil {
-		return failure(addr, "DATA", err)
+		return failure(s.addr, "DATA", err)
 	}
 	if _, err := w.Write(raw); err != nil {
-		return failure(addr, "DATA", err)
+		return failure(s.addr, "DATA", err)
 	}
 	resp, err := w.CloseWithResponse()
 	if err != nil {
-		return failure(addr, "end of DATA", err)
+		return failure(s.addr, "end of DATA", err)
 	}
-	_ = c.Quit()
-	return result{ok: true, text: fmt.Sprintf("%s: 250 %s", addr, resp.StatusText)}
+	return result{ok: true, replied: true, text: fmt.Sprintf("%s: 250 %s", s.addr, resp.StatusText)}
+}
+
+// quit ends the session politely; close just drops it.
+func (s *session) quit() {
+	_ = s.conn.SetDeadline(time.Now().Add(10 * time.Second))
+	_ = s.c.Quit()
+	s.close()
+}
+
+func (s *session) close() {
+	s.stop()
+	if s.c != nil {
+		s.c.Close()
+	}
+	s.conn.Close()
 }
 
 // open reads the greeting, says EHLO, and upgrades to TLS when the server
@@ -214,9 +254,9 @@ func failure(addr, stage string, err error) result {
 			reply += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
 		}
 		reply += " " + oneLine(se.Message)
-		return result{permanent: se.Code >= 500, text: fmt.Sprintf("%s: %s: %s", addr, stage, reply)}
+		return result{permanent: se.Code >= 500, replied: true, text: fmt.Sprintf("%s: %s: %s", addr, stage, reply)}
 	case errors.As(err, &pe):
-		return result{permanent: pe.Code >= 500, text: fmt.Sprintf("%s: %s: %d %s", addr, stage, pe.Code, oneLine(pe.Msg))}
+		return result{permanent: pe.Code >= 500, replied: true, text: fmt.Sprintf("%s: %s: %d %s", addr, stage, pe.Code, oneLine(pe.Msg))}
 	}
 	return result{text: fmt.Sprintf("%s: %s: %v", addr, stage, err)}
 }

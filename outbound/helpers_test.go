@@ -229,6 +229,24 @@ func (e *env) inflight(id uint64) bool {
 	return ok
 }
 
+// waitIdle waits until no worker runs (results and metrics recorded).
+func (e *env) waitIdle() {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		e.q.mu.Lock()
+		n := e.q.workers
+		e.q.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			e.t.Fatalf("%d workers still running", n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (e *env) logEntry(id uint64) *store.MailLogEntry {
 	e.t.Helper()
 	rec := e.record(id)

@@ -53,7 +53,11 @@ type Options struct {
 	// MaxPerDestination caps concurrent connections to one destination
 	// (the smarthost, or one recipient domain); default 10.
 	MaxPerDestination int
-	// AttemptTimeout bounds one attempt (dial to QUIT); default 5m.
+	// MaxPerSession caps how many emails one SMTP session carries before
+	// it is closed; default 20.
+	MaxPerSession int
+	// AttemptTimeout bounds the connection setup and each email's
+	// transaction; default 5m.
 	AttemptTimeout time.Duration
 	// ShutdownTimeout is how long Run waits for attempts in flight after
 	// its context ends; default 15s.
@@ -95,6 +99,9 @@ func (o *Options) defaults() error {
 	if o.MaxPerDestination <= 0 {
 		o.MaxPerDestination = 10
 	}
+	if o.MaxPerSession <= 0 {
+		o.MaxPerSession = 20
+	}
 	if o.AttemptTimeout <= 0 {
 		o.AttemptTimeout = 5 * time.Minute
 	}
@@ -119,11 +126,12 @@ type Queue struct {
 	signer   Signer
 	metrics  *metrics
 	kick     chan struct{}
-	done     chan uint64 // a worker finished email id
+	done     chan struct{} // a worker finished
 
 	mu       sync.Mutex
-	inflight map[uint64]string // email id -> destination
-	perDest  map[string]int
+	inflight map[uint64]bool // emails a worker holds
+	workers  int             // workers running (one SMTP session each)
+	perDest  map[string]int  // workers per destination
 }
 
 var (
@@ -141,8 +149,8 @@ func New(st *store.Store, opts Options) (*Queue, error) {
 		composer: Composer{FromAddress: opts.FromLocalPart + "@" + opts.Domain, Hostname: opts.Hostname},
 		signer:   Signer{Domain: opts.Domain, Keys: opts.Keys},
 		kick:     make(chan struct{}, 1),
-		done:     make(chan uint64, opts.MaxWorkers),
-		inflight: map[uint64]string{},
+		done:     make(chan struct{}, 1),
+		inflight: map[uint64]bool{},
 		perDest:  map[string]int{},
 	}
 	m, err := newMetrics(opts.Registry, q.depth)

@@ -19,6 +19,7 @@ func TestDeliversThreadedSignedEmailWithVERPSender(t *testing.T) {
 	e.start()
 	id := e.enqueue(1, "carla@example.org")
 	rec := e.waitState(id, store.OutboundSent)
+	e.waitIdle()
 
 	got := up.messages()
 	if len(got) != 1 {
@@ -137,6 +138,7 @@ func TestGreylistingDefersThenDelivers(t *testing.T) {
 	if rec.Attempts != 2 || len(up.messages()) != 1 {
 		t.Fatalf("after retry: %d attempts, %d received", rec.Attempts, len(up.messages()))
 	}
+	e.waitIdle()
 	if v := testutil.ToFloat64(e.q.metrics.attempts.WithLabelValues("deferred")); v != 1 {
 		t.Errorf("attempts{deferred} = %v", v)
 	}
@@ -366,5 +368,31 @@ func TestPerDestinationConnectionLimit(t *testing.T) {
 	}
 	if len(up.messages()) != 15 {
 		t.Fatalf("received %d", len(up.messages()))
+	}
+}
+
+// One session carries several emails; a rejected one is reset and the
+// next still goes through on the same connection.
+func TestSessionIsReusedAcrossEmailsAndRejections(t *testing.T) {
+	up := startUpstream(t)
+	up.answer(nil, reject(), nil)
+	e := newEnv(t, up.addr, func(o *Options) { o.MaxPerDestination = 1 })
+	var ids []uint64
+	for n := range 6 {
+		ids = append(ids, e.enqueue(n, "carla@example.org"))
+	}
+	e.start()
+	want := []string{store.OutboundSent, store.OutboundBounced, store.OutboundSent, store.OutboundSent, store.OutboundSent, store.OutboundSent}
+	for i, id := range ids {
+		e.waitState(id, want[i])
+	}
+	up.mu.Lock()
+	total := up.total
+	up.mu.Unlock()
+	if total != 1 {
+		t.Fatalf("%d connections for 6 emails queued together, want 1", total)
+	}
+	if len(up.messages()) != 5 {
+		t.Fatalf("received %d, want 5", len(up.messages()))
 	}
 }

@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
 )
-
-// errSkip aborts an attempt's transaction without error: the email is no
-// longer due (final, or moved by someone else).
-var errSkip = errors.New("not due any more")
 
 // Run delivers due emails until ctx ends, then waits up to
 // ShutdownTimeout for attempts in flight and returns. Pending emails live
@@ -64,22 +61,24 @@ func (q *Queue) drain(wg *sync.WaitGroup, cancel context.CancelFunc) error {
 	return nil
 }
 
-// dispatch starts an attempt for each due email that is not in flight,
-// within the global and per-destination limits.
+// dispatch starts workers for due emails that are not in flight: one
+// SMTP session per worker carrying up to MaxPerSession emails of one
+// destination, within the global and per-destination limits.
 func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	q.mu.Lock()
-	busy := len(q.inflight)
+	free := q.opts.MaxWorkers - q.workers
+	skip := len(q.inflight)
 	q.mu.Unlock()
-	free := q.opts.MaxWorkers - busy
 	if free <= 0 {
 		return
 	}
 	now := q.opts.Clock.Now()
-	var recs []*store.OutboundEmail
+	byDest := map[string][]uint64{}
+	var order []string
 	err := q.st.View(func(tx *store.Tx) error {
-		for _, id := range tx.DueOutbound(now, busy+4*free+16) {
+		for _, id := range tx.DueOutbound(now, skip+free*q.opts.MaxPerSession) {
 			q.mu.Lock()
-			_, busy := q.inflight[id]
+			busy := q.inflight[id]
 			q.mu.Unlock()
 			if busy {
 				continue
@@ -88,7 +87,11 @@ func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 			if err != nil {
 				return err
 			}
-			recs = append(recs, rec)
+			d := q.destination(rec)
+			if byDest[d] == nil {
+				order = append(order, d)
+			}
+			byDest[d] = append(byDest[d], id)
 		}
 		return nil
 	})
@@ -96,133 +99,203 @@ func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 		q.opts.Log.Error("outbound: reading due emails", "err", err)
 		return
 	}
-	for _, rec := range recs {
-		dest := q.destination(rec)
-		q.mu.Lock()
-		if len(q.inflight) >= q.opts.MaxWorkers {
+	for _, dest := range order {
+		ids := byDest[dest]
+		for len(ids) > 0 {
+			q.mu.Lock()
+			if q.workers >= q.opts.MaxWorkers || q.perDest[dest] >= q.opts.MaxPerDestination {
+				q.mu.Unlock()
+				break
+			}
+			// Spread a destination's emails over its free connections.
+			n := min(len(ids), q.opts.MaxPerSession, max(1, (len(ids)+q.opts.MaxPerDestination-1)/q.opts.MaxPerDestination))
+			batch := ids[:n]
+			ids = ids[n:]
+			for _, id := range batch {
+				q.inflight[id] = true
+			}
+			q.workers++
+			q.perDest[dest]++
 			q.mu.Unlock()
-			return
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q.work(ctx, batch)
+				q.release(dest, batch)
+			}()
 		}
-		if q.perDest[dest] >= q.opts.MaxPerDestination {
-			q.mu.Unlock()
-			continue
-		}
-		q.inflight[rec.ID] = dest
-		q.perDest[dest]++
-		q.mu.Unlock()
-		wg.Add(1)
-		go func(id uint64) {
-			defer wg.Done()
-			q.attempt(ctx, id)
-			q.release(id)
-		}(rec.ID)
 	}
 }
 
-// release frees email id's slots and wakes the loop.
-func (q *Queue) release(id uint64) {
+// release frees a worker's slot and its emails, and wakes the loop.
+func (q *Queue) release(dest string, ids []uint64) {
 	q.mu.Lock()
-	dest := q.inflight[id]
-	delete(q.inflight, id)
+	for _, id := range ids {
+		delete(q.inflight, id)
+	}
+	q.workers--
 	if q.perDest[dest]--; q.perDest[dest] <= 0 {
 		delete(q.perDest, dest)
 	}
 	q.mu.Unlock()
 	select {
-	case q.done <- id:
+	case q.done <- struct{}{}:
 	default:
 	}
 }
 
-// attempt makes one delivery attempt of email id: sign if not yet signed,
-// commit the attempt, dial, commit the result.
-func (q *Queue) attempt(ctx context.Context, id uint64) {
-	var rec *store.OutboundEmail
-	var raw []byte
-	err := q.st.View(func(tx *store.Tx) error {
-		var err error
-		if rec, err = tx.Outbound(id); err != nil {
-			return err
-		}
-		if !rec.Pending() {
-			return errSkip
-		}
-		raw, err = tx.OutboundRaw(id)
-		return err
-	})
-	if err != nil {
-		if !errors.Is(err, errSkip) {
-			q.opts.Log.Error("outbound: loading email", "id", id, "err", err)
-		}
-		return
-	}
-	newlySigned := false
-	if !rec.Signed {
-		signed, err := q.signer.Sign(raw)
-		if err != nil {
-			q.opts.Log.Error("outbound: signing", "id", id, "err", err)
-			q.finish(id, result{text: "DKIM signing failed: " + err.Error()})
-			return
-		}
-		raw, newlySigned = signed, true
-	}
-	start, ok := q.begin(id, raw, newlySigned)
-	if !ok {
-		return
-	}
-	actx, cancel := context.WithTimeout(ctx, q.opts.AttemptTimeout)
-	res := q.deliver(actx, rec, raw)
-	cancel()
-	q.opts.Log.Info("outbound attempt", "id", id, "to", rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
-	q.finish(id, res)
+// job is one email a worker carries.
+type job struct {
+	rec         *store.OutboundEmail
+	raw         []byte
+	newlySigned bool
 }
 
-// begin commits the attempt before the dial (at-least-once: a crash after
-// this is retried at NextAttempt); it cancels the email instead when every
-// message it carries has been seen. It reports whether to dial.
-func (q *Queue) begin(id uint64, signed []byte, newlySigned bool) (time.Time, bool) {
-	now := q.opts.Clock.Now()
-	var dial, cancelled bool
-	err := q.st.Batch(func(tx *store.Tx) error {
-		dial, cancelled = false, false
-		cur, err := tx.Outbound(id)
-		if err != nil {
-			return err
-		}
-		if !cur.Pending() || cur.NextAttempt.After(now) {
-			return nil
-		}
-		if seen, err := allSeen(tx, id); err != nil {
-			return err
-		} else if seen {
-			cancelled = true
-			cur.State, cur.DoneAt, cur.LastResult = store.OutboundCancelled, now, "every message was seen in the app before the email left"
-			if err := tx.PutOutbound(cur, nil); err != nil {
-				return err
-			}
-			return q.mark(tx, cur, store.OutboundCancelled, store.EmailSkipped, "cancelled: "+cur.LastResult)
-		}
-		cur.Attempts++
-		cur.LastAttempt = now
-		cur.NextAttempt = now.Add(q.retryDelay(cur.Attempts))
-		var raw []byte
-		if newlySigned {
-			cur.Signed, raw = true, signed
-			if err := tx.SetMailLogRaw(cur.MailLogID, signed); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
+// work makes one delivery attempt of each email in ids (one destination)
+// over one SMTP session: sign what is not signed yet, commit the attempts,
+// send one after the other, commit each result as it comes. A failure to
+// connect is every email's result.
+func (q *Queue) work(ctx context.Context, ids []uint64) {
+	jobs := q.begin(q.prepare(ids))
+	if len(jobs) == 0 {
+		return
+	}
+	var fin sync.WaitGroup
+	var s *session
+	var connFailed *result
+	for _, j := range jobs {
+		start := time.Now()
+		var res result
+		switch {
+		case connFailed != nil:
+			res = *connFailed
+		case s == nil && ctx.Err() != nil:
+			res = result{text: "not attempted: shutting down"}
+		case s == nil:
+			_, domain, _ := strings.Cut(j.rec.Recipient, "@")
+			if s, connFailed = q.connect(ctx, domain); connFailed != nil {
+				res = *connFailed
 			}
 		}
-		dial = true
-		return tx.PutOutbound(cur, raw)
+		if s != nil {
+			if res = s.send(j.rec, j.raw, q.opts.AttemptTimeout); !res.replied {
+				s.close()
+				s = nil
+			}
+		}
+		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
+		fin.Add(1)
+		go func(id uint64, res result) {
+			defer fin.Done()
+			q.finish(id, res)
+		}(j.rec.ID, res)
+	}
+	if s != nil {
+		s.quit()
+	}
+	fin.Wait()
+}
+
+// prepare loads the pending emails of ids and signs those not signed yet.
+func (q *Queue) prepare(ids []uint64) []job {
+	var jobs []job
+	err := q.st.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			rec, err := tx.Outbound(id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !rec.Pending() {
+				continue
+			}
+			raw, err := tx.OutboundRaw(id)
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job{rec: rec, raw: raw})
+		}
+		return nil
 	})
 	if err != nil {
-		q.opts.Log.Error("outbound: recording attempt", "id", id, "err", err)
-		return now, false
+		q.opts.Log.Error("outbound: loading emails", "err", err)
+		return nil
 	}
-	if cancelled {
-		q.metrics.finished.WithLabelValues(store.OutboundCancelled).Inc()
+	out := jobs[:0]
+	for _, j := range jobs {
+		if !j.rec.Signed {
+			signed, err := q.signer.Sign(j.raw)
+			if err != nil {
+				q.opts.Log.Error("outbound: signing", "id", j.rec.ID, "err", err)
+				q.finish(j.rec.ID, result{text: "DKIM signing failed: " + err.Error()})
+				continue
+			}
+			j.raw, j.newlySigned = signed, true
+		}
+		out = append(out, j)
 	}
-	return now, dial
+	return out
+}
+
+// begin commits the attempts of jobs before the dial, in one transaction
+// (at-least-once: an attempt cut short by a crash is retried at its
+// NextAttempt). It cancels instead an email whose every message has been
+// seen. It returns the jobs to send.
+func (q *Queue) begin(jobs []job) []job {
+	if len(jobs) == 0 {
+		return nil
+	}
+	now := q.opts.Clock.Now()
+	var dial []job
+	var cancelled int
+	err := q.st.Batch(func(tx *store.Tx) error {
+		dial, cancelled = dial[:0], 0
+		for _, j := range jobs {
+			cur, err := tx.Outbound(j.rec.ID)
+			if err != nil {
+				return err
+			}
+			if !cur.Pending() || cur.NextAttempt.After(now) {
+				continue
+			}
+			if seen, err := allSeen(tx, cur.ID); err != nil {
+				return err
+			} else if seen {
+				cancelled++
+				cur.State, cur.DoneAt, cur.LastResult = store.OutboundCancelled, now, "every message was seen in the app before the email left"
+				if err := tx.PutOutbound(cur, nil); err != nil {
+					return err
+				}
+				if err := q.mark(tx, cur, store.OutboundCancelled, store.EmailSkipped, "cancelled: "+cur.LastResult); err != nil {
+					return err
+				}
+				continue
+			}
+			cur.Attempts++
+			cur.LastAttempt = now
+			cur.NextAttempt = now.Add(q.retryDelay(cur.Attempts))
+			var raw []byte
+			if j.newlySigned {
+				cur.Signed, raw = true, j.raw
+				if err := tx.SetMailLogRaw(cur.MailLogID, j.raw); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			if err := tx.PutOutbound(cur, raw); err != nil {
+				return err
+			}
+			dial = append(dial, job{rec: cur, raw: j.raw})
+		}
+		return nil
+	})
+	if err != nil {
+		q.opts.Log.Error("outbound: recording attempts", "err", err)
+		return nil
+	}
+	q.metrics.finished.WithLabelValues(store.OutboundCancelled).Add(float64(cancelled))
+	return dial
 }
 
 // finish commits an attempt's result: sent, deferred to the next retry,

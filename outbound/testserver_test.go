@@ -29,6 +29,7 @@ type upstream struct {
 	replies  []error       // consumed one per DATA; when empty, 250
 	delay    time.Duration // how long DATA takes
 	sessions int           // concurrent sessions now
+	total    int           // sessions (connections) so far
 	maxSess  int           // most concurrent sessions seen
 }
 
@@ -80,6 +81,7 @@ func reject() error {
 func (u *upstream) NewSession(*smtp.Conn) (smtp.Session, error) {
 	u.mu.Lock()
 	u.sessions++
+	u.total++
 	u.maxSess = max(u.maxSess, u.sessions)
 	u.mu.Unlock()
 	return &upSession{u: u}, nil

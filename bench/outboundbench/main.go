@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -24,9 +25,23 @@ func main() {
 	n := flag.Int("n", 5000, "emails to send")
 	conns := flag.Int("conns", 10, "concurrent connections to the smarthost")
 	smarthost := flag.String("smarthost", "127.0.0.1:2526", "host:port of the upstream (smtp-sink)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "outboundbench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "outboundbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*n, *conns, *smarthost); err != nil {
 		fmt.Fprintln(os.Stderr, "outboundbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -20,4 +20,7 @@
 //     the queue lifetime turns a still-failing email bounced.
 //   - An email whose every message was seen in the app before an attempt
 //     is cancelled instead of sent.
+//   - A worker holds one SMTP session and carries up to MaxPerSession due
+//     emails of one destination over it (MaxPerDestination sessions per
+//     destination, MaxWorkers in all).
 package outbound

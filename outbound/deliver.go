@@ -96,7 +96,7 @@ func (q *Queue) mxHosts(ctx context.Context, domain string) ([]string, *result) 
 // SmarthostInsecureTLS; with MX hosts TLS is opportunistic (RFC 7435) and
 // not verified. The connection closes when ctx ends.
 func (q *Queue) dial(ctx context.Context, addr, serverName string, smarthost bool) (*session, *result) {
-	d := net.Dialer{Timeout: 30 * time.Second}
+	d := net.Dialer{Timeout: 30 * time.Second, Resolver: q.opts.Resolver}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return nil, &result{text: fmt.Sprintf("connect %s: %v", addr, err)}

@@ -396,3 +396,37 @@ func TestSessionIsReusedAcrossEmailsAndRejections(t *testing.T) {
 		t.Fatalf("received %d, want 5", len(up.messages()))
 	}
 }
+
+// Run returns when its context ends: an attempt in flight finishes; one
+// that hangs past ShutdownTimeout is cut off and stays pending (retried
+// after the restart), counted as attempted.
+func TestRunFinishesInFlightAttemptsOnShutdown(t *testing.T) {
+	up := startUpstream(t)
+	up.delay = 300 * time.Millisecond
+	e := newEnv(t, up.addr, nil)
+	e.start()
+	id := e.enqueue(1, "carla@example.org")
+	for !e.inflight(id) && e.record(id).State == store.OutboundQueued {
+		time.Sleep(time.Millisecond)
+	}
+	e.stop()
+	if rec := e.record(id); rec.State != store.OutboundSent || len(up.messages()) != 1 {
+		t.Fatalf("in-flight attempt not finished at shutdown: %+v", rec)
+	}
+}
+
+func TestShutdownCutsOffAHungUpstream(t *testing.T) {
+	up := startUpstream(t)
+	up.delay = time.Minute
+	e := newEnv(t, up.addr, func(o *Options) { o.ShutdownTimeout = 100 * time.Millisecond })
+	e.start()
+	id := e.enqueue(1, "carla@example.org")
+	for e.record(id).Attempts == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	e.stop() // fails the test after 30 s: without the cut-off Run would wait the upstream's minute
+	rec := e.record(id)
+	if !rec.Pending() || rec.Attempts != 1 {
+		t.Fatalf("cut-off attempt: %+v", rec)
+	}
+}

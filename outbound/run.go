@@ -199,6 +199,7 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 // prepare loads the pending emails of ids and signs those not signed yet.
 func (q *Queue) prepare(ids []uint64) []job {
 	var jobs []job
+	var lost []uint64
 	err := q.st.View(func(tx *store.Tx) error {
 		for _, id := range ids {
 			rec, err := tx.Outbound(id)
@@ -212,6 +213,10 @@ func (q *Queue) prepare(ids []uint64) []job {
 				continue
 			}
 			raw, err := tx.OutboundRaw(id)
+			if errors.Is(err, store.ErrNotFound) {
+				lost = append(lost, id) // cannot happen unless the file was edited
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -222,6 +227,9 @@ func (q *Queue) prepare(ids []uint64) []job {
 	if err != nil {
 		q.opts.Log.Error("outbound: loading emails", "err", err)
 		return nil
+	}
+	for _, id := range lost {
+		q.finish(id, result{permanent: true, text: "the queued message is missing from the store"})
 	}
 	out := jobs[:0]
 	for _, j := range jobs {

@@ -227,6 +227,28 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 			t.Errorf("email lacks %q:\n%s", want, raw)
 		}
 	}
+	// Metrics are counted just after each result's commit: poll briefly.
+	for i := 0; ; i++ {
+		res, err := http.Get(p.http + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var missing []string
+		for _, want := range []string{"deskgate_outbound_queue_depth 0", `deskgate_outbound_attempts_total{result="sent"} 2`, "deskgate_outbound_delivery_seconds_count 2"} {
+			if !bytes.Contains(metrics, []byte(want)) {
+				missing = append(missing, want)
+			}
+		}
+		if len(missing) == 0 {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("/metrics lacks %q", missing)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}

@@ -227,6 +227,7 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 			t.Errorf("email lacks %q:\n%s", want, raw)
 		}
 	}
+	verifyWithPublishedRecords(t, data, raw)
 	// Metrics are counted just after each result's commit: poll briefly.
 	for i := 0; ; i++ {
 		res, err := http.Get(p.http + "/metrics")
@@ -315,5 +316,49 @@ func TestKill9MidQueueLosesNothingAndDuplicatesNothing(t *testing.T) {
 	}
 	if err := p2.stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// verifyWithPublishedRecords checks both DKIM signatures of raw with
+// dkimpy, taking the keys from what `deskgate dkim dns` prints for data:
+// the records an admin would publish.
+func verifyWithPublishedRecords(t *testing.T, data string, raw []byte) {
+	t.Helper()
+	if err := exec.Command("/usr/bin/python3", "-c", "import dkim").Run(); err != nil {
+		t.Log("dkimpy not installed for /usr/bin/python3: DKIM not verified")
+		return
+	}
+	cmd := exec.Command(deskgateBinary(t), "dkim", "dns")
+	cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+data, "DESKGATE_DOMAINS=support.test")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("dkim dns: %v", err)
+	}
+	records := map[string]string{}
+	quoted := regexp.MustCompile(`"([^"]*)"`)
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, _, _ := strings.Cut(line, " ")
+		var value string
+		for _, m := range quoted.FindAllStringSubmatch(line, -1) {
+			value += m[1]
+		}
+		records[strings.TrimSuffix(name, ".")] = value
+	}
+	msg := filepath.Join(t.TempDir(), "sent.eml")
+	if err := os.WriteFile(msg, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	keys, _ := json.Marshal(records)
+	script := `
+import sys, json, dkim
+keys = json.loads(sys.argv[2])
+d = dkim.DKIM(open(sys.argv[1], "rb").read())
+dnsfunc = lambda name, timeout=5: keys.get(name.decode().rstrip(".").lower(), "").encode()
+n = sum(1 for h in d.headers if h[0].lower() == b"dkim-signature")
+print(" ".join(str(d.verify(idx=i, dnsfunc=dnsfunc)) for i in range(n)))
+`
+	res, err := exec.Command("/usr/bin/python3", "-c", script, msg, string(keys)).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(res)) != "True True" {
+		t.Fatalf("dkimpy with the published records: %q %v", res, err)
 	}
 }

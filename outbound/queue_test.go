@@ -430,3 +430,38 @@ func TestShutdownCutsOffAHungUpstream(t *testing.T) {
 		t.Fatalf("cut-off attempt: %+v", rec)
 	}
 }
+
+// A DSN for an email still being retried stops the retries.
+func TestBounceOfADeferredEmailStopsRetries(t *testing.T) {
+	up := startUpstream(t)
+	up.answer(greylist())
+	e := newEnv(t, up.addr, nil)
+	e.start()
+	id := e.enqueue(1, "carla@example.org")
+	e.waitState(id, store.OutboundDeferred)
+	e.waitIdle()
+	err := e.st.Update(func(tx *store.Tx) error {
+		found, err := e.q.Bounced(tx, bridge.BounceRef{EmailID: id}, "5.2.2", "mailbox full")
+		if !found {
+			t.Error("deferred email not found")
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	e.q.Kick()
+	time.Sleep(50 * time.Millisecond)
+	e.waitIdle()
+	rec := e.record(id)
+	if rec.State != store.OutboundBounced || rec.Attempts != 1 || len(up.messages()) != 0 {
+		t.Fatalf("after the DSN: %+v, %d received", rec, len(up.messages()))
+	}
+	_ = e.st.View(func(tx *store.Tx) error {
+		if n := tx.OutboundPending(); n != 0 {
+			t.Errorf("%d still pending", n)
+		}
+		return nil
+	})
+}

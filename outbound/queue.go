@@ -126,7 +126,8 @@ type Queue struct {
 	signer   Signer
 	metrics  *metrics
 	kick     chan struct{}
-	done     chan struct{} // a worker finished
+	done     chan struct{}  // a worker finished
+	results  chan finishReq // attempt results to commit, while Run runs
 
 	mu       sync.Mutex
 	inflight map[uint64]bool // emails a worker holds

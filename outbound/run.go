@@ -18,6 +18,10 @@ import (
 func (q *Queue) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
+	q.results = make(chan finishReq, 256)
+	committed := make(chan struct{})
+	go func() { defer close(committed); q.committer(q.results) }()
+	defer func() { close(q.results); <-committed }()
 	var wg sync.WaitGroup
 	var lastPrune time.Time
 	for {
@@ -304,63 +308,6 @@ func (q *Queue) begin(jobs []job) []job {
 	}
 	q.metrics.finished.WithLabelValues(store.OutboundCancelled).Add(float64(cancelled))
 	return dial
-}
-
-// finish commits an attempt's result: sent, deferred to the next retry,
-// or bounced (5xx, or the next retry would fall past the queue lifetime).
-func (q *Queue) finish(id uint64, res result) {
-	now := q.opts.Clock.Now()
-	var final string
-	var queuedAt time.Time
-	err := q.st.Batch(func(tx *store.Tx) error {
-		final = ""
-		cur, err := tx.Outbound(id)
-		if err != nil {
-			return err
-		}
-		if !cur.Pending() {
-			return nil // a DSN got there first
-		}
-		queuedAt = cur.QueuedAt
-		cur.LastResult = res.text
-		var detail string
-		switch {
-		case res.ok:
-			cur.State, cur.DoneAt = store.OutboundSent, now
-			detail = "accepted by " + res.text
-		case res.permanent:
-			cur.State, cur.DoneAt = store.OutboundBounced, now
-			detail = "rejected: " + res.text
-		default:
-			next := now.Add(q.retryDelay(cur.Attempts))
-			if next.After(cur.QueuedAt.Add(q.opts.Lifetime)) {
-				cur.State, cur.DoneAt = store.OutboundBounced, now
-				detail = fmt.Sprintf("given up after %d attempts (queue lifetime %s): last: %s", cur.Attempts, q.opts.Lifetime, res.text)
-				break
-			}
-			cur.State, cur.NextAttempt = store.OutboundDeferred, next
-			detail = fmt.Sprintf("%s; next attempt at %s", res.text, next.UTC().Format(time.RFC3339))
-		}
-		final = cur.State
-		if err := tx.PutOutbound(cur, nil); err != nil {
-			return err
-		}
-		return q.mark(tx, cur, cur.State, cur.State, detail)
-	})
-	if err != nil {
-		q.opts.Log.Error("outbound: recording result", "id", id, "err", err)
-		return
-	}
-	switch final {
-	case "":
-		return
-	case store.OutboundSent:
-		q.metrics.latency.Observe(now.Sub(queuedAt).Seconds())
-	}
-	q.metrics.attempts.WithLabelValues(final).Inc()
-	if final != store.OutboundDeferred {
-		q.metrics.finished.WithLabelValues(final).Inc()
-	}
 }
 
 // mark sets email rec's mail log entry to logStatus and its deliveries to

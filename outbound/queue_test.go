@@ -465,3 +465,21 @@ func TestBounceOfADeferredEmailStopsRetries(t *testing.T) {
 		return nil
 	})
 }
+
+// An address no server could take bounces at once, without a dial, and
+// does not disturb the emails queued with it.
+func TestInvalidRecipientBouncesWithoutSending(t *testing.T) {
+	up := startUpstream(t)
+	e := newEnv(t, up.addr, func(o *Options) { o.MaxPerDestination = 1 })
+	bad := e.enqueue(1, "no address at all")
+	good := e.enqueue(2, "carla@example.org")
+	e.start()
+	rec := e.waitState(bad, store.OutboundBounced)
+	if !strings.Contains(rec.LastResult, "553 5.1.3") {
+		t.Fatalf("last result %q", rec.LastResult)
+	}
+	e.waitState(good, store.OutboundSent)
+	if got := up.messages(); len(got) != 1 || got[0].To[0] != "carla@example.org" {
+		t.Fatalf("upstream got %v", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"sync"
 	"time"
@@ -171,6 +172,8 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 		start := time.Now()
 		var res result
 		switch {
+		case !validRecipient(j.rec.Recipient):
+			res = result{permanent: true, text: fmt.Sprintf("553 5.1.3 %q is not a valid recipient address (not sent)", j.rec.Recipient)}
 		case connFailed != nil:
 			res = *connFailed
 		case s == nil && ctx.Err() != nil:
@@ -181,7 +184,7 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 				res = *connFailed
 			}
 		}
-		if s != nil {
+		if s != nil && res.text == "" {
 			if res = s.send(j.rec, j.raw, q.opts.AttemptTimeout); !res.replied {
 				s.close()
 				s = nil
@@ -198,6 +201,12 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 		s.quit()
 	}
 	fin.Wait()
+}
+
+// validRecipient reports whether addr is a plain addr-spec with a domain.
+func validRecipient(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	return err == nil && a.Address == addr && strings.Contains(addr, "@")
 }
 
 // prepare loads the pending emails of ids and signs those not signed yet.

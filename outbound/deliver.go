@@ -225,6 +225,7 @@ type greetedConn struct {
 	r io.Reader
 }
 
+// Read reads the synthetic greeting first, then the connection.
 func (g *greetedConn) Read(p []byte) (int, error) { return g.r.Read(p) }
 
 func hasExtension(ehlo, name string) bool {

@@ -12,10 +12,10 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// Run delivers due emails until ctx ends, then waits up to
-// ShutdownTimeout for attempts in flight and returns. Pending emails live
-// in the store, so after a restart Run resumes them; an attempt cut short
-// by the timeout or a crash is retried on the retry schedule.
+// Run delivers due emails until ctx ends, then waits up to ShutdownTimeout
+// for attempts in flight and returns. Pending emails live in the store, so
+// after a restart Run resumes them; an attempt cut short by the timeout or
+// a crash is retried on the retry schedule. One Run per Queue at a time.
 func (q *Queue) Run(ctx context.Context) error {
 	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/loopguard"
 	"github.com/emersion/go-message/mail"
 )
 
@@ -22,9 +23,9 @@ const (
 )
 
 // OwnHeader marks every email deskgate sends; its value is the hostname.
-// It is the same name as loopguard.OwnHeader (the loop guard drops mail
-// that carries it when it comes back).
-const OwnHeader = "X-Deskgate-Origin"
+// The loop guard drops mail that carries it when it comes back, so both
+// use the one name loopguard defines.
+const OwnHeader = loopguard.OwnHeader
 
 // Composer turns a bridge.Email into an RFC 5322 message.
 type Composer struct {

@@ -27,6 +27,10 @@ var (
 	bBounced       = []byte("bounced_addresses")
 	bOutCap        = []byte("outbound_cap")
 	bOutCapTime    = []byte("outbound_cap_time")
+	bOutbound      = []byte("outbound")
+	bOutboundRaw   = []byte("outbound_raw")
+	bOutboundDue   = []byte("outbound_due")
+	bOutboundMsgID = []byte("outbound_msgid")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -39,4 +43,5 @@ var allBuckets = [][]byte{
 	bMailLog, bMailLogTime, bRaw, bAttachments,
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 	bOutCap, bOutCapTime,
+	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
 }

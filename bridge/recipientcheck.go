@@ -17,6 +17,10 @@ const (
 	// LocalPostmaster must be accepted by every SMTP server (RFC 5321
 	// §4.5.1); deskgate treats it like support.
 	LocalPostmaster = "postmaster"
+	// LocalNotifications is the From of the emails deskgate sends. A reply
+	// sent to it instead of the Reply-To address is taken like one to
+	// support, so its In-Reply-To still threads it (SPEC §3 rule 2).
+	LocalNotifications = "notifications"
 	replyPrefix     = "reply+"
 	bouncePrefix    = "bounce+"
 )
@@ -71,7 +75,7 @@ func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
 	r := inboundRcpt{Addr: strings.ToLower(addr)}
 	lower := strings.ToLower(local)
 	switch {
-	case lower == LocalSupport || lower == LocalPostmaster:
+	case lower == LocalSupport || lower == LocalPostmaster || lower == LocalNotifications:
 		r.Kind = rcptInbox
 	case strings.HasPrefix(lower, replyPrefix):
 		t, err := s.ParseReplyToken(lower[len(replyPrefix):])

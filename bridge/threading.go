@@ -342,6 +342,8 @@ func (s *Service) newInboundConversation(tx *store.Tx, p *prepared, au mailAutho
 }
 
 // inboxProject is the first project named InboxProject, created if none.
+// A new Inbox is followed by every admin, so that new mail from customers
+// notifies someone under the default settings (from_customers = mine).
 func inboxProject(tx *store.Tx, p *prepared) (*store.Project, error) {
 	ps, err := tx.Projects()
 	if err != nil {
@@ -352,7 +354,16 @@ func inboxProject(tx *store.Tx, p *prepared) (*store.Project, error) {
 			return &ps[i], nil
 		}
 	}
+	users, err := tx.Users()
+	if err != nil {
+		return nil, err
+	}
 	proj := &store.Project{Name: InboxProject, Followers: []uint64{}, CreatedAt: p.now}
+	for _, u := range users {
+		if u.Role == store.RoleAdmin {
+			proj.Followers = append(proj.Followers, u.ID)
+		}
+	}
 	return proj, tx.CreateProject(proj)
 }
 

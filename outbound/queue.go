@@ -76,7 +76,7 @@ func (o *Options) defaults() error {
 		o.Hostname = o.Domain
 	}
 	if o.FromLocalPart == "" {
-		o.FromLocalPart = "notifications"
+		o.FromLocalPart = bridge.LocalNotifications
 	}
 	if o.Resolver == nil {
 		o.Resolver = net.DefaultResolver

@@ -327,3 +327,38 @@ func TestInboundMessageNotifies(t *testing.T) {
 		return nil
 	})
 }
+
+// Under default settings (from_customers = mine) a new mail to support@
+// notifies the admins, who follow the Inbox project from its creation; an
+// agent who follows nothing is not notified.
+func TestNewInboxMailNotifiesAdmins(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	admin := h.createUser("boss@staff.example", "Boss", store.RoleAdmin)
+	h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
+	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
+	m := h.messages(conv)[0]
+	_ = h.st.View(func(tx *store.Tx) error {
+		ds, err := tx.Deliveries(m.ID)
+		if err != nil || len(ds) != 1 || ds[0].Recipient.ID != admin.ID {
+			t.Fatalf("deliveries %+v %v, want the admin only", ds, err)
+		}
+		return nil
+	})
+}
+
+// A reply sent to the From of our emails (notifications@) instead of their
+// Reply-To is accepted and threaded by its In-Reply-To.
+func TestReplyToNotificationsAddressThreads(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
+	if err := h.st.Update(func(tx *store.Tx) error {
+		return tx.PutMessageRef("dg.sent9@mx.support.test", store.MessageRef{ConversationID: conv, Sender: "carol@example.com"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantReply(t, "notifications@", h.send("carol@example.com", []string{bridge.LocalNotifications + "@support.test"},
+		mail("carol@example.com", "notifications@support.test", "Re: Printer", "p5@example.com", "In-Reply-To: <dg.sent9@mx.support.test>\n", "still smoking\n")), "")
+	if e := h.mustStatus("threaded", "In-Reply-To <dg.sent9@mx.support.test>"); e.ConversationID != conv {
+		t.Fatalf("threaded into %d, want %d", e.ConversationID, conv)
+	}
+}

@@ -2,6 +2,8 @@ package outbound
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -107,6 +109,13 @@ func (q *Queue) applyResult(tx *store.Tx, id uint64, res result, now time.Time) 
 	case res.permanent:
 		cur.State, cur.DoneAt = store.OutboundBounced, now
 		detail = "rejected: " + res.text
+		if status, hard := hardBounceStatus(res.text); hard {
+			until := now.Add(q.opts.BounceCooling)
+			if err := tx.PutBouncedAddress(store.BouncedAddress{Address: cur.Recipient, Status: status, At: now, Until: until}); err != nil {
+				return outcome{}, err
+			}
+			detail += "; hard bounce: no email to " + cur.Recipient + " until " + until.UTC().Format(time.RFC3339)
+		}
 	default:
 		next := now.Add(q.retryDelay(cur.Attempts))
 		if next.After(cur.QueuedAt.Add(q.opts.Lifetime)) {
@@ -138,4 +147,16 @@ func (q *Queue) count(o outcome, now time.Time) {
 	if o.final != store.OutboundDeferred {
 		q.metrics.finished.WithLabelValues(o.final).Inc()
 	}
+}
+
+// enhancedStatus finds an RFC 3463 enhanced status code in a reply.
+var enhancedStatus = regexp.MustCompile(`\b5\.\d{1,3}\.\d{1,3}\b`)
+
+// hardBounceStatus reports whether a permanent reply says the mailbox
+// itself is bad (RFC 3463 5.1.x addressing, 5.2.1 mailbox disabled), as
+// opposed to a policy or content refusal: only those stop further email
+// to the address for the cooling period.
+func hardBounceStatus(reply string) (string, bool) {
+	st := enhancedStatus.FindString(reply)
+	return st, strings.HasPrefix(st, "5.1.") || st == "5.2.1"
 }

@@ -48,6 +48,11 @@ type Options struct {
 	// find their email); default 72h.
 	Retention time.Duration
 
+	// BounceCooling is how long an address whose mailbox the upstream
+	// refused (5.1.x, 5.2.1) gets no further email; default
+	// bridge.DefaultBounceCooling, as for a DSN.
+	BounceCooling time.Duration
+
 	// MaxWorkers caps concurrent attempts; default 20.
 	MaxWorkers int
 	// MaxPerDestination caps concurrent connections to one destination
@@ -92,6 +97,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 72 * time.Hour
+	}
+	if o.BounceCooling <= 0 {
+		o.BounceCooling = bridge.DefaultBounceCooling
 	}
 	if o.MaxWorkers <= 0 {
 		o.MaxWorkers = 20

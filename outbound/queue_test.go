@@ -160,6 +160,14 @@ func TestPermanentFailureBounces(t *testing.T) {
 	if d := e.deliveries(id)[0]; d.EmailStatus != store.EmailBounced || !strings.Contains(d.Detail, "550 5.1.1") {
 		t.Fatalf("delivery: %+v", d)
 	}
+	// 5.1.1 says the mailbox is bad: the address cools off like after a DSN.
+	_ = e.st.View(func(tx *store.Tx) error {
+		b, ok := tx.BouncedAddress("nobody@example.org")
+		if !ok || b.Status != "5.1.1" || !b.Until.After(e.clock.Now().Add(23*time.Hour)) {
+			t.Fatalf("hard bounce record: %+v %v", b, ok)
+		}
+		return nil
+	})
 	e.clock.Advance(time.Hour)
 	e.q.Kick()
 	time.Sleep(50 * time.Millisecond)

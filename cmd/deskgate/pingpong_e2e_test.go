@@ -46,12 +46,14 @@ func startResponder(t *testing.T) (*responder, string) {
 	return r, ln.Addr().String()
 }
 
-func (r *responder) NewSession(*gosmtp.Conn) (gosmtp.Session, error) { return &responderSession{r: r}, nil }
+func (r *responder) NewSession(*gosmtp.Conn) (gosmtp.Session, error) {
+	return &responderSession{r: r}, nil
+}
 
 type responderSession struct{ r *responder }
 
-func (s *responderSession) Reset()                               {}
-func (s *responderSession) Logout() error                        { return nil }
+func (s *responderSession) Reset()                                 {}
+func (s *responderSession) Logout() error                          { return nil }
 func (s *responderSession) Mail(string, *gosmtp.MailOptions) error { return nil }
 func (s *responderSession) Rcpt(string, *gosmtp.RcptOptions) error { return nil }
 

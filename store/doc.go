@@ -10,7 +10,7 @@
 //	users             id -> User                  users_email: email -> id
 //	customers         id -> Customer              customers_email: email -> id
 //	tokens            sha256(token) -> Principal  (tokens are never stored in clear)
-//	settings          user id -> Settings
+//	settings          user id -> Settings, compact binary
 //	projects          id -> Project
 //	items             id -> Item
 //	conversations     id -> Conversation
@@ -19,10 +19,13 @@
 //	maillog           id -> MailLogEntry      maillog_time: unix nanos|id -> ""
 //	raw               maillog id -> raw RFC 5322 bytes
 //	attachments       attachment id -> content bytes (metadata lives in the Message)
-//	deliveries        message id|recipient -> Delivery (who was notified, seen, emailed)
-//	inbox             recipient|conversation id|message id -> "" (a recipient's notifications)
-//	timers            due unix nanos|recipient|conversation id -> "" (unseen-email timers)
-//	timer_by_pair     recipient|conversation id -> due unix nanos
+//	deliveries        message id|recipient -> Delivery, compact binary (who was notified, seen, emailed)
+//	inbox             recipient|conversation id -> "" (conversations a recipient was notified in)
+//	conv_recipients   conversation id|recipient -> first notified message, unseen count, first
+//	                  possibly unseen message (uvarints); a recipient's notifications in a
+//	                  conversation are found by walking conv_messages from there
+//	timers            due unix nanos|conversation id|recipient -> "" (unseen-email timers)
+//	timer_by_pair     conversation id|recipient -> due unix nanos
 //	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
 //	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
 //

@@ -25,6 +25,8 @@ var (
 	bTimerByPair   = []byte("timer_by_pair")
 	bEmailDeliv    = []byte("email_deliveries")
 	bBounced       = []byte("bounced_addresses")
+	// bConvRecipients: per (conversation, recipient) notification state.
+	bConvRecipients = []byte("conv_recipients")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -36,4 +38,5 @@ var allBuckets = [][]byte{
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments,
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
+	bConvRecipients,
 }

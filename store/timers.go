@@ -16,7 +16,9 @@ type Timer struct {
 	Conversation uint64
 }
 
-func pairKey(r Recipient, conv uint64) []byte { return append(r.key(), u64(conv)...) }
+// pairKey is conversation first, so the timers one message starts (one per
+// recipient) are neighbours in the B+tree.
+func pairKey(r Recipient, conv uint64) []byte { return append(u64(conv), r.key()...) }
 
 func timerKey(due time.Time, r Recipient, conv uint64) []byte {
 	return append(u64(uint64(due.UnixNano())), pairKey(r, conv)...)
@@ -82,7 +84,7 @@ func (t *Tx) DueTimers(now time.Time, max int) []Timer {
 		if due > limit {
 			break
 		}
-		out = append(out, Timer{Due: time.Unix(0, int64(due)).UTC(), Recipient: recipientFromKey(k[8:17]), Conversation: decodeU64(k[17:25])})
+		out = append(out, Timer{Due: time.Unix(0, int64(due)).UTC(), Conversation: decodeU64(k[8:16]), Recipient: recipientFromKey(k[16:25])})
 	}
 	return out
 }

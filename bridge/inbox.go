@@ -25,7 +25,11 @@ func (s *Service) Notifications(_ context.Context, c Caller, unseenOnly bool, af
 	var ds []store.Delivery
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		ds, err = tx.Inbox(callerRecipient(c), store.InboxQuery{UnseenOnly: unseenOnly, After: after})
+		q := store.InboxQuery{UnseenOnly: unseenOnly, After: after}
+		if after == 0 {
+			q.Last = maxNotifications // the newest of each conversation suffice
+		}
+		ds, err = tx.Inbox(callerRecipient(c), q)
 		return err
 	})
 	if err != nil {
@@ -64,14 +68,12 @@ type UnseenCount struct {
 }
 
 // UnseenCounts returns the caller's unseen notifications per conversation.
-func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
-	ns, err := s.Notifications(ctx, c, true, 0)
-	if err != nil {
-		return nil, err
-	}
-	counts := map[uint64]int{}
-	for _, n := range ns {
-		counts[n.ConversationID]++
+// The counts are kept by the store, so they are exact however many there
+// are (the notification list stops at 500) and cost no scan.
+func (s *Service) UnseenCounts(_ context.Context, c Caller) ([]UnseenCount, error) {
+	var counts map[uint64]int
+	if err := s.st.View(func(tx *store.Tx) error { counts = tx.UnseenCounts(callerRecipient(c)); return nil }); err != nil {
+		return nil, storeErr(err, "notifications")
 	}
 	out := make([]UnseenCount, 0, len(counts))
 	for conv, n := range counts {

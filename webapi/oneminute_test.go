@@ -258,7 +258,9 @@ func TestEventStreamHeartbeatsAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.NewDecoder(res.Body).Decode(&body); err != nil || res.StatusCode != 400 || body.Error.Message == "" {
 		t.Fatalf("bad Last-Event-ID: %d %+v %v", res.StatusCode, body, err)
 	}

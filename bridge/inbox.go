@@ -108,8 +108,17 @@ func (s *Service) Deliveries(_ context.Context, c Caller, id uint64) ([]Delivery
 		if _, err := viewConversation(tx, c, m.ConversationID); err != nil {
 			return notFound("message", id)
 		}
-		ds, err = tx.Deliveries(id)
-		return err
+		if ds, err = tx.Deliveries(id); err != nil {
+			return err
+		}
+		for i := range ds {
+			if ds[i].Recipient.Email == "" { // users are stored by id only
+				if r, err := currentRecipient(tx, ds[i].Recipient); err == nil {
+					ds[i].Recipient = r
+				}
+			}
+		}
+		return nil
 	})
 	out := make([]DeliveryView, 0, len(ds))
 	for _, d := range ds {

@@ -113,3 +113,26 @@ func decodeSettings(data []byte) (Settings, error) {
 	}
 	return s, d.err
 }
+
+// UsersWithOpenSettings returns, in id order, the users whose settings let
+// them be notified of conversations they do not follow (from_customers or
+// from_users_and_bot "all"). Everyone else is notified only where they
+// follow, so the recipients of a message are its conversation's followers
+// plus these, and a message need not read every user (SPEC §4).
+func (t *Tx) UsersWithOpenSettings() ([]uint64, error) {
+	var out []uint64
+	c := t.b(bSettings).Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		s, err := decodeSettings(v)
+		if err != nil {
+			return nil, fmt.Errorf("settings of user %d: %w", decodeU64(k), err)
+		}
+		if s.FromCustomers == "all" || s.FromUsersAndBot == "all" {
+			out = append(out, decodeU64(k))
+		}
+	}
+	return out, nil
+}
+
+// UserExists reports whether user id exists, without reading the record.
+func (t *Tx) UserExists(id uint64) bool { return t.b(bUsers).Get(u64(id)) != nil }

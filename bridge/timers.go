@@ -120,8 +120,9 @@ func (s *Service) fireBatch(now time.Time) (int, error) {
 		n, enqueued = 0, false
 		due := tx.DueTimers(now, fireBatch)
 		n = len(due)
+		cache := newEmailCache()
 		for _, t := range due {
-			e, err := s.fireTx(tx, t, now)
+			e, err := s.fireTx(tx, t, now, cache)
 			if err != nil {
 				return fmt.Errorf("fire timer %s %d conv %d: %w", t.Recipient.Type, t.Recipient.ID, t.Conversation, err)
 			}
@@ -148,7 +149,7 @@ func (s *Service) fireOneByOne(now time.Time) (int, error) {
 		enqueued := false
 		err := s.st.Update(func(tx *store.Tx) error {
 			var err error
-			enqueued, err = s.fireTx(tx, t, now)
+			enqueued, err = s.fireTx(tx, t, now, newEmailCache())
 			return err
 		})
 		if err == nil {
@@ -177,7 +178,7 @@ func (s *Service) kick(enqueued bool) {
 // tx. The email is queued in the transaction that removes the timer, so a
 // crash can neither lose it nor queue it twice. It reports whether it
 // queued an email.
-func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time) (bool, error) {
+func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
 	if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || cur.After(now) {
 		return false, nil // seen or moved since it was read
 	}
@@ -186,27 +187,34 @@ func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time) (bool, erro
 		return false, err
 	}
 	var dueNow []store.Delivery
+	var next time.Time // when the earliest of the others falls due
 	for _, d := range pending {
-		if !d.NotifiedAt.Add(s.cfg.UnseenDelay).After(now) {
+		switch due := d.NotifiedAt.Add(s.cfg.UnseenDelay); {
+		case !due.After(now):
 			dueNow = append(dueNow, d)
+		case next.IsZero() || due.Before(next):
+			next = due
 		}
 	}
 	enqueued := false
 	if len(dueNow) > 0 {
-		if enqueued, err = s.emailTx(tx, t, dueNow, now); err != nil {
+		if enqueued, err = s.emailTx(tx, t, dueNow, now, cache); err != nil {
 			return false, err
 		}
 	}
-	return enqueued, s.rescheduleTx(tx, t.Recipient, t.Conversation)
+	if next.IsZero() {
+		return enqueued, tx.DeleteTimer(t.Recipient, t.Conversation)
+	}
+	return enqueued, tx.ReplaceTimer(t.Recipient, t.Conversation, next)
 }
 
 // emailTx hands one email of ds (due, unseen, one conversation, one
 // recipient) to the outbox and records it on each delivery. It reports
 // whether it queued anything.
-func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now time.Time) (bool, error) {
+func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
 	status, detail := store.EmailQueued, ""
 	var id uint64
-	e, err := s.buildEmail(tx, t, ds)
+	e, err := s.buildEmail(tx, t, ds, cache)
 	switch {
 	case err != nil:
 		return false, err
@@ -242,8 +250,8 @@ func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now 
 
 // buildEmail gathers what the email of ds says: the recipient as it is now,
 // the conversation, the messages, threading headers and the reply address.
-func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (*Email, error) {
-	conv, err := tx.Conversation(t.Conversation)
+func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
+	conv, err := cache.conversation(tx, t.Conversation)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +262,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (
 	e := &Email{Recipient: r, Conversation: *conv, MessageID: s.newMessageID()}
 	var names []string
 	for _, d := range ds {
-		m, err := tx.Message(d.MessageID)
+		m, err := cache.message(tx, d.MessageID)
 		if err != nil {
 			return nil, err
 		}
@@ -264,7 +272,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (
 		}
 	}
 	e.FromName = strings.Join(names, ", ")
-	e.References = s.threadRefs(tx, conv)
+	e.References = cache.threadRefs(s, tx, conv)
 	if n := len(e.References); n > 0 {
 		e.InReplyTo = e.References[n-1]
 	}

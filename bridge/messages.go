@@ -33,10 +33,9 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 	}
 	var m *store.Message
 	var ds []store.Delivery
-	// Batch: concurrent posts share one commit (group commit), so the
-	// store keeps up with 1,000 messages/s. fn may run twice: it sets m
+	// commit: concurrent posts share commits. fn may run twice: it sets m
 	// and ds afresh each time and allocates ids inside the transaction.
-	err := s.st.Batch(func(tx *store.Tx) error {
+	err := s.commit(func(tx *store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
 			return err

@@ -15,9 +15,9 @@ func callerRecipient(c Caller) store.Recipient {
 // MarkSeen marks message id and every earlier message of its conversation
 // seen by the caller; emails still pending for them are cancelled (SPEC §4).
 func (s *Service) MarkSeen(_ context.Context, c Caller, id uint64) error {
-	// Batch (group commit) like posting: fn only reads and marks, so
+	// Shares commits with concurrent posts; fn only reads and marks, so
 	// running it twice is harmless.
-	return storeErr(s.st.Batch(func(tx *store.Tx) error {
+	return storeErr(s.commit(func(tx *store.Tx) error {
 		m, err := tx.Message(id)
 		if err != nil {
 			return notFound("message", id)

@@ -47,7 +47,9 @@ func (t *Tx) ReplaceTimer(r Recipient, conv uint64, due time.Time) error {
 }
 
 func (t *Tx) putTimer(r Recipient, conv uint64, due time.Time) error {
-	if err := t.b(bTimers).Put(timerKey(due, r, conv), nil); err != nil {
+	b := t.b(bTimers)
+	b.FillPercent = appendFill // keys start with the due time: mostly appended
+	if err := b.Put(timerKey(due, r, conv), nil); err != nil {
 		return fmt.Errorf("put timer: %w", err)
 	}
 	return t.b(bTimerByPair).Put(pairKey(r, conv), u64(uint64(due.UnixNano())))

@@ -21,12 +21,10 @@ var (
 	bAttachments   = []byte("attachments")
 	bDeliveries    = []byte("deliveries")
 	bInbox         = []byte("inbox")
-	// bConvRecipients: per (conversation, recipient) notification state.
-	bConvRecipients = []byte("conv_recipients")
-	bTimers         = []byte("timers")
-	bTimerByPair    = []byte("timer_by_pair")
-	bEmailDeliv     = []byte("email_deliveries")
-	bBounced        = []byte("bounced_addresses")
+	bTimers        = []byte("timers")
+	bTimerByPair   = []byte("timer_by_pair")
+	bEmailDeliv    = []byte("email_deliveries")
+	bBounced       = []byte("bounced_addresses")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -36,6 +34,6 @@ const schemaVersion = "1"
 var allBuckets = [][]byte{
 	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
-	bMailLog, bMailLogTime, bRaw, bAttachments, bConvRecipients,
+	bMailLog, bMailLogTime, bRaw, bAttachments, bConvRecipients, // bConvRecipients: notifications.go
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 }

@@ -71,6 +71,10 @@ func deliveryKey(msg uint64, r Recipient) []byte {
 // inboxKey is a recipient's entry for a conversation it was notified in.
 func inboxKey(r Recipient, conv uint64) []byte { return append(r.key(), u64(conv)...) }
 
+// bConvRecipients holds the per (conversation, recipient) notification
+// state (pairState); it is in layout.go's allBuckets.
+var bConvRecipients = []byte("conv_recipients")
+
 // convRecipientKey is the state of (conversation, recipient): conversation
 // first, so the records one message touches (one per recipient) are
 // neighbours in the B+tree and a message to 1,000 followers rewrites a

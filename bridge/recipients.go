@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"maps"
 	"slices"
 
 	"github.com/deskgate/deskgate/store"
@@ -46,9 +47,13 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 	if err != nil {
 		return nil, err
 	}
-	cands, err := candidates(tx, conv, it, p)
+	cands, following, err := candidates(tx, conv, it, p)
 	if err != nil {
 		return nil, err
+	}
+	projectFollowers := map[uint64]bool{}
+	for _, id := range p.Followers {
+		projectFollowers[id] = true
 	}
 	for _, u := range cands {
 		if (m.Author.Type == store.AuthorUser && m.Author.ID == u) || !tx.UserExists(u) {
@@ -58,8 +63,8 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 		if err != nil {
 			return nil, err
 		}
-		f := follows(u, conv, it, p)
-		if userReceives(set, visibleBySettings(set, u, p), f, conv.Kind, m.Author.Type) {
+		visible := set.ConversationVisibility != "followed" || projectFollowers[u] // visibleBySettings, by set
+		if userReceives(set, visible, following[u], conv.Kind, m.Author.Type) {
 			out = append(out, store.Recipient{Type: store.KindUser, ID: u})
 		}
 	}
@@ -79,17 +84,23 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 	return out, nil
 }
 
-// candidates are the users who may receive a message of conv, in id order:
-// those who follow it (directly, through its item or project, or as
-// assignees) and those whose settings say "all". userReceives is false for
-// anyone else: every clause of SPEC §4 needs following unless a setting is
-// "all", and the defaults are not.
-func candidates(tx *store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, error) {
+// candidates are the users who may receive a message of conv, in id order,
+// and which of them follow it: those who follow it (directly, through its
+// item or project, or as assignees) and those whose settings say "all".
+// userReceives is false for anyone else: every clause of SPEC §4 needs
+// following unless a setting is "all", and the defaults are not.
+func candidates(tx *store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
 	open, err := tx.UsersWithOpenSettings()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	ids := slices.Concat(conv.Followers, it.Followers, it.Assignees, p.Followers, open)
+	following := map[uint64]bool{}
+	for _, ids := range [][]uint64{conv.Followers, it.Followers, it.Assignees, p.Followers} {
+		for _, id := range ids {
+			following[id] = true
+		}
+	}
+	ids := slices.Concat(slices.Collect(maps.Keys(following)), open)
 	slices.Sort(ids)
-	return slices.Compact(ids), nil
+	return slices.Compact(ids), following, nil
 }

@@ -47,6 +47,7 @@ func BenchmarkFireBurst(b *testing.B) {
 		}
 		h.st.Close()
 		b.ReportMetric(float64(burst.Microseconds())/1000, "burst-ms")
+		b.ReportMetric(loadAvg(), "loadavg")
 		b.StartTimer()
 	}
 }

@@ -172,6 +172,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 		b.ReportMetric(float64(first.Sub(start).Microseconds())/1000, "first-overdue-ms")
 		b.ReportMetric(all.Seconds(), "all-overdue-s")
 		b.ReportMetric(pending/all.Seconds(), "fire-rate-timers/s")
+		b.ReportMetric(loadAvg(), "loadavg")
 	}
 }
 
@@ -244,5 +245,6 @@ func BenchmarkLatenessAt1000MsgPerSec(b *testing.B) {
 		b.ReportMetric(percentile(lat, 0.50), "late-p50-ms")
 		b.ReportMetric(percentile(lat, 0.99), "late-p99-ms")
 		b.ReportMetric(percentile(lat, 1), "late-max-ms")
+		b.ReportMetric(loadAvg(), "loadavg")
 	}
 }

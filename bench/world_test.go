@@ -206,3 +206,17 @@ func (h *helpdesk) postEach(tb testing.TB, svc *bridge.Service) {
 		}
 	}
 }
+
+// loadAvg is the machine's 1-minute load average (0 if unknown), reported
+// beside timings: on a shared machine they mean little without it.
+func loadAvg() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(data), &l); err != nil {
+		return 0
+	}
+	return l
+}

@@ -52,10 +52,14 @@ func authorRecipient(a store.Author) (store.Recipient, bool) {
 }
 
 // afterCommit runs once a message's transaction has committed: it publishes
-// the new notifications to live event streams and wakes the timer loop.
+// the new notifications to live event streams and, when one of their
+// timers may fall due before the loop's next look (it looks at least every
+// pollEvery), wakes the timer loop.
 func (s *Service) afterCommit(ds []store.Delivery) {
 	for _, d := range ds {
 		s.hub.publish(d)
 	}
-	s.wakeTimers()
+	if len(ds) > 0 && s.cfg.UnseenDelay < pollEvery {
+		s.wakeTimers()
+	}
 }

@@ -179,8 +179,11 @@ func (s *Service) kick(enqueued bool) {
 // crash can neither lose it nor queue it twice. It reports whether it
 // queued an email.
 func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
-	if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || cur.After(now) {
-		return false, nil // seen or moved since it was read
+	if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || !cur.Equal(t.Due) {
+		// Seen or moved since it was read; an entry left behind (it
+		// cannot be, short of a damaged file) would stay due forever.
+		_, err := tx.DropStaleTimer(t)
+		return false, err
 	}
 	pending, err := pendingOf(tx, t.Recipient, t.Conversation)
 	if err != nil {

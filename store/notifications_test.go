@@ -183,3 +183,37 @@ func TestInboxUnseenCountsAndSeeUpTo(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A due-order entry whose pair index says otherwise is dropped; a valid
+// timer is kept.
+func TestDropStaleTimer(t *testing.T) {
+	s, _ := openTemp(t)
+	r := Recipient{Type: KindUser, ID: 1}
+	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	err := s.Update(func(tx *Tx) error {
+		if _, err := tx.SetTimer(r, 5, t0); err != nil {
+			return err
+		}
+		if dropped, err := tx.DropStaleTimer(Timer{Due: t0, Recipient: r, Conversation: 5}); err != nil || dropped {
+			t.Fatalf("valid timer dropped=%v err=%v", dropped, err)
+		}
+		// Damage: the pair index loses its entry.
+		if err := tx.b(bTimerByPair).Delete(pairKey(r, 5)); err != nil {
+			return err
+		}
+		due := tx.DueTimers(t0, 10)
+		if len(due) != 1 {
+			t.Fatalf("due %v", due)
+		}
+		if dropped, err := tx.DropStaleTimer(due[0]); err != nil || !dropped {
+			t.Fatalf("stale timer dropped=%v err=%v", dropped, err)
+		}
+		if n := tx.TimerCount(); n != 0 {
+			t.Fatalf("%d timers left", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -109,4 +110,23 @@ func (t *Tx) TimerCount() int {
 		n++
 	}
 	return n
+}
+
+// DropStaleTimer removes timer tm's entry from the due-time order when
+// (tm.Recipient, tm.Conversation)'s timer is no longer due at tm.Due (it
+// moved or was removed), so a damaged index cannot keep a timer "due"
+// forever. It reports whether it removed anything.
+func (t *Tx) DropStaleTimer(tm Timer) (bool, error) {
+	if cur, ok := t.TimerDue(tm.Recipient, tm.Conversation); ok && cur.Equal(tm.Due) {
+		return false, nil
+	}
+	key := timerKey(tm.Due, tm.Recipient, tm.Conversation)
+	c := t.b(bTimers).Cursor()
+	if k, _ := c.Seek(key); !bytes.Equal(k, key) { // values are empty: Get cannot tell
+		return false, nil
+	}
+	if err := c.Delete(); err != nil {
+		return false, fmt.Errorf("drop stale timer: %w", err)
+	}
+	return true, nil
 }

@@ -29,7 +29,7 @@ func (s *Service) notifyTx(_ context.Context, tx *store.Tx, conv *store.Conversa
 			MessageID: m.ID, ConversationID: conv.ID, Recipient: r,
 			NotifiedAt: m.CreatedAt, EmailStatus: store.EmailPending,
 		}
-		if err := tx.PutDelivery(&d); err != nil {
+		if err := tx.AddDelivery(&d); err != nil { // m is new: no delivery of it yet
 			return nil, err
 		}
 		if _, err := tx.SetTimer(r, conv.ID, due); err != nil {

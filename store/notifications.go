@@ -168,11 +168,21 @@ func deliverySeen(data []byte) bool {
 // PutDelivery stores d (new or changed) and keeps the recipient's inbox
 // and unseen count of the conversation up to date.
 func (t *Tx) PutDelivery(d *Delivery) error {
+	old := t.b(bDeliveries).Get(deliveryKey(d.MessageID, d.Recipient))
+	return t.putDelivery(d, old != nil && !deliverySeen(old))
+}
+
+// AddDelivery stores d, a delivery of a message just created (so none is
+// stored yet for its recipient): PutDelivery without reading the old record,
+// for the posting path, which adds one per recipient.
+func (t *Tx) AddDelivery(d *Delivery) error { return t.putDelivery(d, false) }
+
+// putDelivery stores d; oldUnseen says whether the record it replaces was
+// an unseen notification.
+func (t *Tx) putDelivery(d *Delivery, oldUnseen bool) error {
 	key := deliveryKey(d.MessageID, d.Recipient)
 	b := t.b(bDeliveries)
 	b.FillPercent = appendFill // keys start with the message id: appended
-	old := b.Get(key)
-	oldUnseen := old != nil && !deliverySeen(old)
 	if err := b.Put(key, encodeDelivery(d)); err != nil {
 		return fmt.Errorf("put delivery: %w", err)
 	}

@@ -284,7 +284,7 @@ func TestFireDueIsolatesAFailingTimer(t *testing.T) {
 
 // RunTimers sleeps on the service's clock: with a fake clock an email goes
 // out when the clock passes the minute, not before, and the test does not
-// sleep a minute.
+// sleep a minute; a pass with nothing due commits nothing.
 func TestRunTimersWakesOnTheFakeClock(t *testing.T) {
 	w := newWorld(t, 2, &logOutbox{})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -301,11 +301,14 @@ func TestRunTimersWakesOnTheFakeClock(t *testing.T) {
 	eventually(t, "the loop to sleep", func() bool { return w.clock.Waits() >= 1 })
 	w.post(t, "hello")
 
-	sleeping := w.clock.Waits()
+	sleeping, writes := w.clock.Waits(), w.writeCount()
 	w.clock.Advance(59 * time.Second)
 	eventually(t, "the loop to run after 59 s", func() bool { return w.clock.Waits() > sleeping })
 	if got := queued(t, w.st); len(got) != 0 {
 		t.Fatalf("emailed before the minute: %v", got)
+	}
+	if n := w.writeCount() - writes; n != 0 {
+		t.Fatalf("a pass with nothing due committed %d write transactions", n)
 	}
 	w.clock.Advance(time.Second)
 	eventually(t, "the emails at one minute", func() bool { return len(queued(t, w.st)) == 2 })

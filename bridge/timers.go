@@ -41,14 +41,17 @@ func (s *Service) wakeTimers() {
 
 // RunTimers fires unseen-email timers when they fall due, until ctx ends.
 // Timers live in the store, so overdue ones (after a restart) fire at
-// once. It sleeps until the earliest timer is due, at most pollEvery; a
-// new message wakes it early.
+// once. It sleeps until the earliest timer is due, at most pollEvery (a
+// message whose timer could fall due sooner wakes it early); after an
+// error it waits pollEvery before it tries again.
 func (s *Service) RunTimers(ctx context.Context) error {
 	for {
+		wait := pollEvery
 		if err := s.FireDue(ctx); err != nil {
 			s.log.Error("firing timers", "err", err)
+		} else {
+			wait = s.untilNextTimer()
 		}
-		wait := s.untilNextTimer()
 		stop := func() {}
 		var fired <-chan time.Time
 		if tc, ok := s.clock.(TimerClock); ok {

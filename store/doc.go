@@ -2,11 +2,12 @@
 // directory. It is the only package that knows bucket names and key
 // encodings; every other package sees typed records and methods.
 //
-// Layout (schema version 1). All integer keys are 8-byte big-endian, so keys
+// Layout (schema version 2; version 1 had JSON deliveries and settings and an
+// inbox index entry per notification). All integer keys are 8-byte big-endian, so keys
 // sort numerically and keys that start with a timestamp sort by time. Values
 // are JSON records of the types in this package.
 //
-//	meta              "schema" -> "1"
+//	meta              "schema" -> "2"
 //	users             id -> User                  users_email: email -> id
 //	customers         id -> Customer              customers_email: email -> id
 //	tokens            sha256(token) -> Principal  (tokens are never stored in clear)

@@ -28,7 +28,7 @@ var (
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 // allBuckets is created on open. A file that adds a concept adds its buckets here.
 var allBuckets = [][]byte{

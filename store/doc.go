@@ -3,9 +3,11 @@
 // encodings; every other package sees typed records and methods.
 //
 // Layout (schema version 2; version 1 had JSON deliveries and settings and an
-// inbox index entry per notification). All integer keys are 8-byte big-endian, so keys
-// sort numerically and keys that start with a timestamp sort by time. Values
-// are JSON records of the types in this package.
+// inbox index entry per notification). All integer keys are 8-byte
+// big-endian, so keys sort numerically and keys that start with a timestamp
+// sort by time. Values are JSON records of the types in this package, except
+// those marked compact binary (compact.go: a version byte, then uvarints and
+// length-prefixed strings).
 //
 //	meta              "schema" -> "2"
 //	users             id -> User                  users_email: email -> id

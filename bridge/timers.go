@@ -237,6 +237,9 @@ func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now 
 		if err := tx.PutMessageRef(e.MessageID, store.MessageRef{ConversationID: t.Conversation, Sender: e.Recipient.Email}); err != nil {
 			return false, err
 		}
+		if err := s.recordSent(tx, e, now); err != nil {
+			return false, err
+		}
 	}
 	for i := range ds {
 		d := &ds[i]

@@ -31,6 +31,12 @@
 //	timer_by_pair     conversation id|recipient -> due unix nanos
 //	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
 //	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
+//	outbound_cap      address 0x00 conv id|unix nanos|seq -> "" (emails queued per address and conversation, for the outbound cap)
+//	outbound_cap_time unix nanos|seq -> outbound_cap key (prunes the cap's ledger oldest first)
+//	outbound          outbound email id -> OutboundEmail (the queue record, kept after it is final)
+//	outbound_raw      outbound email id -> raw message to send (deleted once final)
+//	outbound_due      next attempt unix nanos|id -> "" (pending emails only)
+//	outbound_msgid    Message-ID -> outbound email id (to match DSNs quoting the message)
 //
 // A recipient key is 9 bytes: 'u' or 'c' (user or customer), then the id.
 //

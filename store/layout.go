@@ -25,6 +25,12 @@ var (
 	bTimerByPair   = []byte("timer_by_pair")
 	bEmailDeliv    = []byte("email_deliveries")
 	bBounced       = []byte("bounced_addresses")
+	bOutCap        = []byte("outbound_cap")
+	bOutCapTime    = []byte("outbound_cap_time")
+	bOutbound      = []byte("outbound")
+	bOutboundRaw   = []byte("outbound_raw")
+	bOutboundDue   = []byte("outbound_due")
+	bOutboundMsgID = []byte("outbound_msgid")
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
@@ -36,4 +42,6 @@ var allBuckets = [][]byte{
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments, bConvRecipients, // bConvRecipients: notifications.go
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
+	bOutCap, bOutCapTime,
+	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
 }

@@ -183,6 +183,15 @@ func TestServeStopsCleanlyAndDataSurvives(t *testing.T) {
 	if st != 201 {
 		t.Fatalf("create project: %d %v", st, proj)
 	}
+	res, err = http.Get(p.http + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !regexp.MustCompile(`(?m)^deskgate_store_write_seconds_count [1-9]`).Match(metrics) {
+		t.Fatalf("metrics lack the store write latency after a write:\n%s", metrics)
+	}
 	if err := p.stop(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
 	}

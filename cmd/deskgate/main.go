@@ -5,6 +5,7 @@
 //	deskgate serve [--config FILE]   run everything
 //	deskgate version                 print the version
 //	deskgate config sample           print a commented TOML file of every setting
+//	deskgate dkim dns [--config FILE] print the DKIM DNS records
 package main
 
 import (
@@ -34,6 +35,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 0
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
+	case "dkim":
+		return cmdDKIM(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		usage(stdout)
 		return 0
@@ -48,5 +51,6 @@ func usage(w io.Writer) {
   deskgate serve [--config FILE]   run SMTP, the HTTP API, the queue and the timers
   deskgate version                 print the version
   deskgate config sample           print a commented TOML file with every setting
+  deskgate dkim dns [--config FILE] print the DKIM keys' DNS TXT records (generates them if absent)
 `)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
+	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,6 +54,7 @@ type app struct {
 	log   *slog.Logger
 	st    *store.Store
 	svc   *bridge.Service
+	queue *outbound.Queue
 	reg   *prometheus.Registry
 	ready atomic.Bool
 }
@@ -90,6 +92,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	goFn("http", func() error { return httpSrv.Serve(httpLn) })
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
+	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", cfg.SMTPAddr, "data", cfg.DataDir)
@@ -137,6 +140,10 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
 	}, bridge.SystemClock{}, log)
+	if err := a.newQueue(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	created, err := a.svc.Bootstrap(context.Background(), cfg.BootstrapToken)
 	if err != nil {
 		st.Close()
@@ -146,6 +153,29 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		log.Info("created the first admin from DESKGATE_BOOTSTRAP_TOKEN", "email", "admin@"+cfg.Domains[0])
 	}
 	return a, nil
+}
+
+// newQueue builds the outbound queue (DKIM keys generated on first start)
+// and plugs it into the domain as its outbox and bouncer.
+func (a *app) newQueue() error {
+	keys, err := outbound.LoadOrCreateKeys(a.cfg.DataDir, time.Now())
+	if err != nil {
+		return err
+	}
+	q, err := outbound.New(a.st, outbound.Options{
+		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress,
+		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
+		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
+		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
+		Log: a.log.With("part", "outbound"), Registry: a.reg,
+	})
+	if err != nil {
+		return err
+	}
+	a.queue = q
+	a.svc.SetOutbox(q)
+	a.svc.SetBouncer(q)
+	return nil
 }
 
 func (a *app) close() {

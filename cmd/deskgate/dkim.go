@@ -1,0 +1,47 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/deskgate/deskgate/config"
+	"github.com/deskgate/deskgate/outbound"
+)
+
+// cmdDKIM runs `deskgate dkim dns [--config FILE]`: it prints the DNS TXT
+// records of the DKIM keys (SPEC §2), generating the keys in the data
+// directory when they are absent, one line per key in zone-file syntax.
+func cmdDKIM(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "dns" {
+		fmt.Fprintln(stderr, "usage: deskgate dkim dns [--config FILE]")
+		return 2
+	}
+	fs := flag.NewFlagSet("dkim dns", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	cfg, err := config.Load(*path, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+		return 2
+	}
+	keys, err := outbound.LoadOrCreateKeys(cfg.DataDir, time.Now())
+	if err != nil {
+		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+		return 1
+	}
+	for _, k := range keys {
+		line, err := k.ZoneLine(cfg.Domains[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "deskgate: %v\n", err)
+			return 1
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	return 0
+}

@@ -1,0 +1,120 @@
+package loopguard
+
+import (
+	"bytes"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+)
+
+// maxPartBytes bounds how much of one MIME part is read.
+const maxPartBytes = 1 << 20
+
+// maxParts bounds how many MIME parts are walked.
+const maxParts = 64
+
+// maxText bounds the human-readable text collected from a message.
+const maxText = 64 << 10
+
+// structure is what the MIME walk found: report parts (RFC 6522), the returned
+// message of a bounce, and the readable text before it.
+type structure struct {
+	reportType   string // report-type of the first multipart/report, lower-cased
+	dsn          *DSN   // from message/delivery-status parts, and the returned message's id
+	deliveryPart bool   // a message/delivery-status part was found
+	feedbackPart bool   // a message/feedback-report part was found
+	feedback     string // its Feedback-Type
+	mdnPart      bool   // a message/disposition-notification part was found
+	returned     header // header of the first message/rfc822 or text/rfc822-headers part
+	hasReturned  bool
+	text         string // decoded text/* parts outside the returned message
+}
+
+// readStructure walks the MIME tree of raw. It is lenient: a part that fails to parse
+// ends the walk with what was found so far; when not even the top header parses the
+// raw body is taken as text.
+func readStructure(raw []byte, body []byte) *structure {
+	s := &structure{}
+	e, err := message.Read(bytes.NewReader(raw))
+	if e == nil {
+		_ = err
+		s.text = clip(string(body))
+		return s
+	}
+	w := walker{s: s}
+	w.walk(e, 0)
+	if s.text == "" {
+		s.text = clip(string(body))
+	}
+	return s
+}
+
+// clip bounds a text to maxText bytes.
+func clip(t string) string {
+	if len(t) > maxText {
+		return t[:maxText]
+	}
+	return t
+}
+
+// walker carries the state of one MIME walk.
+type walker struct {
+	s     *structure
+	parts int
+}
+
+// walk visits entity e at the given depth.
+func (w *walker) walk(e *message.Entity, depth int) {
+	w.parts++
+	if w.parts > maxParts || depth > 8 {
+		return
+	}
+	t, params, _ := e.Header.ContentType()
+	t = strings.ToLower(t)
+	if t == "multipart/report" && w.s.reportType == "" {
+		w.s.reportType = strings.ToLower(params["report-type"])
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		for {
+			p, err := mr.NextPart()
+			if err != nil || p == nil || w.parts > maxParts {
+				return
+			}
+			w.walk(p, depth+1)
+		}
+	}
+	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartBytes))
+	w.part(t, body)
+}
+
+// part records one leaf part.
+func (w *walker) part(t string, body []byte) {
+	s := w.s
+	switch t {
+	case "message/delivery-status", "message/global-delivery-status":
+		s.deliveryPart = true
+		s.dsn = mergeDSN(s.dsn, parseDeliveryStatus(body))
+	case "message/feedback-report":
+		s.feedbackPart = true
+		fb, d := parseFeedbackReport(body)
+		s.feedback = fb
+		s.dsn = mergeDSN(s.dsn, d)
+	case "message/disposition-notification", "message/global-disposition-notification":
+		s.mdnPart = true
+	case "message/rfc822", "text/rfc822-headers", "message/global", "message/global-headers", "message/rfc822-headers", "message/partial":
+		if !s.hasReturned {
+			s.hasReturned = true
+			s.returned, _ = splitMessage(body)
+		}
+	default:
+		if (t == "" || strings.HasPrefix(t, "text/")) && !s.hasReturned && len(s.text) < maxText {
+			s.text = clip(s.text + string(body) + "\n")
+		}
+	}
+}
+
+// returnedMessageID is the Message-ID of the returned message, without <>.
+func (s *structure) returnedMessageID() string {
+	return firstID(s.returned.get("message-id"))
+}

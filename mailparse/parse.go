@@ -1,0 +1,225 @@
+package mailparse
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"runtime/debug"
+	"strings"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-message/textproto"
+)
+
+// Limits that keep hostile input from costing more than a message is worth.
+const (
+	maxDepth = 16   // nested multiparts followed (RFC 2046 sets none)
+	maxParts = 1000 // MIME parts visited per message
+)
+
+// Parse reads a raw RFC 5322 message. It never panics; it returns an error
+// only when not even a header could be read, and then still returns a
+// *Message with what it has (possibly nothing).
+func Parse(raw []byte) (msg *Message, err error) {
+	msg = &Message{}
+	defer func() {
+		if r := recover(); r != nil {
+			// Last resort: a bug in a decoder must not lose the mail.
+			stack := debug.Stack()
+			msg.Errors = append(msg.Errors, fmt.Sprintf("internal error while parsing: %v\n%s", r, stack[:min(len(stack), 2048)]))
+		}
+	}()
+	raw = skipMboxFrom(raw)
+	h, body, herr := readHeader(raw)
+	if herr != nil {
+		var ok bool
+		h, body, ok = salvageHeader(raw)
+		if !ok {
+			// Keep what there is: the bytes as text, so nothing is lost.
+			msg.Text = strings.TrimSpace(normalizeNewlines(decodeBytes("", raw)))
+			msg.ReplyText = ExtractReply(msg.Text)
+			return msg, fmt.Errorf("mailparse: read header: %w", herr)
+		}
+		msg.addError("malformed header, lines repaired or skipped: %v", herr)
+	}
+	msg.Header = mail.Header{Header: message.Header{Header: h}}
+	readHeaders(msg)
+	p := &parser{msg: msg}
+	var b content
+	p.entity(msg.Header.Header, body, 0, &b)
+	p.assemble(&b)
+	return msg, nil
+}
+
+// parser walks the MIME tree of one message.
+type parser struct {
+	msg   *Message
+	parts int
+}
+
+// content is what a subtree contributes to the body.
+type content struct {
+	plain    []string // text/plain bodies, UTF-8
+	html     []string // raw (unsanitized) HTML bodies, UTF-8
+	htmlText []string // the HTML bodies turned into text
+}
+
+// assemble fills Text, HTML and ReplyText from the collected body parts.
+func (p *parser) assemble(b *content) {
+	p.msg.Text = strings.Join(b.plain, "\n\n")
+	if strings.TrimSpace(p.msg.Text) == "" {
+		// No text/plain, or an empty one next to real HTML.
+		p.msg.Text = strings.Join(b.htmlText, "\n\n")
+	}
+	if len(b.html) > 0 {
+		p.msg.HTML = sanitizeHTML(strings.Join(b.html, "\n"))
+	}
+	p.msg.ReplyText = ExtractReply(p.msg.Text)
+}
+
+// skipMboxFrom drops the "From sender date" line an mbox puts before each
+// message (RFC 4155); it is not a header field.
+func skipMboxFrom(raw []byte) []byte {
+	if !bytes.HasPrefix(raw, []byte("From ")) {
+		return raw
+	}
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+		return raw[i+1:]
+	}
+	return raw
+}
+
+// readHeader reads a header block and returns it with the body after it.
+func readHeader(raw []byte) (textproto.Header, []byte, error) {
+	r := bytes.NewReader(raw)
+	br := bufio.NewReaderSize(r, 4096)
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		return h, nil, err
+	}
+	consumed := len(raw) - r.Len() - br.Buffered()
+	return h, raw[consumed:], nil
+}
+
+// entity handles one MIME entity (RFC 2045 §2.4) with its raw body.
+func (p *parser) entity(h message.Header, body []byte, depth int, out *content) {
+	p.parts++
+	if p.parts > maxParts {
+		if p.parts == maxParts+1 {
+			p.msg.addError("more than %d MIME parts: rest ignored", maxParts)
+		}
+		return
+	}
+	mt, params := p.mediaType(h)
+	if strings.HasPrefix(mt, "multipart/") && depth >= maxDepth {
+		p.msg.addError("%s nested deeper than %d levels: kept as an attachment", mt, maxDepth)
+	}
+	if strings.HasPrefix(mt, "multipart/") && depth < maxDepth {
+		if boundary := params["boundary"]; boundary != "" {
+			p.multipart(mt, boundary, body, depth, out)
+			return
+		}
+		p.msg.addError("%s without boundary parameter: read as text", mt)
+		mt = "text/plain"
+	}
+	p.leaf(h, mt, params, body, out)
+}
+
+// multipart reads the parts of a multipart entity (RFC 2046 §5.1).
+// multipart/alternative keeps text/plain for Text and the richest HTML.
+func (p *parser) multipart(mt, boundary string, body []byte, depth int, out *content) {
+	parts, closed, found := splitMultipart(body, boundary)
+	if !found {
+		p.msg.addError("%s: boundary %q not found: body read as text", mt, boundary)
+		p.leaf(message.Header{}, "text/plain", map[string]string{}, body, out)
+		return
+	}
+	if !closed {
+		p.msg.addError("%s: missing final boundary %q", mt, boundary)
+	}
+	var alts []*content
+	for _, raw := range parts {
+		h, pbody, err := readHeader(raw)
+		if err != nil {
+			var ok bool
+			if h, pbody, ok = salvageHeader(raw); !ok {
+				h, pbody = textproto.Header{}, raw
+			}
+			p.msg.addError("%s: malformed header in a part, lines repaired or skipped: %v", mt, err)
+		}
+		if mt == "multipart/digest" && h.Get("Content-Type") == "" {
+			h.Set("Content-Type", "message/rfc822") // RFC 2046 §5.1.5
+		}
+		target := out
+		if mt == "multipart/alternative" {
+			target = &content{}
+			alts = append(alts, target)
+		}
+		p.entity(message.Header{Header: h}, pbody, depth+1, target)
+	}
+	if mt == "multipart/alternative" {
+		pickAlternative(alts, out)
+	}
+}
+
+// pickAlternative chooses among the parts of multipart/alternative
+// (RFC 2046 §5.1.4): the first one with plain text gives Text, the last one
+// with HTML gives HTML (the last part is the sender's preferred one).
+func pickAlternative(alts []*content, out *content) {
+	for _, a := range alts {
+		if len(a.plain) > 0 {
+			out.plain = append(out.plain, a.plain...)
+			break
+		}
+	}
+	for i := len(alts) - 1; i >= 0; i-- {
+		if len(alts[i].html) > 0 {
+			out.html = append(out.html, alts[i].html...)
+			out.htmlText = append(out.htmlText, alts[i].htmlText...)
+			break
+		}
+	}
+}
+
+// leaf handles a non-multipart entity: body text or attachment.
+func (p *parser) leaf(h message.Header, mt string, params map[string]string, body []byte, out *content) {
+	data := p.decodeTransfer(h, body)
+	disp, dparams := p.disposition(h)
+	filename := dparams["filename"]
+	if filename == "" {
+		filename = params["name"]
+	}
+	if filename == "" {
+		filename = params["file"] // seen from old Windows mailers
+	}
+	filename = cleanFilename(filename)
+	isBody := (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == ""
+	if isBody {
+		cs := params["charset"]
+		if mt == "text/html" && cs == "" {
+			cs = metaCharset(data)
+		}
+		text := p.decodeCharset(cs, data)
+		if mt == "text/html" {
+			out.html = append(out.html, text)
+			out.htmlText = append(out.htmlText, htmlToText(text))
+			return
+		}
+		text = normalizeNewlines(text)
+		if strings.EqualFold(params["format"], "flowed") {
+			text = unflow(text, strings.EqualFold(params["delsp"], "yes"))
+		}
+		out.plain = append(out.plain, text)
+		return
+	}
+	cid := strings.TrimSpace(h.Get("Content-Id"))
+	cid = strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">")
+	p.msg.Attachments = append(p.msg.Attachments, Attachment{
+		Filename:    filename,
+		ContentType: mt,
+		ContentID:   cid,
+		Inline:      disp == "inline" || (disp == "" && cid != ""),
+		Data:        data,
+	})
+}

@@ -1,0 +1,380 @@
+package outbound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// Run delivers due emails until ctx ends, then waits up to ShutdownTimeout
+// for attempts in flight and returns. Pending emails live in the store, so
+// after a restart Run resumes them; an attempt cut short by the timeout or
+// a crash is retried on the retry schedule. One Run per Queue at a time.
+func (q *Queue) Run(ctx context.Context) error {
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	q.results = make(chan finishReq, 256)
+	committed := make(chan struct{})
+	go func() { defer close(committed); q.committer(q.results) }()
+	defer func() { close(q.results); <-committed }()
+	var wg sync.WaitGroup
+	var lastPrune time.Time
+	for {
+		q.dispatch(work, &wg)
+		if now := q.opts.Clock.Now(); now.Sub(lastPrune) >= 10*time.Minute {
+			lastPrune = now
+			q.prune(now)
+		}
+		wait := time.Second // poll at least this often (and after errors)
+		var next time.Time
+		var ok bool
+		_ = q.st.View(func(tx *store.Tx) error { next, ok = tx.NextOutbound(); return nil })
+		if ok {
+			wait = min(wait, max(next.Sub(q.opts.Clock.Now()), time.Millisecond))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return q.drain(&wg, cancelWork)
+		case <-q.kick:
+		case <-q.done:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// drain waits for attempts in flight, at most ShutdownTimeout, then cuts
+// the rest off (they stay recorded as attempted and are retried later).
+func (q *Queue) drain(wg *sync.WaitGroup, cancel context.CancelFunc) error {
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(q.opts.ShutdownTimeout):
+		q.opts.Log.Warn("outbound: cutting off attempts still in flight at shutdown")
+		cancel()
+		<-finished
+	}
+	return nil
+}
+
+// dispatch starts workers for due emails that are not in flight: one
+// SMTP session per worker carrying up to MaxPerSession emails of one
+// destination, within the global and per-destination limits.
+func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
+	q.mu.Lock()
+	free := q.opts.MaxWorkers - q.workers
+	skip := len(q.inflight)
+	q.mu.Unlock()
+	if free <= 0 {
+		return
+	}
+	now := q.opts.Clock.Now()
+	byDest := map[string][]uint64{}
+	var order []string
+	err := q.st.View(func(tx *store.Tx) error {
+		for _, id := range tx.DueOutbound(now, skip+free*q.opts.MaxPerSession) {
+			q.mu.Lock()
+			busy := q.inflight[id]
+			q.mu.Unlock()
+			if busy {
+				continue
+			}
+			rec, err := tx.Outbound(id)
+			if err != nil {
+				return err
+			}
+			d := q.destination(rec)
+			if byDest[d] == nil {
+				order = append(order, d)
+			}
+			byDest[d] = append(byDest[d], id)
+		}
+		return nil
+	})
+	if err != nil {
+		q.opts.Log.Error("outbound: reading due emails", "err", err)
+		return
+	}
+	for _, dest := range order {
+		ids := byDest[dest]
+		for len(ids) > 0 {
+			q.mu.Lock()
+			if q.workers >= q.opts.MaxWorkers || q.perDest[dest] >= q.opts.MaxPerDestination {
+				q.mu.Unlock()
+				break
+			}
+			// Spread a destination's emails over its free connections.
+			n := min(len(ids), q.opts.MaxPerSession, max(1, (len(ids)+q.opts.MaxPerDestination-1)/q.opts.MaxPerDestination))
+			batch := ids[:n]
+			ids = ids[n:]
+			for _, id := range batch {
+				q.inflight[id] = true
+			}
+			q.workers++
+			q.perDest[dest]++
+			q.mu.Unlock()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q.work(ctx, batch)
+				q.release(dest, batch)
+			}()
+		}
+	}
+}
+
+// release frees a worker's slot and its emails, and wakes the loop.
+func (q *Queue) release(dest string, ids []uint64) {
+	q.mu.Lock()
+	for _, id := range ids {
+		delete(q.inflight, id)
+	}
+	q.workers--
+	if q.perDest[dest]--; q.perDest[dest] <= 0 {
+		delete(q.perDest, dest)
+	}
+	q.mu.Unlock()
+	select {
+	case q.done <- struct{}{}:
+	default:
+	}
+}
+
+// job is one email a worker carries.
+type job struct {
+	rec         *store.OutboundEmail
+	raw         []byte
+	newlySigned bool
+}
+
+// work makes one delivery attempt of each email in ids (one destination)
+// over one SMTP session: sign what is not signed yet, commit the attempts,
+// send one after the other, commit each result as it comes. A failure to
+// connect is every email's result.
+func (q *Queue) work(ctx context.Context, ids []uint64) {
+	jobs := q.begin(q.prepare(ids))
+	if len(jobs) == 0 {
+		return
+	}
+	var fin sync.WaitGroup
+	var s *session
+	var connFailed *result
+	for _, j := range jobs {
+		start := time.Now()
+		var res result
+		switch {
+		case !validRecipient(j.rec.Recipient):
+			res = result{permanent: true, text: fmt.Sprintf("553 5.1.3 %q is not a valid recipient address (not sent)", j.rec.Recipient)}
+		case connFailed != nil:
+			res = *connFailed
+		case s == nil && ctx.Err() != nil:
+			res = result{text: "not attempted: shutting down"}
+		case s == nil:
+			_, domain, _ := strings.Cut(j.rec.Recipient, "@")
+			if s, connFailed = q.connect(ctx, domain); connFailed != nil {
+				res = *connFailed
+			}
+		}
+		if s != nil && res.text == "" {
+			if res = s.send(j.rec, j.raw, q.opts.AttemptTimeout); !res.replied {
+				s.close()
+				s = nil
+			}
+		}
+		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
+		fin.Add(1)
+		go func(id uint64, res result) {
+			defer fin.Done()
+			q.finish(id, res)
+		}(j.rec.ID, res)
+	}
+	if s != nil {
+		s.quit()
+	}
+	fin.Wait()
+}
+
+// validRecipient reports whether addr is a plain addr-spec with a domain.
+func validRecipient(addr string) bool {
+	a, err := mail.ParseAddress(addr)
+	return err == nil && a.Address == addr && strings.Contains(addr, "@")
+}
+
+// prepare loads the pending emails of ids and signs those not signed yet.
+func (q *Queue) prepare(ids []uint64) []job {
+	var jobs []job
+	var lost []uint64
+	err := q.st.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			rec, err := tx.Outbound(id)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !rec.Pending() {
+				continue
+			}
+			raw, err := tx.OutboundRaw(id)
+			if errors.Is(err, store.ErrNotFound) {
+				lost = append(lost, id) // cannot happen unless the file was edited
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			jobs = append(jobs, job{rec: rec, raw: raw})
+		}
+		return nil
+	})
+	if err != nil {
+		q.opts.Log.Error("outbound: loading emails", "err", err)
+		return nil
+	}
+	for _, id := range lost {
+		q.finish(id, result{permanent: true, text: "the queued message is missing from the store"})
+	}
+	out := jobs[:0]
+	for _, j := range jobs {
+		if !j.rec.Signed {
+			signed, err := q.signer.Sign(j.raw)
+			if err != nil {
+				q.opts.Log.Error("outbound: signing", "id", j.rec.ID, "err", err)
+				q.finish(j.rec.ID, result{text: "DKIM signing failed: " + err.Error()})
+				continue
+			}
+			j.raw, j.newlySigned = signed, true
+		}
+		out = append(out, j)
+	}
+	return out
+}
+
+// begin commits the attempts of jobs before the dial, in one transaction
+// (at-least-once: an attempt cut short by a crash is retried at its
+// NextAttempt). It cancels instead an email whose every message has been
+// seen. It returns the jobs to send.
+func (q *Queue) begin(jobs []job) []job {
+	if len(jobs) == 0 {
+		return nil
+	}
+	now := q.opts.Clock.Now()
+	var dial []job
+	var cancelled int
+	err := q.st.Batch(func(tx *store.Tx) error {
+		dial, cancelled = dial[:0], 0
+		for _, j := range jobs {
+			cur, err := tx.Outbound(j.rec.ID)
+			if err != nil {
+				return err
+			}
+			if !cur.Pending() || cur.NextAttempt.After(now) {
+				continue
+			}
+			if seen, err := allSeen(tx, cur.ID); err != nil {
+				return err
+			} else if seen {
+				cancelled++
+				cur.State, cur.DoneAt, cur.LastResult = store.OutboundCancelled, now, "every message was seen in the app before the email left"
+				if err := tx.PutOutbound(cur, nil); err != nil {
+					return err
+				}
+				if err := q.mark(tx, cur, store.OutboundCancelled, store.EmailSkipped, "cancelled: "+cur.LastResult); err != nil {
+					return err
+				}
+				continue
+			}
+			cur.Attempts++
+			cur.LastAttempt = now
+			cur.NextAttempt = now.Add(q.retryDelay(cur.Attempts))
+			var raw []byte
+			if j.newlySigned {
+				cur.Signed, raw = true, j.raw
+				if err := tx.SetMailLogRaw(cur.MailLogID, j.raw); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			if err := tx.PutOutbound(cur, raw); err != nil {
+				return err
+			}
+			dial = append(dial, job{rec: cur, raw: j.raw})
+		}
+		return nil
+	})
+	if err != nil {
+		q.opts.Log.Error("outbound: recording attempts", "err", err)
+		return nil
+	}
+	q.metrics.finished.WithLabelValues(store.OutboundCancelled).Add(float64(cancelled))
+	return dial
+}
+
+// mark sets email rec's mail log entry to logStatus and its deliveries to
+// deliveryStatus, both with detail. A pruned mail log entry is skipped.
+func (q *Queue) mark(tx *store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
+	if rec.MailLogID != 0 {
+		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("mail log %d: %w", rec.MailLogID, err)
+		}
+	}
+	ds, err := tx.EmailDeliveries(rec.ID)
+	if err != nil {
+		return fmt.Errorf("deliveries of email %d: %w", rec.ID, err)
+	}
+	for i := range ds {
+		d := &ds[i]
+		if d.OutboundID != rec.ID {
+			continue // emailed again since by another email
+		}
+		d.EmailStatus, d.Detail = deliveryStatus, detail
+		if err := tx.PutDelivery(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allSeen reports whether email id carries deliveries and all of them have
+// been seen in the app.
+func allSeen(tx *store.Tx, id uint64) (bool, error) {
+	ds, err := tx.EmailDeliveries(id)
+	if err != nil || len(ds) == 0 {
+		return false, err
+	}
+	for _, d := range ds {
+		if d.SeenAt == nil {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// prune deletes final queue records older than the retention.
+func (q *Queue) prune(now time.Time) {
+	for range 100 {
+		var n int
+		err := q.st.Update(func(tx *store.Tx) error {
+			var err error
+			n, err = tx.PruneOutbound(now.Add(-q.opts.Retention), 500)
+			return err
+		})
+		if err != nil {
+			q.opts.Log.Error("outbound: pruning the queue", "err", err)
+			return
+		}
+		if n < 500 {
+			return
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package webapi_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+)
+
+// The outbound cap through the API: an address gets at most OutboundCapLimit emails
+// about one conversation within OutboundCapWindow; the next one is skipped with the
+// cap as its detail, and emails resume once the window has passed.
+func TestOutboundCapSkipsFloodingConversation(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	var ids []uint64
+	for i := 0; i < bridge.OutboundCapLimit; i++ {
+		ids = append(ids, e.post(f.external, f.agentTok, pathf("message %d", i)))
+		e.clock.advance(61 * time.Second)
+		e.fire()
+	}
+	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
+		t.Fatalf("emails before the cap: %d, want %d", n, bridge.OutboundCapLimit)
+	}
+	for _, id := range ids {
+		if d := e.deliveries(id)["carol@example.com"]; d.EmailStatus != "queued" {
+			t.Fatalf("message %d before the cap: %+v", id, d)
+		}
+	}
+
+	over := e.post(f.external, f.agentTok, "one too many")
+	e.clock.advance(61 * time.Second)
+	e.fire()
+	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
+		t.Fatalf("email past the cap was queued: %d emails", n)
+	}
+	d := e.deliveries(over)["carol@example.com"]
+	if d.EmailStatus != "skipped" || !strings.Contains(d.Detail, "outbound cap") || d.EmailedAt != nil {
+		t.Fatalf("delivery past the cap: %+v", d)
+	}
+
+	// Another conversation to the same address is not capped.
+	other := e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{
+		"item_id": f.item, "kind": "external", "subject": "Another matter", "customer_ids": []uint64{f.custID},
+	}).id(t)
+	m := e.post(other, f.agentTok, "different conversation")
+	e.clock.advance(61 * time.Second)
+	e.fire()
+	if d := e.deliveries(m)["carol@example.com"]; d.EmailStatus != "queued" {
+		t.Fatalf("other conversation capped too: %+v", d)
+	}
+
+	// Once the window has passed, the first conversation emails again.
+	e.clock.advance(bridge.OutboundCapWindow)
+	again := e.post(f.external, f.agentTok, "after the window")
+	e.clock.advance(61 * time.Second)
+	e.fire()
+	if d := e.deliveries(again)["carol@example.com"]; d.EmailStatus != "queued" {
+		t.Fatalf("after the window: %+v", d)
+	}
+}
+
+// The cap's count is in the store: a restart does not reset it.
+func TestOutboundCapSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	e := openEnv(t, dir)
+	f := e.fixture()
+	for i := 0; i < bridge.OutboundCapLimit; i++ {
+		e.post(f.external, f.agentTok, pathf("message %d", i))
+		e.clock.advance(61 * time.Second)
+		e.fire()
+	}
+	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
+		t.Fatalf("emails before the restart: %d", n)
+	}
+	e.close()
+
+	e2 := openEnv(t, dir)
+	e2.clock.advance(time.Duration(bridge.OutboundCapLimit+1) * 61 * time.Second) // where the first clock was
+	over := e2.post(f.external, f.agentTok, "after the restart")
+	e2.clock.advance(61 * time.Second)
+	e2.fire()
+	if n := len(e2.outbox.sent()); n != 0 {
+		t.Fatalf("capped email queued after a restart: %d", n)
+	}
+	if d := e2.deliveries(over)["carol@example.com"]; d.EmailStatus != "skipped" || !strings.Contains(d.Detail, "outbound cap") {
+		t.Fatalf("delivery after the restart: %+v", d)
+	}
+}

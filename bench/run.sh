@@ -9,7 +9,8 @@
 # bench/ (100,000 timers, restart, lateness under 1,000 msg/s) runs each
 # benchmark once: one run is seconds of work and reports its own
 # percentiles. webapi/ runs 200 iterations (p50/p99 over 200 posts). Every
-# other package uses Go's default of 1 s per benchmark.
+# other package uses Go's default of 1 s per benchmark. (bench/outbound.sh,
+# not run here, compares outbound throughput with Postfix; it needs root.)
 set -eu
 cd "$(dirname "$0")/.."
 pattern="${BENCH:-.}"

@@ -355,6 +355,20 @@ func walkBack(c *bolt.Cursor, conv, from, upTo uint64, fn func(uint64) (bool, er
 	return nil
 }
 
+// NewestMessageIDs returns the ids of conversation conv's newest n
+// messages, newest first, reading only those keys.
+func (t *Tx) NewestMessageIDs(conv uint64, n int) []uint64 {
+	var out []uint64
+	if n <= 0 {
+		return out
+	}
+	_ = walkBack(t.b(bConvMessages).Cursor(), conv, 0, 0, func(msg uint64) (bool, error) {
+		out = append(out, msg)
+		return len(out) < n, nil
+	})
+	return out
+}
+
 // UnseenCount returns how many of r's notifications in conv are unseen,
 // without reading them.
 func (t *Tx) UnseenCount(r Recipient, conv uint64) int {

@@ -25,7 +25,11 @@ func (s *Service) Notifications(_ context.Context, c Caller, unseenOnly bool, af
 	var ds []store.Delivery
 	err := s.st.View(func(tx *store.Tx) error {
 		var err error
-		ds, err = tx.Inbox(callerRecipient(c), store.InboxQuery{UnseenOnly: unseenOnly, After: after})
+		q := store.InboxQuery{UnseenOnly: unseenOnly, After: after}
+		if after == 0 {
+			q.Last = maxNotifications // the newest of each conversation suffice
+		}
+		ds, err = tx.Inbox(callerRecipient(c), q)
 		return err
 	})
 	if err != nil {
@@ -64,14 +68,12 @@ type UnseenCount struct {
 }
 
 // UnseenCounts returns the caller's unseen notifications per conversation.
-func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
-	ns, err := s.Notifications(ctx, c, true, 0)
-	if err != nil {
-		return nil, err
-	}
-	counts := map[uint64]int{}
-	for _, n := range ns {
-		counts[n.ConversationID]++
+// The counts are kept by the store, so they are exact however many there
+// are (the notification list stops at 500) and cost no scan.
+func (s *Service) UnseenCounts(_ context.Context, c Caller) ([]UnseenCount, error) {
+	var counts map[uint64]int
+	if err := s.st.View(func(tx *store.Tx) error { counts = tx.UnseenCounts(callerRecipient(c)); return nil }); err != nil {
+		return nil, storeErr(err, "notifications")
 	}
 	out := make([]UnseenCount, 0, len(counts))
 	for conv, n := range counts {
@@ -106,8 +108,17 @@ func (s *Service) Deliveries(_ context.Context, c Caller, id uint64) ([]Delivery
 		if _, err := viewConversation(tx, c, m.ConversationID); err != nil {
 			return notFound("message", id)
 		}
-		ds, err = tx.Deliveries(id)
-		return err
+		if ds, err = tx.Deliveries(id); err != nil {
+			return err
+		}
+		for i := range ds {
+			if ds[i].Recipient.Email == "" { // users are stored by id only
+				if r, err := currentRecipient(tx, ds[i].Recipient); err == nil {
+					ds[i].Recipient = r
+				}
+			}
+		}
+		return nil
 	})
 	out := make([]DeliveryView, 0, len(ds))
 	for _, d := range ds {

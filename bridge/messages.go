@@ -33,7 +33,9 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 	}
 	var m *store.Message
 	var ds []store.Delivery
-	err := s.st.Update(func(tx *store.Tx) error {
+	// commit: concurrent posts share commits. fn may run twice: it sets m
+	// and ds afresh each time and allocates ids inside the transaction.
+	err := s.commit(func(tx *store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
 			return err

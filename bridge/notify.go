@@ -29,7 +29,7 @@ func (s *Service) notifyTx(_ context.Context, tx *store.Tx, conv *store.Conversa
 			MessageID: m.ID, ConversationID: conv.ID, Recipient: r,
 			NotifiedAt: m.CreatedAt, EmailStatus: store.EmailPending,
 		}
-		if err := tx.PutDelivery(&d); err != nil {
+		if err := tx.AddDelivery(&d); err != nil { // m is new: no delivery of it yet
 			return nil, err
 		}
 		if _, err := tx.SetTimer(r, conv.ID, due); err != nil {
@@ -52,10 +52,14 @@ func authorRecipient(a store.Author) (store.Recipient, bool) {
 }
 
 // afterCommit runs once a message's transaction has committed: it publishes
-// the new notifications to live event streams and wakes the timer loop.
+// the new notifications to live event streams and, when one of their
+// timers may fall due before the loop's next look (it looks at least every
+// pollEvery), wakes the timer loop.
 func (s *Service) afterCommit(ds []store.Delivery) {
 	for _, d := range ds {
 		s.hub.publish(d)
 	}
-	s.wakeTimers()
+	if len(ds) > 0 && s.cfg.UnseenDelay < pollEvery {
+		s.wakeTimers()
+	}
 }

@@ -1,6 +1,9 @@
 package bridge
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -31,13 +34,11 @@ func customerReceives(convKind, authorType string) bool {
 }
 
 // recipients returns who is notified of message m in conversation conv.
-// The author never is.
+// The author never is. Users are named by type and id only (their address
+// is read when an email is built or a delivery shown), so a message to
+// 1,000 followers reads 1,000 small settings records, not 1,000 users.
 func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]store.Recipient, error) {
 	var out []store.Recipient
-	users, err := tx.Users()
-	if err != nil {
-		return nil, err
-	}
 	p, err := tx.Project(conv.ProjectID)
 	if err != nil {
 		return nil, err
@@ -46,17 +47,25 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 	if err != nil {
 		return nil, err
 	}
-	for _, u := range users {
-		if m.Author.Type == store.AuthorUser && m.Author.ID == u.ID {
+	cands, following, err := candidates(tx, conv, it, p)
+	if err != nil {
+		return nil, err
+	}
+	projectFollowers := map[uint64]bool{}
+	for _, id := range p.Followers {
+		projectFollowers[id] = true
+	}
+	for _, u := range cands {
+		if (m.Author.Type == store.AuthorUser && m.Author.ID == u) || !tx.UserExists(u) {
 			continue
 		}
-		set, err := tx.Settings(u.ID)
+		set, err := tx.Settings(u)
 		if err != nil {
 			return nil, err
 		}
-		f := follows(u.ID, conv, it, p)
-		if userReceives(set, visibleBySettings(set, u.ID, p), f, conv.Kind, m.Author.Type) {
-			out = append(out, store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name})
+		visible := set.ConversationVisibility != "followed" || projectFollowers[u] // visibleBySettings, by set
+		if userReceives(set, visible, following[u], conv.Kind, m.Author.Type) {
+			out = append(out, store.Recipient{Type: store.KindUser, ID: u})
 		}
 	}
 	if !customerReceives(conv.Kind, m.Author.Type) {
@@ -73,4 +82,25 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 		out = append(out, store.Recipient{Type: store.KindCustomer, ID: c.ID, Email: c.Email, Name: c.Name})
 	}
 	return out, nil
+}
+
+// candidates are the users who may receive a message of conv, in id order,
+// and which of them follow it: those who follow it (directly, through its
+// item or project, or as assignees) and those whose settings say "all".
+// userReceives is false for anyone else: every clause of SPEC §4 needs
+// following unless a setting is "all", and the defaults are not.
+func candidates(tx *store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
+	open, err := tx.UsersWithOpenSettings()
+	if err != nil {
+		return nil, nil, err
+	}
+	following := map[uint64]bool{}
+	for _, ids := range [][]uint64{conv.Followers, it.Followers, it.Assignees, p.Followers} {
+		for _, id := range ids {
+			following[id] = true
+		}
+	}
+	ids := slices.Concat(slices.Collect(maps.Keys(following)), open)
+	slices.Sort(ids)
+	return slices.Compact(ids), following, nil
 }

@@ -105,18 +105,35 @@ func (s *Service) rootMessageID(conv uint64) string {
 // the first and the last ones).
 const maxRefs = 20
 
+// maxRefsScan bounds how many of a conversation's newest messages
+// threadRefs reads: an email is built for every recipient a timer fires
+// for, and reading every message of a long conversation each time would
+// make firing slow. Older Message-IDs are left out, as RFC 5322 §3.6.4
+// allows; the root, which every email carries, threads them anyway.
+const maxRefsScan = 200
+
 // threadRefs returns the References of an email about conv: the root, then
-// the Message-IDs of the conversation's emails, oldest first, capped.
+// the Message-IDs of the conversation's emails, oldest first: the newest
+// maxRefs-1 of those among its newest maxRefsScan messages.
 func (s *Service) threadRefs(tx *store.Tx, conv *store.Conversation) []string {
-	refs := []string{s.rootMessageID(conv.ID)}
-	msgs, _ := tx.Messages(conv.ID)
-	for _, m := range msgs {
-		if m.EmailMessageID != "" && !containsString(refs, m.EmailMessageID) {
-			refs = append(refs, m.EmailMessageID)
+	root := s.rootMessageID(conv.ID)
+	var newest []string // newest first
+	for _, id := range tx.NewestMessageIDs(conv.ID, maxRefsScan) {
+		if len(newest) == maxRefs-1 {
+			break
+		}
+		m, err := tx.Message(id)
+		if err != nil {
+			continue
+		}
+		if e := m.EmailMessageID; e != "" && e != root && !containsString(newest, e) {
+			newest = append(newest, e)
 		}
 	}
-	if len(refs) > maxRefs {
-		refs = append(refs[:1], refs[len(refs)-(maxRefs-1):]...)
+	refs := make([]string, 0, len(newest)+1)
+	refs = append(refs, root)
+	for i := len(newest) - 1; i >= 0; i-- {
+		refs = append(refs, newest[i])
 	}
 	return refs
 }

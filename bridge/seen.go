@@ -15,7 +15,9 @@ func callerRecipient(c Caller) store.Recipient {
 // MarkSeen marks message id and every earlier message of its conversation
 // seen by the caller; emails still pending for them are cancelled (SPEC §4).
 func (s *Service) MarkSeen(_ context.Context, c Caller, id uint64) error {
-	return storeErr(s.st.Update(func(tx *store.Tx) error {
+	// Shares commits with concurrent posts; fn only reads and marks, so
+	// running it twice is harmless.
+	return storeErr(s.commit(func(tx *store.Tx) error {
 		m, err := tx.Message(id)
 		if err != nil {
 			return notFound("message", id)
@@ -30,26 +32,22 @@ func (s *Service) MarkSeen(_ context.Context, c Caller, id uint64) error {
 
 // markSeenTx marks r's notifications in conv up to message upTo seen, turns
 // pending emails into skipped and moves or removes r's timer for conv. It
-// returns how many notifications it marked.
+// returns how many notifications it marked. When r has nothing unseen there
+// (an author writing again) it reads nothing but one small record.
 func (s *Service) markSeenTx(tx *store.Tx, r store.Recipient, conv, upTo uint64) (int, error) {
-	if upTo == 0 {
+	if upTo == 0 || tx.UnseenCount(r, conv) == 0 {
 		return 0, nil
 	}
-	ds, err := tx.Inbox(r, store.InboxQuery{Conversation: conv, UpTo: upTo, UnseenOnly: true})
-	if err != nil {
-		return 0, err
-	}
 	now := s.clock.Now()
-	for i := range ds {
-		d := &ds[i]
+	ds, err := tx.SeeUpTo(r, conv, upTo, func(d *store.Delivery) {
 		d.SeenAt = &now
 		if d.EmailStatus == store.EmailPending {
 			d.EmailStatus = store.EmailSkipped
 			d.Detail = "seen at " + now.Format(time.RFC3339) + ", before the email was due"
 		}
-		if err := tx.PutDelivery(d); err != nil {
-			return 0, err
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	if len(ds) > 0 {
 		if err := s.rescheduleTx(tx, r, conv); err != nil {

@@ -24,6 +24,8 @@ type Service struct {
 	cfg   Config
 	clock Clock
 	log   *slog.Logger
+	// writers counts API writes in progress (see commit).
+	writers atomic.Int32
 
 	hub     *hub
 	wake    chan struct{} // wakes the timer loop

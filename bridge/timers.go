@@ -9,8 +9,27 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// fireBatch bounds how many timers one pass reads.
+// fireBatch is how many due timers one transaction fires: one commit (two
+// fsyncs) for the lot instead of one per timer, so a burst of thousands of
+// due timers fires within a second. Each email is still queued in the
+// same transaction that removes its timer.
 const fireBatch = 256
+
+// pollEvery is the longest the timer loop sleeps; retryAfter is how long a
+// timer that failed to fire waits before the next attempt.
+const (
+	pollEvery  = time.Second
+	retryAfter = time.Minute
+)
+
+// TimerClock is a Clock that can also wait. The timer loop sleeps with it
+// when the Service's clock implements it (a test's fake clock then wakes
+// the loop by advancing), and with real timers otherwise.
+type TimerClock interface {
+	Clock
+	// After is like time.After, on this clock's time.
+	After(d time.Duration) <-chan time.Time
+}
 
 // wakeTimers tells the timer loop that a timer may have been added.
 func (s *Service) wakeTimers() {
@@ -21,96 +40,187 @@ func (s *Service) wakeTimers() {
 }
 
 // RunTimers fires unseen-email timers when they fall due, until ctx ends.
-// Timers live in the store, so an overdue one (after a restart) fires at
-// once.
+// Timers live in the store, so overdue ones (after a restart) fire at
+// once. It sleeps until the earliest timer is due, at most pollEvery (a
+// message whose timer could fall due sooner wakes it early); after an
+// error it waits pollEvery before it tries again.
 func (s *Service) RunTimers(ctx context.Context) error {
 	for {
+		wait := pollEvery
 		if err := s.FireDue(ctx); err != nil {
 			s.log.Error("firing timers", "err", err)
+		} else {
+			wait = s.untilNextTimer()
 		}
-		wait := time.Second // poll at least this often, and retry after errors
-		var next time.Time
-		var ok bool
-		_ = s.st.View(func(tx *store.Tx) error { next, ok = tx.NextTimer(); return nil })
-		if ok {
-			if d := next.Sub(s.clock.Now()); d < wait {
-				wait = max(d, 0)
-			}
+		stop := func() {}
+		var fired <-chan time.Time
+		if tc, ok := s.clock.(TimerClock); ok {
+			fired = tc.After(wait)
+		} else {
+			t := time.NewTimer(wait)
+			fired, stop = t.C, func() { t.Stop() }
 		}
-		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			stop()
 			return nil
 		case <-s.wake:
-		case <-t.C:
+		case <-fired:
 		}
-		t.Stop()
+		stop()
 	}
 }
 
-// FireDue fires every timer due now and returns when none is left.
+// untilNextTimer is how long the loop may sleep: until the earliest timer
+// is due, at most pollEvery.
+func (s *Service) untilNextTimer() time.Duration {
+	var next time.Time
+	var ok bool
+	if err := s.st.View(func(tx *store.Tx) error { next, ok = tx.NextTimer(); return nil }); err != nil || !ok {
+		return pollEvery
+	}
+	return min(max(next.Sub(s.clock.Now()), 0), pollEvery)
+}
+
+// FireDue fires every timer due now, fireBatch per transaction, and
+// returns when none is left. A timer that fails to fire is logged and put
+// off by retryAfter, so it cannot hold up the others.
 func (s *Service) FireDue(ctx context.Context) error {
-	for {
+	for ctx.Err() == nil {
 		now := s.clock.Now()
-		var due []store.Timer
-		if err := s.st.View(func(tx *store.Tx) error { due = tx.DueTimers(now, fireBatch); return nil }); err != nil {
-			return err
+		if !s.anyDue(now) {
+			return nil // a read, so an idle loop commits nothing
 		}
-		if len(due) == 0 {
-			return nil
-		}
-		for _, t := range due {
-			if err := s.fire(ctx, t, now); err != nil {
-				return fmt.Errorf("fire timer %s %d conv %d: %w", t.Recipient.Type, t.Recipient.ID, t.Conversation, err)
-			}
-		}
-		if ctx.Err() != nil {
-			return nil
-		}
-	}
-}
-
-// fire emails recipient t.Recipient the messages of t.Conversation that are
-// due and still unseen, as one email, and reschedules for the rest. The
-// email is queued in the same transaction that removes the timer, so a
-// crash can neither lose it nor queue it twice.
-func (s *Service) fire(_ context.Context, t store.Timer, now time.Time) error {
-	enqueued := false
-	err := s.st.Update(func(tx *store.Tx) error {
-		if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || cur.After(now) {
-			return nil // seen or moved since it was read
-		}
-		pending, err := pendingOf(tx, t.Recipient, t.Conversation)
+		n, err := s.fireBatch(now)
 		if err != nil {
-			return err
-		}
-		var dueNow []store.Delivery
-		for _, d := range pending {
-			if !d.NotifiedAt.Add(s.cfg.UnseenDelay).After(now) {
-				dueNow = append(dueNow, d)
-			}
-		}
-		if len(dueNow) > 0 {
-			if enqueued, err = s.emailTx(tx, t, dueNow, now); err != nil {
+			if n, err = s.fireOneByOne(now); err != nil {
 				return err
 			}
 		}
-		return s.rescheduleTx(tx, t.Recipient, t.Conversation)
+		if n == 0 {
+			return nil
+		}
+	}
+	return nil
+}
+
+// anyDue reports whether a timer is due at now.
+func (s *Service) anyDue(now time.Time) bool {
+	due := false
+	_ = s.st.View(func(tx *store.Tx) error {
+		next, ok := tx.NextTimer()
+		due = ok && !next.After(now)
+		return nil
 	})
-	if err == nil && enqueued && s.outbox != nil {
+	return due
+}
+
+// fireBatch fires up to fireBatch timers due at now in one transaction
+// and reports how many it found due.
+func (s *Service) fireBatch(now time.Time) (int, error) {
+	n, enqueued := 0, false
+	err := s.st.Update(func(tx *store.Tx) error {
+		n, enqueued = 0, false
+		due := tx.DueTimers(now, fireBatch)
+		n = len(due)
+		cache := newEmailCache()
+		for _, t := range due {
+			e, err := s.fireTx(tx, t, now, cache)
+			if err != nil {
+				return fmt.Errorf("fire timer %s %d conv %d: %w", t.Recipient.Type, t.Recipient.ID, t.Conversation, err)
+			}
+			enqueued = enqueued || e
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.kick(enqueued)
+	return n, nil
+}
+
+// fireOneByOne is the way out when a batch fails: it fires the due timers
+// of one batch each in its own transaction; one that fails again is logged
+// and put off by retryAfter.
+func (s *Service) fireOneByOne(now time.Time) (int, error) {
+	var due []store.Timer
+	if err := s.st.View(func(tx *store.Tx) error { due = tx.DueTimers(now, fireBatch); return nil }); err != nil {
+		return 0, fmt.Errorf("read due timers: %w", err)
+	}
+	for _, t := range due {
+		enqueued := false
+		err := s.st.Update(func(tx *store.Tx) error {
+			var err error
+			enqueued, err = s.fireTx(tx, t, now, newEmailCache())
+			return err
+		})
+		if err == nil {
+			s.kick(enqueued)
+			continue
+		}
+		s.log.Error("firing timer, retrying later", "recipient_type", t.Recipient.Type, "recipient_id", t.Recipient.ID,
+			"conversation_id", t.Conversation, "retry_after", retryAfter, "err", err)
+		if err := s.st.Update(func(tx *store.Tx) error {
+			return tx.ReplaceTimer(t.Recipient, t.Conversation, now.Add(retryAfter))
+		}); err != nil {
+			return 0, fmt.Errorf("put off timer: %w", err)
+		}
+	}
+	return len(due), nil
+}
+
+func (s *Service) kick(enqueued bool) {
+	if enqueued && s.outbox != nil {
 		s.outbox.Kick()
 	}
-	return err
+}
+
+// fireTx emails recipient t.Recipient the messages of t.Conversation that
+// are due and still unseen, as one email, and reschedules for the rest, in
+// tx. The email is queued in the transaction that removes the timer, so a
+// crash can neither lose it nor queue it twice. It reports whether it
+// queued an email.
+func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
+	if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || !cur.Equal(t.Due) {
+		// Seen or moved since it was read; an entry left behind (it
+		// cannot be, short of a damaged file) would stay due forever.
+		_, err := tx.DropStaleTimer(t)
+		return false, err
+	}
+	pending, err := pendingOf(tx, t.Recipient, t.Conversation)
+	if err != nil {
+		return false, err
+	}
+	var dueNow []store.Delivery
+	var next time.Time // when the earliest of the others falls due
+	for _, d := range pending {
+		switch due := d.NotifiedAt.Add(s.cfg.UnseenDelay); {
+		case !due.After(now):
+			dueNow = append(dueNow, d)
+		case next.IsZero() || due.Before(next):
+			next = due
+		}
+	}
+	enqueued := false
+	if len(dueNow) > 0 {
+		if enqueued, err = s.emailTx(tx, t, dueNow, now, cache); err != nil {
+			return false, err
+		}
+	}
+	if next.IsZero() {
+		return enqueued, tx.DeleteTimer(t.Recipient, t.Conversation)
+	}
+	return enqueued, tx.ReplaceTimer(t.Recipient, t.Conversation, next)
 }
 
 // emailTx hands one email of ds (due, unseen, one conversation, one
 // recipient) to the outbox and records it on each delivery. It reports
 // whether it queued anything.
-func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now time.Time) (bool, error) {
+func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
 	status, detail := store.EmailQueued, ""
 	var id uint64
-	e, err := s.buildEmail(tx, t, ds)
+	e, err := s.buildEmail(tx, t, ds, cache)
 	switch {
 	case err != nil:
 		return false, err
@@ -149,8 +259,8 @@ func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now 
 
 // buildEmail gathers what the email of ds says: the recipient as it is now,
 // the conversation, the messages, threading headers and the reply address.
-func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (*Email, error) {
-	conv, err := tx.Conversation(t.Conversation)
+func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
+	conv, err := cache.conversation(tx, t.Conversation)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +271,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (
 	e := &Email{Recipient: r, Conversation: *conv, MessageID: s.newMessageID()}
 	var names []string
 	for _, d := range ds {
-		m, err := tx.Message(d.MessageID)
+		m, err := cache.message(tx, d.MessageID)
 		if err != nil {
 			return nil, err
 		}
@@ -171,7 +281,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery) (
 		}
 	}
 	e.FromName = strings.Join(names, ", ")
-	e.References = s.threadRefs(tx, conv)
+	e.References = cache.threadRefs(s, tx, conv)
 	if n := len(e.References); n > 0 {
 		e.InReplyTo = e.References[n-1]
 	}

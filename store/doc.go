@@ -2,15 +2,18 @@
 // directory. It is the only package that knows bucket names and key
 // encodings; every other package sees typed records and methods.
 //
-// Layout (schema version 1). All integer keys are 8-byte big-endian, so keys
-// sort numerically and keys that start with a timestamp sort by time. Values
-// are JSON records of the types in this package.
+// Layout (schema version 2; version 1 had JSON deliveries and settings and an
+// inbox index entry per notification). All integer keys are 8-byte
+// big-endian, so keys sort numerically and keys that start with a timestamp
+// sort by time. Values are JSON records of the types in this package, except
+// those marked compact binary (compact.go: a version byte, then uvarints and
+// length-prefixed strings).
 //
-//	meta              "schema" -> "1"
+//	meta              "schema" -> "2"
 //	users             id -> User                  users_email: email -> id
 //	customers         id -> Customer              customers_email: email -> id
 //	tokens            sha256(token) -> Principal  (tokens are never stored in clear)
-//	settings          user id -> Settings
+//	settings          user id -> Settings, compact binary
 //	projects          id -> Project
 //	items             id -> Item
 //	conversations     id -> Conversation
@@ -19,10 +22,13 @@
 //	maillog           id -> MailLogEntry      maillog_time: unix nanos|id -> ""
 //	raw               maillog id -> raw RFC 5322 bytes
 //	attachments       attachment id -> content bytes (metadata lives in the Message)
-//	deliveries        message id|recipient -> Delivery (who was notified, seen, emailed)
-//	inbox             recipient|conversation id|message id -> "" (a recipient's notifications)
-//	timers            due unix nanos|recipient|conversation id -> "" (unseen-email timers)
-//	timer_by_pair     recipient|conversation id -> due unix nanos
+//	deliveries        message id|recipient -> Delivery, compact binary (who was notified, seen, emailed)
+//	inbox             recipient|conversation id -> "" (conversations a recipient was notified in)
+//	conv_recipients   conversation id|recipient -> first notified message, unseen count, first
+//	                  possibly unseen message (uvarints); a recipient's notifications in a
+//	                  conversation are found by walking conv_messages from there
+//	timers            due unix nanos|conversation id|recipient -> "" (unseen-email timers)
+//	timer_by_pair     conversation id|recipient -> due unix nanos
 //	email_deliveries  outbound email id|message id|recipient -> "" (which deliveries an email carries)
 //	bounced_addresses address -> BouncedAddress (hard bounces, for the cooling period)
 //	outbound_cap      address 0x00 conv id|unix nanos|seq -> "" (emails queued per address and conversation, for the outbound cap)

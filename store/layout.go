@@ -34,13 +34,13 @@ var (
 )
 
 // schemaVersion is written to meta/"schema" on creation and checked on open.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 // allBuckets is created on open. A file that adds a concept adds its buckets here.
 var allBuckets = [][]byte{
 	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
 	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
-	bMailLog, bMailLogTime, bRaw, bAttachments,
+	bMailLog, bMailLogTime, bRaw, bAttachments, bConvRecipients, // bConvRecipients: notifications.go
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 	bOutCap, bOutCapTime,
 	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,

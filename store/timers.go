@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"time"
@@ -16,7 +17,9 @@ type Timer struct {
 	Conversation uint64
 }
 
-func pairKey(r Recipient, conv uint64) []byte { return append(r.key(), u64(conv)...) }
+// pairKey is conversation first, so the timers one message starts (one per
+// recipient) are neighbours in the B+tree.
+func pairKey(r Recipient, conv uint64) []byte { return append(u64(conv), r.key()...) }
 
 func timerKey(due time.Time, r Recipient, conv uint64) []byte {
 	return append(u64(uint64(due.UnixNano())), pairKey(r, conv)...)
@@ -45,7 +48,9 @@ func (t *Tx) ReplaceTimer(r Recipient, conv uint64, due time.Time) error {
 }
 
 func (t *Tx) putTimer(r Recipient, conv uint64, due time.Time) error {
-	if err := t.b(bTimers).Put(timerKey(due, r, conv), nil); err != nil {
+	b := t.b(bTimers)
+	b.FillPercent = appendFill // keys start with the due time: mostly appended
+	if err := b.Put(timerKey(due, r, conv), nil); err != nil {
 		return fmt.Errorf("put timer: %w", err)
 	}
 	return t.b(bTimerByPair).Put(pairKey(r, conv), u64(uint64(due.UnixNano())))
@@ -82,7 +87,7 @@ func (t *Tx) DueTimers(now time.Time, max int) []Timer {
 		if due > limit {
 			break
 		}
-		out = append(out, Timer{Due: time.Unix(0, int64(due)).UTC(), Recipient: recipientFromKey(k[8:17]), Conversation: decodeU64(k[17:25])})
+		out = append(out, Timer{Due: time.Unix(0, int64(due)).UTC(), Conversation: decodeU64(k[8:16]), Recipient: recipientFromKey(k[16:25])})
 	}
 	return out
 }
@@ -105,4 +110,23 @@ func (t *Tx) TimerCount() int {
 		n++
 	}
 	return n
+}
+
+// DropStaleTimer removes timer tm's entry from the due-time order when
+// (tm.Recipient, tm.Conversation)'s timer is no longer due at tm.Due (it
+// moved or was removed), so a damaged index cannot keep a timer "due"
+// forever. It reports whether it removed anything.
+func (t *Tx) DropStaleTimer(tm Timer) (bool, error) {
+	if cur, ok := t.TimerDue(tm.Recipient, tm.Conversation); ok && cur.Equal(tm.Due) {
+		return false, nil
+	}
+	key := timerKey(tm.Due, tm.Recipient, tm.Conversation)
+	c := t.b(bTimers).Cursor()
+	if k, _ := c.Seek(key); !bytes.Equal(k, key) { // values are empty: Get cannot tell
+		return false, nil
+	}
+	if err := c.Delete(); err != nil {
+		return false, fmt.Errorf("drop stale timer: %w", err)
+	}
+	return true, nil
 }

@@ -21,8 +21,8 @@ const (
 	// sent to it instead of the Reply-To address is taken like one to
 	// support, so its In-Reply-To still threads it (SPEC §3 rule 2).
 	LocalNotifications = "notifications"
-	replyPrefix     = "reply+"
-	bouncePrefix    = "bounce+"
+	replyPrefix        = "reply+"
+	bouncePrefix       = "bounce+"
 )
 
 // Kinds of accepted recipients.

@@ -74,3 +74,23 @@ func TestLastMessageAtAbsentUntilAMessage(t *testing.T) {
 		t.Fatalf("no last_message_at after a message: %s", raw)
 	}
 }
+
+// An agent changing someone else's settings is told it may not change
+// them (not "see"), with 403 as for reading them.
+func TestAgentChangingAnothersSettingsIsForbiddenInWords(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	for _, method := range []string{"GET", "PUT"} {
+		var body any
+		if method == "PUT" {
+			body = map[string]string{"from_customers": "all"}
+		}
+		r := e.do(method, "/api/v1/users/1/settings", f.agentTok, body)
+		if r.status != 403 || r.errCode(t) != "forbidden" {
+			t.Fatalf("%s another's settings: %d %s", method, r.status, r.body)
+		}
+		if !strings.Contains(string(r.body), "change") {
+			t.Fatalf("%s: message does not say changing is refused: %s", method, r.body)
+		}
+	}
+}

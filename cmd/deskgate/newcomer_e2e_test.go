@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -29,5 +31,28 @@ func TestServeWithoutBootstrapTokenSaysHowToGetIn(t *testing.T) {
 	}
 	if logs := q.logs.String(); strings.Contains(logs, "no admin yet") {
 		t.Fatalf("warned although the bootstrap admin exists:\n%s", logs)
+	}
+}
+
+// A second deskgate started on a data directory one is already serving
+// fails with a message that says why (the store file is locked), not a
+// bare "timeout", and a non-zero exit; the first one keeps serving.
+func TestSecondServeOnSameDataDirSaysItIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	p := startServe(t, dir)
+	cmd := exec.Command(deskgateBinary(t), "serve")
+	cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+dir, "DESKGATE_HTTP_ADDR=127.0.0.1:0", "DESKGATE_SMTP_ADDR=127.0.0.1:0")
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("second serve on the same data dir exited 0:\n%s", out)
+	}
+	if !strings.Contains(string(out), "locked by another process") {
+		t.Fatalf("second serve does not say the store is locked:\n%s", out)
+	}
+	if st, _ := p.api("GET", "/api/v1/me", "e2e-admin", nil); st != 200 {
+		t.Fatalf("first serve no longer answers: %d", st)
+	}
+	if err := p.stop(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 }

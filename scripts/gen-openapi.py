@@ -30,7 +30,7 @@ schemas={
    "accept_all_invitations":{"type":"boolean","default":True}}},
  "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"created_at":T}},
  "Item":{"type":"object","required":["id","project_id","title"],"properties":{"id":ID,"project_id":ID,"title":S,"followers":IDS,"assignees":IDS,"created_at":T}},
- "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":T}},
+ "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":{"type":"string","format":"date-time","description":"when the newest message was posted; absent until the first message"}}},
  "Author":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer","bot"]},"id":{"type":"integer","format":"int64","description":"0 for the bot"},"email":S,"name":S}},
  "Attachment":{"type":"object","required":["id","filename","content_type","size"],"properties":{"id":ID,"filename":S,"content_type":S,"size":{"type":"integer"},"content_id":S,"inline":B}},
  "Recipient":{"type":"object","required":["type","id","email"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"email":S,"name":S}},

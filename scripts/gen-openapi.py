@@ -18,7 +18,7 @@ schemas={
  "User":{"type":"object","required":["id","email","name","role"],"properties":{"id":ID,"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"]},"created_at":T}},
  "Customer":{"type":"object","required":["id","email","name"],"properties":{"id":ID,"email":S,"name":S,"created_at":T}},
  "Token":{"type":"object","required":["token"],"properties":{"token":{"type":"string","description":"Shown once; stored hashed."}}},
- "Me":{"type":"object","required":["type","id"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":S}},
+ "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S}},
  "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
    "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
    "show_from_customers":{"type":"boolean","default":True},

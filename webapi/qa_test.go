@@ -94,3 +94,23 @@ func TestAgentChangingAnothersSettingsIsForbiddenInWords(t *testing.T) {
 		}
 	}
 }
+
+// GET /me tells a UI who its token is: type, id, email and name, and a
+// role only for staff (a customer's token has none, rather than "").
+func TestMeSaysWhoTheTokenIs(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	var me map[string]any
+	e.must(200, "GET", "/api/v1/me", f.agentTok, nil).decode(t, &me)
+	if me["type"] != "user" || me["id"] != float64(f.agentID) || me["role"] != "agent" || me["email"] != "agent@support.test" || me["name"] != "Agnes Agent" {
+		t.Fatalf("agent /me %v", me)
+	}
+	me = nil
+	e.must(200, "GET", "/api/v1/me", f.custTok, nil).decode(t, &me)
+	if me["type"] != "customer" || me["id"] != float64(f.custID) || me["email"] != "carol@example.com" || me["name"] != "Carol" {
+		t.Fatalf("customer /me %v", me)
+	}
+	if r, ok := me["role"]; ok {
+		t.Fatalf("customer /me has role %q", r)
+	}
+}

@@ -228,8 +228,8 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 		}
 	}
 	verifyWithPublishedRecords(t, data, raw)
-	// Metrics are counted just after each result's commit: poll briefly.
-	for i := 0; ; i++ {
+	// Metrics are counted just after each result's commit: poll.
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		res, err := http.Get(p.http + "/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -245,7 +245,7 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 		if len(missing) == 0 {
 			break
 		}
-		if i == 100 {
+		if time.Now().After(deadline) {
 			t.Fatalf("/metrics lacks %q", missing)
 		}
 		time.Sleep(50 * time.Millisecond)

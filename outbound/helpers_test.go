@@ -247,6 +247,31 @@ func (e *env) waitIdle() {
 	}
 }
 
+// settle waits until the queue loop has completed a dispatch pass that
+// began after the call, and every worker has finished: whatever the queue
+// does with the store as it is now has then been done and recorded. It
+// replaces "kick and sleep a bit" before asserting that nothing happened.
+func (e *env) settle() {
+	e.t.Helper()
+	passes := func() uint64 {
+		e.q.mu.Lock()
+		defer e.q.mu.Unlock()
+		return e.q.passes
+	}
+	// The pass running now may have read the store before the caller's
+	// change; the one after it cannot have.
+	want := passes() + 2
+	deadline := time.Now().Add(30 * time.Second)
+	for passes() < want {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("queue loop made %d passes in 30 s, want %d", passes(), want)
+		}
+		e.q.Kick()
+		time.Sleep(time.Millisecond)
+	}
+	e.waitIdle()
+}
+
 func (e *env) logEntry(id uint64) *store.MailLogEntry {
 	e.t.Helper()
 	rec := e.record(id)
@@ -267,4 +292,16 @@ func (e *env) deliveries(id uint64) []store.Delivery {
 		e.t.Fatalf("email %d has no deliveries", id)
 	}
 	return ds
+}
+
+// eventually polls cond (real time, bounded) for what the queue loop does.
+func (e *env) eventually(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }

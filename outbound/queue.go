@@ -141,6 +141,7 @@ type Queue struct {
 	inflight map[uint64]bool // emails a worker holds
 	workers  int             // workers running (one SMTP session each)
 	perDest  map[string]int  // workers per destination
+	passes   uint64          // dispatch passes completed (tests wait for one after a change)
 }
 
 var (

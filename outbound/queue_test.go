@@ -128,8 +128,7 @@ func TestGreylistingDefersThenDelivers(t *testing.T) {
 		t.Fatal("a greylisted message was recorded as received")
 	}
 	// Not due yet: nothing happens.
-	e.q.Kick()
-	time.Sleep(50 * time.Millisecond)
+	e.settle()
 	if rec := e.record(id); rec.Attempts != 1 {
 		t.Fatalf("retried before the schedule: %d attempts", rec.Attempts)
 	}
@@ -169,8 +168,7 @@ func TestPermanentFailureBounces(t *testing.T) {
 		return nil
 	})
 	e.clock.Advance(time.Hour)
-	e.q.Kick()
-	time.Sleep(50 * time.Millisecond)
+	e.settle()
 	if rec := e.record(id); rec.Attempts != 1 || len(up.messages()) != 0 {
 		t.Fatalf("a bounced email was retried: %+v", rec)
 	}
@@ -414,9 +412,7 @@ func TestRunFinishesInFlightAttemptsOnShutdown(t *testing.T) {
 	e := newEnv(t, up.addr, nil)
 	e.start()
 	id := e.enqueue(1, "carla@example.org")
-	for !e.inflight(id) && e.record(id).State == store.OutboundQueued {
-		time.Sleep(time.Millisecond)
-	}
+	e.eventually("the attempt to start", func() bool { return e.inflight(id) || e.record(id).State != store.OutboundQueued })
 	e.stop()
 	if rec := e.record(id); rec.State != store.OutboundSent || len(up.messages()) != 1 {
 		t.Fatalf("in-flight attempt not finished at shutdown: %+v", rec)
@@ -429,9 +425,7 @@ func TestShutdownCutsOffAHungUpstream(t *testing.T) {
 	e := newEnv(t, up.addr, func(o *Options) { o.ShutdownTimeout = 100 * time.Millisecond })
 	e.start()
 	id := e.enqueue(1, "carla@example.org")
-	for e.record(id).Attempts == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	e.eventually("the attempt to be recorded", func() bool { return e.record(id).Attempts > 0 })
 	e.stop() // fails the test after 30 s: without the cut-off Run would wait the upstream's minute
 	rec := e.record(id)
 	if !rec.Pending() || rec.Attempts != 1 {
@@ -459,9 +453,7 @@ func TestBounceOfADeferredEmailStopsRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.clock.Advance(time.Hour)
-	e.q.Kick()
-	time.Sleep(50 * time.Millisecond)
-	e.waitIdle()
+	e.settle()
 	rec := e.record(id)
 	if rec.State != store.OutboundBounced || rec.Attempts != 1 || len(up.messages()) != 0 {
 		t.Fatalf("after the DSN: %+v, %d received", rec, len(up.messages()))

@@ -27,6 +27,9 @@ func (q *Queue) Run(ctx context.Context) error {
 	var lastPrune time.Time
 	for {
 		q.dispatch(work, &wg)
+		q.mu.Lock()
+		q.passes++
+		q.mu.Unlock()
 		if now := q.opts.Clock.Now(); now.Sub(lastPrune) >= 10*time.Minute {
 			lastPrune = now
 			q.prune(now)

@@ -45,13 +45,13 @@ func startSink(t *testing.T) (addr, dir string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	for i := 0; ; i++ {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
 			return addr, dir
 		}
-		if i > 200 {
+		if time.Now().After(deadline) {
 			t.Fatalf("smtp-sink did not listen on %s", addr)
 		}
 		time.Sleep(25 * time.Millisecond)

@@ -96,7 +96,9 @@ func startServe(t *testing.T, dataDir string, env ...string) *proc {
 	}
 	p := &proc{t: t, cmd: cmd, logs: &syncBuffer{}, exitC: make(chan error, 1)}
 	ready := make(chan []string, 1)
+	exited := make(chan struct{})
 	go func() {
+		defer close(exited)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -105,11 +107,23 @@ func startServe(t *testing.T, dataDir string, env ...string) *proc {
 				ready <- m
 			}
 		}
+		// A line too long for the scanner must not leave the child blocked
+		// writing to a pipe nobody reads.
+		_, _ = io.Copy(p.logs, stderr)
 		p.exitC <- cmd.Wait()
 	}()
 	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
+		// Killed and reaped before t.TempDir is removed (cleanups run last
+		// registered first), whether or not the test stopped it.
+		select {
+		case <-exited:
+		default:
 			_ = cmd.Process.Kill()
+			select {
+			case <-exited:
+			case <-time.After(30 * time.Second):
+				t.Errorf("deskgate (pid %d) not reaped 30 s after SIGKILL", cmd.Process.Pid)
+			}
 		}
 	})
 	select {

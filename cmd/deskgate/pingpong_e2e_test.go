@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"net/mail"
 	"net/smtp"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +29,7 @@ type responder struct {
 	answered int
 	last     time.Time
 	errs     []string // what deskgate answered when it refused an answer
+	sending  int      // answers on their way to deskgate now
 	wg       sync.WaitGroup
 }
 
@@ -85,37 +88,54 @@ func (s *responderSession) Data(body io.Reader) error {
 		"\r\nMessage-ID: <pong" + fmt.Sprint(n) + "@responder.test>\r\nIn-Reply-To: " + m.Header.Get("Message-Id") +
 		"\r\n\r\nThank you for your message, I will read it soon.\r\n"
 	r.wg.Add(1)
+	r.sending++
 	go func(mx string) {
 		defer r.wg.Done()
 		// Errors are fine here: a refusal is one way to stop the loop.
-		if err := smtp.SendMail(mx, nil, to.Address, []string{replyTo.Address}, []byte(answer)); err != nil {
-			r.mu.Lock()
+		err := smtp.SendMail(mx, nil, to.Address, []string{replyTo.Address}, []byte(answer))
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.sending--
+		if err != nil {
 			r.errs = append(r.errs, err.Error())
-			r.mu.Unlock()
 		}
 	}(r.mx)
 	return nil
 }
 
 func (r *responder) counts() (received map[string]int, total int, last time.Time) {
+	received, total, last, _ = r.state()
+	return received, total, last
+}
+
+func (r *responder) state() (received map[string]int, total int, last time.Time, sending int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	received = map[string]int{}
 	for _, a := range r.received {
 		received[a]++
 	}
-	return received, len(r.received), r.last
+	return received, len(r.received), r.last, r.sending
 }
 
-// waitQuiet waits until the responder has received nothing for quiet, and
-// fails if that does not happen within limit.
-func (r *responder) waitQuiet(t *testing.T, quiet, limit time.Duration) {
+// waitQuiet waits until the exchange has stopped, and fails if that does
+// not happen within limit. Stopped: between two looks at the responder
+// that saw nothing new and no answer on its way to deskgate, deskgate had
+// no email queued and no unseen timer running (every step of the loop
+// shows in one of these: an answer is stored with its pending deliveries
+// in one commit, a timer queues its email in one commit, the queue marks
+// it sent only after the responder took it). quiet more seconds without
+// an email are a margin on top.
+func (r *responder) waitQuiet(t *testing.T, p *proc, quiet, limit time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
-		_, total, last := r.counts()
-		if total > 0 && time.Since(last) > quiet {
+		_, total, last, sending := r.state()
+		if total == 0 || sending > 0 || time.Since(last) < quiet || !queueEmpty(t, p) || anyDelivery(p, func(d map[string]any) bool { return d["email_status"] == "pending" }) {
+			continue
+		}
+		if _, total2, _, sending2 := r.state(); total2 == total && sending2 == 0 {
 			return
 		}
 	}
@@ -166,7 +186,7 @@ func TestPingPongWithAutoRespondersStaysBounded(t *testing.T) {
 			resp.mx = p.smtp
 			resp.mu.Unlock()
 			pingPongSetup(t, p)
-			resp.waitQuiet(t, 4*time.Second, 3*time.Minute)
+			resp.waitQuiet(t, p, time.Second, 3*time.Minute)
 			got, total, _ := resp.counts()
 			t.Logf("emails sent before the exchange stopped: %v (%d)", got, total)
 			// The loop really ran (each side answered at least twice) and
@@ -204,14 +224,32 @@ func TestPingPongWithAutoRespondersStaysBounded(t *testing.T) {
 // conversation has a detail containing s (the outbound cap is recorded on
 // the skipped deliveries, not in the mail log, since no email is made).
 func deliveriesSay(p *proc, s string) bool {
+	return anyDelivery(p, func(d map[string]any) bool { return strings.Contains(fmt.Sprint(d["detail"]), s) })
+}
+
+// anyDelivery reports whether any delivery of any message of any
+// conversation satisfies match.
+func anyDelivery(p *proc, match func(map[string]any) bool) bool {
 	for _, c := range p.getList("/api/v1/conversations", "e2e-admin") {
 		for _, m := range p.getList(fmt.Sprintf("/api/v1/conversations/%v/messages", c["id"]), "e2e-admin") {
 			for _, d := range p.getList(fmt.Sprintf("/api/v1/messages/%v/deliveries", m["id"]), "e2e-admin") {
-				if strings.Contains(fmt.Sprint(d["detail"]), s) {
+				if match(d) {
 					return true
 				}
 			}
 		}
 	}
 	return false
+}
+
+// queueEmpty reports whether deskgate's outbound queue holds no pending email.
+func queueEmpty(t *testing.T, p *proc) bool {
+	t.Helper()
+	res, err := http.Get(p.http + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	metrics, _ := io.ReadAll(res.Body)
+	return regexp.MustCompile(`(?m)^deskgate_outbound_queue_depth 0$`).Match(metrics)
 }

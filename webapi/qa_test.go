@@ -2,6 +2,8 @@ package webapi_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -112,5 +114,35 @@ func TestMeSaysWhoTheTokenIs(t *testing.T) {
 	}
 	if r, ok := me["role"]; ok {
 		t.Fatalf("customer /me has role %q", r)
+	}
+}
+
+// The Bearer scheme name is case-insensitive (RFC 7235 §2.1): a client
+// sending "bearer TOKEN" is let in; another scheme is told a bearer token
+// is missing, and every 401 carries WWW-Authenticate.
+func TestBearerSchemeIsCaseInsensitive(t *testing.T) {
+	e := newEnv(t)
+	for _, h := range []string{"Bearer " + adminToken, "bearer " + adminToken, "BEARER  " + adminToken} {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/me", nil)
+		req.Header.Set("Authorization", h)
+		res, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("Authorization %q: %d, want 200", h, res.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Basic "+adminToken)
+	res, err := e.srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 401 || !strings.Contains(string(body), "missing bearer token") || res.Header.Get("WWW-Authenticate") == "" {
+		t.Fatalf("Basic: %d %s %v", res.StatusCode, body, res.Header)
 	}
 }

@@ -22,6 +22,9 @@ func (s *Service) CreateUser(_ context.Context, c Caller, email, name, role stri
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
 	}
+	if s.reservedAddress(email) {
+		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
+	}
 	if role == "" {
 		role = store.RoleAgent
 	}
@@ -60,6 +63,9 @@ func (s *Service) CreateCustomer(_ context.Context, c Caller, email, name string
 	}
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
+	}
+	if s.reservedAddress(email) {
+		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	cu := &store.Customer{Email: email, Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}
 	err := s.st.Update(func(tx *store.Tx) error {

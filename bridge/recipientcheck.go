@@ -94,3 +94,21 @@ func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
 	}
 	return r, nil
 }
+
+// reservedAddress reports whether addr is one of deskgate's own mail
+// addresses (the inbox, postmaster, the From of its emails, reply and
+// bounce addresses) on one of its domains. No user or customer may have
+// one: deskgate would be emailing itself.
+func (s *Service) reservedAddress(addr string) bool {
+	addr = strings.ToLower(strings.TrimSpace(addr))
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || !slices.Contains(s.cfg.Domains, strings.TrimSuffix(addr[at+1:], ".")) {
+		return false
+	}
+	switch local := addr[:at]; {
+	case local == LocalSupport, local == LocalPostmaster, local == LocalNotifications:
+		return true
+	default:
+		return strings.HasPrefix(local, replyPrefix) || strings.HasPrefix(local, bouncePrefix)
+	}
+}

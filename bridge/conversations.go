@@ -68,6 +68,10 @@ func (s *Service) Conversation(_ context.Context, c Caller, id uint64) (*store.C
 		conv, err = viewConversation(tx, c, id)
 		return err
 	})
+	if err == nil {
+		v := forCaller(c, *conv)
+		conv = &v
+	}
 	return conv, storeErr(err, "conversation")
 }
 
@@ -104,7 +108,7 @@ func (s *Service) ListConversations(_ context.Context, c Caller, tab string) ([]
 				return err
 			}
 			if ok {
-				out = append(out, *conv)
+				out = append(out, forCaller(c, *conv))
 			}
 		}
 		return nil

@@ -110,6 +110,9 @@ func (s *Service) Messages(_ context.Context, c Caller, id uint64) ([]store.Mess
 	if out == nil {
 		out = []store.Message{}
 	}
+	for i := range out {
+		out[i] = messageForCaller(c, out[i])
+	}
 	return out, storeErr(err, "messages")
 }
 

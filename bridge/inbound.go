@@ -86,11 +86,10 @@ const (
 
 // inbound is the Service's inbound state.
 type inbound struct {
-	cfg    InboundConfig
-	commit *groupCommit // eager group commit (see groupcommit.go)
-	eager  bool         // commit with it (default) rather than store.Batch
-	guard  *loopguard.Guard
-	flood  *loopguard.Limiter // nil when disabled
+	cfg   InboundConfig
+	eager bool // commit with the domain's group committer (default) rather than store.Batch
+	guard *loopguard.Guard
+	flood *loopguard.Limiter // nil when disabled
 }
 
 // SetInbound configures inbound mail. Call it before the Service is shared.
@@ -109,7 +108,7 @@ func (s *Service) newInbound(c InboundConfig) *inbound {
 	if c.LookupTXT == nil {
 		c.LookupTXT = defaultLookupTXT
 	}
-	in := &inbound{cfg: c, guard: c.Guard, commit: &groupCommit{st: s.st}, eager: true}
+	in := &inbound{cfg: c, guard: c.Guard, eager: true}
 	if in.guard == nil {
 		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
 	}
@@ -188,7 +187,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	var ds []store.Delivery
 	commit := s.st.Batch
 	if in.eager {
-		commit = in.commit.do
+		commit = s.commit
 	}
 	err := commit(func(tx *store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice

@@ -24,8 +24,9 @@ type Service struct {
 	cfg   Config
 	clock Clock
 	log   *slog.Logger
-	// writers counts API writes in progress (see commit).
-	writers atomic.Int32
+	// writes is the one group committer of the domain's write
+	// transactions: API posts, seen marks and inbound mail share commits.
+	writes *groupCommit
 
 	hub     *hub
 	wake    chan struct{} // wakes the timer loop
@@ -42,7 +43,8 @@ func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1),
+		writes: &groupCommit{st: st}}
 }
 
 // SetOutbox plugs in where emails go. Call it before the Service is shared.

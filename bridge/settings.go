@@ -25,7 +25,7 @@ func settingsAccess(c Caller, id uint64) error {
 		return nil
 	}
 	if c.IsStaff() {
-		return errorf(KindForbidden, "only an admin may see another user's settings")
+		return errorf(KindForbidden, "only an admin may see or change another user's settings")
 	}
 	return notFound("user", id)
 }

@@ -29,7 +29,7 @@ func parseAddressList(v string) []Address {
 		}
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, Address{Name: fixUTF8(a.Name), Email: strings.ToLower(fixUTF8(a.Address))})
+			out = append(out, Address{Name: fixUTF8(decodeLeftoverWords(a.Name)), Email: strings.ToLower(fixUTF8(a.Address))})
 		}
 		return out
 	}

@@ -24,6 +24,9 @@ func readHeaders(msg *Message) {
 			}
 			s = decodeWords(h.Get("Subject"))
 		}
+		if strings.Contains(s, "=?") {
+			s = decodeWords(h.Get("Subject")) // words the strict decoder left, e.g. unpadded base64
+		}
 		msg.Subject = fixUTF8(s)
 	}
 	msg.From = first(parseAddressList(h.Get("From")))

@@ -2,6 +2,7 @@ package mailparse
 
 import (
 	"mime"
+	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -154,8 +155,41 @@ func decodeWords(s string) string {
 		return s
 	}
 	dec := mime.WordDecoder{CharsetReader: charsetReader}
-	if out, err := dec.DecodeHeader(s); err == nil {
+	if out, err := dec.DecodeHeader(padBase64Words(s)); err == nil {
 		return out
 	}
 	return s
+}
+
+// bWord matches an RFC 2047 §2 encoded-word in the "B" encoding.
+var bWord = regexp.MustCompile(`=\?([^?\s]+)\?([bB])\?([^?\s]*)\?=`)
+
+// padBase64Words adds the "=" padding that some senders leave off the
+// base64 text of "B" encoded-words (RFC 2047 §4.1 requires it; mail
+// clients decode such words anyway), so that they decode rather than show
+// as =?utf-8?B?…?= to the helpdesk.
+func padBase64Words(s string) string {
+	if !strings.Contains(s, "?=") {
+		return s
+	}
+	return bWord.ReplaceAllStringFunc(s, func(w string) string {
+		m := bWord.FindStringSubmatch(w)
+		text := strings.TrimRight(m[3], "=")
+		if len(text)%4 == 1 {
+			return w // not base64 of anything: leave it as it is
+		}
+		for len(text)%4 != 0 {
+			text += "="
+		}
+		return "=?" + m[1] + "?" + m[2] + "?" + text + "?="
+	})
+}
+
+// decodeLeftoverWords decodes encoded-words a stricter decoder left in a
+// decoded value (it keeps words it cannot decode, such as unpadded base64).
+func decodeLeftoverWords(s string) string {
+	if !strings.Contains(s, "=?") {
+		return s
+	}
+	return decodeWords(s)
 }

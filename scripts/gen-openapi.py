@@ -18,7 +18,7 @@ schemas={
  "User":{"type":"object","required":["id","email","name","role"],"properties":{"id":ID,"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"]},"created_at":T}},
  "Customer":{"type":"object","required":["id","email","name"],"properties":{"id":ID,"email":S,"name":S,"created_at":T}},
  "Token":{"type":"object","required":["token"],"properties":{"token":{"type":"string","description":"Shown once; stored hashed."}}},
- "Me":{"type":"object","required":["type","id"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":S}},
+ "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S}},
  "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
    "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
    "show_from_customers":{"type":"boolean","default":True},
@@ -30,7 +30,7 @@ schemas={
    "accept_all_invitations":{"type":"boolean","default":True}}},
  "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"created_at":T}},
  "Item":{"type":"object","required":["id","project_id","title"],"properties":{"id":ID,"project_id":ID,"title":S,"followers":IDS,"assignees":IDS,"created_at":T}},
- "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":T}},
+ "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":{"type":"string","format":"date-time","description":"when the newest message was posted; absent until the first message"}}},
  "Author":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer","bot"]},"id":{"type":"integer","format":"int64","description":"0 for the bot"},"email":S,"name":S}},
  "Attachment":{"type":"object","required":["id","filename","content_type","size"],"properties":{"id":ID,"filename":S,"content_type":S,"size":{"type":"integer"},"content_id":S,"inline":B}},
  "Recipient":{"type":"object","required":["type","id","email"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"email":S,"name":S}},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,7 +66,11 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 			"RCPT TO <"+to+">: "+describe(err))
 		return toSMTP(err)
 	}
-	x.to = append(x.to, to)
+	// A client that names one recipient twice (RFC 5321 §3.3 lets it)
+	// gets 250 both times, but the mail is for that recipient once.
+	if !slices.ContainsFunc(x.to, func(a string) bool { return strings.EqualFold(a, to) }) {
+		x.to = append(x.to, to)
+	}
 	return nil
 }
 

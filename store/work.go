@@ -41,7 +41,7 @@ type Conversation struct {
 	CustomerIDs []uint64  `json:"customer_ids"` // only for external conversations
 	CreatedAt   time.Time `json:"created_at"`
 	// LastMessageAt is when the newest message was posted (zero: none yet).
-	LastMessageAt time.Time `json:"last_message_at,omitempty"`
+	LastMessageAt time.Time `json:"last_message_at,omitzero"`
 }
 
 // AddUnique appends id to ids unless present; it reports whether it added.

@@ -13,12 +13,7 @@ const callerKey = "deskgate.caller"
 // missing or unknown token answers 401.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok {
-			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="deskgate"`)
-		}
-		caller, err := s.svc.Authenticate(c.Request().Context(), strings.TrimSpace(tok))
+		caller, err := s.svc.Authenticate(c.Request().Context(), bearerToken(c.Request().Header.Get(echo.HeaderAuthorization)))
 		if err != nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="deskgate"`)
 			return err
@@ -26,6 +21,17 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(callerKey, caller)
 		return next(c)
 	}
+}
+
+// bearerToken is the token of an "Authorization: Bearer TOKEN" header
+// (RFC 6750 §2.1; the scheme name is case-insensitive, RFC 7235 §2.1), or
+// "" (a missing token) for any other header.
+func bearerToken(h string) string {
+	scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
 }
 
 // caller returns the authenticated caller of the request.

@@ -14,8 +14,11 @@ type tokenResponse struct {
 
 // me answers who the token belongs to.
 func (s *Server) me(c echo.Context) error {
-	cl := caller(c)
-	return c.JSON(http.StatusOK, map[string]any{"type": cl.Kind, "id": cl.ID, "role": cl.Role})
+	me, err := s.svc.Me(c.Request().Context(), caller(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, me)
 }
 
 func (s *Server) createUser(c echo.Context) error {

@@ -7,13 +7,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"strings"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/loopguard"
+	"github.com/deskgate/deskgate/mailparse"
 )
 
 // maxInspectBytes bounds one message read by inspect.
@@ -28,7 +28,7 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "TOML configuration file (for the hostname and domains of the loop guard)")
-	mailFrom := fs.String("mail-from", "", "envelope sender (MAIL FROM) to assume; default: the Return-Path header, else From; \"<>\" is the null sender")
+	mailFrom := fs.String("mail-from", "", "envelope sender (MAIL FROM) to assume; default: the Return-Path header, else From, else a non-null unknown sender; \"<>\" is the null sender")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] FILE... (- = stdin)")
 		fs.PrintDefaults()
@@ -61,6 +61,12 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			a.Errors = []string{"read: " + err.Error()}
 		} else {
 			a = bridge.Analyze(raw, envelopeSender(raw, *mailFrom), guard)
+			if len(raw) == 0 {
+				a.Errors = append(a.Errors, "empty message")
+			}
+			if unparsable(a) {
+				status = 1
+			}
 		}
 		a.File = name
 		if err := enc.Encode(a); err != nil {
@@ -69,6 +75,17 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// unparsable reports whether not even a header could be read from the
+// message (the "parse:" error bridge.Analyze records), or it was empty.
+func unparsable(a bridge.Analysis) bool {
+	for _, e := range a.Errors {
+		if strings.HasPrefix(e, "parse: ") || e == "empty message" {
+			return true
+		}
+	}
+	return false
 }
 
 // readMessage reads a file, or stdin for "-".
@@ -92,8 +109,16 @@ func readMessage(name string, stdin io.Reader) ([]byte, error) {
 	return raw, nil
 }
 
+// unknownSender is the envelope sender inspect assumes for a message that
+// names none (no Return-Path, no readable From): a non-null reverse path
+// in the reserved .invalid domain (RFC 2606 §2), so that such a message is
+// not taken for a bounce just because the file lacks an envelope.
+const unknownSender = "unknown-sender@sender.invalid"
+
 // envelopeSender is the MAIL FROM inspect assumes: the flag, else the
-// Return-Path a delivering MTA records (RFC 5321 §4.4), else From.
+// Return-Path a delivering MTA records (RFC 5321 §4.4; "<>" is the null
+// reverse path), else the From address as the server's parser reads it
+// (RFC 2047 names, odd syntax), else unknownSender.
 func envelopeSender(raw []byte, flagValue string) string {
 	if flagValue != "" {
 		return strings.Trim(flagValue, "<>")
@@ -106,20 +131,14 @@ func envelopeSender(raw []byte, flagValue string) string {
 	if end >= 0 {
 		head = raw[:end]
 	}
-	var from string
 	for _, line := range strings.Split(string(head), "\n") {
 		k, v, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
-		if !ok {
-			continue
-		}
-		switch strings.ToLower(strings.TrimSpace(k)) {
-		case "return-path":
+		if ok && strings.EqualFold(strings.TrimSpace(k), "return-path") {
 			return strings.Trim(strings.TrimSpace(v), "<>")
-		case "from":
-			if a, err := mail.ParseAddress(strings.TrimSpace(v)); err == nil && from == "" {
-				from = a.Address
-			}
 		}
 	}
-	return from
+	if m, _ := mailparse.Parse(raw); m != nil && m.From.Email != "" {
+		return m.From.Email
+	}
+	return unknownSender
 }

@@ -163,7 +163,18 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	if created {
 		log.Info("created the first admin from DESKGATE_BOOTSTRAP_TOKEN", "email", "admin@"+cfg.Domains[0])
 	}
+	warnNoAdmin(st, log)
 	return a, nil
+}
+
+// warnNoAdmin tells whoever started deskgate on an empty store without
+// DESKGATE_BOOTSTRAP_TOKEN that the API has no way in yet (every request
+// would answer 401), instead of leaving them to guess.
+func warnNoAdmin(st *store.Store, log *slog.Logger) {
+	has := true
+	if err := st.View(func(tx *store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
+		log.Warn("no admin yet: every API request answers 401; restart with DESKGATE_BOOTSTRAP_TOKEN set to create admin@<first domain> with that token")
+	}
 }
 
 // newQueue builds the outbound queue (DKIM keys generated on first start)

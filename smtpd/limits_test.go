@@ -55,10 +55,15 @@ func TestReadDeadlineExtendedDuringData(t *testing.T) {
 	wantReply(t, "slow DATA", reply(), "250")
 	h.mustStatus("created", "new conversation")
 
-	// Now stay silent past the timeout.
-	time.Sleep(timeout + timeout/2)
+	// Now stay silent: the server cuts the connection off with 421 once
+	// its read timeout passes, not before (the deadline was set before
+	// the 250 reached us, hence half the timeout as the bound).
+	idle := time.Now()
 	if got := reply(); !strings.HasPrefix(got, "421") {
 		t.Fatalf("idle connection: %q, want 421", got)
+	}
+	if waited := time.Since(idle); waited < timeout/2 {
+		t.Fatalf("idle connection cut off after %s, read timeout %s", waited, timeout)
 	}
 }
 

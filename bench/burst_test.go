@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -17,24 +18,24 @@ func BenchmarkFireBurst(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		h := newHelpdesk(b, b.TempDir(), 1000, 1)
-		clock := &fixedClock{now: t0}
+		clock := clocktest.New(t0)
 		out := &recordingOutbox{delay: time.Minute, now: time.Now}
 		svc := h.service(clock, out, time.Minute)
 		ctx := context.Background()
 		for i := range 100 {
 			if i == 90 { // the first 90 were emailed long ago
-				clock.set(t0.Add(time.Hour))
+				clock.Set(t0.Add(time.Hour))
 				if err := svc.FireDue(ctx); err != nil {
 					b.Fatal(err)
 				}
-				clock.set(t0.Add(2 * time.Hour))
+				clock.Set(t0.Add(2 * time.Hour))
 			}
 			if _, err := svc.PostMessage(ctx, h.customer(0), h.convs[0], bridge.NewMessage{Body: "still broken"}); err != nil {
 				b.Fatal(err)
 			}
 		}
 		before, _ := out.committed()
-		clock.set(t0.Add(3 * time.Hour))
+		clock.Set(t0.Add(3 * time.Hour))
 		b.StartTimer()
 		start := time.Now()
 		if err := svc.FireDue(ctx); err != nil {
@@ -77,7 +78,7 @@ func BenchmarkFireAcrossLongConversations(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		clock := &fixedClock{now: t0}
+		clock := clocktest.New(t0)
 		out := &recordingOutbox{delay: time.Minute, now: time.Now}
 		svc := h.service(clock, out, time.Minute)
 		ctx := context.Background()
@@ -87,7 +88,7 @@ func BenchmarkFireAcrossLongConversations(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		clock.set(t0.Add(2 * time.Minute))
+		clock.Set(t0.Add(2 * time.Minute))
 		b.StartTimer()
 		start := time.Now()
 		if err := svc.FireDue(ctx); err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 )
 
 // BenchmarkListMessages1000: what GET /conversations/{id}/messages does
@@ -18,7 +19,7 @@ import (
 func BenchmarkListMessages1000(b *testing.B) {
 	h := newHelpdesk(b, b.TempDir(), 1, 1)
 	defer h.st.Close()
-	clock := &fixedClock{now: t0}
+	clock := clocktest.New(t0)
 	svc := h.service(clock, &recordingOutbox{now: clock.Now}, 0)
 	ctx := context.Background()
 	for i := range 1000 {

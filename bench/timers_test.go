@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -38,7 +39,7 @@ func heapInUse() uint64 {
 func BenchmarkPendingTimers100k(b *testing.B) {
 	for b.Loop() {
 		h := newHelpdesk(b, b.TempDir(), benchUsers, benchConvs)
-		clock := &fixedClock{now: t0}
+		clock := clocktest.New(t0)
 		svc := h.service(clock, &recordingOutbox{delay: time.Minute, now: clock.Now}, time.Minute)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
@@ -87,7 +88,7 @@ func buildPending(b *testing.B) string {
 	b.Helper()
 	dir := filepath.Join(b.TempDir(), "pending")
 	h := newHelpdesk(b, dir, benchUsers, benchConvs)
-	clock := &fixedClock{now: t0}
+	clock := clocktest.New(t0)
 	svc := h.service(clock, &recordingOutbox{delay: time.Minute, now: clock.Now}, time.Minute)
 	h.postEach(b, svc)
 	if err := h.st.Close(); err != nil {
@@ -132,7 +133,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		clock := &fixedClock{now: t0.Add(30 * time.Second)}
+		clock := clocktest.New(t0.Add(30 * time.Second))
 		svc := (&helpdesk{st: st}).service(clock, &recordingOutbox{delay: time.Minute, now: time.Now}, time.Minute)
 		if err := svc.FireDue(ctx); err != nil {
 			b.Fatal(err)
@@ -149,7 +150,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 			b.Fatal(err)
 		}
 		out := &recordingOutbox{delay: time.Minute, now: time.Now}
-		svc = (&helpdesk{st: st}).service(&fixedClock{now: t0.Add(2 * time.Minute)}, out, time.Minute)
+		svc = (&helpdesk{st: st}).service(clocktest.New(t0.Add(2*time.Minute)), out, time.Minute)
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- svc.RunTimers(runCtx) }()

@@ -15,24 +15,6 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// fixedClock is a clock that stands still unless moved.
-type fixedClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fixedClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
 // rawEmail stands for the composed, signed email a real queue stores.

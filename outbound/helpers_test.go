@@ -11,29 +11,12 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 const testDomain = "support.test"
-
-// fakeClock is a clock tests move by hand, so retries need no sleeping.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 var (
 	keysOnce sync.Once
@@ -66,7 +49,7 @@ type env struct {
 	svc   *bridge.Service
 	q     *Queue
 	reg   *prometheus.Registry
-	clock *fakeClock
+	clock *clocktest.Clock
 	opts  Options
 
 	cancel context.CancelFunc
@@ -75,7 +58,7 @@ type env struct {
 
 func newEnv(t *testing.T, smarthost string, mod func(*Options)) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: &fakeClock{t: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}}
+	e := &env{t: t, dir: t.TempDir(), clock: clocktest.New(time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC))}
 	e.opts = Options{
 		Domain: testDomain, Hostname: "mx." + testDomain, Keys: testKeys(t), Smarthost: smarthost,
 		RetrySchedule: []time.Duration{time.Minute, 5 * time.Minute}, Lifetime: time.Hour,

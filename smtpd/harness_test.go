@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/smtpd"
 	"github.com/deskgate/deskgate/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,7 +31,7 @@ type harness struct {
 	addr    string
 	reg     *prometheus.Registry
 	bouncer *recordingBouncer
-	clock   *stepClock
+	clock   *clocktest.Clock
 	tls     *tls.Config // client side, when the server offers STARTTLS
 }
 
@@ -48,7 +49,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &stepClock{now: time.Now().UTC()}
+	clock := clocktest.New(time.Now().UTC())
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test", "help.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("smtpd test key, 32 bytes long..."),
@@ -264,24 +265,6 @@ func (h *harness) raw(id uint64) []byte {
 		h.t.Fatalf("raw of %d: %v", id, err)
 	}
 	return b
-}
-
-// stepClock is a clock tests move by hand.
-type stepClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *stepClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *stepClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // metricValue reads counter name{reason=reason} ("" = unlabelled), or

@@ -2,29 +2,10 @@ package webapi_test
 
 import (
 	"sync"
-	"time"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
-
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // recordingOutbox keeps the emails the domain queues.
 type recordingOutbox struct {

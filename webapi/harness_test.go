@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/getkin/kin-openapi/openapi3"
@@ -31,7 +32,7 @@ type env struct {
 	st     *store.Store
 	dir    string
 	router routers.Router
-	clock  *fakeClock
+	clock  *clocktest.Clock
 	outbox *recordingOutbox
 }
 
@@ -50,7 +51,7 @@ func openEnvTB(t testing.TB, dir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test"}, Hostname: "support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long........."),

@@ -70,9 +70,9 @@ func TestOneMinuteRule(t *testing.T) {
 		t.Fatalf("author notified: %+v", ns)
 	}
 
-	e.clock.advance(30 * time.Second)
+	e.clock.Advance(30 * time.Second)
 	m2 := e.post(f.external, f.custTok, "It is spreading")
-	e.clock.advance(30 * time.Second) // m1 due, m2 not yet
+	e.clock.Advance(30 * time.Second) // m1 due, m2 not yet
 	e.fire()
 	sent := e.outbox.sent()
 	if len(sent) != 1 || len(sent[0].Messages) != 1 || sent[0].Messages[0].ID != m1 || sent[0].Recipient.Email != "agent@support.test" {
@@ -89,7 +89,7 @@ func TestOneMinuteRule(t *testing.T) {
 	}
 	// Seeing m2 cancels its email.
 	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", m2), f.agentTok, nil)
-	e.clock.advance(time.Hour)
+	e.clock.Advance(time.Hour)
 	e.fire()
 	if n := len(e.outbox.sent()); n != 1 {
 		t.Fatalf("seen message emailed anyway: %d emails", n)
@@ -110,9 +110,9 @@ func TestUnseenMessagesOfAConversationGoOutAsOneEmail(t *testing.T) {
 	// Agent -> customer: three messages within the minute.
 	for _, b := range []string{"one", "two", "three"} {
 		e.post(f.external, f.agentTok, b)
-		e.clock.advance(10 * time.Second)
+		e.clock.Advance(10 * time.Second)
 	}
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.fire()
 	sent := e.outbox.sent()
 	if len(sent) != 1 || len(sent[0].Messages) != 3 || sent[0].Recipient.Type != "customer" {
@@ -171,7 +171,7 @@ func TestPendingTimersSurviveRestart(t *testing.T) {
 	e.post(f.external, f.agentTok, "before the restart")
 	e.close()
 	e2 := openEnv(t, dir)
-	e2.clock.advance(2 * time.Minute)
+	e2.clock.Advance(2 * time.Minute)
 	e2.fire()
 	if sent := e2.outbox.sent(); len(sent) != 1 || sent[0].Messages[0].Body != "before the restart" {
 		t.Fatalf("after restart: %+v", sent)

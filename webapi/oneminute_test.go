@@ -117,7 +117,7 @@ func TestCustomerSeenCancelsPendingEmails(t *testing.T) {
 	f := e.fixture()
 	a := e.post(f.external, f.agentTok, "a")
 	b := e.post(f.external, f.agentTok, "b")
-	e.clock.advance(20 * time.Second)
+	e.clock.Advance(20 * time.Second)
 	c := e.post(f.external, f.agentTok, "c")
 	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", b), f.custTok, nil)
 	for _, id := range []uint64{a, b} {
@@ -126,12 +126,12 @@ func TestCustomerSeenCancelsPendingEmails(t *testing.T) {
 			t.Fatalf("message %d after the customer saw %d: %+v", id, b, d)
 		}
 	}
-	e.clock.advance(40 * time.Second) // a and b would be due now; c is not
+	e.clock.Advance(40 * time.Second) // a and b would be due now; c is not
 	e.fire()
 	if sent := e.outbox.sent(); len(sent) != 0 {
 		t.Fatalf("seen messages emailed: %+v", sent)
 	}
-	e.clock.advance(20 * time.Second)
+	e.clock.Advance(20 * time.Second)
 	e.fire()
 	sent := e.outbox.sent()
 	if len(sent) != 1 || len(sent[0].Messages) != 1 || sent[0].Messages[0].ID != c || sent[0].Recipient.Type != "customer" {
@@ -165,13 +165,13 @@ func TestDeliveryFields(t *testing.T) {
 	if d["seen_at"] != nil || d["emailed_at"] != nil || d["email_status"] != "pending" || d["notified_at"] != "2026-11-25T09:00:00Z" {
 		t.Fatalf("a fresh delivery: %v", d)
 	}
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.fire()
 	d = raw()
 	if d["email_status"] != "queued" || d["emailed_at"] != "2026-11-25T09:01:00Z" || d["seen_at"] != nil {
 		t.Fatalf("an emailed delivery: %v", d)
 	}
-	e.clock.advance(time.Minute)
+	e.clock.Advance(time.Minute)
 	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", m), f.custTok, nil)
 	if d = raw(); d["seen_at"] != "2026-11-25T09:02:00Z" || d["email_status"] != "queued" {
 		t.Fatalf("seen after the email: %v", d)
@@ -187,7 +187,7 @@ func TestOverdueTimerFiresAtStart(t *testing.T) {
 	m := e.post(f.external, f.agentTok, "before the restart")
 	e.close()
 	e2 := openEnv(t, dir)
-	e2.clock.advance(5 * time.Minute)
+	e2.clock.Advance(5 * time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e2.svc.RunTimers(ctx) }()

@@ -17,7 +17,7 @@ func TestOutboundCapSkipsFloodingConversation(t *testing.T) {
 	var ids []uint64
 	for i := 0; i < bridge.OutboundCapLimit; i++ {
 		ids = append(ids, e.post(f.external, f.agentTok, pathf("message %d", i)))
-		e.clock.advance(61 * time.Second)
+		e.clock.Advance(61 * time.Second)
 		e.fire()
 	}
 	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
@@ -30,7 +30,7 @@ func TestOutboundCapSkipsFloodingConversation(t *testing.T) {
 	}
 
 	over := e.post(f.external, f.agentTok, "one too many")
-	e.clock.advance(61 * time.Second)
+	e.clock.Advance(61 * time.Second)
 	e.fire()
 	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
 		t.Fatalf("email past the cap was queued: %d emails", n)
@@ -45,16 +45,16 @@ func TestOutboundCapSkipsFloodingConversation(t *testing.T) {
 		"item_id": f.item, "kind": "external", "subject": "Another matter", "customer_ids": []uint64{f.custID},
 	}).id(t)
 	m := e.post(other, f.agentTok, "different conversation")
-	e.clock.advance(61 * time.Second)
+	e.clock.Advance(61 * time.Second)
 	e.fire()
 	if d := e.deliveries(m)["carol@example.com"]; d.EmailStatus != "queued" {
 		t.Fatalf("other conversation capped too: %+v", d)
 	}
 
 	// Once the window has passed, the first conversation emails again.
-	e.clock.advance(bridge.OutboundCapWindow)
+	e.clock.Advance(bridge.OutboundCapWindow)
 	again := e.post(f.external, f.agentTok, "after the window")
-	e.clock.advance(61 * time.Second)
+	e.clock.Advance(61 * time.Second)
 	e.fire()
 	if d := e.deliveries(again)["carol@example.com"]; d.EmailStatus != "queued" {
 		t.Fatalf("after the window: %+v", d)
@@ -68,7 +68,7 @@ func TestOutboundCapSurvivesRestart(t *testing.T) {
 	f := e.fixture()
 	for i := 0; i < bridge.OutboundCapLimit; i++ {
 		e.post(f.external, f.agentTok, pathf("message %d", i))
-		e.clock.advance(61 * time.Second)
+		e.clock.Advance(61 * time.Second)
 		e.fire()
 	}
 	if n := len(e.outbox.sent()); n != bridge.OutboundCapLimit {
@@ -77,9 +77,9 @@ func TestOutboundCapSurvivesRestart(t *testing.T) {
 	e.close()
 
 	e2 := openEnv(t, dir)
-	e2.clock.advance(time.Duration(bridge.OutboundCapLimit+1) * 61 * time.Second) // where the first clock was
+	e2.clock.Advance(time.Duration(bridge.OutboundCapLimit+1) * 61 * time.Second) // where the first clock was
 	over := e2.post(f.external, f.agentTok, "after the restart")
-	e2.clock.advance(61 * time.Second)
+	e2.clock.Advance(61 * time.Second)
 	e2.fire()
 	if n := len(e2.outbox.sent()); n != 0 {
 		t.Fatalf("capped email queued after a restart: %d", n)

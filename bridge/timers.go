@@ -276,8 +276,8 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, c
 			return nil, err
 		}
 		e.Messages = append(e.Messages, *m)
-		if !containsString(names, m.Author.Name) && m.Author.Name != "" {
-			names = append(names, m.Author.Name)
+		if n := displayName(m.Author); !containsString(names, n) {
+			names = append(names, n)
 		}
 	}
 	e.FromName = strings.Join(names, ", ")
@@ -312,4 +312,17 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// displayName is how an author is named in an email's From: the name, or,
+// for someone created without one, the local part of the address, so the
+// recipient still sees who wrote.
+func displayName(a store.Author) string {
+	if n := strings.TrimSpace(a.Name); n != "" {
+		return n
+	}
+	if local, _, ok := strings.Cut(a.Email, "@"); ok && local != "" {
+		return local
+	}
+	return "Bot"
 }

@@ -257,3 +257,22 @@ func nextEvent(t *testing.T, ch <-chan sse) sse {
 	}
 	return sse{}
 }
+
+// An author created without a name is named by the local part of the
+// address in the email's From, not left blank.
+func TestEmailFromNamesAnAuthorWithoutAName(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	id := e.must(201, "POST", "/api/v1/users", adminToken, map[string]string{"email": "nameless@support.test"}).id(t)
+	tok := e.must(201, "POST", pathf("/api/v1/users/%d/tokens", id), adminToken, nil)
+	var tk struct{ Token string }
+	tok.decode(t, &tk)
+	e.post(f.external, tk.Token, "hello")
+	e.post(f.external, f.agentTok, "and hello from Agnes")
+	e.clock.Advance(2 * time.Minute)
+	e.fire()
+	sent := e.outbox.sent()
+	if len(sent) != 1 || sent[0].FromName != "nameless, Agnes Agent" {
+		t.Fatalf("emails %d, From name %q", len(sent), sent[0].FromName)
+	}
+}

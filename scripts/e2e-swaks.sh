@@ -114,6 +114,9 @@ api "/api/v1/maillog/$ATTLOG/raw" | grep -q "Subject: Invoice" || fail "raw mess
 echo "e2e-swaks: mail log, conversations, messages, attachment and raw download check out"
 
 kill -TERM "$PID"
+# Bounded: deskgate must be gone within 60 s of SIGTERM, else it is killed.
+for _ in $(seq 600); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$PID" 2>/dev/null; then kill -9 "$PID"; fail "deskgate did not stop within 60 s of SIGTERM"; fi
 wait "$PID" || fail "deskgate exited non-zero after SIGTERM"
 PID=""
 echo "e2e-swaks: PASS"

@@ -87,7 +87,6 @@ const (
 // inbound is the Service's inbound state.
 type inbound struct {
 	cfg   InboundConfig
-	eager bool // commit with the domain's group committer (default) rather than store.Batch
 	guard *loopguard.Guard
 	flood *loopguard.Limiter // nil when disabled
 }
@@ -108,7 +107,7 @@ func (s *Service) newInbound(c InboundConfig) *inbound {
 	if c.LookupTXT == nil {
 		c.LookupTXT = defaultLookupTXT
 	}
-	in := &inbound{cfg: c, guard: c.Guard, eager: true}
+	in := &inbound{cfg: c, guard: c.Guard}
 	if in.guard == nil {
 		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
 	}
@@ -185,11 +184,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	var rec Receipt
 	var ds []store.Delivery
-	commit := s.st.Batch
-	if in.eager {
-		commit = s.commit
-	}
-	err := commit(func(tx *store.Tx) error {
+	err := s.commit(func(tx *store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice
 		var err error
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
@@ -326,7 +321,7 @@ func (s *Service) LogRejection(_ context.Context, env Envelope, detail string) {
 func (s *Service) logRejection(env Envelope, from, subject, detail string) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
 		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail}
-	err := s.st.Batch(func(tx *store.Tx) error {
+	err := s.commit(func(tx *store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)
 	})

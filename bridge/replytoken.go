@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deskgate/deskgate/store"
@@ -126,7 +127,7 @@ func (s *Service) threadRefs(tx *store.Tx, conv *store.Conversation) []string {
 		if err != nil {
 			continue
 		}
-		if e := m.EmailMessageID; e != "" && e != root && !containsString(newest, e) {
+		if e := m.EmailMessageID; e != "" && e != root && !slices.Contains(newest, e) {
 			newest = append(newest, e)
 		}
 	}

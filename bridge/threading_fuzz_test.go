@@ -119,44 +119,40 @@ func TestForgedRootMessageIDDoesNotThread(t *testing.T) {
 	}
 }
 
-// Concurrent Receives share commits and each is stored exactly once,
-// with both commit paths.
+// Concurrent Receives share commits and each is stored exactly once.
 func TestConcurrentReceiveStoresEachOnce(t *testing.T) {
-	for _, eager := range []bool{true, false} {
-		svc, st := newInboundService(t)
-		bridge.SetEagerGroupCommit(svc, eager)
-		ctx := context.Background()
-		errs := make(chan error, 40)
-		for i := range 40 {
-			go func() {
-				raw := "From: c" + strconv.Itoa(i%4) + "@example.com\r\nSubject: s\r\nMessage-ID: <cc" + strconv.Itoa(i) + "@example.com>\r\n\r\nx\r\n"
-				_, err := svc.Receive(ctx, bridge.Envelope{From: "x@example.com", To: []string{"support@support.test"}}, []byte(raw))
-				errs <- err
-			}()
+	svc, st := newInboundService(t)
+	ctx := context.Background()
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() {
+			raw := "From: c" + strconv.Itoa(i%4) + "@example.com\r\nSubject: s\r\nMessage-ID: <cc" + strconv.Itoa(i) + "@example.com>\r\n\r\nx\r\n"
+			_, err := svc.Receive(ctx, bridge.Envelope{From: "x@example.com", To: []string{"support@support.test"}}, []byte(raw))
+			errs <- err
+		}()
+	}
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
-		for range 40 {
-			if err := <-errs; err != nil {
-				t.Fatal(err)
+	}
+	seen := map[string]int{}
+	_ = st.View(func(tx *store.Tx) error {
+		es, _ := tx.ListMailLog(store.MailLogQuery{Limit: 100})
+		for _, e := range es {
+			seen[e.MessageID]++
+			if e.Status != bridge.InCreated {
+				t.Errorf("%+v", e)
 			}
 		}
-		seen := map[string]int{}
-		_ = st.View(func(tx *store.Tx) error {
-			es, _ := tx.ListMailLog(store.MailLogQuery{Limit: 100})
-			for _, e := range es {
-				seen[e.MessageID]++
-				if e.Status != bridge.InCreated {
-					t.Errorf("eager=%v: %+v", eager, e)
-				}
-			}
-			return nil
-		})
-		if len(seen) != 40 {
-			t.Fatalf("eager=%v: %d distinct mails stored, want 40", eager, len(seen))
-		}
-		for id, n := range seen {
-			if n != 1 {
-				t.Fatalf("eager=%v: %s stored %d times", eager, id, n)
-			}
+		return nil
+	})
+	if len(seen) != 40 {
+		t.Fatalf("%d distinct mails stored, want 40", len(seen))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s stored %d times", id, n)
 		}
 	}
 }

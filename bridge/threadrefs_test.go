@@ -14,7 +14,7 @@ func oldThreadRefs(s *Service, tx *store.Tx, conv *store.Conversation) []string 
 	refs := []string{s.rootMessageID(conv.ID)}
 	msgs, _ := tx.Messages(conv.ID)
 	for _, m := range msgs {
-		if m.EmailMessageID != "" && !containsString(refs, m.EmailMessageID) {
+		if m.EmailMessageID != "" && !slices.Contains(refs, m.EmailMessageID) {
 			refs = append(refs, m.EmailMessageID)
 		}
 	}

@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -276,7 +277,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, c
 			return nil, err
 		}
 		e.Messages = append(e.Messages, *m)
-		if n := displayName(m.Author); !containsString(names, n) {
+		if n := displayName(m.Author); !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
@@ -303,15 +304,6 @@ func currentRecipient(tx *store.Tx, r store.Recipient) (store.Recipient, error) 
 		return r, err
 	}
 	return store.Recipient{Type: r.Type, ID: u.ID, Email: u.Email, Name: u.Name}, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // displayName is how an author is named in an email's From: the name, or,

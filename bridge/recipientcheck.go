@@ -61,21 +61,35 @@ func (s *Service) CheckRecipient(_ context.Context, addr string) error {
 	return nil
 }
 
-// resolveRecipient parses addr into what it names, without the store.
-func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
-	addr = strings.Trim(strings.TrimSpace(addr), "<>")
+// ourLocalPart splits addr and reports its lower-cased local part when
+// its domain is one of ours. ok is false for a domain not ours; bad for an
+// address without a local part or a domain.
+func (s *Service) ourLocalPart(addr string) (local string, ok, bad bool) {
+	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 {
-		return inboundRcpt{}, mailerr.New(550, "5.1.3", "bad recipient address syntax")
+		return "", false, true
 	}
-	local, domain := addr[:at], strings.ToLower(strings.TrimSuffix(addr[at+1:], "."))
-	if !slices.Contains(s.cfg.Domains, domain) {
+	return addr[:at], slices.Contains(s.cfg.Domains, strings.TrimSuffix(addr[at+1:], ".")), false
+}
+
+// inboxLocal reports whether a local part is one of the inbox addresses.
+func inboxLocal(local string) bool {
+	return local == LocalSupport || local == LocalPostmaster || local == LocalNotifications
+}
+
+// resolveRecipient parses addr into what it names, without the store.
+func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
+	lower, ours, bad := s.ourLocalPart(addr)
+	switch {
+	case bad:
+		return inboundRcpt{}, mailerr.New(550, "5.1.3", "bad recipient address syntax")
+	case !ours:
 		return inboundRcpt{}, mailerr.ErrRelayDenied
 	}
-	r := inboundRcpt{Addr: strings.ToLower(addr)}
-	lower := strings.ToLower(local)
+	r := inboundRcpt{Addr: strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))}
 	switch {
-	case lower == LocalSupport || lower == LocalPostmaster || lower == LocalNotifications:
+	case inboxLocal(lower):
 		r.Kind = rcptInbox
 	case strings.HasPrefix(lower, replyPrefix):
 		t, err := s.ParseReplyToken(lower[len(replyPrefix):])
@@ -100,15 +114,6 @@ func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
 // bounce addresses) on one of its domains. No user or customer may have
 // one: deskgate would be emailing itself.
 func (s *Service) reservedAddress(addr string) bool {
-	addr = strings.ToLower(strings.TrimSpace(addr))
-	at := strings.LastIndexByte(addr, '@')
-	if at <= 0 || !slices.Contains(s.cfg.Domains, strings.TrimSuffix(addr[at+1:], ".")) {
-		return false
-	}
-	switch local := addr[:at]; {
-	case local == LocalSupport, local == LocalPostmaster, local == LocalNotifications:
-		return true
-	default:
-		return strings.HasPrefix(local, replyPrefix) || strings.HasPrefix(local, bouncePrefix)
-	}
+	local, ours, _ := s.ourLocalPart(addr)
+	return ours && (inboxLocal(local) || strings.HasPrefix(local, replyPrefix) || strings.HasPrefix(local, bouncePrefix))
 }

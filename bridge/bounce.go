@@ -17,7 +17,7 @@ import (
 // Delays (4.x.x, action "delayed") and successes are logged, not applied.
 
 // bounceTx handles a bounce in the receiving transaction.
-func (s *Service) bounceTx(tx *store.Tx, in *inbound, p *prepared, rec *Receipt) error {
+func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) error {
 	ref := BounceRef{MessageID: p.a.DSN.OriginalMessageID}
 	for _, r := range p.rcpts {
 		if r.Kind == rcptBounce {
@@ -57,7 +57,7 @@ func (s *Service) bounceTx(tx *store.Tx, in *inbound, p *prepared, rec *Receipt)
 }
 
 // applyBounce calls the Bouncer and says what it did.
-func (s *Service) applyBounce(tx *store.Tx, ref BounceRef, status, diag string) []string {
+func (s *Service) applyBounce(tx store.Tx, ref BounceRef, status, diag string) []string {
 	what := "the outbound email"
 	switch {
 	case ref.EmailID != 0:

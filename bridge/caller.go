@@ -27,12 +27,12 @@ func (c Caller) IsStaff() bool { return c.Kind == store.KindUser }
 func (c Caller) IsCustomer() bool { return c.Kind == store.KindCustomer }
 
 // Authenticate returns the caller a bearer token belongs to.
-func (s *Service) Authenticate(_ context.Context, token string) (Caller, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
 	if token == "" {
 		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
 	}
 	var c Caller
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err

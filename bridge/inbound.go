@@ -162,7 +162,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	if a.Hops > in.cfg.MaxHops {
 		err := mailerr.ErrTooManyHops
-		s.logRejection(env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message))
+		s.logRejection(ctx, env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message))
 		return Receipt{}, err
 	}
 	if env.Trace != "" {
@@ -184,7 +184,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	var rec Receipt
 	var ds []store.Delivery
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice
 		var err error
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
@@ -215,7 +215,7 @@ func (p *prepared) hasKind(kind string) bool {
 // the network, which never runs inside a write transaction.
 func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) error {
 	var u *store.User
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		u, err = tx.UserByEmail(p.sender)
 		return err
@@ -239,7 +239,7 @@ func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) er
 // receiveTx is the whole inbound decision and its writes, in one
 // transaction. It must be idempotent (a group commit may run it twice): all
 // it changes lives in tx, rec and the returned deliveries.
-func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
+func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
 	switch {
 	case a.Class == loopguard.Bounce || (p.hasKind(rcptBounce) && a.Class == loopguard.Human && p.env.From == ""):
@@ -280,7 +280,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *p
 
 // duplicateOf finds a message already received with this Message-ID from
 // this sender (a retry whose 250 was lost, or the same mail by two paths).
-func duplicateOf(tx *store.Tx, msgID, sender string) *store.MessageRef {
+func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
 	if msgID == "" {
 		return nil
 	}
@@ -292,7 +292,7 @@ func duplicateOf(tx *store.Tx, msgID, sender string) *store.MessageRef {
 }
 
 // logTx writes one mail log entry (with the raw message) and records it.
-func (s *Service) logTx(tx *store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
+func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
 	e := s.entry(p)
 	e.Status, e.Detail, e.ConversationID, e.MessageIDInt = r.Status, r.Detail, r.ConversationID, r.MessageID
 	if err := tx.AddMailLog(&e, p.a.Raw); err != nil {
@@ -314,14 +314,14 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 // LogRejection records a mail refused at SMTP time (RCPT or DATA) as
 // `rejected`, without raw (SPEC §6). It commits in a group commit and
 // never fails the SMTP reply: a logging failure is only logged.
-func (s *Service) LogRejection(_ context.Context, env Envelope, detail string) {
-	s.logRejection(env, store.NormalizeEmail(env.From), "", detail)
+func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string) {
+	s.logRejection(ctx, env, store.NormalizeEmail(env.From), "", detail)
 }
 
-func (s *Service) logRejection(env Envelope, from, subject, detail string) {
+func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
 		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail}
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)
 	})

@@ -12,11 +12,12 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/mailerr"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 )
 
-func newInboundService(t testing.TB) (*bridge.Service, *store.Store) {
+func newInboundService(t testing.TB) (*bridge.Service, store.Store) {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
+	st, err := boltstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +31,10 @@ func newInboundService(t testing.TB) (*bridge.Service, *store.Store) {
 	return svc, st
 }
 
-func lastEntry(t testing.TB, st *store.Store) store.MailLogEntry {
+func lastEntry(t testing.TB, st store.Store) store.MailLogEntry {
 	t.Helper()
 	var es []store.MailLogEntry
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		es, err = tx.ListMailLog(store.MailLogQuery{Limit: 1})
 		return err
@@ -137,7 +138,7 @@ func TestConcurrentReceiveStoresEachOnce(t *testing.T) {
 		}
 	}
 	seen := map[string]int{}
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		es, _ := tx.ListMailLog(store.MailLogQuery{Limit: 100})
 		for _, e := range es {
 			seen[e.MessageID]++

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -66,7 +67,7 @@ func (q *Queue) committer(in <-chan finishReq) {
 func (q *Queue) commitResults(reqs []finishReq) {
 	now := q.opts.Clock.Now()
 	outs := make([]outcome, len(reqs))
-	err := q.st.Update(func(tx *store.Tx) error {
+	err := q.st.Update(context.Background(), func(tx store.Tx) error {
 		for i, r := range reqs {
 			o, err := q.applyResult(tx, r.id, r.res, now)
 			if err != nil {
@@ -92,7 +93,7 @@ func (q *Queue) commitResults(reqs []finishReq) {
 }
 
 // applyResult writes one attempt's result into tx.
-func (q *Queue) applyResult(tx *store.Tx, id uint64, res result, now time.Time) (outcome, error) {
+func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (outcome, error) {
 	cur, err := tx.Outbound(id)
 	if err != nil {
 		return outcome{}, err

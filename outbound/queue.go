@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -128,7 +129,7 @@ func (o *Options) defaults() error {
 // Queue is the durable outbound queue. It implements bridge.Outbox and
 // bridge.Bouncer. Safe for concurrent use.
 type Queue struct {
-	st       *store.Store
+	st       store.Store
 	opts     Options
 	composer Composer
 	signer   Signer
@@ -150,7 +151,7 @@ var (
 )
 
 // New returns a queue over st. Nothing runs until Run.
-func New(st *store.Store, opts Options) (*Queue, error) {
+func New(st store.Store, opts Options) (*Queue, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func New(st *store.Store, opts Options) (*Queue, error) {
 // composes the message and writes the queue record, the raw message and
 // the outbound mail log entry (status queued). It only writes; the email
 // is queued if and only if tx commits. Call Kick after the commit.
-func (q *Queue) Enqueue(tx *store.Tx, e *bridge.Email) (uint64, error) {
+func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	now := q.opts.Clock.Now()
 	raw, err := q.composer.Compose(e, now)
 	if err != nil {
@@ -220,7 +221,7 @@ func (q *Queue) Kick() {
 // depth counts pending emails (the queue depth gauge).
 func (q *Queue) depth() float64 {
 	n := 0
-	_ = q.st.View(func(tx *store.Tx) error { n = tx.OutboundPending(); return nil })
+	_ = q.st.View(context.Background(), func(tx store.Tx) error { var err error; n, err = tx.OutboundPending(); return err })
 	return float64(n)
 }
 

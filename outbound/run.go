@@ -37,7 +37,7 @@ func (q *Queue) Run(ctx context.Context) error {
 		wait := time.Second // poll at least this often (and after errors)
 		var next time.Time
 		var ok bool
-		_ = q.st.View(func(tx *store.Tx) error { next, ok = tx.NextOutbound(); return nil })
+		_ = q.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextOutbound(); return err })
 		if ok {
 			wait = min(wait, max(next.Sub(q.opts.Clock.Now()), time.Millisecond))
 		}
@@ -83,8 +83,12 @@ func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	now := q.opts.Clock.Now()
 	byDest := map[string][]uint64{}
 	var order []string
-	err := q.st.View(func(tx *store.Tx) error {
-		for _, id := range tx.DueOutbound(now, skip+free*q.opts.MaxPerSession) {
+	err := q.st.View(ctx, func(tx store.Tx) error {
+		due, err := tx.DueOutbound(now, skip+free*q.opts.MaxPerSession)
+		if err != nil {
+			return err
+		}
+		for _, id := range due {
 			q.mu.Lock()
 			busy := q.inflight[id]
 			q.mu.Unlock()
@@ -216,7 +220,7 @@ func validRecipient(addr string) bool {
 func (q *Queue) prepare(ids []uint64) []job {
 	var jobs []job
 	var lost []uint64
-	err := q.st.View(func(tx *store.Tx) error {
+	err := q.st.View(context.Background(), func(tx store.Tx) error {
 		for _, id := range ids {
 			rec, err := tx.Outbound(id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -274,7 +278,7 @@ func (q *Queue) begin(jobs []job) []job {
 	now := q.opts.Clock.Now()
 	var dial []job
 	var cancelled int
-	err := q.st.Batch(func(tx *store.Tx) error {
+	err := q.st.Update(context.Background(), func(tx store.Tx) error {
 		dial, cancelled = dial[:0], 0
 		for _, j := range jobs {
 			cur, err := tx.Outbound(j.rec.ID)
@@ -324,7 +328,7 @@ func (q *Queue) begin(jobs []job) []job {
 
 // mark sets email rec's mail log entry to logStatus and its deliveries to
 // deliveryStatus, both with detail. A pruned mail log entry is skipped.
-func (q *Queue) mark(tx *store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
+func (q *Queue) mark(tx store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
 	if rec.MailLogID != 0 {
 		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -350,7 +354,7 @@ func (q *Queue) mark(tx *store.Tx, rec *store.OutboundEmail, logStatus, delivery
 
 // allSeen reports whether email id carries deliveries and all of them have
 // been seen in the app.
-func allSeen(tx *store.Tx, id uint64) (bool, error) {
+func allSeen(tx store.Tx, id uint64) (bool, error) {
 	ds, err := tx.EmailDeliveries(id)
 	if err != nil || len(ds) == 0 {
 		return false, err
@@ -367,7 +371,7 @@ func allSeen(tx *store.Tx, id uint64) (bool, error) {
 func (q *Queue) prune(now time.Time) {
 	for range 100 {
 		var n int
-		err := q.st.Update(func(tx *store.Tx) error {
+		err := q.st.Update(context.Background(), func(tx store.Tx) error {
 			var err error
 			n, err = tx.PruneOutbound(now.Add(-q.opts.Retention), 500)
 			return err

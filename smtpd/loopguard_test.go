@@ -1,6 +1,7 @@
 package smtpd_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +60,9 @@ func TestBounceIsApplied(t *testing.T) {
 	if len(calls) != 1 || calls[0].ref.EmailID != 42 || calls[0].status != "5.1.1" || calls[0].ref.MessageID != "dg.abc@mx.support.test" {
 		t.Fatalf("bouncer calls %+v", calls)
 	}
-	_ = h.st.View(func(tx *store.Tx) error {
-		b, ok := tx.BouncedAddress("gone@example.org")
-		if !ok || b.Status != "5.1.1" || b.Until.Sub(b.At) != bridge.DefaultBounceCooling {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
+		b, ok, err := tx.BouncedAddress("gone@example.org")
+		if err != nil || !ok || b.Status != "5.1.1" || b.Until.Sub(b.At) != bridge.DefaultBounceCooling {
 			t.Fatalf("bounced address %+v %v", b, ok)
 		}
 		return nil

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/deskgate/deskgate/bridge"
-	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,7 +17,7 @@ import (
 
 // Every registered route is documented, and every documented path is routed.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	st, err := store.Open(t.TempDir())
+	st, err := boltstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/emersion/go-smtp"
 )
 
@@ -253,12 +255,12 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(data)
+	st, err := boltstore.Open(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		log, err := tx.ListMailLog(store.MailLogQuery{Direction: store.DirOutbound})
 		if err != nil || len(log) != 2 {
 			t.Fatalf("outbound mail log: %v %v", log, err)
@@ -319,13 +321,15 @@ func TestKill9MidQueueLosesNothingAndDuplicatesNothing(t *testing.T) {
 	if distinct, total := up.counts(); distinct != n || total != n {
 		t.Fatalf("upstream got %d messages, %d distinct; want %d each\n%s", total, distinct, n, p2.logs)
 	}
-	st, err := store.Open(data)
+	st, err := boltstore.Open(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	_ = st.View(func(tx *store.Tx) error {
-		if q, tm := tx.OutboundPending(), tx.TimerCount(); q != 0 || tm != 0 {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
+		q, err1 := tx.OutboundPending()
+		tm, err2 := tx.TimerCount()
+		if err1 != nil || err2 != nil || q != 0 || tm != 0 {
 			t.Errorf("left at the stop: %d emails pending, %d timers: a later duplicate is not ruled out", q, tm)
 		}
 		return nil

@@ -52,7 +52,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 type app struct {
 	cfg   config.Config
 	log   *slog.Logger
-	st    *store.Store
+	st    store.Store
 	svc   *bridge.Service
 	queue *outbound.Queue
 	reg   *prometheus.Registry
@@ -131,18 +131,13 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	st, err := store.Open(cfg.DataDir)
+	reg := prometheus.NewRegistry()
+	st, err := openStore(context.Background(), cfg, reg)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, st: st, reg: prometheus.NewRegistry()}
+	a := &app{cfg: cfg, log: log, st: st, reg: reg}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	writes := prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: "deskgate_store_write_seconds", Help: "Duration of store write transactions (commit and fsync included).",
-		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
-	})
-	a.reg.MustRegister(writes)
-	st.SetWriteObserver(func(d time.Duration) { writes.Observe(d.Seconds()) })
 	key, err := loadOrCreateKey(cfg.DataDir, "reply-token.key")
 	if err != nil {
 		st.Close()
@@ -170,9 +165,9 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 // warnNoAdmin tells whoever started deskgate on an empty store without
 // DESKGATE_BOOTSTRAP_TOKEN that the API has no way in yet (every request
 // would answer 401), instead of leaving them to guess.
-func warnNoAdmin(st *store.Store, log *slog.Logger) {
+func warnNoAdmin(st store.Store, log *slog.Logger) {
 	has := true
-	if err := st.View(func(tx *store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
+	if err := st.View(context.Background(), func(tx store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
 		log.Warn("no admin yet: every API request answers 401; restart with DESKGATE_BOOTSTRAP_TOKEN set to create admin@<first domain> with that token")
 	}
 }
@@ -215,7 +210,7 @@ func (a *app) pruneLoop(ctx context.Context) {
 		before := time.Now().Add(-a.cfg.LogRetention)
 		for {
 			var n int
-			err := a.st.Update(func(tx *store.Tx) error {
+			err := a.st.Update(ctx, func(tx store.Tx) error {
 				var err error
 				n, err = tx.PruneMailLog(before, 500)
 				return err

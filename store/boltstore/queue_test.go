@@ -1,9 +1,11 @@
-package store
+package boltstore
 
 import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/deskgate/deskgate/store"
 )
 
 // The due index holds exactly the pending emails, at their NextAttempt;
@@ -11,13 +13,13 @@ import (
 func TestOutboundDueIndexFollowsState(t *testing.T) {
 	s, _ := openTemp(t)
 	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	err := s.Update(func(tx *Tx) error {
+	err := s.update(func(tx *Tx) error {
 		for i := range 3 {
 			id, err := tx.NewOutboundID()
 			if err != nil {
 				return err
 			}
-			o := &OutboundEmail{ID: id, State: OutboundQueued, MessageID: "m" + string(rune('a'+i)), NextAttempt: t0.Add(time.Duration(2-i) * time.Minute)}
+			o := &store.OutboundEmail{ID: id, State: store.OutboundQueued, MessageID: "m" + string(rune('a'+i)), NextAttempt: t0.Add(time.Duration(2-i) * time.Minute)}
 			if err := tx.PutOutbound(o, []byte("raw")); err != nil {
 				return err
 			}
@@ -27,14 +29,14 @@ func TestOutboundDueIndexFollowsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.View(func(tx *Tx) error {
-		if got := tx.DueOutbound(t0.Add(time.Minute), 10); len(got) != 2 || got[0] != 3 || got[1] != 2 {
+	_ = s.view(func(tx *Tx) error {
+		if got := must(tx.DueOutbound(t0.Add(time.Minute), 10)); len(got) != 2 || got[0] != 3 || got[1] != 2 {
 			t.Errorf("due at +1m: %v, want [3 2]", got)
 		}
-		if next, ok := tx.NextOutbound(); !ok || !next.Equal(t0) {
+		if next, ok := must2(tx.NextOutbound()); !ok || !next.Equal(t0) {
 			t.Errorf("next %v %v", next, ok)
 		}
-		if n := tx.OutboundPending(); n != 3 {
+		if n := must(tx.OutboundPending()); n != 3 {
 			t.Errorf("pending %d", n)
 		}
 		if o, err := tx.OutboundByMessageID("mb"); err != nil || o.ID != 2 {
@@ -42,30 +44,30 @@ func TestOutboundDueIndexFollowsState(t *testing.T) {
 		}
 		return nil
 	})
-	err = s.Update(func(tx *Tx) error {
+	err = s.update(func(tx *Tx) error {
 		o, err := tx.Outbound(3)
 		if err != nil {
 			return err
 		}
-		o.State, o.NextAttempt = OutboundDeferred, t0.Add(time.Hour) // moved, not duplicated
+		o.State, o.NextAttempt = store.OutboundDeferred, t0.Add(time.Hour) // moved, not duplicated
 		if err := tx.PutOutbound(o, nil); err != nil {
 			return err
 		}
 		o, _ = tx.Outbound(2)
-		o.State, o.DoneAt = OutboundSent, t0
+		o.State, o.DoneAt = store.OutboundSent, t0
 		return tx.PutOutbound(o, nil)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.View(func(tx *Tx) error {
-		if got := tx.DueOutbound(t0.Add(2*time.Minute), 10); len(got) != 1 || got[0] != 1 {
+	_ = s.view(func(tx *Tx) error {
+		if got := must(tx.DueOutbound(t0.Add(2*time.Minute), 10)); len(got) != 1 || got[0] != 1 {
 			t.Errorf("due after changes: %v, want [1]", got)
 		}
-		if n := tx.OutboundPending(); n != 2 {
+		if n := must(tx.OutboundPending()); n != 2 {
 			t.Errorf("pending %d, want 2", n)
 		}
-		if _, err := tx.OutboundRaw(2); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.OutboundRaw(2); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("raw of a sent email kept: %v", err)
 		}
 		if raw, err := tx.OutboundRaw(3); err != nil || string(raw) != "raw" {
@@ -73,7 +75,7 @@ func TestOutboundDueIndexFollowsState(t *testing.T) {
 		}
 		return nil
 	})
-	err = s.Update(func(tx *Tx) error {
+	err = s.update(func(tx *Tx) error {
 		n, err := tx.PruneOutbound(t0.Add(time.Second), 10)
 		if n != 1 {
 			t.Errorf("pruned %d, want 1 (the sent one)", n)
@@ -83,11 +85,11 @@ func TestOutboundDueIndexFollowsState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.View(func(tx *Tx) error {
-		if _, err := tx.Outbound(2); !errors.Is(err, ErrNotFound) {
+	_ = s.view(func(tx *Tx) error {
+		if _, err := tx.Outbound(2); !errors.Is(err, store.ErrNotFound) {
 			t.Error("sent email not pruned")
 		}
-		if _, err := tx.OutboundByMessageID("mb"); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.OutboundByMessageID("mb"); !errors.Is(err, store.ErrNotFound) {
 			t.Error("message-id index of a pruned email kept")
 		}
 		for _, id := range []uint64{1, 3} {
@@ -101,8 +103,8 @@ func TestOutboundDueIndexFollowsState(t *testing.T) {
 
 func TestSetMailLogRawSkipsPrunedEntries(t *testing.T) {
 	s, _ := openTemp(t)
-	err := s.Update(func(tx *Tx) error {
-		e := &MailLogEntry{Direction: DirOutbound, At: time.Now().Add(-time.Hour), Status: "queued"}
+	err := s.update(func(tx *Tx) error {
+		e := &store.MailLogEntry{Direction: store.DirOutbound, At: time.Now().Add(-time.Hour), Status: "queued"}
 		if err := tx.AddMailLog(e, []byte("unsigned")); err != nil {
 			return err
 		}
@@ -118,10 +120,10 @@ func TestSetMailLogRawSkipsPrunedEntries(t *testing.T) {
 		if _, err := tx.PruneMailLog(time.Now(), 10); err != nil {
 			return err
 		}
-		if err := tx.SetMailLogRaw(e.ID, []byte("x")); !errors.Is(err, ErrNotFound) {
+		if err := tx.SetMailLogRaw(e.ID, []byte("x")); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("SetMailLogRaw on a pruned entry: %v", err)
 		}
-		if _, err := tx.MailLogRaw(e.ID); !errors.Is(err, ErrNotFound) {
+		if _, err := tx.MailLogRaw(e.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Error("SetMailLogRaw resurrected a pruned raw message")
 		}
 		return nil

@@ -1,11 +1,13 @@
-package store
+package boltstore
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -41,8 +43,8 @@ func TestBatchGroupCommitLosesNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- s.Batch(func(tx *Tx) error {
-				return tx.CreateCustomer(&Customer{Email: fmt.Sprintf("c%d@example.com", i)})
+			errs <- s.Update(context.Background(), func(tx store.Tx) error {
+				return tx.CreateCustomer(&store.Customer{Email: fmt.Sprintf("c%d@example.com", i)})
 			})
 		}()
 	}
@@ -60,7 +62,7 @@ func TestBatchGroupCommitLosesNothing(t *testing.T) {
 	}
 	defer s2.Close()
 	seen := map[uint64]bool{}
-	err = s2.View(func(tx *Tx) error {
+	err = s2.view(func(tx *Tx) error {
 		for i := range n {
 			c, err := tx.CustomerByEmail(fmt.Sprintf("C%d@example.com", i))
 			if err != nil {
@@ -81,13 +83,13 @@ func TestBatchGroupCommitLosesNothing(t *testing.T) {
 func TestMailLogListPageAndPrune(t *testing.T) {
 	s, _ := openTemp(t)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	err := s.Update(func(tx *Tx) error {
+	err := s.update(func(tx *Tx) error {
 		for i := range 10 {
-			dir := DirInbound
+			dir := store.DirInbound
 			if i%2 == 1 {
-				dir = DirOutbound
+				dir = store.DirOutbound
 			}
-			e := &MailLogEntry{Direction: dir, At: base.Add(time.Duration(i) * time.Hour), Subject: fmt.Sprint(i), Status: "x"}
+			e := &store.MailLogEntry{Direction: dir, At: base.Add(time.Duration(i) * time.Hour), Subject: fmt.Sprint(i), Status: "x"}
 			if err := tx.AddMailLog(e, []byte("raw "+fmt.Sprint(i))); err != nil {
 				return err
 			}
@@ -97,12 +99,12 @@ func TestMailLogListPageAndPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_ = s.View(func(tx *Tx) error {
-		in, _ := tx.ListMailLog(MailLogQuery{Direction: DirInbound})
+	_ = s.view(func(tx *Tx) error {
+		in, _ := tx.ListMailLog(store.MailLogQuery{Direction: store.DirInbound})
 		if len(in) != 5 || in[0].Subject != "8" || in[4].Subject != "0" {
 			t.Fatalf("inbound newest first: %+v", in)
 		}
-		page, _ := tx.ListMailLog(MailLogQuery{Limit: 3, BeforeID: in[0].ID})
+		page, _ := tx.ListMailLog(store.MailLogQuery{Limit: 3, BeforeID: in[0].ID})
 		if len(page) != 3 || page[0].Subject != "7" {
 			t.Fatalf("page before %d: %+v", in[0].ID, page)
 		}
@@ -112,7 +114,11 @@ func TestMailLogListPageAndPrune(t *testing.T) {
 	total := 0
 	for {
 		var n int
-		if err := s.Update(func(tx *Tx) error { var err error; n, err = tx.PruneMailLog(base.Add(5*time.Hour), 2); return err }); err != nil {
+		if err := s.update(func(tx *Tx) error {
+			var err error
+			n, err = tx.PruneMailLog(base.Add(5*time.Hour), 2)
+			return err
+		}); err != nil {
 			t.Fatal(err)
 		}
 		total += n
@@ -123,8 +129,8 @@ func TestMailLogListPageAndPrune(t *testing.T) {
 	if total != 5 {
 		t.Fatalf("pruned %d, want 5", total)
 	}
-	_ = s.View(func(tx *Tx) error {
-		all, _ := tx.ListMailLog(MailLogQuery{})
+	_ = s.view(func(tx *Tx) error {
+		all, _ := tx.ListMailLog(store.MailLogQuery{})
 		if len(all) != 5 || all[len(all)-1].Subject != "5" {
 			t.Fatalf("after prune: %+v", all)
 		}
@@ -141,11 +147,11 @@ func TestMailLogListPageAndPrune(t *testing.T) {
 func TestTimersKeepTheEarliestPerPair(t *testing.T) {
 	s, _ := openTemp(t)
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	u := Recipient{Type: KindUser, ID: 1}
-	c := Recipient{Type: KindCustomer, ID: 1}
-	_ = s.Update(func(tx *Tx) error {
+	u := store.Recipient{Type: store.KindUser, ID: 1}
+	c := store.Recipient{Type: store.KindCustomer, ID: 1}
+	_ = s.update(func(tx *Tx) error {
 		for _, step := range []struct {
-			r       Recipient
+			r       store.Recipient
 			conv    uint64
 			due     time.Time
 			changed bool
@@ -160,22 +166,43 @@ func TestTimersKeepTheEarliestPerPair(t *testing.T) {
 				t.Fatalf("SetTimer %+v: changed=%v err=%v", step, changed, err)
 			}
 		}
-		if n := tx.TimerCount(); n != 2 {
+		if n := must(tx.TimerCount()); n != 2 {
 			t.Fatalf("%d timers", n)
 		}
-		due := tx.DueTimers(t0.Add(45*time.Second), 10)
+		due := must(tx.DueTimers(t0.Add(45*time.Second), 10))
 		if len(due) != 1 || due[0].Recipient != u || due[0].Conversation != 7 {
 			t.Fatalf("due at 45s: %+v", due)
 		}
-		if next, ok := tx.NextTimer(); !ok || !next.Equal(t0.Add(30*time.Second)) {
+		if next, ok := must2(tx.NextTimer()); !ok || !next.Equal(t0.Add(30*time.Second)) {
 			t.Fatalf("next %v", next)
 		}
 		if err := tx.DeleteTimer(u, 7); err != nil {
 			t.Fatal(err)
 		}
-		if due := tx.DueTimers(t0.Add(time.Hour), 10); len(due) != 1 || due[0].Recipient != c {
+		if due := must(tx.DueTimers(t0.Add(time.Hour), 10)); len(due) != 1 || due[0].Recipient != c {
 			t.Fatalf("after delete: %+v", due)
 		}
 		return nil
 	})
+}
+
+// view runs fn in a read-only transaction on the concrete Tx.
+func (s *Store) view(fn func(*Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+}
+
+// must returns v, failing the test (by panic) on a read error.
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// must2 is must for reads that return two values and an error.
+func must2[A, B any](a A, b B, err error) (A, B) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
 }

@@ -1,9 +1,11 @@
-package store
+package boltstore
 
 import (
 	"bytes"
 	"fmt"
 	"time"
+
+	"github.com/deskgate/deskgate/store"
 )
 
 // The outbound cap's ledger: one entry per email queued to an address about a
@@ -16,12 +18,13 @@ import (
 
 // outCapPrefix is the key prefix of one (address, conversation) pair.
 func outCapPrefix(addr string, conv uint64) []byte {
-	k := append([]byte(NormalizeEmail(addr)), 0)
+	k := append([]byte(store.NormalizeEmail(addr)), 0)
 	return append(k, u64(conv)...)
 }
 
 // RecordOutboundEmail notes that an email about conv was queued to addr at at.
 func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
+	t.writes++
 	b := t.b(bOutCap)
 	seq, err := nextID(b)
 	if err != nil {
@@ -40,7 +43,7 @@ func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
 
 // CountOutboundEmails counts the emails about conv queued to addr at or after since,
 // and returns the time of the oldest of them (zero when none).
-func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int, time.Time) {
+func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int, time.Time, error) {
 	prefix := outCapPrefix(addr, conv)
 	c := t.b(bOutCap).Cursor()
 	n, oldest := 0, time.Time{}
@@ -54,13 +57,14 @@ func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int
 		}
 		n++
 	}
-	return n, oldest
+	return n, oldest, nil
 }
 
 // PruneOutboundEmails deletes up to max ledger entries older than before, oldest
 // first, and returns how many it deleted. The domain calls it with a small max on
 // every email it queues, so the ledger stays bounded without a scan.
 func (t *Tx) PruneOutboundEmails(before time.Time, max int) (int, error) {
+	t.writes++
 	idx, data := t.b(bOutCapTime), t.b(bOutCap)
 	c := idx.Cursor()
 	cutoff := uint64(before.UnixNano())

@@ -1,4 +1,4 @@
-package store
+package boltstore
 
 // Bucket names. Only this package uses them.
 var (

@@ -1,4 +1,4 @@
-package bridge
+package boltstore
 
 import (
 	"fmt"
@@ -14,10 +14,13 @@ import (
 // before every commit even when every writer is already queued, which is
 // the common case for an SMTP server (each session waits for its 250).
 //
-// Like store.Batch, a function may run twice (its group failed, so each
-// is retried alone) and must be idempotent.
+// A function that returns an error before it wrote anything (a refusal:
+// 404, 422) is answered alone and the group goes on without it. Only a
+// function that fails after writing spoils the shared transaction: then
+// the group is rolled back and each function retried in its own, so a
+// function may run twice and must be idempotent.
 type groupCommit struct {
-	st      *store.Store
+	st      *Store
 	mu      sync.Mutex
 	queue   []*commitReq
 	running bool
@@ -27,13 +30,16 @@ type groupCommit struct {
 const maxGroup = 256
 
 type commitReq struct {
-	fn   func(*store.Tx) error
+	fn   func(store.Tx) error
 	done chan error
+	// refused is the function's error when it refused before writing in
+	// the current attempt of its group.
+	refused error
 }
 
 // do runs fn in a shared write transaction and returns once it is
 // committed (nil) or failed.
-func (g *groupCommit) do(fn func(*store.Tx) error) error {
+func (g *groupCommit) do(fn func(store.Tx) error) error {
 	r := &commitReq{fn: fn, done: make(chan error, 1)}
 	g.mu.Lock()
 	g.queue = append(g.queue, r)
@@ -61,33 +67,39 @@ func (g *groupCommit) loop() {
 	g.mu.Unlock()
 }
 
-// commit runs a group in one transaction; if it fails, each function is
-// retried in its own, so one bad message cannot fail the others.
+// commit runs a group in one transaction; if a function fails after
+// writing, each function is retried in its own transaction, so one bad
+// message cannot fail the others.
 func (g *groupCommit) commit(group []*commitReq) {
 	if len(group) > 1 {
-		err := g.st.Update(func(tx *store.Tx) error {
+		err := g.st.update(func(tx *Tx) error {
 			for _, r := range group {
+				r.refused = nil
+				before := tx.writes
 				if err := safely(r.fn, tx); err != nil {
-					return err
+					if tx.writes != before {
+						return err
+					}
+					r.refused = err
 				}
 			}
 			return nil
 		})
 		if err == nil {
 			for _, r := range group {
-				r.done <- nil
+				r.done <- r.refused
 			}
 			return
 		}
 	}
 	for _, r := range group {
-		r.done <- g.st.Update(func(tx *store.Tx) error { return safely(r.fn, tx) })
+		r.done <- g.st.update(func(tx *Tx) error { return safely(r.fn, tx) })
 	}
 }
 
 // safely runs fn, turning a panic into an error (as bbolt's Batch does),
 // so one bad message cannot take the committer and its group down.
-func safely(fn func(*store.Tx) error, tx *store.Tx) (err error) {
+func safely(fn func(store.Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic while storing: %v", p)

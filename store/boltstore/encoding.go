@@ -1,10 +1,11 @@
-package store
+package boltstore
 
 import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
+	"github.com/deskgate/deskgate/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -69,7 +70,7 @@ func get(b *bolt.Bucket, id uint64, v any, what string) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%s %d: %w", what, id, ErrNotFound)
+		return fmt.Errorf("%s %d: %w", what, id, store.ErrNotFound)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package store
+package boltstore
 
 import (
 	"testing"
@@ -10,7 +10,7 @@ import (
 func TestOutboundCapLedger(t *testing.T) {
 	s, dir := openTemp(t)
 	t0 := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	err := s.Update(func(tx *Tx) error {
+	err := s.update(func(tx *Tx) error {
 		for i := range 5 {
 			if err := tx.RecordOutboundEmail("Carol@Example.com", 7, t0.Add(time.Duration(i)*time.Minute)); err != nil {
 				return err
@@ -36,8 +36,8 @@ func TestOutboundCapLedger(t *testing.T) {
 	defer s2.Close()
 	check := func(addr string, conv uint64, since time.Time, want int) {
 		t.Helper()
-		_ = s2.View(func(tx *Tx) error {
-			if n, _ := tx.CountOutboundEmails(addr, conv, since); n != want {
+		_ = s2.view(func(tx *Tx) error {
+			if n, _ := must2(tx.CountOutboundEmails(addr, conv, since)); n != want {
 				t.Errorf("count %s/%d since %s = %d, want %d", addr, conv, since.Format(time.Kitchen), n, want)
 			}
 			return nil
@@ -48,15 +48,15 @@ func TestOutboundCapLedger(t *testing.T) {
 	check("carol@example.com", 8, t0, 1)
 	check("dave@example.com", 7, t0, 1)
 	check("erin@example.com", 7, t0, 0)
-	_ = s2.View(func(tx *Tx) error {
-		if _, oldest := tx.CountOutboundEmails("carol@example.com", 7, t0.Add(90*time.Second)); !oldest.Equal(t0.Add(2 * time.Minute)) {
+	_ = s2.view(func(tx *Tx) error {
+		if _, oldest := must2(tx.CountOutboundEmails("carol@example.com", 7, t0.Add(90*time.Second))); !oldest.Equal(t0.Add(2 * time.Minute)) {
 			t.Errorf("oldest in window %s", oldest)
 		}
 		return nil
 	})
 
 	var pruned int
-	err = s2.Update(func(tx *Tx) error {
+	err = s2.update(func(tx *Tx) error {
 		n, err := tx.PruneOutboundEmails(t0.Add(2*time.Minute), 2)
 		if err != nil {
 			return err

@@ -118,7 +118,7 @@ const maxRefsScan = 200
 // maxRefs-1 of those among its newest maxRefsScan messages.
 func (s *Service) threadRefs(tx store.Tx, conv *store.Conversation) []string {
 	root := s.rootMessageID(conv.ID)
-	var newest []string // newest first
+	var newest []string                                 // newest first
 	ids, _ := tx.NewestMessageIDs(conv.ID, maxRefsScan) // on a failed read, the root alone still threads
 	for _, id := range ids {
 		if len(newest) == maxRefs-1 {

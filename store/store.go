@@ -7,4 +7,3 @@ var ErrNotFound = errors.New("not found")
 
 // ErrConflict is returned when a unique field (an email address) is taken.
 var ErrConflict = errors.New("conflict")
-

@@ -1,0 +1,167 @@
+package pgstore
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// CreateUser stores u with a new id; ErrConflict when the email is taken.
+func (t *Tx) CreateUser(u *store.User) error {
+	u.Email = store.NormalizeEmail(u.Email)
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = time.Now().UTC()
+	}
+	var id int64
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
+		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role).Scan(&id)
+	if isNoRows(err) {
+		return fmt.Errorf("user %s: %w", u.Email, store.ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	u.ID = uint64(id)
+	return t.putJSON(`UPDATE users SET data = $2 WHERE id = $1`, u.ID, u)
+}
+
+// User returns user id or ErrNotFound.
+func (t *Tx) User(id uint64) (*store.User, error) {
+	var u store.User
+	return &u, t.get(&u, "user", id, `SELECT data FROM users WHERE id = $1`)
+}
+
+// UserByEmail returns the user with that address or ErrNotFound.
+func (t *Tx) UserByEmail(email string) (*store.User, error) {
+	var u store.User
+	ok, err := t.getJSON(&u, `SELECT data FROM users WHERE email = $1`, store.NormalizeEmail(email))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("user %s: %w", email, store.ErrNotFound)
+	}
+	return &u, nil
+}
+
+// Users returns every user, by id.
+func (t *Tx) Users() ([]store.User, error) {
+	return allJSON[store.User](t, `SELECT data FROM users ORDER BY id`)
+}
+
+// HasAdmin reports whether any admin exists.
+func (t *Tx) HasAdmin() (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
+	return ok, err
+}
+
+// UserExists reports whether user id exists.
+func (t *Tx) UserExists(id uint64) (bool, error) {
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
+	return ok, err
+}
+
+// CreateCustomer stores c with a new id; ErrConflict when the email is taken.
+func (t *Tx) CreateCustomer(c *store.Customer) error {
+	c.Email = store.NormalizeEmail(c.Email)
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = time.Now().UTC()
+	}
+	var id int64
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO customers (email, data) VALUES ($1, '{}')
+		ON CONFLICT (email) DO NOTHING RETURNING id`, c.Email).Scan(&id)
+	if isNoRows(err) {
+		return fmt.Errorf("customer %s: %w", c.Email, store.ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	c.ID = uint64(id)
+	return t.putJSON(`UPDATE customers SET data = $2 WHERE id = $1`, c.ID, c)
+}
+
+// Customer returns customer id or ErrNotFound.
+func (t *Tx) Customer(id uint64) (*store.Customer, error) {
+	var c store.Customer
+	return &c, t.get(&c, "customer", id, `SELECT data FROM customers WHERE id = $1`)
+}
+
+// CustomerByEmail returns the customer with that address or ErrNotFound.
+func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
+	var c store.Customer
+	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, store.NormalizeEmail(email))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("customer %s: %w", email, store.ErrNotFound)
+	}
+	return &c, nil
+}
+
+// tokenHash is how a token is stored: its SHA-256, never the token itself.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// PutToken stores the hash of token as belonging to p.
+func (t *Tx) PutToken(token string, p store.Principal) error {
+	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id) VALUES ($1, $2, $3)
+		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id`,
+		tokenHash(token), p.Kind, int64(p.ID))
+	if err != nil {
+		return fmt.Errorf("put token: %w", err)
+	}
+	return nil
+}
+
+// TokenPrincipal returns the owner of token, or ErrNotFound.
+func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
+	var p store.Principal
+	var id int64
+	err := t.tx.QueryRow(t.ctx, `SELECT kind, principal_id FROM tokens WHERE hash = $1`, tokenHash(token)).Scan(&p.Kind, &id)
+	if isNoRows(err) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.ID = uint64(id)
+	return &p, nil
+}
+
+// Settings returns user id's settings, the defaults when never set.
+func (t *Tx) Settings(userID uint64) (store.Settings, error) {
+	s := store.DefaultSettings()
+	_, err := t.getJSON(&s, `SELECT data FROM settings WHERE user_id = $1`, int64(userID))
+	if err != nil {
+		return store.DefaultSettings(), fmt.Errorf("settings of user %d: %w", userID, err)
+	}
+	return s, nil
+}
+
+// PutSettings stores user id's settings.
+func (t *Tx) PutSettings(userID uint64, s store.Settings) error {
+	data, err := mustJSON(s)
+	if err != nil {
+		return err
+	}
+	open := s.FromCustomers == "all" || s.FromUsersAndBot == "all"
+	_, err = t.exec(`INSERT INTO settings (user_id, open, data) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id) DO UPDATE SET open = EXCLUDED.open, data = EXCLUDED.data`, int64(userID), open, data)
+	if err != nil {
+		return fmt.Errorf("put settings: %w", err)
+	}
+	return nil
+}
+
+// UsersWithOpenSettings returns, in id order, the users whose settings let
+// them be notified of conversations they do not follow.
+func (t *Tx) UsersWithOpenSettings() ([]uint64, error) {
+	return t.ids(`SELECT user_id FROM settings WHERE open ORDER BY user_id`)
+}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // bruteRecipients is SPEC §4 applied to every user, the way recipients
@@ -40,10 +40,7 @@ func bruteRecipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([
 // Reading only followers and users with "all" settings picks exactly the
 // users that reading every user picks, for random settings and following.
 func TestRecipientsMatchEveryUserRule(t *testing.T) {
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
 	rng := rand.New(rand.NewPCG(1, 2))
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
@@ -58,7 +55,7 @@ func TestRecipientsMatchEveryUserRule(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	var convs []*store.Conversation
-	err = st.Update(context.Background(), func(tx store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		var ids []uint64
 		for i := range 200 {
 			u := &store.User{Email: fmt.Sprintf("u%d@support.test", i), Role: store.RoleAgent, CreatedAt: now}

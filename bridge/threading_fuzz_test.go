@@ -12,15 +12,12 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/mailerr"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 func newInboundService(t testing.TB) (*bridge.Service, store.Store) {
 	t.Helper()
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("fuzz key, 32 bytes long........."),

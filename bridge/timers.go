@@ -87,14 +87,18 @@ func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
 // returns when none is left. A timer that fails to fire is logged and put
 // off by retryAfter, so it cannot hold up the others.
 func (s *Service) FireDue(ctx context.Context) error {
+	// A batch once started commits even when ctx ends meanwhile (shutdown
+	// stops between batches): an email handed to the outbox is never
+	// rolled back under it.
+	run := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
 		now := s.clock.Now()
 		if !s.anyDue(ctx, now) {
 			return nil // a read, so an idle loop commits nothing
 		}
-		n, err := s.fireBatch(ctx, now)
+		n, err := s.fireBatch(run, now)
 		if err != nil {
-			if n, err = s.fireOneByOne(ctx, now); err != nil {
+			if n, err = s.fireOneByOne(run, now); err != nil {
 				return err
 			}
 		}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // fakeClock is a bridge.TimerClock the test moves by hand: Advance fires
@@ -132,10 +132,7 @@ type world struct {
 func newWorld(t *testing.T, customers int, out *logOutbox) *world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
 	w := &world{st: st, out: out, clock: &fakeClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}}
 	st.SetWriteObserver(func(time.Duration) { w.mu.Lock(); w.writes++; w.mu.Unlock() })

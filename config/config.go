@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -84,6 +85,18 @@ type Config struct {
 	// FloodWindow is the window FloodLimit counts in.
 	// DESKGATE_FLOOD_WINDOW, flood_window; default 10m (extension).
 	FloodWindow time.Duration
+	// DatabaseURL selects the store (SPEC §8): empty = the embedded bbolt
+	// file in DataDir; postgres://… = PostgreSQL, which several nodes
+	// may share. Secret (it may carry a password).
+	// DESKGATE_DATABASE_URL, database_url; default "".
+	DatabaseURL string
+	// NodeName names this process among the nodes of one installation.
+	// DESKGATE_NODE_NAME, node_name; default "" = the host name.
+	NodeName string
+	// NodeLease is how long work a node claimed stays its own: after it
+	// dies, the others take the work over within this time.
+	// DESKGATE_NODE_LEASE, node_lease; default 30s.
+	NodeLease time.Duration
 }
 
 // redactedMark replaces a secret in Config.Redacted.
@@ -106,6 +119,7 @@ func Default() Config {
 		LogLevel:        "info",
 		FloodLimit:      10,
 		FloodWindow:     10 * time.Minute,
+		NodeLease:       30 * time.Second,
 	}
 }
 
@@ -123,6 +137,7 @@ func (c Config) Redacted() Config {
 	if r.SmarthostPassword != "" {
 		r.SmarthostPassword = redactedMark
 	}
+	r.DatabaseURL = RedactURL(r.DatabaseURL)
 	return r
 }
 
@@ -151,6 +166,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", r.LogLevel),
 		slog.Int("flood_limit", r.FloodLimit),
 		slog.String("flood_window", FormatDuration(r.FloodWindow)),
+		slog.String("database_url", r.DatabaseURL),
+		slog.String("node_name", r.NodeName),
+		slog.String("node_lease", FormatDuration(r.NodeLease)),
 	)
 }
 
@@ -178,6 +196,9 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("data_dir", "must not be empty")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("database_url", "%q: must be empty (bbolt in data_dir) or a postgres:// URL", RedactURL(c.DatabaseURL))
 	}
 	if err := checkListenAddr(c.HTTPAddr); err != nil {
 		bad("http_addr", "%q: %v", c.HTTPAddr, err)
@@ -224,7 +245,7 @@ func (c Config) Validate() error {
 	positive := []struct {
 		key string
 		d   time.Duration
-	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}}
+	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}, {"node_lease", c.NodeLease}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			bad(p.key, "must be positive, got %s", FormatDuration(p.d))
@@ -298,4 +319,16 @@ func checkDomain(d string) error {
 		}
 	}
 	return nil
+}
+
+// RedactURL replaces the password of a database URL by "REDACTED".
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), redactedMark)
+	}
+	return u.String()
 }

@@ -50,6 +50,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_LOG_LEVEL":              "info",
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
+		"DESKGATE_DATABASE_URL":           "", // SPEC §8
+		"DESKGATE_NODE_NAME":              "",
+		"DESKGATE_NODE_LEASE":             "30s",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -107,6 +110,9 @@ tls_key = "/etc/k.pem"
 log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
+database_url = "postgres://dg:pw@db.example.com/deskgate"
+node_name = "mx1"
+node_lease = "45s"
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -121,6 +127,7 @@ flood_window = "1h"
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour,
+		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -414,5 +421,22 @@ func TestDocListsEverySetting(t *testing.T) {
 		if !found {
 			t.Errorf("doc.go has no line %q %q %q", s.key, s.env, want)
 		}
+	}
+}
+
+// The database URL's password never reaches a log; a bad scheme is refused.
+func TestDatabaseURLRedactedAndChecked(t *testing.T) {
+	c := Default()
+	c.DatabaseURL = "postgres://dg:s3cret@db.example.com:5432/deskgate?sslmode=require"
+	if r := c.Redacted().DatabaseURL; strings.Contains(r, "s3cret") || !strings.Contains(r, "dg:REDACTED@db.example.com") {
+		t.Fatalf("redacted %q", r)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.DatabaseURL = "mysql://dg:s3cret@db/x"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "DESKGATE_DATABASE_URL") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("bad scheme: %v", err)
 	}
 }

@@ -26,9 +26,13 @@
 //	log_level               DESKGATE_LOG_LEVEL                 info
 //	flood_limit             DESKGATE_FLOOD_LIMIT               10
 //	flood_window            DESKGATE_FLOOD_WINDOW              10m
+//	database_url            DESKGATE_DATABASE_URL              (empty: bbolt in data_dir)
+//	node_name               DESKGATE_NODE_NAME                 (empty: the host name)
+//	node_lease              DESKGATE_NODE_LEASE                30s
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
-// inbound TLS, log level, flood guard) are deskgate extensions.
+// inbound TLS, log level, flood guard) are deskgate extensions; the store
+// and node settings are SPEC §8's.
 //
 // Value syntax, the same in the file and in the environment:
 //

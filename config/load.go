@@ -74,6 +74,9 @@ type fileConfig struct {
 	LogLevel             *rawValue `toml:"log_level"`
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
+	DatabaseURL          *rawValue `toml:"database_url"`
+	NodeName             *rawValue `toml:"node_name"`
+	NodeLease            *rawValue `toml:"node_lease"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

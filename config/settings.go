@@ -139,6 +139,18 @@ var settings = [...]setting{
 		doc: "The window flood_limit counts in.",
 		set: func(c *Config, s string) error { return setDuration(&c.FloodWindow, s) },
 		get: func(c Config) string { return FormatDuration(c.FloodWindow) }},
+	{key: "database_url", env: "DESKGATE_DATABASE_URL", kind: kindString,
+		doc: "The store: empty = the embedded bbolt file in data_dir; postgres://user:pass@host/db\n= PostgreSQL, which several deskgate nodes may share (SPEC §8).\nSecret when it carries a password: prefer the environment variable.",
+		set: func(c *Config, s string) error { c.DatabaseURL = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.DatabaseURL }},
+	{key: "node_name", env: "DESKGATE_NODE_NAME", kind: kindString, commented: true,
+		doc: "This node's name among the nodes of one installation. Default: the host name.",
+		set: func(c *Config, s string) error { c.NodeName = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.NodeName }},
+	{key: "node_lease", env: "DESKGATE_NODE_LEASE", kind: kindDuration,
+		doc: "How long work a node claimed stays its own: when a node dies, the others\ntake its claimed emails over within this time.",
+		set: func(c *Config, s string) error { return setDuration(&c.NodeLease, s) },
+		get: func(c Config) string { return FormatDuration(c.NodeLease) }},
 }
 
 // lookupSetting returns the setting with TOML key key.

@@ -13,7 +13,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -76,16 +76,14 @@ func newEnv(t *testing.T, smarthost string, mod func(*Options)) *env {
 
 // open opens the store and a new queue over it (again after close: a restart).
 func (e *env) open() {
-	st, err := boltstore.Open(e.dir)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	st := storetest.Open(e.t, e.dir)
 	e.st = st
 	e.svc = bridge.New(st, bridge.Config{Domains: []string{testDomain}, Hostname: "mx." + testDomain, TokenKey: make([]byte, 32)}, e.clock, nil)
 	opts := e.opts
 	opts.BounceAddress = e.svc.BounceAddress
 	e.reg = prometheus.NewRegistry()
 	opts.Registry = e.reg
+	var err error
 	if e.q, err = New(st, opts); err != nil {
 		e.t.Fatal(err)
 	}

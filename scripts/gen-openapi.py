@@ -72,7 +72,7 @@ def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
   return o
 def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
 paths={
- "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up.",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]}})}}},"503":{"description":"Starting"}},"ops",security=False)},
+ "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up; which store and which node answered (SPEC §8).",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]},"store":{"type":"string","enum":["bbolt","postgres"]},"node":S})}}},"503":{"description":"Starting"}},"ops",security=False)},
  "/metrics":{"get":op("Prometheus metrics (text exposition format).",{"200":{"description":"Metrics","content":{"text/plain":{"schema":S}}}},"ops",security=False)},
  "/api/v1/openapi.json":{"get":op("This document.",{"200":{"description":"OpenAPI 3 document","content":{"application/json":{"schema":{"type":"object"}}}}},"ops",security=False)},
  "/api/v1/me":{"get":op("Who the token belongs to.",ok(200,"The caller",ref("Me")),"people")},

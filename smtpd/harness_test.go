@@ -18,7 +18,7 @@ import (
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/smtpd"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -46,10 +46,7 @@ type harnessOpts struct {
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
-	st, err := boltstore.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	clock := clocktest.New(time.Now().UTC())
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test", "help.test"}, Hostname: "mx.support.test",

@@ -19,6 +19,10 @@ type Store interface {
 	View(ctx context.Context, fn func(Tx) error) error
 	// Backend names the implementation: "bbolt" or "postgres".
 	Backend() string
+	// SetWriteObserver registers f to be told the duration of every write
+	// transaction (the store write latency metric). Call it before the
+	// store is shared.
+	SetWriteObserver(f func(time.Duration))
 	// Close releases the database.
 	Close() error
 }

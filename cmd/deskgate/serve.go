@@ -20,6 +20,7 @@ import (
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -50,13 +51,17 @@ func cmdServe(args []string, stderr io.Writer) int {
 
 // app is a running deskgate: the store, the domain and the servers.
 type app struct {
-	cfg   config.Config
-	log   *slog.Logger
-	st    store.Store
-	svc   *bridge.Service
-	queue *outbound.Queue
-	reg   *prometheus.Registry
-	ready atomic.Bool
+	cfg config.Config
+	log *slog.Logger
+	st  store.Store
+	// secrets holds the reply-token and DKIM keys (openStore).
+	secrets store.Secrets
+	pg      *pgstore.Store // nil on bbolt
+	node    string         // DESKGATE_NODE_NAME, default the host name
+	svc     *bridge.Service
+	queue   *outbound.Queue
+	reg     *prometheus.Registry
+	ready   atomic.Bool
 }
 
 // serve opens the store, starts every part, and on ctx's end stops taking
@@ -78,7 +83,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		httpLn.Close()
 		return err
 	}
-	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load}, log)
+	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
+		StoreBackend: a.st.Backend(), Node: a.node}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 
@@ -128,17 +134,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // newApp opens the store and builds the domain.
 func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
 	reg := prometheus.NewRegistry()
-	st, err := openStore(context.Background(), cfg, reg)
+	opened, err := openStore(context.Background(), cfg, reg)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, st: st, reg: reg}
+	st := opened.st
+	a := &app{cfg: cfg, log: log, st: st, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	key, err := loadOrCreateKey(cfg.DataDir, "reply-token.key")
+	key, err := loadReplyTokenKey(context.Background(), a.secrets)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -175,7 +179,7 @@ func warnNoAdmin(st store.Store, log *slog.Logger) {
 // newQueue builds the outbound queue (DKIM keys generated on first start)
 // and plugs it into the domain as its outbox and bouncer.
 func (a *app) newQueue() error {
-	keys, err := outbound.LoadOrCreateKeys(a.cfg.DataDir, time.Now())
+	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), a.secrets, time.Now())
 	if err != nil {
 		return err
 	}

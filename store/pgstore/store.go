@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -23,8 +24,13 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // maxAttempts bounds the re-runs of a transaction that hit a
-// serialization failure or a deadlock.
-const maxAttempts = 20
+// serialization failure or a deadlock; between them it waits a random
+// time that doubles up to maxBackoff, so writers of one hot row (posts
+// into one conversation) spread out instead of colliding again.
+const (
+	maxAttempts = 200
+	maxBackoff  = 20 * time.Millisecond
+)
 
 // Open connects to url, checks that the database answers and applies the
 // migrations it lacks. A wrong or unreachable URL fails here with the
@@ -99,10 +105,11 @@ func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx
 		if !retryable(err) {
 			break
 		}
+		backoff := min(time.Duration(100<<min(attempt, 10))*time.Microsecond, maxBackoff)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(time.Duration(attempt+1) * time.Millisecond):
+		case <-time.After(rand.N(backoff) + 50*time.Microsecond):
 		}
 	}
 	return wrapErr(err)

@@ -29,6 +29,9 @@ type MailLogEntry struct {
 	ConversationID uint64    `json:"conversation_id,omitempty"`
 	MessageIDInt   uint64    `json:"message_id_internal,omitempty"`
 	Size           int       `json:"size"`
+	// Source is how an inbound email came: "smtp" or "imap" (SourceSMTP,
+	// SourceIMAP); empty in entries written before it was recorded.
+	Source    string    `json:"source,omitempty"`
 	UpdatedAt      time.Time `json:"updated_at"`
 }
 

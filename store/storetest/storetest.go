@@ -38,6 +38,8 @@ func Run(t *testing.T, b Backend) {
 		{"DeliveriesAndEmailLinks", testDeliveriesAndEmailLinks},
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
+		{"Mailboxes", testMailboxes},
+		{"MailboxCheckpointNoLostUpdate", testMailboxCheckpointNoLostUpdate},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -26,6 +26,9 @@ type Envelope struct {
 	To         []string // accepted RCPT TO addresses
 	RemoteAddr string   // the client's IP:port, for the log
 	Source     string   // store.SourceSMTP (default) or store.SourceIMAP
+	// Mailbox, for IMAP mail, is the checkpoint committed with the
+	// message (mailboxes.go); nil for SMTP.
+	Mailbox *MailboxCheckpoint
 	// Trace is the Received field the transport adds (RFC 5321 §4.4),
 	// ending in CRLF; it is prepended to the stored raw message and not
 	// counted as a hop.
@@ -190,6 +193,9 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
 		return err
 	})
+	if errors.Is(err, ErrCheckpointPassed) || errors.Is(err, ErrLeaseLost) {
+		return Receipt{}, err // IMAP: another run or node has it; nothing stored
+	}
 	if err != nil {
 		s.log.Error("storing inbound mail", "from", p.sender, "err", err)
 		return Receipt{}, mailerr.Storage(err)
@@ -241,6 +247,11 @@ func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) er
 // it changes lives in tx, rec and the returned deliveries.
 func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
+	if p.env.Mailbox != nil {
+		if skip, err := s.checkpointTx(tx, p); err != nil || skip {
+			return nil, err
+		}
+	}
 	switch {
 	case a.Class == loopguard.Bounce || (p.hasKind(rcptBounce) && a.Class == loopguard.Human && p.env.From == ""):
 		return nil, s.bounceTx(tx, in, p, rec)
@@ -307,7 +318,7 @@ func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) 
 func (s *Service) entry(p *prepared) store.MailLogEntry {
 	return store.MailLogEntry{
 		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
-		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class),
+		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class), Source: p.env.Source,
 	}
 }
 

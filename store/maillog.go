@@ -25,14 +25,14 @@ type MailLogEntry struct {
 	// Detail says why in words: the rule, the header, the upstream's reply.
 	Detail string `json:"detail"`
 	// Class is the loop guard's verdict (human, autoreply, bounce, list, own).
-	Class          string    `json:"class,omitempty"`
-	ConversationID uint64    `json:"conversation_id,omitempty"`
-	MessageIDInt   uint64    `json:"message_id_internal,omitempty"`
-	Size           int       `json:"size"`
+	Class          string `json:"class,omitempty"`
+	ConversationID uint64 `json:"conversation_id,omitempty"`
+	MessageIDInt   uint64 `json:"message_id_internal,omitempty"`
+	Size           int    `json:"size"`
 	// Source is how an inbound email came: "smtp" or "imap" (SourceSMTP,
 	// SourceIMAP); empty in entries written before it was recorded.
 	Source    string    `json:"source,omitempty"`
-	UpdatedAt      time.Time `json:"updated_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // MailLogQuery selects mail log entries, newest first.

@@ -24,12 +24,13 @@ type mailLogEntry struct {
 	MessageIDInternal uint64 `json:"message_id_internal"`
 	Class             string `json:"class,omitempty"`
 	Size              int    `json:"size"`
+	Source            string `json:"source,omitempty"`
 }
 
 func mailLogView(e store.MailLogEntry) mailLogEntry {
 	return mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
 		From: e.From, To: e.To, Subject: e.Subject, MessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
-		ConversationID: e.ConversationID, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size}
+		ConversationID: e.ConversationID, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size, Source: e.Source}
 }
 
 // listMailLog is GET /api/v1/maillog?direction=&before=&limit= (admins).

@@ -110,6 +110,9 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/events", s.events)
 	auth(http.MethodGet, "/maillog", s.listMailLog)
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
+	auth(http.MethodPost, "/mailboxes", s.createMailbox)
+	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
+	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
 }
 
 // health is the body of GET /healthz.

@@ -1,0 +1,156 @@
+package imapfetch_test
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/dovecottest"
+	"github.com/deskgate/deskgate/store"
+	"github.com/emersion/go-imap/v2"
+)
+
+// A message APPENDed to the mailbox becomes a conversation within 2 s
+// (IDLE); mail that was there before the first connection is not imported;
+// the message is flagged \Seen only once stored; a reply threads into its
+// conversation; an auto-reply is suppressed.
+func TestIdleImportsNewMailOnly(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	e.dc.Append("INBOX", dovecottest.Message("old@example.com", "Old mail", "old@example.com", "from before"))
+	mb := e.mailbox(bridge.MailboxInput{})
+	e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	if m := e.box(mb.ID); !m.Started || m.LastUID != 1 || m.UIDValidity == 0 || m.LastSyncAt.IsZero() {
+		t.Fatalf("checkpoint after the first connection: %+v", m)
+	}
+
+	start := time.Now()
+	e.dc.Append("INBOX", dovecottest.Message("Carol <carol@example.com>", "Printer on fire", "c1@example.com", "It burns."))
+	e.waitFor("the message in a conversation", 10*time.Second, func() bool { return len(e.conversations()) == 1 })
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("APPEND to conversation took %s, want within 2 s (IDLE)", took)
+	}
+	log := e.inbound()
+	if len(log) != 1 || log[0].Source != store.SourceIMAP || log[0].Status != bridge.InCreated || log[0].MessageID != "c1@example.com" {
+		t.Fatalf("mail log %+v", log)
+	}
+	conv := e.conversations()[0]
+	if msgs := e.messages(conv.ID); len(msgs) != 1 || msgs[0].Source != store.SourceIMAP || !strings.Contains(msgs[0].Body, "It burns.") {
+		t.Fatalf("messages %+v", msgs)
+	}
+	e.waitFor("\\Seen on the stored message", 10*time.Second, func() bool {
+		return slices.Contains(e.dc.Flags("INBOX")[2], imap.FlagSeen)
+	})
+	if slices.Contains(e.dc.Flags("INBOX")[1], imap.FlagSeen) {
+		t.Fatal("the message from before the first connection was flagged \\Seen")
+	}
+
+	e.dc.Append("INBOX",
+		dovecottest.Message("Carol <carol@example.com>", "Re: Printer on fire", "c2@example.com", "Still burning.", "In-Reply-To: <c1@example.com>", "References: <c1@example.com>"),
+		dovecottest.Message("Carol <carol@example.com>", "Out of office", "c3@example.com", "I am away.", "Auto-Submitted: auto-replied", "In-Reply-To: <c1@example.com>"))
+	e.waitFor("reply and auto-reply in the mail log", 20*time.Second, func() bool { return len(e.inbound()) == 3 })
+	log = e.inbound()
+	if log[1].Status != bridge.InThreaded || log[1].ConversationID != conv.ID {
+		t.Fatalf("reply: %+v, want threaded into conversation %d", log[1], conv.ID)
+	}
+	if log[2].Status != bridge.InSuppressed || log[2].Class != "autoreply" {
+		t.Fatalf("auto-reply: %+v, want suppressed", log[2])
+	}
+	if n := len(e.conversations()); n != 1 {
+		t.Fatalf("%d conversations, want 1", n)
+	}
+	if msgs := e.messages(conv.ID); len(msgs) != 2 {
+		t.Fatalf("%d messages in the conversation, want 2 (the auto-reply is not posted)", len(msgs))
+	}
+	e.waitFor("last_uid 4", 10*time.Second, func() bool { return e.box(mb.ID).LastUID == 4 })
+}
+
+// A wrong password shows state error with the server's words; fixing
+// nothing, it keeps retrying with backoff and does not flood the log.
+func TestWrongPasswordShowsError(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	mb := e.mailbox(bridge.MailboxInput{Password: "wrong"})
+	e.run("node-a")
+	e.waitFor("state error", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxError })
+	got := e.box(mb.ID).LastError
+	if !strings.Contains(got, "login as") || !strings.Contains(got, dovecottest.User) || !strings.Contains(strings.ToLower(got), "authentication failed") {
+		t.Fatalf("last_error %q: want the login refusal in words", got)
+	}
+	if strings.Contains(got, "wrong") {
+		t.Fatalf("last_error %q shows the password", got)
+	}
+}
+
+// Where the server offers no IDLE, the mailbox is polled every
+// poll_interval.
+func TestPolledWithoutIdle(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{NoIdle: true})
+	mb := e.mailbox(bridge.MailboxInput{PollInterval: "5s", After: "delete"})
+	e.run("node-a")
+	e.waitFor("state polling", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxPolling })
+	e.dc.Append("INBOX", dovecottest.Message("dave@example.com", "Polled", "p1@example.com", "hello"))
+	e.waitFor("the polled message in a conversation", 30*time.Second, func() bool { return len(e.conversations()) == 1 })
+	e.waitFor("the message deleted after storing (after: delete)", 20*time.Second, func() bool { return len(e.dc.Flags("INBOX")) == 0 })
+}
+
+// A Dovecot restart cuts the connection; the mailbox reconnects (state
+// error in between, then idle again) and takes the mail that came meanwhile.
+func TestDovecotRestartSurvived(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	e.dc.Create("Done")
+	mb := e.mailbox(bridge.MailboxInput{After: "move:Done"})
+	e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	e.dc.Restart()
+	e.dc.Append("INBOX", dovecottest.Message("erin@example.com", "After restart", "r1@example.com", "hi"))
+	e.waitFor("the message after the restart in a conversation", 60*time.Second, func() bool { return len(e.conversations()) == 1 })
+	e.waitFor("idle again", 30*time.Second, func() bool { m := e.box(mb.ID); return m.State == store.MailboxIdle && m.LastError == "" })
+	e.waitFor("the message moved to Done", 20*time.Second, func() bool { return len(e.dc.Flags("Done")) == 1 && len(e.dc.Flags("INBOX")) == 0 })
+}
+
+// Two nodes run fetchers on one store: one holds the mailbox at a time,
+// the other takes over when the first stops, and a burst is stored once
+// each, none lost.
+func TestTwoNodesExactlyOnce(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	mb := e.mailbox(bridge.MailboxInput{})
+	stopA := e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	e.run("node-b")
+	const n = 60
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c := e.dc.Client()
+		defer c.Close()
+		for i := range n {
+			if err := dovecottest.AppendWith(c, "INBOX", dovecottest.Message("f"+itoa(i)+"@example.com", "Burst "+itoa(i), "b"+itoa(i)+"@example.com", "x")); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	e.waitFor("a third of the burst", 60*time.Second, func() bool { return len(e.inbound()) >= n/3 })
+	stopA() // node-b takes over once node-a's lease is given up
+	wg.Wait()
+	e.waitFor("the whole burst", 120*time.Second, func() bool { return len(e.inbound()) >= n })
+	time.Sleep(500 * time.Millisecond) // a double would show now
+	log := e.inbound()
+	seen := map[string]bool{}
+	for _, l := range log {
+		if seen[l.MessageID] || l.Status != bridge.InCreated {
+			t.Fatalf("entry %+v: doubled or not created", l)
+		}
+		seen[l.MessageID] = true
+	}
+	if len(log) != n || len(e.conversations()) != n {
+		t.Fatalf("%d log entries, %d conversations, want %d", len(log), len(e.conversations()), n)
+	}
+	if m := e.box(mb.ID); m.LeaseNode != "node-b" {
+		t.Fatalf("lease held by %q, want node-b", m.LeaseNode)
+	}
+}

@@ -247,7 +247,17 @@ func (s *Service) SetMailboxStatus(ctx context.Context, id uint64, node, state, 
 // when the folder's UIDVALIDITY changed (RFC 3501 §2.3.1.1).
 func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID uint32) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
-		m.Started, m.UIDValidity, m.LastUID = true, uidValidity, lastUID
+		m.Started, m.UIDValidity, m.LastUID, m.AfterUID = true, uidValidity, lastUID, lastUID
+	})
+}
+
+// MailboxAfterDone records that mailbox id's `after` action is done up to
+// UID uid (under uidValidity).
+func (s *Service) MailboxAfterDone(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
+	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
+		if m.UIDValidity == uidValidity && uid > m.AfterUID {
+			m.AfterUID = min(uid, m.LastUID)
+		}
 	})
 }
 

@@ -92,6 +92,11 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 			mb.ImportSince = mb.CreatedAt // never import what predates the mailbox
 		}
 	}
+	if mb.AfterUID < mb.LastUID {
+		if err := w.catchUpAfter(ctx, c, &mb); err != nil {
+			return err
+		}
+	}
 	idle := c.Caps().Has(imap.CapIdle)
 	state := store.MailboxPolling
 	if idle {
@@ -229,7 +234,25 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 	if err := w.after(ctx, c, mb, done); err != nil {
 		return fmt.Errorf("after %q: %s", mb.After, imapText(err))
 	}
-	return nil
+	return w.m.svc.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(done[len(done)-1]))
+}
+
+// catchUpAfter applies `after` to messages stored before a crash (or a
+// lost connection) cut the session between the commit and the action:
+// those between AfterUID and LastUID still in the folder.
+func (w *worker) catchUpAfter(ctx context.Context, c *imapclient.Client, mb *store.Mailbox) error {
+	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.AfterUID + 1), Stop: imap.UID(mb.LastUID)}}}}
+	var found *imap.SearchData
+	if err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) { found, err = c.UIDSearch(crit, nil).Wait(); return }); err != nil {
+		return fmt.Errorf("searching folder %q: %s", mb.Folder, imapText(err))
+	}
+	if uids := found.AllUIDs(); len(uids) > 0 {
+		w.log.Info("applying after to messages stored before an interruption", "after", mb.After, "count", len(uids))
+		if err := w.after(ctx, c, mb, uids); err != nil {
+			return fmt.Errorf("after %q: %s", mb.After, imapText(err))
+		}
+	}
+	return w.m.svc.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.LastUID)
 }
 
 // after applies the mailbox's `after` to stored messages: \Seen, MOVE

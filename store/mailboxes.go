@@ -39,6 +39,10 @@ type Mailbox struct {
 	Started     bool   `json:"started"`
 	UIDValidity uint32 `json:"uidvalidity"`
 	LastUID     uint32 `json:"last_uid"`
+	// AfterUID is the highest UID whose `after` action is known done; the
+	// UIDs above it up to LastUID were stored but may still need it (a
+	// crash between the commit and the flag).
+	AfterUID uint32 `json:"after_uid"`
 
 	// Status.
 	State      string    `json:"state"`

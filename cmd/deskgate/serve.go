@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/imapfetch"
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
@@ -106,6 +107,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
+	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease}, log)
+	goFn("imap", func() error { fetcher.Run(loops); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 

@@ -77,7 +77,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last); err != nil {
 			return err
 		}
-		mb.Started, mb.UIDValidity, mb.LastUID = true, sel.UIDValidity, last
+		mb.Started, mb.UIDValidity, mb.LastUID, mb.AfterUID = true, sel.UIDValidity, last, last
 		w.log.Info("mailbox started", "uidvalidity", sel.UIDValidity, "last_uid", last, "import_since", mb.ImportSince)
 	case mb.UIDValidity != sel.UIDValidity:
 		// RFC 3501 §2.3.1.1: every UID changed. Read the folder again; what
@@ -87,7 +87,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0); err != nil {
 			return err
 		}
-		mb.UIDValidity, mb.LastUID, rescan = sel.UIDValidity, 0, true
+		mb.UIDValidity, mb.LastUID, mb.AfterUID, rescan = sel.UIDValidity, 0, 0, true
 		if mb.ImportSince.IsZero() {
 			mb.ImportSince = mb.CreatedAt // never import what predates the mailbox
 		}

@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
-	"github.com/deskgate/deskgate/imapfetch"
 	"github.com/deskgate/deskgate/config"
+	"github.com/deskgate/deskgate/imapfetch"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/pgstore"

@@ -154,3 +154,33 @@ func TestTwoNodesExactlyOnce(t *testing.T) {
 		t.Fatalf("lease held by %q, want node-b", m.LeaseNode)
 	}
 }
+
+// A changed UIDVALIDITY (RFC 3501 §2.3.1.1) re-reads the folder without
+// importing again what was imported: dedupe by Message-ID and sender, and
+// by content for mail without a Message-ID; only the new message is new.
+func TestUIDValidityChangeDedupes(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	mb := e.mailbox(bridge.MailboxInput{})
+	stop := e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	noID := []byte("From: frank@example.com\r\nTo: help@example.com\r\nSubject: No Message-ID\r\n\r\nbare\r\n")
+	e.dc.Append("INBOX", dovecottest.Message("gina@example.com", "With id", "v1@example.com", "one"), noID)
+	e.waitFor("two conversations", 20*time.Second, func() bool { return len(e.conversations()) == 2 })
+	e.waitFor("checkpoint at 2", 10*time.Second, func() bool { return e.box(mb.ID).LastUID == 2 })
+	stop()
+	old := e.box(mb.ID).UIDValidity
+	e.dc.ResetUIDValidity()
+	e.dc.Append("INBOX", dovecottest.Message("hank@example.com", "New one", "v3@example.com", "three"))
+	e.run("node-a")
+	e.waitFor("three conversations", 30*time.Second, func() bool { return len(e.conversations()) == 3 })
+	e.waitFor("checkpoint on the new UIDVALIDITY", 20*time.Second, func() bool {
+		m := e.box(mb.ID)
+		return m.UIDValidity != old && m.LastUID == 3 && m.State == store.MailboxIdle
+	})
+	if log := e.inbound(); len(log) != 3 || log[2].MessageID != "v3@example.com" {
+		t.Fatalf("mail log %+v: want the two old messages once and the new one", log)
+	}
+	if n := len(e.conversations()); n != 3 {
+		t.Fatalf("%d conversations, want 3", n)
+	}
+}

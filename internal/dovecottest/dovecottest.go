@@ -332,3 +332,24 @@ func freePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+// ResetUIDValidity stops Dovecot, drops the Maildir's UID list and
+// indexes (as a restore from backup or a server migration would), and
+// starts it again: the folder gets a new UIDVALIDITY and new UIDs.
+func (s *Server) ResetUIDValidity() {
+	s.t.Helper()
+	s.Stop()
+	md := filepath.Join(s.dir, "home", "Maildir")
+	matches, _ := filepath.Glob(filepath.Join(md, "dovecot*"))
+	for _, m := range matches {
+		if err := os.RemoveAll(m); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // UIDVALIDITY is a time in seconds
+	bin, _ := exec.LookPath("dovecot")
+	if bin == "" {
+		bin = "/usr/sbin/dovecot"
+	}
+	s.start(bin)
+}

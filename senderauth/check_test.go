@@ -35,10 +35,10 @@ func newWorld(t *testing.T, trusted ...string) *world {
 		`_dmarc.org.test. 300 IN TXT "v=DMARC1; p=none; sp=quarantine"`,
 		`list.test. 300 IN TXT "v=spf1 ip4:127.0.0.7 -all"`,
 	)
-	w.key.publish(w.dns, "sel", "example.org")
-	w.key.publish(w.dns, "sel", "mail.relaxed.test")
-	w.key.publish(w.dns, "sel", "mail.strict.test")
-	w.key.publish(w.dns, "arc", "list.test")
+	publish(w.dns, w.key, "sel", "example.org")
+	publish(w.dns, w.key, "sel", "mail.relaxed.test")
+	publish(w.dns, w.key, "sel", "mail.strict.test")
+	publish(w.dns, w.key, "arc", "list.test")
 	var err error
 	w.r, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: w.dns.Addr, Timeout: 2 * time.Second})
 	if err != nil {

@@ -50,6 +50,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_LOG_LEVEL":              "info",
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
+		"DESKGATE_DNS":                    "",
+		"DESKGATE_DMARC_ENFORCE":          "true",
+		"DESKGATE_ARC_TRUSTED":            "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -107,6 +110,9 @@ tls_key = "/etc/k.pem"
 log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
+dns = "127.0.0.1:5353"
+dmarc_enforce = false
+arc_trusted = ["Lists.Example.org"]
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -121,6 +127,7 @@ flood_window = "1h"
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour,
+		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -214,6 +221,10 @@ func TestBadEnvValues(t *testing.T) {
 		{"DESKGATE_FLOOD_LIMIT", "ten"},
 		{"DESKGATE_FLOOD_LIMIT", "-1"},
 		{"DESKGATE_FLOOD_WINDOW", "-10m"},
+		{"DESKGATE_DNS", "127.0.0.53"},
+		{"DESKGATE_DNS", ":53"},
+		{"DESKGATE_DMARC_ENFORCE", "sometimes"},
+		{"DESKGATE_ARC_TRUSTED", "lists.example.org,bad_domain.example"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := Load("", env(map[string]string{tc.name: tc.value}))
@@ -401,8 +412,8 @@ func TestDocListsEverySetting(t *testing.T) {
 		if s.key == "hostname" {
 			want = "first domain"
 		}
-		if want == "" || s.kind == kindBool {
-			want = map[bool]string{true: "false", false: "("}[s.kind == kindBool]
+		if want == "" {
+			want = "("
 		}
 		found := false
 		for _, line := range strings.Split(string(doc), "\n") {

@@ -179,11 +179,11 @@ func fromDomain(fields []field) (string, error) {
 	d := domainOf(list[0].Address)
 	for _, a := range list[1:] {
 		if domainOf(a.Address) != d {
-			return "", errors.New("From names authors of several domains")
+			return "", errors.New("the From field names authors of several domains")
 		}
 	}
 	if d == "" {
-		return "", errors.New("From address has no domain")
+		return "", errors.New("the From address has no domain")
 	}
 	return d, nil
 }

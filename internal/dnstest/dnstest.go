@@ -7,6 +7,8 @@ package dnstest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -27,20 +29,32 @@ type Server struct {
 	records map[string][]dns.RR // by lower-case FQDN
 	drop    map[string]bool     // names whose queries are dropped ("" = all)
 	queries atomic.Int64
+	stop    func()
 }
 
 // Start runs a server on 127.0.0.1 until the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
+	s, err := Listen("127.0.0.1")
+	if err != nil {
+		t.Fatalf("dnstest: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Listen runs a server on ip (UDP and TCP, one port the system picks)
+// until Close; for programs (cmd/dnstest) rather than tests.
+func Listen(ip string) (*Server, error) {
 	s := &Server{records: map[string][]dns.RR{}, drop: map[string]bool{}}
 	var udp net.PacketConn
 	var tcp net.Listener
 	// UDP and TCP on the same port: pick a UDP port, then take the same
 	// TCP port; another process may hold it, so try a few times.
 	for i := 0; i < 20 && tcp == nil; i++ {
-		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(ip, "0"))
 		if err != nil {
-			t.Fatalf("dnstest: %v", err)
+			return nil, err
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
 		if err != nil {
@@ -50,7 +64,7 @@ func Start(t testing.TB) *Server {
 		udp, tcp = pc, ln
 	}
 	if tcp == nil {
-		t.Fatal("dnstest: no port free for both UDP and TCP")
+		return nil, errors.New("no port free for both UDP and TCP")
 	}
 	s.Addr = udp.LocalAddr().String()
 	h := dns.HandlerFunc(s.serve)
@@ -58,24 +72,38 @@ func Start(t testing.TB) *Server {
 	ts := &dns.Server{Listener: tcp, Handler: h}
 	go func() { _ = us.ActivateAndServe() }()
 	go func() { _ = ts.ActivateAndServe() }()
-	t.Cleanup(func() {
+	s.stop = func() {
 		_ = us.Shutdown()
 		_ = ts.Shutdown()
-	})
-	return s
+	}
+	return s, nil
 }
+
+// Close stops the server.
+func (s *Server) Close() { s.stop() }
 
 // Add puts records into the zone, each in zone-file syntax
 // ("example.com. 300 IN MX 10 mx.example.com."). A bad record fails the test.
 func (s *Server) Add(t testing.TB, lines ...string) {
 	t.Helper()
+	if err := s.AddRecords(lines...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// AddRecords is Add for programs: it returns the first bad record.
+func (s *Server) AddRecords(lines ...string) error {
 	for _, l := range lines {
 		rr, err := dns.NewRR(l)
 		if err != nil {
-			t.Fatalf("dnstest: record %q: %v", l, err)
+			return fmt.Errorf("dnstest: record %q: %w", l, err)
+		}
+		if rr == nil {
+			continue // a blank line or a comment
 		}
 		s.put(rr)
 	}
+	return nil
 }
 
 // AddTXT adds a TXT record of any length, split into strings of at most

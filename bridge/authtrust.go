@@ -56,6 +56,13 @@ func (s *Service) checkSender(ctx context.Context, in *inbound, p *prepared, raw
 		}
 	}
 	p.trusted, p.trustWhy = staffTrust(p.auth)
+	// The checks vouch for the From domain they read; the author is the
+	// address the parser read. Should the two ever differ (an odd From
+	// two parsers split differently), the checks vouch for nobody.
+	if p.auth != nil && p.auth.FromDomain != "" && p.auth.FromDomain != domainOf(p.sender) {
+		p.unverified, p.trusted = true, false
+		p.trustWhy = fmt.Sprintf("the sender checks read the From domain %q, the author is <%s>", p.auth.FromDomain, p.sender)
+	}
 	stored := raw
 	var ar string
 	if p.auth != nil {
@@ -121,4 +128,12 @@ func remoteIP(addr string) net.IP {
 		addr = h
 	}
 	return net.ParseIP(strings.Trim(addr, "[]"))
+}
+
+// domainOf is the part of addr after the last @, lower-cased.
+func domainOf(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.TrimSuffix(strings.ToLower(addr[i+1:]), ".")
+	}
+	return ""
 }

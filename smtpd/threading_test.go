@@ -215,6 +215,11 @@ func TestStaffFromNeedsDMARC(t *testing.T) {
 	if last := ms[len(ms)-1]; len(ms) != 2 || last.Author.Type != "user" || last.Author.ID != agent.ID || last.Unverified {
 		t.Fatalf("signed staff mail: %d messages, last %+v", len(ms), last)
 	}
+	// A From of two authors (the parser takes Agnes) is not one DMARC can
+	// vouch for (RFC 7489 §6.6.1), even signed by staff.example.
+	two := string(dkimpy.Sign(t, dkimpy.CRLF(mail("Agnes <agnes@staff.example>, <mallory@evil.example>", "support@support.test", "Re: Printer", "s5@staff.example", "In-Reply-To: <p1@example.com>\n", "Refund approved.\n")), key, "sel", "staff.example"))
+	wantReply(t, "two authors", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{"support@support.test"}, two), "")
+	h.mustStatus("suppressed", "DMARC permerror")
 	// Tampered after signing: not trusted.
 	tampered := strings.Replace(signed, "Refund approved.", "Refund denied.", 1)
 	tampered = strings.Replace(tampered, "s3@staff.example", "s4@staff.example", 1)

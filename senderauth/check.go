@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"blitiri.com.ar/go/spf"
@@ -81,9 +82,14 @@ func (c *Checker) Check(ctx context.Context, in Input) *Results {
 	defer cancel()
 	r := &Results{}
 	fields, _ := splitHeader(in.Raw)
-	c.checkSPF(ctx, in, r)
+	// SPF and the signatures (DKIM, ARC) are independent: run them side
+	// by side (each writes its own fields of r), so a slow DNS costs one
+	// timeout, not the sum. DMARC needs both.
+	var wg sync.WaitGroup
+	wg.Go(func() { c.checkSPF(ctx, in, r) })
 	c.checkDKIM(ctx, in.Raw, r)
 	c.checkARC(ctx, in.Raw, fields, r)
+	wg.Wait()
 	c.checkDMARC(ctx, fields, r)
 	return r
 }

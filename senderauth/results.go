@@ -89,6 +89,9 @@ func (r *Results) Header(hostname string) string {
 	}
 	rs = append(rs, &authres.DMARCResult{Value: authres.ResultValue(r.DMARC), From: r.FromDomain},
 		&authres.GenericResult{Method: "arc", Value: authres.ResultValue(r.ARC), Params: map[string]string{}})
-	v := authres.Format(hostname, rs)
-	return "Authentication-Results: " + strings.ReplaceAll(v, "; ", ";\r\n\t") + "\r\n"
+	parts := strings.Split(authres.Format(hostname, rs), "; ")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return "Authentication-Results: " + strings.Join(parts, ";\r\n\t") + "\r\n"
 }

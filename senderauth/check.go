@@ -61,9 +61,11 @@ func New(dns DNS, o Options) *Checker {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	for i, d := range o.ARCTrusted {
-		o.ARCTrusted[i] = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), "."))
+	trusted := make([]string, 0, len(o.ARCTrusted))
+	for _, d := range o.ARCTrusted {
+		trusted = append(trusted, strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), ".")))
 	}
+	o.ARCTrusted = trusted
 	return &Checker{dns: dns, opts: o}
 }
 

@@ -254,6 +254,12 @@ func TestResolverCache(t *testing.T) {
 	if w.dns.Queries() != q+1 {
 		t.Fatal("expired entry not asked again")
 	}
+	// An answer too large for UDP (RFC 7766) is fetched again over TCP.
+	big := strings.Repeat("x", 3000)
+	w.dns.AddTXT("big.example.org", big)
+	if txt, err := res.LookupTXT(ctx, "big.example.org"); err != nil || len(txt) != 1 || txt[0] != big {
+		t.Fatalf("large TXT over TCP: %v (%d records)", err, len(txt))
+	}
 	// Negative answers are cached too, and say "not found".
 	_, err := res.LookupTXT(ctx, "_dmarc.nowhere.test")
 	var de *net.DNSError

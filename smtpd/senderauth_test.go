@@ -180,3 +180,34 @@ func TestDNSTimeoutDefers(t *testing.T) {
 	wantReply(t, "DNS back", h.sendFrom("127.0.0.5", "mx.shop.example", "sam@shop.example", []string{"support@support.test"}, good), "")
 	h.mustStatus("created", "new conversation")
 }
+
+// A mailing list of DESKGATE_ARC_TRUSTED (list.test here) forwards a
+// p=reject domain's mail, changed (DKIM broken), with its ARC seal
+// (dkimpy): accepted, still unverified. The same from an untrusted
+// sealer is refused.
+func TestTrustedARCLiftsReject(t *testing.T) {
+	h, key := authHarness(t, harnessOpts{})
+	h.dns.AddTXT("arc._domainkey.list.test", key.Record)
+	h.dns.AddTXT("arc._domainkey.other.test", key.Record)
+	orig := dkimpy.Sign(t, dkimpy.CRLF(mail("Sam <sam@shop.example>", "support@support.test", "Order 4", "o4@shop.example", "", "Hello via the list.\n")), key, "sel", "shop.example")
+	for _, c := range []struct {
+		sealer, want string
+	}{{"list.test", ""}, {"other.test", "550 5.7.1"}} {
+		// The list's own Authentication-Results, then its change, then its seal.
+		ar := "Authentication-Results: mx." + c.sealer + "; spf=pass smtp.mailfrom=shop.example; dkim=pass header.d=shop.example; dmarc=pass header.from=shop.example\r\n"
+		changed := strings.Replace(ar+string(orig), "Subject: Order 4", "Subject: [list] Order 4", 1)
+		sealed := string(dkimpy.ARCSeal(t, []byte(changed), key, "arc", c.sealer, "mx."+c.sealer))
+		got := h.sendFrom("127.0.0.7", "mx."+c.sealer, "bounces@"+c.sealer, []string{"support@support.test"}, sealed)
+		wantReply(t, "sealed by "+c.sealer, got, c.want)
+		if c.want != "" {
+			continue
+		}
+		e := h.mustStatus("created", "fails DMARC")
+		if e.Auth == nil || e.Auth.ARC != "pass" || e.Auth.DMARC != "fail" {
+			t.Fatalf("auth %+v", e.Auth)
+		}
+		if ms := h.messages(e.ConversationID); len(ms) != 1 || !ms[0].Unverified {
+			t.Fatalf("messages %+v", ms)
+		}
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
@@ -56,9 +57,10 @@ type app struct {
 	st  store.Store
 	// secrets holds the reply-token and DKIM keys (openStore).
 	secrets store.Secrets
-	pg      *pgstore.Store  // nil on bbolt
-	node    string          // DESKGATE_NODE_NAME, default the host name
-	events  *pgstore.Events // nil on bbolt
+	pg      *pgstore.Store       // nil on bbolt
+	node    string               // DESKGATE_NODE_NAME, default the host name
+	events  *pgstore.Events      // nil on bbolt
+	dns     *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
 	svc     *bridge.Service
 	queue   *outbound.Queue
 	reg     *prometheus.Registry
@@ -165,6 +167,10 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
 		a.svc.SetAnnouncer(a.events)
 	}
+	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := a.newQueue(); err != nil {
 		st.Close()
 		return nil, err
@@ -203,7 +209,7 @@ func (a *app) newQueue() error {
 		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
-		Log: a.log.With("part", "outbound"), Registry: a.reg, Lease: a.cfg.NodeLease,
+		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns, Lease: a.cfg.NodeLease,
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import json, os
 def ref(n): return {"$ref": "#/components/schemas/"+n}
 def arr(s): return {"type":"array","items":s}
 ID={"type":"integer","format":"int64","minimum":1}
+AUTHWORD={"type":"string","enum":["pass","fail","softfail","neutral","none","temperror","permerror"]}
 T={"type":"string","format":"date-time"}
 S={"type":"string"}
 B={"type":"boolean"}
@@ -48,7 +49,10 @@ schemas={
    "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
-   "source":{"type":"string","enum":["smtp","imap"],"description":"Inbound: how the mail came (SMTP, or fetched from an IMAP mailbox)."}}},
+   "source":{"type":"string","enum":["smtp","imap"],"description":"Inbound: how the mail came (SMTP, or fetched from an IMAP mailbox)."},
+   "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
+     "spf":AUTHWORD,"dkim":AUTHWORD,"dmarc":AUTHWORD,"arc":AUTHWORD,
+     "reason":{"type":"string","description":"What decided the DMARC result, in words."}}}}},
  "Mailbox":{"type":"object","required":["id","host","port","tls","username","folder","after","poll_interval","import_since","created_at","status"],"properties":{
    "id":ID,"host":S,"port":{"type":"integer","minimum":1,"maximum":65535},"tls":{"type":"string","enum":["implicit","starttls","none"]},
    "username":S,"folder":S,"after":{"type":"string","description":"seen, move:<folder> or delete; applied only once the message is stored."},
@@ -68,7 +72,8 @@ schemas={
    "html":{"type":"string","description":"Sanitized HTML of an email; empty otherwise."},
    "full_text":{"type":"string","description":"An email's whole text, quotes included."},
    "attachments":arr(ref("Attachment")),"source":{"type":"string","enum":["api","smtp","imap"]},
-   "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T}},
+   "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T,
+   "unverified":{"type":"boolean","description":"An email whose From is not proven: it fails DMARC, or it is not the recipient of the reply token it answered. The author is who the mail claims."}}},
 }
 def err(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
 def ok(code,desc,schema=None):

@@ -25,14 +25,28 @@ type MailLogEntry struct {
 	// Detail says why in words: the rule, the header, the upstream's reply.
 	Detail string `json:"detail"`
 	// Class is the loop guard's verdict (human, autoreply, bounce, list, own).
-	Class          string `json:"class,omitempty"`
-	ConversationID uint64 `json:"conversation_id,omitempty"`
-	MessageIDInt   uint64 `json:"message_id_internal,omitempty"`
-	Size           int    `json:"size"`
+	Class          string    `json:"class,omitempty"`
+	ConversationID uint64    `json:"conversation_id,omitempty"`
+	MessageIDInt   uint64    `json:"message_id_internal,omitempty"`
+	Size           int       `json:"size"`
+	UpdatedAt      time.Time `json:"updated_at"`
 	// Source is how an inbound email came: "smtp" or "imap" (SourceSMTP,
 	// SourceIMAP); empty in entries written before it was recorded.
-	Source    string    `json:"source,omitempty"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Source string `json:"source,omitempty"`
+	// Auth is what the sender checks found for an inbound mail (SPEC
+	// §12); nil when none ran (outbound, checks off, older entries).
+	Auth *MailAuth `json:"auth,omitempty"`
+}
+
+// MailAuth is the verdict of the sender checks on one inbound mail, each
+// an RFC 8601 result word (pass, fail, softfail, neutral, none,
+// temperror, permerror), and the reason in words.
+type MailAuth struct {
+	SPF    string `json:"spf"`
+	DKIM   string `json:"dkim"`
+	DMARC  string `json:"dmarc"`
+	ARC    string `json:"arc"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // MailLogQuery selects mail log entries, newest first.

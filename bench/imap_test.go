@@ -2,9 +2,9 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
-	"fmt"
 	"slices"
 	"testing"
 	"time"

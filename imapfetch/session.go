@@ -29,7 +29,13 @@ type worker struct {
 
 	lastErr string // the error last logged and shown, so each is logged once
 	synced  bool   // the current session synced at least once
+	shown   string // the state last written
+	shownAt time.Time
 }
+
+// statusEvery is how often an unchanged state is written again (its
+// last_sync_at tells an admin the mailbox is alive).
+const statusEvery = 30 * time.Second
 
 // session connects to mailbox mb, syncs it and waits for new mail until
 // something fails or ctx ends.
@@ -107,8 +113,14 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 			return err
 		}
 		w.synced = true
-		if err := w.m.svc.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, state, "", true); err != nil {
-			return err
+		// The status is written when it changes and at most every
+		// statusEvery otherwise (each stored message already moves
+		// last_sync_at in its own transaction).
+		if w.shown != state || time.Since(w.shownAt) >= statusEvery {
+			if err := w.m.svc.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, state, "", true); err != nil {
+				return err
+			}
+			w.shown, w.shownAt = state, time.Now()
 		}
 		if w.lastErr != "" {
 			w.log.Info("mailbox recovered", "state", state)
@@ -352,6 +364,7 @@ func (w *worker) poll(ctx context.Context, c *imapclient.Client, wake <-chan str
 // error again is logged at debug level only.
 func (w *worker) failed(ctx context.Context, err error, retry time.Duration) {
 	msg := err.Error()
+	w.shown = store.MailboxError
 	if msg != w.lastErr {
 		w.log.Warn("mailbox error", "err", msg, "retry_in", retry)
 		w.lastErr = msg

@@ -2,6 +2,7 @@ package imapfetch_test
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"os"
 	"strconv"
@@ -39,7 +40,9 @@ var admin = bridge.Caller{Kind: store.KindUser, ID: 1, Role: store.RoleAdmin}
 // mailbox connects the Dovecot test account.
 func (e *env) mailbox(in bridge.MailboxInput) store.Mailbox {
 	e.t.Helper()
-	in.Host, in.Port, in.TLS = "127.0.0.1", e.dc.Port, store.MailboxTLSNone
+	if in.TLS == "" {
+		in.Host, in.Port, in.TLS = "127.0.0.1", e.dc.Port, store.MailboxTLSNone
+	}
 	if in.Username == "" {
 		in.Username = dovecottest.User
 	}
@@ -54,10 +57,13 @@ func (e *env) mailbox(in bridge.MailboxInput) store.Mailbox {
 }
 
 // run starts a fetcher as node; stop ends it (and waits for it).
-func (e *env) run(node string) (stop func()) {
+func (e *env) run(node string) (stop func()) { return e.runTLS(node, nil) }
+
+// runTLS is run with a client TLS configuration.
+func (e *env) runTLS(node string, tc *tls.Config) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := imapfetch.New(e.svc, imapfetch.Config{Node: node, Scan: 100 * time.Millisecond, LeaseTTL: 3 * time.Second,
-		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: 20 * time.Second}, e.log)
+		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: 20 * time.Second, TLS: tc}, e.log)
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	var stopped bool

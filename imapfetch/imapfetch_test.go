@@ -1,6 +1,7 @@
 package imapfetch_test
 
 import (
+	"crypto/tls"
 	"slices"
 	"strings"
 	"sync"
@@ -183,4 +184,35 @@ func TestUIDValidityChangeDedupes(t *testing.T) {
 	if n := len(e.conversations()); n != 3 {
 		t.Fatalf("%d conversations, want 3", n)
 	}
+}
+
+// Implicit TLS (RFC 8314) and STARTTLS both connect and wait with IDLE
+// when the server's certificate verifies; one that does not verify shows
+// state error with a last_error that says TLS.
+func TestTLSModes(t *testing.T) {
+	t.Run("verified", func(t *testing.T) {
+		e := newEnv(t, dovecottest.Options{TLS: true})
+		implicit := e.mailbox(bridge.MailboxInput{Host: "127.0.0.1", Port: e.dc.TLSPort, TLS: store.MailboxTLSImplicit})
+		starttls := e.mailbox(bridge.MailboxInput{Host: "localhost", Port: e.dc.Port, TLS: store.MailboxTLSStartTLS})
+		e.runTLS("node-a", &tls.Config{RootCAs: e.dc.CertPool})
+		for _, id := range []uint64{implicit.ID, starttls.ID} {
+			e.waitFor("state idle over TLS", 30*time.Second, func() bool { return e.box(id).State == store.MailboxIdle })
+		}
+		e.dc.Append("INBOX", dovecottest.Message("ivy@example.com", "Over TLS", "t1@example.com", "secret"))
+		// Both mailboxes read the same folder: the first stores it, the
+		// second finds the same Message-ID from the same sender.
+		e.waitFor("both mailboxes took it", 20*time.Second, func() bool { return len(e.inbound()) == 2 })
+		if n := len(e.conversations()); n != 1 {
+			t.Fatalf("%d conversations, want 1 (the second copy is a duplicate)", n)
+		}
+	})
+	t.Run("unverified", func(t *testing.T) {
+		e := newEnv(t, dovecottest.Options{TLS: true})
+		mb := e.mailbox(bridge.MailboxInput{Host: "127.0.0.1", Port: e.dc.TLSPort, TLS: store.MailboxTLSImplicit})
+		e.run("node-a") // the system roots: the test CA is unknown
+		e.waitFor("state error", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxError })
+		if got := e.box(mb.ID).LastError; !strings.Contains(got, "TLS") || !strings.Contains(got, "certificate") {
+			t.Fatalf("last_error %q: want the TLS failure in words", got)
+		}
+	})
 }

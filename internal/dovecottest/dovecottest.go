@@ -6,6 +6,13 @@ package dovecottest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"fmt"
 	"net"
 	"os"
@@ -34,6 +41,9 @@ type Server struct {
 	conf   string
 	Port   int
 	NoIdle bool
+	// TLSPort and CertPool are set with Options.TLS.
+	TLSPort  int
+	CertPool *x509.CertPool
 }
 
 // Options of Start.
@@ -41,6 +51,10 @@ type Options struct {
 	// NoIdle removes IDLE from the capabilities (imap_capability), so
 	// clients must poll.
 	NoIdle bool
+	// TLS adds an implicit-TLS listener (TLSPort) and STARTTLS on the
+	// plain one, with a certificate for 127.0.0.1 and localhost signed
+	// by a test CA (CertPool).
+	TLS bool
 }
 
 // Start starts Dovecot, stopped at the end of the test.
@@ -97,13 +111,20 @@ func Start(t testing.TB, o Options) *Server {
 	if o.NoIdle {
 		caps = "imap_capability = IMAP4rev1 LITERAL+ SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SPECIAL-USE\n"
 	}
+	sslConf, imapsPort := "ssl = no", 0
+	if o.TLS {
+		s.TLSPort = freePort(t)
+		imapsPort = s.TLSPort
+		s.CertPool = writeCert(t, dir)
+		sslConf = fmt.Sprintf("ssl = yes\nssl_cert = <%[1]s/cert.pem\nssl_key = <%[1]s/key.pem", dir)
+	}
 	conf := fmt.Sprintf(`base_dir = %[1]s/run
 state_dir = %[1]s/state
 log_path = %[1]s/dovecot.log
 info_log_path = %[1]s/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+%[7]s
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = %[2]s
@@ -127,7 +148,8 @@ service imap-login {
     port = %[4]d
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = %[8]d
   }
 }
 service anvil {
@@ -138,7 +160,7 @@ service stats {
     mode = 0666
   }
 }
-`, dir, loginUser, internalUser, s.Port, caps, internalGroup(internalUser, u))
+`, dir, loginUser, internalUser, s.Port, caps, internalGroup(internalUser, u), sslConf, imapsPort)
 	if err := os.WriteFile(s.conf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -352,4 +374,41 @@ func (s *Server) ResetUIDValidity() {
 		bin = "/usr/sbin/dovecot"
 	}
 	s.start(bin)
+}
+
+// writeCert writes cert.pem and key.pem for 127.0.0.1 and localhost into
+// dir, signed by a fresh CA, and returns a pool holding that CA.
+func writeCert(t testing.TB, dir string) *x509.CertPool {
+	t.Helper()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	ca := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "deskgate test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "localhost"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(caCert)
+	return pool
 }

@@ -305,7 +305,7 @@ func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string)
 
 func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
-		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth)}
+		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth), Source: env.Source}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)

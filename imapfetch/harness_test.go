@@ -24,6 +24,8 @@ type env struct {
 	svc *bridge.Service
 	dc  *dovecottest.Server
 	log *slog.Logger
+	// maxBytes, when set, is the fetchers' MaxMessageBytes.
+	maxBytes int64
 }
 
 func newEnv(t *testing.T, o dovecottest.Options) *env {
@@ -63,7 +65,7 @@ func (e *env) run(node string) (stop func()) { return e.runTLS(node, nil) }
 func (e *env) runTLS(node string, tc *tls.Config) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := imapfetch.New(e.svc, imapfetch.Config{Node: node, Scan: 100 * time.Millisecond, LeaseTTL: 3 * time.Second,
-		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: 20 * time.Second, TLS: tc}, e.log)
+		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: 20 * time.Second, TLS: tc, MaxMessageBytes: e.maxBytes}, e.log)
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	var stopped bool

@@ -216,3 +216,29 @@ func TestTLSModes(t *testing.T) {
 		}
 	})
 }
+
+// A message over the size limit is never read: it is logged as rejected
+// with its size, left in the folder untouched (not \Seen), and the
+// messages around it are imported.
+func TestOversizeMessageLeftInFolder(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	e.maxBytes = 4000
+	mb := e.mailbox(bridge.MailboxInput{})
+	e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	e.dc.Append("INBOX",
+		dovecottest.Message("jo@example.com", "Big", "big@example.com", strings.Repeat("x", 8000)),
+		dovecottest.Message("jo@example.com", "Small", "small@example.com", "fits"))
+	e.waitFor("both handled", 20*time.Second, func() bool { return len(e.inbound()) == 2 && e.box(mb.ID).LastUID == 2 })
+	log := e.inbound()
+	if log[0].Status != bridge.InRejected || !strings.Contains(log[0].Detail, "more than the 4000 bytes") || log[0].Source != store.SourceIMAP {
+		t.Fatalf("oversized: %+v", log[0])
+	}
+	if log[1].Status != bridge.InCreated || log[1].MessageID != "small@example.com" {
+		t.Fatalf("small: %+v", log[1])
+	}
+	e.waitFor("the small one \\Seen", 10*time.Second, func() bool { return slices.Contains(e.dc.Flags("INBOX")[2], imap.FlagSeen) })
+	if slices.Contains(e.dc.Flags("INBOX")[1], imap.FlagSeen) {
+		t.Fatal("the oversized message was flagged \\Seen: a person would not notice it")
+	}
+}

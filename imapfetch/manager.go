@@ -34,6 +34,10 @@ type Config struct {
 	CommandTimeout time.Duration
 	// Batch is how many messages one UID FETCH takes.
 	Batch int
+	// MaxMessageBytes is the largest message fetched
+	// (DESKGATE_MAX_MESSAGE_BYTES, as for SMTP); a larger one is logged
+	// as rejected and left in the folder untouched.
+	MaxMessageBytes int64
 	// TLS is the client TLS configuration (tests add their CA); nil uses
 	// the system roots.
 	TLS *tls.Config
@@ -48,6 +52,7 @@ const (
 	DefaultIdleRefresh    = 5 * time.Minute
 	DefaultCommandTimeout = 60 * time.Second
 	DefaultBatch          = 50
+	DefaultMaxMessage     = 25 << 20
 )
 
 // Manager runs one worker per mailbox.
@@ -78,6 +83,9 @@ func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
 	def(&cfg.CommandTimeout, DefaultCommandTimeout)
 	if cfg.Batch <= 0 {
 		cfg.Batch = DefaultBatch
+	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = DefaultMaxMessage
 	}
 	if log == nil {
 		log = slog.Default()

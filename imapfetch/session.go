@@ -1,6 +1,7 @@
 package imapfetch
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -205,21 +206,54 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 // batch fetches uids, stores each message with its checkpoint, then
 // applies `after` to the ones stored (or already stored before).
 func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, uids []imap.UID, rescan bool) error {
-	section := &imap.FetchItemBodySection{Peek: true}
-	var msgs []*imapclient.FetchMessageBuffer
+	// Sizes first (RFC 3501 §6.4.5 RFC822.SIZE): an oversized message is
+	// never read into memory.
+	var sizes []*imapclient.FetchMessageBuffer
 	err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) {
-		msgs, err = c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+		sizes, err = c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		return
 	})
 	if err != nil {
-		return fmt.Errorf("fetching messages from folder %q: %s", mb.Folder, imapText(err))
+		return fmt.Errorf("fetching message sizes from folder %q: %s", mb.Folder, imapText(err))
 	}
-	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return int(a.UID) - int(b.UID) })
+	var fetch []imap.UID
+	tooBig := map[imap.UID]int64{}
+	for _, m := range sizes {
+		if m.RFC822Size > w.m.cfg.MaxMessageBytes {
+			tooBig[m.UID] = m.RFC822Size
+		} else {
+			fetch = append(fetch, m.UID)
+		}
+	}
+	section := &imap.FetchItemBodySection{Peek: true}
+	var msgs []*imapclient.FetchMessageBuffer
+	if len(fetch) > 0 {
+		err = within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) {
+			msgs, err = c.Fetch(imap.UIDSetNum(fetch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+			return
+		})
+		if err != nil {
+			return fmt.Errorf("fetching messages from folder %q: %s", mb.Folder, imapText(err))
+		}
+	}
+	for uid, size := range tooBig {
+		msgs = append(msgs, &imapclient.FetchMessageBuffer{UID: uid, RFC822Size: size})
+	}
+	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
 	var done []imap.UID
 	for _, msg := range msgs {
-		raw := msg.FindBodySection(section)
 		cp := bridge.MailboxCheckpoint{MailboxID: w.id, Node: w.m.cfg.Node, UIDValidity: mb.UIDValidity, UID: uint32(msg.UID), Rescan: rescan}
-		_, err := w.m.svc.ReceiveIMAP(ctx, cp, raw)
+		if size, big := tooBig[msg.UID]; big {
+			// Left in the folder for a person; only the checkpoint moves.
+			w.m.svc.LogRejection(ctx, bridge.Envelope{Source: store.SourceIMAP, RemoteAddr: fmt.Sprintf("imap mailbox %d", w.id)},
+				fmt.Sprintf("IMAP mailbox %d, UID %d: %d bytes, more than the %d bytes accepted; left in folder %q", w.id, msg.UID, size, w.m.cfg.MaxMessageBytes, mb.Folder))
+			if err := w.m.svc.AdvanceMailbox(ctx, cp); err != nil {
+				return err
+			}
+			mb.LastUID = max(mb.LastUID, uint32(msg.UID))
+			continue
+		}
+		_, err := w.m.svc.ReceiveIMAP(ctx, cp, msg.FindBodySection(section))
 		var me *mailerr.Error
 		switch {
 		case err == nil, errors.Is(err, bridge.ErrCheckpointPassed):

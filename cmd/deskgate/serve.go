@@ -120,7 +120,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return nil
 		})
 	}
-	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease}, log)
+	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
 	goFn("imap", func() error { fetcher.Run(loops); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)

@@ -1,6 +1,7 @@
 package imapfetch_test
 
 import (
+	"context"
 	"crypto/tls"
 	"slices"
 	"strings"
@@ -241,4 +242,30 @@ func TestOversizeMessageLeftInFolder(t *testing.T) {
 	if slices.Contains(e.dc.Flags("INBOX")[1], imap.FlagSeen) {
 		t.Fatal("the oversized message was flagged \\Seen: a person would not notice it")
 	}
+}
+
+// A node that died holding a mailbox's lease (it never gave it up) keeps
+// the mailbox from others only until the lease runs out; then another
+// node takes it over and imports what arrived meanwhile.
+func TestDeadNodesLeaseTakenOver(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	mb := e.mailbox(bridge.MailboxInput{})
+	until := time.Now().Add(3 * time.Second)
+	if _, ok, err := e.svc.ClaimMailbox(context.Background(), mb.ID, "node-dead", time.Until(until)); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+	e.run("node-b")
+	time.Sleep(time.Second)
+	if m := e.box(mb.ID); m.LeaseNode != "node-dead" || m.Started {
+		t.Fatalf("node-b worked the mailbox while another node's lease ran: %+v", m)
+	}
+	e.waitFor("node-b takes the lease over", 30*time.Second, func() bool {
+		m := e.box(mb.ID)
+		return m.LeaseNode == "node-b" && m.State == store.MailboxIdle
+	})
+	if time.Now().Before(until) {
+		t.Fatal("the lease was taken before it ran out")
+	}
+	e.dc.Append("INBOX", dovecottest.Message("kim@example.com", "Taken over", "k1@example.com", "hi"))
+	e.waitFor("the message in a conversation", 20*time.Second, func() bool { return len(e.conversations()) == 1 })
 }

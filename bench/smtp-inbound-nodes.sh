@@ -32,35 +32,35 @@ rate() { $PY -c "import sys; n,a,b=int(sys.argv[1]),float(sys.argv[2]),float(sys
 eval "$("$ROOT/scripts/pg-cluster.sh")"
 echo "machine: $(nproc) cores; $MESSAGES messages of $SIZE bytes over $SESSIONS sessions"
 
-# start NAME [ENV...]: one deskgate serve; prints its SMTP port.
+# start NAME [ENV...]: one deskgate serve; sets PORT to its SMTP port.
 start() {
 	local name=$1; shift
-	local smtp http
-	smtp=$(freeport); http=$(freeport)
-	env DESKGATE_DATA_DIR="$W/$name" DESKGATE_SMTP_ADDR=127.0.0.1:$smtp DESKGATE_HTTP_ADDR=127.0.0.1:$http \
+	local http
+	PORT=$(freeport); http=$(freeport)
+	env DESKGATE_DATA_DIR="$W/$name" DESKGATE_SMTP_ADDR=127.0.0.1:$PORT DESKGATE_HTTP_ADDR=127.0.0.1:$http \
 		DESKGATE_DOMAINS=support.test DESKGATE_FLOOD_LIMIT=0 DESKGATE_NODE_NAME="$name" "$@" \
-		"$W/deskgate" serve 2>"$W/$name.log" &
+		"$W/deskgate" serve >/dev/null 2>"$W/$name.log" &
 	PIDS+=($!)
 	for _ in $(seq 1 300); do grep -q 'deskgate ready' "$W/$name.log" && break; sleep 0.1; done
 	grep -q 'deskgate ready' "$W/$name.log" || { tail "$W/$name.log" >&2; exit 1; }
-	echo "$smtp"
 }
 stopall() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; PIDS=(); }
 newdb() { psql -q "$DESKGATE_TEST_PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; echo "${DESKGATE_TEST_PG/\/postgres\?/\/$1?}"; }
 
-port=$(start bolt)
-t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$port; t1=$(now)
+start bolt
+t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$PORT; t1=$(now)
 echo "deskgate bbolt:             $(rate "$MESSAGES" "$t0" "$t1") msg/s"
 stopall
 
 url=$(newdb one)
-port=$(start pg1 DESKGATE_DATABASE_URL="$url")
-t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$port; t1=$(now)
+start pg1 DESKGATE_DATABASE_URL="$url"
+t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$PORT; t1=$(now)
 echo "deskgate PostgreSQL 1 node: $(rate "$MESSAGES" "$t0" "$t1") msg/s"
 stopall
 
 url=$(newdb two)
-a=$(start pga DESKGATE_DATABASE_URL="$url"); b=$(start pgb DESKGATE_DATABASE_URL="$url")
+start pga DESKGATE_DATABASE_URL="$url"; a=$PORT
+start pgb DESKGATE_DATABASE_URL="$url"; b=$PORT
 half=$((MESSAGES / 2))
 t0=$(now)
 smtp-source -s $((SESSIONS / 2)) -m "$half" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$a &

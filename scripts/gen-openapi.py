@@ -38,15 +38,15 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
- "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","message_id","status","detail","conversation_id","message_id_internal"],"properties":{
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
    "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
-   "message_id":{"type":"string","description":"The email's Message-ID, without <>."},
+   "email_message_id":{"type":"string","description":"The email's Message-ID header, without <> (as a message's email_message_id)."},
    "status":{"type":"string","enum":["threaded","created","suppressed","bounce","rejected","queued","sent","deferred","bounced","cancelled"],"description":"Inbound: threaded, created, suppressed, bounce, rejected. Outbound: queued, sent, deferred, bounced, cancelled."},
    "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
-   "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
+   "message_id":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none. As everywhere in the API, message_id is a message's id."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
    "source":{"type":"string","enum":["smtp","imap"],"description":"Inbound: how the mail came (SMTP, or fetched from an IMAP mailbox)."},
@@ -59,13 +59,14 @@ schemas={
    "poll_interval":{"type":"string","description":"A Go duration, e.g. 1m0s."},
    "import_since":{"type":"string","format":"date-time","nullable":True,"description":"null: only mail arriving after the first connection is imported."},
    "created_at":T,
-   "status":obj(["state","last_error","uidvalidity","last_uid","last_sync_at"],{
+   "status":ref("MailboxStatus")},
+   "description":"The password is never returned."},
+ "MailboxStatus":obj(["state","last_error","uidvalidity","last_uid","last_sync_at"],{
      "state":{"type":"string","enum":["connecting","idle","polling","error"]},
      "last_error":{"type":"string","description":"Why the mailbox failed, in words; empty when it works."},
      "uidvalidity":{"type":"integer","format":"int64","minimum":0},"last_uid":{"type":"integer","format":"int64","minimum":0,"description":"The highest UID processed."},
      "last_sync_at":{"type":"string","format":"date-time","nullable":True},
-     "node":{"type":"string","description":"The node working the mailbox now."}})},
-   "description":"The password is never returned."},
+     "node":{"type":"string","description":"The node working the mailbox now (absent when none holds it)."}}),
  "Message":{"type":"object","required":["id","conversation_id","kind","author","body","html","attachments","source","email_message_id","created_at"],"properties":{
    "id":ID,"conversation_id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),
    "body":{"type":"string","description":"The new text only: quoted history and signature removed for email."},

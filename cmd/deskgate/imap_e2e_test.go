@@ -74,7 +74,7 @@ func TestIMAPKill9DuringBurstLosesAndDoublesNone(t *testing.T) {
 	log := p.getList("/api/v1/maillog?direction=inbound&limit=500", "e2e-admin")
 	ids, convs := map[string]bool{}, map[float64]bool{}
 	for _, e := range log {
-		id := e["message_id"].(string)
+		id := e["email_message_id"].(string)
 		if ids[id] || e["status"] != "created" || e["source"] != "imap" {
 			t.Fatalf("entry %v: doubled, or not a created conversation from imap", e)
 		}

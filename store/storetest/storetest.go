@@ -40,6 +40,7 @@ func Run(t *testing.T, b Backend) {
 		{"BouncedAddresses", testBouncedAddresses},
 		{"Mailboxes", testMailboxes},
 		{"MailboxCheckpointNoLostUpdate", testMailboxCheckpointNoLostUpdate},
+		{"CopyRoundTrip", testCopyRoundTrip},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -38,12 +38,13 @@ const (
 	RecTimer        = "timer"
 	RecBounced      = "bounced"
 	RecOutCap       = "outbound_cap" // Doc = OutCapEntry
+	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap}
+	RecBounced, RecOutCap, RecMailbox}
 
 // SettingsRecord is the document of a RecSettings record.
 type SettingsRecord struct {

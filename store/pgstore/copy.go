@@ -130,6 +130,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				r.Doc = store.Doc(c)
 				return r, err
 			}},
+			{store.RecMailbox, `SELECT id, data FROM mailboxes ORDER BY id`, idDoc},
 		}
 		for _, st := range steps {
 			if err := rows(st.kind, st.sql, st.scan); err != nil {
@@ -156,7 +157,7 @@ func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 				return fmt.Errorf("import %s %d: %w", r.Kind, r.ID, err)
 			}
 		}
-		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog"} {
+		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "mailboxes"} {
 			if _, err := t.exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), greatest((SELECT max(id) FROM ` + table + `), 1))`); err != nil {
 				return err
 			}
@@ -184,8 +185,8 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
 			_, err = t.exec(`INSERT INTO tokens (hash, kind, principal_id) VALUES ($1, $2, $3)`, r.Key, p.Kind, int64(p.ID))
 		}
-	case store.RecProject, store.RecItem, store.RecConversation:
-		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations"}[r.Kind]
+	case store.RecProject, store.RecItem, store.RecConversation, store.RecMailbox:
+		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations", store.RecMailbox: "mailboxes"}[r.Kind]
 		_, err = t.exec(`INSERT INTO `+table+` (id, data) VALUES ($1, $2)`, int64(r.ID), r.Doc)
 	case store.RecMessage:
 		var m store.Message

@@ -28,12 +28,18 @@ type env struct {
 	maxBytes int64
 }
 
-func newEnv(t *testing.T, o dovecottest.Options) *env {
+func newEnv(t *testing.T, o dovecottest.Options) *env { return newEnvWith(t, o, nil, nil) }
+
+// newEnvWith is newEnv with a clock and an outbox for the domain.
+func newEnvWith(t *testing.T, o dovecottest.Options, clock bridge.Clock, outbox bridge.Outbox) *env {
 	dc := dovecottest.Start(t, o)
 	st := storetest.Open(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test", TokenKey: make([]byte, 32)}, nil, log)
+	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test", TokenKey: make([]byte, 32), UnseenDelay: time.Minute}, clock, log)
+	if outbox != nil {
+		svc.SetOutbox(outbox)
+	}
 	return &env{t: t, st: st, svc: svc, dc: dc, log: log}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/internal/dovecottest"
 	"github.com/deskgate/deskgate/store"
 	"github.com/emersion/go-imap/v2"
@@ -268,4 +269,66 @@ func TestDeadNodesLeaseTakenOver(t *testing.T) {
 	}
 	e.dc.Append("INBOX", dovecottest.Message("kim@example.com", "Taken over", "k1@example.com", "hi"))
 	e.waitFor("the message in a conversation", 20*time.Second, func() bool { return len(e.conversations()) == 1 })
+}
+
+// recordingOutbox keeps the emails the domain queues.
+type recordingOutbox struct {
+	mu     sync.Mutex
+	emails []bridge.Email
+}
+
+func (o *recordingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.emails = append(o.emails, *e)
+	return uint64(len(o.emails)), nil
+}
+
+func (o *recordingOutbox) Kick() {}
+
+// A customer's reply to the email deskgate sent her (In-Reply-To its
+// Message-ID only), appended to the mailbox, threads into the
+// conversation that email was about.
+func TestReplyToDeskgateEmailThreads(t *testing.T) {
+	clock := clocktest.New(time.Now())
+	out := &recordingOutbox{}
+	e := newEnvWith(t, dovecottest.Options{}, clock, out)
+	ctx := context.Background()
+	if _, err := e.svc.Bootstrap(ctx, "admin-token"); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := e.svc.Authenticate(ctx, "admin-token")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mb := e.mailbox(bridge.MailboxInput{})
+	e.run("node-a")
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	e.dc.Append("INBOX", dovecottest.Message("Carol <carol@example.com>", "Printer on fire", "first@example.com", "It burns."))
+	e.waitFor("the conversation", 20*time.Second, func() bool { return len(e.conversations()) == 1 })
+	conv := e.conversations()[0]
+	if _, err := e.svc.PostMessage(ctx, staff, conv.ID, bridge.NewMessage{Body: "Unplug it, please."}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(2 * time.Minute) // past the unseen delay: Carol is emailed
+	if err := e.svc.FireDue(ctx); err != nil {
+		t.Fatal(err)
+	}
+	out.mu.Lock()
+	if len(out.emails) != 1 || out.emails[0].Recipient.Email != "carol@example.com" {
+		out.mu.Unlock()
+		t.Fatalf("emails %+v, want one to Carol", out.emails)
+	}
+	sent := out.emails[0].MessageID
+	out.mu.Unlock()
+	e.dc.Append("INBOX", dovecottest.Message("Carol <carol@example.com>", "Re: Printer on fire", "reply@example.com",
+		"Done, thanks.\r\n\r\nOn Monday support wrote:\r\n> Unplug it, please.", "In-Reply-To: <"+sent+">"))
+	e.waitFor("the reply in the mail log", 20*time.Second, func() bool { return len(e.inbound()) == 2 })
+	if got := e.inbound()[1]; got.Status != bridge.InThreaded || got.ConversationID != conv.ID {
+		t.Fatalf("reply to deskgate's email <%s>: %+v, want threaded into conversation %d", sent, got, conv.ID)
+	}
+	msgs := e.messages(conv.ID)
+	if len(msgs) != 3 || msgs[2].Body != "Done, thanks." || msgs[2].Source != store.SourceIMAP {
+		t.Fatalf("messages %+v", msgs)
+	}
 }

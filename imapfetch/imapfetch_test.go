@@ -319,7 +319,7 @@ func TestReplyToDeskgateEmailThreads(t *testing.T) {
 		out.mu.Unlock()
 		t.Fatalf("emails %+v, want one to Carol", out.emails)
 	}
-	sent := out.emails[0].MessageID
+	sent, replyTo := out.emails[0].MessageID, out.emails[0].ReplyTo
 	out.mu.Unlock()
 	e.dc.Append("INBOX", dovecottest.Message("Carol <carol@example.com>", "Re: Printer on fire", "reply@example.com",
 		"Done, thanks.\r\n\r\nOn Monday support wrote:\r\n> Unplug it, please.", "In-Reply-To: <"+sent+">"))
@@ -330,5 +330,13 @@ func TestReplyToDeskgateEmailThreads(t *testing.T) {
 	msgs := e.messages(conv.ID)
 	if len(msgs) != 3 || msgs[2].Body != "Done, thanks." || msgs[2].Source != store.SourceIMAP {
 		t.Fatalf("messages %+v", msgs)
+	}
+	// A mail to the reply address (delivered into this mailbox, as a
+	// provider's catch-all would) threads by its token alone.
+	raw := "From: Carol <carol@example.com>\r\nTo: <" + replyTo + ">\r\nSubject: one more thing\r\nMessage-ID: <token@example.com>\r\n\r\nAlso the scanner.\r\n"
+	e.dc.Append("INBOX", []byte(raw))
+	e.waitFor("the token reply in the mail log", 20*time.Second, func() bool { return len(e.inbound()) == 3 })
+	if got := e.inbound()[2]; got.Status != bridge.InThreaded || got.ConversationID != conv.ID || !strings.Contains(got.Detail, "reply token") {
+		t.Fatalf("mail to %s: %+v, want threaded by its reply token", replyTo, got)
 	}
 }

@@ -37,9 +37,12 @@ type Options struct {
 	Hostname        string // greeting and Received "by"
 	MaxMessageBytes int64  // SIZE limit; 0 = none
 	MaxRecipients   int    // per message; beyond: 452 4.5.3
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	TLSConfig       *tls.Config // non-nil offers STARTTLS
+	// MaxErrors is how many refused commands a connection may have before
+	// it is answered 421 4.7.0 and closed (errlimit.go).
+	MaxErrors    int
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	TLSConfig    *tls.Config // non-nil offers STARTTLS
 	// MaxConnections and MaxConnectionsPerIP cap open connections; more
 	// are answered 421 4.7.0 and closed.
 	MaxConnections      int
@@ -59,14 +62,19 @@ type Server struct {
 	// wait for them, then sets closed.
 	mu     sync.RWMutex
 	closed bool
-	ctx    context.Context
-	cancel context.CancelFunc
+	// widenWarn warns once when the size-limit fix cannot apply (sizelimit.go).
+	widenWarn sync.Once
+	ctx       context.Context
+	cancel    context.CancelFunc
 }
 
 // New builds a server over be.
 func New(be Backend, opts Options) *Server {
 	if opts.MaxRecipients <= 0 {
 		opts.MaxRecipients = DefaultMaxRecipients
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = DefaultMaxErrors
 	}
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = DefaultReadTimeout

@@ -80,7 +80,7 @@ paths={
  "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
  "/api/v1/users/{id}/settings":{
    "get":op("A user's notification settings (admin, or the user itself).",ok(200,"Settings",ref("Settings")),"people",params=[pid()]),
-   "put":op("Change settings; fields left out keep their value.",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
+   "put":op("Change settings; fields left out keep their value. conversation_visibility and show_from_customers are changed by admins only (403 for anyone else, the user included; sending the current value is no change).",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
  "/api/v1/customers":{"post":op("Create a customer (staff).",ok(201,"Created",ref("Customer")),"people",body(obj(["email"],{"email":S,"name":S})))},
  "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
  "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},

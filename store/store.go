@@ -29,12 +29,17 @@ type Store struct {
 const FileName = "deskgate.db"
 
 // Open opens (creating if needed) the store in dir. Only one process may
-// hold it: a second Open waits up to 5 s for the file lock, then fails.
+// hold it: a second Open waits up to 5 s for the file lock, then fails. A
+// file that is empty, cut short or not a bbolt database is refused with an
+// error naming it and what to do, before bbolt reads it (filecheck.go).
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt holds an exclusive flock on the file while open.

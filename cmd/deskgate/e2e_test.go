@@ -273,3 +273,13 @@ func TestServeRefusesDamagedStore(t *testing.T) {
 		}
 	}
 }
+
+// serve warns about a misspelt DESKGATE_* variable, naming the closest
+// known one (before: ignored without a word).
+func TestServeWarnsAboutMisspeltVariable(t *testing.T) {
+	p := startServe(t, t.TempDir(), "DESKGATE_MAX_MESAGE_BYTES=1000")
+	defer func() { _ = p.stop() }()
+	if !strings.Contains(p.logs.String(), "DESKGATE_MAX_MESAGE_BYTES is not a deskgate setting and is ignored; did you mean DESKGATE_MAX_MESSAGE_BYTES?") {
+		t.Fatalf("no warning in:\n%s", p.logs)
+	}
+}

@@ -84,6 +84,12 @@ type Config struct {
 	// FloodWindow is the window FloodLimit counts in.
 	// DESKGATE_FLOOD_WINDOW, flood_window; default 10m (extension).
 	FloodWindow time.Duration
+	// MailLogMaxBytes bounds the space the mail log (entries, raw messages)
+	// takes in the store; past it the oldest entries are evicted before
+	// LogRetention would prune them, and deskgate_maillog_evicted_total
+	// counts them.
+	// DESKGATE_MAILLOG_MAX_BYTES, maillog_max_bytes; default 1073741824 (1 GiB, extension).
+	MailLogMaxBytes int64
 }
 
 // redactedMark replaces a secret in Config.Redacted.
@@ -106,6 +112,7 @@ func Default() Config {
 		LogLevel:        "info",
 		FloodLimit:      10,
 		FloodWindow:     10 * time.Minute,
+		MailLogMaxBytes: 1 << 30,
 	}
 }
 
@@ -151,6 +158,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", r.LogLevel),
 		slog.Int("flood_limit", r.FloodLimit),
 		slog.String("flood_window", FormatDuration(r.FloodWindow)),
+		slog.Int64("maillog_max_bytes", r.MailLogMaxBytes),
 	)
 }
 
@@ -232,6 +240,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageBytes <= 0 {
 		bad("max_message_bytes", "must be positive, got %d", c.MaxMessageBytes)
+	}
+	if c.MailLogMaxBytes < 1<<20 {
+		bad("maillog_max_bytes", "must be at least 1048576 (1 MiB), got %d", c.MailLogMaxBytes)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be set together (cert %q, key %q)", c.TLSCert, c.TLSKey)

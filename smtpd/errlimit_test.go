@@ -117,9 +117,10 @@ func TestRcptErrorsDropTheSessionAndLogOnce(t *testing.T) {
 		}
 		wantReply(t, "21st error", got[21], "421 4.7.0")
 	}
-	es := h.waitLog(before, sessions)
+	h.waitLog(before, sessions)
 	time.Sleep(200 * time.Millisecond) // nothing more arrives
-	if es = h.log()[before:]; len(es) != sessions {
+	es := h.log()[before:]
+	if len(es) != sessions {
 		t.Fatalf("%d mail log entries for %d sessions", len(es), sessions)
 	}
 	for _, e := range es {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -43,7 +44,10 @@ type session struct {
 	// state is the connection's (its error count outlives a session);
 	// nil only for a connection that did not come from our listener.
 	state *connState
-	// refused gathers this session's RCPT refusals, logged at its end.
+	// refused gathers this session's RCPT refusals, logged at its end;
+	// dropped says the connection went over the error limit. mu guards
+	// both: go-smtp may call Logout from another goroutine (Server.Close).
+	mu      sync.Mutex
 	refused rejections
 	dropped bool
 }
@@ -59,7 +63,9 @@ func (x *session) overLimit() bool {
 	if x.state == nil || int(x.state.errors.Load()) < x.s.opts.MaxErrors {
 		return false
 	}
+	x.mu.Lock()
 	x.dropped = true
+	x.mu.Unlock()
 	if x.state.closeAfterWrite.CompareAndSwap(false, true) {
 		x.s.m.rejected.WithLabelValues("too_many_errors").Inc()
 	}
@@ -107,7 +113,9 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if err := x.s.be.CheckRecipient(x.s.ctx, to); err != nil {
 		x.s.m.rejected.WithLabelValues(reasonOf(err)).Inc()
 		x.fail()
+		x.mu.Lock()
 		x.refused.add(x.from, to, "RCPT TO <"+to+">: "+describe(err))
+		x.mu.Unlock()
 		return toSMTP(err)
 	}
 	// A client that names one recipient twice (RFC 5321 §3.3 lets it)
@@ -192,10 +200,13 @@ func (x *session) Reset() { x.from, x.to, x.utf8 = "", nil, false }
 // Logout ends the session (the connection closes, or STARTTLS starts a
 // new one): its refused recipients become one mail log entry.
 func (x *session) Logout() error {
-	if x.refused.count > 0 {
-		x.s.be.LogRejection(x.s.ctx, bridge.Envelope{From: x.refused.from, To: x.refused.to, RemoteAddr: x.remote()},
-			x.refused.detail(x.dropped, x.s.opts.MaxErrors))
-		x.refused = rejections{}
+	x.mu.Lock()
+	r, dropped := x.refused, x.dropped
+	x.refused = rejections{}
+	x.mu.Unlock()
+	if r.count > 0 {
+		x.s.be.LogRejection(x.s.ctx, bridge.Envelope{From: r.from, To: r.to, RemoteAddr: x.remote()},
+			r.detail(dropped, x.s.opts.MaxErrors))
 	}
 	return nil
 }

@@ -50,6 +50,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_LOG_LEVEL":              "info",
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
+		"DESKGATE_DNS":                    "",
+		"DESKGATE_DMARC_ENFORCE":          "true",
+		"DESKGATE_ARC_TRUSTED":            "",
 		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
 	}
 	d := Default()
@@ -108,6 +111,9 @@ tls_key = "/etc/k.pem"
 log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
+dns = "127.0.0.1:5353"
+dmarc_enforce = false
+arc_trusted = ["Lists.Example.org"]
 maillog_max_bytes = 2097152
 `)
 	c, err := Load(p, env(nil))
@@ -122,7 +128,9 @@ maillog_max_bytes = 2097152
 		RetrySchedule: []time.Duration{2 * time.Minute, 10 * time.Minute},
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
-		FloodLimit: 0, FloodWindow: time.Hour, MailLogMaxBytes: 2 << 20,
+		FloodLimit: 0, FloodWindow: time.Hour,
+		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
+		MailLogMaxBytes: 2 << 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -216,6 +224,10 @@ func TestBadEnvValues(t *testing.T) {
 		{"DESKGATE_FLOOD_LIMIT", "ten"},
 		{"DESKGATE_FLOOD_LIMIT", "-1"},
 		{"DESKGATE_FLOOD_WINDOW", "-10m"},
+		{"DESKGATE_DNS", "127.0.0.53"},
+		{"DESKGATE_DNS", ":53"},
+		{"DESKGATE_DMARC_ENFORCE", "sometimes"},
+		{"DESKGATE_ARC_TRUSTED", "lists.example.org,bad_domain.example"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := Load("", env(map[string]string{tc.name: tc.value}))
@@ -403,8 +415,8 @@ func TestDocListsEverySetting(t *testing.T) {
 		if s.key == "hostname" {
 			want = "first domain"
 		}
-		if want == "" || s.kind == kindBool {
-			want = map[bool]string{true: "false", false: "("}[s.kind == kindBool]
+		if want == "" {
+			want = "("
 		}
 		found := false
 		for _, line := range strings.Split(string(doc), "\n") {

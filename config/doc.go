@@ -26,6 +26,9 @@
 //	log_level               DESKGATE_LOG_LEVEL                 info
 //	flood_limit             DESKGATE_FLOOD_LIMIT               10
 //	flood_window            DESKGATE_FLOOD_WINDOW              10m
+//	dns                     DESKGATE_DNS                       (empty: /etc/resolv.conf)
+//	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
+//	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
 //	maillog_max_bytes       DESKGATE_MAILLOG_MAX_BYTES         1073741824
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,

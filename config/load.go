@@ -74,6 +74,9 @@ type fileConfig struct {
 	LogLevel             *rawValue `toml:"log_level"`
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
+	DNS                  *rawValue `toml:"dns"`
+	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
+	ARCTrusted           *rawValue `toml:"arc_trusted"`
 	MailLogMaxBytes      *rawValue `toml:"maillog_max_bytes"`
 }
 

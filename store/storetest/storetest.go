@@ -39,6 +39,8 @@ func Run(t *testing.T, b Backend) {
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
 		{"CopyRoundTrip", testCopyRoundTrip},
+		{"TokensListTouchRevoke", testTokensListTouchRevoke},
+		{"MailLogEviction", testMailLogEviction},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -41,6 +41,8 @@ func Run(t *testing.T, b Backend) {
 		{"Mailboxes", testMailboxes},
 		{"MailboxCheckpointNoLostUpdate", testMailboxCheckpointNoLostUpdate},
 		{"CopyRoundTrip", testCopyRoundTrip},
+		{"TokensListTouchRevoke", testTokensListTouchRevoke},
+		{"MailLogEviction", testMailLogEviction},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -3,6 +3,7 @@ package imapfetch_test
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"slices"
 	"strings"
 	"sync"
@@ -339,4 +340,35 @@ func TestReplyToDeskgateEmailThreads(t *testing.T) {
 	if got := e.inbound()[2]; got.Status != bridge.InThreaded || got.ConversationID != conv.ID || !strings.Contains(got.Detail, "reply token") {
 		t.Fatalf("mail to %s: %+v, want threaded by its reply token", replyTo, got)
 	}
+}
+
+// A folder that does not exist and a server that does not answer show
+// error with the reason in words, and the other mailbox carries on.
+func TestFailuresInWords(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	gone := e.mailbox(bridge.MailboxInput{Folder: "Vanished"})
+	// A port nothing listens on (taken and released).
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadPort := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	down, err := e.svc.CreateMailbox(context.Background(), admin, bridge.MailboxInput{Host: "127.0.0.1", Port: deadPort,
+		TLS: store.MailboxTLSNone, Username: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := e.mailbox(bridge.MailboxInput{})
+	e.run("node-a")
+	e.waitFor("both broken mailboxes in error", 30*time.Second, func() bool {
+		return e.box(gone.ID).State == store.MailboxError && e.box(down.ID).State == store.MailboxError
+	})
+	if got := e.box(gone.ID).LastError; !strings.Contains(got, `folder "Vanished" cannot be opened`) {
+		t.Errorf("vanished folder: last_error %q", got)
+	}
+	if got := e.box(down.ID).LastError; !strings.Contains(got, "cannot connect to 127.0.0.1:") || !strings.Contains(got, "refused") {
+		t.Errorf("server down: last_error %q", got)
+	}
+	e.waitFor("the good mailbox idle", 30*time.Second, func() bool { return e.box(good.ID).State == store.MailboxIdle })
 }

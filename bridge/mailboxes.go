@@ -228,7 +228,12 @@ func (s *Service) ClaimMailbox(ctx context.Context, id uint64, node string, ttl 
 // ReleaseMailbox gives node's lease on mailbox id up (a clean shutdown),
 // so another node need not wait for it to expire.
 func (s *Service) ReleaseMailbox(ctx context.Context, id uint64, node string) error {
-	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) { m.LeaseUntil = time.Time{}; m.LeaseNode = "" })
+	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
+		m.LeaseUntil, m.LeaseNode = time.Time{}, ""
+		if m.State != store.MailboxError {
+			m.State = store.MailboxConnecting // nobody is connected now
+		}
+	})
 }
 
 // SetMailboxStatus records the state of mailbox id as node sees it;

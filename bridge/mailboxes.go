@@ -250,9 +250,25 @@ func (s *Service) SetMailboxStatus(ctx context.Context, id uint64, node, state, 
 
 // StartMailbox sets mailbox id's checkpoint: on the first connection, and
 // when the folder's UIDVALIDITY changed (RFC 3501 §2.3.1.1).
-func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID uint32) error {
+// backlogUID is the highest UID in the folder at that moment.
+func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID, backlogUID uint32) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
-		m.Started, m.UIDValidity, m.LastUID, m.AfterUID = true, uidValidity, lastUID, lastUID
+		m.Started, m.UIDValidity, m.LastUID, m.AfterUID, m.BacklogUID = true, uidValidity, lastUID, lastUID, backlogUID
+	})
+}
+
+// SkipMailboxBacklog moves mailbox id's checkpoint to uid, the end of a
+// backlog whose remaining messages import_since leaves out; `after` is
+// marked done with it when it was done up to the checkpoint.
+func (s *Service) SkipMailboxBacklog(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
+	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
+		if m.UIDValidity != uidValidity || uid <= m.LastUID {
+			return
+		}
+		if m.AfterUID == m.LastUID {
+			m.AfterUID = uid
+		}
+		m.LastUID = uid
 	})
 }
 

@@ -372,3 +372,32 @@ func TestFailuresInWords(t *testing.T) {
 	}
 	e.waitFor("the good mailbox idle", 30*time.Second, func() bool { return e.box(good.ID).State == store.MailboxIdle })
 }
+
+// import_since selects from the mail already in the folder by its date;
+// mail arriving later is imported whatever its internal date (a message
+// moved in from another folder keeps its old one). Backlog mail left out
+// is left untouched.
+func TestImportSince(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	old := time.Now().AddDate(0, 0, -30)
+	e.dc.AppendAt("INBOX", old, dovecottest.Message("lee@example.com", "Ancient", "ancient@example.com", "old"))
+	e.dc.Append("INBOX", dovecottest.Message("lee@example.com", "Recent", "recent@example.com", "new"))
+	mb := e.mailbox(bridge.MailboxInput{ImportSince: time.Now().AddDate(0, 0, -2).Format(time.DateOnly)})
+	e.run("node-a")
+	e.waitFor("the recent backlog message", 30*time.Second, func() bool { return len(e.inbound()) == 1 })
+	e.waitFor("idle past the backlog", 20*time.Second, func() bool {
+		m := e.box(mb.ID)
+		return m.State == store.MailboxIdle && m.LastUID == 2
+	})
+	if got := e.inbound()[0].MessageID; got != "recent@example.com" {
+		t.Fatalf("imported %s, want only the message since import_since", got)
+	}
+	e.dc.AppendAt("INBOX", old, dovecottest.Message("lee@example.com", "Moved in", "moved@example.com", "old date, new here"))
+	e.waitFor("the moved-in message", 20*time.Second, func() bool { return len(e.inbound()) == 2 })
+	if got := e.inbound()[1].MessageID; got != "moved@example.com" {
+		t.Fatalf("imported %s, want the moved-in message", got)
+	}
+	if slices.Contains(e.dc.Flags("INBOX")[1], imap.FlagSeen) {
+		t.Fatal("backlog mail import_since left out was flagged \\Seen")
+	}
+}

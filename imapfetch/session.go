@@ -75,26 +75,30 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		return fmt.Errorf("folder %q cannot be opened: %s", mb.Folder, imapText(err))
 	}
 	rescan := false
+	top := uint32(0) // the highest UID now in the folder
+	if sel.UIDNext > 0 {
+		top = uint32(sel.UIDNext) - 1
+	}
 	switch {
 	case !mb.Started:
-		last := uint32(0)
-		if mb.ImportSince.IsZero() && sel.UIDNext > 0 {
-			last = uint32(sel.UIDNext) - 1 // only mail arriving from now on
+		last := top // only mail arriving from now on
+		if !mb.ImportSince.IsZero() {
+			last = 0
 		}
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last); err != nil {
+		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top); err != nil {
 			return err
 		}
-		mb.Started, mb.UIDValidity, mb.LastUID, mb.AfterUID = true, sel.UIDValidity, last, last
+		mb.Started, mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID = true, sel.UIDValidity, last, last, top
 		w.log.Info("mailbox started", "uidvalidity", sel.UIDValidity, "last_uid", last, "import_since", mb.ImportSince)
 	case mb.UIDValidity != sel.UIDValidity:
 		// RFC 3501 §2.3.1.1: every UID changed. Read the folder again; what
 		// was already received only moves the checkpoint (bridge dedupe by
 		// Message-ID and sender, or by content).
 		w.log.Warn("mailbox UIDVALIDITY changed: rescanning with dedupe", "old", mb.UIDValidity, "new", sel.UIDValidity)
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0); err != nil {
+		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0, top); err != nil {
 			return err
 		}
-		mb.UIDValidity, mb.LastUID, mb.AfterUID, rescan = sel.UIDValidity, 0, 0, true
+		mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID, rescan = sel.UIDValidity, 0, 0, top, true
 		if mb.ImportSince.IsZero() {
 			mb.ImportSince = mb.CreatedAt // never import what predates the mailbox
 		}
@@ -176,9 +180,15 @@ func (w *worker) dial(mb store.Mailbox, opts *imapclient.Options) (*imapclient.C
 // batches, and applies `after` to each batch once it is stored.
 func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, rescan bool) error {
 	for {
+		// The backlog (up to BacklogUID) is what ImportSince selects from;
+		// above it everything is new mail, whatever its internal date (a
+		// message moved in keeps its old one).
 		crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.LastUID + 1), Stop: 0}}}}
-		if !mb.ImportSince.IsZero() {
-			crit.Since = mb.ImportSince
+		if mb.LastUID < mb.BacklogUID {
+			crit.UID = []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.LastUID + 1), Stop: imap.UID(mb.BacklogUID)}}}
+			if !mb.ImportSince.IsZero() {
+				crit.Since = mb.ImportSince
+			}
 		}
 		var found *imap.SearchData
 		if err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) { found, err = c.UIDSearch(crit, nil).Wait(); return }); err != nil {
@@ -191,6 +201,13 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 			}
 		}
 		if len(uids) == 0 {
+			if mb.LastUID < mb.BacklogUID { // the backlog holds nothing more to import
+				if err := w.m.svc.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.BacklogUID); err != nil {
+					return err
+				}
+				mb.LastUID = mb.BacklogUID
+				continue
+			}
 			return nil
 		}
 		slices.Sort(uids)
@@ -288,6 +305,12 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 // those between AfterUID and LastUID still in the folder.
 func (w *worker) catchUpAfter(ctx context.Context, c *imapclient.Client, mb *store.Mailbox) error {
 	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.AfterUID + 1), Stop: imap.UID(mb.LastUID)}}}}
+	if mb.AfterUID < mb.BacklogUID && !mb.ImportSince.IsZero() {
+		// Never touch backlog mail import_since left out. (Messages
+		// above the backlog that are this old would be skipped here too:
+		// they keep no `after`, which errs on the side of leaving mail.)
+		crit.Since = mb.ImportSince
+	}
 	var found *imap.SearchData
 	if err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) { found, err = c.UIDSearch(crit, nil).Wait(); return }); err != nil {
 		return fmt.Errorf("searching folder %q: %s", mb.Folder, imapText(err))

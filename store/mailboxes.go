@@ -43,6 +43,11 @@ type Mailbox struct {
 	// UIDs above it up to LastUID were stored but may still need it (a
 	// crash between the commit and the flag).
 	AfterUID uint32 `json:"after_uid"`
+	// BacklogUID is the highest UID that was in the folder when the
+	// checkpoint was set: only up to it does ImportSince (or, after a
+	// UIDVALIDITY change, the connection date) select what is imported;
+	// everything above it is new mail, whatever its internal date.
+	BacklogUID uint32 `json:"backlog_uid"`
 
 	// Status.
 	State      string    `json:"state"`

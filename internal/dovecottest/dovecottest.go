@@ -412,3 +412,21 @@ func writeCert(t testing.TB, dir string) *x509.CertPool {
 	pool.AddCert(caCert)
 	return pool
 }
+
+// AppendAt APPENDs raw to folder with the internal date at (as a message
+// moved or migrated from elsewhere keeps its old one).
+func (s *Server) AppendAt(folder string, at time.Time, raw []byte) {
+	s.t.Helper()
+	c := s.Client()
+	defer c.Close()
+	cmd := c.Append(folder, int64(len(raw)), &imap.AppendOptions{Time: at})
+	if _, err := cmd.Write(raw); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		s.t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		s.t.Fatal(err)
+	}
+}

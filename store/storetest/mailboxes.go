@@ -34,7 +34,7 @@ func testMailboxes(t *testing.T, b Backend) {
 		if err != nil {
 			return err
 		}
-		got.Started, got.UIDValidity, got.LastUID = true, 1700000000, 42
+		got.Started, got.UIDValidity, got.LastUID, got.AfterUID, got.BacklogUID = true, 1700000000, 42, 41, 40
 		got.State, got.LastError, got.LeaseNode, got.LeaseUntil = store.MailboxError, "login failed", "node-a", lease
 		return tx.PutMailbox(got)
 	}); err != nil {
@@ -44,7 +44,7 @@ func testMailboxes(t *testing.T, b Backend) {
 	_ = view(s, func(tx store.Tx) error {
 		got := must(tx.Mailbox(m.ID))
 		if got.Password != "s3cret" || got.PollInterval != 90*time.Second || !got.ImportSince.Equal(since) ||
-			got.After != "move:Done" || !got.Started || got.UIDValidity != 1700000000 || got.LastUID != 42 ||
+			got.After != "move:Done" || !got.Started || got.UIDValidity != 1700000000 || got.LastUID != 42 || got.AfterUID != 41 || got.BacklogUID != 40 ||
 			got.State != store.MailboxError || got.LeaseNode != "node-a" || !got.LeaseUntil.Equal(lease) {
 			t.Fatalf("after reopen: %+v", got)
 		}

@@ -63,6 +63,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	running map[uint64]bool
+	metrics *metrics
 }
 
 // New returns a Manager over the domain svc.
@@ -90,7 +91,7 @@ func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{svc: svc, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}}
+	return &Manager{svc: svc, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}, metrics: newMetrics()}
 }
 
 // Run works the mailboxes until ctx ends, then gives their leases up and
@@ -166,6 +167,7 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 		if synced {
 			backoff = m.cfg.MinBackoff
 		}
+		m.metrics.errors.Inc()
 		w.failed(ctx, err, backoff)
 		sleep(ctx, backoff)
 		backoff = min(backoff*2, m.cfg.MaxBackoff)
@@ -201,6 +203,8 @@ func (w *worker) hold(ctx context.Context, mb store.Mailbox) (bool, error) {
 			}
 		}
 	}()
+	w.m.metrics.held.Inc()
+	defer w.m.metrics.held.Dec()
 	err := w.session(sctx, mb)
 	if c := context.Cause(sctx); c != nil && ctx.Err() == nil && !errors.Is(c, context.Canceled) {
 		err = c

@@ -267,13 +267,17 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 			if err := w.m.svc.AdvanceMailbox(ctx, cp); err != nil {
 				return err
 			}
+			w.m.metrics.messages.WithLabelValues(resultRejected).Inc()
 			mb.LastUID = max(mb.LastUID, uint32(msg.UID))
 			continue
 		}
 		_, err := w.m.svc.ReceiveIMAP(ctx, cp, msg.FindBodySection(section))
 		var me *mailerr.Error
 		switch {
-		case err == nil, errors.Is(err, bridge.ErrCheckpointPassed):
+		case err == nil:
+			w.m.metrics.messages.WithLabelValues(resultStored).Inc()
+		case errors.Is(err, bridge.ErrCheckpointPassed):
+			w.m.metrics.messages.WithLabelValues(resultSeen).Inc()
 		case errors.Is(err, bridge.ErrLeaseLost), errors.Is(err, store.ErrNotFound):
 			return err
 		case errors.As(err, &me) && me.Code >= 500:
@@ -281,6 +285,7 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 			if err := w.m.svc.AdvanceMailbox(ctx, cp); err != nil {
 				return err
 			}
+			w.m.metrics.messages.WithLabelValues(resultRejected).Inc()
 		default:
 			return fmt.Errorf("storing message UID %d: %v", msg.UID, err)
 		}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"slices"
 	"sync"
 	"testing"
@@ -83,6 +86,15 @@ func TestIMAPKill9DuringBurstLosesAndDoublesNone(t *testing.T) {
 	}
 	if len(ids) != n || len(convs) != n {
 		t.Fatalf("%d distinct messages in %d conversations, want %d", len(ids), len(convs), n)
+	}
+	res, err := http.Get(p.http + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(metrics), "deskgate_imap_mailboxes_held 1") || !strings.Contains(string(metrics), `deskgate_imap_messages_total{result="stored"}`) {
+		t.Errorf("metrics lack the IMAP fetcher's:\n%s", metrics)
 	}
 	waitUntil(t, "every message flagged \\Seen", 60*time.Second, func() bool {
 		flags := dc.Flags("INBOX")

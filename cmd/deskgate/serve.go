@@ -126,6 +126,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		})
 	}
 	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
+	if err := fetcher.RegisterMetrics(a.reg); err != nil {
+		log.Warn("imap metrics", "err", err) // the fetcher works without them
+	}
 	goFn("imap", func() error { fetcher.Run(loops); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)

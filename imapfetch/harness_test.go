@@ -26,6 +26,9 @@ type env struct {
 	log *slog.Logger
 	// maxBytes, when set, is the fetchers' MaxMessageBytes.
 	maxBytes int64
+	// idleRefresh and cmdTimeout, when set, replace the fetchers' watchdog
+	// period and command limit (20 s).
+	idleRefresh, cmdTimeout time.Duration
 }
 
 func newEnv(t *testing.T, o dovecottest.Options) *env { return newEnvWith(t, o, nil, nil) }
@@ -70,8 +73,13 @@ func (e *env) run(node string) (stop func()) { return e.runTLS(node, nil) }
 // runTLS is run with a client TLS configuration.
 func (e *env) runTLS(node string, tc *tls.Config) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
+	cmdTimeout := e.cmdTimeout
+	if cmdTimeout == 0 {
+		cmdTimeout = 20 * time.Second
+	}
 	m := imapfetch.New(e.svc, imapfetch.Config{Node: node, Scan: 100 * time.Millisecond, LeaseTTL: 3 * time.Second,
-		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: 20 * time.Second, TLS: tc, MaxMessageBytes: e.maxBytes}, e.log)
+		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: cmdTimeout, TLS: tc,
+		MaxMessageBytes: e.maxBytes, IdleRefresh: e.idleRefresh}, e.log)
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	var stopped bool

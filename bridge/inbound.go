@@ -184,7 +184,10 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	if err := s.checkSender(ctx, in, p, raw); err != nil {
 		return Receipt{}, err
 	}
-	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
+	// A mailbox's backlog (import_since) is old mail read at once, not a
+	// flood arriving: it is not counted.
+	backlog := env.Mailbox != nil && env.Mailbox.Backlog
+	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" && !backlog {
 		if s.st.Backend() == store.BackendBolt { // one process: its memory is the whole installation
 			p.flooded = !in.flood.Allow(p.sender)
 		} else {

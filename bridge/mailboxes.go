@@ -63,6 +63,9 @@ type MailboxCheckpoint struct {
 	UIDValidity uint32
 	UID         uint32
 	Rescan      bool
+	// Backlog marks mail that was in the folder when the mailbox was
+	// connected (import_since): the flood limit does not count it.
+	Backlog bool
 }
 
 // CreateMailbox connects a mailbox (admins only).

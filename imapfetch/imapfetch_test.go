@@ -401,3 +401,29 @@ func TestImportSince(t *testing.T) {
 		t.Fatal("backlog mail import_since left out was flagged \\Seen")
 	}
 }
+
+// The backlog import_since reads is old mail taken at once, not a flood:
+// the flood limit counts only mail that arrives live.
+func TestBacklogIsNotAFlood(t *testing.T) {
+	e := newEnv(t, dovecottest.Options{})
+	e.svc.SetInbound(bridge.InboundConfig{FloodLimit: 2, FloodWindow: time.Hour})
+	for i := range 4 {
+		e.dc.Append("INBOX", dovecottest.Message("nora@example.com", "Backlog "+itoa(i), "nb"+itoa(i)+"@example.com", "old"))
+	}
+	mb := e.mailbox(bridge.MailboxInput{ImportSince: time.Now().AddDate(0, 0, -1).Format(time.DateOnly)})
+	e.run("node-a")
+	e.waitFor("the backlog imported", 30*time.Second, func() bool { return len(e.inbound()) == 4 })
+	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
+	for i := range 3 {
+		e.dc.Append("INBOX", dovecottest.Message("nora@example.com", "Live "+itoa(i), "nl"+itoa(i)+"@example.com", "new"))
+	}
+	e.waitFor("the live mail handled", 30*time.Second, func() bool { return len(e.inbound()) == 7 })
+	var statuses []string
+	for _, l := range e.inbound() {
+		statuses = append(statuses, l.Status)
+	}
+	want := []string{"created", "created", "created", "created", "created", "created", "suppressed"}
+	if !slices.Equal(statuses, want) {
+		t.Fatalf("statuses %v, want %v (the backlog not counted, the third live mail a flood)", statuses, want)
+	}
+}

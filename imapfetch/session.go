@@ -259,7 +259,8 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
 	var done []imap.UID
 	for _, msg := range msgs {
-		cp := bridge.MailboxCheckpoint{MailboxID: w.id, Node: w.m.cfg.Node, UIDValidity: mb.UIDValidity, UID: uint32(msg.UID), Rescan: rescan}
+		cp := bridge.MailboxCheckpoint{MailboxID: w.id, Node: w.m.cfg.Node, UIDValidity: mb.UIDValidity, UID: uint32(msg.UID), Rescan: rescan,
+			Backlog: uint32(msg.UID) <= mb.BacklogUID}
 		if size, big := tooBig[msg.UID]; big {
 			// Left in the folder for a person; only the checkpoint moves.
 			w.m.svc.LogRejection(ctx, bridge.Envelope{Source: store.SourceIMAP, RemoteAddr: fmt.Sprintf("imap mailbox %d", w.id)},

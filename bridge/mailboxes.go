@@ -253,10 +253,15 @@ func (s *Service) SetMailboxStatus(ctx context.Context, id uint64, node, state, 
 
 // StartMailbox sets mailbox id's checkpoint: on the first connection, and
 // when the folder's UIDVALIDITY changed (RFC 3501 §2.3.1.1).
-// backlogUID is the highest UID in the folder at that moment.
-func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID, backlogUID uint32) error {
+// backlogUID is the highest UID in the folder at that moment; rescan
+// says the UIDVALIDITY changed (the backlog is then read with dedupe).
+func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID, backlogUID uint32, rescan bool) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		m.Started, m.UIDValidity, m.LastUID, m.AfterUID, m.BacklogUID = true, uidValidity, lastUID, lastUID, backlogUID
+		m.RescanUID = 0
+		if rescan {
+			m.RescanUID = backlogUID
+		}
 	})
 }
 

@@ -74,7 +74,6 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 	if err := within(ctx, c, cmd, func() (err error) { sel, err = c.Select(mb.Folder, nil).Wait(); return }); err != nil {
 		return fmt.Errorf("folder %q cannot be opened: %s", mb.Folder, imapText(err))
 	}
-	rescan := false
 	top := uint32(0) // the highest UID now in the folder
 	if sel.UIDNext > 0 {
 		top = uint32(sel.UIDNext) - 1
@@ -85,7 +84,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		if !mb.ImportSince.IsZero() {
 			last = 0
 		}
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top); err != nil {
+		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top, false); err != nil {
 			return err
 		}
 		mb.Started, mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID = true, sel.UIDValidity, last, last, top
@@ -95,13 +94,13 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		// was already received only moves the checkpoint (bridge dedupe by
 		// Message-ID and sender, or by content).
 		w.log.Warn("mailbox UIDVALIDITY changed: rescanning with dedupe", "old", mb.UIDValidity, "new", sel.UIDValidity)
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0, top); err != nil {
+		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0, top, true); err != nil {
 			return err
 		}
-		mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID, rescan = sel.UIDValidity, 0, 0, top, true
-		if mb.ImportSince.IsZero() {
-			mb.ImportSince = mb.CreatedAt // never import what predates the mailbox
-		}
+		mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID, mb.RescanUID = sel.UIDValidity, 0, 0, top, top
+	}
+	if mb.LastUID < mb.RescanUID && mb.ImportSince.IsZero() {
+		mb.ImportSince = mb.CreatedAt // a rescan never imports what predates the mailbox
 	}
 	if mb.AfterUID < mb.LastUID {
 		if err := w.catchUpAfter(ctx, c, &mb); err != nil {
@@ -114,7 +113,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		state = store.MailboxIdle
 	}
 	for {
-		if err := w.sync(ctx, c, &mb, rescan); err != nil {
+		if err := w.sync(ctx, c, &mb); err != nil {
 			return err
 		}
 		w.synced = true
@@ -178,7 +177,7 @@ func (w *worker) dial(mb store.Mailbox, opts *imapclient.Options) (*imapclient.C
 
 // sync takes every message after the checkpoint, oldest first, in
 // batches, and applies `after` to each batch once it is stored.
-func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, rescan bool) error {
+func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailbox) error {
 	for {
 		// The backlog (up to BacklogUID) is what ImportSince selects from;
 		// above it everything is new mail, whatever its internal date (a
@@ -214,7 +213,7 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 		if len(uids) > w.m.cfg.Batch {
 			uids = uids[:w.m.cfg.Batch]
 		}
-		if err := w.batch(ctx, c, mb, uids, rescan); err != nil {
+		if err := w.batch(ctx, c, mb, uids); err != nil {
 			return err
 		}
 	}
@@ -222,7 +221,7 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 
 // batch fetches uids, stores each message with its checkpoint, then
 // applies `after` to the ones stored (or already stored before).
-func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, uids []imap.UID, rescan bool) error {
+func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, uids []imap.UID) error {
 	// Sizes first (RFC 3501 §6.4.5 RFC822.SIZE): an oversized message is
 	// never read into memory.
 	var sizes []*imapclient.FetchMessageBuffer
@@ -259,7 +258,7 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 	slices.SortFunc(msgs, func(a, b *imapclient.FetchMessageBuffer) int { return cmp.Compare(a.UID, b.UID) })
 	var done []imap.UID
 	for _, msg := range msgs {
-		cp := bridge.MailboxCheckpoint{MailboxID: w.id, Node: w.m.cfg.Node, UIDValidity: mb.UIDValidity, UID: uint32(msg.UID), Rescan: rescan,
+		cp := bridge.MailboxCheckpoint{MailboxID: w.id, Node: w.m.cfg.Node, UIDValidity: mb.UIDValidity, UID: uint32(msg.UID), Rescan: uint32(msg.UID) <= mb.RescanUID,
 			Backlog: uint32(msg.UID) <= mb.BacklogUID}
 		if size, big := tooBig[msg.UID]; big {
 			// Left in the folder for a person; only the checkpoint moves.

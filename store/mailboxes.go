@@ -48,6 +48,10 @@ type Mailbox struct {
 	// UIDVALIDITY change, the connection date) select what is imported;
 	// everything above it is new mail, whatever its internal date.
 	BacklogUID uint32 `json:"backlog_uid"`
+	// RescanUID, after a UIDVALIDITY change, is the highest UID of the
+	// folder being read again: up to it, mail already received only moves
+	// the checkpoint (kept here so a crash mid-rescan resumes it).
+	RescanUID uint32 `json:"rescan_uid,omitempty"`
 
 	// Status.
 	State      string    `json:"state"`

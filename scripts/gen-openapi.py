@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes webapi/openapi.json, the OpenAPI 3 document of the REST API.
 
-Edit here, run `python3 scripts/gen-openapi.py`, commit both. webapi tests
+Edit here, run `python3 scripts/gen-openapi.py`, commit both
+(`python3 scripts/gen-openapi.py FILE` writes FILE instead; .ci/run uses it). webapi tests
 check the document against the routes and validate every response.
 """
-import json, os
+import json, os, sys
 def ref(n): return {"$ref": "#/components/schemas/"+n}
 def arr(s): return {"type":"array","items":s}
 ID={"type":"integer","format":"int64","minimum":1}
@@ -111,4 +112,6 @@ paths={
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,
  "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas}}
-open(os.path.join(os.path.dirname(__file__),"..","webapi","openapi.json"),"w").write(json.dumps(doc,indent=1)+"\n")
+# An optional argument writes elsewhere (.ci/run diffs it against the committed file).
+out=sys.argv[1] if len(sys.argv)>1 else os.path.join(os.path.dirname(__file__),"..","webapi","openapi.json")
+open(out,"w").write(json.dumps(doc,indent=1)+"\n")

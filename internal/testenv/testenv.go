@@ -12,8 +12,15 @@ import (
 // variable CI is set (to anything but "" or "false").
 func Unavailable(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if ci := os.Getenv("CI"); ci != "" && ci != "false" {
+	if InCI() {
 		t.Fatalf("CI is set but this test cannot run its check: "+format, args...)
 	}
 	t.Skipf(format, args...)
+}
+
+// InCI reports whether the environment variable CI is set (to anything but
+// "" or "false"): checks that cannot run must then fail.
+func InCI() bool {
+	ci := os.Getenv("CI")
+	return ci != "" && ci != "false"
 }

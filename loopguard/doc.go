@@ -5,8 +5,9 @@
 //
 // Classify applies its rules in this fixed order and stops at the first that matches:
 //
-//  1. own: header X-Deskgate-Origin equal to our hostname, a Message-ID
-//     "dg.*@hostname" (the ids deskgate generates), or our own VERP envelope sender
+//  1. own: header X-Deskgate-Origin equal to our hostname, a Message-ID on our
+//     host name (deskgate generates "dg.*@hostname"; any local part counts), or
+//     our own VERP envelope sender
 //     bounce+TOKEN@ one of our domains. A reply whose In-Reply-To names one of our ids
 //     is a person's answer, NOT own mail.
 //  2. reports (by MIME part, anywhere in the tree): message/delivery-status
@@ -23,12 +24,17 @@
 //     bounce by the text pasted into it.
 //  4. autoreply headers: Auto-Submitted other than "no" (RFC 3834 §5), X-Autoreply,
 //     X-Autorespond, X-Autoresponder (and similar vendor flags),
-//     X-MS-Exchange-Generated-Message-Source, X-MS-Exchange-Inbox-Rules-Loop,
-//     X-Auto-Response-Suppress (other than "None"), Precedence: auto_reply, X-Loop.
+//     X-MS-Exchange-Generated-Message-Source, Precedence: auto_reply, X-Loop.
+//     Not X-Auto-Response-Suppress (a person asking not to be auto-answered) nor
+//     X-MS-Exchange-Inbox-Rules-Loop (a person's mail passed on by an inbox rule):
+//     alone they leave the mail human, and the human reason names them.
 //  5. list: Precedence bulk/junk/list, List-Id (RFC 2919), List-Unsubscribe,
 //     List-Post, List-Subscribe, List-Help, List-Owner, List-Archive (RFC 2369),
 //     Mailing-List, X-Mailing-List, X-ML-Name, X-MLServer; Feedback-ID only with a
 //     no-reply sender.
+//  5b. system senders, by envelope sender or the From, Sender or Return-Path
+//     header: owner-LIST, LIST-request, LIST-bounces (and LIST-bounces+VERP) are
+//     list; MAILER-DAEMON is a bounce. Such a sender is never a customer.
 //  6. autoreply by subject: an out-of-office subject prefix ("Out of Office:",
 //     "Abwesenheitsnotiz:", "Réponse automatique :", "自動返信:" … in the major
 //     languages) or an unmistakable phrase anywhere ("[Auto-Reply]").

@@ -35,8 +35,21 @@ var fixtures = []fixture{
 	{"header-x-autorespond.eml", "alice@example.com", AutoReply, "X-Autorespond"},
 	{"header-x-autoresponder.eml", "alice@example.com", AutoReply, "X-Autoresponder"},
 	{"header-x-ms-exchange-generated-message-source.eml", "alice@example.com", AutoReply, "X-MS-Exchange-Generated-Message-Source"},
-	{"header-x-ms-exchange-inbox-rules-loop.eml", "alice@example.com", AutoReply, "X-MS-Exchange-Inbox-Rules-Loop"},
-	{"header-x-auto-response-suppress.eml", "alice@example.com", AutoReply, "X-Auto-Response-Suppress"},
+	// A person's mail: asking not to be auto-answered, or passed on by an inbox rule.
+	{"header-x-ms-exchange-inbox-rules-loop.eml", "alice@example.com", Human, "X-MS-Exchange-Inbox-Rules-Loop"},
+	{"header-x-auto-response-suppress.eml", "alice@example.com", Human, "X-Auto-Response-Suppress"},
+	{"outlook-x-auto-response-suppress.eml", "juergen.mueller@kunde.example.de", Human, "not a sign of automatic mail"},
+	{"human-exchange-inbox-rule.eml", "priya.raman@contoso.example.com", Human, "inbox rule"},
+	// Our host name in the Message-ID, whatever the local part.
+	{"own-message-id-any-local.eml", "alice@example.com", Own, "host name"},
+	// List managers and the mail system, by envelope or header.
+	{"list-owner-envelope.eml", "owner-printers-l@lists.example.net", List, "envelope sender owner-printers-l@"},
+	{"list-owner-envelope.eml", "bob@example.net", List, "Return-Path: owner-printers-l@"},
+	{"list-request-from.eml", "sympa-users-request@lists.example.net", List, "LIST-request"},
+	{"list-bounces-verp.eml", "devel-bounces+support=example.org@lists.example.net", List, "LIST-bounces"},
+	{"list-bounces-verp.eml", "carol@example.com", List, "Sender: devel-bounces+"},
+	{"sender-mailer-daemon.eml", "postmaster@mx.example.com", Bounce, "Sender: mailer-daemon@"},
+	{"human.eml", "MAILER-DAEMON@mx.example.com", Bounce, "mail daemon"},
 	{"header-x-loop.eml", "alice@example.com", AutoReply, "X-Loop"},
 	{"header-precedence.eml", "alice@example.com", AutoReply, "Precedence: auto_reply"},
 	{"precedence-bulk.eml", "news@example.com", List, "Precedence: bulk"},

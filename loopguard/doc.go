@@ -31,10 +31,10 @@
 //  5. list: Precedence bulk/junk/list, List-Id (RFC 2919), List-Unsubscribe,
 //     List-Post, List-Subscribe, List-Help, List-Owner, List-Archive (RFC 2369),
 //     Mailing-List, X-Mailing-List, X-ML-Name, X-MLServer; Feedback-ID only with a
-//     no-reply sender.
-//  5b. system senders, by envelope sender or the From, Sender or Return-Path
-//     header: owner-LIST, LIST-request, LIST-bounces (and LIST-bounces+VERP) are
-//     list; MAILER-DAEMON is a bounce. Such a sender is never a customer.
+//     no-reply sender. Then list-manager and mail-system senders, by envelope
+//     sender or the From, Sender or Return-Path header: owner-LIST, LIST-request,
+//     LIST-bounces (and LIST-bounces+VERP) are list; MAILER-DAEMON is a bounce.
+//     Such a sender is never a customer.
 //  6. autoreply by subject: an out-of-office subject prefix ("Out of Office:",
 //     "Abwesenheitsnotiz:", "Réponse automatique :", "自動返信:" … in the major
 //     languages) or an unmistakable phrase anywhere ("[Auto-Reply]").

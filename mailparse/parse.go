@@ -75,7 +75,11 @@ func (p *parser) assemble(b *content) {
 	if len(b.html) > 0 {
 		p.msg.HTML = sanitizeHTML(strings.Join(b.html, "\n"))
 	}
-	p.msg.ReplyText = ExtractReply(p.msg.Text)
+	if isForwarded(p.msg) {
+		p.msg.ReplyText = ExtractReplyForward(p.msg.Text)
+	} else {
+		p.msg.ReplyText = ExtractReply(p.msg.Text)
+	}
 }
 
 // skipMboxFrom drops the "From sender date" line an mbox puts before each

@@ -291,6 +291,14 @@ func charsetReader(cs string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(cs) {
 	case "utf-8", "us-ascii":
 		return input, nil
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7":
+		// RFC 2152; x/text has no UTF-7, and old webmail and Exchange
+		// still label encoded-words with it.
+		b, err := io.ReadAll(input)
+		if err != nil {
+			return nil, err
+		}
+		return strings.NewReader(decodeUTF7(b)), nil
 	}
 	return charset.Reader(cs, input)
 }

@@ -1,0 +1,56 @@
+package mailparse
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestLegacyCharsetHeaders reads raw 8-bit headers in GB2312/GBK, Big5,
+// Shift_JIS, EUC-KR, KOI8-R and windows-1251, with the body's charset
+// declared and without, and UTF-7 encoded-words (testdata/charsets).
+func TestLegacyCharsetHeaders(t *testing.T) {
+	dir := filepath.Join("testdata", "charsets")
+	rows := readTSV(t, filepath.Join(dir, "expected.tsv"))
+	if len(rows) < 14 {
+		t.Fatalf("only %d cases", len(rows))
+	}
+	for _, r := range rows {
+		raw, err := os.ReadFile(filepath.Join(dir, r[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := Parse(raw)
+		if err != nil {
+			t.Errorf("%s: %v", r[0], err)
+			continue
+		}
+		if msg.Subject != r[1] {
+			t.Errorf("%s: Subject %q, want %q", r[0], msg.Subject, r[1])
+		}
+		if msg.From.Name != r[2] {
+			t.Errorf("%s: From name %q, want %q", r[0], msg.From.Name, r[2])
+		}
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "multipart-shift_jis-part.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := Parse(raw)
+	if len(msg.Attachments) != 1 || msg.Attachments[0].Filename != "請求書.pdf" {
+		t.Errorf("Shift_JIS filename: %+v", msg.Attachments)
+	}
+}
+
+// Latin-1 bytes inside Latin words stay Latin-1 (no Cyrillic or CJK guess).
+func TestLegacyCharsetLatin(t *testing.T) {
+	for in, want := range map[string]string{
+		"Caf\xe9 cr\xe8me":              "Café crème",
+		"Gr\xfc\xdfe aus K\xf6ln":       "Grüße aus Köln",
+		"Re: r\xe9clamation n\xb0 4711": "Re: réclamation n° 4711",
+	} {
+		if got := headerText(in, ""); got != want {
+			t.Errorf("headerText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

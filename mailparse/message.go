@@ -16,7 +16,7 @@ type Address struct {
 // Attachment is a non-body part of a message: a file, an inline image
 // referenced from the HTML by cid: (RFC 2392), or an attached message/rfc822.
 type Attachment struct {
-	Filename    string // RFC 2231 / RFC 2047 decoded; may be ""
+	Filename    string // RFC 2231 / RFC 2047 decoded; never "": named from the subject or type when the part names nothing, made distinct when two collide
 	ContentType string // media type, lower-cased, without parameters
 	ContentID   string // Content-ID without <> (RFC 2045 §7), "" if none
 	Inline      bool   // Content-Disposition inline, or a Content-ID without disposition

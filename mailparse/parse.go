@@ -49,6 +49,7 @@ func Parse(raw []byte) (msg *Message, err error) {
 	p := &parser{msg: msg, hint: hint}
 	var b content
 	p.entity(msg.Header.Header, body, 0, &b)
+	distinctNames(msg.Attachments)
 	p.assemble(&b)
 	return msg, nil
 }
@@ -228,6 +229,12 @@ func (p *parser) leaf(h message.Header, mt string, params map[string]string, bod
 		}
 		out.plain = append(out.plain, text)
 		return
+	}
+	if filename == "" && (mt == "message/rfc822" || mt == "message/global") {
+		filename = messageName(data, p.hint)
+	}
+	if filename == "" {
+		filename = nameFromType(mt)
 	}
 	cid := strings.TrimSpace(h.Get("Content-Id"))
 	cid = strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">")

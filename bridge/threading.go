@@ -290,6 +290,12 @@ func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, 
 	} else if t.addCustomer {
 		conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, au.ID)
 	}
+	detail := t.detail
+	if cc, err := s.joinCcTx(tx, p, au, conv); err != nil {
+		return nil, err
+	} else if cc != "" {
+		detail += "; " + cc
+	}
 	m, data := inboundMessage(p, au)
 	ds, err := s.addMessage(ctx, tx, conv, m, data)
 	if err != nil {
@@ -298,7 +304,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, 
 	if err := indexReceived(tx, p, conv.ID, m.ID); err != nil {
 		return nil, err
 	}
-	return ds, s.logTx(tx, p, rec, ReceiptEntry{Status: status, Detail: t.detail, ConversationID: conv.ID, MessageID: m.ID})
+	return ds, s.logTx(tx, p, rec, ReceiptEntry{Status: status, Detail: detail, ConversationID: conv.ID, MessageID: m.ID})
 }
 
 // indexReceived indexes the mail's Message-ID for threading (rule 2),

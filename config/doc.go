@@ -26,9 +26,10 @@
 //	log_level               DESKGATE_LOG_LEVEL                 info
 //	flood_limit             DESKGATE_FLOOD_LIMIT               10
 //	flood_window            DESKGATE_FLOOD_WINDOW              10m
+//	cc_join                 DESKGATE_CC_JOIN                   true
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
-// inbound TLS, log level, flood guard) are deskgate extensions.
+// inbound TLS, log level, flood guard, Cc joining) are deskgate extensions.
 //
 // Value syntax, the same in the file and in the environment:
 //

@@ -74,6 +74,7 @@ type fileConfig struct {
 	LogLevel             *rawValue `toml:"log_level"`
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
+	CcJoin               *rawValue `toml:"cc_join"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

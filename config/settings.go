@@ -139,6 +139,10 @@ var settings = [...]setting{
 		doc: "The window flood_limit counts in.",
 		set: func(c *Config, s string) error { return setDuration(&c.FloodWindow, s) },
 		get: func(c Config) string { return FormatDuration(c.FloodWindow) }},
+	{key: "cc_join", env: "DESKGATE_CC_JOIN", kind: kindBool,
+		doc: "People a customer copies (Cc) on a mail to support join the conversation as its\ncustomers: they receive the replies and their reply-all threads there.",
+		set: func(c *Config, s string) error { return setBool(&c.CcJoin, s) },
+		get: func(c Config) string { return strconv.FormatBool(c.CcJoin) }},
 }
 
 // lookupSetting returns the setting with TOML key key.

@@ -6,8 +6,9 @@
 // Classify applies its rules in this fixed order and stops at the first that matches:
 //
 //  1. own: header X-Deskgate-Origin equal to our hostname, a Message-ID on our
-//     host name (deskgate generates "dg.*@hostname"; any local part counts), or
-//     our own VERP envelope sender
+//     host name (deskgate generates "dg.*@hostname"; any local part counts
+//     unless the From is on our host name too, as a mail client names ids
+//     after its user's address), or our own VERP envelope sender
 //     bounce+TOKEN@ one of our domains. A reply whose In-Reply-To names one of our ids
 //     is a person's answer, NOT own mail.
 //  2. reports (by MIME part, anywhere in the tree): message/delivery-status

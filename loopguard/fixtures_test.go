@@ -214,3 +214,17 @@ func TestPostmasterWritingIsHuman(t *testing.T) {
 		t.Errorf("postmaster with a null reverse path: %s %q", v.Class, v.Reason)
 	}
 }
+
+// A Message-ID on our host name is ours, unless a mail client named it
+// after its user's From on that host (Thunderbird does): then only dg.* ids.
+func TestOwnMessageIDFromOurHost(t *testing.T) {
+	g := testGuard()
+	agent := "From: Agnes <agnes@desk.example.org>\r\nTo: support@example.org\r\nMessage-ID: <5f1c9a2e-77b1-4c2d-9e0a-3b4c5d6e7f80@desk.example.org>\r\nSubject: Re: x\r\n\r\nDone.\r\n"
+	if v := g.Classify("agnes@desk.example.org", []byte(agent)); v.Class != Human {
+		t.Errorf("staff writing from our host name: %s %q", v.Class, v.Reason)
+	}
+	ours := strings.Replace(agent, "<5f1c", "<dg.5f1c", 1)
+	if v := g.Classify("agnes@desk.example.org", []byte(ours)); v.Class != Own {
+		t.Errorf("dg. id from our host name: %s %q", v.Class, v.Reason)
+	}
+}

@@ -110,7 +110,7 @@ func ownRule(g *Guard, m *mail) (Verdict, bool) {
 		if v, ok := m.hdr.lookup(OwnHeader); ok && strings.EqualFold(strings.TrimSpace(v), g.hostname) {
 			return Verdict{Class: Own, Reason: OwnHeader + ": " + trimReason(v) + " (sent by this deskgate)"}, true
 		}
-		if id := firstID(m.hdr.get("message-id")); g.isOwnID(id) {
+		if id := firstID(m.hdr.get("message-id")); g.isOwnID(id, cleanAddress(m.hdr.get("from"))) {
 			return Verdict{Class: Own, Reason: "Message-ID <" + trimReason(id) + "> is on this deskgate's host name"}, true
 		}
 	}
@@ -136,13 +136,19 @@ func (g *Guard) isOwnBounceAddress(addr string) bool {
 	return false
 }
 
-// isOwnID reports whether id (without <>) is on our host name: deskgate
-// generates ids "dg.*@hostname", and no one else writes ids on our host name
-// (RFC 5322 §3.6.4: the right side names the generating host), so any local
-// part counts.
-func (g *Guard) isOwnID(id string) bool {
+// isOwnID reports whether id (without <>) is on our host name (RFC 5322
+// §3.6.4: the right side names the host that generated it): deskgate's own
+// "dg.*@hostname", or any id on our host name in a mail whose From is not
+// on it (an MTA on our host added it). A mail client names ids after its
+// user's From domain (Thunderbird does): when staff write from an address
+// on our host name, only deskgate's "dg." ids are ours.
+func (g *Guard) isOwnID(id, from string) bool {
 	local, host, ok := strings.Cut(strings.ToLower(id), "@")
-	return ok && local != "" && host == g.hostname
+	if !ok || local == "" || host != g.hostname {
+		return false
+	}
+	_, fromDomain, _ := strings.Cut(strings.ToLower(from), "@")
+	return strings.HasPrefix(local, "dg.") || fromDomain != g.hostname
 }
 
 // firstID returns the first <id> of a Message-ID-like value, without <>; a value

@@ -12,7 +12,7 @@ import (
 // listenSMTP configures inbound mail on the domain and opens the MX
 // listener with STARTTLS when DESKGATE_TLS_CERT/KEY are set.
 func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
-	a.svc.SetInbound(bridge.InboundConfig{FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow})
+	a.svc.SetInbound(bridge.InboundConfig{FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow, IgnoreCc: !a.cfg.CcJoin})
 	opts := smtpd.Options{
 		Hostname: a.cfg.Hostname, MaxMessageBytes: a.cfg.MaxMessageBytes,
 		Registry: a.reg, Log: a.log,

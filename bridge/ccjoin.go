@@ -41,15 +41,15 @@ func (s *Service) joinCcTx(tx *store.Tx, p *prepared, au mailAuthor, conv *store
 			continue
 		}
 		seen[addr] = true
-		if why := s.notCcCustomer(addr); why != "" {
-			skipped = append(skipped, fmt.Sprintf("<%s> %s", addr, why))
-			continue
-		}
 		if _, err := tx.UserByEmail(addr); err == nil {
 			skipped = append(skipped, fmt.Sprintf("<%s> is staff", addr))
 			continue
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return "", err
+		}
+		if why := s.notCcCustomer(addr); why != "" {
+			skipped = append(skipped, fmt.Sprintf("<%s> %s", addr, why))
+			continue
 		}
 		if len(joined) == maxCcJoin {
 			skipped = append(skipped, fmt.Sprintf("more than %d Cc addresses: the rest not joined", maxCcJoin))

@@ -46,6 +46,7 @@ func Parse(raw []byte) (msg *Message, err error) {
 	msg.Header = mail.Header{Header: message.Header{Header: h}}
 	hint := headerCharset(h.Get("Content-Type"), body, rawHeaderValues(h))
 	readHeaders(msg, hint)
+	msg.HeaderCharset = strings.ToLower(hint)
 	p := &parser{msg: msg, hint: hint}
 	var b content
 	p.entity(msg.Header.Header, body, 0, &b)
@@ -88,7 +89,8 @@ func (p *parser) assemble(b *content) {
 	if len(b.html) > 0 {
 		p.msg.HTML = sanitizeHTML(strings.Join(b.html, "\n"))
 	}
-	if isForwarded(p.msg) {
+	p.msg.Forwarded = isForwarded(p.msg)
+	if p.msg.Forwarded {
 		p.msg.ReplyText = ExtractReplyForward(p.msg.Text)
 	} else {
 		p.msg.ReplyText = ExtractReply(p.msg.Text)

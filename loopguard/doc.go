@@ -5,10 +5,8 @@
 //
 // Classify applies its rules in this fixed order and stops at the first that matches:
 //
-//  1. own: header X-Deskgate-Origin equal to our hostname, a Message-ID on our
-//     host name (deskgate generates "dg.*@hostname"; any local part counts
-//     unless the From is on our host name too, as a mail client names ids
-//     after its user's address), or our own VERP envelope sender
+//  1. own: header X-Deskgate-Origin equal to our hostname, a Message-ID
+//     "dg.*@hostname" (the ids deskgate generates), or our own VERP envelope sender
 //     bounce+TOKEN@ one of our domains. A reply whose In-Reply-To names one of our ids
 //     is a person's answer, NOT own mail.
 //  2. reports (by MIME part, anywhere in the tree): message/delivery-status
@@ -22,7 +20,11 @@
 //     subject (in 14 languages), each only together with the other or with a null
 //     reverse path, a returned message, a no-reply sender or an SMTP error in the
 //     text. A person's forward or reply ("Fwd:", "Re:" …) is never taken for a
-//     bounce by the text pasted into it.
+//     bounce by the text pasted into it. Then own again, by host: any other
+//     Message-ID on our host name (an MTA there added it), unless the From is on
+//     our host name too (mail clients name ids after their user's address);
+//     after the bounce rules, as such an MTA's DSNs carry these ids and must
+//     still be applied.
 //  4. autoreply headers: Auto-Submitted other than "no" (RFC 3834 §5), X-Autoreply,
 //     X-Autorespond, X-Autoresponder (and similar vendor flags),
 //     X-MS-Exchange-Generated-Message-Source, Precedence: auto_reply, X-Loop.

@@ -228,3 +228,13 @@ func TestOwnMessageIDFromOurHost(t *testing.T) {
 		t.Errorf("dg. id from our host name: %s %q", v.Class, v.Reason)
 	}
 }
+
+// A DSN an MTA on our host wrote carries a Message-ID on our host name: it is
+// still a bounce (with its DSN), not own mail.
+func TestDSNFromOurHostIsABounce(t *testing.T) {
+	raw := "Message-ID: <20261201100000.ABC12@desk.example.org>\r\n" + string(readFixture(t, "dsn-rfc3464.eml", true))
+	v := testGuard().Classify("", []byte(raw))
+	if v.Class != Bounce || v.DSN == nil || len(v.DSN.Recipients) != 2 {
+		t.Errorf("DSN from our host: %s %q %+v", v.Class, v.Reason, v.DSN)
+	}
+}

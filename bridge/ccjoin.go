@@ -17,6 +17,12 @@ import (
 // their reply-all, which names the customer's Message-ID, threads into
 // the same conversation (rule 2: they are participants now).
 //
+// Only a mail that starts a conversation, or comes into one by its reply
+// token or by a Message-ID of the thread (rules 1 and 2), brings people in:
+// a subject tag [#id] is guessable, and a forged From with a guessed tag
+// must not add the forger's address to someone else's conversation and so
+// receive its replies.
+//
 // Never joined: our own addresses (any address on our domains or host
 // name), staff users (a user is never a customer), the author, addresses
 // that read no mail (no-reply, MAILER-DAEMON), and more than maxCcJoin
@@ -28,10 +34,15 @@ const maxCcJoin = 20
 
 // joinCcTx adds the Cc'd addresses of the mail to conv's customers and
 // returns, in words for the mail log, who joined ("" when nobody did).
-func (s *Service) joinCcTx(tx *store.Tx, p *prepared, au mailAuthor, conv *store.Conversation) (string, error) {
+// byTag says the mail was threaded by its subject tag alone: then nobody
+// joins (see the package comment above).
+func (s *Service) joinCcTx(tx *store.Tx, p *prepared, au mailAuthor, conv *store.Conversation, byTag bool) (string, error) {
 	if s.in().cfg.IgnoreCc || au.Type != store.AuthorCustomer || conv.Kind != store.KindExternal ||
-		!slices.Contains(conv.CustomerIDs, au.ID) || p.a.Message == nil {
+		!slices.Contains(conv.CustomerIDs, au.ID) || p.a.Message == nil || len(p.a.Message.Cc) == 0 {
 		return "", nil
+	}
+	if byTag {
+		return "Cc not joined: threaded by the subject tag only", nil
 	}
 	var joined, skipped []string
 	seen := map[string]bool{au.Email: true}

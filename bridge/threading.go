@@ -48,6 +48,7 @@ type target struct {
 	detail      string              // the rule that matched, in words
 	addCustomer bool                // the author joins the customers of conv
 	suppressed  string              // not posted there, and why
+	byTag       bool                // matched by the subject tag only (rule 3), which anyone can type
 }
 
 // inboundAuthor resolves the sender to a trusted staff user or to a
@@ -189,7 +190,7 @@ func (s *Service) threadTx(tx *store.Tx, a *Analysis, au mailAuthor) (target, er
 				return target{}, err
 			}
 			if ok {
-				return target{conv: conv, detail: fmt.Sprintf("subject tag [#%d] → conversation %d", id, id)}, nil
+				return target{conv: conv, byTag: true, detail: fmt.Sprintf("subject tag [#%d] → conversation %d", id, id)}, nil
 			}
 			skipped = append(skipped, fmt.Sprintf("subject tag [#%d], but <%s> is not its participant", id, au.Email))
 		}
@@ -291,7 +292,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, 
 		conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, au.ID)
 	}
 	detail := t.detail
-	if cc, err := s.joinCcTx(tx, p, au, conv); err != nil {
+	if cc, err := s.joinCcTx(tx, p, au, conv, t.byTag); err != nil {
 		return nil, err
 	} else if cc != "" {
 		detail += "; " + cc

@@ -152,3 +152,20 @@ func TestCcOfAJoinedColleagueJoins(t *testing.T) {
 		t.Fatalf("customers %v", got)
 	}
 }
+
+// A mail threaded by its subject tag alone (which anyone can type, with a
+// forged From) adds nobody: the tag must not let an outsider in.
+func TestCcBySubjectTagJoinsNobody(t *testing.T) {
+	e := newEnv(t)
+	r := e.receive("alice@customer.example", "From: alice@customer.example\nTo: support@support.test\nSubject: Printer\nMessage-ID: <a1@customer.example>\n\nHelp.\n")
+	conv := r.ConversationID
+	forged := "From: alice@customer.example\nTo: support@support.test\nCc: mallory@evil.example\nSubject: Re: [#" +
+		strings.TrimSpace(pathf("%d", conv)) + "] Printer\nMessage-ID: <forged@evil.example>\n\nAdd my colleague.\n"
+	r2 := e.receive("alice@customer.example", forged)
+	if r2.Status != bridge.InThreaded || r2.ConversationID != conv || !strings.Contains(r2.Detail, "subject tag only") {
+		t.Fatalf("%+v", r2)
+	}
+	if got := e.customerEmails(conv); !slices.Equal(got, []string{"alice@customer.example"}) {
+		t.Fatalf("customers %v", got)
+	}
+}

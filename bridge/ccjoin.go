@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -25,7 +26,8 @@ import (
 //
 // Never joined: our own addresses (any address on our domains or host
 // name), staff users (a user is never a customer), the author, addresses
-// that read no mail (no-reply, MAILER-DAEMON), and more than maxCcJoin
+// that read no mail (no-reply, MAILER-DAEMON, a list manager's owner-,
+// -request and -bounces addresses), and more than maxCcJoin
 // addresses of one mail (a mail with a hundred Cc is a mailing, not a
 // team). InboundConfig.IgnoreCc (DESKGATE_CC_JOIN=false) turns it off.
 
@@ -99,8 +101,11 @@ func (s *Service) notCcCustomer(addr string) string {
 	if slices.Contains(s.cfg.Domains, domain) || strings.EqualFold(domain, s.cfg.Hostname) {
 		return "is our own address"
 	}
+	if why := loopguard.SystemAddress(addr); why != "" {
+		return why
+	}
 	flat := strings.NewReplacer("-", "", "_", "", ".", "").Replace(local)
-	if strings.Contains(flat, "noreply") || strings.Contains(flat, "donotreply") || flat == "mailerdaemon" {
+	if strings.Contains(flat, "noreply") || strings.Contains(flat, "donotreply") {
 		return "reads no mail"
 	}
 	return ""

@@ -62,3 +62,20 @@ func isMailerDaemon(local string) bool {
 	}
 	return false
 }
+
+// SystemAddress says, in words, why addr is a list manager's or the mail
+// system's address (owner-LIST@, LIST-request@, LIST-bounces@,
+// MAILER-DAEMON@), "" when it is not: such an address is never a customer.
+func SystemAddress(addr string) string {
+	local, _, ok := strings.Cut(strings.ToLower(strings.TrimSpace(addr)), "@")
+	if !ok || local == "" {
+		return ""
+	}
+	if what := listManagerAddress(local); what != "" {
+		return "is " + what
+	}
+	if isMailerDaemon(local) {
+		return "is the mail system (MAILER-DAEMON)"
+	}
+	return ""
+}

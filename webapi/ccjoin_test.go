@@ -55,6 +55,7 @@ const ccMail = `From: Alice Customer <alice@customer.example>
 To: Support <support@support.test>
 Cc: Bob Colleague <bob@customer.example>, "Agnes (staff)" <agent@support.test>,
  support@support.test, no-reply@customer.example, Alice Customer <alice@customer.example>,
+ printers-request@lists.example.net, MAILER-DAEMON@mx.customer.example,
  =?UTF-8?Q?Zo=C3=AB_Team?= <zoe@partner.example>
 Subject: Printer on floor 3
 Date: Wed, 25 Nov 2026 09:00:00 +0100
@@ -72,7 +73,9 @@ func TestCcColleaguesJoinConversation(t *testing.T) {
 	r := e.receive("alice@customer.example", ccMail)
 	if r.Status != bridge.InCreated || !strings.Contains(r.Detail, "Cc <bob@customer.example>, <zoe@partner.example> joined as customers") ||
 		!strings.Contains(r.Detail, "<agent@support.test> is staff") || !strings.Contains(r.Detail, "<support@support.test> is our own address") ||
-		!strings.Contains(r.Detail, "<no-reply@customer.example> reads no mail") {
+		!strings.Contains(r.Detail, "<no-reply@customer.example> reads no mail") ||
+		!strings.Contains(r.Detail, "<printers-request@lists.example.net> is a list request address") ||
+		!strings.Contains(r.Detail, "<mailer-daemon@mx.customer.example> is the mail system") {
 		t.Fatalf("receipt %+v", r)
 	}
 	conv := r.ConversationID
@@ -167,5 +170,20 @@ func TestCcBySubjectTagJoinsNobody(t *testing.T) {
 	}
 	if got := e.customerEmails(conv); !slices.Equal(got, []string{"alice@customer.example"}) {
 		t.Fatalf("customers %v", got)
+	}
+}
+
+// At most 20 Cc addresses of one mail join: a mail copied to a crowd is a
+// mailing, not a team.
+func TestCcJoinIsBounded(t *testing.T) {
+	e := newEnv(t)
+	var cc []string
+	for i := range 25 {
+		cc = append(cc, pathf("person%d@crowd.example", i))
+	}
+	r := e.receive("alice@customer.example", "From: alice@customer.example\nTo: support@support.test\nCc: "+
+		strings.Join(cc, ",\n ")+"\nSubject: Hello all\nMessage-ID: <crowd@customer.example>\n\nHi.\n")
+	if got := e.customerEmails(r.ConversationID); len(got) != 21 || !strings.Contains(r.Detail, "more than 20 Cc addresses") {
+		t.Fatalf("%d customers, detail %q", len(got), r.Detail)
 	}
 }

@@ -22,7 +22,9 @@ import (
 // token or by a Message-ID of the thread (rules 1 and 2), brings people in:
 // a subject tag [#id] is guessable, and a forged From with a guessed tag
 // must not add the forger's address to someone else's conversation and so
-// receive its replies.
+// receive its replies. Nor does a mail whose sender is unverified (its
+// From fails DMARC, or it came by another's reply token: SPEC §12): it is
+// nobody's proof of identity.
 //
 // Never joined: our own addresses (any address on our domains or host
 // name), staff users (a user is never a customer), the author, addresses
@@ -36,15 +38,15 @@ const maxCcJoin = 20
 
 // joinCcTx adds the Cc'd addresses of the mail to conv's customers and
 // returns, in words for the mail log, who joined ("" when nobody did).
-// byTag says the mail was threaded by its subject tag alone: then nobody
-// joins (see the package comment above).
-func (s *Service) joinCcTx(tx *store.Tx, p *prepared, au mailAuthor, conv *store.Conversation, byTag bool) (string, error) {
+// A non-empty noCc says why nobody may join from this mail (threaded by
+// the subject tag alone, an unverified sender): see the comment above.
+func (s *Service) joinCcTx(tx *store.Tx, p *prepared, au mailAuthor, conv *store.Conversation, noCc string) (string, error) {
 	if s.in().cfg.IgnoreCc || au.Type != store.AuthorCustomer || conv.Kind != store.KindExternal ||
 		!slices.Contains(conv.CustomerIDs, au.ID) || p.a.Message == nil || len(p.a.Message.Cc) == 0 {
 		return "", nil
 	}
-	if byTag {
-		return "Cc not joined: threaded by the subject tag only", nil
+	if noCc != "" {
+		return "Cc not joined: " + noCc, nil
 	}
 	var joined, skipped []string
 	seen := map[string]bool{au.Email: true}

@@ -51,6 +51,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
 		"DESKGATE_CC_JOIN":                "true",
+		"DESKGATE_DNS":                    "",
+		"DESKGATE_DMARC_ENFORCE":          "true",
+		"DESKGATE_ARC_TRUSTED":            "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -109,6 +112,9 @@ log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
 cc_join = false
+dns = "127.0.0.1:5353"
+dmarc_enforce = false
+arc_trusted = ["Lists.Example.org"]
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -123,6 +129,7 @@ cc_join = false
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour, CcJoin: false,
+		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -216,6 +223,10 @@ func TestBadEnvValues(t *testing.T) {
 		{"DESKGATE_FLOOD_LIMIT", "ten"},
 		{"DESKGATE_FLOOD_LIMIT", "-1"},
 		{"DESKGATE_FLOOD_WINDOW", "-10m"},
+		{"DESKGATE_DNS", "127.0.0.53"},
+		{"DESKGATE_DNS", ":53"},
+		{"DESKGATE_DMARC_ENFORCE", "sometimes"},
+		{"DESKGATE_ARC_TRUSTED", "lists.example.org,bad_domain.example"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			_, err := Load("", env(map[string]string{tc.name: tc.value}))

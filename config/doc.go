@@ -27,6 +27,9 @@
 //	flood_limit             DESKGATE_FLOOD_LIMIT               10
 //	flood_window            DESKGATE_FLOOD_WINDOW              10m
 //	cc_join                 DESKGATE_CC_JOIN                   true
+//	dns                     DESKGATE_DNS                       (empty: /etc/resolv.conf)
+//	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
+//	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions.

@@ -75,6 +75,9 @@ type fileConfig struct {
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
 	CcJoin               *rawValue `toml:"cc_join"`
+	DNS                  *rawValue `toml:"dns"`
+	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
+	ARCTrusted           *rawValue `toml:"arc_trusted"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

@@ -34,8 +34,9 @@ type Options struct {
 	Smarthost                        string
 	SmarthostUser, SmarthostPassword string // AUTH PLAIN when the user is set
 	SmarthostInsecureTLS             bool   // do not verify the smarthost's certificate
-	// Resolver looks MX and A records up (nil: net.DefaultResolver).
-	Resolver *net.Resolver
+	// Resolver looks MX and address records up: the resolver of
+	// DESKGATE_DNS (senderauth.Resolver) or net.DefaultResolver (nil).
+	Resolver Resolver
 	// MXPort is the port of MX hosts; default "25".
 	MXPort string
 

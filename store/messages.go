@@ -51,6 +51,10 @@ type Message struct {
 	// as (without <>), or the one deskgate gives it when it is emailed.
 	EmailMessageID string    `json:"email_message_id"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Unverified: an email whose From could not be proven (it fails
+	// DMARC, or is not the recipient of the reply token it used): the
+	// author is who it claims to be, unconfirmed (SPEC §12).
+	Unverified bool `json:"unverified"`
 }
 
 // CreateMessage stores m with a new id and indexes it under its conversation.

@@ -119,6 +119,27 @@ It is the one next to the kitchen.
 	if r.Status != bridge.InThreaded || r.ConversationID != conv {
 		t.Fatalf("reply-all: %+v, want threaded into %d", r, conv)
 	}
+
+	// Bob writing through Alice's reply address is an unverified sender
+	// (SPEC §12): posted, but his Cc brings nobody in.
+	var aliceReplyTo string
+	for _, em := range e.outbox.sent() {
+		if em.Recipient.Email == "alice@customer.example" {
+			aliceReplyTo = em.ReplyTo
+		}
+	}
+	if aliceReplyTo == "" {
+		t.Fatal("no email to alice")
+	}
+	rec, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "bob@customer.example", To: []string{aliceReplyTo}},
+		[]byte("From: bob@customer.example\r\nTo: "+aliceReplyTo+"\r\nCc: dave@customer.example\r\nSubject: Re: x\r\nMessage-ID: <bob-2@customer.example>\r\n\r\nAlso Dave.\r\n"))
+	if err != nil || len(rec.Entries) != 1 || rec.Entries[0].ConversationID != conv ||
+		!strings.Contains(rec.Entries[0].Detail, "Cc not joined: the sender is unverified") {
+		t.Fatalf("via another's reply token: %+v %v", rec, err)
+	}
+	if got := e.customerEmails(conv); slices.Contains(got, "dave@customer.example") {
+		t.Fatalf("customers %v", got)
+	}
 }
 
 // With the setting off (DESKGATE_CC_JOIN=false), Cc'd people do not join,

@@ -19,6 +19,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,6 +53,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 type app struct {
 	cfg   config.Config
 	log   *slog.Logger
+	dns   *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
 	st    *store.Store
 	svc   *bridge.Service
 	queue *outbound.Queue
@@ -151,6 +153,10 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
 	}, bridge.SystemClock{}, log)
+	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := a.newQueue(); err != nil {
 		st.Close()
 		return nil, err
@@ -189,7 +195,7 @@ func (a *app) newQueue() error {
 		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
-		Log: a.log.With("part", "outbound"), Registry: a.reg,
+		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns,
 	})
 	if err != nil {
 		return err

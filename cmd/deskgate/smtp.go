@@ -6,13 +6,19 @@ import (
 	"net"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/smtpd"
 )
 
 // listenSMTP configures inbound mail on the domain and opens the MX
 // listener with STARTTLS when DESKGATE_TLS_CERT/KEY are set.
 func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
-	a.svc.SetInbound(bridge.InboundConfig{FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow, IgnoreCc: !a.cfg.CcJoin})
+	a.svc.SetInbound(bridge.InboundConfig{
+		FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow,
+		Auth:             senderauth.New(a.dns, senderauth.Options{ARCTrusted: a.cfg.ARCTrusted, Log: a.log.With("part", "senderauth")}),
+		DMARCMonitorOnly: !a.cfg.DMARCEnforce,
+		IgnoreCc:         !a.cfg.CcJoin,
+	})
 	opts := smtpd.Options{
 		Hostname: a.cfg.Hostname, MaxMessageBytes: a.cfg.MaxMessageBytes,
 		Registry: a.reg, Log: a.log,

@@ -4,6 +4,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/japanese"
+	"golang.org/x/text/encoding/korean"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // TestLegacyCharsetHeaders reads raw 8-bit headers in GB2312/GBK, Big5,
@@ -48,9 +54,36 @@ func TestLegacyCharsetLatin(t *testing.T) {
 		"Caf\xe9 cr\xe8me":              "Café crème",
 		"Gr\xfc\xdfe aus K\xf6ln":       "Grüße aus Köln",
 		"Re: r\xe9clamation n\xb0 4711": "Re: réclamation n° 4711",
+		"\xe0 bient\xf4t":               "à bientôt",
+		"Se\xf1or Mu\xf1oz":             "Señor Muñoz",
+		"Gr\xf6\xdfe: XL":               "Größe: XL",
+		"\xc4rger mit der Rechnung":     "Ärger mit der Rechnung",
 	} {
 		if got := headerText(in, ""); got != want {
 			t.Errorf("headerText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// CJK runs into Latin product names without a space; that is no reason to
+// read it as Latin-1 (undeclared, raw 8-bit).
+func TestLegacyCharsetMixedWithLatin(t *testing.T) {
+	for _, c := range []struct {
+		want string
+		enc  encoding.Encoding
+	}{
+		{"iPhoneの修理について", japanese.ShiftJIS},
+		{"Re: 关于iPhone的问题", simplifiedchinese.GBK},
+		{"Outlook에서 메일이 안 보내집니다", korean.EUCKR},
+		{"Счёт для ООО Ромашка", charmap.KOI8R},
+	} {
+		raw, err := c.enc.NewEncoder().String(c.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, _ := Parse([]byte("From: x@example.test\r\nSubject: " + raw + "\r\n\r\nbody\r\n"))
+		if msg.Subject != c.want {
+			t.Errorf("Subject %q, want %q (charset %q)", msg.Subject, c.want, msg.HeaderCharset)
 		}
 	}
 }

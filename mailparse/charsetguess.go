@@ -101,6 +101,10 @@ type candidate struct {
 	label string
 	enc   encoding.Encoding
 	score func(rs []rune) float64
+	// glue is how much a non-ASCII character touching an ASCII letter
+	// costs: all of it for Cyrillic (words stand apart from Latin ones),
+	// half for CJK, which runs into product names ("iPhoneの修理").
+	glue float64
 }
 
 // guessCharset returns the legacy charset in which b reads most plausibly,
@@ -119,13 +123,13 @@ func guessCharset(b []byte) encoding.Encoding {
 // when no candidate reads plausibly).
 func guessCharsetLabel(b []byte) (string, encoding.Encoding) {
 	cands := []candidate{
-		{"gb18030", simplifiedchinese.GB18030, func(rs []rune) float64 { return share(rs, isHan) + 0.5*share(rs, isFrequentHan) }},
-		{"big5", traditionalchinese.Big5, func(rs []rune) float64 { return share(rs, isHan) + 0.5*share(rs, isFrequentHan) - 0.01 }},
-		{"shift_jis", japanese.ShiftJIS, func(rs []rune) float64 { return share(rs, isJapanese) + 0.6*share(rs, isKana) }},
-		{"euc-jp", japanese.EUCJP, func(rs []rune) float64 { return share(rs, isJapanese) + 0.6*share(rs, isKana) - 0.02 }},
-		{"euc-kr", korean.EUCKR, func(rs []rune) float64 { return share(rs, isHangul) + 0.6*spacedWords(rs) }},
-		{"windows-1251", charmap.Windows1251, func(rs []rune) float64 { return share(rs, isCyrillic) + 0.5*share(rs, unicode.IsLower) }},
-		{"koi8-r", charmap.KOI8R, func(rs []rune) float64 { return share(rs, isCyrillic) + 0.5*share(rs, unicode.IsLower) - 0.01 }},
+		{"gb18030", simplifiedchinese.GB18030, func(rs []rune) float64 { return share(rs, isHan) + 0.5*share(rs, isFrequentHan) }, 0.5},
+		{"big5", traditionalchinese.Big5, func(rs []rune) float64 { return share(rs, isHan) + 0.5*share(rs, isFrequentHan) - 0.01 }, 0.5},
+		{"shift_jis", japanese.ShiftJIS, func(rs []rune) float64 { return share(rs, isJapanese) + 0.6*share(rs, isKana) }, 0.5},
+		{"euc-jp", japanese.EUCJP, func(rs []rune) float64 { return share(rs, isJapanese) + 0.6*share(rs, isKana) - 0.02 }, 0.5},
+		{"euc-kr", korean.EUCKR, func(rs []rune) float64 { return share(rs, isHangul) + 0.6*spacedWords(rs) }, 0.5},
+		{"windows-1251", charmap.Windows1251, func(rs []rune) float64 { return share(rs, isCyrillic) + 0.5*share(rs, unicode.IsLower) }, 1},
+		{"koi8-r", charmap.KOI8R, func(rs []rune) float64 { return share(rs, isCyrillic) + 0.5*share(rs, unicode.IsLower) - 0.01 }, 1},
 	}
 	var best encoding.Encoding
 	bestLabel := ""
@@ -142,7 +146,12 @@ func guessCharsetLabel(b []byte) (string, encoding.Encoding) {
 		// Words of a CJK or Cyrillic script stand apart from ASCII
 		// letters; a stray high byte inside a Latin word ("Caf\xe9") is
 		// Latin-1, whatever else it decodes to.
-		if s := c.score(rs) - gluedToASCII(out); s > bestScore {
+		if c.glue == 1 && foreignLetters(out) < 0.5 {
+			// Russian text is mostly Cyrillic letters; French or German
+			// with a few accents read as windows-1251 is mostly ASCII.
+			continue
+		}
+		if s := c.score(rs) - c.glue*gluedToASCII(out); s > bestScore {
 			best, bestLabel, bestScore = c.enc, c.label, s
 		}
 	}
@@ -217,6 +226,23 @@ func gluedToASCII(s string) float64 {
 		return 0
 	}
 	return float64(glued) / float64(n)
+}
+
+// foreignLetters is the fraction of the letters of s that are not ASCII.
+func foreignLetters(s string) float64 {
+	n, hi := 0, 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+			if r >= 0x80 {
+				hi++
+			}
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(hi) / float64(n)
 }
 
 // share is the fraction of the non-space runes of rs for which f holds.

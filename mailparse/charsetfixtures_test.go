@@ -3,6 +3,7 @@ package mailparse
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding"
@@ -84,6 +85,35 @@ func TestLegacyCharsetMixedWithLatin(t *testing.T) {
 		msg, _ := Parse([]byte("From: x@example.test\r\nSubject: " + raw + "\r\n\r\nbody\r\n"))
 		if msg.Subject != c.want {
 			t.Errorf("Subject %q, want %q (charset %q)", msg.Subject, c.want, msg.HeaderCharset)
+		}
+	}
+}
+
+// A body in a legacy charset with no charset declared is read in the one it
+// reads as (and says so in Errors); Latin-1 mislabelled US-ASCII stays
+// Windows-1252.
+func TestLegacyCharsetUndeclaredBody(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		enc  encoding.Encoding
+		ct   string
+	}{
+		{"Здравствуйте!\nНе приходит письмо для сброса пароля.\nС уважением,\nОльга", charmap.KOI8R, "text/plain"},
+		{"お世話になっております。\nパスワードを忘れました。\nよろしくお願いします。", japanese.ShiftJIS, "text/plain"},
+		{"您好，\n我的订单什么时候发货？\n谢谢", simplifiedchinese.GBK, "text/plain; charset=us-ascii"},
+		{"Bonjour,\nla facture n'est pas arrivée, pouvez-vous la renvoyer ?\nMerci, Amélie", charmap.Windows1252, "text/plain; charset=us-ascii"},
+	} {
+		raw, err := c.enc.NewEncoder().String(c.text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = strings.ReplaceAll(raw, "\n", "\r\n")
+		msg, _ := Parse([]byte("From: x@example.test\r\nSubject: hi\r\nContent-Type: " + c.ct + "\r\n\r\n" + raw + "\r\n"))
+		if strings.TrimSpace(msg.Text) != c.text {
+			t.Errorf("%s body read as %q (errors %q)", c.ct, msg.Text, msg.Errors)
+		}
+		if len(msg.Errors) == 0 {
+			t.Errorf("no error says the text was not as declared: %q", c.text)
 		}
 	}
 }

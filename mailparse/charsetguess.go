@@ -23,6 +23,9 @@ import (
 // bytes are not valid in it, guessCharset picks the most plausible legacy
 // charset; Windows-1252 stays the last resort.
 
+// maxGuessBytes bounds how much of a body guessCharset reads.
+const maxGuessBytes = 64 << 10
+
 // headerText returns s as UTF-8: unchanged when it is valid UTF-8, else
 // decoded in hint (the body's declared charset) or a guessed charset.
 func headerText(s, hint string) string {
@@ -81,14 +84,15 @@ func legacyEncoding(label string) encoding.Encoding {
 }
 
 // decodeStrict decodes b with enc and reports whether every byte sequence
-// was valid (no U+FFFD appeared) and no control character came out.
+// was valid (no U+FFFD appeared) and no control character but tab and line
+// breaks came out.
 func decodeStrict(enc encoding.Encoding, b []byte) (string, bool) {
 	out, err := enc.NewDecoder().Bytes(b)
 	if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
 		return "", false
 	}
 	for _, r := range string(out) {
-		if unicode.IsControl(r) && r != '\t' || unicode.Is(unicode.Co, r) {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' || unicode.Is(unicode.Co, r) {
 			return "", false
 		}
 	}

@@ -177,6 +177,15 @@ func toUTF8(cs string, data []byte) (string, string) {
 		}
 		return string(data), problem
 	}
+	if legacyEncoding(cs) == nil && problem == "" {
+		// Undeclared (or declared UTF-8 or US-ASCII, which it is not):
+		// a legacy CJK or Cyrillic charset when the text reads as one.
+		if label, enc := guessCharsetLabel(data[:min(len(data), maxGuessBytes)]); enc != nil {
+			if out, ok := decodeStrict(enc, data); ok {
+				return out, "text is not valid " + orDefault(cs, "UTF-8") + ": read as " + label + " (guessed)"
+			}
+		}
+	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
 	if err != nil {
 		return strings.ToValidUTF8(string(data), "\uFFFD"), problem

@@ -54,6 +54,7 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_DNS":                    "",
 		"DESKGATE_DMARC_ENFORCE":          "true",
 		"DESKGATE_ARC_TRUSTED":            "",
+		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -115,6 +116,7 @@ cc_join = false
 dns = "127.0.0.1:5353"
 dmarc_enforce = false
 arc_trusted = ["Lists.Example.org"]
+maillog_max_bytes = 2097152
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -130,6 +132,7 @@ arc_trusted = ["Lists.Example.org"]
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour, CcJoin: false,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
+		MailLogMaxBytes: 2 << 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

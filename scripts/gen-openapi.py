@@ -20,6 +20,11 @@ schemas={
  "User":{"type":"object","required":["id","email","name","role"],"properties":{"id":ID,"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"]},"created_at":T}},
  "Customer":{"type":"object","required":["id","email","name"],"properties":{"id":ID,"email":S,"name":S,"created_at":T}},
  "Token":{"type":"object","required":["token"],"properties":{"token":{"type":"string","description":"Shown once; stored hashed."}}},
+ "TokenInfo":{"type":"object","required":["id","created_at","last_used_at","current"],"properties":{
+   "id":{"type":"string","pattern":"^[0-9a-f]{16}$","description":"Names the token for revoking; reveals nothing of the secret."},
+   "created_at":{"type":"string","format":"date-time","nullable":True,"description":"null for a token issued before deskgate recorded it"},
+   "last_used_at":{"type":"string","format":"date-time","nullable":True,"description":"null: never used; kept to within 5 minutes"},
+   "current":{"type":"boolean","description":"the token of this request"}}},
  "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S}},
  "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
    "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
@@ -77,18 +82,23 @@ def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
   if not security: o["security"]=[]
   return o
 def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
+TID={"name":"token_id","in":"path","required":True,"schema":{"type":"string"},"description":"A token's id from the token list."}
 paths={
  "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up.",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]}})}}},"503":{"description":"Starting"}},"ops",security=False)},
  "/metrics":{"get":op("Prometheus metrics (text exposition format).",{"200":{"description":"Metrics","content":{"text/plain":{"schema":S}}}},"ops",security=False)},
  "/api/v1/openapi.json":{"get":op("This document.",{"200":{"description":"OpenAPI 3 document","content":{"application/json":{"schema":{"type":"object"}}}}},"ops",security=False)},
  "/api/v1/me":{"get":op("Who the token belongs to.",ok(200,"The caller",ref("Me")),"people")},
  "/api/v1/users":{"post":op("Create a staff user (admin only).",ok(201,"Created",ref("User")),"people",body(obj(["email"],{"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"],"default":"agent"}})),desc="409 when the address belongs to another user or a customer.")},
- "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()]),
+   "get":op("A user's API tokens, oldest first: id, when issued and last used, never the secret (admin, or the user itself).",ok(200,"Tokens",arr(ref("TokenInfo"))),"people",params=[pid()])},
+ "/api/v1/users/{id}/tokens/{token_id}":{"delete":op("Revoke a user's token: refused from the next request on; its open event streams are closed (admin, or the user itself).",ok(204,"Revoked"),"people",params=[pid(),TID])},
  "/api/v1/users/{id}/settings":{
    "get":op("A user's notification settings (admin, or the user itself).",ok(200,"Settings",ref("Settings")),"people",params=[pid()]),
-   "put":op("Change settings; fields left out keep their value.",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
+   "put":op("Change settings; fields left out keep their value. conversation_visibility and show_from_customers are changed by admins only (403 for anyone else, the user included; sending the current value is no change).",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
  "/api/v1/customers":{"post":op("Create a customer (staff).",ok(201,"Created",ref("Customer")),"people",body(obj(["email"],{"email":S,"name":S})))},
- "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()]),
+   "get":op("A customer's tokens, oldest first: id, when issued and last used, never the secret (admin, or the customer itself).",ok(200,"Tokens",arr(ref("TokenInfo"))),"people",params=[pid()])},
+ "/api/v1/customers/{id}/tokens/{token_id}":{"delete":op("Revoke a customer's token: refused from the next request on; its open event streams are closed (admin, or the customer itself).",ok(204,"Revoked"),"people",params=[pid(),TID])},
  "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},
  "/api/v1/projects/{id}/followers":{"post":op("Follow a project (an agent may add itself, an admin anyone).",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
  "/api/v1/items":{"post":op("Create an item (ticket/task) in a project the caller may see.",ok(201,"Created",ref("Item")),"work",body(obj(["project_id","title"],{"project_id":ID,"title":S})))},
@@ -112,7 +122,7 @@ paths={
    {"name":"before","in":"query","required":False,"schema":{"type":"integer","format":"int64","minimum":0},"description":"Paging: only entries with a smaller id (pass the last id of the previous page)."},
    {"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100}}])},
  "/api/v1/maillog/{id}/raw":{"get":op("The raw message of a mail log entry, as a download (404 when none was kept, e.g. rejected mail, or pruned).",{"200":{"description":"The message as received, with deskgate's Received field","content":{"message/rfc822":{"schema":{"type":"string","format":"binary"}}}}},"maillog",params=[pid()])},
- "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first.",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
+ "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first. The stream ends when its token is revoked, and a token holds at most 20 open streams (opening another ends its oldest).",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
 }
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,

@@ -23,18 +23,27 @@ type Store struct {
 	// observe, when set, is told how long each write transaction took
 	// (for the store write latency metric).
 	observe func(time.Duration)
+	// mailLogMax bounds the mail log's bytes (0: none); onEvict is told
+	// how many entries were evicted (maillogspace.go).
+	mailLogMax int64
+	onEvict    func(n int)
 }
 
 // FileName is the database file's name inside the data directory.
 const FileName = "deskgate.db"
 
 // Open opens (creating if needed) the store in dir. Only one process may
-// hold it: a second Open waits up to 5 s for the file lock, then fails.
+// hold it: a second Open waits up to 5 s for the file lock, then fails. A
+// file that is empty, cut short or not a bbolt database is refused with an
+// error naming it and what to do, before bbolt reads it (filecheck.go).
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt holds an exclusive flock on the file while open.
@@ -65,11 +74,13 @@ func (s *Store) init() error {
 		meta := tx.Bucket(bMeta)
 		switch v := meta.Get([]byte("schema")); {
 		case v == nil:
-			return meta.Put([]byte("schema"), []byte(schemaVersion))
+			if err := meta.Put([]byte("schema"), []byte(schemaVersion)); err != nil {
+				return err
+			}
 		case string(v) != schemaVersion:
 			return fmt.Errorf("store schema version %s, this binary knows %s", v, schemaVersion)
 		}
-		return nil
+		return (&Tx{tx: tx}).countMailLogBytes()
 	})
 }
 
@@ -86,11 +97,12 @@ func (s *Store) Close() error { return s.db.Close() }
 // A Tx and anything it returns that holds bytes must not outlive fn.
 type Tx struct {
 	tx *bolt.Tx
+	s  *Store
 }
 
 func (s *Store) timed(run func(func(*bolt.Tx) error) error, fn func(*Tx) error) error {
 	start := time.Now()
-	err := run(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	err := run(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 	if s.observe != nil {
 		s.observe(time.Since(start))
 	}
@@ -109,7 +121,7 @@ func (s *Store) Batch(fn func(*Tx) error) error { return s.timed(s.db.Batch, fn)
 // View runs fn in a read-only transaction. Keep it short: long readers
 // block page reuse.
 func (s *Store) View(fn func(*Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/internal/dnstest"
+	"github.com/deskgate/deskgate/store"
 )
 
 // binary is the deskgate binary built once for the end-to-end tests.
@@ -233,5 +235,55 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "DESKGATE_UNSEEN_DELAY") {
 		t.Fatalf("bad config: err=%v out=%s", err, out)
+	}
+}
+
+// A damaged store file stops serve with a non-zero exit and a message that
+// names the file and what to do, not a SIGSEGV inside bbolt (cut short) or
+// a silently empty store (zero length).
+func TestServeRefusesDamagedStore(t *testing.T) {
+	full := t.TempDir()
+	st, err := store.Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := st.Update(func(tx *store.Tx) error {
+			return tx.AddMailLog(&store.MailLogEntry{Direction: store.DirInbound, Status: "created"}, bytes.Repeat([]byte("y"), 10000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(full, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"half": good[:len(good)/2], "empty": {}} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, store.FileName)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(deskgateBinary(t), "serve")
+		cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+dir, "DESKGATE_HTTP_ADDR=127.0.0.1:0", "DESKGATE_SMTP_ADDR=127.0.0.1:0")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() <= 0 || strings.Contains(string(out), "SIGSEGV") ||
+			!strings.Contains(string(out), "store file "+path+" is damaged") || !strings.Contains(string(out), "restore the file from a backup") {
+			t.Fatalf("%s: err=%v out=%s", name, err, out)
+		}
+	}
+}
+
+// serve warns about a misspelt DESKGATE_* variable, naming the closest
+// known one (before: ignored without a word).
+func TestServeWarnsAboutMisspeltVariable(t *testing.T) {
+	p := startServe(t, t.TempDir(), "DESKGATE_MAX_MESAGE_BYTES=1000")
+	defer func() { _ = p.stop() }()
+	if !strings.Contains(p.logs.String(), "DESKGATE_MAX_MESAGE_BYTES is not a deskgate setting and is ignored; did you mean DESKGATE_MAX_MESSAGE_BYTES?") {
+		t.Fatalf("no warning in:\n%s", p.logs)
 	}
 }

@@ -40,6 +40,9 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	for _, w := range config.UnknownEnv(os.Environ()) {
+		log.Warn(w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := serve(ctx, cfg, log); err != nil {
@@ -145,6 +148,19 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	})
 	a.reg.MustRegister(writes)
 	st.SetWriteObserver(func(d time.Duration) { writes.Observe(d.Seconds()) })
+	evicted := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "deskgate_maillog_evicted_total",
+		Help: "Mail log entries evicted, oldest first, because the mail log reached DESKGATE_MAILLOG_MAX_BYTES (before the log retention would have pruned them).",
+	})
+	a.reg.MustRegister(evicted)
+	var warned atomic.Int64 // unix seconds of the last warning: one an hour at most
+	st.SetMailLogLimit(cfg.MailLogMaxBytes, func(n int) {
+		evicted.Add(float64(n))
+		if now, last := time.Now().Unix(), warned.Load(); now-last >= 3600 && warned.CompareAndSwap(last, now) {
+			log.Warn("mail log full: oldest entries evicted before the log retention (deskgate_maillog_evicted_total counts them)",
+				"entries", n, "maillog_max_bytes", cfg.MailLogMaxBytes)
+		}
+	})
 	key, err := loadOrCreateKey(cfg.DataDir, "reply-token.key")
 	if err != nil {
 		st.Close()

@@ -63,7 +63,7 @@ func BenchmarkFireAcrossLongConversations(b *testing.B) {
 	for b.Loop() {
 		b.StopTimer()
 		h := newHelpdesk(b, b.TempDir(), 1, convs)
-		err := h.st.Update(func(tx *store.Tx) error {
+		err := h.st.Update(context.Background(), func(tx store.Tx) error {
 			for _, conv := range h.convs {
 				for range history {
 					m := &store.Message{ConversationID: conv, Kind: store.KindExternal, Body: "earlier message",

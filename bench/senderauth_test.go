@@ -22,7 +22,7 @@ import (
 	"github.com/deskgate/deskgate/internal/dnstest"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/smtpd"
-	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/emersion/go-msgauth/dkim"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -93,7 +93,7 @@ func BenchmarkInboundSenderChecks(b *testing.B) {
 // second.
 func inboundRate(b *testing.B, checker *senderauth.Checker, mails [][]byte, sessions int) float64 {
 	b.Helper()
-	st, err := store.Open(b.TempDir())
+	st, err := boltstore.Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}

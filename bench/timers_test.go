@@ -13,6 +13,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 )
 
 const (
@@ -58,16 +59,16 @@ func BenchmarkPendingTimers100k(b *testing.B) {
 		b.ReportMetric(float64(size1)/(1<<20), "store-MB")
 
 		dir := b.TempDir()
-		st, err := store.Open(dir)
+		st, err := boltstore.Open(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
 		before := fileSize(b, dir)
 		for start := 0; start < pending; start += 10000 {
-			err := st.Update(func(tx *store.Tx) error {
+			err := st.Update(context.Background(), func(tx store.Tx) error {
 				for i := start; i < start+10000; i++ {
 					r := store.Recipient{Type: store.KindUser, ID: uint64(i%benchUsers + 1)}
-					if _, err := tx.SetTimer(r, uint64(i/benchUsers+1), t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+					if err := tx.SetTimer(r, uint64(i/benchUsers+1), t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
 						return err
 					}
 				}
@@ -100,12 +101,12 @@ func buildPending(b *testing.B) string {
 func copyStore(b *testing.B, from string) string {
 	b.Helper()
 	to := b.TempDir()
-	src, err := os.Open(filepath.Join(from, store.FileName))
+	src, err := os.Open(filepath.Join(from, boltstore.FileName))
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer src.Close()
-	dst, err := os.Create(filepath.Join(to, store.FileName))
+	dst, err := os.Create(filepath.Join(to, boltstore.FileName))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		start := time.Now()
-		st, err := store.Open(dir)
+		st, err := boltstore.Open(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,7 +146,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 		overdue := copyStore(b, dir)
 		b.StartTimer()
 		start = time.Now()
-		st, err = store.Open(overdue)
+		st, err = boltstore.Open(overdue)
 		if err != nil {
 			b.Fatal(err)
 		}

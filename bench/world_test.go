@@ -13,6 +13,8 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
@@ -36,7 +38,7 @@ type recordingOutbox struct {
 	count    int
 }
 
-func (o *recordingOutbox) Enqueue(tx *store.Tx, e *bridge.Email) (uint64, error) {
+func (o *recordingOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	entry := &store.MailLogEntry{Direction: store.DirOutbound, At: e.Messages[0].CreatedAt, To: e.Recipient.Email,
 		Subject: e.Conversation.Subject, MessageID: e.MessageID, Status: store.EmailQueued, ConversationID: e.Conversation.ID}
 	if err := tx.AddMailLog(entry, rawEmail); err != nil {
@@ -87,7 +89,7 @@ func sortedCopy(ds []time.Duration) []time.Duration {
 // conversations in it, each external with its own customer.
 type helpdesk struct {
 	dir       string
-	st        *store.Store
+	st        store.Store
 	users     []uint64
 	customers []uint64 // customers[i] is in convs[i]
 	convs     []uint64
@@ -98,12 +100,9 @@ type helpdesk struct {
 // about what happens after, not about creating people.
 func newHelpdesk(tb testing.TB, dir string, users, convs int) *helpdesk {
 	tb.Helper()
-	st, err := store.Open(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	st := storetest.Open(tb, dir) // DESKGATE_TEST_BACKEND=postgres: on PostgreSQL
 	h := &helpdesk{dir: dir, st: st}
-	err = st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		p := &store.Project{Name: "Support", Followers: []uint64{}, CreatedAt: t0}
 		for i := range users {
 			u := &store.User{Email: fmt.Sprintf("agent%d@support.test", i), Name: fmt.Sprintf("Agent %d", i), Role: store.RoleAgent, CreatedAt: t0}
@@ -123,7 +122,7 @@ func newHelpdesk(tb testing.TB, dir string, users, convs int) *helpdesk {
 		tb.Fatal(err)
 	}
 	for start := 0; start < convs; start += 1000 {
-		err := st.Update(func(tx *store.Tx) error {
+		err := st.Update(context.Background(), func(tx store.Tx) error {
 			for i := start; i < min(start+1000, convs); i++ {
 				c := &store.Customer{Email: fmt.Sprintf("customer%d@example.com", i), Name: fmt.Sprintf("Customer %d", i), CreatedAt: t0}
 				if err := tx.CreateCustomer(c); err != nil {
@@ -160,17 +159,17 @@ func (h *helpdesk) customer(i int) bridge.Caller {
 
 func fileSize(tb testing.TB, dir string) int64 {
 	tb.Helper()
-	fi, err := os.Stat(filepath.Join(dir, store.FileName))
+	fi, err := os.Stat(filepath.Join(dir, boltstore.FileName))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return fi.Size()
 }
 
-func timerCount(tb testing.TB, st *store.Store) int {
+func timerCount(tb testing.TB, st store.Store) int {
 	tb.Helper()
 	n := 0
-	if err := st.View(func(tx *store.Tx) error { n = tx.TimerCount(); return nil }); err != nil {
+	if err := st.View(context.Background(), func(tx store.Tx) error { var err error; n, err = tx.TimerCount(); return err }); err != nil {
 		tb.Fatal(err)
 	}
 	return n

@@ -51,7 +51,7 @@ func (s *Service) checkSender(ctx context.Context, in *inbound, p *prepared, raw
 		p.unverified = p.auth.Unverified()
 		p.a.Auth = p.auth
 		if err := s.enforceDMARC(in, p); err != nil {
-			s.logRejection(p.env, p.sender, p.a.Subject, fmt.Sprintf("DATA: %d %s %s (%s; %s)", err.Code, err.Enhanced, err.Message, authWords(p.auth), p.auth.Reason), p.auth)
+			s.logRejection(ctx, p.env, p.sender, p.a.Subject, fmt.Sprintf("DATA: %d %s %s (%s; %s)", err.Code, err.Enhanced, err.Message, authWords(p.auth), p.auth.Reason), p.auth)
 			return err
 		}
 	}

@@ -31,13 +31,13 @@ func (c Caller) IsStaff() bool { return c.Kind == store.KindUser }
 func (c Caller) IsCustomer() bool { return c.Kind == store.KindCustomer }
 
 // Authenticate returns the caller a bearer token belongs to.
-func (s *Service) Authenticate(_ context.Context, token string) (Caller, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
 	if token == "" {
 		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
 	}
 	var c Caller
 	var lastUsed time.Time
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (s *Service) Authenticate(_ context.Context, token string) (Caller, error) 
 	if now := s.clock.Now(); now.Sub(lastUsed) >= store.TokenTouchEvery {
 		// Last use is kept to within TokenTouchEvery: one commit per
 		// token per period, not one per request. A failure only loses it.
-		err := s.commit(func(tx *store.Tx) error { return tx.TouchToken(token, now) })
+		err := s.st.Update(ctx, func(tx store.Tx) error { return tx.TouchToken(token, now) })
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Warn("recording a token's last use", "err", err)
 		}

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -8,11 +9,12 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // bruteRecipients is SPEC §4 applied to every user, the way recipients
 // worked before it read only candidates.
-func bruteRecipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]uint64, error) {
+func bruteRecipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]uint64, error) {
 	users, err := tx.Users()
 	if err != nil {
 		return nil, err
@@ -38,10 +40,7 @@ func bruteRecipients(tx *store.Tx, conv *store.Conversation, m *store.Message) (
 // Reading only followers and users with "all" settings picks exactly the
 // users that reading every user picks, for random settings and following.
 func TestRecipientsMatchEveryUserRule(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
 	rng := rand.New(rand.NewPCG(1, 2))
 	pick := func(xs ...string) string { return xs[rng.IntN(len(xs))] }
@@ -56,7 +55,7 @@ func TestRecipientsMatchEveryUserRule(t *testing.T) {
 	}
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	var convs []*store.Conversation
-	err = st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		var ids []uint64
 		for i := range 200 {
 			u := &store.User{Email: fmt.Sprintf("u%d@support.test", i), Role: store.RoleAgent, CreatedAt: now}
@@ -95,7 +94,7 @@ func TestRecipientsMatchEveryUserRule(t *testing.T) {
 		t.Fatal(err)
 	}
 	total := 0
-	err = st.View(func(tx *store.Tx) error {
+	err = st.View(context.Background(), func(tx store.Tx) error {
 		for _, c := range convs {
 			for _, a := range []store.Author{{Type: store.AuthorUser, ID: 3}, {Type: store.AuthorCustomer, ID: 1}, {Type: store.AuthorBot}} {
 				m := &store.Message{Author: a}

@@ -39,9 +39,9 @@ func TestConcurrentPostsAreEachStoredOnce(t *testing.T) {
 		}
 		seen[id] = true
 	}
-	err := w.st.View(func(tx *store.Tx) error {
-		if got := len(tx.MessageIDs(w.conv)); got != n {
-			t.Fatalf("%d messages stored, want %d", got, n)
+	err := w.st.View(context.Background(), func(tx store.Tx) error {
+		if ids, err := tx.MessageIDs(w.conv); err != nil || len(ids) != n {
+			t.Fatalf("%d messages stored (%v), want %d", len(ids), err, n)
 		}
 		for id := range seen {
 			ds, err := tx.Deliveries(id)
@@ -51,7 +51,7 @@ func TestConcurrentPostsAreEachStoredOnce(t *testing.T) {
 		}
 		for i := range 3 {
 			r := store.Recipient{Type: store.KindCustomer, ID: uint64(i + 1)}
-			if got := tx.UnseenCount(r, w.conv); got != n {
+			if got, err := tx.UnseenCount(r, w.conv); err != nil || got != n {
 				t.Fatalf("customer %d: %d unseen, want %d", i+1, got, n)
 			}
 		}

@@ -18,7 +18,7 @@ type NewConversation struct {
 }
 
 // CreateConversation adds a conversation to an item the caller may see.
-func (s *Service) CreateConversation(_ context.Context, c Caller, in NewConversation) (*store.Conversation, error) {
+func (s *Service) CreateConversation(ctx context.Context, c Caller, in NewConversation) (*store.Conversation, error) {
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may create conversations")
 	}
@@ -29,7 +29,7 @@ func (s *Service) CreateConversation(_ context.Context, c Caller, in NewConversa
 		ItemID: in.ItemID, Kind: in.Kind, Subject: strings.TrimSpace(in.Subject),
 		Followers: []uint64{}, CustomerIDs: []uint64{}, CreatedAt: s.clock.Now(),
 	}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		it, err := viewItem(tx, c, in.ItemID)
 		if err != nil {
 			return errorf(KindInvalid, "item_id: no item %d", in.ItemID)
@@ -61,9 +61,9 @@ func (in NewConversation) validate() error {
 }
 
 // Conversation returns conversation id if c may see it.
-func (s *Service) Conversation(_ context.Context, c Caller, id uint64) (*store.Conversation, error) {
+func (s *Service) Conversation(ctx context.Context, c Caller, id uint64) (*store.Conversation, error) {
 	var conv *store.Conversation
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		conv, err = viewConversation(tx, c, id)
 		return err
@@ -84,7 +84,7 @@ const (
 
 // ListConversations returns the conversations c may see in tab, most
 // recently active first.
-func (s *Service) ListConversations(_ context.Context, c Caller, tab string) ([]store.Conversation, error) {
+func (s *Service) ListConversations(ctx context.Context, c Caller, tab string) ([]store.Conversation, error) {
 	if tab == "" {
 		tab = TabAll
 	}
@@ -92,7 +92,7 @@ func (s *Service) ListConversations(_ context.Context, c Caller, tab string) ([]
 		return nil, errorf(KindInvalid, "tab: must be all, from_customers or internal")
 	}
 	out := []store.Conversation{}
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		convs, err := tx.Conversations()
 		if err != nil {
 			return err
@@ -120,11 +120,11 @@ func (s *Service) ListConversations(_ context.Context, c Caller, tab string) ([]
 }
 
 // AddConversationFollower makes user follow conversation id.
-func (s *Service) AddConversationFollower(_ context.Context, c Caller, id, user uint64) error {
+func (s *Service) AddConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
-	return storeErr(s.st.Update(func(tx *store.Tx) error {
+	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
 			return err

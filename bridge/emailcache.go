@@ -16,7 +16,7 @@ func newEmailCache() *emailCache {
 	return &emailCache{convs: map[uint64]*store.Conversation{}, refs: map[uint64][]string{}, messages: map[uint64]*store.Message{}}
 }
 
-func (c *emailCache) conversation(tx *store.Tx, id uint64) (*store.Conversation, error) {
+func (c *emailCache) conversation(tx store.Tx, id uint64) (*store.Conversation, error) {
 	if conv, ok := c.convs[id]; ok {
 		return conv, nil
 	}
@@ -28,7 +28,7 @@ func (c *emailCache) conversation(tx *store.Tx, id uint64) (*store.Conversation,
 	return conv, nil
 }
 
-func (c *emailCache) message(tx *store.Tx, id uint64) (*store.Message, error) {
+func (c *emailCache) message(tx store.Tx, id uint64) (*store.Message, error) {
 	if m, ok := c.messages[id]; ok {
 		return m, nil
 	}
@@ -42,7 +42,7 @@ func (c *emailCache) message(tx *store.Tx, id uint64) (*store.Message, error) {
 
 // threadRefs is s.threadRefs, once per conversation. Callers get their
 // own copy of the slice.
-func (c *emailCache) threadRefs(s *Service, tx *store.Tx, conv *store.Conversation) []string {
+func (c *emailCache) threadRefs(s *Service, tx store.Tx, conv *store.Conversation) []string {
 	refs, ok := c.refs[conv.ID]
 	if !ok {
 		refs = s.threadRefs(tx, conv)

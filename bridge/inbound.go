@@ -137,6 +137,9 @@ type prepared struct {
 	rcpts   []inboundRcpt
 	sender  string // From address (or envelope sender), lower-cased
 	flooded bool
+	// floodInTx: the flood limit is counted in the store, inside the
+	// transaction, because several nodes share it (SPEC §8).
+	floodInTx bool
 	// auth is what the sender checks found (nil: checks off).
 	auth *senderauth.Results
 	// trust: for a sender that is a staff user, whether the mail may be
@@ -166,7 +169,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	if a.Hops > in.cfg.MaxHops {
 		err := mailerr.ErrTooManyHops
-		s.logRejection(env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message), nil)
+		s.logRejection(ctx, env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message), nil)
 		return Receipt{}, err
 	}
 	for _, to := range env.To {
@@ -181,11 +184,15 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		return Receipt{}, err
 	}
 	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
-		p.flooded = !in.flood.Allow(p.sender)
+		if s.st.Backend() == store.BackendBolt { // one process: its memory is the whole installation
+			p.flooded = !in.flood.Allow(p.sender)
+		} else {
+			p.floodInTx = true
+		}
 	}
 	var rec Receipt
 	var ds []store.Delivery
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice
 		var err error
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
@@ -214,8 +221,15 @@ func (p *prepared) hasKind(kind string) bool {
 // receiveTx is the whole inbound decision and its writes, in one
 // transaction. It must be idempotent (a group commit may run it twice): all
 // it changes lives in tx, rec and the returned deliveries.
-func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
+func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
+	flooded := p.flooded
+	if p.floodInTx {
+		var err error
+		if flooded, err = s.floodTx(tx, in, p.sender); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case a.Class == loopguard.Bounce || (p.hasKind(rcptBounce) && a.Class == loopguard.Human && p.env.From == ""):
 		return nil, s.bounceTx(tx, in, p, rec)
@@ -223,7 +237,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *p
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: string(a.Class) + ": " + a.Reason})
 	case p.hasKind(rcptBounce):
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: "mail to a bounce address that is not a delivery status notification"})
-	case p.flooded:
+	case flooded:
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed,
 			Detail: fmt.Sprintf("flood: more than %d mails from %s within %s", in.cfg.FloodLimit, p.sender, in.cfg.FloodWindow)})
 	}
@@ -255,7 +269,7 @@ func (s *Service) receiveTx(ctx context.Context, tx *store.Tx, in *inbound, p *p
 
 // duplicateOf finds a message already received with this Message-ID from
 // this sender (a retry whose 250 was lost, or the same mail by two paths).
-func duplicateOf(tx *store.Tx, msgID, sender string) *store.MessageRef {
+func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
 	if msgID == "" {
 		return nil
 	}
@@ -267,7 +281,7 @@ func duplicateOf(tx *store.Tx, msgID, sender string) *store.MessageRef {
 }
 
 // logTx writes one mail log entry (with the raw message) and records it.
-func (s *Service) logTx(tx *store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
+func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
 	e := s.entry(p)
 	e.Status, e.Detail, e.ConversationID, e.MessageIDInt = r.Status, r.Detail, r.ConversationID, r.MessageID
 	if err := tx.AddMailLog(&e, p.a.Raw); err != nil {
@@ -289,14 +303,14 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 // LogRejection records a mail refused at SMTP time (RCPT or DATA) as
 // `rejected`, without raw (SPEC §6). It commits in a group commit and
 // never fails the SMTP reply: a logging failure is only logged.
-func (s *Service) LogRejection(_ context.Context, env Envelope, detail string) {
-	s.logRejection(env, store.NormalizeEmail(env.From), "", detail, nil)
+func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string) {
+	s.logRejection(ctx, env, store.NormalizeEmail(env.From), "", detail, nil)
 }
 
-func (s *Service) logRejection(env Envelope, from, subject, detail string, auth *senderauth.Results) {
+func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
 		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth)}
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)
 	})

@@ -21,9 +21,9 @@ func notificationOf(d store.Delivery) Notification {
 // Notifications returns the caller's notifications, newest first; with
 // unseenOnly only those not seen yet; with after > 0 only those of messages
 // newer than after (for event replay), oldest first.
-func (s *Service) Notifications(_ context.Context, c Caller, unseenOnly bool, after uint64) ([]Notification, error) {
+func (s *Service) Notifications(ctx context.Context, c Caller, unseenOnly bool, after uint64) ([]Notification, error) {
 	var ds []store.Delivery
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		q := store.InboxQuery{UnseenOnly: unseenOnly, After: after}
 		if after == 0 {
@@ -70,9 +70,9 @@ type UnseenCount struct {
 // UnseenCounts returns the caller's unseen notifications per conversation.
 // The counts are kept by the store, so they are exact however many there
 // are (the notification list stops at 500) and cost no scan.
-func (s *Service) UnseenCounts(_ context.Context, c Caller) ([]UnseenCount, error) {
+func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
 	var counts map[uint64]int
-	if err := s.st.View(func(tx *store.Tx) error { counts = tx.UnseenCounts(callerRecipient(c)); return nil }); err != nil {
+	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; counts, err = tx.UnseenCounts(callerRecipient(c)); return err }); err != nil {
 		return nil, storeErr(err, "notifications")
 	}
 	out := make([]UnseenCount, 0, len(counts))
@@ -95,12 +95,12 @@ type DeliveryView struct {
 
 // Deliveries returns, for every recipient of message id, when it was
 // notified, seen and emailed. Staff who may see the conversation may ask.
-func (s *Service) Deliveries(_ context.Context, c Caller, id uint64) ([]DeliveryView, error) {
+func (s *Service) Deliveries(ctx context.Context, c Caller, id uint64) ([]DeliveryView, error) {
 	if !c.IsStaff() {
 		return nil, notFound("message", id)
 	}
 	var ds []store.Delivery
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		m, err := tx.Message(id)
 		if err != nil {
 			return notFound("message", id)

@@ -19,7 +19,7 @@ type MailLogQuery struct {
 // MailLog returns mail log entries, newest first (entries older than the
 // log retention are pruned by `deskgate serve`).
 // Only admins may read it: it shows every address and subject.
-func (s *Service) MailLog(_ context.Context, c Caller, q MailLogQuery) ([]store.MailLogEntry, error) {
+func (s *Service) MailLog(ctx context.Context, c Caller, q MailLogQuery) ([]store.MailLogEntry, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may read the mail log")
 	}
@@ -31,7 +31,7 @@ func (s *Service) MailLog(_ context.Context, c Caller, q MailLogQuery) ([]store.
 	}
 	sq := store.MailLogQuery{Direction: q.Direction, BeforeID: q.BeforeID, Limit: q.Limit}
 	var out []store.MailLogEntry
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		out, err = tx.ListMailLog(sq)
 		return err
@@ -43,12 +43,12 @@ func (s *Service) MailLog(_ context.Context, c Caller, q MailLogQuery) ([]store.
 }
 
 // MailLogRaw returns the raw message of mail log entry id (admins only).
-func (s *Service) MailLogRaw(_ context.Context, c Caller, id uint64) ([]byte, error) {
+func (s *Service) MailLogRaw(ctx context.Context, c Caller, id uint64) ([]byte, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may read the mail log")
 	}
 	var raw []byte
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
 		raw, err = tx.MailLogRaw(id)
 		return err

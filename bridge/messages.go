@@ -35,7 +35,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 	var ds []store.Delivery
 	// commit: concurrent posts share commits. fn may run twice: it sets m
 	// and ds afresh each time and allocates ids inside the transaction.
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
 			return err
@@ -56,7 +56,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 }
 
 // authorOf is the author record of caller c (or the bot).
-func authorOf(tx *store.Tx, c Caller, bot bool) (store.Author, error) {
+func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
 	switch {
 	case bot:
 		return store.Author{Type: store.AuthorBot, Name: "Bot"}, nil
@@ -77,7 +77,7 @@ func authorOf(tx *store.Tx, c Caller, bot bool) (store.Author, error) {
 // addMessage stores m in conv and everything that follows from it in the
 // same transaction: the conversation's activity time and the notifications
 // of its recipients. Every source (API, SMTP, IMAP) goes through here.
-func (s *Service) addMessage(ctx context.Context, tx *store.Tx, conv *store.Conversation, m *store.Message, data [][]byte) ([]store.Delivery, error) {
+func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, data [][]byte) ([]store.Delivery, error) {
 	m.ConversationID = conv.ID
 	m.Kind = conv.Kind
 	if m.CreatedAt.IsZero() {
@@ -97,9 +97,9 @@ func (s *Service) addMessage(ctx context.Context, tx *store.Tx, conv *store.Conv
 }
 
 // Messages returns conversation id's messages, oldest first, if c may see it.
-func (s *Service) Messages(_ context.Context, c Caller, id uint64) ([]store.Message, error) {
+func (s *Service) Messages(ctx context.Context, c Caller, id uint64) ([]store.Message, error) {
 	var out []store.Message
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		if _, err := viewConversation(tx, c, id); err != nil {
 			return err
 		}
@@ -117,10 +117,10 @@ func (s *Service) Messages(_ context.Context, c Caller, id uint64) ([]store.Mess
 }
 
 // Attachment returns an attachment's metadata and bytes, if c may see its message.
-func (s *Service) Attachment(_ context.Context, c Caller, msgID, attID uint64) (*store.Attachment, []byte, error) {
+func (s *Service) Attachment(ctx context.Context, c Caller, msgID, attID uint64) (*store.Attachment, []byte, error) {
 	var att *store.Attachment
 	var data []byte
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		m, err := tx.Message(msgID)
 		if err != nil {
 			return notFound("message", msgID)

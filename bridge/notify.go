@@ -10,7 +10,7 @@ import (
 // recipient of m (SPEC §4) and starts (or keeps) each recipient's unseen
 // timer for the conversation. It returns the new deliveries so the caller
 // can publish them once the transaction has committed.
-func (s *Service) notifyTx(_ context.Context, tx *store.Tx, conv *store.Conversation, m *store.Message) ([]store.Delivery, error) {
+func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message) ([]store.Delivery, error) {
 	// Writing in a conversation means having read it: the author's earlier
 	// notifications there are seen.
 	if author, ok := authorRecipient(m.Author); ok {
@@ -32,7 +32,7 @@ func (s *Service) notifyTx(_ context.Context, tx *store.Tx, conv *store.Conversa
 		if err := tx.AddDelivery(&d); err != nil { // m is new: no delivery of it yet
 			return nil, err
 		}
-		if _, err := tx.SetTimer(r, conv.ID, due); err != nil {
+		if err := tx.SetTimer(r, conv.ID, due); err != nil {
 			return nil, err
 		}
 		out = append(out, d)
@@ -56,8 +56,15 @@ func authorRecipient(a store.Author) (store.Recipient, bool) {
 // timers may fall due before the loop's next look (it looks at least every
 // pollEvery), wakes the timer loop.
 func (s *Service) afterCommit(ds []store.Delivery) {
+	var msgs []uint64
 	for _, d := range ds {
 		s.hub.publish(d)
+		if len(msgs) == 0 || msgs[len(msgs)-1] != d.MessageID {
+			msgs = append(msgs, d.MessageID)
+		}
+	}
+	if a := s.announcer; a != nil && len(msgs) > 0 {
+		go a.Announce(context.Background(), msgs)
 	}
 	if len(ds) > 0 && s.cfg.UnseenDelay < pollEvery {
 		s.wakeTimers()

@@ -15,7 +15,7 @@ func validEmail(s string) bool {
 }
 
 // CreateUser adds a staff user. Only an admin may.
-func (s *Service) CreateUser(_ context.Context, c Caller, email, name, role string) (*store.User, error) {
+func (s *Service) CreateUser(ctx context.Context, c Caller, email, name, role string) (*store.User, error) {
 	if !c.IsAdmin() {
 		return nil, errorf(KindForbidden, "only an admin may create users")
 	}
@@ -32,7 +32,7 @@ func (s *Service) CreateUser(_ context.Context, c Caller, email, name, role stri
 		return nil, errorf(KindInvalid, "role: must be admin or agent")
 	}
 	u := &store.User{Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.clock.Now()}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.CustomerByEmail(email); err == nil {
 			return errorf(KindConflict, "email %s belongs to a customer", store.NormalizeEmail(email))
 		}
@@ -43,21 +43,21 @@ func (s *Service) CreateUser(_ context.Context, c Caller, email, name, role stri
 
 // CreateUserToken issues a new API token for user id. An admin may for
 // anyone, a user only for itself.
-func (s *Service) CreateUserToken(_ context.Context, c Caller, id uint64) (string, error) {
+func (s *Service) CreateUserToken(ctx context.Context, c Caller, id uint64) (string, error) {
 	if !c.IsAdmin() && !(c.IsStaff() && c.ID == id) {
 		if c.IsStaff() {
 			return "", errorf(KindForbidden, "only an admin may create a token for another user")
 		}
 		return "", notFound("user", id)
 	}
-	return s.issueToken(store.Principal{Kind: store.KindUser, ID: id}, func(tx *store.Tx) error {
+	return s.issueToken(ctx, store.Principal{Kind: store.KindUser, ID: id}, func(tx store.Tx) error {
 		_, err := tx.User(id)
 		return err
 	})
 }
 
 // CreateCustomer adds a customer. Staff may.
-func (s *Service) CreateCustomer(_ context.Context, c Caller, email, name string) (*store.Customer, error) {
+func (s *Service) CreateCustomer(ctx context.Context, c Caller, email, name string) (*store.Customer, error) {
 	if !c.IsStaff() {
 		return nil, errorf(KindForbidden, "only staff may create customers")
 	}
@@ -68,7 +68,7 @@ func (s *Service) CreateCustomer(_ context.Context, c Caller, email, name string
 		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	cu := &store.Customer{Email: email, Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.UserByEmail(email); err == nil {
 			return errorf(KindConflict, "email %s belongs to a user", store.NormalizeEmail(email))
 		}
@@ -80,26 +80,26 @@ func (s *Service) CreateCustomer(_ context.Context, c Caller, email, name string
 // CreateCustomerToken issues a token for customer id (a chat widget or
 // portal acts as the customer with it). An admin may for anyone, a
 // customer for itself.
-func (s *Service) CreateCustomerToken(_ context.Context, c Caller, id uint64) (string, error) {
+func (s *Service) CreateCustomerToken(ctx context.Context, c Caller, id uint64) (string, error) {
 	if !c.IsAdmin() && !(c.IsCustomer() && c.ID == id) {
 		if c.IsStaff() {
 			return "", errorf(KindForbidden, "only an admin may create a token for a customer")
 		}
 		return "", notFound("customer", id)
 	}
-	return s.issueToken(store.Principal{Kind: store.KindCustomer, ID: id}, func(tx *store.Tx) error {
+	return s.issueToken(ctx, store.Principal{Kind: store.KindCustomer, ID: id}, func(tx store.Tx) error {
 		_, err := tx.Customer(id)
 		return err
 	})
 }
 
 // issueToken stores a new token for p after check passes in the same transaction.
-func (s *Service) issueToken(p store.Principal, check func(*store.Tx) error) (string, error) {
+func (s *Service) issueToken(ctx context.Context, p store.Principal, check func(store.Tx) error) (string, error) {
 	tok, err := newToken()
 	if err != nil {
 		return "", &Error{Kind: KindUnavailable, Message: "cannot create token", Err: err}
 	}
-	err = s.st.Update(func(tx *store.Tx) error {
+	err = s.st.Update(ctx, func(tx store.Tx) error {
 		if err := check(tx); err != nil {
 			return err
 		}
@@ -115,12 +115,12 @@ func (s *Service) issueToken(p store.Principal, check func(*store.Tx) error) (st
 // Bootstrap creates the first admin, admin@<first domain>, with token as its
 // API token, when the store has no admin yet (DESKGATE_BOOTSTRAP_TOKEN). It
 // reports whether it created one.
-func (s *Service) Bootstrap(_ context.Context, token string) (bool, error) {
+func (s *Service) Bootstrap(ctx context.Context, token string) (bool, error) {
 	if token == "" || len(s.cfg.Domains) == 0 {
 		return false, nil
 	}
 	created := false
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		has, err := tx.HasAdmin()
 		if err != nil || has {
 			return err

@@ -43,14 +43,14 @@ type inboundRcpt struct {
 // CheckRecipient decides an RCPT TO (SPEC §3): nil, or a *mailerr.Error:
 // 550 5.7.1 for a domain not ours (never an open relay), 550 5.1.1 for an
 // unknown local part or a reply/bounce token that does not verify.
-func (s *Service) CheckRecipient(_ context.Context, addr string) error {
+func (s *Service) CheckRecipient(ctx context.Context, addr string) error {
 	r, err := s.resolveRecipient(addr)
 	if err != nil {
 		return err
 	}
 	if r.Kind == rcptReply {
 		// The MAC verifies; the conversation must exist too.
-		err := s.st.View(func(tx *store.Tx) error {
+		err := s.st.View(ctx, func(tx store.Tx) error {
 			_, err := tx.Conversation(r.Reply.Conversation)
 			return err
 		})

@@ -37,7 +37,7 @@ func customerReceives(convKind, authorType string) bool {
 // The author never is. Users are named by type and id only (their address
 // is read when an email is built or a delivery shown), so a message to
 // 1,000 followers reads 1,000 small settings records, not 1,000 users.
-func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]store.Recipient, error) {
+func recipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]store.Recipient, error) {
 	var out []store.Recipient
 	p, err := tx.Project(conv.ProjectID)
 	if err != nil {
@@ -56,7 +56,12 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 		projectFollowers[id] = true
 	}
 	for _, u := range cands {
-		if (m.Author.Type == store.AuthorUser && m.Author.ID == u) || !tx.UserExists(u) {
+		if m.Author.Type == store.AuthorUser && m.Author.ID == u {
+			continue
+		}
+		if exists, err := tx.UserExists(u); err != nil {
+			return nil, err
+		} else if !exists {
 			continue
 		}
 		set, err := tx.Settings(u)
@@ -89,7 +94,7 @@ func recipients(tx *store.Tx, conv *store.Conversation, m *store.Message) ([]sto
 // item or project, or as assignees) and those whose settings say "all".
 // userReceives is false for anyone else: every clause of SPEC §4 needs
 // following unless a setting is "all", and the defaults are not.
-func candidates(tx *store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
+func candidates(tx store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
 	open, err := tx.UsersWithOpenSettings()
 	if err != nil {
 		return nil, nil, err

@@ -116,10 +116,11 @@ const maxRefsScan = 200
 // threadRefs returns the References of an email about conv: the root, then
 // the Message-IDs of the conversation's emails, oldest first: the newest
 // maxRefs-1 of those among its newest maxRefsScan messages.
-func (s *Service) threadRefs(tx *store.Tx, conv *store.Conversation) []string {
+func (s *Service) threadRefs(tx store.Tx, conv *store.Conversation) []string {
 	root := s.rootMessageID(conv.ID)
-	var newest []string // newest first
-	for _, id := range tx.NewestMessageIDs(conv.ID, maxRefsScan) {
+	var newest []string                                 // newest first
+	ids, _ := tx.NewestMessageIDs(conv.ID, maxRefsScan) // on a failed read, the root alone still threads
+	for _, id := range ids {
 		if len(newest) == maxRefs-1 {
 			break
 		}

@@ -20,32 +20,30 @@ type Config struct {
 
 // Service is the domain. It is safe for concurrent use.
 type Service struct {
-	st    *store.Store
+	st    store.Store
 	cfg   Config
 	clock Clock
 	log   *slog.Logger
-	// writes is the one group committer of the domain's write
-	// transactions: API posts, seen marks and inbound mail share commits.
-	writes *groupCommit
 
 	hub     *hub
 	streams streams       // open event streams by token (tokens.go)
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer
-	inbound atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
+	// announcer tells other nodes of new messages (nil: one node).
+	announcer Announcer
+	inbound   atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
 // New returns a Service over st.
-func New(st *store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
+func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if clock == nil {
 		clock = SystemClock{}
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1),
-		writes: &groupCommit{st: st}}
+	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
 }
 
 // SetOutbox plugs in where emails go. Call it before the Service is shared.
@@ -53,7 +51,7 @@ func (s *Service) SetOutbox(o Outbox) { s.outbox = o }
 
 // Store returns the underlying store (for transports' read-only needs such
 // as the mail log).
-func (s *Service) Store() *store.Store { return s.st }
+func (s *Service) Store() store.Store { return s.st }
 
 // SetBouncer plugs in what applies asynchronous bounces to outbound
 // emails. Call it before the Service is shared.

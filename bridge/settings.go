@@ -31,12 +31,12 @@ func settingsAccess(c Caller, id uint64) error {
 }
 
 // Settings returns user id's notification settings.
-func (s *Service) Settings(_ context.Context, c Caller, id uint64) (store.Settings, error) {
+func (s *Service) Settings(ctx context.Context, c Caller, id uint64) (store.Settings, error) {
 	if err := settingsAccess(c, id); err != nil {
 		return store.Settings{}, err
 	}
 	var st store.Settings
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		if _, err := tx.User(id); err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func (s *Service) Settings(_ context.Context, c Caller, id uint64) (store.Settin
 }
 
 // UpdateSettings applies p to user id's settings and returns the result.
-func (s *Service) UpdateSettings(_ context.Context, c Caller, id uint64, p SettingsPatch) (store.Settings, error) {
+func (s *Service) UpdateSettings(ctx context.Context, c Caller, id uint64, p SettingsPatch) (store.Settings, error) {
 	if err := settingsAccess(c, id); err != nil {
 		return store.Settings{}, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) UpdateSettings(_ context.Context, c Caller, id uint64, p Setti
 		return store.Settings{}, err
 	}
 	var st store.Settings
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := tx.User(id); err != nil {
 			return err
 		}

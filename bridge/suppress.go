@@ -23,21 +23,29 @@ const (
 // suppressed says why email e must not be sent now, or "" when it may: the
 // recipient's address hard-bounced within the cooling period, or it has had the
 // outbound cap's worth of emails about this conversation within the window.
-func (s *Service) suppressed(tx *store.Tx, e *Email, now time.Time) string {
-	if b, ok := tx.BouncedAddress(e.Recipient.Email); ok && now.Before(b.Until) {
-		return "address hard-bounced (" + b.Status + "), not emailed until " + b.Until.Format(time.RFC3339)
+func (s *Service) suppressed(tx store.Tx, e *Email, now time.Time) (string, error) {
+	b, ok, err := tx.BouncedAddress(e.Recipient.Email)
+	if err != nil {
+		return "", err
 	}
-	if n, oldest := tx.CountOutboundEmails(e.Recipient.Email, e.Conversation.ID, now.Add(-OutboundCapWindow)); n >= OutboundCapLimit {
+	if ok && now.Before(b.Until) {
+		return "address hard-bounced (" + b.Status + "), not emailed until " + b.Until.Format(time.RFC3339), nil
+	}
+	n, oldest, err := tx.CountOutboundEmails(e.Recipient.Email, e.Conversation.ID, now.Add(-OutboundCapWindow))
+	if err != nil {
+		return "", err
+	}
+	if n >= OutboundCapLimit {
 		return fmt.Sprintf("outbound cap: %d emails about conversation %d to %s within %s (limit %d), not emailed before %s",
 			n, e.Conversation.ID, e.Recipient.Email, OutboundCapWindow, OutboundCapLimit,
-			oldest.Add(OutboundCapWindow).UTC().Format(time.RFC3339))
+			oldest.Add(OutboundCapWindow).UTC().Format(time.RFC3339)), nil
 	}
-	return ""
+	return "", nil
 }
 
 // recordSent counts an email just queued towards the outbound cap and prunes a few
 // ledger entries that left the window.
-func (s *Service) recordSent(tx *store.Tx, e *Email, now time.Time) error {
+func (s *Service) recordSent(tx store.Tx, e *Email, now time.Time) error {
 	if err := tx.RecordOutboundEmail(e.Recipient.Email, e.Conversation.ID, now); err != nil {
 		return fmt.Errorf("record outbound email: %w", err)
 	}

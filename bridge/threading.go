@@ -55,7 +55,7 @@ type target struct {
 // inboundAuthor resolves the sender to a trusted staff user or to a
 // customer (found or created, named from the From display name). A
 // non-empty reason means: do not post.
-func (s *Service) inboundAuthor(tx *store.Tx, p *prepared) (mailAuthor, string, error) {
+func (s *Service) inboundAuthor(tx store.Tx, p *prepared) (mailAuthor, string, error) {
 	if p.sender == "" || !strings.Contains(p.sender, "@") {
 		return mailAuthor{}, "no usable sender address (From and MAIL FROM empty or unparsable)", nil
 	}
@@ -82,7 +82,7 @@ func (s *Service) inboundAuthor(tx *store.Tx, p *prepared) (mailAuthor, string, 
 }
 
 // targetsTx decides where the mail goes, per recipient, deduplicated.
-func (s *Service) targetsTx(tx *store.Tx, p *prepared, au mailAuthor) ([]target, error) {
+func (s *Service) targetsTx(tx store.Tx, p *prepared, au mailAuthor) ([]target, error) {
 	var out []target
 	seen := map[uint64]bool{}
 	for _, r := range p.rcpts {
@@ -110,7 +110,7 @@ func (s *Service) targetsTx(tx *store.Tx, p *prepared, au mailAuthor) ([]target,
 
 // tokenTarget applies rule 1 for one reply token; nil when the
 // conversation no longer exists.
-func (s *Service) tokenTarget(tx *store.Tx, tok ReplyToken, au mailAuthor) (*target, error) {
+func (s *Service) tokenTarget(tx store.Tx, tok ReplyToken, au mailAuthor) (*target, error) {
 	conv, err := tx.Conversation(tok.Conversation)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -154,7 +154,7 @@ func (s *Service) tokenTarget(tx *store.Tx, tok ReplyToken, au mailAuthor) (*tar
 // unverified From (it fails DMARC) is nobody's proof of identity: rules 2
 // and 3 need the sender to be who it says, so it starts a new
 // conversation (SPEC §12).
-func (s *Service) threadTx(tx *store.Tx, a *Analysis, au mailAuthor, unverified bool) (target, error) {
+func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor, unverified bool) (target, error) {
 	if unverified {
 		return target{detail: "new conversation (the From fails DMARC: not threaded by In-Reply-To, References or subject tag)"}, nil
 	}
@@ -231,7 +231,7 @@ func sameKindOK(au mailAuthor, conv *store.Conversation) bool {
 
 // lookupMessageID finds the conversation of a Message-ID deskgate sent or
 // received: the index, or a conversation's root Message-ID.
-func (s *Service) lookupMessageID(tx *store.Tx, id string) (*store.Conversation, *store.MessageRef, error) {
+func (s *Service) lookupMessageID(tx store.Tx, id string) (*store.Conversation, *store.MessageRef, error) {
 	ref, err := tx.MessageRef(id)
 	if err == nil {
 		conv, err := tx.Conversation(ref.ConversationID)
@@ -273,7 +273,7 @@ func (s *Service) parseRootMessageID(id string) (uint64, bool) {
 
 // participant: a customer of the (external) conversation, or a staff user
 // who may see it.
-func participant(tx *store.Tx, au mailAuthor, conv *store.Conversation) (bool, error) {
+func participant(tx store.Tx, au mailAuthor, conv *store.Conversation) (bool, error) {
 	return mayViewConversation(tx, au.caller, conv)
 }
 
@@ -291,7 +291,7 @@ func subjectTag(subject string) (uint64, bool) {
 
 // postInboundTx posts the mail in one target (creating the conversation
 // if new), indexes its Message-ID and writes its mail log entry.
-func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, au mailAuthor, t target, rec *Receipt) ([]store.Delivery, error) {
+func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, au mailAuthor, t target, rec *Receipt) ([]store.Delivery, error) {
 	if t.suppressed != "" {
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: t.suppressed, ConversationID: convID(t.conv)})
 	}
@@ -334,7 +334,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx *store.Tx, p *prepared, 
 // indexReceived indexes the mail's Message-ID for threading (rule 2),
 // unless another sender already owns it (a reused Message-ID must not
 // hijack someone else's thread).
-func indexReceived(tx *store.Tx, p *prepared, conv, msg uint64) error {
+func indexReceived(tx store.Tx, p *prepared, conv, msg uint64) error {
 	if p.a.MessageID == "" {
 		return nil
 	}
@@ -346,7 +346,7 @@ func indexReceived(tx *store.Tx, p *prepared, conv, msg uint64) error {
 
 // newInboundConversation creates an item in the Inbox project and an
 // external conversation on it with the sender as its customer.
-func (s *Service) newInboundConversation(tx *store.Tx, p *prepared, au mailAuthor) (*store.Conversation, error) {
+func (s *Service) newInboundConversation(tx store.Tx, p *prepared, au mailAuthor) (*store.Conversation, error) {
 	proj, err := inboxProject(tx, p)
 	if err != nil {
 		return nil, err
@@ -374,7 +374,7 @@ func (s *Service) newInboundConversation(tx *store.Tx, p *prepared, au mailAutho
 // inboxProject is the first project named InboxProject, created if none.
 // A new Inbox is followed by every admin, so that new mail from customers
 // notifies someone under the default settings (from_customers = mine).
-func inboxProject(tx *store.Tx, p *prepared) (*store.Project, error) {
+func inboxProject(tx store.Tx, p *prepared) (*store.Project, error) {
 	ps, err := tx.Projects()
 	if err != nil {
 		return nil, err

@@ -12,14 +12,12 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/mailerr"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
-func newInboundService(t testing.TB) (*bridge.Service, *store.Store) {
+func newInboundService(t testing.TB) (*bridge.Service, store.Store) {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("fuzz key, 32 bytes long........."),
@@ -28,10 +26,10 @@ func newInboundService(t testing.TB) (*bridge.Service, *store.Store) {
 	return svc, st
 }
 
-func lastEntry(t testing.TB, st *store.Store) store.MailLogEntry {
+func lastEntry(t testing.TB, st store.Store) store.MailLogEntry {
 	t.Helper()
 	var es []store.MailLogEntry
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		es, err = tx.ListMailLog(store.MailLogQuery{Limit: 1})
 		return err
@@ -135,7 +133,7 @@ func TestConcurrentReceiveStoresEachOnce(t *testing.T) {
 		}
 	}
 	seen := map[string]int{}
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		es, _ := tx.ListMailLog(store.MailLogQuery{Limit: 100})
 		for _, e := range es {
 			seen[e.MessageID]++

@@ -1,16 +1,18 @@
 package bridge
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // oldThreadRefs is threadRefs as it was: every message read, oldest first.
-func oldThreadRefs(s *Service, tx *store.Tx, conv *store.Conversation) []string {
+func oldThreadRefs(s *Service, tx store.Tx, conv *store.Conversation) []string {
 	refs := []string{s.rootMessageID(conv.ID)}
 	msgs, _ := tx.Messages(conv.ID)
 	for _, m := range msgs {
@@ -28,10 +30,7 @@ func oldThreadRefs(s *Service, tx *store.Tx, conv *store.Conversation) []string 
 // them gave, for conversations of up to maxRefsScan messages; longer ones
 // keep the root and the newest ids.
 func TestThreadRefsReadsOnlyTheNewestMessages(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
 	s := New(st, Config{Hostname: "support.test", TokenKey: []byte("0123456789abcdef0123456789abcdef")}, nil, nil)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
@@ -39,7 +38,7 @@ func TestThreadRefsReadsOnlyTheNewestMessages(t *testing.T) {
 	// 100; 500 with email ids only in the first 300.
 	specs := []struct{ messages, every, upTo int }{{5, 2, 5}, {60, 2, 60}, {200, 2, 200}, {500, 1, 300}}
 	var convs []*store.Conversation
-	err = st.Update(func(tx *store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		for ci, sp := range specs {
 			c := &store.Conversation{Kind: store.KindExternal, Followers: []uint64{}, CustomerIDs: []uint64{}, CreatedAt: now}
 			if err := tx.CreateConversation(c); err != nil {
@@ -61,7 +60,7 @@ func TestThreadRefsReadsOnlyTheNewestMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = st.View(func(tx *store.Tx) error {
+	err = st.View(context.Background(), func(tx store.Tx) error {
 		for i, c := range convs[:3] {
 			got, want := s.threadRefs(tx, c), oldThreadRefs(s, tx, c)
 			if !slices.Equal(got, want) {

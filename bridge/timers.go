@@ -51,7 +51,7 @@ func (s *Service) RunTimers(ctx context.Context) error {
 		if err := s.FireDue(ctx); err != nil {
 			s.log.Error("firing timers", "err", err)
 		} else {
-			wait = s.untilNextTimer()
+			wait = s.untilNextTimer(ctx)
 		}
 		stop := func() {}
 		var fired <-chan time.Time
@@ -72,29 +72,38 @@ func (s *Service) RunTimers(ctx context.Context) error {
 	}
 }
 
+// minWait is the shortest sleep of the timer loop.
+const minWait = 10 * time.Millisecond
+
 // untilNextTimer is how long the loop may sleep: until the earliest timer
 // is due, at most pollEvery.
-func (s *Service) untilNextTimer() time.Duration {
+func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
 	var next time.Time
 	var ok bool
-	if err := s.st.View(func(tx *store.Tx) error { next, ok = tx.NextTimer(); return nil }); err != nil || !ok {
+	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextTimer(); return err }); err != nil || !ok {
 		return pollEvery
 	}
-	return min(max(next.Sub(s.clock.Now()), 0), pollEvery)
+	// At least minWait: a timer still due after FireDue is one another
+	// node's transaction holds (SKIP LOCKED), not one to spin on.
+	return min(max(next.Sub(s.clock.Now()), minWait), pollEvery)
 }
 
 // FireDue fires every timer due now, fireBatch per transaction, and
 // returns when none is left. A timer that fails to fire is logged and put
 // off by retryAfter, so it cannot hold up the others.
 func (s *Service) FireDue(ctx context.Context) error {
+	// A batch once started commits even when ctx ends meanwhile (shutdown
+	// stops between batches): an email handed to the outbox is never
+	// rolled back under it.
+	run := context.WithoutCancel(ctx)
 	for ctx.Err() == nil {
 		now := s.clock.Now()
-		if !s.anyDue(now) {
+		if !s.anyDue(ctx, now) {
 			return nil // a read, so an idle loop commits nothing
 		}
-		n, err := s.fireBatch(now)
+		n, err := s.fireBatch(run, now)
 		if err != nil {
-			if n, err = s.fireOneByOne(now); err != nil {
+			if n, err = s.fireOneByOne(run, now); err != nil {
 				return err
 			}
 		}
@@ -106,23 +115,26 @@ func (s *Service) FireDue(ctx context.Context) error {
 }
 
 // anyDue reports whether a timer is due at now.
-func (s *Service) anyDue(now time.Time) bool {
+func (s *Service) anyDue(ctx context.Context, now time.Time) bool {
 	due := false
-	_ = s.st.View(func(tx *store.Tx) error {
-		next, ok := tx.NextTimer()
+	_ = s.st.View(ctx, func(tx store.Tx) error {
+		next, ok, err := tx.NextTimer()
 		due = ok && !next.After(now)
-		return nil
+		return err
 	})
 	return due
 }
 
 // fireBatch fires up to fireBatch timers due at now in one transaction
 // and reports how many it found due.
-func (s *Service) fireBatch(now time.Time) (int, error) {
+func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
 	n, enqueued := 0, false
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		n, enqueued = 0, false
-		due := tx.DueTimers(now, fireBatch)
+		due, err := tx.DueTimers(now, fireBatch)
+		if err != nil {
+			return err
+		}
 		n = len(due)
 		cache := newEmailCache()
 		for _, t := range due {
@@ -144,14 +156,14 @@ func (s *Service) fireBatch(now time.Time) (int, error) {
 // fireOneByOne is the way out when a batch fails: it fires the due timers
 // of one batch each in its own transaction; one that fails again is logged
 // and put off by retryAfter.
-func (s *Service) fireOneByOne(now time.Time) (int, error) {
+func (s *Service) fireOneByOne(ctx context.Context, now time.Time) (int, error) {
 	var due []store.Timer
-	if err := s.st.View(func(tx *store.Tx) error { due = tx.DueTimers(now, fireBatch); return nil }); err != nil {
+	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; due, err = tx.DueTimers(now, fireBatch); return err }); err != nil {
 		return 0, fmt.Errorf("read due timers: %w", err)
 	}
 	for _, t := range due {
 		enqueued := false
-		err := s.st.Update(func(tx *store.Tx) error {
+		err := s.st.Update(ctx, func(tx store.Tx) error {
 			var err error
 			enqueued, err = s.fireTx(tx, t, now, newEmailCache())
 			return err
@@ -162,7 +174,7 @@ func (s *Service) fireOneByOne(now time.Time) (int, error) {
 		}
 		s.log.Error("firing timer, retrying later", "recipient_type", t.Recipient.Type, "recipient_id", t.Recipient.ID,
 			"conversation_id", t.Conversation, "retry_after", retryAfter, "err", err)
-		if err := s.st.Update(func(tx *store.Tx) error {
+		if err := s.st.Update(ctx, func(tx store.Tx) error {
 			return tx.ReplaceTimer(t.Recipient, t.Conversation, now.Add(retryAfter))
 		}); err != nil {
 			return 0, fmt.Errorf("put off timer: %w", err)
@@ -182,8 +194,12 @@ func (s *Service) kick(enqueued bool) {
 // tx. The email is queued in the transaction that removes the timer, so a
 // crash can neither lose it nor queue it twice. It reports whether it
 // queued an email.
-func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
-	if cur, ok := tx.TimerDue(t.Recipient, t.Conversation); !ok || !cur.Equal(t.Due) {
+func (s *Service) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
+	cur, ok, err := tx.TimerDue(t.Recipient, t.Conversation)
+	if err != nil {
+		return false, err
+	}
+	if !ok || !cur.Equal(t.Due) {
 		// Seen or moved since it was read; an entry left behind (it
 		// cannot be, short of a damaged file) would stay due forever.
 		_, err := tx.DropStaleTimer(t)
@@ -218,7 +234,7 @@ func (s *Service) fireTx(tx *store.Tx, t store.Timer, now time.Time, cache *emai
 // emailTx hands one email of ds (due, unseen, one conversation, one
 // recipient) to the outbox and records it on each delivery. It reports
 // whether it queued anything.
-func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
+func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
 	status, detail := store.EmailQueued, ""
 	var id uint64
 	e, err := s.buildEmail(tx, t, ds, cache)
@@ -228,7 +244,11 @@ func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now 
 	case s.outbox == nil:
 		status, detail = store.EmailSkipped, "no outbound mail configured"
 	default:
-		if reason := s.suppressed(tx, e, now); reason != "" {
+		reason, err := s.suppressed(tx, e, now)
+		if err != nil {
+			return false, err
+		}
+		if reason != "" {
 			status, detail = store.EmailSkipped, reason
 			break
 		}
@@ -260,7 +280,7 @@ func (s *Service) emailTx(tx *store.Tx, t store.Timer, ds []store.Delivery, now 
 
 // buildEmail gathers what the email of ds says: the recipient as it is now,
 // the conversation, the messages, threading headers and the reply address.
-func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
+func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
 	conv, err := cache.conversation(tx, t.Conversation)
 	if err != nil {
 		return nil, err
@@ -291,7 +311,7 @@ func (s *Service) buildEmail(tx *store.Tx, t store.Timer, ds []store.Delivery, c
 }
 
 // currentRecipient reloads a recipient's address and name.
-func currentRecipient(tx *store.Tx, r store.Recipient) (store.Recipient, error) {
+func currentRecipient(tx store.Tx, r store.Recipient) (store.Recipient, error) {
 	if r.Type == store.KindCustomer {
 		c, err := tx.Customer(r.ID)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // fakeClock is a bridge.TimerClock the test moves by hand: Advance fires
@@ -79,7 +80,7 @@ type logOutbox struct {
 
 var errPoison = errors.New("this address cannot be queued")
 
-func (o *logOutbox) Enqueue(tx *store.Tx, e *bridge.Email) (uint64, error) {
+func (o *logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	if o.fail != "" && e.Recipient.Email == o.fail {
 		return 0, errPoison
 	}
@@ -98,10 +99,10 @@ func (o *logOutbox) Kick() {
 }
 
 // queued returns, per recipient address, how many emails are committed.
-func queued(t *testing.T, st *store.Store) map[string]int {
+func queued(t *testing.T, st store.Store) map[string]int {
 	t.Helper()
 	out := map[string]int{}
-	err := st.View(func(tx *store.Tx) error {
+	err := st.View(context.Background(), func(tx store.Tx) error {
 		es, err := tx.ListMailLog(store.MailLogQuery{Direction: store.DirOutbound, Limit: 1 << 20})
 		for _, e := range es {
 			out[e.To]++
@@ -118,7 +119,7 @@ func queued(t *testing.T, st *store.Store) map[string]int {
 // customers; the agent's messages notify every customer.
 type world struct {
 	svc    *bridge.Service
-	st     *store.Store
+	st     store.Store
 	clock  *fakeClock
 	out    *logOutbox
 	agent  bridge.Caller
@@ -131,10 +132,7 @@ type world struct {
 func newWorld(t *testing.T, customers int, out *logOutbox) *world {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	t.Cleanup(func() { st.Close() })
 	w := &world{st: st, out: out, clock: &fakeClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}}
 	st.SetWriteObserver(func(time.Duration) { w.mu.Lock(); w.writes++; w.mu.Unlock() })
@@ -194,7 +192,7 @@ func (w *world) writeCount() int {
 func (w *world) timers(t *testing.T) int {
 	t.Helper()
 	n := 0
-	if err := w.st.View(func(tx *store.Tx) error { n = tx.TimerCount(); return nil }); err != nil {
+	if err := w.st.View(context.Background(), func(tx store.Tx) error { var err error; n, err = tx.TimerCount(); return err }); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -272,10 +270,14 @@ func TestFireDueIsolatesAFailingTimer(t *testing.T) {
 	}
 	var due time.Time
 	var ok bool
-	err := w.st.View(func(tx *store.Tx) error {
-		next, has := tx.NextTimer()
-		due, ok = next, has && tx.TimerCount() == 1
-		return nil
+	err := w.st.View(context.Background(), func(tx store.Tx) error {
+		next, has, err := tx.NextTimer()
+		if err != nil {
+			return err
+		}
+		n, err := tx.TimerCount()
+		due, ok = next, has && n == 1
+		return err
 	})
 	if err != nil || !ok || !due.Equal(w.clock.Now().Add(time.Minute)) {
 		t.Fatalf("failing timer: due %v (ok %v), want now+1m", due, ok)

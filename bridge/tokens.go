@@ -37,7 +37,7 @@ func tokenAccess(c Caller, kind string, id uint64) error {
 }
 
 // ownerExists is ErrNotFound unless the user or customer exists.
-func ownerExists(tx *store.Tx, kind string, id uint64) error {
+func ownerExists(tx store.Tx, kind string, id uint64) error {
 	if kind == store.KindUser {
 		_, err := tx.User(id)
 		return err
@@ -47,12 +47,12 @@ func ownerExists(tx *store.Tx, kind string, id uint64) error {
 }
 
 // Tokens lists the tokens of the user or customer (kind, id), oldest first.
-func (s *Service) Tokens(_ context.Context, c Caller, kind string, id uint64) ([]TokenInfo, error) {
+func (s *Service) Tokens(ctx context.Context, c Caller, kind string, id uint64) ([]TokenInfo, error) {
 	if err := tokenAccess(c, kind, id); err != nil {
 		return nil, err
 	}
 	var ts []store.TokenInfo
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		if err := ownerExists(tx, kind, id); err != nil {
 			return err
 		}
@@ -72,11 +72,11 @@ func (s *Service) Tokens(_ context.Context, c Caller, kind string, id uint64) ([
 
 // RevokeToken deletes token tokenID of the user or customer (kind, id) and
 // closes the event streams it holds open.
-func (s *Service) RevokeToken(_ context.Context, c Caller, kind string, id uint64, tokenID string) error {
+func (s *Service) RevokeToken(ctx context.Context, c Caller, kind string, id uint64, tokenID string) error {
 	if err := tokenAccess(c, kind, id); err != nil {
 		return err
 	}
-	err := s.commit(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if err := ownerExists(tx, kind, id); err != nil {
 			return err
 		}

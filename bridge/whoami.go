@@ -18,9 +18,9 @@ type Identity struct {
 }
 
 // Me returns the caller's identity.
-func (s *Service) Me(_ context.Context, c Caller) (Identity, error) {
+func (s *Service) Me(ctx context.Context, c Caller) (Identity, error) {
 	id := Identity{Type: c.Kind, ID: c.ID, Role: c.Role}
-	err := s.st.View(func(tx *store.Tx) error {
+	err := s.st.View(ctx, func(tx store.Tx) error {
 		if c.IsCustomer() {
 			cu, err := tx.Customer(c.ID)
 			if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // CreateProject adds a project. Only an admin may.
-func (s *Service) CreateProject(_ context.Context, c Caller, name string) (*store.Project, error) {
+func (s *Service) CreateProject(ctx context.Context, c Caller, name string) (*store.Project, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may create projects")
 	}
@@ -17,7 +17,7 @@ func (s *Service) CreateProject(_ context.Context, c Caller, name string) (*stor
 		return nil, errorf(KindInvalid, "name: required")
 	}
 	p := &store.Project{Name: name, Followers: []uint64{}, CreatedAt: s.clock.Now()}
-	return p, storeErr(s.st.Update(func(tx *store.Tx) error { return tx.CreateProject(p) }), "project")
+	return p, storeErr(s.st.Update(ctx, func(tx store.Tx) error { return tx.CreateProject(p) }), "project")
 }
 
 // forbiddenOrNotFound: staff learn they lack the right, customers get 404.
@@ -37,11 +37,11 @@ func mayActForUser(c Caller, user uint64) error {
 }
 
 // AddProjectFollower makes user follow project id.
-func (s *Service) AddProjectFollower(_ context.Context, c Caller, id, user uint64) error {
+func (s *Service) AddProjectFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
-	return storeErr(s.st.Update(func(tx *store.Tx) error {
+	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
 		p, err := viewProject(tx, c, id)
 		if err != nil {
 			return err
@@ -58,7 +58,7 @@ func (s *Service) AddProjectFollower(_ context.Context, c Caller, id, user uint6
 }
 
 // CreateItem adds an item to a project the caller may see.
-func (s *Service) CreateItem(_ context.Context, c Caller, project uint64, title string) (*store.Item, error) {
+func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, title string) (*store.Item, error) {
 	title = strings.TrimSpace(title)
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may create items")
@@ -70,7 +70,7 @@ func (s *Service) CreateItem(_ context.Context, c Caller, project uint64, title 
 		return nil, errorf(KindInvalid, "title: required")
 	}
 	it := &store.Item{ProjectID: project, Title: title, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := viewProject(tx, c, project); err != nil {
 			return errorf(KindInvalid, "project_id: no project %d", project)
 		}
@@ -80,11 +80,11 @@ func (s *Service) CreateItem(_ context.Context, c Caller, project uint64, title 
 }
 
 // AddItemFollower makes user follow item id.
-func (s *Service) AddItemFollower(_ context.Context, c Caller, id, user uint64) error {
+func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
-	return storeErr(s.st.Update(func(tx *store.Tx) error {
+	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
 		it, err := viewItem(tx, c, id)
 		if err != nil {
 			return err
@@ -101,9 +101,9 @@ func (s *Service) AddItemFollower(_ context.Context, c Caller, id, user uint64) 
 }
 
 // SetAssignees replaces the assignees of item id. Staff who may see it may.
-func (s *Service) SetAssignees(_ context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
+func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
 	var it *store.Item
-	err := s.st.Update(func(tx *store.Tx) error {
+	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if it, err = viewItem(tx, c, id); err != nil {
 			return err

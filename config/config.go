@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -89,6 +90,18 @@ type Config struct {
 	// their reply-all threads there (never our own addresses or staff).
 	// DESKGATE_CC_JOIN, cc_join; default true (extension).
 	CcJoin bool
+	// DatabaseURL selects the store (SPEC §8): empty = the embedded bbolt
+	// file in DataDir; postgres://… = PostgreSQL, which several nodes
+	// may share. Secret (it may carry a password).
+	// DESKGATE_DATABASE_URL, database_url; default "".
+	DatabaseURL string
+	// NodeName names this process among the nodes of one installation.
+	// DESKGATE_NODE_NAME, node_name; default "" = the host name.
+	NodeName string
+	// NodeLease is how long work a node claimed stays its own: after it
+	// dies, the others take the work over within this time.
+	// DESKGATE_NODE_LEASE, node_lease; default 30s.
+	NodeLease time.Duration
 	// DNS is host:port of the DNS server asked for the sender checks
 	// (SPF, DKIM, DMARC, ARC) and for MX lookups (SPEC §12); empty uses
 	// the nameservers of /etc/resolv.conf.
@@ -133,6 +146,7 @@ func Default() Config {
 		FloodLimit:      10,
 		FloodWindow:     10 * time.Minute,
 		CcJoin:          true,
+		NodeLease:       30 * time.Second,
 		DMARCEnforce:    true,
 		MailLogMaxBytes: 1 << 30,
 	}
@@ -153,6 +167,7 @@ func (c Config) Redacted() Config {
 	if r.SmarthostPassword != "" {
 		r.SmarthostPassword = redactedMark
 	}
+	r.DatabaseURL = RedactURL(r.DatabaseURL)
 	return r
 }
 
@@ -182,6 +197,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Int("flood_limit", r.FloodLimit),
 		slog.String("flood_window", FormatDuration(r.FloodWindow)),
 		slog.Bool("cc_join", r.CcJoin),
+		slog.String("database_url", r.DatabaseURL),
+		slog.String("node_name", r.NodeName),
+		slog.String("node_lease", FormatDuration(r.NodeLease)),
 		slog.String("dns", r.DNS),
 		slog.Bool("dmarc_enforce", r.DMARCEnforce),
 		slog.String("arc_trusted", strings.Join(r.ARCTrusted, ",")),
@@ -213,6 +231,9 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("data_dir", "must not be empty")
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		bad("database_url", "%q: must be empty (bbolt in data_dir) or a postgres:// URL", RedactURL(c.DatabaseURL))
 	}
 	if err := checkListenAddr(c.HTTPAddr); err != nil {
 		bad("http_addr", "%q: %v", c.HTTPAddr, err)
@@ -259,7 +280,7 @@ func (c Config) Validate() error {
 	positive := []struct {
 		key string
 		d   time.Duration
-	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}}
+	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}, {"node_lease", c.NodeLease}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			bad(p.key, "must be positive, got %s", FormatDuration(p.d))
@@ -346,4 +367,16 @@ func checkDomain(d string) error {
 		}
 	}
 	return nil
+}
+
+// RedactURL replaces the password of a database URL by "REDACTED".
+func RedactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), redactedMark)
+	}
+	return u.String()
 }

@@ -51,6 +51,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
 		"DESKGATE_CC_JOIN":                "true",
+		"DESKGATE_DATABASE_URL":           "", // SPEC §8
+		"DESKGATE_NODE_NAME":              "",
+		"DESKGATE_NODE_LEASE":             "30s",
 		"DESKGATE_DNS":                    "",
 		"DESKGATE_DMARC_ENFORCE":          "true",
 		"DESKGATE_ARC_TRUSTED":            "",
@@ -113,6 +116,9 @@ log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
 cc_join = false
+database_url = "postgres://dg:pw@db.example.com/deskgate"
+node_name = "mx1"
+node_lease = "45s"
 dns = "127.0.0.1:5353"
 dmarc_enforce = false
 arc_trusted = ["Lists.Example.org"]
@@ -131,6 +137,7 @@ maillog_max_bytes = 2097152
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour, CcJoin: false,
+		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 		MailLogMaxBytes: 2 << 20,
 	}
@@ -430,5 +437,22 @@ func TestDocListsEverySetting(t *testing.T) {
 		if !found {
 			t.Errorf("doc.go has no line %q %q %q", s.key, s.env, want)
 		}
+	}
+}
+
+// The database URL's password never reaches a log; a bad scheme is refused.
+func TestDatabaseURLRedactedAndChecked(t *testing.T) {
+	c := Default()
+	c.DatabaseURL = "postgres://dg:s3cret@db.example.com:5432/deskgate?sslmode=require"
+	if r := c.Redacted().DatabaseURL; strings.Contains(r, "s3cret") || !strings.Contains(r, "dg:REDACTED@db.example.com") {
+		t.Fatalf("redacted %q", r)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.DatabaseURL = "mysql://dg:s3cret@db/x"
+	err := c.Validate()
+	if err == nil || !strings.Contains(err.Error(), "DESKGATE_DATABASE_URL") || strings.Contains(err.Error(), "s3cret") {
+		t.Fatalf("bad scheme: %v", err)
 	}
 }

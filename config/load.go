@@ -75,6 +75,9 @@ type fileConfig struct {
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
 	CcJoin               *rawValue `toml:"cc_join"`
+	DatabaseURL          *rawValue `toml:"database_url"`
+	NodeName             *rawValue `toml:"node_name"`
+	NodeLease            *rawValue `toml:"node_lease"`
 	DNS                  *rawValue `toml:"dns"`
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`

@@ -13,7 +13,7 @@ import (
 // its mail log entry and its deliveries become bounced, in the caller's
 // transaction. A sent email may bounce later; a pending one stops being
 // retried. It reports whether it found the email.
-func (q *Queue) Bounced(tx *store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
+func (q *Queue) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
 	var rec *store.OutboundEmail
 	err := store.ErrNotFound
 	if ref.EmailID != 0 {
@@ -33,7 +33,8 @@ func (q *Queue) Bounced(tx *store.Tx, ref bridge.BounceRef, status, detail strin
 	if err := tx.PutOutbound(rec, nil); err != nil {
 		return false, err
 	}
-	if err := q.mark(tx, rec, store.OutboundBounced, store.EmailBounced, "bounced: "+text); err != nil {
+	// The DSN's cooling is the inbound side's decision (bridge/bounce.go).
+	if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, rec, bridge.EmailOutcome{State: store.OutboundBounced, Detail: "bounced: " + text, At: rec.DoneAt}); err != nil {
 		return false, err
 	}
 	return true, nil

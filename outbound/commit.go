@@ -1,11 +1,11 @@
 package outbound
 
 import (
+	"context"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -66,7 +66,7 @@ func (q *Queue) committer(in <-chan finishReq) {
 func (q *Queue) commitResults(reqs []finishReq) {
 	now := q.opts.Clock.Now()
 	outs := make([]outcome, len(reqs))
-	err := q.st.Update(func(tx *store.Tx) error {
+	err := q.st.Update(context.Background(), func(tx store.Tx) error {
 		for i, r := range reqs {
 			o, err := q.applyResult(tx, r.id, r.res, now)
 			if err != nil {
@@ -92,7 +92,7 @@ func (q *Queue) commitResults(reqs []finishReq) {
 }
 
 // applyResult writes one attempt's result into tx.
-func (q *Queue) applyResult(tx *store.Tx, id uint64, res result, now time.Time) (outcome, error) {
+func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (outcome, error) {
 	cur, err := tx.Outbound(id)
 	if err != nil {
 		return outcome{}, err
@@ -109,13 +109,6 @@ func (q *Queue) applyResult(tx *store.Tx, id uint64, res result, now time.Time) 
 	case res.permanent:
 		cur.State, cur.DoneAt = store.OutboundBounced, now
 		detail = "rejected: " + res.text
-		if status, hard := hardBounceStatus(res.text); hard {
-			until := now.Add(q.opts.BounceCooling)
-			if err := tx.PutBouncedAddress(store.BouncedAddress{Address: cur.Recipient, Status: status, At: now, Until: until}); err != nil {
-				return outcome{}, err
-			}
-			detail += "; hard bounce: no email to " + cur.Recipient + " until " + until.UTC().Format(time.RFC3339)
-		}
 	default:
 		next := now.Add(q.retryDelay(cur.Attempts))
 		if next.After(cur.QueuedAt.Add(q.opts.Lifetime)) {
@@ -129,7 +122,11 @@ func (q *Queue) applyResult(tx *store.Tx, id uint64, res result, now time.Time) 
 	if err := tx.PutOutbound(cur, nil); err != nil {
 		return outcome{}, err
 	}
-	if err := q.mark(tx, cur, cur.State, cur.State, detail); err != nil {
+	o := bridge.EmailOutcome{State: cur.State, Detail: detail, At: now}
+	if res.permanent {
+		o.Enhanced = res.enhanced // the domain decides whether it cools the address
+	}
+	if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, cur, o); err != nil {
 		return outcome{}, err
 	}
 	return outcome{final: cur.State, queuedAt: cur.QueuedAt}, nil
@@ -147,16 +144,4 @@ func (q *Queue) count(o outcome, now time.Time) {
 	if o.final != store.OutboundDeferred {
 		q.metrics.finished.WithLabelValues(o.final).Inc()
 	}
-}
-
-// enhancedStatus finds an RFC 3463 enhanced status code in a reply.
-var enhancedStatus = regexp.MustCompile(`\b5\.\d{1,3}\.\d{1,3}\b`)
-
-// hardBounceStatus reports whether a permanent reply says the mailbox
-// itself is bad (RFC 3463 5.1.x addressing, 5.2.1 mailbox disabled), as
-// opposed to a policy or content refusal: only those stop further email
-// to the address for the cooling period.
-func hardBounceStatus(reply string) (string, bool) {
-	st := enhancedStatus.FindString(reply)
-	return st, strings.HasPrefix(st, "5.1.") || st == "5.2.1"
 }

@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"crypto"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -8,13 +9,13 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 )
 
 // DKIM key files in the data directory (PKCS #8 PEM, mode 0600). The PEM
@@ -85,14 +86,21 @@ func LoadOrCreateKeys(dir string, now time.Time) ([]Key, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("dkim keys: %w", err)
 	}
+	return LoadOrCreateKeysIn(context.Background(), boltstore.FileSecrets(dir), now)
+}
+
+// LoadOrCreateKeysIn returns the RSA-2048 and Ed25519 keys kept in sec
+// (under RSAKeyFile and Ed25519KeyFile), generating each one that is
+// absent. now dates the selectors of new keys.
+func LoadOrCreateKeysIn(ctx context.Context, sec store.Secrets, now time.Time) ([]Key, error) {
 	date := now.UTC().Format("20060102")
-	rsaKey, err := loadOrCreateKey(filepath.Join(dir, RSAKeyFile), "dg"+date+"r", func() (crypto.Signer, error) {
+	rsaKey, err := loadOrCreateKey(ctx, sec, RSAKeyFile, "dg"+date+"r", func() (crypto.Signer, error) {
 		return rsa.GenerateKey(rand.Reader, 2048)
 	})
 	if err != nil {
 		return nil, err
 	}
-	edKey, err := loadOrCreateKey(filepath.Join(dir, Ed25519KeyFile), "dg"+date+"e", func() (crypto.Signer, error) {
+	edKey, err := loadOrCreateKey(ctx, sec, Ed25519KeyFile, "dg"+date+"e", func() (crypto.Signer, error) {
 		_, k, err := ed25519.GenerateKey(rand.Reader)
 		return k, err
 	})
@@ -102,27 +110,23 @@ func LoadOrCreateKeys(dir string, now time.Time) ([]Key, error) {
 	return []Key{rsaKey, edKey}, nil
 }
 
-func loadOrCreateKey(path, selector string, gen func() (crypto.Signer, error)) (Key, error) {
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		return parseKey(path, data)
-	case !errors.Is(err, fs.ErrNotExist):
-		return Key{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	s, err := gen()
+func loadOrCreateKey(ctx context.Context, sec store.Secrets, name, selector string, gen func() (crypto.Signer, error)) (Key, error) {
+	data, err := sec.LoadOrCreate(ctx, name, func() ([]byte, error) {
+		s, err := gen()
+		if err != nil {
+			return nil, fmt.Errorf("generate %s: %w", name, err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(s)
+		if err != nil {
+			return nil, fmt.Errorf("marshal %s: %w", name, err)
+		}
+		block := &pem.Block{Type: "PRIVATE KEY", Headers: map[string]string{"Selector": selector}, Bytes: der}
+		return pem.EncodeToMemory(block), nil
+	})
 	if err != nil {
-		return Key{}, fmt.Errorf("generate %s: %w", path, err)
-	}
-	der, err := x509.MarshalPKCS8PrivateKey(s)
-	if err != nil {
-		return Key{}, fmt.Errorf("marshal %s: %w", path, err)
-	}
-	block := &pem.Block{Type: "PRIVATE KEY", Headers: map[string]string{"Selector": selector}, Bytes: der}
-	if err := writeFileAtomic(path, pem.EncodeToMemory(block)); err != nil {
 		return Key{}, err
 	}
-	return Key{Selector: selector, Signer: s}, nil
+	return parseKey(name, data)
 }
 
 func parseKey(path string, data []byte) (Key, error) {
@@ -143,30 +147,4 @@ func parseKey(path string, data []byte) (Key, error) {
 		return Key{}, fmt.Errorf("%s: key type %T cannot sign", path, k)
 	}
 	return Key{Selector: sel, Signer: s}, nil
-}
-
-// writeFileAtomic writes data to path with mode 0600: a temporary file in
-// the same directory, fsynced, then renamed over path, so a crash leaves
-// either no key or a whole one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("install %s: %w", path, err)
-	}
-	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -45,7 +46,7 @@ func testKeys(t testing.TB) []Key {
 type env struct {
 	t     *testing.T
 	dir   string
-	st    *store.Store
+	st    store.Store
 	svc   *bridge.Service
 	q     *Queue
 	reg   *prometheus.Registry
@@ -75,16 +76,14 @@ func newEnv(t *testing.T, smarthost string, mod func(*Options)) *env {
 
 // open opens the store and a new queue over it (again after close: a restart).
 func (e *env) open() {
-	st, err := store.Open(e.dir)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	st := storetest.Open(e.t, e.dir)
 	e.st = st
 	e.svc = bridge.New(st, bridge.Config{Domains: []string{testDomain}, Hostname: "mx." + testDomain, TokenKey: make([]byte, 32)}, e.clock, nil)
 	opts := e.opts
-	opts.BounceAddress = e.svc.BounceAddress
+	opts.BounceAddress, opts.Outcomes = e.svc.BounceAddress, e.svc
 	e.reg = prometheus.NewRegistry()
 	opts.Registry = e.reg
+	var err error
 	if e.q, err = New(st, opts); err != nil {
 		e.t.Fatal(err)
 	}
@@ -141,7 +140,7 @@ func (e *env) enqueue(n int, to string) uint64 {
 	e.t.Helper()
 	em := testEmail(n, to)
 	var id uint64
-	err := e.st.Update(func(tx *store.Tx) error {
+	err := e.st.Update(context.Background(), func(tx store.Tx) error {
 		var err error
 		if id, err = e.q.Enqueue(tx, em); err != nil {
 			return err
@@ -164,7 +163,7 @@ func (e *env) enqueue(n int, to string) uint64 {
 func (e *env) record(id uint64) *store.OutboundEmail {
 	e.t.Helper()
 	var rec *store.OutboundEmail
-	if err := e.st.View(func(tx *store.Tx) error { var err error; rec, err = tx.Outbound(id); return err }); err != nil {
+	if err := e.st.View(context.Background(), func(tx store.Tx) error { var err error; rec, err = tx.Outbound(id); return err }); err != nil {
 		e.t.Fatal(err)
 	}
 	return rec
@@ -259,7 +258,7 @@ func (e *env) logEntry(id uint64) *store.MailLogEntry {
 	e.t.Helper()
 	rec := e.record(id)
 	var m *store.MailLogEntry
-	if err := e.st.View(func(tx *store.Tx) error { var err error; m, err = tx.MailLog(rec.MailLogID); return err }); err != nil {
+	if err := e.st.View(context.Background(), func(tx store.Tx) error { var err error; m, err = tx.MailLog(rec.MailLogID); return err }); err != nil {
 		e.t.Fatal(err)
 	}
 	return m
@@ -268,7 +267,7 @@ func (e *env) logEntry(id uint64) *store.MailLogEntry {
 func (e *env) deliveries(id uint64) []store.Delivery {
 	e.t.Helper()
 	var ds []store.Delivery
-	if err := e.st.View(func(tx *store.Tx) error { var err error; ds, err = tx.EmailDeliveries(id); return err }); err != nil {
+	if err := e.st.View(context.Background(), func(tx store.Tx) error { var err error; ds, err = tx.EmailDeliveries(id); return err }); err != nil {
 		e.t.Fatal(err)
 	}
 	if len(ds) == 0 {

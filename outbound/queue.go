@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,12 @@ import (
 	"github.com/deskgate/deskgate/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
+
+// Outcomes is what the queue needs of the domain (bridge.Service).
+type Outcomes interface {
+	RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o bridge.EmailOutcome) (string, error)
+	EmailSeen(tx store.Tx, id uint64) (bool, error)
+}
 
 // Options configure a Queue. Domain, Keys and BounceAddress are required.
 type Options struct {
@@ -29,6 +36,10 @@ type Options struct {
 	// BounceAddress returns the envelope sender of email id
 	// (bridge.Service.BounceAddress: bounce+TOKEN@domain).
 	BounceAddress func(id uint64) string
+	// Outcomes is the domain (bridge.Service): the queue reports what
+	// became of each email there, and asks it whether an email was seen
+	// in the app before it leaves; the domain decides what follows.
+	Outcomes Outcomes
 
 	// Smarthost is host:port of the relay; "" delivers by MX lookup.
 	Smarthost                        string
@@ -49,11 +60,6 @@ type Options struct {
 	// find their email); default 72h.
 	Retention time.Duration
 
-	// BounceCooling is how long an address whose mailbox the upstream
-	// refused (5.1.x, 5.2.1) gets no further email; default
-	// bridge.DefaultBounceCooling, as for a DSN.
-	BounceCooling time.Duration
-
 	// MaxWorkers caps concurrent attempts; default 20.
 	MaxWorkers int
 	// MaxPerDestination caps concurrent connections to one destination
@@ -65,6 +71,13 @@ type Options struct {
 	// AttemptTimeout bounds the connection setup and each email's
 	// transaction; default 5m.
 	AttemptTimeout time.Duration
+	// Lease, when set, is how long an email whose attempt started stays
+	// claimed by this node (SPEC §8, DESKGATE_NODE_LEASE): the attempt
+	// sets its NextAttempt to now+Lease and renews it every Lease/3 while
+	// it runs, so a node killed mid-attempt leaves the email to the other
+	// nodes within Lease, and a live node's slow attempt is never taken
+	// over. Zero: the claim lasts until the next retry time.
+	Lease time.Duration
 	// ShutdownTimeout is how long Run waits for attempts in flight after
 	// its context ends; default 15s.
 	ShutdownTimeout time.Duration
@@ -75,8 +88,8 @@ type Options struct {
 }
 
 func (o *Options) defaults() error {
-	if o.Domain == "" || len(o.Keys) == 0 || o.BounceAddress == nil {
-		return errors.New("outbound: Domain, Keys and BounceAddress are required")
+	if o.Domain == "" || len(o.Keys) == 0 || o.BounceAddress == nil || o.Outcomes == nil {
+		return errors.New("outbound: Domain, Keys, BounceAddress and Outcomes are required")
 	}
 	if o.Hostname == "" {
 		o.Hostname = o.Domain
@@ -98,9 +111,6 @@ func (o *Options) defaults() error {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 72 * time.Hour
-	}
-	if o.BounceCooling <= 0 {
-		o.BounceCooling = bridge.DefaultBounceCooling
 	}
 	if o.MaxWorkers <= 0 {
 		o.MaxWorkers = 20
@@ -129,7 +139,7 @@ func (o *Options) defaults() error {
 // Queue is the durable outbound queue. It implements bridge.Outbox and
 // bridge.Bouncer. Safe for concurrent use.
 type Queue struct {
-	st       *store.Store
+	st       store.Store
 	opts     Options
 	composer Composer
 	signer   Signer
@@ -151,7 +161,7 @@ var (
 )
 
 // New returns a queue over st. Nothing runs until Run.
-func New(st *store.Store, opts Options) (*Queue, error) {
+func New(st store.Store, opts Options) (*Queue, error) {
 	if err := opts.defaults(); err != nil {
 		return nil, err
 	}
@@ -176,7 +186,7 @@ func New(st *store.Store, opts Options) (*Queue, error) {
 // composes the message and writes the queue record, the raw message and
 // the outbound mail log entry (status queued). It only writes; the email
 // is queued if and only if tx commits. Call Kick after the commit.
-func (q *Queue) Enqueue(tx *store.Tx, e *bridge.Email) (uint64, error) {
+func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	now := q.opts.Clock.Now()
 	raw, err := q.composer.Compose(e, now)
 	if err != nil {
@@ -221,7 +231,7 @@ func (q *Queue) Kick() {
 // depth counts pending emails (the queue depth gauge).
 func (q *Queue) depth() float64 {
 	n := 0
-	_ = q.st.View(func(tx *store.Tx) error { n = tx.OutboundPending(); return nil })
+	_ = q.st.View(context.Background(), func(tx store.Tx) error { var err error; n, err = tx.OutboundPending(); return err })
 	return float64(n)
 }
 

@@ -2,6 +2,7 @@ package outbound
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/mail"
 	"strings"
@@ -78,7 +79,7 @@ func TestDeliversThreadedSignedEmailWithVERPSender(t *testing.T) {
 		t.Errorf("mail log entry: %+v", le)
 	}
 	var logRaw []byte
-	_ = e.st.View(func(tx *store.Tx) error { logRaw, _ = tx.MailLogRaw(le.ID); return nil })
+	_ = e.st.View(context.Background(), func(tx store.Tx) error { logRaw, _ = tx.MailLogRaw(le.ID); return nil })
 	if !bytes.Equal(logRaw, m.Data) {
 		t.Errorf("mail log raw is not the signed message that was sent")
 	}
@@ -87,12 +88,12 @@ func TestDeliversThreadedSignedEmailWithVERPSender(t *testing.T) {
 			t.Errorf("delivery: %+v", d)
 		}
 	}
-	_ = e.st.View(func(tx *store.Tx) error {
+	_ = e.st.View(context.Background(), func(tx store.Tx) error {
 		if _, err := tx.OutboundRaw(id); err == nil {
 			t.Error("raw message of a sent email still in the queue")
 		}
-		if n := tx.OutboundPending(); n != 0 {
-			t.Errorf("%d pending after delivery", n)
+		if n, err := tx.OutboundPending(); err != nil || n != 0 {
+			t.Errorf("%d pending after delivery (%v)", n, err)
 		}
 		return nil
 	})
@@ -160,9 +161,9 @@ func TestPermanentFailureBounces(t *testing.T) {
 		t.Fatalf("delivery: %+v", d)
 	}
 	// 5.1.1 says the mailbox is bad: the address cools off like after a DSN.
-	_ = e.st.View(func(tx *store.Tx) error {
-		b, ok := tx.BouncedAddress("nobody@example.org")
-		if !ok || b.Status != "5.1.1" || !b.Until.After(e.clock.Now().Add(23*time.Hour)) {
+	_ = e.st.View(context.Background(), func(tx store.Tx) error {
+		b, ok, err := tx.BouncedAddress("nobody@example.org")
+		if err != nil || !ok || b.Status != "5.1.1" || !b.Until.After(e.clock.Now().Add(23*time.Hour)) {
 			t.Fatalf("hard bounce record: %+v %v", b, ok)
 		}
 		return nil
@@ -270,7 +271,7 @@ func TestPruningTheMailLogDoesNotBreakTheQueue(t *testing.T) {
 	e.start()
 	id := e.enqueue(1, "carla@example.org")
 	e.waitState(id, store.OutboundDeferred)
-	err := e.st.Update(func(tx *store.Tx) error {
+	err := e.st.Update(context.Background(), func(tx store.Tx) error {
 		n, err := tx.PruneMailLog(time.Now().Add(time.Hour), 100)
 		if n != 1 {
 			t.Errorf("pruned %d entries", n)
@@ -294,7 +295,7 @@ func TestSeenBeforeItLeftIsCancelled(t *testing.T) {
 	e.start()
 	id := e.enqueue(1, "carla@example.org")
 	e.waitState(id, store.OutboundDeferred)
-	err := e.st.Update(func(tx *store.Tx) error {
+	err := e.st.Update(context.Background(), func(tx store.Tx) error {
 		d := e.deliveries(id)[0]
 		now := e.clock.Now()
 		d.SeenAt = &now
@@ -334,7 +335,7 @@ func TestBouncerMarksEmailByIDOrMessageID(t *testing.T) {
 		{bridge.BounceRef{EmailID: 999, MessageID: "unknown@else"}, 0, false},
 	} {
 		var found bool
-		err := e.st.Update(func(tx *store.Tx) error {
+		err := e.st.Update(context.Background(), func(tx store.Tx) error {
 			var err error
 			found, err = e.q.Bounced(tx, c.ref, "5.1.1", "user unknown")
 			return err
@@ -442,7 +443,7 @@ func TestBounceOfADeferredEmailStopsRetries(t *testing.T) {
 	id := e.enqueue(1, "carla@example.org")
 	e.waitState(id, store.OutboundDeferred)
 	e.waitIdle()
-	err := e.st.Update(func(tx *store.Tx) error {
+	err := e.st.Update(context.Background(), func(tx store.Tx) error {
 		found, err := e.q.Bounced(tx, bridge.BounceRef{EmailID: id}, "5.2.2", "mailbox full")
 		if !found {
 			t.Error("deferred email not found")
@@ -458,9 +459,9 @@ func TestBounceOfADeferredEmailStopsRetries(t *testing.T) {
 	if rec.State != store.OutboundBounced || rec.Attempts != 1 || len(up.messages()) != 0 {
 		t.Fatalf("after the DSN: %+v, %d received", rec, len(up.messages()))
 	}
-	_ = e.st.View(func(tx *store.Tx) error {
-		if n := tx.OutboundPending(); n != 0 {
-			t.Errorf("%d still pending", n)
+	_ = e.st.View(context.Background(), func(tx store.Tx) error {
+		if n, err := tx.OutboundPending(); err != nil || n != 0 {
+			t.Errorf("%d still pending (%v)", n, err)
 		}
 		return nil
 	})

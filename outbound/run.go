@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -37,7 +38,7 @@ func (q *Queue) Run(ctx context.Context) error {
 		wait := time.Second // poll at least this often (and after errors)
 		var next time.Time
 		var ok bool
-		_ = q.st.View(func(tx *store.Tx) error { next, ok = tx.NextOutbound(); return nil })
+		_ = q.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextOutbound(); return err })
 		if ok {
 			wait = min(wait, max(next.Sub(q.opts.Clock.Now()), time.Millisecond))
 		}
@@ -83,8 +84,12 @@ func (q *Queue) dispatch(ctx context.Context, wg *sync.WaitGroup) {
 	now := q.opts.Clock.Now()
 	byDest := map[string][]uint64{}
 	var order []string
-	err := q.st.View(func(tx *store.Tx) error {
-		for _, id := range tx.DueOutbound(now, skip+free*q.opts.MaxPerSession) {
+	err := q.st.View(ctx, func(tx store.Tx) error {
+		due, err := tx.DueOutbound(now, skip+free*q.opts.MaxPerSession)
+		if err != nil {
+			return err
+		}
+		for _, id := range due {
 			q.mu.Lock()
 			busy := q.inflight[id]
 			q.mu.Unlock()
@@ -168,6 +173,11 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 	if len(jobs) == 0 {
 		return
 	}
+	var l *leases
+	if q.opts.Lease > 0 {
+		l = q.renewLeases(jobs)
+		defer l.stop()
+	}
 	var fin sync.WaitGroup
 	var s *session
 	var connFailed *result
@@ -194,6 +204,9 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 			}
 		}
 		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
+		if l != nil {
+			l.release(j.rec.ID)
+		}
 		fin.Add(1)
 		go func(id uint64, res result) {
 			defer fin.Done()
@@ -216,7 +229,7 @@ func validRecipient(addr string) bool {
 func (q *Queue) prepare(ids []uint64) []job {
 	var jobs []job
 	var lost []uint64
-	err := q.st.View(func(tx *store.Tx) error {
+	err := q.st.View(context.Background(), func(tx store.Tx) error {
 		for _, id := range ids {
 			rec, err := tx.Outbound(id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -274,7 +287,7 @@ func (q *Queue) begin(jobs []job) []job {
 	now := q.opts.Clock.Now()
 	var dial []job
 	var cancelled int
-	err := q.st.Batch(func(tx *store.Tx) error {
+	err := q.st.Update(context.Background(), func(tx store.Tx) error {
 		dial, cancelled = dial[:0], 0
 		for _, j := range jobs {
 			cur, err := tx.Outbound(j.rec.ID)
@@ -284,7 +297,7 @@ func (q *Queue) begin(jobs []job) []job {
 			if !cur.Pending() || cur.NextAttempt.After(now) {
 				continue
 			}
-			if seen, err := allSeen(tx, cur.ID); err != nil {
+			if seen, err := q.opts.Outcomes.EmailSeen(tx, cur.ID); err != nil {
 				return err
 			} else if seen {
 				cancelled++
@@ -292,7 +305,7 @@ func (q *Queue) begin(jobs []job) []job {
 				if err := tx.PutOutbound(cur, nil); err != nil {
 					return err
 				}
-				if err := q.mark(tx, cur, store.OutboundCancelled, store.EmailSkipped, "cancelled: "+cur.LastResult); err != nil {
+				if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, cur, bridge.EmailOutcome{State: store.OutboundCancelled, Detail: cur.LastResult, At: now}); err != nil {
 					return err
 				}
 				continue
@@ -300,6 +313,9 @@ func (q *Queue) begin(jobs []job) []job {
 			cur.Attempts++
 			cur.LastAttempt = now
 			cur.NextAttempt = now.Add(q.retryDelay(cur.Attempts))
+			if q.opts.Lease > 0 {
+				cur.NextAttempt = now.Add(q.opts.Lease) // the claim, renewed while the attempt runs
+			}
 			var raw []byte
 			if j.newlySigned {
 				cur.Signed, raw = true, j.raw
@@ -322,52 +338,16 @@ func (q *Queue) begin(jobs []job) []job {
 	return dial
 }
 
-// mark sets email rec's mail log entry to logStatus and its deliveries to
-// deliveryStatus, both with detail. A pruned mail log entry is skipped.
-func (q *Queue) mark(tx *store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
-	if rec.MailLogID != 0 {
-		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("mail log %d: %w", rec.MailLogID, err)
-		}
-	}
-	ds, err := tx.EmailDeliveries(rec.ID)
-	if err != nil {
-		return fmt.Errorf("deliveries of email %d: %w", rec.ID, err)
-	}
-	for i := range ds {
-		d := &ds[i]
-		if d.OutboundID != rec.ID {
-			continue // emailed again since by another email
-		}
-		d.EmailStatus, d.Detail = deliveryStatus, detail
-		if err := tx.PutDelivery(d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// allSeen reports whether email id carries deliveries and all of them have
-// been seen in the app.
-func allSeen(tx *store.Tx, id uint64) (bool, error) {
-	ds, err := tx.EmailDeliveries(id)
-	if err != nil || len(ds) == 0 {
-		return false, err
-	}
-	for _, d := range ds {
-		if d.SeenAt == nil {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
 // prune deletes final queue records older than the retention.
 func (q *Queue) prune(now time.Time) {
 	for range 100 {
 		var n int
-		err := q.st.Update(func(tx *store.Tx) error {
+		err := q.st.Update(context.Background(), func(tx store.Tx) error {
+			n = 0
+			// One node prunes at a time (SPEC §8); the others skip the round.
+			if ok, err := tx.TryLock("prune outbound"); err != nil || !ok {
+				return err
+			}
 			var err error
 			n, err = tx.PruneOutbound(now.Add(-q.opts.Retention), 500)
 			return err

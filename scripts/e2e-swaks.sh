@@ -97,7 +97,7 @@ CONV=$($PY - "$WORK" <<'PYEOF' || exit 1
 import json, sys
 w = sys.argv[1]
 log = json.load(open(w + "/maillog.json"))
-if log[2]["message_id"] == "swaks-tls@example.com":  # the STARTTLS mail
+if log[2]["email_message_id"] == "swaks-tls@example.com":  # the STARTTLS mail
     if log[2]["status"] != "created":
         sys.exit("STARTTLS mail: %r" % log[2])
     log = log[:2] + log[3:]

@@ -44,15 +44,15 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
- "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","message_id","status","detail","conversation_id","message_id_internal"],"properties":{
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
    "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
-   "message_id":{"type":"string","description":"The email's Message-ID, without <>."},
+   "email_message_id":{"type":"string","description":"The email's Message-ID header, without <> (as a message's email_message_id)."},
    "status":{"type":"string","enum":["threaded","created","suppressed","bounce","rejected","queued","sent","deferred","bounced","cancelled"],"description":"Inbound: threaded, created, suppressed, bounce, rejected. Outbound: queued, sent, deferred, bounced, cancelled."},
    "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
-   "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
+   "message_id":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none. As everywhere in the API, message_id is a message's id."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
@@ -84,7 +84,7 @@ def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
 def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
 TID={"name":"token_id","in":"path","required":True,"schema":{"type":"string"},"description":"A token's id from the token list."}
 paths={
- "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up.",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]}})}}},"503":{"description":"Starting"}},"ops",security=False)},
+ "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up; which store and which node answered (SPEC §8).",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]},"store":{"type":"string","enum":["bbolt","postgres"]},"node":S})}}},"503":{"description":"Starting"}},"ops",security=False)},
  "/metrics":{"get":op("Prometheus metrics (text exposition format).",{"200":{"description":"Metrics","content":{"text/plain":{"schema":S}}}},"ops",security=False)},
  "/api/v1/openapi.json":{"get":op("This document.",{"200":{"description":"OpenAPI 3 document","content":{"application/json":{"schema":{"type":"object"}}}}},"ops",security=False)},
  "/api/v1/me":{"get":op("Who the token belongs to.",ok(200,"The caller",ref("Me")),"people")},

@@ -2,6 +2,7 @@ package smtpd_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"strings"
 	"testing"
@@ -106,7 +107,7 @@ func TestAttachmentsAreStored(t *testing.T) {
 		img.Filename != "logo.png" || !img.Inline || img.ContentID != "logo@x" {
 		t.Fatalf("attachments %+v", m.Attachments)
 	}
-	_ = h.st.View(func(tx *store.Tx) error {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
 		data, err := tx.AttachmentData(a.ID)
 		if err != nil || !bytes.Equal(data, pdf) {
 			t.Fatalf("pdf bytes differ: %v", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/smtpd"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -28,7 +29,7 @@ import (
 // file, listening on 127.0.0.1.
 type harness struct {
 	t       testing.TB
-	st      *store.Store
+	st      store.Store
 	svc     *bridge.Service
 	srv     *smtpd.Server
 	addr    string
@@ -51,10 +52,7 @@ type harnessOpts struct {
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	clock := clocktest.New(time.Now().UTC())
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test", "help.test"}, Hostname: "mx.support.test",
@@ -116,7 +114,7 @@ type bounceCall struct {
 	status, detail string
 }
 
-func (b *recordingBouncer) Bounced(tx *store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
+func (b *recordingBouncer) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, bounceCall{ref, status, detail})
@@ -220,7 +218,7 @@ func wantReply(t testing.TB, what, got, want string) {
 func (h *harness) log() []store.MailLogEntry {
 	h.t.Helper()
 	var es []store.MailLogEntry
-	if err := h.st.View(func(tx *store.Tx) error {
+	if err := h.st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		es, err = tx.ListMailLog(store.MailLogQuery{Direction: store.DirInbound, Limit: 1000})
 		return err
@@ -247,7 +245,7 @@ func (h *harness) last() store.MailLogEntry {
 func (h *harness) messages(conv uint64) []store.Message {
 	h.t.Helper()
 	var ms []store.Message
-	if err := h.st.View(func(tx *store.Tx) error {
+	if err := h.st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		ms, err = tx.Messages(conv)
 		return err
@@ -260,7 +258,7 @@ func (h *harness) messages(conv uint64) []store.Message {
 func (h *harness) conversation(id uint64) *store.Conversation {
 	h.t.Helper()
 	var c *store.Conversation
-	if err := h.st.View(func(tx *store.Tx) error {
+	if err := h.st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		c, err = tx.Conversation(id)
 		return err
@@ -294,7 +292,7 @@ func (h *harness) newConversation(addr, name, subject, msgID string) uint64 {
 func (h *harness) raw(id uint64) []byte {
 	h.t.Helper()
 	var b []byte
-	if err := h.st.View(func(tx *store.Tx) error {
+	if err := h.st.View(context.Background(), func(tx store.Tx) error {
 		var err error
 		b, err = tx.MailLogRaw(id)
 		return err

@@ -1,6 +1,7 @@
 package smtpd_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -61,9 +62,9 @@ func TestBounceIsApplied(t *testing.T) {
 	if len(calls) != 1 || calls[0].ref.EmailID != id || calls[0].status != "5.1.1" || calls[0].ref.MessageID != "dg.abc@mx.support.test" {
 		t.Fatalf("bouncer calls %+v", calls)
 	}
-	_ = h.st.View(func(tx *store.Tx) error {
-		b, ok := tx.BouncedAddress("gone@example.org")
-		if !ok || b.Status != "5.1.1" || b.Until.Sub(b.At) != bridge.DefaultBounceCooling {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
+		b, ok, err := tx.BouncedAddress("gone@example.org")
+		if err != nil || !ok || b.Status != "5.1.1" || b.Until.Sub(b.At) != bridge.DefaultBounceCooling {
 			t.Fatalf("bounced address %+v %v", b, ok)
 		}
 		return nil
@@ -96,7 +97,7 @@ func TestBounceIsApplied(t *testing.T) {
 func (h *harness) outboundEmail(rcpt string) uint64 {
 	h.t.Helper()
 	var id uint64
-	if err := h.st.Update(func(tx *store.Tx) error {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
 		var err error
 		if id, err = tx.NewOutboundID(); err != nil {
 			return err
@@ -113,9 +114,10 @@ func (h *harness) outboundEmail(rcpt string) uint64 {
 func (h *harness) cooling(addr string) bool {
 	h.t.Helper()
 	var ok bool
-	_ = h.st.View(func(tx *store.Tx) error {
-		_, ok = tx.BouncedAddress(addr)
-		return nil
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		_, ok, err = tx.BouncedAddress(addr)
+		return err
 	})
 	return ok
 }

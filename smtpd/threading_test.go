@@ -15,7 +15,7 @@ import (
 func (h *harness) createUser(email, name, role string) *store.User {
 	h.t.Helper()
 	u := &store.User{Email: email, Name: name, Role: role}
-	if err := h.st.Update(func(tx *store.Tx) error { return tx.CreateUser(u) }); err != nil {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateUser(u) }); err != nil {
 		h.t.Fatal(err)
 	}
 	return u
@@ -34,7 +34,7 @@ func TestSupportStartsConversation(t *testing.T) {
 	if c.Kind != "external" || c.Subject != "Printer on fire" || len(c.CustomerIDs) != 1 {
 		t.Fatalf("conversation %+v", c)
 	}
-	_ = h.st.View(func(tx *store.Tx) error {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
 		cu, err := tx.Customer(c.CustomerIDs[0])
 		if err != nil || cu.Email != "carol@example.com" || cu.Name != "Carol Customer" {
 			t.Fatalf("customer %+v %v", cu, err)
@@ -91,7 +91,7 @@ func TestThreadByMessageID(t *testing.T) {
 		t.Fatalf("threaded into %d, want %d", e.ConversationID, conv)
 	}
 	// An email deskgate sent (indexed by the outbound side with Sender = its recipient).
-	if err := h.st.Update(func(tx *store.Tx) error {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
 		return tx.PutMessageRef("dg.sent1@mx.support.test", store.MessageRef{ConversationID: conv, Sender: "carol@example.com"})
 	}); err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ func TestThreadByMessageID(t *testing.T) {
 	wantReply(t, "reused message-id", h.send("mallory@evil.example", []string{"support@support.test"},
 		mail("mallory@evil.example", "support@support.test", "Hi", "p1@example.com", "", "same id\n")), "")
 	h.mustStatus("created", "new conversation")
-	_ = h.st.View(func(tx *store.Tx) error {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
 		ref, err := tx.MessageRef("p1@example.com")
 		if err != nil || ref.ConversationID != conv || ref.Sender != "carol@example.com" {
 			t.Fatalf("index of p1 after reuse: %+v %v", ref, err)
@@ -151,8 +151,8 @@ func rootID(h *harness, conv uint64) string {
 
 type captureOutbox struct{ f func(*bridge.Email) }
 
-func (o *captureOutbox) Enqueue(_ *store.Tx, e *bridge.Email) (uint64, error) { o.f(e); return 1, nil }
-func (o *captureOutbox) Kick()                                                {}
+func (o *captureOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) { o.f(e); return 1, nil }
+func (o *captureOutbox) Kick()                                               {}
 
 // Rule 3: a subject tag, only from a participant.
 func TestThreadBySubjectTag(t *testing.T) {
@@ -255,7 +255,7 @@ func TestReplyTokenLimits(t *testing.T) {
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
 	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
 	var internal store.Conversation
-	if err := h.st.Update(func(tx *store.Tx) error {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
 		c := h.conversation(conv)
 		internal = store.Conversation{ItemID: c.ItemID, ProjectID: c.ProjectID, Kind: store.KindInternal, Subject: "staff only",
 			Followers: []uint64{}, CustomerIDs: []uint64{}}
@@ -285,7 +285,7 @@ func TestReplyTokenLimits(t *testing.T) {
 func TestInboundMessageNotifies(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
-	if err := h.st.Update(func(tx *store.Tx) error {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
 		set := store.DefaultSettings()
 		set.FromCustomers = "all"
 		return tx.PutSettings(agent.ID, set)
@@ -294,12 +294,12 @@ func TestInboundMessageNotifies(t *testing.T) {
 	}
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
 	m := h.messages(conv)[0]
-	_ = h.st.View(func(tx *store.Tx) error {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
 		ds, err := tx.Deliveries(m.ID)
 		if err != nil || len(ds) != 1 || ds[0].Recipient.ID != agent.ID || ds[0].EmailStatus != store.EmailPending {
 			t.Fatalf("deliveries %+v %v", ds, err)
 		}
-		if _, ok := tx.TimerDue(ds[0].Recipient, conv); !ok {
+		if _, ok, err := tx.TimerDue(ds[0].Recipient, conv); err != nil || !ok {
 			t.Fatal("no unseen-email timer for the agent")
 		}
 		return nil
@@ -315,7 +315,7 @@ func TestNewInboxMailNotifiesAdmins(t *testing.T) {
 	h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
 	m := h.messages(conv)[0]
-	_ = h.st.View(func(tx *store.Tx) error {
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
 		ds, err := tx.Deliveries(m.ID)
 		if err != nil || len(ds) != 1 || ds[0].Recipient.ID != admin.ID {
 			t.Fatalf("deliveries %+v %v, want the admin only", ds, err)
@@ -329,7 +329,7 @@ func TestNewInboxMailNotifiesAdmins(t *testing.T) {
 func TestReplyToNotificationsAddressThreads(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
-	if err := h.st.Update(func(tx *store.Tx) error {
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
 		return tx.PutMessageRef("dg.sent9@mx.support.test", store.MessageRef{ConversationID: conv, Sender: "carol@example.com"})
 	}); err != nil {
 		t.Fatal(err)

@@ -10,16 +10,3 @@ type BouncedAddress struct {
 	At      time.Time `json:"at"`
 	Until   time.Time `json:"until"`
 }
-
-// PutBouncedAddress records a hard bounce.
-func (t *Tx) PutBouncedAddress(b BouncedAddress) error {
-	b.Address = NormalizeEmail(b.Address)
-	return putJSON(t.b(bBounced), []byte(b.Address), b)
-}
-
-// BouncedAddress returns the hard-bounce record of addr, if any.
-func (t *Tx) BouncedAddress(addr string) (BouncedAddress, bool) {
-	var b BouncedAddress
-	ok, err := getJSON(t.b(bBounced), []byte(NormalizeEmail(addr)), &b)
-	return b, ok && err == nil
-}

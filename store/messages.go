@@ -1,10 +1,6 @@
 package store
 
-import (
-	"bytes"
-	"fmt"
-	"time"
-)
+import "time"
 
 // Author types and message sources (SPEC §7).
 const (
@@ -57,78 +53,6 @@ type Message struct {
 	Unverified bool `json:"unverified"`
 }
 
-// CreateMessage stores m with a new id and indexes it under its conversation.
-// Attachment contents in data (same order as m.Attachments) get ids too.
-func (t *Tx) CreateMessage(m *Message, data [][]byte) error {
-	if err := create(t, bMessages, &m.ID, &m.CreatedAt, m); err != nil {
-		return err
-	}
-	for i := range m.Attachments {
-		id, err := nextID(t.b(bAttachments))
-		if err != nil {
-			return err
-		}
-		m.Attachments[i].ID = id
-		if i < len(data) {
-			if err := t.b(bAttachments).Put(u64(id), data[i]); err != nil {
-				return fmt.Errorf("put attachment: %w", err)
-			}
-		}
-	}
-	if len(m.Attachments) > 0 {
-		if err := putJSON(t.b(bMessages), u64(m.ID), m); err != nil {
-			return fmt.Errorf("put message: %w", err)
-		}
-	}
-	if err := t.b(bConvMessages).Put(pair(m.ConversationID, m.ID), nil); err != nil {
-		return fmt.Errorf("index message: %w", err)
-	}
-	return nil
-}
-
-// Message returns message id or ErrNotFound.
-func (t *Tx) Message(id uint64) (*Message, error) {
-	var m Message
-	return &m, get(t.b(bMessages), id, &m, "message")
-}
-
-// PutMessage overwrites an existing message.
-func (t *Tx) PutMessage(m *Message) error { return putJSON(t.b(bMessages), u64(m.ID), m) }
-
-// AttachmentData returns a copy of attachment id's bytes.
-func (t *Tx) AttachmentData(id uint64) ([]byte, error) {
-	v := t.b(bAttachments).Get(u64(id))
-	if v == nil {
-		return nil, fmt.Errorf("attachment %d: %w", id, ErrNotFound)
-	}
-	return bytes.Clone(v), nil
-}
-
-// MessageIDs returns the ids of conversation conv's messages, oldest first.
-func (t *Tx) MessageIDs(conv uint64) []uint64 {
-	var ids []uint64
-	c := t.b(bConvMessages).Cursor()
-	prefix := u64(conv)
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		ids = append(ids, decodeU64(k[8:]))
-	}
-	return ids
-}
-
-// Messages returns conversation conv's messages, oldest first.
-func (t *Tx) Messages(conv uint64) ([]Message, error) {
-	ids := t.MessageIDs(conv)
-	out := make([]Message, 0, len(ids))
-	for _, id := range ids {
-		m, err := t.Message(id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *m)
-	}
-	return out, nil
-}
-
 // MessageRef is what the Message-ID index says about an email Message-ID:
 // which conversation and message it belongs to and who sent it, so a reused
 // Message-ID from another sender never merges into someone else's thread.
@@ -138,25 +62,4 @@ type MessageRef struct {
 	// Sender is the address that sent it (lower-cased); for emails deskgate
 	// sent, the recipient it was sent to.
 	Sender string `json:"sender"`
-}
-
-// PutMessageRef indexes an email Message-ID (without <>).
-func (t *Tx) PutMessageRef(emailID string, r MessageRef) error {
-	if emailID == "" {
-		return nil
-	}
-	return putJSON(t.b(bMsgIDs), []byte(emailID), r)
-}
-
-// MessageRef looks an email Message-ID up in the index.
-func (t *Tx) MessageRef(emailID string) (*MessageRef, error) {
-	var r MessageRef
-	ok, err := getJSON(t.b(bMsgIDs), []byte(emailID), &r)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, ErrNotFound
-	}
-	return &r, nil
 }

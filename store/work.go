@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -50,71 +49,4 @@ func AddUnique(ids []uint64, id uint64) ([]uint64, bool) {
 		return ids, false
 	}
 	return append(ids, id), true
-}
-
-// CreateProject stores p with a new id.
-func (t *Tx) CreateProject(p *Project) error {
-	return create(t, bProjects, &p.ID, &p.CreatedAt, p)
-}
-
-// Project returns project id or ErrNotFound.
-func (t *Tx) Project(id uint64) (*Project, error) {
-	var p Project
-	return &p, get(t.b(bProjects), id, &p, "project")
-}
-
-// PutProject overwrites an existing project.
-func (t *Tx) PutProject(p *Project) error { return putJSON(t.b(bProjects), u64(p.ID), p) }
-
-// Projects returns every project, by id.
-func (t *Tx) Projects() ([]Project, error) { return all[Project](t.b(bProjects)) }
-
-// CreateItem stores it with a new id.
-func (t *Tx) CreateItem(it *Item) error { return create(t, bItems, &it.ID, &it.CreatedAt, it) }
-
-// Item returns item id or ErrNotFound.
-func (t *Tx) Item(id uint64) (*Item, error) {
-	var it Item
-	return &it, get(t.b(bItems), id, &it, "item")
-}
-
-// PutItem overwrites an existing item.
-func (t *Tx) PutItem(it *Item) error { return putJSON(t.b(bItems), u64(it.ID), it) }
-
-// CreateConversation stores c with a new id.
-func (t *Tx) CreateConversation(c *Conversation) error {
-	return create(t, bConversations, &c.ID, &c.CreatedAt, c)
-}
-
-// Conversation returns conversation id or ErrNotFound.
-func (t *Tx) Conversation(id uint64) (*Conversation, error) {
-	var c Conversation
-	return &c, get(t.b(bConversations), id, &c, "conversation")
-}
-
-// PutConversation overwrites an existing conversation.
-func (t *Tx) PutConversation(c *Conversation) error {
-	return putJSON(t.b(bConversations), u64(c.ID), c)
-}
-
-// Conversations returns every conversation, by id.
-func (t *Tx) Conversations() ([]Conversation, error) {
-	return all[Conversation](t.b(bConversations))
-}
-
-// create allocates an id in bucket name, stamps the creation time and stores v.
-func create(t *Tx, name []byte, id *uint64, at *time.Time, v any) error {
-	b := t.b(name)
-	n, err := nextID(b)
-	if err != nil {
-		return err
-	}
-	*id = n
-	if at.IsZero() {
-		*at = time.Now().UTC()
-	}
-	if err := putJSON(b, u64(n), v); err != nil {
-		return fmt.Errorf("create %s: %w", name, err)
-	}
-	return nil
 }

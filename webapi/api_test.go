@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/deskgate/deskgate/bridge"
-	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -17,10 +17,7 @@ import (
 
 // Every registered route is documented, and every documented path is routed.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
 	api := webapi.New(bridge.New(st, bridge.Config{}, nil, nil), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
 	doc, err := openapi3.NewLoader().LoadFromData(webapi.OpenAPI())

@@ -30,7 +30,7 @@ func (e *env) receive(from string, raw string) bridge.ReceiptEntry {
 func (e *env) customerEmails(conv uint64) []string {
 	e.t.Helper()
 	var out []string
-	err := e.st.View(func(tx *store.Tx) error {
+	err := e.st.View(context.Background(), func(tx store.Tx) error {
 		c, err := tx.Conversation(conv)
 		if err != nil {
 			return err

@@ -23,7 +23,7 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, conv)
+	return c.JSON(http.StatusCreated, viewConversation(conv))
 }
 
 func (s *Server) listConversations(c echo.Context) error {
@@ -31,7 +31,7 @@ func (s *Server) listConversations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, convs)
+	return c.JSON(http.StatusOK, viewAll(convs, viewConversation))
 }
 
 func (s *Server) getConversation(c echo.Context) error {
@@ -43,7 +43,7 @@ func (s *Server) getConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, conv)
+	return c.JSON(http.StatusOK, viewConversation(conv))
 }
 
 func (s *Server) postMessage(c echo.Context) error {
@@ -62,7 +62,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, m)
+	return c.JSON(http.StatusCreated, viewMessage(m))
 }
 
 func (s *Server) listMessages(c echo.Context) error {
@@ -74,7 +74,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, msgs)
+	return c.JSON(http.StatusOK, viewAll(msgs, viewMessage))
 }
 
 func (s *Server) getAttachment(c echo.Context) error {

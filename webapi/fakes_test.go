@@ -14,7 +14,7 @@ type recordingOutbox struct {
 	kicks  int
 }
 
-func (o *recordingOutbox) Enqueue(_ *store.Tx, e *bridge.Email) (uint64, error) {
+func (o *recordingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.emails = append(o.emails, *e)

@@ -14,6 +14,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,7 +30,7 @@ type env struct {
 	t      testing.TB
 	srv    *httptest.Server
 	svc    *bridge.Service
-	st     *store.Store
+	st     store.Store
 	dir    string
 	router routers.Router
 	clock  *clocktest.Clock
@@ -47,10 +48,7 @@ func openEnv(t *testing.T, dir string) *env { return openEnvTB(t, dir) }
 // openEnvTB is openEnv for tests and benchmarks.
 func openEnvTB(t testing.TB, dir string) *env {
 	t.Helper()
-	st, err := store.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, dir)
 	clock := clocktest.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test"}, Hostname: "support.test",

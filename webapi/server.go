@@ -22,6 +22,9 @@ type Options struct {
 	// Ready reports whether the store is open and the listeners are up
 	// (GET /healthz answers 503 until then). Nil means always ready.
 	Ready func() bool
+	// StoreBackend ("bbolt" or "postgres") and Node (this node's name)
+	// are shown by GET /healthz (SPEC §8).
+	StoreBackend, Node string
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// HeartbeatEvery is how often an idle event stream gets a comment
@@ -113,9 +116,18 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
 }
 
+// health is the body of GET /healthz.
+type health struct {
+	Status string `json:"status"`          // "ok" or "starting"
+	Store  string `json:"store,omitempty"` // "bbolt" or "postgres"
+	Node   string `json:"node,omitempty"`
+}
+
 func (s *Server) healthz(c echo.Context) error {
+	h := health{Status: "ok", Store: s.opts.StoreBackend, Node: s.opts.Node}
 	if s.opts.Ready != nil && !s.opts.Ready() {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "starting"})
+		h.Status = "starting"
+		return c.JSON(http.StatusServiceUnavailable, h)
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	return c.JSON(http.StatusOK, h)
 }

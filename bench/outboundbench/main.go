@@ -19,6 +19,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 )
 
 func main() {
@@ -52,7 +53,7 @@ func run(n, conns int, smarthost string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := store.Open(dir)
+	st, err := boltstore.Open(dir)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func run(n, conns int, smarthost string) error {
 	}
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test", TokenKey: make([]byte, 32)}, nil, nil)
 	q, err := outbound.New(st, outbound.Options{
-		Domain: "support.test", Keys: keys, BounceAddress: svc.BounceAddress, Smarthost: smarthost,
+		Domain: "support.test", Keys: keys, BounceAddress: svc.BounceAddress, Outcomes: svc, Smarthost: smarthost,
 		MaxWorkers: conns, MaxPerDestination: conns, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -73,7 +74,7 @@ func run(n, conns int, smarthost string) error {
 	start := time.Now()
 	const perTx = 100 // the bridge enqueues in its own transactions; batch to keep the run short
 	for i := 0; i < n; i += perTx {
-		err := st.Update(func(tx *store.Tx) error {
+		err := st.Update(context.Background(), func(tx store.Tx) error {
 			for j := i; j < min(i+perTx, n); j++ {
 				if _, err := q.Enqueue(tx, email(j)); err != nil {
 					return err
@@ -93,7 +94,7 @@ func run(n, conns int, smarthost string) error {
 	go func() { done <- q.Run(ctx) }()
 	for {
 		var pending int
-		_ = st.View(func(tx *store.Tx) error { pending = tx.OutboundPending(); return nil })
+		_ = st.View(ctx, func(tx store.Tx) error { var err error; pending, err = tx.OutboundPending(); return err })
 		if pending == 0 {
 			break
 		}
@@ -103,7 +104,7 @@ func run(n, conns int, smarthost string) error {
 	cancel()
 	<-done
 	var sent int
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		for id := uint64(1); id <= uint64(n); id++ {
 			if rec, err := tx.Outbound(id); err == nil && rec.State == store.OutboundSent {
 				sent++

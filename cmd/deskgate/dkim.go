@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,9 @@ import (
 
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/pgstore"
 )
 
 // cmdDKIM runs `deskgate dkim dns [--config FILE]`: it prints the DNS TXT
@@ -30,7 +34,20 @@ func cmdDKIM(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "deskgate: %v\n", err)
 		return 2
 	}
-	keys, err := outbound.LoadOrCreateKeys(cfg.DataDir, time.Now())
+	var sec store.Secrets = boltstore.FileSecrets(cfg.DataDir)
+	if cfg.DatabaseURL != "" { // the keys every node shares (SPEC §8)
+		pg, err := pgstore.Open(context.Background(), cfg.DatabaseURL)
+		if err != nil {
+			fmt.Fprintf(stderr, "deskgate: DESKGATE_DATABASE_URL %s: %v\n", config.RedactURL(cfg.DatabaseURL), err)
+			return 1
+		}
+		defer pg.Close()
+		sec = pg
+	} else if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		fmt.Fprintf(stderr, "deskgate: data dir: %v\n", err)
+		return 1
+	}
+	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), sec, time.Now())
 	if err != nil {
 		fmt.Fprintf(stderr, "deskgate: %v\n", err)
 		return 1

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -19,6 +20,9 @@ import (
 
 	"github.com/deskgate/deskgate/internal/dnstest"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/pgstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // binary is the deskgate binary built once for the end-to-end tests.
@@ -76,6 +80,50 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// checkSecrets checks that the secrets names were kept where the backend
+// keeps them: files of mode 0600 in the data directory for bbolt, rows of
+// the keys table for PostgreSQL (shared by every node, SPEC §8).
+func checkSecrets(t *testing.T, data string, names ...string) {
+	t.Helper()
+	url := storetest.DatabaseURL(t, data)
+	if url == "" {
+		for _, f := range names {
+			if info, err := os.Stat(filepath.Join(data, f)); err != nil || info.Mode().Perm() != 0o600 {
+				t.Fatalf("%s: %v %v", f, info, err)
+			}
+		}
+		return
+	}
+	st, err := pgstore.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	keys, err := st.Secrets(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range names {
+		if len(keys[f]) == 0 {
+			t.Fatalf("secret %s not in the database (%d secrets)", f, len(keys))
+		}
+		if _, err := os.Stat(filepath.Join(data, f)); err == nil {
+			t.Fatalf("secret %s written to the data directory on PostgreSQL", f)
+		}
+	}
+}
+
+// storeEnv is the environment that puts data directory dir's store on
+// the backend the tests run on (storetest.BackendEnv): nothing for bbolt,
+// DESKGATE_DATABASE_URL of dir's schema for PostgreSQL.
+func storeEnv(t *testing.T, dir string) []string {
+	t.Helper()
+	if url := storetest.DatabaseURL(t, dir); url != "" {
+		return []string{"DESKGATE_DATABASE_URL=" + url}
+	}
+	return nil
+}
+
 var readyLine = regexp.MustCompile(`msg="deskgate ready" http=(\S+) smtp=(\S+)`)
 
 // startServe runs `deskgate serve` on dataDir with ports picked by the
@@ -93,6 +141,7 @@ func startServe(t *testing.T, dataDir string, env ...string) *proc {
 		"DESKGATE_DOMAINS=support.test",
 		"DESKGATE_BOOTSTRAP_TOKEN=e2e-admin",
 	)
+	cmd.Env = append(cmd.Env, storeEnv(t, dataDir)...)
 	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -216,9 +265,7 @@ func TestServeStopsCleanlyAndDataSurvives(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatalf("exit after SIGTERM: %v\n%s", err, p.logs)
 	}
-	if info, err := os.Stat(filepath.Join(data, "reply-token.key")); err != nil || info.Mode().Perm() != 0o600 {
-		t.Fatalf("reply token key: %v %v", info, err)
-	}
+	checkSecrets(t, data, "reply-token.key")
 	p2 := startServe(t, data, "DESKGATE_BOOTSTRAP_TOKEN=")
 	st, item := p2.api("POST", "/api/v1/items", "e2e-admin", map[string]any{"project_id": proj["id"], "title": "after restart"})
 	if st != 201 {
@@ -242,13 +289,16 @@ func TestServeRejectsBadConfig(t *testing.T) {
 // names the file and what to do, not a SIGSEGV inside bbolt (cut short) or
 // a silently empty store (zero length).
 func TestServeRefusesDamagedStore(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("bbolt only: a damaged store file")
+	}
 	full := t.TempDir()
-	st, err := store.Open(full)
+	st, err := boltstore.Open(full)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 100; i++ {
-		if err := st.Update(func(tx *store.Tx) error {
+		if err := st.Update(context.Background(), func(tx store.Tx) error {
 			return tx.AddMailLog(&store.MailLogEntry{Direction: store.DirInbound, Status: "created"}, bytes.Repeat([]byte("y"), 10000))
 		}); err != nil {
 			t.Fatal(err)
@@ -257,13 +307,13 @@ func TestServeRefusesDamagedStore(t *testing.T) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	good, err := os.ReadFile(filepath.Join(full, store.FileName))
+	good, err := os.ReadFile(filepath.Join(full, boltstore.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for name, data := range map[string][]byte{"half": good[:len(good)/2], "empty": {}} {
 		dir := t.TempDir()
-		path := filepath.Join(dir, store.FileName)
+		path := filepath.Join(dir, boltstore.FileName)
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // The mail log's space is bounded (DESKGATE_MAILLOG_MAX_BYTES): past it the
@@ -17,6 +19,12 @@ import (
 // the mail log grew with everything strangers sent, for the whole
 // retention).
 func TestServeBoundsTheMailLog(t *testing.T) {
+	if storetest.Postgres() {
+		// On PostgreSQL the pruning node bounds the log once a round
+		// (a minute), not on every entry: storetest's MailLogEviction
+		// checks the eviction itself there.
+		t.Skip("bbolt: the bound on every new entry")
+	}
 	p := startServe(t, t.TempDir(), "DESKGATE_MAILLOG_MAX_BYTES=1048576")
 	defer func() { _ = p.stop() }()
 	const mails = 20

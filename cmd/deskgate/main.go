@@ -7,6 +7,8 @@
 //	deskgate config sample           print a commented TOML file of every setting
 //	deskgate dkim dns [--config FILE] print the DKIM DNS records
 //	deskgate inspect FILE...         analyse raw messages as the server would
+//	deskgate migrate                 apply PostgreSQL schema migrations
+//	deskgate store copy --to URL     copy the store into an empty one
 package main
 
 import (
@@ -40,6 +42,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdDKIM(args[1:], stdout, stderr)
 	case "inspect":
 		return cmdInspect(args[1:], stdin, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(args[1:], stdout, stderr)
+	case "store":
+		return cmdStore(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		usage(stdout)
 		return 0
@@ -56,5 +62,8 @@ func usage(w io.Writer) {
   deskgate config sample           print a commented TOML file with every setting
   deskgate dkim dns [--config FILE] print the DKIM keys' DNS TXT records (generates them if absent)
   deskgate inspect FILE...         print, one JSON line each, what deskgate makes of raw messages (- = stdin)
+  deskgate migrate [--config FILE] apply the PostgreSQL schema migrations (serve applies them too)
+  deskgate store copy --to URL|DIR [--config FILE]
+                                   copy the configured store into an empty one (bbolt <-> PostgreSQL)
 `)
 }

@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // The README's first command, `deskgate serve` with nothing set, starts a
@@ -38,6 +40,9 @@ func TestServeWithoutBootstrapTokenSaysHowToGetIn(t *testing.T) {
 // fails with a message that says why (the store file is locked), not a
 // bare "timeout", and a non-zero exit; the first one keeps serving.
 func TestSecondServeOnSameDataDirSaysItIsLocked(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("bbolt only: nodes on PostgreSQL share the store by design (TestTwoNodes)")
+	}
 	dir := t.TempDir()
 	p := startServe(t, dir)
 	cmd := exec.Command(deskgateBinary(t), "serve")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/deskgate/deskgate/internal/testenv"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/storetest"
 	"github.com/emersion/go-smtp"
 )
 
@@ -30,6 +32,7 @@ func TestDKIMDNSPrintsZoneLines(t *testing.T) {
 	run := func() string {
 		cmd := exec.Command(deskgateBinary(t), "dkim", "dns")
 		cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+data, "DESKGATE_DOMAINS=support.test,other.test")
+		cmd.Env = append(cmd.Env, storeEnv(t, data)...)
 		out, err := cmd.Output()
 		if err != nil {
 			t.Fatalf("dkim dns: %v", err)
@@ -50,11 +53,7 @@ func TestDKIMDNSPrintsZoneLines(t *testing.T) {
 	if !strings.Contains(lines[0], "k=rsa") || !strings.Contains(lines[1], "k=ed25519") {
 		t.Fatalf("key types:\n%s", first)
 	}
-	for _, f := range []string{"dkim-rsa.pem", "dkim-ed25519.pem"} {
-		if info, err := os.Stat(filepath.Join(data, f)); err != nil || info.Mode().Perm() != 0o600 {
-			t.Fatalf("%s: %v %v", f, info, err)
-		}
-	}
+	checkSecrets(t, data, "dkim-rsa.pem", "dkim-ed25519.pem")
 	if again := run(); again != first {
 		t.Fatalf("records changed between runs")
 	}
@@ -254,12 +253,9 @@ func TestPostedMessageIsEmailedAndDeliveryTurnsSent(t *testing.T) {
 	if err := p.stop(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, data)
 	defer st.Close()
-	_ = st.View(func(tx *store.Tx) error {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
 		log, err := tx.ListMailLog(store.MailLogQuery{Direction: store.DirOutbound})
 		if err != nil || len(log) != 2 {
 			t.Fatalf("outbound mail log: %v %v", log, err)
@@ -320,13 +316,12 @@ func TestKill9MidQueueLosesNothingAndDuplicatesNothing(t *testing.T) {
 	if distinct, total := up.counts(); distinct != n || total != n {
 		t.Fatalf("upstream got %d messages, %d distinct; want %d each\n%s", total, distinct, n, p2.logs)
 	}
-	st, err := store.Open(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, data)
 	defer st.Close()
-	_ = st.View(func(tx *store.Tx) error {
-		if q, tm := tx.OutboundPending(), tx.TimerCount(); q != 0 || tm != 0 {
+	_ = st.View(context.Background(), func(tx store.Tx) error {
+		q, err1 := tx.OutboundPending()
+		tm, err2 := tx.TimerCount()
+		if err1 != nil || err2 != nil || q != 0 || tm != 0 {
 			t.Errorf("left at the stop: %d emails pending, %d timers: a later duplicate is not ruled out", q, tm)
 		}
 		return nil
@@ -369,6 +364,7 @@ func verifyWithPublishedRecords(t *testing.T, data string, raw []byte) {
 	}
 	cmd := exec.Command(deskgateBinary(t), "dkim", "dns")
 	cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+data, "DESKGATE_DOMAINS=support.test")
+	cmd.Env = append(cmd.Env, storeEnv(t, data)...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("dkim dns: %v", err)

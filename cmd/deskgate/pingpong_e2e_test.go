@@ -133,7 +133,10 @@ func (r *responder) waitQuiet(t *testing.T, p *proc, quiet, limit time.Duration)
 	for time.Now().Before(deadline) {
 		time.Sleep(200 * time.Millisecond)
 		_, total, last, sending := r.state()
-		if total == 0 || sending > 0 || time.Since(last) < quiet || !queueEmpty(t, p) || anyDelivery(p, func(d map[string]any) bool { return d["email_status"] == "pending" }) {
+		// Pending deliveries before the queue: a timer turns a pending
+		// delivery into a queued email in one commit, so looking in this
+		// order cannot miss an email on its way (the other order can).
+		if total == 0 || sending > 0 || time.Since(last) < quiet || anyDelivery(p, func(d map[string]any) bool { return d["email_status"] == "pending" }) || !queueEmpty(t, p) {
 			continue
 		}
 		if _, total2, _, sending2 := r.state(); total2 == total && sending2 == 0 {

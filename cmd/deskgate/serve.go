@@ -21,6 +21,8 @@ import (
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -54,14 +56,20 @@ func cmdServe(args []string, stderr io.Writer) int {
 
 // app is a running deskgate: the store, the domain and the servers.
 type app struct {
-	cfg   config.Config
-	log   *slog.Logger
-	dns   *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
-	st    *store.Store
-	svc   *bridge.Service
-	queue *outbound.Queue
-	reg   *prometheus.Registry
-	ready atomic.Bool
+	cfg config.Config
+	log *slog.Logger
+	st  store.Store
+	// secrets holds the reply-token and DKIM keys (openStore).
+	secrets store.Secrets
+	pg      *pgstore.Store       // nil on bbolt
+	node    string               // DESKGATE_NODE_NAME, default the host name
+	events  *pgstore.Events      // nil on bbolt
+	onEvict func(n int)          // told of mail log entries evicted for space
+	dns     *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
+	svc     *bridge.Service
+	queue   *outbound.Queue
+	reg     *prometheus.Registry
+	ready   atomic.Bool
 }
 
 // serve opens the store, starts every part, and on ctx's end stops taking
@@ -83,7 +91,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		httpLn.Close()
 		return err
 	}
-	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load}, log)
+	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
+		StoreBackend: a.st.Backend(), Node: a.node}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 
@@ -105,6 +114,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
+	if a.events != nil { // other nodes' messages reach this node's event streams
+		goFn("node events", func() error {
+			a.events.Listen(loops, func(ids []uint64) {
+				if err := a.svc.PublishMessages(loops, ids); err != nil {
+					log.Warn("showing another node's messages", "err", err)
+				}
+			})
+			return nil
+		})
+	}
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 
@@ -133,35 +152,33 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 
 // newApp opens the store and builds the domain.
 func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
-	}
-	st, err := store.Open(cfg.DataDir)
+	reg := prometheus.NewRegistry()
+	opened, err := openStore(context.Background(), cfg, reg)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, st: st, reg: prometheus.NewRegistry()}
+	st := opened.st
+	a := &app{cfg: cfg, log: log, st: st, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	writes := prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name: "deskgate_store_write_seconds", Help: "Duration of store write transactions (commit and fsync included).",
-		Buckets: prometheus.ExponentialBuckets(0.0002, 2, 14),
-	})
-	a.reg.MustRegister(writes)
-	st.SetWriteObserver(func(d time.Duration) { writes.Observe(d.Seconds()) })
 	evicted := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "deskgate_maillog_evicted_total",
 		Help: "Mail log entries evicted, oldest first, because the mail log reached DESKGATE_MAILLOG_MAX_BYTES (before the log retention would have pruned them).",
 	})
 	a.reg.MustRegister(evicted)
 	var warned atomic.Int64 // unix seconds of the last warning: one an hour at most
-	st.SetMailLogLimit(cfg.MailLogMaxBytes, func(n int) {
+	a.onEvict = func(n int) {
 		evicted.Add(float64(n))
 		if now, last := time.Now().Unix(), warned.Load(); now-last >= 3600 && warned.CompareAndSwap(last, now) {
 			log.Warn("mail log full: oldest entries evicted before the log retention (deskgate_maillog_evicted_total counts them)",
 				"entries", n, "maillog_max_bytes", cfg.MailLogMaxBytes)
 		}
-	})
-	key, err := loadOrCreateKey(cfg.DataDir, "reply-token.key")
+	}
+	// bbolt bounds the mail log on every new entry; on PostgreSQL the
+	// pruning node evicts once a round (pruneLoop).
+	if b, ok := st.(*boltstore.Store); ok {
+		b.SetMailLogLimit(cfg.MailLogMaxBytes, a.onEvict)
+	}
+	key, err := loadReplyTokenKey(context.Background(), a.secrets)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -169,6 +186,10 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
 	}, bridge.SystemClock{}, log)
+	if a.pg != nil {
+		a.events = pgstore.NewEvents(a.pg, a.node, log)
+		a.svc.SetAnnouncer(a.events)
+	}
 	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
 		st.Close()
 		return nil, err
@@ -192,9 +213,9 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 // warnNoAdmin tells whoever started deskgate on an empty store without
 // DESKGATE_BOOTSTRAP_TOKEN that the API has no way in yet (every request
 // would answer 401), instead of leaving them to guess.
-func warnNoAdmin(st *store.Store, log *slog.Logger) {
+func warnNoAdmin(st store.Store, log *slog.Logger) {
 	has := true
-	if err := st.View(func(tx *store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
+	if err := st.View(context.Background(), func(tx store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
 		log.Warn("no admin yet: every API request answers 401; restart with DESKGATE_BOOTSTRAP_TOKEN set to create admin@<first domain> with that token")
 	}
 }
@@ -202,16 +223,16 @@ func warnNoAdmin(st *store.Store, log *slog.Logger) {
 // newQueue builds the outbound queue (DKIM keys generated on first start)
 // and plugs it into the domain as its outbox and bouncer.
 func (a *app) newQueue() error {
-	keys, err := outbound.LoadOrCreateKeys(a.cfg.DataDir, time.Now())
+	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), a.secrets, time.Now())
 	if err != nil {
 		return err
 	}
 	q, err := outbound.New(a.st, outbound.Options{
-		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress,
+		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress, Outcomes: a.svc,
 		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
-		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns,
+		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns, Lease: a.cfg.NodeLease,
 	})
 	if err != nil {
 		return err
@@ -230,6 +251,33 @@ func (a *app) close() {
 
 // pruneLoop deletes mail log entries and raw messages older than the
 // retention, in small chunks so no transaction grows large.
+// evictMailLog bounds the mail log to DESKGATE_MAILLOG_MAX_BYTES on
+// PostgreSQL (bbolt does it on every new entry), one node at a time.
+func (a *app) evictMailLog(ctx context.Context) {
+	for range 100 {
+		var n int
+		err := a.st.Update(ctx, func(tx store.Tx) error {
+			n = 0
+			if ok, err := tx.TryLock("prune mail log"); err != nil || !ok {
+				return err
+			}
+			var err error
+			n, err = tx.EvictMailLog(a.cfg.MailLogMaxBytes, 500)
+			return err
+		})
+		if err != nil {
+			a.log.Error("bounding the mail log", "err", err)
+			return
+		}
+		if n > 0 {
+			a.onEvict(n)
+		}
+		if n < 500 || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
 func (a *app) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -237,7 +285,12 @@ func (a *app) pruneLoop(ctx context.Context) {
 		before := time.Now().Add(-a.cfg.LogRetention)
 		for {
 			var n int
-			err := a.st.Update(func(tx *store.Tx) error {
+			err := a.st.Update(ctx, func(tx store.Tx) error {
+				n = 0
+				// One node prunes at a time (SPEC §8); the others skip the round.
+				if ok, err := tx.TryLock("prune mail log"); err != nil || !ok {
+					return err
+				}
 				var err error
 				n, err = tx.PruneMailLog(before, 500)
 				return err
@@ -248,6 +301,9 @@ func (a *app) pruneLoop(ctx context.Context) {
 			if err != nil || n < 500 || ctx.Err() != nil {
 				break
 			}
+		}
+		if a.pg != nil && a.cfg.MailLogMaxBytes > 0 {
+			a.evictMailLog(ctx)
 		}
 		select {
 		case <-ctx.Done():

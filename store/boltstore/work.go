@@ -1,0 +1,87 @@
+package boltstore
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// CreateProject stores p with a new id.
+func (t *Tx) CreateProject(p *store.Project) error {
+	t.writes++
+	return create(t, bProjects, &p.ID, &p.CreatedAt, p)
+}
+
+// Project returns project id or ErrNotFound.
+func (t *Tx) Project(id uint64) (*store.Project, error) {
+	var p store.Project
+	return &p, get(t.b(bProjects), id, &p, "project")
+}
+
+// PutProject overwrites an existing project.
+func (t *Tx) PutProject(p *store.Project) error {
+	t.writes++
+	return putJSON(t.b(bProjects), u64(p.ID), p)
+}
+
+// Projects returns every project, by id.
+func (t *Tx) Projects() ([]store.Project, error) { return all[store.Project](t.b(bProjects)) }
+
+// CreateItem stores it with a new id.
+func (t *Tx) CreateItem(it *store.Item) error {
+	t.writes++
+	return create(t, bItems, &it.ID, &it.CreatedAt, it)
+}
+
+// Item returns item id or ErrNotFound.
+func (t *Tx) Item(id uint64) (*store.Item, error) {
+	var it store.Item
+	return &it, get(t.b(bItems), id, &it, "item")
+}
+
+// PutItem overwrites an existing item.
+func (t *Tx) PutItem(it *store.Item) error {
+	t.writes++
+	return putJSON(t.b(bItems), u64(it.ID), it)
+}
+
+// CreateConversation stores c with a new id.
+func (t *Tx) CreateConversation(c *store.Conversation) error {
+	t.writes++
+	return create(t, bConversations, &c.ID, &c.CreatedAt, c)
+}
+
+// Conversation returns conversation id or ErrNotFound.
+func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
+	var c store.Conversation
+	return &c, get(t.b(bConversations), id, &c, "conversation")
+}
+
+// PutConversation overwrites an existing conversation.
+func (t *Tx) PutConversation(c *store.Conversation) error {
+	t.writes++
+	return putJSON(t.b(bConversations), u64(c.ID), c)
+}
+
+// Conversations returns every conversation, by id.
+func (t *Tx) Conversations() ([]store.Conversation, error) {
+	return all[store.Conversation](t.b(bConversations))
+}
+
+// create allocates an id in bucket name, stamps the creation time and stores v.
+func create(t *Tx, name []byte, id *uint64, at *time.Time, v any) error {
+	b := t.b(name)
+	n, err := nextID(b)
+	if err != nil {
+		return err
+	}
+	*id = n
+	if at.IsZero() {
+		*at = time.Now().UTC()
+	}
+	if err := putJSON(b, u64(n), v); err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,114 @@
+package pgstore
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// NewOutboundID allocates the id of a new outbound email.
+func (t *Tx) NewOutboundID() (uint64, error) {
+	var id int64
+	err := t.queryRow(`SELECT nextval('outbound_ids')`).Scan(&id)
+	return uint64(id), err
+}
+
+// PutOutbound stores o; raw, when not nil, replaces the raw message; a
+// final email's raw message is deleted.
+func (t *Tx) PutOutbound(o *store.OutboundEmail, raw []byte) error {
+	if o.ID == 0 {
+		return errors.New("put outbound: no id")
+	}
+	doc, err := mustJSON(o)
+	if err != nil {
+		return err
+	}
+	var done int64
+	if !o.DoneAt.IsZero() {
+		done = ns(o.DoneAt)
+	}
+	pending := o.Pending()
+	_, err = t.exec(`INSERT INTO outbound (id, pending, next_ns, done_ns, message_id, data, raw)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO UPDATE SET pending = EXCLUDED.pending, next_ns = EXCLUDED.next_ns,
+			done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
+			raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN $8 THEN EXCLUDED.raw ELSE outbound.raw END`,
+		int64(o.ID), pending, ns(o.NextAttempt), done, o.MessageID, doc, rawOrNil(pending, raw), raw != nil)
+	if err != nil {
+		return fmt.Errorf("put outbound %d: %w", o.ID, err)
+	}
+	return nil
+}
+
+func rawOrNil(pending bool, raw []byte) []byte {
+	if !pending {
+		return nil
+	}
+	return raw
+}
+
+// Outbound returns outbound email id, or ErrNotFound.
+func (t *Tx) Outbound(id uint64) (*store.OutboundEmail, error) {
+	var o store.OutboundEmail
+	return &o, t.get(&o, "outbound email", id, `SELECT data FROM outbound WHERE id = $1`)
+}
+
+// OutboundByMessageID finds an outbound email by its Message-ID.
+func (t *Tx) OutboundByMessageID(msgID string) (*store.OutboundEmail, error) {
+	var o store.OutboundEmail
+	ok, err := t.getJSON(&o, `SELECT data FROM outbound WHERE message_id = $1 AND message_id <> '' ORDER BY id DESC LIMIT 1`, msgID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("outbound message-id %q: %w", msgID, store.ErrNotFound)
+	}
+	return &o, nil
+}
+
+// OutboundRaw returns a pending outbound email's raw message.
+func (t *Tx) OutboundRaw(id uint64) ([]byte, error) {
+	b, ok, err := t.bytesOf(`SELECT raw FROM outbound WHERE id = $1`, int64(id))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("outbound raw %d: %w", id, store.ErrNotFound)
+	}
+	return b, nil
+}
+
+// DueOutbound returns the ids of up to max pending emails due at or
+// before now, earliest first (locked, skipping other nodes' locks, in a
+// write transaction).
+func (t *Tx) DueOutbound(now time.Time, max int) ([]uint64, error) {
+	return t.ids(`SELECT id FROM outbound WHERE pending AND next_ns <= $1 ORDER BY next_ns, id LIMIT $2`+t.lockSuffix(), ns(now), max)
+}
+
+// NextOutbound returns when the earliest pending email is due.
+func (t *Tx) NextOutbound() (time.Time, bool, error) {
+	var next *int64
+	if err := t.queryRow(`SELECT min(next_ns) FROM outbound WHERE pending`).Scan(&next); err != nil || next == nil {
+		return time.Time{}, false, err
+	}
+	return fromNS(*next), true, nil
+}
+
+// OutboundPending counts pending emails.
+func (t *Tx) OutboundPending() (int, error) {
+	var n int
+	err := t.queryRow(`SELECT count(*) FROM outbound WHERE pending`).Scan(&n)
+	return n, err
+}
+
+// PruneOutbound deletes up to max emails that became final before `before`.
+func (t *Tx) PruneOutbound(before time.Time, max int) (int, error) {
+	tag, err := t.exec(`DELETE FROM outbound WHERE id IN (
+		SELECT id FROM outbound WHERE NOT pending AND done_ns > 0 AND done_ns < $1 ORDER BY done_ns LIMIT $2)`, ns(before), max)
+	if err != nil {
+		return 0, fmt.Errorf("prune outbound: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -1,0 +1,314 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store is an open PostgreSQL database. It is safe for concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+	// observe, when set, is told how long each write transaction took.
+	observe func(time.Duration)
+}
+
+var _ store.Store = (*Store)(nil)
+
+// maxAttempts bounds the re-runs of a transaction that hit a
+// serialization failure or a deadlock; between them it waits a random
+// time that doubles up to maxBackoff, so writers of one hot row (posts
+// into one conversation) spread out instead of colliding again.
+const (
+	maxAttempts = 200
+	maxBackoff  = 20 * time.Millisecond
+)
+
+// Open connects to url, checks that the database answers and applies the
+// migrations it lacks. A wrong or unreachable URL fails here with the
+// reason, so serve stops at start rather than at the first mail.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DESKGATE_DATABASE_URL: %w", err)
+	}
+	if cfg.MaxConns < 20 {
+		cfg.MaxConns = 20 // SMTP sessions and API requests wait on commits
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.Ping(pingCtx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL at %s: %w", cfg.ConnConfig.Host, err)
+	}
+	if _, err := Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Pool returns the connection pool (for LISTEN/NOTIFY and advisory locks).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Backend returns "postgres".
+func (s *Store) Backend() string { return store.BackendPostgres }
+
+// SetWriteObserver registers f to be told the duration of every write
+// transaction. Call it before the store is shared.
+func (s *Store) SetWriteObserver(f func(time.Duration)) { s.observe = f }
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Update runs fn in a SERIALIZABLE read-write transaction, re-running it
+// after a serialization failure or deadlock, and returns nil once committed.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	start := time.Now()
+	err := s.run(ctx, pgx.ReadWrite, fn)
+	if s.observe != nil {
+		s.observe(time.Since(start))
+	}
+	return err
+}
+
+// View runs fn in a read-only transaction (one snapshot).
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, pgx.ReadOnly, fn)
+}
+
+func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx) error) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: mode}
+	if mode == pgx.ReadOnly {
+		opts.IsoLevel = pgx.RepeatableRead // one snapshot; nothing to serialize
+	}
+	var err error
+	for attempt := range maxAttempts {
+		err = pgx.BeginTxFunc(ctx, s.pool, opts, func(ptx pgx.Tx) error {
+			t := &Tx{ctx: ctx, tx: ptx, write: mode == pgx.ReadWrite}
+			if err := fn(t); err != nil {
+				return err
+			}
+			return t.flush()
+		})
+		if !retryable(err) {
+			break
+		}
+		backoff := min(time.Duration(100<<min(attempt, 10))*time.Microsecond, maxBackoff)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(rand.N(backoff) + 50*time.Microsecond):
+		}
+	}
+	return wrapErr(err)
+}
+
+// retryable reports whether err is a serialization failure or deadlock,
+// after which the whole transaction may simply run again; or a statement
+// refused because an earlier one failed (25P02): the domain reads some
+// errors as "not there" (a lookup that fails threads nothing), so the
+// serialization failure that aborted the transaction can surface only
+// as the next statement's refusal.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "25P02")
+}
+
+// wrapErr marks errors of reaching the database (as opposed to errors of
+// the data, or the domain's own) as store.ErrUnavailable.
+func wrapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe):
+		if pe.Code[:2] == "08" || pe.Code[:2] == "57" || pe.Code[:2] == "53" { // connection, operator intervention, resources
+			return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+		}
+		return err
+	case pgconn.SafeToRetry(err) || pgconn.Timeout(err) || isConnErr(err):
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
+	}
+	return err
+}
+
+// isConnErr reports whether err came from connecting or talking to the
+// server rather than from the domain's function.
+func isConnErr(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne) || errors.Is(err, pgx.ErrTxClosed) || errors.Is(err, pgx.ErrTxCommitRollback)
+}
+
+// Tx is one PostgreSQL transaction; it implements store.Tx.
+type Tx struct {
+	ctx   context.Context
+	tx    pgx.Tx
+	write bool
+	batch *pgx.Batch // writes queued by later
+	// userIDs and settings cache, in a write transaction, every user id
+	// and every stored settings record once one is asked for: the
+	// recipients of a message read both for every user (SPEC §4).
+	userIDs  map[uint64]bool
+	settings map[uint64]store.Settings
+}
+
+func (t *Tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.flush(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return t.tx.Exec(t.ctx, sql, args...)
+}
+
+// later queues a write whose result nobody waits for; the queue goes to
+// the server in one round trip (a pipeline) before the next read, and
+// before the commit. A delivery per recipient of a message to 1,000
+// followers costs one round trip, not 1,000.
+func (t *Tx) later(sql string, args ...any) {
+	if t.batch == nil {
+		t.batch = &pgx.Batch{}
+	}
+	t.batch.Queue(sql, args...)
+}
+
+// flush sends the queued writes and returns the first error among them.
+func (t *Tx) flush() error {
+	if t.batch == nil || t.batch.Len() == 0 {
+		return nil
+	}
+	b := t.batch
+	t.batch = nil
+	br := t.tx.SendBatch(t.ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// queryRow is QueryRow after the queued writes.
+func (t *Tx) queryRow(sql string, args ...any) pgx.Row {
+	if err := t.flush(); err != nil {
+		return errRow{err}
+	}
+	return t.tx.QueryRow(t.ctx, sql, args...)
+}
+
+// query is Query after the queued writes.
+func (t *Tx) query(sql string, args ...any) (pgx.Rows, error) {
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
+	return t.tx.Query(t.ctx, sql, args...)
+}
+
+// errRow is a row that fails to scan with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// getJSON decodes the one jsonb column sql selects into v; it reports
+// whether a row was found.
+func (t *Tx) getJSON(v any, sql string, args ...any) (bool, error) {
+	var data []byte
+	err := t.queryRow(sql, args...).Scan(&data)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("decode record: %w", err)
+	}
+	return true, nil
+}
+
+// get is getJSON that answers ErrNotFound naming what.
+func (t *Tx) get(v any, what string, id uint64, sql string) error {
+	ok, err := t.getJSON(v, sql, int64(id))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s %d: %w", what, id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// allJSON decodes every row's one jsonb column.
+func allJSON[T any](t *Tx, sql string, args ...any) ([]T, error) {
+	rows, err := t.query(sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+		var data []byte
+		var v T
+		if err := row.Scan(&data); err != nil {
+			return v, err
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			return v, fmt.Errorf("decode record: %w", err)
+		}
+		return v, nil
+	})
+}
+
+func mustJSON(v any) ([]byte, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return data, nil
+}
+
+// lockSuffix locks the rows a write transaction's scan of due work returns
+// and skips those another node holds.
+func (t *Tx) lockSuffix() string {
+	if t.write {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+func ns(at time.Time) int64 { return at.UnixNano() }
+
+func fromNS(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// rkey is the (rtype, rid) columns of a recipient.
+func rkey(r store.Recipient) (string, int64) {
+	if r.Type == store.KindCustomer {
+		return "c", int64(r.ID)
+	}
+	return "u", int64(r.ID)
+}
+
+func recipientOf(rtype string, rid int64) store.Recipient {
+	if rtype == "c" {
+		return store.Recipient{Type: store.KindCustomer, ID: uint64(rid)}
+	}
+	return store.Recipient{Type: store.KindUser, ID: uint64(rid)}
+}

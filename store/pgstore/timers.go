@@ -1,0 +1,87 @@
+package pgstore
+
+import (
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
+)
+
+// SetTimer makes (r, conv)'s timer due at due, replacing a later one.
+func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
+	rt, rid := rkey(r)
+	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns
+		WHERE timers.due_ns > EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	return nil
+}
+
+// ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
+func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
+	rt, rid := rkey(r)
+	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	return nil
+}
+
+// TimerDue returns when (r, conv)'s timer is due, if there is one.
+func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
+	rt, rid := rkey(r)
+	var due int64
+	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
+		int64(conv), rt, rid).Scan(&due)
+	if isNoRows(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	return fromNS(due), true, nil
+}
+
+// DeleteTimer removes (r, conv)'s timer, if any.
+func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
+	rt, rid := rkey(r)
+	t.later(`DELETE FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`, int64(conv), rt, rid)
+	return nil
+}
+
+// DueTimers returns up to max timers due at or before now, earliest first.
+// In a write transaction they are locked, skipping those another node's
+// transaction holds: each timer fires once across nodes (SPEC §8), and a
+// node that dies mid-transaction releases its locks with its connection.
+func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
+	rows, err := t.query(`SELECT conversation_id, rtype, rid, due_ns FROM timers
+		WHERE due_ns <= $1 ORDER BY due_ns LIMIT $2`+t.lockSuffix(), ns(now), max)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Timer, error) {
+		var conv, rid, due int64
+		var rt string
+		if err := row.Scan(&conv, &rt, &rid, &due); err != nil {
+			return store.Timer{}, err
+		}
+		return store.Timer{Due: fromNS(due), Recipient: recipientOf(rt, rid), Conversation: uint64(conv)}, nil
+	})
+}
+
+// NextTimer returns the earliest due time of any timer.
+func (t *Tx) NextTimer() (time.Time, bool, error) {
+	var due *int64
+	if err := t.queryRow(`SELECT min(due_ns) FROM timers`).Scan(&due); err != nil || due == nil {
+		return time.Time{}, false, err
+	}
+	return fromNS(*due), true, nil
+}
+
+// TimerCount returns how many timers are pending.
+func (t *Tx) TimerCount() (int, error) {
+	var n int
+	err := t.queryRow(`SELECT count(*) FROM timers`).Scan(&n)
+	return n, err
+}
+
+// DropStaleTimer has nothing to do here: the timers table is its own due
+// order, so no entry can disagree with it.
+func (t *Tx) DropStaleTimer(store.Timer) (bool, error) { return false, nil }

@@ -44,7 +44,7 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
- "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id"],"properties":{
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id","message_id_internal"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
    "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
@@ -53,6 +53,7 @@ schemas={
    "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
    "message_id":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none. As everywhere in the API, message_id is a message's id."},
+   "message_id_internal":{"type":"integer","format":"int64","description":"The same id as message_id, under the name SPEC §6 lists; kept for clients written against it."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{

@@ -1,7 +1,7 @@
 // Package dovecottest starts a private Dovecot IMAP server for tests: its
 // own config, state and log in a temp dir, listening on 127.0.0.1 on a
 // port the test picks, one passwd-file user with a Maildir. Tests that need
-// it skip without Dovecot, and fail when CI is set.
+// it skip without Dovecot, and fail when CI is set (internal/testenv).
 package dovecottest
 
 import (
@@ -24,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/testenv"
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 )
@@ -63,10 +64,7 @@ func Start(t testing.TB, o Options) *Server {
 	bin, err := exec.LookPath("dovecot")
 	if err != nil {
 		if _, err2 := os.Stat("/usr/sbin/dovecot"); err2 != nil {
-			if os.Getenv("CI") != "" {
-				t.Fatal("dovecot not installed (apt-get install dovecot-core dovecot-imapd)")
-			}
-			t.Skip("dovecot not installed")
+			testenv.Unavailable(t, "dovecot not installed (apt-get install dovecot-core dovecot-imapd)")
 		}
 		bin = "/usr/sbin/dovecot"
 	}

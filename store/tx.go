@@ -46,6 +46,8 @@ type Tx interface {
 	QueueTx
 	MailLogTx
 	GuardTx
+	AccountsTx
+	TeamsTx
 }
 
 // PeopleTx holds staff users, customers, API tokens and notification

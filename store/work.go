@@ -13,9 +13,12 @@ const (
 
 // Project groups items; its followers follow every conversation in it.
 type Project struct {
-	ID        uint64    `json:"id"`
-	Name      string    `json:"name"`
-	Followers []uint64  `json:"followers"` // user ids
+	ID        uint64   `json:"id"`
+	Name      string   `json:"name"`
+	Followers []uint64 `json:"followers"` // user ids
+	// Teams are the teams following the project: their members follow it
+	// too (SPEC §10).
+	Teams     []uint64  `json:"teams,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

@@ -38,6 +38,9 @@ func Run(t *testing.T, b Backend) {
 		{"DeliveriesAndEmailLinks", testDeliveriesAndEmailLinks},
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
+		{"SessionsPasswordsLinks", testSessionsPasswordsLinks},
+		{"RateWindows", testRateWindows},
+		{"TeamsInvitations", testTeamsInvitations},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/deskgate/deskgate/store"
 )
@@ -15,7 +16,13 @@ type Caller struct {
 	Kind string // store.KindUser or store.KindCustomer
 	ID   uint64
 	Role string // for users: store.RoleAdmin or store.RoleAgent
+	// session is the session token when the caller signed in with one
+	// (POST /auth/login), "" for an API token. Never logged.
+	session string
 }
+
+// IsSession reports whether the caller authenticated with a session token.
+func (c Caller) IsSession() bool { return c.session != "" }
 
 // IsAdmin reports whether the caller is an admin user.
 func (c Caller) IsAdmin() bool { return c.Kind == store.KindUser && c.Role == store.RoleAdmin }
@@ -33,6 +40,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	}
 	var c Caller
 	err := s.st.View(ctx, func(tx store.Tx) error {
+		if strings.HasPrefix(token, sessionPrefix) {
+			var err error
+			c, err = s.sessionCaller(tx, token)
+			return err
+		}
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err

@@ -16,6 +16,8 @@ type Config struct {
 	// TokenKey is the secret that makes reply tokens unforgeable (kept in
 	// the data directory).
 	TokenKey []byte
+	// Accounts configures sign-in, sessions and password links (SPEC §10).
+	Accounts AccountsConfig
 }
 
 // Service is the domain. It is safe for concurrent use.
@@ -29,7 +31,14 @@ type Service struct {
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer
-	inbound atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
+	// templates renders the system emails (SetTemplates); nil = built-in.
+	templates SystemTemplates
+	// hashSlots bounds concurrent password hashes (memory: argon2id's m each).
+	hashSlots chan struct{}
+	// dummyHash is verified against when an address has no password, so
+	// an unknown address costs the same time as a wrong password.
+	dummyHash string
+	inbound   atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
 // New returns a Service over st.
@@ -40,7 +49,11 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	cfg.Accounts.defaults()
+	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	s.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
+	s.dummyHash = mustDummyHash(cfg.Accounts.Argon2)
+	return s
 }
 
 // SetOutbox plugs in where emails go. Call it before the Service is shared.

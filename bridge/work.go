@@ -36,25 +36,26 @@ func mayActForUser(c Caller, user uint64) error {
 	return forbiddenOrNotFound(c, "only an admin may add another user")
 }
 
-// AddProjectFollower makes user follow project id.
+// AddProjectFollower makes user follow project id. The project's
+// followers get new_member (SPEC §10).
 func (s *Service) AddProjectFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
-	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
+	return s.updateAndKick(ctx, "project", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, id)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := requireUsers(tx, "user_id", user); err != nil {
-			return err
+			return false, err
 		}
-		var added bool
-		if p.Followers, added = store.AddUnique(p.Followers, user); !added {
-			return nil
+		u, err := tx.User(user)
+		if err != nil {
+			return false, err
 		}
-		return tx.PutProject(p)
-	}), "project")
+		return s.joinProjectTx(tx, c, p, joiner{user: u})
+	})
 }
 
 // CreateItem adds an item to a project the caller may see.
@@ -100,22 +101,27 @@ func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64
 	}), "item")
 }
 
-// SetAssignees replaces the assignees of item id. Staff who may see it may.
+// SetAssignees replaces the assignees of item id. Staff who may see it
+// may. Users added or removed get assignment_changed (SPEC §10).
 func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
 	var it *store.Item
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err := s.updateAndKick(ctx, "item", func(tx store.Tx) (bool, error) {
 		var err error
 		if it, err = viewItem(tx, c, id); err != nil {
-			return err
+			return false, err
 		}
 		if err := requireUsers(tx, "user_ids", users...); err != nil {
-			return err
+			return false, err
 		}
+		old := it.Assignees
 		it.Assignees = []uint64{}
 		for _, u := range users {
 			it.Assignees, _ = store.AddUnique(it.Assignees, u)
 		}
-		return tx.PutItem(it)
+		if err := tx.PutItem(it); err != nil {
+			return false, err
+		}
+		return s.assignmentEmailsTx(tx, c, it, old)
 	})
-	return it, storeErr(err, "item")
+	return it, err
 }

@@ -53,6 +53,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_DATABASE_URL":           "", // SPEC §8
 		"DESKGATE_NODE_NAME":              "",
 		"DESKGATE_NODE_LEASE":             "30s",
+		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
+		"DESKGATE_SESSION_TTL":            "12h",
+		"DESKGATE_TRUSTED_PROXIES":        "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -113,6 +116,9 @@ flood_window = "1h"
 database_url = "postgres://dg:pw@db.example.com/deskgate"
 node_name = "mx1"
 node_lease = "45s"
+public_url = "https://help.example.com/"
+session_ttl = "8h"
+trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -128,6 +134,13 @@ node_lease = "45s"
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
 		FloodLimit: 0, FloodWindow: time.Hour,
 		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
+		PublicURL: "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
+	}
+	if got := c.PublicBaseURL(); got != "https://help.example.com" {
+		t.Errorf("PublicBaseURL %q", got)
+	}
+	if ps, err := c.TrustedProxyPrefixes(); err != nil || len(ps) != 2 || ps[1].String() != "192.0.2.7/32" {
+		t.Errorf("TrustedProxyPrefixes %v, %v", ps, err)
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

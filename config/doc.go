@@ -29,6 +29,9 @@
 //	database_url            DESKGATE_DATABASE_URL              (empty: bbolt in data_dir)
 //	node_name               DESKGATE_NODE_NAME                 (empty: the host name)
 //	node_lease              DESKGATE_NODE_LEASE                30s
+//	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
+//	session_ttl             DESKGATE_SESSION_TTL               12h
+//	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard) are deskgate extensions; the store

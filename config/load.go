@@ -77,6 +77,9 @@ type fileConfig struct {
 	DatabaseURL          *rawValue `toml:"database_url"`
 	NodeName             *rawValue `toml:"node_name"`
 	NodeLease            *rawValue `toml:"node_lease"`
+	PublicURL            *rawValue `toml:"public_url"`
+	SessionTTL           *rawValue `toml:"session_ttl"`
+	TrustedProxies       *rawValue `toml:"trusted_proxies"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

@@ -2,7 +2,9 @@ package webapi
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
@@ -27,6 +29,10 @@ type Options struct {
 	StoreBackend, Node string
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the client (DESKGATE_TRUSTED_PROXIES); the
+	// sign-in rate limit counts per client. Empty: the peer address.
+	TrustedProxies []netip.Prefix
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
@@ -51,6 +57,7 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s := &Server{svc: svc, e: e, log: log, opts: opts}
 	e.Use(newMetrics(opts.Registry).middleware, middleware.Recover(), s.limitBody)
 	s.routes()
@@ -110,6 +117,19 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/events", s.events)
 	auth(http.MethodGet, "/maillog", s.listMailLog)
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
+
+	// Accounts (SPEC §10).
+	g.POST("/auth/login", s.login)
+	g.POST("/auth/password-reset", s.passwordReset)
+	g.POST("/auth/password-reset/confirm", s.passwordResetConfirm)
+	auth(http.MethodDelete, "/auth/session", s.logout)
+	auth(http.MethodPut, "/me/password", s.changePassword)
+	auth(http.MethodPost, "/teams", s.createTeam)
+	auth(http.MethodGet, "/teams", s.listTeams)
+	auth(http.MethodPost, "/projects/:id/invitations", s.invite)
+	auth(http.MethodGet, "/me/invitations", s.myInvitations)
+	auth(http.MethodPost, "/invitations/:id/accept", s.settleInvitation(true))
+	auth(http.MethodPost, "/invitations/:id/decline", s.settleInvitation(false))
 }
 
 // health is the body of GET /healthz.
@@ -126,4 +146,19 @@ func (s *Server) healthz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, h)
 	}
 	return c.JSON(http.StatusOK, h)
+}
+
+// ipExtractor never believes a forwarding header from a peer that is not
+// a trusted proxy (echo's default RealIP would, and anyone could then
+// pick the address the rate limit counts).
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		n := &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

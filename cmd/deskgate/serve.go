@@ -83,8 +83,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		httpLn.Close()
 		return err
 	}
+	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
-		StoreBackend: a.st.Backend(), Node: a.node}, log)
+		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 
@@ -149,6 +150,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
+		Accounts: bridge.AccountsConfig{PublicURL: cfg.PublicBaseURL(), SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)
 	if err := a.newQueue(); err != nil {
 		st.Close()
@@ -226,10 +228,30 @@ func (a *app) pruneLoop(ctx context.Context) {
 				break
 			}
 		}
+		a.pruneAccounts(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// pruneAccounts deletes expired sessions, password links and rate-limit
+// windows, in small chunks.
+func (a *app) pruneAccounts(ctx context.Context) {
+	for range 100 {
+		var n int
+		err := a.st.Update(ctx, func(tx store.Tx) error {
+			var err error
+			n, err = tx.PruneAccounts(time.Now(), 500)
+			return err
+		})
+		if err != nil {
+			a.log.Error("pruning expired sessions and links", "err", err)
+		}
+		if err != nil || n < 500 || ctx.Err() != nil {
+			return
 		}
 	}
 }

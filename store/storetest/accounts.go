@@ -149,7 +149,11 @@ func testRateWindows(t *testing.T, b Backend) {
 		t.Errorf("after the window: count %d end %v, want 1, %v", n, end, later.Add(time.Minute))
 	}
 	var pruned int
-	if err := update(s, func(tx store.Tx) error { var err error; pruned, err = tx.PruneAccounts(now.Add(time.Minute), 10); return err }); err != nil {
+	if err := update(s, func(tx store.Tx) error {
+		var err error
+		pruned, err = tx.PruneAccounts(now.Add(time.Minute), 10)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if pruned != 1 {

@@ -73,7 +73,7 @@ func personOf(u *store.User) Person {
 func (s *Service) sendAccountEmail(tx store.Tx, name string, u *store.User, data any) (bool, error) {
 	ob, ok := s.outbox.(AccountOutbox)
 	if !ok {
-		s.log.Warn("account email not sent: no outbound mail configured", "template", name, "user_id", u.ID)
+		s.log.Debug("account email not sent: no outbound mail configured", "template", name, "user_id", u.ID)
 		return false, nil
 	}
 	tpl := s.templates

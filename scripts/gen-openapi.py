@@ -28,7 +28,7 @@ schemas={
    "email_assignment_changes":{"type":"boolean","default":True},
    "email_new_members":{"type":"boolean","default":False},
    "accept_all_invitations":{"type":"boolean","default":True}}},
- "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"created_at":T}},
+ "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"teams":{**IDS,"description":"teams following the project; their members follow through them"},"created_at":T}},
  "Item":{"type":"object","required":["id","project_id","title"],"properties":{"id":ID,"project_id":ID,"title":S,"followers":IDS,"assignees":IDS,"created_at":T}},
  "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":{"type":"string","format":"date-time","description":"when the newest message was posted; absent until the first message"}}},
  "Author":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer","bot"]},"id":{"type":"integer","format":"int64","description":"0 for the bot"},"email":S,"name":S}},
@@ -55,6 +55,9 @@ schemas={
    "full_text":{"type":"string","description":"An email's whole text, quotes included."},
    "attachments":arr(ref("Attachment")),"source":{"type":"string","enum":["api","smtp","imap"]},
    "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T}},
+ "Session":{"type":"object","required":["token","expires_at"],"properties":{"token":{"type":"string","description":"A session token (dgs_…): use it as a Bearer token until expires_at. Stored hashed."},"expires_at":T}},
+ "Team":{"type":"object","required":["id","name","user_ids"],"properties":{"id":ID,"name":S,"user_ids":IDS,"created_at":T}},
+ "Invitation":{"type":"object","required":["id","status","project_id","invited_by","created_at"],"properties":{"id":ID,"status":{"type":"string","enum":["pending","accepted","declined"]},"project_id":ID,"user_id":ID,"team_id":ID,"invited_by":ID,"created_at":T,"settled_at":T}},
 }
 def err(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
 def ok(code,desc,schema=None):
@@ -84,7 +87,8 @@ paths={
  "/api/v1/customers":{"post":op("Create a customer (staff).",ok(201,"Created",ref("Customer")),"people",body(obj(["email"],{"email":S,"name":S})))},
  "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
  "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},
- "/api/v1/projects/{id}/followers":{"post":op("Follow a project (an agent may add itself, an admin anyone).",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/projects/{id}/followers":{"post":op("Follow a project: a user (an agent may add itself, an admin anyone) or a team (an admin, or a member of the team), whose members then follow through it. The project's followers get new_member when their email_new_members is on.",{"204":{"description":"Following"}},"work",body({"type":"object","properties":{"user_id":ID,"team_id":ID},"description":"Exactly one of user_id, team_id."}),params=[pid()])},
+ "/api/v1/projects/{id}/invitations":{"post":op("Invite a user or a team to follow the project: accepted at once when the invitee accepts all invitations (a team: every member), else pending and the invitation email goes out. Inviting again while one is pending returns it.",ok(201,"The invitation",ref("Invitation")),"accounts",body({"type":"object","properties":{"user_id":ID,"team_id":ID},"description":"Exactly one of user_id, team_id."}),params=[pid()])},
  "/api/v1/items":{"post":op("Create an item (ticket/task) in a project the caller may see.",ok(201,"Created",ref("Item")),"work",body(obj(["project_id","title"],{"project_id":ID,"title":S})))},
  "/api/v1/items/{id}/followers":{"post":op("Follow an item.",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
  "/api/v1/items/{id}/assignees":{"put":op("Replace the item's assignees; an empty list clears them.",ok(200,"The item",ref("Item")),"work",body(obj(["user_ids"],{"user_ids":IDS})),params=[pid()])},
@@ -107,6 +111,17 @@ paths={
    {"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100}}])},
  "/api/v1/maillog/{id}/raw":{"get":op("The raw message of a mail log entry, as a download (404 when none was kept, e.g. rejected mail, or pruned).",{"200":{"description":"The message as received, with deskgate's Received field","content":{"message/rfc822":{"schema":{"type":"string","format":"binary"}}}}},"maillog",params=[pid()])},
  "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first.",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
+ "/api/v1/auth/login":{"post":op("Sign in with email and password: a session token. A wrong address and a wrong password answer alike (401 invalid_credentials); attempts are limited per address and per client.",{**ok(200,"Signed in",ref("Session")),"400":err("Malformed JSON."),"401":err("Wrong email or password."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["email","password"],{"email":S,"password":S})),security=False)},
+ "/api/v1/auth/session":{"delete":op("Sign out: end the session of the session token used (an API token is not a session: 404).",{"204":{"description":"Signed out"}},"accounts")},
+ "/api/v1/auth/password-reset":{"post":op("Ask for a password-reset email. Always 202, whether or not the address has an account; the email carries a single-use link valid 1 hour.",{"202":{"description":"Accepted"},"400":err("Malformed JSON."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["email"],{"email":S})),security=False)},
+ "/api/v1/auth/password-reset/confirm":{"post":op("Set a password with the token of a reset or welcome link; every session of the user ends. A used, expired or forged token is 422 invalid_token.",{"204":{"description":"Password set"},"400":err("Malformed JSON."),"422":err("invalid_token, or weak_password."),"503":err("Storage unavailable; retry.")},"accounts",body(obj(["token","password"],{"token":S,"password":{"type":"string","minLength":8,"maxLength":1024}})),security=False)},
+ "/api/v1/me/password":{"put":op("Set the caller's own password (current_password required once one is set); the caller's other sessions end.",{"204":{"description":"Password set"}},"accounts",body(obj(["password"],{"current_password":S,"password":{"type":"string","minLength":8,"maxLength":1024}})))},
+ "/api/v1/teams":{
+   "post":op("Create a team (admins).",ok(201,"Created",ref("Team")),"accounts",body(obj(["name"],{"name":S,"user_ids":IDS}))),
+   "get":op("Every team (staff).",ok(200,"Teams",arr(ref("Team"))),"accounts")},
+ "/api/v1/me/invitations":{"get":op("Invitations of the caller and of its teams, oldest first.",ok(200,"Invitations",arr(ref("Invitation"))),"accounts",params=[{"name":"status","in":"query","required":False,"schema":{"type":"string","enum":["pending","accepted","declined"]}}])},
+ "/api/v1/invitations/{id}/accept":{"post":op("Accept an invitation (the invited user, or a member of the invited team): the invitee follows the project. 409 when already settled.",{**ok(200,"Accepted",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
+ "/api/v1/invitations/{id}/decline":{"post":op("Decline an invitation. 409 when already settled.",{**ok(200,"Declined",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
 }
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,

@@ -104,7 +104,7 @@ func TestWrongAddressAndWrongPasswordAnswerAlike(t *testing.T) {
 	for _, c := range []map[string]string{
 		{"email": "agent@support.test", "password": "wrong horse"},
 		{"email": "nobody@support.test", "password": "wrong horse"},
-		{"email": "carol@example.com", "password": "wrong horse"}, // a customer: no password
+		{"email": "carol@example.com", "password": "wrong horse"},  // a customer: no password
 		{"email": "admin@support.test", "password": "wrong horse"}, // a user who never set one
 		{"email": "", "password": ""},
 	} {

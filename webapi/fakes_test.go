@@ -9,7 +9,7 @@ import (
 
 // recordingOutbox keeps the emails the domain queues.
 type recordingOutbox struct {
-	mu     sync.Mutex
+	mu       sync.Mutex
 	emails   []bridge.Email
 	accounts []bridge.AccountEmail
 	kicks    int

@@ -46,6 +46,7 @@ type Tx interface {
 	QueueTx
 	MailLogTx
 	GuardTx
+	MessagingTx
 }
 
 // PeopleTx holds staff users, customers, API tokens and notification

@@ -44,4 +44,5 @@ var allBuckets = [][]byte{
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 	bOutCap, bOutCapTime,
 	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
+	bTemplates, bAutomations, // messaging.go
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, b Backend) {
 		{"DeliveriesAndEmailLinks", testDeliveriesAndEmailLinks},
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
+		{"TemplatesAndAutomations", testTemplatesAndAutomations},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -16,6 +16,9 @@ type Config struct {
 	// TokenKey is the secret that makes reply tokens unforgeable (kept in
 	// the data directory).
 	TokenKey []byte
+	// PublicURL is where deskgate's HTTP API is reached from outside
+	// (DESKGATE_PUBLIC_URL), for links in emails.
+	PublicURL string
 }
 
 // Service is the domain. It is safe for concurrent use.

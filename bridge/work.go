@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/deskgate/deskgate/store"
@@ -69,14 +70,18 @@ func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, titl
 	if title == "" {
 		return nil, errorf(KindInvalid, "title: required")
 	}
-	it := &store.Item{ProjectID: project, Title: title, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
+	it := &store.Item{ProjectID: project, Title: title, Status: store.ItemOpen, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := viewProject(tx, c, project); err != nil {
 			return errorf(KindInvalid, "project_id: no project %d", project)
 		}
 		return tx.CreateItem(it)
 	})
-	return it, storeErr(err, "item")
+	if err != nil {
+		return nil, storeErr(err, "item")
+	}
+	s.emit(ctx, Event{Name: EventItemCreated, ItemID: it.ID})
+	return it, nil
 }
 
 // AddItemFollower makes user follow item id.
@@ -103,6 +108,7 @@ func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64
 // SetAssignees replaces the assignees of item id. Staff who may see it may.
 func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
 	var it *store.Item
+	var changed bool
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if it, err = viewItem(tx, c, id); err != nil {
@@ -111,11 +117,33 @@ func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users [
 		if err := requireUsers(tx, "user_ids", users...); err != nil {
 			return err
 		}
+		before := it.Assignees
 		it.Assignees = []uint64{}
 		for _, u := range users {
 			it.Assignees, _ = store.AddUnique(it.Assignees, u)
 		}
+		it.Status = itemStatus(it)
+		changed = !sameSet(before, it.Assignees)
 		return tx.PutItem(it)
 	})
-	return it, storeErr(err, "item")
+	if err != nil {
+		return nil, storeErr(err, "item")
+	}
+	if changed {
+		s.emit(ctx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID})
+	}
+	return it, nil
+}
+
+// sameSet reports whether a and b hold the same ids.
+func sameSet(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

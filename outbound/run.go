@@ -329,6 +329,9 @@ func (q *Queue) begin(jobs []job) []job {
 // mark sets email rec's mail log entry to logStatus and its deliveries to
 // deliveryStatus, both with detail. A pruned mail log entry is skipped.
 func (q *Queue) mark(tx store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
+	if rec.Cause != "" {
+		detail += " (" + rec.Cause + ")"
+	}
 	if rec.MailLogID != 0 {
 		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -26,7 +26,7 @@ type Item struct {
 	Title     string `json:"title"`
 	// Status is "open" (the default) or "closed", or another short word
 	// (SPEC §9); an item stored before statuses existed reads as "".
-	Status    string    `json:"status,omitempty"`
+	Status    string    `json:"status"`
 	Followers []uint64  `json:"followers"` // user ids
 	Assignees []uint64  `json:"assignees"` // user ids
 	CreatedAt time.Time `json:"created_at"`

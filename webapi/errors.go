@@ -40,6 +40,7 @@ var statusOf = map[bridge.ErrorKind]int{
 	bridge.KindNotFound:     http.StatusNotFound,
 	bridge.KindConflict:     http.StatusConflict,
 	bridge.KindUnavailable:  http.StatusServiceUnavailable,
+	bridge.KindLocked:       http.StatusUnprocessableEntity,
 }
 
 // errorHandler writes every error as the error JSON with the right status.

@@ -102,7 +102,8 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/conversations/:id/followers", s.addConversationFollower)
 	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
 	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
-	auth(http.MethodGet, "/messages/:id/attachments/:att", s.getAttachment)
+	// A signed link from an email works without a bearer token (SPEC §9).
+	g.GET("/messages/:id/attachments/:att", s.getAttachment, s.authenticateUnlessSigned)
 	auth(http.MethodPost, "/messages/:id/seen", s.markSeen)
 	auth(http.MethodGet, "/messages/:id/deliveries", s.deliveries)
 	auth(http.MethodGet, "/me/notifications", s.notifications)
@@ -110,6 +111,19 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/events", s.events)
 	auth(http.MethodGet, "/maillog", s.listMailLog)
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
+	auth(http.MethodPut, "/items/:id", s.updateItem)
+	auth(http.MethodGet, "/templates", s.listTemplates)
+	auth(http.MethodPost, "/templates", s.createTemplate)
+	auth(http.MethodGet, "/templates/:name", s.getTemplate)
+	auth(http.MethodPut, "/templates/:name", s.putTemplate)
+	auth(http.MethodDelete, "/templates/:name", s.deleteTemplate)
+	auth(http.MethodPost, "/templates/:name/preview", s.previewTemplate)
+	auth(http.MethodPost, "/templates/:name/reset", s.resetTemplate)
+	auth(http.MethodGet, "/automations", s.listAutomations)
+	auth(http.MethodPost, "/automations", s.createAutomation)
+	auth(http.MethodGet, "/automations/:id", s.getAutomation)
+	auth(http.MethodPut, "/automations/:id", s.putAutomation)
+	auth(http.MethodDelete, "/automations/:id", s.deleteAutomation)
 }
 
 // health is the body of GET /healthz.

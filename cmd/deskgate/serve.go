@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"sync"
 	"sync/atomic"
+	"strings"
 	"syscall"
 	"time"
 
@@ -149,6 +150,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
+		PublicURL: publicURL(cfg),
 	}, bridge.SystemClock{}, log)
 	if err := a.newQueue(); err != nil {
 		st.Close()
@@ -232,4 +234,15 @@ func (a *app) pruneLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// publicURL is where the API is reached from outside, for links in
+// emails: DESKGATE_PUBLIC_URL, else http:// and the HTTP address.
+// (The accounts branch makes it a setting of package config; this reads
+// the same variable until then.)
+func publicURL(cfg config.Config) string {
+	if u := strings.TrimRight(strings.TrimSpace(os.Getenv("DESKGATE_PUBLIC_URL")), "/"); u != "" {
+		return u
+	}
+	return "http://" + cfg.HTTPAddr
 }

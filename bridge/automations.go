@@ -246,4 +246,3 @@ func (s *Service) DeleteAutomation(ctx context.Context, c Caller, id uint64) err
 func automationCause(a *store.Automation) string {
 	return fmt.Sprintf("automation %d “%s”", a.ID, a.Name)
 }
-

@@ -32,7 +32,9 @@ type Service struct {
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer
-	inbound atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
+	// announcer tells other nodes of new messages (nil: one node).
+	announcer Announcer
+	inbound   atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
 // New returns a Service over st.

@@ -29,6 +29,9 @@
 //	database_url            DESKGATE_DATABASE_URL              (empty: bbolt in data_dir)
 //	node_name               DESKGATE_NODE_NAME                 (empty: the host name)
 //	node_lease              DESKGATE_NODE_LEASE                30s
+//	dns                     DESKGATE_DNS                       (empty: /etc/resolv.conf)
+//	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
+//	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard) are deskgate extensions; the store

@@ -77,6 +77,9 @@ type fileConfig struct {
 	DatabaseURL          *rawValue `toml:"database_url"`
 	NodeName             *rawValue `toml:"node_name"`
 	NodeLease            *rawValue `toml:"node_lease"`
+	DNS                  *rawValue `toml:"dns"`
+	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
+	ARCTrusted           *rawValue `toml:"arc_trusted"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

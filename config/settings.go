@@ -151,6 +151,18 @@ var settings = [...]setting{
 		doc: "How long work a node claimed stays its own: when a node dies, the others\ntake its claimed emails over within this time.",
 		set: func(c *Config, s string) error { return setDuration(&c.NodeLease, s) },
 		get: func(c Config) string { return FormatDuration(c.NodeLease) }},
+	{key: "dns", env: "DESKGATE_DNS", kind: kindString,
+		doc: "host:port of the DNS server for the sender checks (SPF, DKIM, DMARC, ARC)\nand MX lookups. Empty = the nameservers of /etc/resolv.conf.",
+		set: func(c *Config, s string) error { c.DNS = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.DNS }},
+	{key: "dmarc_enforce", env: "DESKGATE_DMARC_ENFORCE", kind: kindBool,
+		doc: "Refuse (550 5.7.1) mail that fails DMARC when its From domain says p=reject.\nfalse = accept it, marked unverified.",
+		set: func(c *Config, s string) error { return setBool(&c.DMARCEnforce, s) },
+		get: func(c Config) string { return strconv.FormatBool(c.DMARCEnforce) }},
+	{key: "arc_trusted", env: "DESKGATE_ARC_TRUSTED", kind: kindList,
+		doc: "Forwarders (mailing lists) whose passing ARC chain exempts a mail from the\np=reject refusal. A domain covers its subdomains.",
+		set: func(c *Config, s string) error { c.ARCTrusted = parseDomains(s); return nil },
+		get: func(c Config) string { return strings.Join(c.ARCTrusted, ",") }},
 }
 
 // lookupSetting returns the setting with TOML key key.

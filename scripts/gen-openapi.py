@@ -8,6 +8,7 @@ import json, os
 def ref(n): return {"$ref": "#/components/schemas/"+n}
 def arr(s): return {"type":"array","items":s}
 ID={"type":"integer","format":"int64","minimum":1}
+AUTHWORD={"type":"string","enum":["pass","fail","softfail","neutral","none","temperror","permerror"]}
 T={"type":"string","format":"date-time"}
 S={"type":"string"}
 B={"type":"boolean"}
@@ -71,14 +72,18 @@ schemas={
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
    "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
-   "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."}}},
+   "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
+   "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
+     "spf":AUTHWORD,"dkim":AUTHWORD,"dmarc":AUTHWORD,"arc":AUTHWORD,
+     "reason":{"type":"string","description":"What decided the DMARC result, in words."}}}}},
  "Message":{"type":"object","required":["id","conversation_id","kind","author","body","html","attachments","source","email_message_id","created_at"],"properties":{
    "id":ID,"conversation_id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),
    "body":{"type":"string","description":"The new text only: quoted history and signature removed for email."},
    "html":{"type":"string","description":"Sanitized HTML of an email; empty otherwise."},
    "full_text":{"type":"string","description":"An email's whole text, quotes included."},
    "attachments":arr(ref("Attachment")),"source":{"type":"string","enum":["api","smtp","imap"]},
-   "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T}},
+   "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T,
+   "unverified":{"type":"boolean","description":"An email whose From is not proven: it fails DMARC, or it is not the recipient of the reply token it answered. The author is who the mail claims."}}},
 }
 def err(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
 def ok(code,desc,schema=None):

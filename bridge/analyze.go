@@ -5,6 +5,7 @@ import (
 
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailparse"
+	"github.com/deskgate/deskgate/senderauth"
 )
 
 // Analysis is what deskgate makes of one raw message without storing
@@ -29,9 +30,12 @@ type Analysis struct {
 	DSN           AnalysisDSN          `json:"dsn"`
 	Errors        []string             `json:"errors"`
 	Hops          int                  `json:"hops"` // Received header count
-	Message       *mailparse.Message   `json:"-"`
-	Verdict       loopguard.Verdict    `json:"-"`
-	Raw           []byte               `json:"-"`
+	// Auth is what the sender checks found (SPEC §12): set by Receive, and
+	// by `deskgate inspect --dns`; nil when they did not run.
+	Auth    *senderauth.Results `json:"auth,omitempty"`
+	Message *mailparse.Message  `json:"-"`
+	Verdict loopguard.Verdict   `json:"-"`
+	Raw     []byte              `json:"-"`
 }
 
 // AnalysisAttachment lists one attachment or inline image.

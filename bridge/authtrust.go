@@ -1,90 +1,139 @@
 package bridge
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"strings"
 
-	"github.com/emersion/go-msgauth/dkim"
+	"github.com/deskgate/deskgate/mailerr"
+	"github.com/deskgate/deskgate/senderauth"
+	"github.com/deskgate/deskgate/store"
 )
 
-// SPEC §3: "A From of a user's address whose DKIM/SPF/DMARC check fails is
-// not trusted as that user." deskgate trusts a From of a staff user's
-// address only when
-//   - the mail came to a reply token that names that user (the token is
-//     unforgeable and was only ever sent to that user), or
-//   - a DKIM signature (RFC 6376) that covers From verifies for the From
-//     domain or a parent domain of it (relaxed alignment, RFC 7489 §3.1.1).
-// Otherwise the mail is not posted as that user: it is logged
-// `suppressed` with the reason, raw kept for the admin.
+// Who really sent it (SPEC §12). Every inbound mail is checked by package
+// senderauth (SPF, DKIM, DMARC with organizational-domain alignment, ARC)
+// before the 250, and the domain draws the consequences here:
+//   - p=reject: a DMARC fail is refused 550 5.7.1, a DMARC temperror
+//     451 4.7.5 (the sender retries; DNS trouble never loses good mail),
+//     unless DESKGATE_DMARC_ENFORCE=false or a trusted forwarder's ARC
+//     chain passes (DESKGATE_ARC_TRUSTED). A temperror of the DMARC
+//     record itself (policy unknown) is treated as p=reject.
+//   - a From that fails DMARC (or cannot be evaluated) is unverified: it
+//     threads only by reply token, never by In-Reply-To/References,
+//     subject tag or participant rule, and its message is marked
+//     "unverified".
+//   - a From of a staff user's address posts as that user only when the
+//     checks prove it (senderauth.Results.Trusted: an aligned SPF or DKIM
+//     pass, and DMARC pass or no DMARC record). A reply token of that user
+//     is not enough: a forwarded notification carries it.
+//   - the stored raw mail gets our Authentication-Results field (RFC
+//     8601), after every arriving one that claims our host name is
+//     removed (§5).
 
-// maxDKIMSignatures caps how many signatures one mail may make us verify.
-const maxDKIMSignatures = 5
+// Refusals of the sender checks (RFC 7372 §3.3: 5.7.1 / 4.7.5 for DMARC).
+var (
+	errDMARCReject = func(domain string) *mailerr.Error {
+		return mailerr.New(550, "5.7.1", "DMARC policy of "+domain+" rejects this mail: no aligned SPF or DKIM pass")
+	}
+	errDMARCTemp = func(domain string) *mailerr.Error {
+		return mailerr.New(451, "4.7.5", "cannot verify the sender of "+domain+" now (DNS), try again later")
+	}
+)
 
-// dkimVouches reports whether a valid DKIM signature of fromDomain (or a
-// parent of it) covers the From field of raw, and says why in words.
-func (in *inbound) dkimVouches(ctx context.Context, raw []byte, fromDomain string) (bool, string) {
-	ctx, cancel := context.WithTimeout(ctx, in.cfg.DKIMTimeout)
-	defer cancel()
-	lookup := in.cfg.LookupTXT
-	opts := &dkim.VerifyOptions{
-		MaxVerifications: maxDKIMSignatures,
-		LookupTXT: func(domain string) ([]string, error) {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("dkim lookup %s: %w", domain, ctx.Err())
-			}
-			return lookup(ctx, domain)
-		},
-	}
-	vs, err := dkim.VerifyWithOptions(bytes.NewReader(raw), opts)
-	if err != nil && len(vs) == 0 {
-		return false, "DKIM: " + err.Error()
-	}
-	if len(vs) == 0 {
-		return false, "no DKIM signature"
-	}
-	var why []string
-	for _, v := range vs {
-		switch {
-		case v.Err != nil:
-			why = append(why, fmt.Sprintf("d=%s: %v", v.Domain, v.Err))
-		case !aligned(fromDomain, v.Domain):
-			why = append(why, fmt.Sprintf("d=%s does not align with %s", v.Domain, fromDomain))
-		case !signsFrom(v.HeaderKeys):
-			why = append(why, fmt.Sprintf("d=%s does not sign From", v.Domain))
-		default:
-			return true, "DKIM signature of " + v.Domain + " verifies"
+// checkSender runs the sender checks of p's mail, refuses it when its
+// DMARC policy says so, and otherwise prepares the raw mail to store:
+// our trace field, our Authentication-Results, the mail without forged
+// ones.
+func (s *Service) checkSender(ctx context.Context, in *inbound, p *prepared, raw []byte) error {
+	if in.cfg.Auth != nil {
+		p.auth = in.cfg.Auth.Check(ctx, senderauth.Input{IP: remoteIP(p.env.RemoteAddr), Helo: p.env.Helo, MailFrom: p.env.From, Raw: raw})
+		p.unverified = p.auth.Unverified()
+		p.a.Auth = p.auth
+		if err := s.enforceDMARC(in, p); err != nil {
+			s.logRejection(ctx, p.env, p.sender, p.a.Subject, fmt.Sprintf("DATA: %d %s %s (%s; %s)", err.Code, err.Enhanced, err.Message, authWords(p.auth), p.auth.Reason), p.auth)
+			return err
 		}
 	}
-	return false, "DKIM: " + strings.Join(why, "; ")
-}
-
-// aligned: the signing domain is the From domain or a parent of it.
-func aligned(fromDomain, d string) bool {
-	fromDomain, d = strings.ToLower(fromDomain), strings.ToLower(strings.TrimSuffix(d, "."))
-	return d != "" && (fromDomain == d || strings.HasSuffix(fromDomain, "."+d)) && strings.Contains(d, ".")
-}
-
-func signsFrom(keys []string) bool {
-	for _, k := range keys {
-		if strings.EqualFold(strings.TrimSpace(k), "from") {
-			return true
-		}
+	p.trusted, p.trustWhy = staffTrust(p.auth)
+	// The checks vouch for the From domain they read; the author is the
+	// address the parser read. Should the two ever differ (an odd From
+	// two parsers split differently), the checks vouch for nobody.
+	if p.auth != nil && p.auth.FromDomain != "" && p.auth.FromDomain != domainOf(p.sender) {
+		p.unverified, p.trusted = true, false
+		p.trustWhy = fmt.Sprintf("the sender checks read the From domain %q, the author is <%s>", p.auth.FromDomain, p.sender)
 	}
-	return false
+	stored := raw
+	var ar string
+	if p.auth != nil {
+		stored, _ = senderauth.StripAuthResults(raw, s.cfg.Hostname)
+		ar = p.auth.Header(s.cfg.Hostname)
+	}
+	if p.env.Trace != "" || ar != "" {
+		b := make([]byte, 0, len(p.env.Trace)+len(ar)+len(stored))
+		b = append(append(append(b, p.env.Trace...), ar...), stored...)
+		stored = b
+	}
+	p.a.Raw = stored
+	return nil
 }
 
-// defaultLookupTXT resolves TXT records with the system resolver.
-func defaultLookupTXT(ctx context.Context, domain string) ([]string, error) {
-	return net.DefaultResolver.LookupTXT(ctx, domain)
+// enforceDMARC is the p=reject rule; only SMTP can refuse (IMAP mail was
+// accepted by another server already).
+func (s *Service) enforceDMARC(in *inbound, p *prepared) *mailerr.Error {
+	r := p.auth
+	if in.cfg.DMARCMonitorOnly || p.env.Source != store.SourceSMTP || r.ARCTrusted {
+		return nil
+	}
+	switch {
+	case r.DMARC == senderauth.Fail && r.Policy == "reject":
+		return errDMARCReject(r.FromDomain)
+	case r.DMARC == senderauth.TempError && (r.Policy == "reject" || r.Policy == ""):
+		return errDMARCTemp(r.FromDomain)
+	}
+	return nil
+}
+
+// staffTrust says whether a From of a staff user's address is trusted as
+// that user (SPEC §3, §12), and why in words.
+func staffTrust(r *senderauth.Results) (bool, string) {
+	switch {
+	case r == nil:
+		return false, "sender checks are off"
+	case r.Trusted():
+		return true, r.Reason
+	case r.Reason != "":
+		return false, "DMARC " + r.DMARC + ": " + r.Reason
+	default:
+		return false, "DMARC " + r.DMARC + ": no aligned SPF or DKIM pass"
+	}
+}
+
+// mailAuth is the mail log's form of r.
+func mailAuth(r *senderauth.Results) *store.MailAuth {
+	if r == nil {
+		return nil
+	}
+	return &store.MailAuth{SPF: r.SPF, DKIM: r.DKIM, DMARC: r.DMARC, ARC: r.ARC, Reason: r.Reason}
+}
+
+// authWords is "spf=… dkim=… dmarc=… arc=…" for a log detail.
+func authWords(r *senderauth.Results) string {
+	return "spf=" + r.SPF + " dkim=" + r.DKIM + " dmarc=" + r.DMARC + " arc=" + r.ARC
+}
+
+// remoteIP is the IP of an "ip:port" (or bare IP) remote address.
+func remoteIP(addr string) net.IP {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		addr = h
+	}
+	return net.ParseIP(strings.Trim(addr, "[]"))
 }
 
 // domainOf is the part of addr after the last @, lower-cased.
 func domainOf(addr string) string {
 	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return strings.ToLower(addr[i+1:])
+		return strings.TrimSuffix(strings.ToLower(addr[i+1:]), ".")
 	}
 	return ""
 }

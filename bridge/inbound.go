@@ -2,13 +2,13 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailerr"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -24,7 +24,8 @@ import (
 type Envelope struct {
 	From       string   // MAIL FROM; "" is the null reverse path (a bounce)
 	To         []string // accepted RCPT TO addresses
-	RemoteAddr string   // the client's IP:port, for the log
+	RemoteAddr string   // the client's IP:port, for the log and SPF
+	Helo       string   // the EHLO/HELO name, for SPF (RFC 7208 §2.3)
 	Source     string   // store.SourceSMTP (default) or store.SourceIMAP
 	// Trace is the Received field the transport adds (RFC 5321 §4.4),
 	// ending in CRLF; it is prepended to the stored raw message and not
@@ -64,11 +65,13 @@ type InboundConfig struct {
 	// more are suppressed (reason "flood"). 0 disables.
 	FloodLimit  int
 	FloodWindow time.Duration
-	// LookupTXT resolves DNS TXT records for DKIM keys; nil uses the
-	// system resolver. Tests inject keys here.
-	LookupTXT func(ctx context.Context, domain string) ([]string, error)
-	// DKIMTimeout bounds the DKIM check of one mail (default 5 s).
-	DKIMTimeout time.Duration
+	// Auth checks who really sent each mail (SPF, DKIM, DMARC, ARC: SPEC
+	// §12, authtrust.go); nil turns the checks off: then no From is
+	// trusted as a staff user and none is marked unverified.
+	Auth *senderauth.Checker
+	// DMARCMonitorOnly keeps p=reject failures (DESKGATE_DMARC_ENFORCE=
+	// false): they are accepted, unverified, instead of refused.
+	DMARCMonitorOnly bool
 	// BounceCooling is how long a hard-bounced address gets no email
 	// (default 24 h).
 	BounceCooling time.Duration
@@ -79,7 +82,6 @@ type InboundConfig struct {
 
 // Defaults of InboundConfig.
 const (
-	DefaultDKIMTimeout   = 5 * time.Second
 	DefaultBounceCooling = 24 * time.Hour
 	DefaultMaxHops       = 50
 )
@@ -95,17 +97,11 @@ type inbound struct {
 func (s *Service) SetInbound(c InboundConfig) { s.inbound.Store(s.newInbound(c)) }
 
 func (s *Service) newInbound(c InboundConfig) *inbound {
-	if c.DKIMTimeout <= 0 {
-		c.DKIMTimeout = DefaultDKIMTimeout
-	}
 	if c.BounceCooling <= 0 {
 		c.BounceCooling = DefaultBounceCooling
 	}
 	if c.MaxHops <= 0 {
 		c.MaxHops = DefaultMaxHops
-	}
-	if c.LookupTXT == nil {
-		c.LookupTXT = defaultLookupTXT
 	}
 	in := &inbound{cfg: c, guard: c.Guard}
 	if in.guard == nil {
@@ -138,11 +134,16 @@ type prepared struct {
 	rcpts   []inboundRcpt
 	sender  string // From address (or envelope sender), lower-cased
 	flooded bool
+	// auth is what the sender checks found (nil: checks off).
+	auth *senderauth.Results
 	// trust: for a sender that is a staff user, whether the mail may be
 	// posted as that user, and why.
 	trusted  bool
 	trustWhy string
-	now      time.Time
+	// unverified: the From fails DMARC (SPEC §12): not trusted as anyone's
+	// address for threading, and its message is marked unverified.
+	unverified bool
+	now        time.Time
 }
 
 // Receive stores an inbound message (SPEC §3, §6) and returns after the
@@ -162,11 +163,8 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	if a.Hops > in.cfg.MaxHops {
 		err := mailerr.ErrTooManyHops
-		s.logRejection(ctx, env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message))
+		s.logRejection(ctx, env, p.sender, a.Subject, fmt.Sprintf("%d Received headers (more than %d): %s", a.Hops, in.cfg.MaxHops, err.Message), nil)
 		return Receipt{}, err
-	}
-	if env.Trace != "" {
-		a.Raw = append([]byte(env.Trace), raw...)
 	}
 	for _, to := range env.To {
 		if r, err := s.resolveRecipient(to); err == nil {
@@ -176,8 +174,8 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	if len(p.rcpts) == 0 {
 		return Receipt{}, mailerr.ErrNoSuchUser
 	}
-	if err := s.prepareTrust(ctx, in, p); err != nil {
-		return Receipt{}, mailerr.Storage(err)
+	if err := s.checkSender(ctx, in, p, raw); err != nil {
+		return Receipt{}, err
 	}
 	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
 		p.flooded = !in.flood.Allow(p.sender)
@@ -196,6 +194,11 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	s.afterCommit(ds)
 	for _, e := range rec.Entries {
+		if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
+			s.emitMessage(ctx, e.MessageID)
+		}
+	}
+	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}
 	return rec, nil
@@ -208,32 +211,6 @@ func (p *prepared) hasKind(kind string) bool {
 		}
 	}
 	return false
-}
-
-// prepareTrust decides, before the transaction, whether a From of a staff
-// user's address is trusted as that user (see authtrust.go): DKIM needs
-// the network, which never runs inside a write transaction.
-func (s *Service) prepareTrust(ctx context.Context, in *inbound, p *prepared) error {
-	var u *store.User
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		var err error
-		u, err = tx.UserByEmail(p.sender)
-		return err
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound) || p.sender == "":
-		return nil
-	case err != nil:
-		return err
-	}
-	for _, r := range p.rcpts {
-		if r.Kind == rcptReply && r.Reply.Recipient.Type == store.KindUser && r.Reply.Recipient.ID == u.ID {
-			p.trusted, p.trustWhy = true, "the reply token names this user"
-			return nil
-		}
-	}
-	p.trusted, p.trustWhy = in.dkimVouches(ctx, p.a.Raw, domainOf(p.sender))
-	return nil
 }
 
 // receiveTx is the whole inbound decision and its writes, in one
@@ -307,7 +284,7 @@ func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) 
 func (s *Service) entry(p *prepared) store.MailLogEntry {
 	return store.MailLogEntry{
 		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
-		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class),
+		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class), Auth: mailAuth(p.auth),
 	}
 }
 
@@ -315,12 +292,12 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 // `rejected`, without raw (SPEC §6). It commits in a group commit and
 // never fails the SMTP reply: a logging failure is only logged.
 func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string) {
-	s.logRejection(ctx, env, store.NormalizeEmail(env.From), "", detail)
+	s.logRejection(ctx, env, store.NormalizeEmail(env.From), "", detail, nil)
 }
 
-func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string) {
+func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
-		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail}
+		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth)}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)

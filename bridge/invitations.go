@@ -80,9 +80,9 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 		}
 		queued := false
 		for _, u := range asking {
-			data := InvitationData{User: personOf(u), Project: Ref{ID: p.ID, Title: p.Name}, InvitedBy: by, Link: s.consoleLink()}
+			data := map[string]any{"Project": p.Name, "InvitedBy": by, "Link": s.consoleLink()}
 			if j.team != nil {
-				data.Team = j.team.Name
+				data["Project"] = p.Name + " (with your team " + j.team.Name + ")"
 			}
 			sent, err := s.sendAccountEmail(tx, TemplateInvitation, u, data)
 			if err != nil {

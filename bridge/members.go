@@ -18,13 +18,13 @@ type joiner struct {
 // consoleLink is the link of the console in account emails.
 func (s *Service) consoleLink() string { return s.cfg.Accounts.PublicURL + "/" }
 
-// actorOf loads the acting user for the emails; a customer never acts here.
-func actorOf(tx store.Tx, c Caller) (Person, error) {
+// actorOf names the acting user for the emails; a customer never acts here.
+func actorOf(tx store.Tx, c Caller) (string, error) {
 	u, err := tx.User(c.ID)
 	if err != nil {
-		return Person{}, err
+		return "", err
 	}
-	return personOf(u), nil
+	return nameOf(u), nil
 }
 
 // joinProjectTx makes j follow project p (as c's doing) and sends
@@ -58,19 +58,19 @@ func (s *Service) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joine
 	if err != nil {
 		return false, err
 	}
-	data := NewMemberData{Project: Ref{ID: p.ID, Title: p.Name}, By: by, Link: s.consoleLink()}
+	member := ""
 	if j.user != nil {
-		data.Member = personOf(j.user)
+		member = nameOf(j.user)
 	} else {
-		data.Team = j.team.Name
+		member = "the team " + j.team.Name
 	}
 	queued := false
 	for _, f := range followers {
 		if f == c.ID || slices.Contains(newcomers, f) {
 			continue
 		}
-		sent, err := s.emailIfSetting(tx, f, func(set store.Settings) bool { return set.EmailNewMembers }, TemplateNewMember,
-			func(u *store.User) any { d := data; d.User = personOf(u); return d })
+		data := map[string]any{"Project": p.Name, "Member": member, "AddedBy": by, "Link": s.consoleLink()}
+		sent, err := s.emailIfSetting(tx, f, func(set store.Settings) bool { return set.EmailNewMembers }, TemplateNewMember, data)
 		if err != nil {
 			return false, err
 		}
@@ -81,7 +81,7 @@ func (s *Service) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joine
 
 // emailIfSetting sends template name to user id when wants(its settings)
 // holds. A follower id whose user is gone is skipped.
-func (s *Service) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settings) bool, name string, data func(*store.User) any) (bool, error) {
+func (s *Service) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settings) bool, name string, data map[string]any) (bool, error) {
 	set, err := tx.Settings(id)
 	if err != nil {
 		return false, err
@@ -93,7 +93,7 @@ func (s *Service) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settin
 	if err != nil {
 		return false, nil // a stale follower id: nobody to tell
 	}
-	return s.sendAccountEmail(tx, name, u, data(u))
+	return s.sendAccountEmail(tx, name, u, data)
 }
 
 // assignmentEmailsTx sends assignment_changed to the users added to or
@@ -128,9 +128,9 @@ func (s *Service) assignmentEmailsTx(tx store.Tx, c Caller, it *store.Item, old 
 		if u == c.ID {
 			continue
 		}
-		data := AssignmentData{Item: Ref{ID: it.ID, Title: it.Title}, Project: Ref{ID: p.ID, Title: p.Name}, Assigned: assigned[i], By: by, Link: s.consoleLink()}
-		sent, err := s.emailIfSetting(tx, u, func(set store.Settings) bool { return set.EmailAssignmentChanges }, TemplateAssignmentChanged,
-			func(usr *store.User) any { d := data; d.User = personOf(usr); return d })
+		item := map[string]any{"ID": it.ID, "Title": it.Title, "Status": itemStatus(it), "Project": p.Name}
+		data := map[string]any{"Item": item, "Assigned": assigned[i], "ChangedBy": by, "Link": s.consoleLink()}
+		sent, err := s.emailIfSetting(tx, u, func(set store.Settings) bool { return set.EmailAssignmentChanges }, TemplateAssignmentChanged, data)
 		if err != nil {
 			return false, err
 		}

@@ -56,8 +56,15 @@ func authorRecipient(a store.Author) (store.Recipient, bool) {
 // timers may fall due before the loop's next look (it looks at least every
 // pollEvery), wakes the timer loop.
 func (s *Service) afterCommit(ds []store.Delivery) {
+	var msgs []uint64
 	for _, d := range ds {
 		s.hub.publish(d)
+		if len(msgs) == 0 || msgs[len(msgs)-1] != d.MessageID {
+			msgs = append(msgs, d.MessageID)
+		}
+	}
+	if a := s.announcer; a != nil && len(msgs) > 0 {
+		go a.Announce(context.Background(), msgs)
 	}
 	if len(ds) > 0 && s.cfg.UnseenDelay < pollEvery {
 		s.wakeTimers()

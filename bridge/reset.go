@@ -29,9 +29,7 @@ func (s *Service) issueLinkTx(tx store.Tx, u *store.User, purpose, name string, 
 	if err := tx.PutPasswordLink(tok, store.PasswordLink{UserID: u.ID, Purpose: purpose, CreatedAt: now, ExpiresAt: exp}); err != nil {
 		return false, err
 	}
-	return s.sendAccountEmail(tx, name, u, LinkData{
-		User: personOf(u), Link: s.passwordLinkURL(tok), ExpiresAt: exp.UTC().Format(time.RFC1123),
-	})
+	return s.sendAccountEmail(tx, name, u, map[string]any{"Link": s.passwordLinkURL(tok), "ExpiresIn": inWords(ttl)})
 }
 
 // RequestPasswordReset emails a password-reset link to the user with that

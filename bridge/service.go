@@ -16,6 +16,9 @@ type Config struct {
 	// TokenKey is the secret that makes reply tokens unforgeable (kept in
 	// the data directory).
 	TokenKey []byte
+	// PublicURL is where deskgate's HTTP API is reached from outside
+	// (DESKGATE_PUBLIC_URL), for links in emails.
+	PublicURL string
 	// Accounts configures sign-in, sessions and password links (SPEC §10).
 	Accounts AccountsConfig
 }
@@ -31,8 +34,8 @@ type Service struct {
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer
-	// templates renders the system emails (SetTemplates); nil = built-in.
-	templates SystemTemplates
+	// announcer tells other nodes of new messages (nil: one node).
+	announcer Announcer
 	// hashSlots bounds concurrent password hashes (memory: argon2id's m each).
 	hashSlots chan struct{}
 	// dummyHash is verified against when an address has no password, so
@@ -48,6 +51,9 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	}
 	if log == nil {
 		log = slog.Default()
+	}
+	if cfg.Accounts.PublicURL == "" {
+		cfg.Accounts.PublicURL = cfg.PublicURL
 	}
 	cfg.Accounts.defaults()
 	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}

@@ -48,6 +48,7 @@ type target struct {
 	detail      string              // the rule that matched, in words
 	addCustomer bool                // the author joins the customers of conv
 	suppressed  string              // not posted there, and why
+	unverified  bool                // posted as an unverified sender (SPEC §12)
 }
 
 // inboundAuthor resolves the sender to a trusted staff user or to a
@@ -99,7 +100,7 @@ func (s *Service) targetsTx(tx store.Tx, p *prepared, au mailAuthor) ([]target, 
 	if len(out) > 0 || !p.hasKind(rcptInbox) {
 		return out, nil
 	}
-	t, err := s.threadTx(tx, p.a, au)
+	t, err := s.threadTx(tx, p.a, au, p.unverified)
 	if err != nil {
 		return nil, err
 	}
@@ -128,20 +129,34 @@ func (s *Service) tokenTarget(tx store.Tx, tok ReplyToken, au mailAuthor) (*targ
 			t.suppressed = fmt.Sprintf("reply token → conversation %d, which staff user %d may not see: not posted", conv.ID, au.ID)
 		}
 	default:
+		named := tok.Recipient.Type == store.KindCustomer && tok.Recipient.ID == au.ID
 		switch {
 		case conv.Kind != store.KindExternal:
 			t.suppressed = fmt.Sprintf("reply token → internal conversation %d, but <%s> is not staff: not posted", conv.ID, au.Email)
+		case named:
+			// The From is the token's recipient: the token is the proof.
 		case !slices.Contains(conv.CustomerIDs, au.ID):
-			// Someone the token holder forwarded the email to: posted,
-			// but the token grants no membership.
-			t.detail += fmt.Sprintf(" (<%s> is not the token's recipient nor a customer: posted, not added)", au.Email)
+			// Someone the token holder forwarded the email to (or who
+			// forged a From): posted as who it claims to be, unverified,
+			// and the token grants no membership (SPEC §12).
+			t.detail += fmt.Sprintf(" (<%s> is not the token's recipient nor a customer: posted as an unverified sender, not added)", au.Email)
+			t.unverified = true
+		default:
+			t.detail += fmt.Sprintf(" (<%s> is not the token's recipient: posted as an unverified sender)", au.Email)
+			t.unverified = true
 		}
 	}
 	return t, nil
 }
 
-// threadTx applies rules 2 to 4 for a mail to the support inbox.
-func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor) (target, error) {
+// threadTx applies rules 2 to 4 for a mail to the support inbox. An
+// unverified From (it fails DMARC) is nobody's proof of identity: rules 2
+// and 3 need the sender to be who it says, so it starts a new
+// conversation (SPEC §12).
+func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor, unverified bool) (target, error) {
+	if unverified {
+		return target{detail: "new conversation (the From fails DMARC: not threaded by In-Reply-To, References or subject tag)"}, nil
+	}
 	var skipped []string
 	join := false
 	try := func(header, id string) (*store.Conversation, error) {
@@ -291,6 +306,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 		conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, au.ID)
 	}
 	m, data := inboundMessage(p, au)
+	m.Unverified = p.unverified || t.unverified
 	ds, err := s.addMessage(ctx, tx, conv, m, data)
 	if err != nil {
 		return nil, err

@@ -98,6 +98,21 @@ type Config struct {
 	// dies, the others take the work over within this time.
 	// DESKGATE_NODE_LEASE, node_lease; default 30s.
 	NodeLease time.Duration
+	// DNS is host:port of the DNS server asked for the sender checks
+	// (SPF, DKIM, DMARC, ARC) and for MX lookups (SPEC §12); empty uses
+	// the nameservers of /etc/resolv.conf.
+	// DESKGATE_DNS, dns; default "".
+	DNS string
+	// DMARCEnforce refuses mail whose From domain's DMARC policy is
+	// p=reject and that fails DMARC (550 5.7.1); false accepts it, marked
+	// unverified (SPEC §12).
+	// DESKGATE_DMARC_ENFORCE, dmarc_enforce; default true.
+	DMARCEnforce bool
+	// ARCTrusted are the forwarders (mailing lists, forwarding services)
+	// whose passing ARC chain (RFC 8617) exempts a mail from the p=reject
+	// refusal; a domain covers its subdomains.
+	// DESKGATE_ARC_TRUSTED (comma list), arc_trusted; default none.
+	ARCTrusted []string
 	// PublicURL starts the links in emails (SPEC §10): the console and
 	// <public url>/reset-password?token=…
 	// DESKGATE_PUBLIC_URL, public_url; default "" = "http://" + HTTPAddr.
@@ -160,6 +175,7 @@ func Default() Config {
 		FloodLimit:      10,
 		FloodWindow:     10 * time.Minute,
 		NodeLease:       30 * time.Second,
+		DMARCEnforce:    true,
 		SessionTTL:      12 * time.Hour,
 	}
 }
@@ -172,6 +188,7 @@ func (c Config) Redacted() Config {
 	r := c
 	r.Domains = append([]string(nil), c.Domains...)
 	r.RetrySchedule = append([]time.Duration(nil), c.RetrySchedule...)
+	r.ARCTrusted = append([]string(nil), c.ARCTrusted...)
 	if r.BootstrapToken != "" {
 		r.BootstrapToken = redactedMark
 	}
@@ -210,6 +227,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("database_url", r.DatabaseURL),
 		slog.String("node_name", r.NodeName),
 		slog.String("node_lease", FormatDuration(r.NodeLease)),
+		slog.String("dns", r.DNS),
+		slog.Bool("dmarc_enforce", r.DMARCEnforce),
+		slog.String("arc_trusted", strings.Join(r.ARCTrusted, ",")),
 		slog.String("public_url", r.PublicURL),
 		slog.String("session_ttl", FormatDuration(r.SessionTTL)),
 		slog.String("trusted_proxies", strings.Join(r.TrustedProxies, ",")),
@@ -315,6 +335,16 @@ func (c Config) Validate() error {
 	}
 	if c.FloodLimit < 0 {
 		bad("flood_limit", "must not be negative (0 disables), got %d", c.FloodLimit)
+	}
+	if c.DNS != "" {
+		if err := checkHostPort(c.DNS, true); err != nil {
+			bad("dns", "%q: %v", c.DNS, err)
+		}
+	}
+	for _, d := range c.ARCTrusted {
+		if err := checkDomain(d); err != nil {
+			bad("arc_trusted", "%q: %v", d, err)
+		}
 	}
 	return errors.Join(errs...)
 }

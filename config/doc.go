@@ -29,6 +29,9 @@
 //	database_url            DESKGATE_DATABASE_URL              (empty: bbolt in data_dir)
 //	node_name               DESKGATE_NODE_NAME                 (empty: the host name)
 //	node_lease              DESKGATE_NODE_LEASE                30s
+//	dns                     DESKGATE_DNS                       (empty: /etc/resolv.conf)
+//	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
+//	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
 //	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
 //	session_ttl             DESKGATE_SESSION_TTL               12h
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)

@@ -80,6 +80,9 @@ type fileConfig struct {
 	PublicURL            *rawValue `toml:"public_url"`
 	SessionTTL           *rawValue `toml:"session_ttl"`
 	TrustedProxies       *rawValue `toml:"trusted_proxies"`
+	DNS                  *rawValue `toml:"dns"`
+	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
+	ARCTrusted           *rawValue `toml:"arc_trusted"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

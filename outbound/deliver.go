@@ -17,6 +17,14 @@ import (
 	"github.com/emersion/go-smtp"
 )
 
+// Resolver is what MX delivery asks DNS: *net.Resolver and
+// *senderauth.Resolver (DESKGATE_DNS) have these methods.
+type Resolver interface {
+	LookupMX(ctx context.Context, name string) ([]*net.MX, error)
+	LookupHost(ctx context.Context, host string) ([]string, error)
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
 // result is the outcome of one delivery attempt.
 type result struct {
 	ok        bool   // the upstream answered 250 to the end of DATA
@@ -96,8 +104,7 @@ func (q *Queue) mxHosts(ctx context.Context, domain string) ([]string, *result) 
 // SmarthostInsecureTLS; with MX hosts TLS is opportunistic (RFC 7435) and
 // not verified. The connection closes when ctx ends.
 func (q *Queue) dial(ctx context.Context, addr, serverName string, smarthost bool) (*session, *result) {
-	d := net.Dialer{Timeout: 30 * time.Second, Resolver: q.opts.Resolver}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	conn, err := q.connectTCP(ctx, addr, !smarthost)
 	if err != nil {
 		return nil, &result{text: fmt.Sprintf("connect %s: %v", addr, err)}
 	}
@@ -126,6 +133,39 @@ func (q *Queue) dial(ctx context.Context, addr, serverName string, smarthost boo
 		}
 	}
 	return s, nil
+}
+
+// connectTCP dials host:port. An MX host is resolved through the queue's
+// Resolver (DESKGATE_DNS, SPEC §12) and its addresses tried in turn; a
+// smarthost by the system's resolver (it may be a name of /etc/hosts).
+func (q *Queue) connectTCP(ctx context.Context, addr string, mx bool) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	d := net.Dialer{Timeout: 30 * time.Second}
+	if !mx || net.ParseIP(host) != nil {
+		return d.DialContext(ctx, "tcp", addr)
+	}
+	ips, err := q.opts.Resolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	var last error
+	for _, ip := range ips {
+		conn, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ip.IP.String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		last = err
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	if last == nil {
+		last = fmt.Errorf("no address for %s", host)
+	}
+	return nil, last
 }
 
 // send delivers one email in the session: MAIL FROM the bounce address,

@@ -11,7 +11,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -148,30 +147,4 @@ func parseKey(path string, data []byte) (Key, error) {
 		return Key{}, fmt.Errorf("%s: key type %T cannot sign", path, k)
 	}
 	return Key{Selector: sel, Signer: s}, nil
-}
-
-// writeFileAtomic writes data to path with mode 0600: a temporary file in
-// the same directory, fsynced, then renamed over path, so a crash leaves
-// either no key or a whole one.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("install %s: %w", path, err)
-	}
-	return nil
 }

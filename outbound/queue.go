@@ -35,8 +35,9 @@ type Options struct {
 	Smarthost                        string
 	SmarthostUser, SmarthostPassword string // AUTH PLAIN when the user is set
 	SmarthostInsecureTLS             bool   // do not verify the smarthost's certificate
-	// Resolver looks MX and A records up (nil: net.DefaultResolver).
-	Resolver *net.Resolver
+	// Resolver looks MX and address records up: the resolver of
+	// DESKGATE_DNS (senderauth.Resolver) or net.DefaultResolver (nil).
+	Resolver Resolver
 	// MXPort is the port of MX hosts; default "25".
 	MXPort string
 
@@ -65,6 +66,13 @@ type Options struct {
 	// AttemptTimeout bounds the connection setup and each email's
 	// transaction; default 5m.
 	AttemptTimeout time.Duration
+	// Lease, when set, is how long an email whose attempt started stays
+	// claimed by this node (SPEC §8, DESKGATE_NODE_LEASE): the attempt
+	// sets its NextAttempt to now+Lease and renews it every Lease/3 while
+	// it runs, so a node killed mid-attempt leaves the email to the other
+	// nodes within Lease, and a live node's slow attempt is never taken
+	// over. Zero: the claim lasts until the next retry time.
+	Lease time.Duration
 	// ShutdownTimeout is how long Run waits for attempts in flight after
 	// its context ends; default 15s.
 	ShutdownTimeout time.Duration
@@ -188,14 +196,17 @@ func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	}
 	rec := &store.OutboundEmail{
 		ID: id, Recipient: cleanAddr(e.Recipient.Email), EnvelopeFrom: q.opts.BounceAddress(id),
-		MessageID: cleanID(e.MessageID), ConversationID: e.Conversation.ID,
+		MessageID: cleanID(e.MessageID), ConversationID: e.Conversation.ID, Cause: e.Cause,
 		State: store.OutboundQueued, QueuedAt: now, NextAttempt: now,
 	}
 	entry := &store.MailLogEntry{
 		Direction: store.DirOutbound, At: now, From: rec.EnvelopeFrom, To: rec.Recipient,
-		Subject: Subject(e.Conversation.Subject, e.Conversation.ID), MessageID: rec.MessageID,
+		Subject: emailSubject(e), MessageID: rec.MessageID,
 		Status: store.EmailQueued, Detail: fmt.Sprintf("queued as outbound email %d", id),
 		ConversationID: e.Conversation.ID,
+	}
+	if e.Cause != "" {
+		entry.Detail += " (" + e.Cause + ")"
 	}
 	if len(e.Messages) > 0 {
 		entry.MessageIDInt = e.Messages[len(e.Messages)-1].ID

@@ -172,6 +172,11 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 	if len(jobs) == 0 {
 		return
 	}
+	var l *leases
+	if q.opts.Lease > 0 {
+		l = q.renewLeases(jobs)
+		defer l.stop()
+	}
 	var fin sync.WaitGroup
 	var s *session
 	var connFailed *result
@@ -198,6 +203,9 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 			}
 		}
 		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
+		if l != nil {
+			l.release(j.rec.ID)
+		}
 		fin.Add(1)
 		go func(id uint64, res result) {
 			defer fin.Done()
@@ -304,6 +312,9 @@ func (q *Queue) begin(jobs []job) []job {
 			cur.Attempts++
 			cur.LastAttempt = now
 			cur.NextAttempt = now.Add(q.retryDelay(cur.Attempts))
+			if q.opts.Lease > 0 {
+				cur.NextAttempt = now.Add(q.opts.Lease) // the claim, renewed while the attempt runs
+			}
 			var raw []byte
 			if j.newlySigned {
 				cur.Signed, raw = true, j.raw
@@ -329,6 +340,9 @@ func (q *Queue) begin(jobs []job) []job {
 // mark sets email rec's mail log entry to logStatus and its deliveries to
 // deliveryStatus, both with detail. A pruned mail log entry is skipped.
 func (q *Queue) mark(tx store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
+	if rec.Cause != "" {
+		detail += " (" + rec.Cause + ")"
+	}
 	if rec.MailLogID != 0 {
 		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -372,6 +386,11 @@ func (q *Queue) prune(now time.Time) {
 	for range 100 {
 		var n int
 		err := q.st.Update(context.Background(), func(tx store.Tx) error {
+			n = 0
+			// One node prunes at a time (SPEC §8); the others skip the round.
+			if ok, err := tx.TryLock("prune outbound"); err != nil || !ok {
+				return err
+			}
 			var err error
 			n, err = tx.PruneOutbound(now.Add(-q.opts.Retention), 500)
 			return err

@@ -3,15 +3,18 @@
 # builds deskgate, starts it on 127.0.0.1 with free ports and a temporary
 # data directory, sends a new mail to support@, a reply (In-Reply-To), a
 # mail with an attachment, one to an unknown user and one to another
-# domain, checks the SMTP replies and what the REST API shows, then stops
+# domain, and a forged From under DMARC p=reject (DNS: a loopback zone),
+# checks the SMTP replies and what the REST API shows, then stops
 # it with SIGTERM. Exits non-zero on the first failure.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 PID=""
+DNSPID=""
 cleanup() {
 	if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+	if [[ -n "$DNSPID" ]]; then kill "$DNSPID" 2>/dev/null || true; wait "$DNSPID" 2>/dev/null || true; fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -19,7 +22,14 @@ fail() { echo "e2e-swaks: FAIL: $*" >&2; [[ -f "$WORK/log" ]] && tail -20 "$WORK
 PY=/usr/bin/python3
 command -v swaks >/dev/null || fail "swaks is not installed"
 
-(cd "$ROOT" && go build -o "$WORK/deskgate" ./cmd/deskgate) || fail "build"
+(cd "$ROOT" && go build -o "$WORK/deskgate" ./cmd/deskgate && go build -o "$WORK/dnstestd" ./internal/dnstest/dnstestd) || fail "build"
+# deskgate's DNS (sender checks, SPEC §12) is a zone on loopback, the same on
+# every machine: shop.test publishes SPF and DMARC p=reject; other names do
+# not exist (DMARC none).
+"$WORK/dnstestd" 'shop.test. 300 IN TXT "v=spf1 ip4:192.0.2.1 -all"' '_dmarc.shop.test. 300 IN TXT "v=DMARC1; p=reject"' >"$WORK/dns" &
+DNSPID=$!
+for _ in $(seq 1 100); do [[ -s "$WORK/dns" ]] && break; sleep 0.1; done
+DNS=$(head -1 "$WORK/dns"); [[ -n "$DNS" ]] || fail "dnstestd did not start"
 TOKEN=swaks-admin
 TLSENV=()
 # STARTTLS with a self-signed certificate, when swaks can do TLS
@@ -32,7 +42,7 @@ else
 	echo "e2e-swaks: STARTTLS case skipped (swaks without Net::SSLeay, or no openssl)"
 fi
 env DESKGATE_DATA_DIR="$WORK/data" DESKGATE_HTTP_ADDR=127.0.0.1:0 DESKGATE_SMTP_ADDR=127.0.0.1:0 \
-	DESKGATE_DOMAINS=support.test DESKGATE_BOOTSTRAP_TOKEN=$TOKEN DESKGATE_FLOOD_LIMIT=0 "${TLSENV[@]}" \
+	DESKGATE_DOMAINS=support.test DESKGATE_BOOTSTRAP_TOKEN=$TOKEN DESKGATE_FLOOD_LIMIT=0 DESKGATE_DNS="$DNS" "${TLSENV[@]}" \
 	"$WORK/deskgate" serve 2>"$WORK/log" &
 PID=$!
 for _ in $(seq 1 300); do
@@ -112,6 +122,9 @@ if len(att) != 1 or att[0]["filename"] != "invoice.pdf" or att[0]["content_type"
 PYEOF
 api "/api/v1/maillog/$ATTLOG/raw" | grep -q "Subject: Invoice" || fail "raw message download"
 echo "e2e-swaks: mail log, conversations, messages, attachment and raw download check out"
+send "forged From under DMARC p=reject" "<** 550 5.7.1" --from sam@shop.test --to support@support.test \
+	--header "Subject: Pay here" --header "From: Sam <sam@shop.test>" --body "Forged."
+api "/api/v1/maillog?direction=inbound&limit=1" | grep -q '"dmarc":"fail"' || fail "rejected forgery's auth in the mail log"
 
 kill -TERM "$PID"
 # Bounded: deskgate must be gone within 60 s of SIGTERM, else it is killed.

@@ -1,6 +1,7 @@
 package smtpd_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
+	"github.com/deskgate/deskgate/internal/dnstest"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/smtpd"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/storetest"
@@ -33,7 +36,8 @@ type harness struct {
 	reg     *prometheus.Registry
 	bouncer *recordingBouncer
 	clock   *clocktest.Clock
-	tls     *tls.Config // client side, when the server offers STARTTLS
+	tls     *tls.Config     // client side, when the server offers STARTTLS
+	dns     *dnstest.Server // the DNS the sender checks ask (nil: checks off)
 }
 
 type harnessOpts struct {
@@ -42,6 +46,8 @@ type harnessOpts struct {
 	perIP    int           // connections per IP; 0 = default
 	inbound  bridge.InboundConfig
 	tls      bool
+	noAuth   bool          // sender checks off
+	dnsWait  time.Duration // resolver timeout; 0 = 5 s
 }
 
 func newHarness(t testing.TB, o harnessOpts) *harness {
@@ -52,13 +58,22 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		Domains: []string{"support.test", "help.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("smtpd test key, 32 bytes long..."),
 	}, clock, slog.New(slog.DiscardHandler))
-	if o.inbound.LookupTXT == nil {
-		o.inbound.LookupTXT = func(context.Context, string) ([]string, error) { return nil, errors.New("no DNS in tests") }
+	h := &harness{t: t, st: st, svc: svc, clock: clock, reg: prometheus.NewRegistry()}
+	if !o.noAuth && o.inbound.Auth == nil {
+		// A real DNS server on loopback; staff.example lets the test
+		// client's usual address (127.0.0.1) send, with DMARC p=none.
+		h.dns = dnstest.Start(t)
+		h.dns.Add(t, `staff.example. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"`, `_dmarc.staff.example. 300 IN TXT "v=DMARC1; p=none"`)
+		res, err := senderauth.NewResolver(senderauth.ResolverOptions{Server: h.dns.Addr, Timeout: cmp.Or(o.dnsWait, 5*time.Second)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.inbound.Auth = senderauth.New(res, senderauth.Options{ARCTrusted: []string{"list.test"}})
 	}
 	svc.SetInbound(o.inbound)
 	b := &recordingBouncer{}
 	svc.SetBouncer(b)
-	h := &harness{t: t, st: st, svc: svc, clock: clock, reg: prometheus.NewRegistry(), bouncer: b}
+	h.bouncer = b
 	if o.timeout == 0 {
 		o.timeout = 30 * time.Second
 	}
@@ -131,6 +146,27 @@ func (h *harness) client() *smtp.Client {
 func (h *harness) send(from string, rcpts []string, raw string) string {
 	h.t.Helper()
 	c := h.client()
+	defer c.Quit()
+	return transact(h.t, c, from, rcpts, raw)
+}
+
+// sendFrom is send from the client address ip (any of 127.0.0.0/8) after
+// EHLO helo: what SPF sees.
+func (h *harness) sendFrom(ip, helo, from string, rcpts []string, raw string) string {
+	h.t.Helper()
+	d := net.Dialer{Timeout: 10 * time.Second, LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	conn, err := d.Dial("tcp", h.addr)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	c, err := smtp.NewClient(conn, "mx.support.test")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Hello(helo); err != nil {
+		h.t.Fatal(err)
+	}
 	defer c.Quit()
 	return transact(h.t, c, from, rcpts, raw)
 }

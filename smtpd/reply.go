@@ -43,7 +43,12 @@ func reasonOf(err error) string {
 	me := mailerr.As(err)
 	switch me.Enhanced {
 	case "5.7.1":
+		if strings.HasPrefix(me.Message, "DMARC") {
+			return "dmarc_reject"
+		}
 		return "relay_denied"
+	case "4.7.5":
+		return "dmarc_temperror"
 	case "5.1.1":
 		return "no_such_user"
 	case "5.1.3":

@@ -78,7 +78,7 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // reason it is not.
 func (x *session) Data(r io.Reader) error {
 	raw, err := io.ReadAll(&deadlineReader{r: r, conn: x.conn.Conn(), timeout: x.s.opts.ReadTimeout})
-	env := bridge.Envelope{From: x.from, To: append([]string(nil), x.to...), RemoteAddr: x.remote()}
+	env := bridge.Envelope{From: x.from, To: append([]string(nil), x.to...), RemoteAddr: x.remote(), Helo: x.conn.Hostname()}
 	switch {
 	case errors.Is(err, smtp.ErrDataTooLarge):
 		x.s.m.rejected.WithLabelValues("too_big").Inc()

@@ -1,22 +1,15 @@
 package smtpd_test
 
 import (
-	"bytes"
 	"context"
-	"crypto"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"encoding/base64"
-	"errors"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/dkimpy"
 	"github.com/deskgate/deskgate/store"
-	"github.com/emersion/go-msgauth/dkim"
 )
 
 func (h *harness) createUser(email, name, role string) *store.User {
@@ -188,65 +181,50 @@ func TestThreadBySubjectTag(t *testing.T) {
 
 func fmtID(n uint64) string { return strconv.FormatUint(n, 10) }
 
-// A From of a staff user's address is trusted only with a reply token
-// naming that user or a verifying DKIM signature of its domain.
-func TestUserFromNeedsTokenOrDKIM(t *testing.T) {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, _ := x509.MarshalPKIXPublicKey(&key.PublicKey)
-	record := "v=DKIM1; k=rsa; p=" + base64.StdEncoding.EncodeToString(pub)
-	lookup := func(_ context.Context, name string) ([]string, error) {
-		if name == "sel._domainkey.staff.example" {
-			return []string{record}, nil
-		}
-		return nil, errors.New("NXDOMAIN " + name)
-	}
-	h := newHarness(t, harnessOpts{inbound: bridge.InboundConfig{LookupTXT: lookup}})
+// A From of a staff user's address posts as that user only when the
+// sender checks prove it (SPEC §12): a reply token naming the user is not
+// enough, an aligned DKIM signature (dkimpy) is.
+func TestStaffFromNeedsDMARC(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	key := dkimpy.NewKey(t)
+	h.dns.AddTXT("sel._domainkey.staff.example", key.Record)
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
 	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
 
+	// 127.0.0.9 is not in staff.example's SPF.
 	spoof := mail("Agnes <agnes@staff.example>", "support@support.test", "Re: Printer", "s1@staff.example", "In-Reply-To: <p1@example.com>\n", "Refund approved.\n")
-	wantReply(t, "unsigned user mail", h.send("agnes@staff.example", []string{"support@support.test"}, spoof), "")
+	wantReply(t, "unsigned user mail", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{"support@support.test"}, spoof), "")
 	h.mustStatus("suppressed", "not trusted as that user")
 	if n := len(h.messages(conv)); n != 1 {
 		t.Fatalf("spoofed staff mail posted: %d messages", n)
 	}
-	// Another user's reply token does not vouch for Agnes.
-	boss := h.createUser("boss@staff.example", "Boss", store.RoleAdmin)
-	bossTo := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: boss.ID})
-	wantReply(t, "other user's token", h.send("agnes@staff.example", []string{bossTo},
-		mail("agnes@staff.example", bossTo, "Re: Printer", "s2@staff.example", "", "hi\n")), "")
+	// Agnes's own reply token (a forwarded notification carries it) plus
+	// a forged From: not posted as Agnes.
+	own := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: agent.ID})
+	wantReply(t, "own token, forged From", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{own},
+		mail("Agnes <agnes@staff.example>", own, "Re: Printer", "s2@staff.example", "", "Refund approved.\n")), "")
 	h.mustStatus("suppressed", "not trusted as that user")
 
-	signed := signDKIM(t, key, mail("Agnes <agnes@staff.example>", "support@support.test", "Re: Printer", "s3@staff.example", "In-Reply-To: <p1@example.com>\n", "Refund approved.\n"))
-	wantReply(t, "signed user mail", h.send("agnes@staff.example", []string{"support@support.test"}, signed), "")
-	h.mustStatus("threaded", "In-Reply-To <p1@example.com>")
-	ms := h.messages(conv)
-	if last := ms[len(ms)-1]; len(ms) != 2 || last.Author.Type != "user" || last.Author.ID != agent.ID {
-		t.Fatalf("signed staff mail: %d messages, author %+v", len(ms), last.Author)
+	signed := string(dkimpy.Sign(t, dkimpy.CRLF(mail("Agnes <agnes@staff.example>", "support@support.test", "Re: Printer", "s3@staff.example", "In-Reply-To: <p1@example.com>\n", "Refund approved.\n")), key, "sel", "staff.example"))
+	wantReply(t, "signed user mail", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{"support@support.test"}, signed), "")
+	e := h.mustStatus("threaded", "In-Reply-To <p1@example.com>")
+	if e.Auth == nil || e.Auth.DKIM != "pass" || e.Auth.DMARC != "pass" || e.Auth.SPF != "fail" {
+		t.Fatalf("auth of the signed mail: %+v", e.Auth)
 	}
+	ms := h.messages(conv)
+	if last := ms[len(ms)-1]; len(ms) != 2 || last.Author.Type != "user" || last.Author.ID != agent.ID || last.Unverified {
+		t.Fatalf("signed staff mail: %d messages, last %+v", len(ms), last)
+	}
+	// A From of two authors (the parser takes Agnes) is not one DMARC can
+	// vouch for (RFC 7489 §6.6.1), even signed by staff.example.
+	two := string(dkimpy.Sign(t, dkimpy.CRLF(mail("Agnes <agnes@staff.example>, <mallory@evil.example>", "support@support.test", "Re: Printer", "s5@staff.example", "In-Reply-To: <p1@example.com>\n", "Refund approved.\n")), key, "sel", "staff.example"))
+	wantReply(t, "two authors", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{"support@support.test"}, two), "")
+	h.mustStatus("suppressed", "DMARC permerror")
 	// Tampered after signing: not trusted.
 	tampered := strings.Replace(signed, "Refund approved.", "Refund denied.", 1)
 	tampered = strings.Replace(tampered, "s3@staff.example", "s4@staff.example", 1)
-	wantReply(t, "tampered", h.send("agnes@staff.example", []string{"support@support.test"}, tampered), "")
-	h.mustStatus("suppressed", "DKIM")
-}
-
-func signDKIM(t *testing.T, key crypto.Signer, msg string) string {
-	t.Helper()
-	msg = strings.ReplaceAll(msg, "\n", "\r\n")
-	var out bytes.Buffer
-	err := dkim.Sign(&out, strings.NewReader(msg), &dkim.SignOptions{
-		Domain: "staff.example", Selector: "sel", Signer: key,
-		HeaderCanonicalization: dkim.CanonicalizationRelaxed, BodyCanonicalization: dkim.CanonicalizationRelaxed,
-		HeaderKeys: []string{"From", "To", "Subject", "Message-ID", "In-Reply-To"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.String()
+	wantReply(t, "tampered", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{"support@support.test"}, tampered), "")
+	h.mustStatus("suppressed", "DMARC fail")
 }
 
 // One mail to support@ and a reply address is one reply; a resent mail

@@ -30,6 +30,20 @@ type MailLogEntry struct {
 	MessageIDInt   uint64    `json:"message_id_internal,omitempty"`
 	Size           int       `json:"size"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Auth is what the sender checks found for an inbound mail (SPEC
+	// §12); nil when none ran (outbound, checks off, older entries).
+	Auth *MailAuth `json:"auth,omitempty"`
+}
+
+// MailAuth is the verdict of the sender checks on one inbound mail, each
+// an RFC 8601 result word (pass, fail, softfail, neutral, none,
+// temperror, permerror), and the reason in words.
+type MailAuth struct {
+	SPF    string `json:"spf"`
+	DKIM   string `json:"dkim"`
+	DMARC  string `json:"dmarc"`
+	ARC    string `json:"arc"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // MailLogQuery selects mail log entries, newest first.

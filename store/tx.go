@@ -48,6 +48,17 @@ type Tx interface {
 	GuardTx
 	AccountsTx
 	TeamsTx
+	MessagingTx
+	LocksTx
+}
+
+// LocksTx holds installation-wide locks, so that work every node could do
+// (retention pruning) is done by one node at a time (SPEC §8).
+type LocksTx interface {
+	// TryLock reports whether this transaction now holds the lock named
+	// key, until it ends; false when another transaction holds it. On a
+	// store only one process opens (bbolt) it is always true.
+	TryLock(key string) (bool, error)
 }
 
 // PeopleTx holds staff users, customers, API tokens and notification

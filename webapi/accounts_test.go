@@ -21,9 +21,9 @@ func (e *env) lastLink(name, addr string) string {
 	var tok string
 	for _, m := range e.outbox.accountSent() {
 		if m.Template == name && m.Recipient.Email == addr {
-			sm := linkRe.FindStringSubmatch(m.Text)
+			sm := linkRe.FindStringSubmatch(m.Rendered.Text)
 			if sm == nil {
-				e.t.Fatalf("%s email without a link: %q", name, m.Text)
+				e.t.Fatalf("%s email without a link: %q", name, m.Rendered.Text)
 			}
 			v, err := url.QueryUnescape(sm[1])
 			if err != nil {
@@ -356,8 +356,8 @@ func TestAccountEmailsFollowSettingsAndSkipTheActor(t *testing.T) {
 		t.Fatalf("new_member emails: %+v", e.outbox.accountSent())
 	}
 	for _, m := range e.outbox.accountSent() {
-		if m.Template == bridge.TemplateNewMember && !strings.Contains(m.Text, "Tess") {
-			t.Errorf("new_member does not name Tess: %q", m.Text)
+		if m.Template == bridge.TemplateNewMember && !strings.Contains(m.Rendered.Text, "Tess") {
+			t.Errorf("new_member does not name Tess: %q", m.Rendered.Text)
 		}
 	}
 }

@@ -41,6 +41,7 @@ var statusOf = map[bridge.ErrorKind]int{
 	bridge.KindConflict:     http.StatusConflict,
 	bridge.KindUnavailable:  http.StatusServiceUnavailable,
 	bridge.KindRateLimited:  http.StatusTooManyRequests,
+	bridge.KindLocked:       http.StatusUnprocessableEntity,
 }
 
 // errorHandler writes every error as the error JSON with the right status.

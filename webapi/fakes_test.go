@@ -9,25 +9,9 @@ import (
 
 // recordingOutbox keeps the emails the domain queues.
 type recordingOutbox struct {
-	mu       sync.Mutex
-	emails   []bridge.Email
-	accounts []bridge.AccountEmail
-	kicks    int
-}
-
-// EnqueueAccount keeps an account email (bridge.AccountOutbox).
-func (o *recordingOutbox) EnqueueAccount(_ store.Tx, e *bridge.AccountEmail) (uint64, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.accounts = append(o.accounts, *e)
-	return uint64(1000 + len(o.accounts)), nil
-}
-
-// accountSent returns the account emails queued so far.
-func (o *recordingOutbox) accountSent() []bridge.AccountEmail {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return append([]bridge.AccountEmail(nil), o.accounts...)
+	mu     sync.Mutex
+	emails []bridge.Email
+	kicks  int
 }
 
 func (o *recordingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
@@ -43,8 +27,21 @@ func (o *recordingOutbox) Kick() {
 	o.mu.Unlock()
 }
 
-func (o *recordingOutbox) sent() []bridge.Email {
+// sent returns the emails about conversations queued so far.
+func (o *recordingOutbox) sent() []bridge.Email { return o.filter(false) }
+
+// accountSent returns the account emails (welcome, password_reset, …)
+// queued so far.
+func (o *recordingOutbox) accountSent() []bridge.Email { return o.filter(true) }
+
+func (o *recordingOutbox) filter(account bool) []bridge.Email {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]bridge.Email(nil), o.emails...)
+	var out []bridge.Email
+	for _, e := range o.emails {
+		if (e.Conversation.ID == 0 && e.Template != "") == account {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -24,12 +24,28 @@ type mailLogEntry struct {
 	MessageIDInternal uint64 `json:"message_id_internal"`
 	Class             string `json:"class,omitempty"`
 	Size              int    `json:"size"`
+	// Auth: the sender checks of an inbound mail (SPEC §12).
+	Auth *mailLogAuth `json:"auth,omitempty"`
+}
+
+// mailLogAuth is auth {spf, dkim, dmarc, arc} of a mail log entry, RFC
+// 8601 result words.
+type mailLogAuth struct {
+	SPF    string `json:"spf"`
+	DKIM   string `json:"dkim"`
+	DMARC  string `json:"dmarc"`
+	ARC    string `json:"arc"`
+	Reason string `json:"reason,omitempty"`
 }
 
 func mailLogView(e store.MailLogEntry) mailLogEntry {
-	return mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
+	v := mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
 		From: e.From, To: e.To, Subject: e.Subject, MessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
 		ConversationID: e.ConversationID, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size}
+	if a := e.Auth; a != nil {
+		v.Auth = &mailLogAuth{SPF: a.SPF, DKIM: a.DKIM, DMARC: a.DMARC, ARC: a.ARC, Reason: a.Reason}
+	}
+	return v
 }
 
 // listMailLog is GET /api/v1/maillog?direction=&before=&limit= (admins).

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/dnstest"
+	"github.com/deskgate/deskgate/senderauth"
 )
 
 // GET /maillog lists inbound mail newest first with paging, admins only;
@@ -61,4 +63,50 @@ func TestMailLogAPI(t *testing.T) {
 	e.must(422, "GET", "/api/v1/maillog?limit=0", adminToken, nil)
 	e.must(422, "GET", "/api/v1/maillog?limit=9999", adminToken, nil)
 	e.must(422, "GET", "/api/v1/maillog?before=x", adminToken, nil)
+}
+
+// An inbound mail's sender checks are in its mail log entry (auth) and a
+// From that fails DMARC makes an unverified message; both validate
+// against the OpenAPI document.
+func TestMailLogAuthAndUnverified(t *testing.T) {
+	e := newEnv(t)
+	e.fixture()
+	dns := dnstest.Start(t)
+	dns.Add(t, `customer.example. 300 IN TXT "v=spf1 ip4:192.0.2.6 -all"`, `_dmarc.customer.example. 300 IN TXT "v=DMARC1; p=none"`)
+	res, err := senderauth.NewResolver(senderauth.ResolverOptions{Server: dns.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc.SetInbound(bridge.InboundConfig{Auth: senderauth.New(res, senderauth.Options{})})
+	ctx := context.Background()
+	for i, ip := range []string{"192.0.2.6", "192.0.2.9"} {
+		raw := "From: Carol <carol@customer.example>\r\nTo: support@support.test\r\nSubject: s" + string(rune('1'+i)) +
+			"\r\nMessage-ID: <a" + string(rune('1'+i)) + "@customer.example>\r\n\r\nhello\r\n"
+		env := bridge.Envelope{From: "carol@customer.example", To: []string{"support@support.test"}, RemoteAddr: ip + ":2525", Helo: "mx.customer.example"}
+		if _, err := e.svc.Receive(ctx, env, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var log []map[string]any
+	e.must(200, "GET", "/api/v1/maillog?direction=inbound", adminToken, nil).decode(t, &log)
+	if len(log) != 2 {
+		t.Fatalf("mail log %v", log)
+	}
+	forged, real := log[0], log[1]
+	if a, _ := real["auth"].(map[string]any); a["spf"] != "pass" || a["dmarc"] != "pass" || a["dkim"] != "none" || a["arc"] != "none" {
+		t.Fatalf("auth of the real mail: %v", real["auth"])
+	}
+	if a, _ := forged["auth"].(map[string]any); a["spf"] != "fail" || a["dmarc"] != "fail" {
+		t.Fatalf("auth of the forged mail: %v", forged["auth"])
+	}
+	for _, c := range []struct {
+		entry      map[string]any
+		unverified bool
+	}{{real, false}, {forged, true}} {
+		var ms []map[string]any
+		e.must(200, "GET", pathf("/api/v1/conversations/%d/messages", uint64(c.entry["conversation_id"].(float64))), adminToken, nil).decode(t, &ms)
+		if len(ms) != 1 || ms[0]["unverified"] != c.unverified {
+			t.Fatalf("messages of %v: %v", c.entry["subject"], ms)
+		}
+	}
 }

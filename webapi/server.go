@@ -109,7 +109,8 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/conversations/:id/followers", s.addConversationFollower)
 	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
 	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
-	auth(http.MethodGet, "/messages/:id/attachments/:att", s.getAttachment)
+	// A signed link from an email works without a bearer token (SPEC §9).
+	g.GET("/messages/:id/attachments/:att", s.getAttachment, s.authenticateUnlessSigned)
 	auth(http.MethodPost, "/messages/:id/seen", s.markSeen)
 	auth(http.MethodGet, "/messages/:id/deliveries", s.deliveries)
 	auth(http.MethodGet, "/me/notifications", s.notifications)
@@ -130,6 +131,19 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/invitations", s.myInvitations)
 	auth(http.MethodPost, "/invitations/:id/accept", s.settleInvitation(true))
 	auth(http.MethodPost, "/invitations/:id/decline", s.settleInvitation(false))
+	auth(http.MethodPut, "/items/:id", s.updateItem)
+	auth(http.MethodGet, "/templates", s.listTemplates)
+	auth(http.MethodPost, "/templates", s.createTemplate)
+	auth(http.MethodGet, "/templates/:name", s.getTemplate)
+	auth(http.MethodPut, "/templates/:name", s.putTemplate)
+	auth(http.MethodDelete, "/templates/:name", s.deleteTemplate)
+	auth(http.MethodPost, "/templates/:name/preview", s.previewTemplate)
+	auth(http.MethodPost, "/templates/:name/reset", s.resetTemplate)
+	auth(http.MethodGet, "/automations", s.listAutomations)
+	auth(http.MethodPost, "/automations", s.createAutomation)
+	auth(http.MethodGet, "/automations/:id", s.getAutomation)
+	auth(http.MethodPut, "/automations/:id", s.putAutomation)
+	auth(http.MethodDelete, "/automations/:id", s.deleteAutomation)
 }
 
 // health is the body of GET /healthz.

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/dnstest"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/store/storetest"
 )
@@ -123,11 +124,14 @@ func storeEnv(t *testing.T, dir string) []string {
 var readyLine = regexp.MustCompile(`msg="deskgate ready" http=(\S+) smtp=(\S+)`)
 
 // startServe runs `deskgate serve` on dataDir with ports picked by the
-// system, and waits for its ready line.
+// system, and waits for its ready line. Its DNS (sender checks, MX) is an
+// empty zone on loopback, so no test depends on the Internet's DNS; a
+// DESKGATE_DNS in env overrides it.
 func startServe(t *testing.T, dataDir string, env ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(deskgateBinary(t), "serve")
 	cmd.Env = append(os.Environ(),
+		"DESKGATE_DNS="+dnstest.Start(t).Addr,
 		"DESKGATE_DATA_DIR="+dataDir,
 		"DESKGATE_HTTP_ADDR=127.0.0.1:0",
 		"DESKGATE_SMTP_ADDR=127.0.0.1:0",

@@ -3,10 +3,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strings"
 
@@ -14,23 +16,29 @@ import (
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailparse"
+	"github.com/deskgate/deskgate/senderauth"
 )
 
 // maxInspectBytes bounds one message read by inspect.
 const maxInspectBytes = 256 << 20
 
-// cmdInspect is `deskgate inspect [--config FILE] [--mail-from ADDR] FILE...`
+// cmdInspect is `deskgate inspect [--config FILE] [--mail-from ADDR] [--dns
+// [--ip IP] [--helo NAME]] FILE...`
 // (SPEC §2): for each raw message ("-" = stdin) one JSON line of what the
 // server would make of it (bridge.Analyze, the code Receive uses), stored
 // nowhere. A file that cannot be read or parsed still gets a line, with
-// errors; the exit status is 1 then.
+// errors; the exit status is 1 then. With --dns it also runs the sender
+// checks (SPEC §12) the server runs, printed as "auth".
 func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "TOML configuration file (for the hostname and domains of the loop guard)")
 	mailFrom := fs.String("mail-from", "", "envelope sender (MAIL FROM) to assume; default: the Return-Path header, else From, else a non-null unknown sender; \"<>\" is the null sender")
+	dns := fs.Bool("dns", false, "also run the sender checks (SPF, DKIM, DMARC, ARC) against DNS (DESKGATE_DNS) and print them as \"auth\"")
+	ip := fs.String("ip", "", "with --dns: the client IP the mail came from, for SPF (default: none, spf=none)")
+	helo := fs.String("helo", "", "with --dns: the client's EHLO name, for SPF")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] FILE... (- = stdin)")
+		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] [--dns [--ip IP] [--helo NAME]] FILE... (- = stdin)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -46,6 +54,22 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	guard := loopguard.New(loopguard.Config{Hostname: cfg.Hostname, Domains: cfg.Domains})
+	var checker *senderauth.Checker
+	var clientIP net.IP
+	if *dns {
+		res, err := senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS})
+		if err != nil {
+			fmt.Fprintf(stderr, "deskgate: %v\n", err)
+			return 2
+		}
+		checker = senderauth.New(res, senderauth.Options{ARCTrusted: cfg.ARCTrusted})
+		if *ip != "" {
+			if clientIP = net.ParseIP(*ip); clientIP == nil {
+				fmt.Fprintf(stderr, "deskgate: --ip %q is not an IP address\n", *ip)
+				return 2
+			}
+		}
+	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
 	enc := json.NewEncoder(out)
@@ -60,7 +84,11 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			a.Class, a.Reason = "", ""
 			a.Errors = []string{"read: " + err.Error()}
 		} else {
-			a = bridge.Analyze(raw, envelopeSender(raw, *mailFrom), guard)
+			from := envelopeSender(raw, *mailFrom)
+			a = bridge.Analyze(raw, from, guard)
+			if checker != nil {
+				a.Auth = checker.Check(context.Background(), senderauth.Input{IP: clientIP, Helo: *helo, MailFrom: from, Raw: raw})
+			}
 			if len(raw) == 0 {
 				a.Errors = append(a.Errors, "empty message")
 			}

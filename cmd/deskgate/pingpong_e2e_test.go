@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/dnstest"
 	gosmtp "github.com/emersion/go-smtp"
 )
 
@@ -183,7 +184,12 @@ func TestPingPongWithAutoRespondersStaysBounded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, addr := startResponder(t)
-			env := append([]string{"DESKGATE_UNSEEN_DELAY=0s", "DESKGATE_SMARTHOST=" + addr}, tc.env...)
+			// The agent's auto-responder answers from 127.0.0.1, which
+			// staff.example's SPF authorises: it is trusted as the agent
+			// (SPEC §12), so the exchange really runs both ways.
+			dns := dnstest.Start(t)
+			dns.Add(t, `staff.example. 300 IN TXT "v=spf1 ip4:127.0.0.1 -all"`, `_dmarc.staff.example. 300 IN TXT "v=DMARC1; p=none"`)
+			env := append([]string{"DESKGATE_UNSEEN_DELAY=0s", "DESKGATE_SMARTHOST=" + addr, "DESKGATE_DNS=" + dns.Addr}, tc.env...)
 			p := startServe(t, t.TempDir(), env...)
 			resp.mu.Lock()
 			resp.mx = p.smtp

@@ -19,6 +19,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
@@ -56,8 +57,10 @@ type app struct {
 	st  store.Store
 	// secrets holds the reply-token and DKIM keys (openStore).
 	secrets store.Secrets
-	pg      *pgstore.Store // nil on bbolt
-	node    string         // DESKGATE_NODE_NAME, default the host name
+	pg      *pgstore.Store       // nil on bbolt
+	node    string               // DESKGATE_NODE_NAME, default the host name
+	events  *pgstore.Events      // nil on bbolt
+	dns     *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
 	svc     *bridge.Service
 	queue   *outbound.Queue
 	reg     *prometheus.Registry
@@ -107,6 +110,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
+	if a.events != nil { // other nodes' messages reach this node's event streams
+		goFn("node events", func() error {
+			a.events.Listen(loops, func(ids []uint64) {
+				if err := a.svc.PublishMessages(loops, ids); err != nil {
+					log.Warn("showing another node's messages", "err", err)
+				}
+			})
+			return nil
+		})
+	}
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 
@@ -150,8 +163,17 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
-		Accounts: bridge.AccountsConfig{PublicURL: cfg.PublicBaseURL(), SessionTTL: cfg.SessionTTL},
+		PublicURL: cfg.PublicBaseURL(),
+		Accounts:  bridge.AccountsConfig{PublicURL: cfg.PublicBaseURL(), SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)
+	if a.pg != nil {
+		a.events = pgstore.NewEvents(a.pg, a.node, log)
+		a.svc.SetAnnouncer(a.events)
+	}
+	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := a.newQueue(); err != nil {
 		st.Close()
 		return nil, err
@@ -190,7 +212,7 @@ func (a *app) newQueue() error {
 		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
-		Log: a.log.With("part", "outbound"), Registry: a.reg,
+		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns, Lease: a.cfg.NodeLease,
 	})
 	if err != nil {
 		return err
@@ -217,6 +239,11 @@ func (a *app) pruneLoop(ctx context.Context) {
 		for {
 			var n int
 			err := a.st.Update(ctx, func(tx store.Tx) error {
+				n = 0
+				// One node prunes at a time (SPEC §8); the others skip the round.
+				if ok, err := tx.TryLock("prune mail log"); err != nil || !ok {
+					return err
+				}
 				var err error
 				n, err = tx.PruneMailLog(before, 500)
 				return err

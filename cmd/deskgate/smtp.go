@@ -6,13 +6,18 @@ import (
 	"net"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/smtpd"
 )
 
 // listenSMTP configures inbound mail on the domain and opens the MX
 // listener with STARTTLS when DESKGATE_TLS_CERT/KEY are set.
 func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
-	a.svc.SetInbound(bridge.InboundConfig{FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow})
+	a.svc.SetInbound(bridge.InboundConfig{
+		FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow,
+		Auth:             senderauth.New(a.dns, senderauth.Options{ARCTrusted: a.cfg.ARCTrusted, Log: a.log.With("part", "senderauth")}),
+		DMARCMonitorOnly: !a.cfg.DMARCEnforce,
+	})
 	opts := smtpd.Options{
 		Hostname: a.cfg.Hostname, MaxMessageBytes: a.cfg.MaxMessageBytes,
 		Registry: a.reg, Log: a.log,

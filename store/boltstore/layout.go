@@ -46,4 +46,5 @@ var allBuckets = [][]byte{
 	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
 	bPasswords, bSessions, bUserSessions, bPassLinks, bUserPassLinks, bRates, // accounts.go
 	bTeams, bTeamNames, bInvitations, bInvitationsBy,
+	bTemplates, bAutomations, // messaging.go
 }

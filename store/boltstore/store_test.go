@@ -28,23 +28,10 @@ func TestSchemaVersionIsChecked(t *testing.T) {
 	}
 }
 
-// view runs fn in a read-only transaction on the concrete Tx.
-func (s *Store) view(fn func(*Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
-}
-
 // must returns v, failing the test (by panic) on a read error.
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}
 	return v
-}
-
-// must2 is must for reads that return two values and an error.
-func must2[A, B any](a A, b B, err error) (A, B) {
-	if err != nil {
-		panic(err)
-	}
-	return a, b
 }

@@ -41,6 +41,7 @@ func Run(t *testing.T, b Backend) {
 		{"SessionsPasswordsLinks", testSessionsPasswordsLinks},
 		{"RateWindows", testRateWindows},
 		{"TeamsInvitations", testTeamsInvitations},
+		{"TemplatesAndAutomations", testTemplatesAndAutomations},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

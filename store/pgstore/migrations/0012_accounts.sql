@@ -1,4 +1,4 @@
--- deskgate schema version 2: accounts (SPEC §10). Secrets are stored as
+-- deskgate schema version 12: accounts (SPEC §10). Secrets are stored as
 -- their SHA-256 (sessions, password links) or as an argon2id string
 -- (passwords); expiry times are unix nanoseconds, as elsewhere.
 

@@ -1,0 +1,13 @@
+package pgstore
+
+import "hash/fnv"
+
+// TryLock takes the transaction-scoped advisory lock named key, if no
+// other transaction holds it (pg_try_advisory_xact_lock).
+func (t *Tx) TryLock(key string) (bool, error) {
+	h := fnv.New64a()
+	h.Write([]byte("deskgate:" + key))
+	var ok bool
+	err := t.tx.QueryRow(t.ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(h.Sum64())).Scan(&ok)
+	return ok, err
+}

@@ -15,7 +15,8 @@ import (
 // member settles it for the team.
 
 // Invite invites user or team (exactly one non-zero) to follow project.
-// Staff who may see the project may invite. Inviting again while an
+// An admin may, or an agent who follows the project (directly or through
+// a team): members invite, strangers do not. Inviting again while an
 // invitation waits returns that one and sends nothing.
 func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint64) (*store.Invitation, error) {
 	if !c.IsStaff() {
@@ -28,6 +29,9 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 	err := s.updateAndKick(ctx, "invitation", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, project)
 		if err != nil {
+			return false, err
+		}
+		if err := requireMember(tx, c, p); err != nil {
 			return false, err
 		}
 		inv = &store.Invitation{ProjectID: p.ID, UserID: user, TeamID: team, InvitedBy: c.ID, CreatedAt: s.clock.Now()}
@@ -183,4 +187,20 @@ func (s *Service) SettleInvitation(ctx context.Context, c Caller, id uint64, acc
 		return s.joinProjectTx(tx, c, p, j)
 	})
 	return inv, err
+}
+
+// requireMember lets an admin through, or a user who follows project p
+// (directly or through a team).
+func requireMember(tx store.Tx, c Caller, p *store.Project) error {
+	if c.IsAdmin() {
+		return nil
+	}
+	all, err := withTeamFollowers(tx, p)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(all.Followers, c.ID) {
+		return errorf(KindForbidden, "only an admin or a follower of the project may do this")
+	}
+	return nil
 }

@@ -91,8 +91,9 @@ func teamsOf(tx store.Tx, u uint64) ([]uint64, error) {
 }
 
 // AddProjectTeam makes team follow project id (POST /projects/{id}/followers
-// {team_id}). An admin may, or a member of the team who may see the project.
-// The project's followers get new_member.
+// {team_id}). An admin may, or a member of the team who already follows
+// the project (so no agent signs colleagues up for a project it is not in
+// itself). The project's followers get new_member.
 func (s *Service) AddProjectTeam(ctx context.Context, c Caller, id, team uint64) error {
 	return s.updateAndKick(ctx, "project", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, id)
@@ -105,6 +106,9 @@ func (s *Service) AddProjectTeam(ctx context.Context, c Caller, id, team uint64)
 		}
 		if !c.IsAdmin() && !slices.Contains(tm.UserIDs, c.ID) {
 			return false, errorf(KindForbidden, "only an admin or a member of the team may add it")
+		}
+		if err := requireMember(tx, c, p); err != nil {
+			return false, err
 		}
 		return s.joinProjectTx(tx, c, p, joiner{team: tm})
 	})

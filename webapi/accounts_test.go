@@ -1,6 +1,7 @@
 package webapi_test
 
 import (
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -360,4 +361,41 @@ func TestAccountEmailsFollowSettingsAndSkipTheActor(t *testing.T) {
 			t.Errorf("new_member does not name Tess: %q", m.Rendered.Text)
 		}
 	}
+}
+
+func TestWhoMayInviteAndAddTeams(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	other := e.must(201, "POST", "/api/v1/users", adminToken, map[string]string{"email": "otto@support.test", "name": "Otto", "role": "agent"}).id(t)
+	team := e.must(201, "POST", "/api/v1/teams", adminToken, map[string]any{"name": "Pair", "user_ids": []uint64{f.agentID, other}}).id(t)
+	// The agent does not follow the project: it may neither invite nor add its team.
+	e.must(403, "POST", pathf("/api/v1/projects/%d/invitations", f.project), f.agentTok, map[string]any{"user_id": other})
+	e.must(403, "POST", pathf("/api/v1/projects/%d/followers", f.project), f.agentTok, map[string]any{"team_id": team})
+	e.must(204, "POST", pathf("/api/v1/projects/%d/followers", f.project), f.agentTok, map[string]any{"user_id": f.agentID})
+	e.must(201, "POST", pathf("/api/v1/projects/%d/invitations", f.project), f.agentTok, map[string]any{"user_id": other})
+	e.must(204, "POST", pathf("/api/v1/projects/%d/followers", f.project), f.agentTok, map[string]any{"team_id": team})
+}
+
+// A forwarding header moves the rate limit's client only behind a trusted
+// proxy; by default it is ignored, so it cannot be used to dodge the limit.
+func TestForwardedForDoesNotDodgeTheClientLimit(t *testing.T) {
+	e := newEnv(t)
+	for i := range 60 {
+		req, _ := http.NewRequest("POST", e.srv.URL+"/api/v1/auth/login", strings.NewReader(pathf(`{"email":"u%d@x.test","password":"x"}`, i)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", pathf("203.0.113.%d", i))
+		req.Header.Set("X-Real-IP", pathf("198.51.100.%d", i))
+		res, err := e.srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == 429 {
+			if i != 50 {
+				t.Fatalf("limited after %d attempts, want 50", i)
+			}
+			return
+		}
+	}
+	t.Fatal("60 attempts with changing X-Forwarded-For were never limited")
 }

@@ -42,6 +42,7 @@ func Run(t *testing.T, b Backend) {
 		{"RateWindows", testRateWindows},
 		{"TeamsInvitations", testTeamsInvitations},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
+		{"CopyRoundTrip", testCopyRoundTrip},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/dnstest"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/store/storetest"
-	"github.com/deskgate/deskgate/internal/dnstest"
 )
 
 // binary is the deskgate binary built once for the end-to-end tests.

@@ -200,21 +200,21 @@ func TestClosingAutomationAndDisabledSystemEmail(t *testing.T) {
 		}
 	}
 	p.mustAPI("POST", "/api/v1/templates", map[string]any{"name": "closed_notice",
-			"subject": "Closed: {{.Item.Title}}", "text": "Your request \"{{.Item.Title}}\" was closed.", "html": ""})
+		"subject": "Closed: {{.Item.Title}}", "text": "Your request \"{{.Item.Title}}\" was closed.", "html": ""})
 	auto := p.mustAPI("POST", "/api/v1/automations", map[string]any{"name": "Tell the customer",
-			"trigger": map[string]any{"event": "item.status_changed", "conditions": map[string]any{"to": "closed"}},
-			"actions": []any{map[string]any{"type": "post_message", "conversation": "external", "template": "closed_notice"}}})
+		"trigger": map[string]any{"event": "item.status_changed", "conditions": map[string]any{"to": "closed"}},
+		"actions": []any{map[string]any{"type": "post_message", "conversation": "external", "template": "closed_notice"}}})
 	if auto["id"] != 2.0 || auto["enabled"] != true {
 		t.Fatalf("automation: %v", auto)
 	}
 	// The bot message of an automation triggers no automation: a
 	// message.created rule for bot messages never runs on it.
 	p.mustAPI("POST", "/api/v1/automations", map[string]any{"name": "echo bots",
-			"trigger": map[string]any{"event": "message.created", "conditions": map[string]any{"author_type": "bot"}},
-			"actions": []any{map[string]any{"type": "post_message", "conversation": "external", "template": "closed_notice"}}})
+		"trigger": map[string]any{"event": "message.created", "conditions": map[string]any{"author_type": "bot"}},
+		"actions": []any{map[string]any{"type": "post_message", "conversation": "external", "template": "closed_notice"}}})
 	boss := p.mustAPI("POST", "/api/v1/automations", map[string]any{"name": "Tell the boss",
-			"trigger": map[string]any{"event": "item.assignees_changed"},
-			"actions": []any{map[string]any{"type": "send_email", "template": "assignment_changed", "to": "boss@example.org"}}})
+		"trigger": map[string]any{"event": "item.assignees_changed"},
+		"actions": []any{map[string]any{"type": "send_email", "template": "assignment_changed", "to": "boss@example.org"}}})
 
 	_, cust := p.api("POST", "/api/v1/customers", "e2e-admin", map[string]string{"email": "carol@example.org", "name": "Carol"})
 	_, proj := p.api("POST", "/api/v1/projects", "e2e-admin", map[string]string{"name": "Support"})

@@ -93,7 +93,11 @@ func (s *Service) renderNotification(tx store.Tx, e *Email, t TemplateView, cach
 		}
 	}
 	data := notificationData(e, item, links)
-	r, err := templates.Render(t.template(), data)
+	var r templates.Rendered
+	ct, err := cache.compiledNotification(t)
+	if err == nil {
+		r, err = ct.Render(data)
+	}
 	if err != nil {
 		// An edit that validated but fails on real data: fall back to the
 		// default, so the customer still gets the message.

@@ -19,6 +19,8 @@ type emailCache struct {
 	// notification is the notification template as it applies now.
 	notification *TemplateView
 	compiled     *templates.Compiled
+	// attached counts the attachment bytes put into emails so far.
+	attached int
 }
 
 func newEmailCache() *emailCache {

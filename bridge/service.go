@@ -58,3 +58,8 @@ func (s *Service) Store() store.Store { return s.st }
 // SetBouncer plugs in what applies asynchronous bounces to outbound
 // emails. Call it before the Service is shared.
 func (s *Service) SetBouncer(b Bouncer) { s.bouncer = b }
+
+// SetPublicURL sets where the API is reached from outside, for links in
+// emails, once the listener's address is known. Call it before the
+// Service is shared.
+func (s *Service) SetPublicURL(u string) { s.cfg.PublicURL = u }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
 	"net/smtp"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -294,15 +296,31 @@ func TestNotificationCarriesAttachmentsAndSignedLinkWorks(t *testing.T) {
 	_, agent := p.api("POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "agent@example.org", "name": "Agnes", "role": "agent"})
 	_, proj := p.api("POST", "/api/v1/projects", "e2e-admin", map[string]string{"name": "Support"})
 	p.api("POST", fmt.Sprintf("/api/v1/projects/%v/followers", proj["id"]), "e2e-admin", map[string]any{"user_id": agent["id"]})
-	// A customer writes in by SMTP with a file.
+	// A customer writes in by SMTP with a small file and one over 10 MB.
+	big := bytes.Repeat([]byte("0123456789abcdef"), (10<<20)/16+1024)
 	raw := "From: Carol <carol@example.org>\r\nTo: support@support.test\r\nSubject: Broken\r\nMessage-ID: <att-1@example.org>\r\n" +
 		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the log.\r\n" +
-		"--b\r\nContent-Type: text/plain; name=log.txt\r\nContent-Disposition: attachment; filename=log.txt\r\n\r\nERROR 42\r\n--b--\r\n"
+		"--b\r\nContent-Type: text/plain; name=log.txt\r\nContent-Disposition: attachment; filename=log.txt\r\n\r\nERROR 42\r\n" +
+		"--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=big.bin\r\n\r\n" +
+		wrap76(base64.StdEncoding.EncodeToString(big)) + "--b--\r\n"
 	sendSMTP(t, p.smtp, "carol@example.org", "support@support.test", raw)
 	raws := waitEmails(t, p, up, 1)
-	_, text, _, files := emailParts(t, raws[0])
+	_, text, html, files := emailParts(t, raws[0])
 	if len(files) != 1 || files[0] != "log.txt" || !strings.Contains(text, "See the log.") {
-		t.Fatalf("files %v text %q\n%s", files, text, raws[0])
+		t.Fatalf("files %v text %q", files, text)
+	}
+	link := regexp.MustCompile(`http://\S+/attachments/\d+\?expires=\d+&sig=[\w-]+`).FindString(text)
+	if link == "" || !strings.Contains(html, "big.bin</a>") {
+		t.Fatalf("no download link for big.bin:\n%s", text)
+	}
+	res, err := http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !bytes.Equal(got, big) {
+		t.Fatalf("signed link without a token: %d, %d bytes", res.StatusCode, len(got))
 	}
 	verifyWithPublishedRecords(t, data, raws[0])
 	convs := p.getList("/api/v1/conversations", "e2e-admin")
@@ -320,6 +338,17 @@ func TestNotificationCarriesAttachmentsAndSignedLinkWorks(t *testing.T) {
 			t.Fatalf("GET %s without a token: %d", u, res.StatusCode)
 		}
 	}
+}
+
+// wrap76 breaks base64 into CRLF-terminated lines of 76 characters.
+func wrap76(s string) string {
+	var b strings.Builder
+	for len(s) > 76 {
+		b.WriteString(s[:76] + "\r\n")
+		s = s[76:]
+	}
+	b.WriteString(s + "\r\n")
+	return b.String()
 }
 
 // sendSMTP delivers raw from one session; it fails the test unless 250.

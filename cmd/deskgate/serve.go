@@ -82,6 +82,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
 	}
+	a.svc.SetPublicURL(publicURL(httpLn.Addr().String()))
 	smtpSrv, smtpLn, err := a.listenSMTP()
 	if err != nil {
 		httpLn.Close()
@@ -163,7 +164,6 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
-		PublicURL: publicURL(cfg),
 	}, bridge.SystemClock{}, log)
 	if a.pg != nil {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
@@ -263,12 +263,12 @@ func (a *app) pruneLoop(ctx context.Context) {
 }
 
 // publicURL is where the API is reached from outside, for links in
-// emails: DESKGATE_PUBLIC_URL, else http:// and the HTTP address.
-// (The accounts branch makes it a setting of package config; this reads
-// the same variable until then.)
-func publicURL(cfg config.Config) string {
+// emails: DESKGATE_PUBLIC_URL, else http:// and the address the API
+// listens on. (The accounts branch makes it a setting of package config;
+// this reads the same variable until then.)
+func publicURL(listening string) string {
 	if u := strings.TrimRight(strings.TrimSpace(os.Getenv("DESKGATE_PUBLIC_URL")), "/"); u != "" {
 		return u
 	}
-	return "http://" + cfg.HTTPAddr
+	return "http://" + listening
 }

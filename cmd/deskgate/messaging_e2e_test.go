@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/store/pgstore/pgtest"
 	"github.com/emersion/go-message/mail"
 )
 
@@ -379,4 +380,34 @@ func sendSMTP(t *testing.T, addr, from, to, raw string) {
 		t.Fatal(err)
 	}
 	_ = c.Quit()
+}
+
+// Two nodes on one PostgreSQL: a template edited through one node shows
+// up in the next email, whichever node renders it.
+func TestTemplateEditReachesEveryNode(t *testing.T) {
+	url := pgtest.NewSchema(t)
+	up := startE2EUpstream(t, -1)
+	env := func(name string) []string {
+		return []string{"DESKGATE_DATABASE_URL=" + url, "DESKGATE_NODE_NAME=" + name, "DESKGATE_NODE_LEASE=2s",
+			"DESKGATE_UNSEEN_DELAY=1s", "DESKGATE_SMARTHOST=" + up.addr}
+	}
+	a := startServe(t, t.TempDir(), env("node-a")...)
+	b := startServe(t, t.TempDir(), env("node-b")...)
+	_, cust := a.api("POST", "/api/v1/customers", "e2e-admin", map[string]string{"email": "carol@example.org", "name": "Carol"})
+	_, proj := a.api("POST", "/api/v1/projects", "e2e-admin", map[string]string{"name": "Support"})
+	_, item := a.api("POST", "/api/v1/items", "e2e-admin", map[string]any{"project_id": proj["id"], "title": "Printer"})
+	_, conv := a.api("POST", "/api/v1/conversations", "e2e-admin", map[string]any{"item_id": item["id"], "kind": "external", "subject": "Printer", "customer_ids": []any{cust["id"]}})
+	for i, pair := range [][2]*proc{{a, b}, {b, a}} {
+		edit, post := pair[0], pair[1]
+		marker := fmt.Sprintf("EDIT-%d via %s", i, edit.http)
+		edit.mustAPI("PUT", "/api/v1/templates/notification", map[string]any{"text": marker + "\n{{range .Messages}}{{.Body}}\n{{end}}"})
+		st, m := post.api("POST", fmt.Sprintf("/api/v1/conversations/%v/messages", conv["id"]), "e2e-admin", map[string]string{"body": fmt.Sprintf("message %d", i)})
+		if st != 201 {
+			t.Fatalf("post: %d %v", st, m)
+		}
+		raws := waitEmails(t, post, up, i+1)
+		if _, text, _, _ := emailParts(t, raws[i]); !strings.Contains(text, marker) || !strings.Contains(text, fmt.Sprintf("message %d", i)) {
+			t.Fatalf("email %d lacks the edit %q:\n%s", i, marker, text)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -147,5 +148,43 @@ func TestSignedAttachmentLink(t *testing.T) {
 	e.clock.Advance(2 * time.Hour)
 	if st, _ := get(path); st != 401 {
 		t.Fatalf("expired: %d", st)
+	}
+}
+
+// send_email reaches the audience it names, rendered per recipient, with
+// the automation as its cause; message.created conditions filter.
+func TestSendEmailAudiences(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	e.must(204, "POST", pathf("/api/v1/items/%d/followers", f.item), adminToken, map[string]any{"user_id": f.agentID})
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "heads_up", "subject": "{{.Item.Title}} for {{.Name}}",
+		"text": "Hello {{.Name}} <{{.Email}}>: {{.Event}} by {{.Automation}}", "html": "<p>{{.Name}}</p>"})
+	for _, to := range []string{"followers", "customers", "boss@example.org"} {
+		e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "to " + to,
+			"trigger": map[string]any{"event": "message.created", "conditions": map[string]any{"author_type": "customer", "kind": "external"}},
+			"actions": []any{map[string]any{"type": "send_email", "template": "heads_up", "to": to}}})
+	}
+	e.post(f.internal, adminToken, "a staff message: no automation matches")
+	if n := len(e.outbox.sent()); n != 0 {
+		t.Fatalf("%d emails for a message no condition matches", n)
+	}
+	e.post(f.external, f.custTok, "help")
+	got := map[string]bridge.Email{}
+	for _, m := range e.outbox.sent() {
+		got[m.Recipient.Email] = m
+	}
+	if len(got) != 3 {
+		t.Fatalf("emails to %v", got)
+	}
+	ag := got["agent@support.test"]
+	if ag.Rendered.Subject != "Printer on fire for Agnes Agent" || ag.Rendered.Text != "Hello Agnes Agent <agent@support.test>: message.created by to followers" ||
+		ag.Cause != "automation 2 “to followers”" || ag.Conversation.ID != f.external || ag.ReplyTo == "" {
+		t.Fatalf("email to the follower: %+v", ag)
+	}
+	if c := got["carol@example.com"]; c.Rendered.Text != "Hello Carol <carol@example.com>: message.created by to customers" {
+		t.Fatalf("email to the customer: %+v", c)
+	}
+	if b := got["boss@example.org"]; b.ReplyTo != "" || !strings.Contains(b.Cause, "automation 4") {
+		t.Fatalf("email to an address: %+v", b)
 	}
 }

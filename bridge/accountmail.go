@@ -52,7 +52,7 @@ func (s *Service) sendAccountEmail(tx store.Tx, name string, u *store.User, data
 		s.log.Debug("account email switched off", "template", name, "user_id", u.ID)
 		return false, nil
 	}
-	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.cfg.Accounts.PublicURL
+	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.publicURL()
 	r, err := templates.Render(t.template(), data)
 	if err != nil {
 		// An edit that validated but fails on real data: the default

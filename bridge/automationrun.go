@@ -252,11 +252,10 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 		}
 		now := s.clock.Now()
 		for _, r := range rs {
-			r, err := s.rendered(tx, a, ev, it, conv, r, t, now)
+			e, err := s.rendered(tx, a, ev, it, conv, r, t)
 			if err != nil {
 				return err
 			}
-			e := r
 			reason, err := s.suppressed(tx, e, now)
 			if err != nil {
 				return err
@@ -291,7 +290,7 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 }
 
 // rendered builds the email of template t for r.
-func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, t TemplateView, _ time.Time) (*Email, error) {
+func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, t TemplateView) (*Email, error) {
 	out, err := templates.Render(t.template(), automationData(tx, a, ev, it, conv, r, s.cfg.PublicURL))
 	if err != nil {
 		return nil, err
@@ -372,9 +371,23 @@ func itemStatus(it *store.Item) string {
 
 // emitMessage emits message.created for a message stored by inbound mail.
 func (s *Service) emitMessage(ctx context.Context, id uint64) {
+	// One read, and none of the message when no automation listens:
+	// inbound mail is a hot path.
 	var m *store.Message
-	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; m, err = tx.Message(id); return err }); err != nil {
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		m = nil
+		as, err := tx.Automations()
+		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && a.Event == EventMessageCreated }) {
+			return err
+		}
+		m, err = tx.Message(id)
+		return err
+	})
+	if err != nil {
 		s.log.Error("automations: reading message", "message", id, "err", err)
+		return
+	}
+	if m == nil {
 		return
 	}
 	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})

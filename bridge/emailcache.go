@@ -18,6 +18,9 @@ type emailCache struct {
 	files    map[uint64][]byte
 	// notification is the notification template as it applies now.
 	notification *TemplateView
+	compiled     *templates.Compiled
+	// attached counts the attachment bytes put into emails so far.
+	attached int
 }
 
 func newEmailCache() *emailCache {
@@ -107,4 +110,17 @@ func (c *emailCache) notificationTemplate(tx store.Tx) (TemplateView, error) {
 		c.notification = &t
 	}
 	return *c.notification, nil
+}
+
+// compiledNotification is the notification template, parsed once per
+// transaction.
+func (c *emailCache) compiledNotification(t TemplateView) (*templates.Compiled, error) {
+	if c.compiled == nil {
+		ct, err := templates.Compile(t.template())
+		if err != nil {
+			return nil, err
+		}
+		c.compiled = ct
+	}
+	return c.compiled, nil
 }

@@ -16,7 +16,7 @@ type joiner struct {
 }
 
 // consoleLink is the link of the console in account emails.
-func (s *Service) consoleLink() string { return s.cfg.Accounts.PublicURL + "/" }
+func (s *Service) consoleLink() string { return s.publicURL() + "/" }
 
 // actorOf names the acting user for the emails; a customer never acts here.
 func actorOf(tx store.Tx, c Caller) (string, error) {

@@ -19,6 +19,12 @@ import (
 // as MIME parts (SPEC §9); files beyond it are signed download links.
 const MaxEmailAttachmentBytes = 10 << 20
 
+// maxBatchAttachmentBytes bounds the attachment data one firing
+// transaction puts into emails (a burst to 256 followers of a message
+// with a 10 MB file would otherwise build 2.5 GB of email at once); files
+// beyond it go out as links.
+const maxBatchAttachmentBytes = 64 << 20
+
 // AttachmentLinkTTL is how long a download link in an email works.
 const AttachmentLinkTTL = 7 * 24 * time.Hour
 
@@ -73,7 +79,7 @@ func (s *Service) renderNotification(tx store.Tx, e *Email, t TemplateView, cach
 	links := map[uint64]string{}
 	for _, m := range e.Messages {
 		for _, a := range m.Attachments {
-			if budget+a.Size > MaxEmailAttachmentBytes {
+			if budget+a.Size > MaxEmailAttachmentBytes || cache.attached+a.Size > maxBatchAttachmentBytes {
 				links[a.ID] = s.AttachmentLink(m.ID, a.ID, s.clock.Now().Add(AttachmentLinkTTL))
 				continue
 			}
@@ -82,6 +88,7 @@ func (s *Service) renderNotification(tx store.Tx, e *Email, t TemplateView, cach
 				return err
 			}
 			budget += len(data)
+			cache.attached += len(data)
 			e.Files = append(e.Files, EmailFile{Attachment: a, Data: data})
 		}
 	}
@@ -93,7 +100,11 @@ func (s *Service) renderNotification(tx store.Tx, e *Email, t TemplateView, cach
 		}
 	}
 	data := notificationData(e, item, links)
-	r, err := templates.Render(t.template(), data)
+	var r templates.Rendered
+	ct, err := cache.compiledNotification(t)
+	if err == nil {
+		r, err = ct.Render(data)
+	}
 	if err != nil {
 		// An edit that validated but fails on real data: fall back to the
 		// default, so the customer still gets the message.

@@ -15,7 +15,7 @@ import (
 
 // passwordLinkURL is the link that carries token.
 func (s *Service) passwordLinkURL(token string) string {
-	return s.cfg.Accounts.PublicURL + "/reset-password?token=" + url.QueryEscape(token)
+	return s.publicURL() + "/reset-password?token=" + url.QueryEscape(token)
 }
 
 // issueLinkTx stores a new password link for u in tx and emails it with

@@ -52,9 +52,6 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	if cfg.Accounts.PublicURL == "" {
-		cfg.Accounts.PublicURL = cfg.PublicURL
-	}
 	cfg.Accounts.defaults()
 	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
 	s.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
@@ -72,3 +69,8 @@ func (s *Service) Store() store.Store { return s.st }
 // SetBouncer plugs in what applies asynchronous bounces to outbound
 // emails. Call it before the Service is shared.
 func (s *Service) SetBouncer(b Bouncer) { s.bouncer = b }
+
+// SetPublicURL sets where the API is reached from outside, for links in
+// emails, once the listener's address is known. Call it before the
+// Service is shared.
+func (s *Service) SetPublicURL(u string) { s.cfg.PublicURL = u }

@@ -15,8 +15,6 @@ import (
 // AccountsConfig configures sign-in, sessions, password links and their
 // rate limits (SPEC §10). Zero fields take the defaults.
 type AccountsConfig struct {
-	// PublicURL starts the links in emails (DESKGATE_PUBLIC_URL).
-	PublicURL string
 	// SessionTTL is how long a session token works; default 12h.
 	SessionTTL time.Duration
 	// ResetTTL is how long a password-reset link works; default 1h.
@@ -37,10 +35,6 @@ type AccountsConfig struct {
 }
 
 func (c *AccountsConfig) defaults() {
-	if c.PublicURL == "" {
-		c.PublicURL = "http://127.0.0.1:8080"
-	}
-	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	setDur := func(d *time.Duration, def time.Duration) {
 		if *d <= 0 {
 			*d = def
@@ -65,6 +59,10 @@ func (c *AccountsConfig) defaults() {
 		c.MaxConcurrentHashes = 4
 	}
 }
+
+// publicURL starts the links in account emails (DESKGATE_PUBLIC_URL,
+// SetPublicURL), without a trailing slash.
+func (s *Service) publicURL() string { return strings.TrimRight(s.cfg.PublicURL, "/") }
 
 // Token prefixes: the kind of a bearer token is seen at a glance (and by
 // secret scanners). The rest is 256 random bits, URL-safe base64.

@@ -3,7 +3,9 @@ package templates
 import (
 	"bytes"
 	"errors"
+	htmltemplate "html/template"
 	"strings"
+	texttemplate "text/template"
 	"unicode"
 )
 
@@ -40,10 +42,33 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // subject comes back as one cleaned line. A missing variable renders as
 // its zero value. Errors are *Error values naming part and line.
 func Render(t Template, data any) (Rendered, error) {
-	subj, text, html, err := compile(t)
+	c, err := Compile(t)
 	if err != nil {
 		return Rendered{}, err
 	}
+	return c.Render(data)
+}
+
+// Compiled is a parsed template, to render many times (a burst of
+// notification emails parses once). It is safe for concurrent use.
+type Compiled struct {
+	subj, text *texttemplate.Template
+	html       *htmltemplate.Template
+	hasHTML    bool
+}
+
+// Compile parses t's three parts.
+func Compile(t Template) (*Compiled, error) {
+	subj, text, html, err := compile(t)
+	if err != nil {
+		return nil, err
+	}
+	return &Compiled{subj: subj, text: text, html: html, hasHTML: strings.TrimSpace(t.HTML) != ""}, nil
+}
+
+// Render renders c with data, as the function Render does.
+func (c *Compiled) Render(data any) (Rendered, error) {
+	subj, text, html := c.subj, c.text, c.html
 	var r Rendered
 	var b limitedBuffer
 	if err := subj.Execute(&b, data); err != nil {
@@ -56,7 +81,7 @@ func Render(t Template, data any) (Rendered, error) {
 	}
 	r.Text = b.String()
 	b.Reset()
-	if strings.TrimSpace(t.HTML) != "" {
+	if c.hasHTML {
 		if err := html.Execute(&b, data); err != nil {
 			return r, asError(PartHTML, err)
 		}

@@ -357,3 +357,10 @@ func (s *smtpSink) files() []string {
 	fs, _ := filepath.Glob(filepath.Join(s.dir, "*"))
 	return fs
 }
+
+// noWelcome switches the welcome email off, for tests that count the
+// emails of something else.
+func noWelcome(t *testing.T, p *proc) {
+	t.Helper()
+	p.must(200, "PUT", "/api/v1/templates/welcome", "e2e-admin", map[string]any{"enabled": false})
+}

@@ -81,6 +81,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
 	}
+	a.svc.SetPublicURL(publicURL(a.cfg, httpLn.Addr().String()))
 	smtpSrv, smtpLn, err := a.listenSMTP()
 	if err != nil {
 		httpLn.Close()
@@ -163,8 +164,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
-		PublicURL: cfg.PublicBaseURL(),
-		Accounts:  bridge.AccountsConfig{PublicURL: cfg.PublicBaseURL(), SessionTTL: cfg.SessionTTL},
+		Accounts: bridge.AccountsConfig{SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)
 	if a.pg != nil {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
@@ -281,4 +281,14 @@ func (a *app) pruneAccounts(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// publicURL is where the API is reached from outside, for links in
+// emails: DESKGATE_PUBLIC_URL, else http:// and the address the API
+// listens on (the port picked when DESKGATE_HTTP_ADDR names port 0).
+func publicURL(cfg config.Config, listening string) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicBaseURL()
+	}
+	return "http://" + listening
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/deskgate/deskgate/store"
 )
@@ -19,6 +20,9 @@ type Caller struct {
 	// session is the session token when the caller signed in with one
 	// (POST /auth/login), "" for an API token. Never logged.
 	session string
+	// TokenID is the id of the token the caller authenticated with
+	// (store.TokenID), for revocation and the per-token stream cap.
+	TokenID string
 }
 
 // IsSession reports whether the caller authenticated with a session token.
@@ -39,17 +43,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
 	}
 	var c Caller
+	var lastUsed time.Time
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		if strings.HasPrefix(token, sessionPrefix) {
 			var err error
 			c, err = s.sessionCaller(tx, token)
+			lastUsed = s.clock.Now() // a session is not an API token: nothing to touch
 			return err
 		}
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err
 		}
-		c = Caller{Kind: p.Kind, ID: p.ID}
+		c, lastUsed = Caller{Kind: p.Kind, ID: p.ID, TokenID: store.TokenID(token)}, p.LastUsed
 		if p.Kind == store.KindUser {
 			u, err := tx.User(p.ID)
 			if err != nil {
@@ -64,6 +70,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	}
 	if err != nil {
 		return Caller{}, storeErr(err, "token")
+	}
+	if now := s.clock.Now(); now.Sub(lastUsed) >= store.TokenTouchEvery {
+		// Last use is kept to within TokenTouchEvery: one commit per
+		// token per period, not one per request. A failure only loses it.
+		err := s.st.Update(ctx, func(tx store.Tx) error { return tx.TouchToken(token, now) })
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("recording a token's last use", "err", err)
+		}
 	}
 	return c, nil
 }

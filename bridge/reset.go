@@ -99,6 +99,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	}
 	now := s.clock.Now()
 	var userID uint64
+	var ended []string
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		l, err := tx.TakePasswordLink(token)
 		if errors.Is(err, store.ErrNotFound) {
@@ -120,12 +121,13 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 		if err := tx.DeleteUserPasswordLinks(l.UserID); err != nil {
 			return err
 		}
-		_, err = tx.DeleteUserSessions(l.UserID, "")
+		ended, err = tx.DeleteUserSessions(l.UserID, "")
 		return err
 	})
 	if err != nil {
 		return storeErr(err, "password link")
 	}
+	s.closeStreams(ended)
 	s.log.Info("password set by link; sessions ended", "user_id", userID)
 	return nil
 }
@@ -172,14 +174,21 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	if herr != nil {
 		return &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
 	}
-	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
+	var ended []string
+	err = s.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.SetPasswordHash(c.ID, hash); err != nil {
 			return err
 		}
 		if err := tx.DeleteUserPasswordLinks(c.ID); err != nil {
 			return err
 		}
-		_, err := tx.DeleteUserSessions(c.ID, c.session)
+		var err error
+		ended, err = tx.DeleteUserSessions(c.ID, c.session)
 		return err
-	}), "password")
+	})
+	if err != nil {
+		return storeErr(err, "password")
+	}
+	s.closeStreams(ended)
+	return nil
 }

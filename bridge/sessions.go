@@ -179,7 +179,7 @@ func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token}, nil
+	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token)}, nil
 }
 
 // Logout ends the caller's session (DELETE /auth/session). An API token is
@@ -191,5 +191,18 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 	if c.session == "" {
 		return errorf(KindNotFound, "this token is an API token, not a session")
 	}
-	return storeErr(s.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(c.session) }), "session")
+	if err := s.st.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(c.session) }); err != nil {
+		return storeErr(err, "session")
+	}
+	s.closeStreams([]string{c.TokenID})
+	return nil
+}
+
+// closeStreams ends the event streams of ended sessions (by TokenID).
+// Only this node's streams: one held open on another node stays until
+// it ends (as for a revoked API token), but its token no longer works.
+func (s *Service) closeStreams(tokenIDs []string) {
+	for _, id := range tokenIDs {
+		s.streams.closeToken(id)
+	}
 }

@@ -56,6 +56,7 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_DNS":                    "",
 		"DESKGATE_DMARC_ENFORCE":          "true",
 		"DESKGATE_ARC_TRUSTED":            "",
+		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
 		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
 		"DESKGATE_SESSION_TTL":            "12h",
 		"DESKGATE_TRUSTED_PROXIES":        "",
@@ -122,6 +123,7 @@ node_lease = "45s"
 dns = "127.0.0.1:5353"
 dmarc_enforce = false
 arc_trusted = ["Lists.Example.org"]
+maillog_max_bytes = 2097152
 public_url = "https://help.example.com/"
 session_ttl = "8h"
 trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
@@ -141,7 +143,8 @@ trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 		FloodLimit: 0, FloodWindow: time.Hour,
 		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
-		PublicURL: "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
+		MailLogMaxBytes: 2 << 20,
+		PublicURL:       "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
 	}
 	if got := c.PublicBaseURL(); got != "https://help.example.com" {
 		t.Errorf("PublicBaseURL %q", got)

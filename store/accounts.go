@@ -78,8 +78,9 @@ type AccountsTx interface {
 	// DeleteSession removes the session of token, if any.
 	DeleteSession(token string) error
 	// DeleteUserSessions removes every session of user id but the one of
-	// keep ("" keeps none), and returns how many it removed.
-	DeleteUserSessions(userID uint64, keep string) (int, error)
+	// keep ("" keeps none), and returns the TokenID of each it removed
+	// (so the caller can close their event streams).
+	DeleteUserSessions(userID uint64, keep string) ([]string, error)
 
 	// PutPasswordLink stores the SHA-256 of token as l.
 	PutPasswordLink(token string, l PasswordLink) error

@@ -87,6 +87,14 @@ type PeopleTx interface {
 	PutToken(token string, p Principal) error
 	// TokenPrincipal returns the owner of token, or ErrNotFound.
 	TokenPrincipal(token string) (*Principal, error)
+	// Tokens lists the tokens of owner (kind and id), oldest first.
+	Tokens(kind string, id uint64) ([]TokenInfo, error)
+	// DeleteToken deletes the token with id tokenID of owner (kind and
+	// id), or returns ErrNotFound (also when it belongs to someone else).
+	DeleteToken(kind string, id uint64, tokenID string) error
+	// TouchToken records that token was used at at; a token revoked
+	// meanwhile stays revoked (ErrNotFound).
+	TouchToken(token string, at time.Time) error
 
 	// Settings returns user id's settings, the defaults when never set.
 	Settings(userID uint64) (Settings, error)
@@ -182,8 +190,10 @@ type NotificationsTx interface {
 // conversation), due at the earliest unseen message's deadline (SPEC §4).
 type TimersTx interface {
 	// SetTimer makes (r, conv)'s timer due at due, replacing a later one;
-	// an earlier existing timer is kept. It reports whether it changed.
-	SetTimer(r Recipient, conv uint64, due time.Time) (bool, error)
+	// an earlier existing timer is kept. (It reports nothing else, so a
+	// backend may send it with the next statement: posting to 1,000
+	// followers sets 1,000 timers.)
+	SetTimer(r Recipient, conv uint64, due time.Time) error
 	// ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 	ReplaceTimer(r Recipient, conv uint64, due time.Time) error
 	// TimerDue returns when (r, conv)'s timer is due, if there is one.
@@ -246,6 +256,10 @@ type MailLogTx interface {
 	// PruneMailLog deletes up to max entries older than before, oldest
 	// first; it returns how many it deleted.
 	PruneMailLog(before time.Time, max int) (int, error)
+	// EvictMailLog deletes the oldest entries while the mail log takes
+	// more than maxBytes, at most max of them; it returns how many it
+	// deleted (DESKGATE_MAILLOG_MAX_BYTES).
+	EvictMailLog(maxBytes int64, max int) (int, error)
 }
 
 // GuardTx holds what keeps deskgate from mailing too much: hard-bounced

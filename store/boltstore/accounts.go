@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"time"
@@ -95,24 +96,24 @@ func (t *Tx) deleteSessionHash(h []byte) error {
 }
 
 // DeleteUserSessions removes every session of user id but keep's.
-func (t *Tx) DeleteUserSessions(userID uint64, keep string) (int, error) {
+func (t *Tx) DeleteUserSessions(userID uint64, keep string) ([]string, error) {
 	t.writes++
 	var keepHash []byte
 	if keep != "" {
 		keepHash = tokenKey(keep)
 	}
 	hashes := prefixSuffixes(t.b(bUserSessions), u64(userID))
-	n := 0
+	var ids []string
 	for _, h := range hashes {
 		if bytes.Equal(h, keepHash) {
 			continue
 		}
 		if err := t.deleteSessionHash(h); err != nil {
-			return n, err
+			return ids, err
 		}
-		n++
+		ids = append(ids, hex.EncodeToString(h[:8]))
 	}
-	return n, nil
+	return ids, nil
 }
 
 // prefixSuffixes returns, copied, what follows prefix in each key of b

@@ -1,10 +1,12 @@
 package pgstore
 
 import (
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // SetPasswordHash stores user id's password hash.
@@ -56,16 +58,23 @@ func (t *Tx) DeleteSession(token string) error {
 }
 
 // DeleteUserSessions removes every session of user id but keep's.
-func (t *Tx) DeleteUserSessions(userID uint64, keep string) (int, error) {
+func (t *Tx) DeleteUserSessions(userID uint64, keep string) ([]string, error) {
 	var keepHash []byte
 	if keep != "" {
 		keepHash = tokenHash(keep)
 	}
-	tag, err := t.exec(`DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR hash <> $2)`, int64(userID), keepHash)
+	rows, err := t.tx.Query(t.ctx, `DELETE FROM sessions WHERE user_id = $1 AND ($2::bytea IS NULL OR hash <> $2) RETURNING hash`, int64(userID), keepHash)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return int(tag.RowsAffected()), nil
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (string, error) {
+		var h []byte
+		err := row.Scan(&h)
+		if len(h) < 8 {
+			return "", err
+		}
+		return hex.EncodeToString(h[:8]), err
+	})
 }
 
 // PutPasswordLink stores the hash of token as l.

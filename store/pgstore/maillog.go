@@ -15,7 +15,7 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
 	var id int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT nextval(pg_get_serial_sequence('maillog', 'id'))`).Scan(&id); err != nil {
+	if err := t.queryRow(`SELECT nextval(pg_get_serial_sequence('maillog', 'id'))`).Scan(&id); err != nil {
 		return err
 	}
 	e.ID = uint64(id)
@@ -115,6 +115,32 @@ func (t *Tx) PruneMailLog(before time.Time, max int) (int, error) {
 		SELECT id FROM maillog WHERE at_ns < $1 ORDER BY at_ns, id LIMIT $2)`, ns(before), max)
 	if err != nil {
 		return 0, fmt.Errorf("prune maillog: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// EvictMailLog deletes the oldest entries while the mail log takes more
+// than maxBytes, at most max of them. The size is summed over the table
+// (its documents, raw messages and keys, as bbolt counts them): the
+// pruning node runs it once a round rather than every insert paying for a
+// counter every node would fight over.
+func (t *Tx) EvictMailLog(maxBytes int64, max int) (int, error) {
+	var total int64
+	if err := t.queryRow(`SELECT coalesce(sum(octet_length(data::text) + coalesce(octet_length(raw), 0) + 32), 0)::bigint FROM maillog`).Scan(&total); err != nil {
+		return 0, err
+	}
+	if total <= maxBytes {
+		return 0, nil
+	}
+	// The oldest entries until what they free covers the excess.
+	tag, err := t.exec(`DELETE FROM maillog WHERE id IN (
+		SELECT id FROM (
+			SELECT id, coalesce(sum(octet_length(data::text) + coalesce(octet_length(raw), 0) + 32)
+				OVER (ORDER BY at_ns, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS freed_before
+			FROM maillog ORDER BY at_ns, id LIMIT $2) o
+		WHERE freed_before < $1)`, total-maxBytes, max)
+	if err != nil {
+		return 0, err
 	}
 	return int(tag.RowsAffected()), nil
 }

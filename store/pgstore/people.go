@@ -1,11 +1,13 @@
 package pgstore
 
 import (
-	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // CreateUser stores u with a new id; ErrConflict when the email is taken.
@@ -15,7 +17,7 @@ func (t *Tx) CreateUser(u *store.User) error {
 		u.CreatedAt = time.Now().UTC()
 	}
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
+	err := t.queryRow(`INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
 		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("user %s: %w", u.Email, store.ErrConflict)
@@ -24,6 +26,9 @@ func (t *Tx) CreateUser(u *store.User) error {
 		return err
 	}
 	u.ID = uint64(id)
+	if t.userIDs != nil {
+		t.userIDs[u.ID] = true
+	}
 	return t.putJSON(`UPDATE users SET data = $2 WHERE id = $1`, u.ID, u)
 }
 
@@ -54,14 +59,28 @@ func (t *Tx) Users() ([]store.User, error) {
 // HasAdmin reports whether any admin exists.
 func (t *Tx) HasAdmin() (bool, error) {
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
 	return ok, err
 }
 
-// UserExists reports whether user id exists.
+// UserExists reports whether user id exists. In a write transaction the
+// first call reads every user id once (posting asks it of every user).
 func (t *Tx) UserExists(id uint64) (bool, error) {
+	if t.write {
+		if t.userIDs == nil {
+			ids, err := t.ids(`SELECT id FROM users`)
+			if err != nil {
+				return false, err
+			}
+			t.userIDs = make(map[uint64]bool, len(ids))
+			for _, id := range ids {
+				t.userIDs[id] = true
+			}
+		}
+		return t.userIDs[id], nil
+	}
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
 	return ok, err
 }
 
@@ -72,7 +91,7 @@ func (t *Tx) CreateCustomer(c *store.Customer) error {
 		c.CreatedAt = time.Now().UTC()
 	}
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO customers (email, data) VALUES ($1, '{}')
+	err := t.queryRow(`INSERT INTO customers (email, data) VALUES ($1, '{}')
 		ON CONFLICT (email) DO NOTHING RETURNING id`, c.Email).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("customer %s: %w", c.Email, store.ErrConflict)
@@ -104,39 +123,119 @@ func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
 }
 
 // tokenHash is how a token is stored: its SHA-256, never the token itself.
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
+func tokenHash(token string) []byte { return store.TokenHash(token) }
+
+// nsOrZero is at in unix nanoseconds, 0 for the zero time.
+func nsOrZero(at time.Time) int64 {
+	if at.IsZero() {
+		return 0
+	}
+	return at.UnixNano()
+}
+
+// timeOrZero is nsOrZero's inverse.
+func timeOrZero(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return fromNS(n)
 }
 
 // PutToken stores the hash of token as belonging to p.
 func (t *Tx) PutToken(token string, p store.Principal) error {
-	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id) VALUES ($1, $2, $3)
-		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id`,
-		tokenHash(token), p.Kind, int64(p.ID))
+	return t.putTokenHash(tokenHash(token), p)
+}
+
+func (t *Tx) putTokenHash(hash []byte, p store.Principal) error {
+	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id, created_ns, last_used_ns) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id,
+			created_ns = EXCLUDED.created_ns, last_used_ns = EXCLUDED.last_used_ns`,
+		hash, p.Kind, int64(p.ID), nsOrZero(p.CreatedAt), nsOrZero(p.LastUsed))
 	if err != nil {
 		return fmt.Errorf("put token: %w", err)
 	}
 	return nil
 }
 
+// scanPrincipal reads kind, principal_id, created_ns, last_used_ns.
+func scanPrincipal(row pgx.Row, extra ...any) (*store.Principal, error) {
+	var p store.Principal
+	var id, created, used int64
+	if err := row.Scan(append([]any{&p.Kind, &id, &created, &used}, extra...)...); err != nil {
+		return nil, err
+	}
+	p.ID, p.CreatedAt, p.LastUsed = uint64(id), timeOrZero(created), timeOrZero(used)
+	return &p, nil
+}
+
 // TokenPrincipal returns the owner of token, or ErrNotFound.
 func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
-	var p store.Principal
-	var id int64
-	err := t.tx.QueryRow(t.ctx, `SELECT kind, principal_id FROM tokens WHERE hash = $1`, tokenHash(token)).Scan(&p.Kind, &id)
+	p, err := scanPrincipal(t.queryRow(`SELECT kind, principal_id, created_ns, last_used_ns FROM tokens WHERE hash = $1`, tokenHash(token)))
 	if isNoRows(err) {
 		return nil, store.ErrNotFound
 	}
+	return p, err
+}
+
+// Tokens lists the tokens of owner (kind and id), oldest first.
+func (t *Tx) Tokens(kind string, id uint64) ([]store.TokenInfo, error) {
+	rows, err := t.query(`SELECT kind, principal_id, created_ns, last_used_ns, hash FROM tokens
+		WHERE kind = $1 AND principal_id = $2 ORDER BY created_ns, hash`, kind, int64(id))
 	if err != nil {
 		return nil, err
 	}
-	p.ID = uint64(id)
-	return &p, nil
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.TokenInfo, error) {
+		var hash []byte
+		p, err := scanPrincipal(row, &hash)
+		if err != nil {
+			return store.TokenInfo{}, err
+		}
+		return store.TokenInfo{ID: hex.EncodeToString(hash[:8]), Principal: *p}, nil
+	})
+}
+
+// DeleteToken deletes the token with id tokenID of owner (kind and id), or
+// returns ErrNotFound (also when it belongs to someone else).
+func (t *Tx) DeleteToken(kind string, id uint64, tokenID string) error {
+	prefix, err := hex.DecodeString(tokenID)
+	if err != nil || len(prefix) != 8 {
+		return store.ErrNotFound
+	}
+	tag, err := t.exec(`DELETE FROM tokens WHERE substring(hash FROM 1 FOR 8) = $1 AND kind = $2 AND principal_id = $3`,
+		prefix, kind, int64(id))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// TouchToken records that token was used at at; a token revoked meanwhile
+// stays revoked (ErrNotFound).
+func (t *Tx) TouchToken(token string, at time.Time) error {
+	tag, err := t.exec(`UPDATE tokens SET last_used_ns = $2 WHERE hash = $1`, tokenHash(token), nsOrZero(at))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
 }
 
 // Settings returns user id's settings, the defaults when never set.
 func (t *Tx) Settings(userID uint64) (store.Settings, error) {
+	if t.write {
+		if err := t.loadSettings(); err != nil {
+			return store.DefaultSettings(), err
+		}
+		if s, ok := t.settings[userID]; ok {
+			return s, nil
+		}
+		return store.DefaultSettings(), nil
+	}
 	s := store.DefaultSettings()
 	_, err := t.getJSON(&s, `SELECT data FROM settings WHERE user_id = $1`, int64(userID))
 	if err != nil {
@@ -157,6 +256,36 @@ func (t *Tx) PutSettings(userID uint64, s store.Settings) error {
 	if err != nil {
 		return fmt.Errorf("put settings: %w", err)
 	}
+	if t.settings != nil {
+		t.settings[userID] = s
+	}
+	return nil
+}
+
+// loadSettings reads every stored settings record once per transaction.
+func (t *Tx) loadSettings() error {
+	if t.settings != nil {
+		return nil
+	}
+	rows, err := t.query(`SELECT user_id, data FROM settings`)
+	if err != nil {
+		return err
+	}
+	all := map[uint64]store.Settings{}
+	var id int64
+	var data []byte
+	_, err = pgx.ForEachRow(rows, []any{&id, &data}, func() error {
+		s := store.DefaultSettings()
+		if err := json.Unmarshal(data, &s); err != nil {
+			return fmt.Errorf("settings of user %d: %w", id, err)
+		}
+		all[uint64(id)] = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.settings = all
 	return nil
 }
 

@@ -61,12 +61,12 @@ func testSessionsPasswordsLinks(t *testing.T, b Backend) {
 		return nil
 	})
 	err = update(s, func(tx store.Tx) error {
-		n, err := tx.DeleteUserSessions(1, "s-a")
+		ids, err := tx.DeleteUserSessions(1, "s-a")
 		if err != nil {
 			return err
 		}
-		if n != 1 {
-			t.Errorf("DeleteUserSessions removed %d, want 1 (s-b; s-a kept, s-c is another user's)", n)
+		if len(ids) != 1 || ids[0] != store.TokenID("s-b") {
+			t.Errorf("DeleteUserSessions removed %v, want [%s] (s-b; s-a kept, s-c is another user's)", ids, store.TokenID("s-b"))
 		}
 		return tx.DeleteSession("s-c")
 	})

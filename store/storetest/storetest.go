@@ -43,6 +43,8 @@ func Run(t *testing.T, b Backend) {
 		{"TeamsInvitations", testTeamsInvitations},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
 		{"CopyRoundTrip", testCopyRoundTrip},
+		{"TokensListTouchRevoke", testTokensListTouchRevoke},
+		{"MailLogEviction", testMailLogEviction},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

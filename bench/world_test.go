@@ -14,6 +14,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
@@ -88,7 +89,7 @@ func sortedCopy(ds []time.Duration) []time.Duration {
 // conversations in it, each external with its own customer.
 type helpdesk struct {
 	dir       string
-	st        *boltstore.Store
+	st        store.Store
 	users     []uint64
 	customers []uint64 // customers[i] is in convs[i]
 	convs     []uint64
@@ -99,12 +100,9 @@ type helpdesk struct {
 // about what happens after, not about creating people.
 func newHelpdesk(tb testing.TB, dir string, users, convs int) *helpdesk {
 	tb.Helper()
-	st, err := boltstore.Open(dir)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	st := storetest.Open(tb, dir) // DESKGATE_TEST_BACKEND=postgres: on PostgreSQL
 	h := &helpdesk{dir: dir, st: st}
-	err = st.Update(context.Background(), func(tx store.Tx) error {
+	err := st.Update(context.Background(), func(tx store.Tx) error {
 		p := &store.Project{Name: "Support", Followers: []uint64{}, CreatedAt: t0}
 		for i := range users {
 			u := &store.User{Email: fmt.Sprintf("agent%d@support.test", i), Name: fmt.Sprintf("Agent %d", i), Role: store.RoleAgent, CreatedAt: t0}

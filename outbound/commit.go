@@ -3,7 +3,6 @@ package outbound
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -110,7 +109,7 @@ func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (
 	case res.permanent:
 		cur.State, cur.DoneAt = store.OutboundBounced, now
 		detail = "rejected: " + res.text
-		if status, hard := hardBounceStatus(res.text); hard {
+		if status, hard := hardBounceStatus(res.enhanced); hard {
 			until := now.Add(q.opts.BounceCooling)
 			if err := tx.PutBouncedAddress(store.BouncedAddress{Address: cur.Recipient, Status: status, At: now, Until: until}); err != nil {
 				return outcome{}, err
@@ -150,14 +149,11 @@ func (q *Queue) count(o outcome, now time.Time) {
 	}
 }
 
-// enhancedStatus finds an RFC 3463 enhanced status code in a reply.
-var enhancedStatus = regexp.MustCompile(`\b5\.\d{1,3}\.\d{1,3}\b`)
-
-// hardBounceStatus reports whether a permanent reply says the mailbox
-// itself is bad (RFC 3463 5.1.x addressing, 5.2.1 mailbox disabled), as
-// opposed to a policy or content refusal: only those stop further email
-// to the address for the cooling period.
-func hardBounceStatus(reply string) (string, bool) {
-	st := enhancedStatus.FindString(reply)
-	return st, strings.HasPrefix(st, "5.1.") || st == "5.2.1"
+// hardBounceStatus reports whether a permanent reply's enhanced status
+// code (as the reply gave it, result.enhanced) says the mailbox itself is
+// bad (RFC 3463 5.1.x addressing, 5.2.1 mailbox disabled), as opposed to a
+// policy or content refusal: only those stop further email to the address
+// for the cooling period.
+func hardBounceStatus(enhanced string) (string, bool) {
+	return enhanced, strings.HasPrefix(enhanced, "5.1.") || enhanced == "5.2.1"
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/textproto"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,11 @@ type result struct {
 	permanent bool   // a 5xx reply: do not retry
 	replied   bool   // the upstream answered (the connection is still usable)
 	text      string // the upstream's reply or the error, in words
+	// enhanced is the reply's RFC 3463 enhanced status code ("5.1.1"),
+	// kept as the reply gave it (go-smtp's SMTPError.EnhancedCode, or the
+	// first word of a reply's text, RFC 2034 §4), never searched for in
+	// text, which also holds the upstream's address ("10.5.1.10:587").
+	enhanced string
 }
 
 // session is one SMTP connection to a destination, reused for several
@@ -72,13 +78,13 @@ func (q *Queue) connect(ctx context.Context, domain string) (*session, *result) 
 // permanent failure; a DNS failure is temporary.
 func (q *Queue) mxHosts(ctx context.Context, domain string) ([]string, *result) {
 	if domain == "" {
-		return nil, &result{permanent: true, text: "550 5.1.3 recipient address has no domain"}
+		return nil, &result{permanent: true, enhanced: "5.1.3", text: "550 5.1.3 recipient address has no domain"}
 	}
 	mxs, err := q.opts.Resolver.LookupMX(ctx, domain)
 	var dnsErr *net.DNSError
 	switch {
 	case err == nil && len(mxs) == 1 && mxs[0].Host == ".":
-		return nil, &result{permanent: true, text: "556 5.1.10 " + domain + " accepts no mail (null MX, RFC 7505)"}
+		return nil, &result{permanent: true, enhanced: "5.1.10", text: "556 5.1.10 " + domain + " accepts no mail (null MX, RFC 7505)"}
 	case err == nil && len(mxs) > 0:
 		slices.SortStableFunc(mxs, func(a, b *net.MX) int { return int(a.Pref) - int(b.Pref) })
 		hosts := make([]string, 0, len(mxs))
@@ -91,7 +97,7 @@ func (q *Queue) mxHosts(ctx context.Context, domain string) ([]string, *result) 
 	}
 	if _, err := q.opts.Resolver.LookupHost(ctx, domain); err != nil {
 		if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-			return nil, &result{permanent: true, text: "550 5.1.2 " + domain + " has no MX and no address record"}
+			return nil, &result{permanent: true, enhanced: "5.1.2", text: "550 5.1.2 " + domain + " has no MX and no address record"}
 		}
 		return nil, &result{text: fmt.Sprintf("address lookup for %s: %v", domain, err)}
 	}
@@ -290,16 +296,30 @@ func failure(addr, stage string, err error) result {
 	var pe *textproto.Error
 	switch {
 	case errors.As(err, &se):
-		reply := fmt.Sprint(se.Code)
+		reply, enhanced := fmt.Sprint(se.Code), ""
 		if se.EnhancedCode[0] > 0 {
-			reply += fmt.Sprintf(" %d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+			enhanced = fmt.Sprintf("%d.%d.%d", se.EnhancedCode[0], se.EnhancedCode[1], se.EnhancedCode[2])
+			reply += " " + enhanced
 		}
 		reply += " " + oneLine(se.Message)
-		return result{permanent: se.Code >= 500, replied: true, text: fmt.Sprintf("%s: %s: %s", addr, stage, reply)}
+		return result{permanent: se.Code >= 500, replied: true, enhanced: enhanced, text: fmt.Sprintf("%s: %s: %s", addr, stage, reply)}
 	case errors.As(err, &pe):
-		return result{permanent: pe.Code >= 500, replied: true, text: fmt.Sprintf("%s: %s: %d %s", addr, stage, pe.Code, oneLine(pe.Msg))}
+		return result{permanent: pe.Code >= 500, replied: true, enhanced: leadingEnhanced(pe.Msg),
+			text: fmt.Sprintf("%s: %s: %d %s", addr, stage, pe.Code, oneLine(pe.Msg))}
 	}
 	return result{text: fmt.Sprintf("%s: %s: %v", addr, stage, err)}
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// enhancedCode is an RFC 3463 status code: class.subject.detail.
+var enhancedCode = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
+
+// leadingEnhanced returns the enhanced status code a reply text starts
+// with (RFC 2034 §4), or "".
+func leadingEnhanced(msg string) string {
+	if f := strings.Fields(msg); len(f) > 0 && enhancedCode.MatchString(f[0]) {
+		return f[0]
+	}
+	return ""
+}

@@ -8,6 +8,7 @@
 //	deskgate dkim dns [--config FILE] print the DKIM DNS records
 //	deskgate inspect FILE...         analyse raw messages as the server would
 //	deskgate migrate                 apply PostgreSQL schema migrations
+//	deskgate store copy --to URL     copy the store into an empty one
 package main
 
 import (
@@ -43,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdInspect(args[1:], stdin, stdout, stderr)
 	case "migrate":
 		return cmdMigrate(args[1:], stdout, stderr)
+	case "store":
+		return cmdStore(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		usage(stdout)
 		return 0
@@ -60,5 +63,7 @@ func usage(w io.Writer) {
   deskgate dkim dns [--config FILE] print the DKIM keys' DNS TXT records (generates them if absent)
   deskgate inspect FILE...         print, one JSON line each, what deskgate makes of raw messages (- = stdin)
   deskgate migrate [--config FILE] apply the PostgreSQL schema migrations (serve applies them too)
+  deskgate store copy --to URL|DIR [--config FILE]
+                                   copy the configured store into an empty one (bbolt <-> PostgreSQL)
 `)
 }

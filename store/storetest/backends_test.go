@@ -2,6 +2,7 @@ package storetest_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/deskgate/deskgate/store"
@@ -42,4 +43,31 @@ func TestPostgres(t *testing.T) {
 		st := open()
 		return st, func() store.Store { st.Close(); st = open(); return st }
 	}})
+}
+
+// An installation copied bbolt -> PostgreSQL -> bbolt is the same
+// installation (deskgate store copy, SPEC §8).
+func TestCopyAcrossBackends(t *testing.T) {
+	url := pgtest.NewSchema(t)
+	bolt1, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bolt1.Close()
+	pg, err := pgstore.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	storetest.CheckCopy(t, bolt1, pg)
+	bolt2, err := boltstore.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bolt2.Close()
+	storetest.Copy(t, pg, bolt2)
+	// (CheckCopy wrote to the PostgreSQL copy after copying.)
+	if a, b := storetest.ExportAll(t, pg), storetest.ExportAll(t, bolt2); !reflect.DeepEqual(a, b) {
+		t.Fatalf("PostgreSQL -> bbolt changed the installation: %d records, then %d", len(a), len(b))
+	}
 }

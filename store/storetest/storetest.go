@@ -39,6 +39,7 @@ func Run(t *testing.T, b Backend) {
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
+		{"CopyRoundTrip", testCopyRoundTrip},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

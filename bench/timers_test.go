@@ -68,7 +68,7 @@ func BenchmarkPendingTimers100k(b *testing.B) {
 			err := st.Update(context.Background(), func(tx store.Tx) error {
 				for i := start; i < start+10000; i++ {
 					r := store.Recipient{Type: store.KindUser, ID: uint64(i%benchUsers + 1)}
-					if _, err := tx.SetTimer(r, uint64(i/benchUsers+1), t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+					if err := tx.SetTimer(r, uint64(i/benchUsers+1), t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
 						return err
 					}
 				}

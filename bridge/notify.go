@@ -32,7 +32,7 @@ func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Convers
 		if err := tx.AddDelivery(&d); err != nil { // m is new: no delivery of it yet
 			return nil, err
 		}
-		if _, err := tx.SetTimer(r, conv.ID, due); err != nil {
+		if err := tx.SetTimer(r, conv.ID, due); err != nil {
 			return nil, err
 		}
 		out = append(out, d)

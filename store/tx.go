@@ -180,8 +180,10 @@ type NotificationsTx interface {
 // conversation), due at the earliest unseen message's deadline (SPEC §4).
 type TimersTx interface {
 	// SetTimer makes (r, conv)'s timer due at due, replacing a later one;
-	// an earlier existing timer is kept. It reports whether it changed.
-	SetTimer(r Recipient, conv uint64, due time.Time) (bool, error)
+	// an earlier existing timer is kept. (It reports nothing else, so a
+	// backend may send it with the next statement: posting to 1,000
+	// followers sets 1,000 timers.)
+	SetTimer(r Recipient, conv uint64, due time.Time) error
 	// ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 	ReplaceTimer(r Recipient, conv uint64, due time.Time) error
 	// TimerDue returns when (r, conv)'s timer is due, if there is one.

@@ -74,7 +74,7 @@ func TestDropStaleTimer(t *testing.T) {
 	r := store.Recipient{Type: store.KindUser, ID: 1}
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	err := s.update(func(tx *Tx) error {
-		if _, err := tx.SetTimer(r, 5, t0); err != nil {
+		if err := tx.SetTimer(r, 5, t0); err != nil {
 			return err
 		}
 		if dropped, err := tx.DropStaleTimer(store.Timer{Due: t0, Recipient: r, Conversation: 5}); err != nil || dropped {

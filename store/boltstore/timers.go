@@ -19,17 +19,17 @@ func timerKey(due time.Time, r store.Recipient, conv uint64) []byte {
 
 // SetTimer makes (r, conv)'s timer due at due, replacing a later one; an
 // earlier existing timer is kept. It reports whether it changed anything.
-func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) (bool, error) {
+func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
 	t.writes++
 	if cur, ok := t.timerDue(r, conv); ok {
 		if !due.Before(cur) {
-			return false, nil
+			return nil
 		}
 		if err := t.b(bTimers).Delete(timerKey(cur, r, conv)); err != nil {
-			return false, fmt.Errorf("replace timer: %w", err)
+			return fmt.Errorf("replace timer: %w", err)
 		}
 	}
-	return true, t.putTimer(r, conv, due)
+	return t.putTimer(r, conv, due)
 }
 
 // ReplaceTimer sets (r, conv)'s timer to due, whatever it was.

@@ -17,7 +17,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 	return s.View(ctx, func(stx store.Tx) error {
 		t := stx.(*Tx)
 		rows := func(kind, sql string, scan func(pgx.CollectableRow) (store.Record, error)) error {
-			rs, err := t.tx.Query(t.ctx, sql)
+			rs, err := t.query(sql)
 			if err != nil {
 				return fmt.Errorf("export %s: %w", kind, err)
 			}

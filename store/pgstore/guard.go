@@ -28,11 +28,8 @@ func (t *Tx) BouncedAddress(addr string) (store.BouncedAddress, bool, error) {
 
 // RecordOutboundEmail notes that an email about conv was queued to addr at at.
 func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
-	_, err := t.exec(`INSERT INTO outbound_cap (address, conversation_id, at_ns) VALUES ($1, $2, $3)`,
+	t.later(`INSERT INTO outbound_cap (address, conversation_id, at_ns) VALUES ($1, $2, $3)`,
 		store.NormalizeEmail(addr), int64(conv), ns(at))
-	if err != nil {
-		return fmt.Errorf("outbound cap: %w", err)
-	}
 	return nil
 }
 
@@ -41,7 +38,7 @@ func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
 func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int, time.Time, error) {
 	var n int
 	var oldest *int64
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*), min(at_ns) FROM outbound_cap
+	err := t.queryRow(`SELECT count(*), min(at_ns) FROM outbound_cap
 		WHERE address = $1 AND conversation_id = $2 AND at_ns >= $3`,
 		store.NormalizeEmail(addr), int64(conv), max(ns(since), 0)).Scan(&n, &oldest)
 	if err != nil || oldest == nil {

@@ -20,7 +20,7 @@ func (t *Tx) putJSON(sql string, id uint64, v any) error {
 
 // ids collects the one bigint column of sql's rows.
 func (t *Tx) ids(sql string, args ...any) ([]uint64, error) {
-	rows, err := t.tx.Query(t.ctx, sql, args...)
+	rows, err := t.query(sql, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func (t *Tx) ids(sql string, args ...any) ([]uint64, error) {
 // bytesOf returns the one bytea column of sql's row, or found=false.
 func (t *Tx) bytesOf(sql string, args ...any) ([]byte, bool, error) {
 	var b []byte
-	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(&b)
+	err := t.queryRow(sql, args...).Scan(&b)
 	if isNoRows(err) {
 		return nil, false, nil
 	}

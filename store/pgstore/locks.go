@@ -8,6 +8,6 @@ func (t *Tx) TryLock(key string) (bool, error) {
 	h := fnv.New64a()
 	h.Write([]byte("deskgate:" + key))
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT pg_try_advisory_xact_lock($1)`, int64(h.Sum64())).Scan(&ok)
+	err := t.queryRow(`SELECT pg_try_advisory_xact_lock($1)`, int64(h.Sum64())).Scan(&ok)
 	return ok, err
 }

@@ -15,7 +15,7 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
 	var id int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT nextval(pg_get_serial_sequence('maillog', 'id'))`).Scan(&id); err != nil {
+	if err := t.queryRow(`SELECT nextval(pg_get_serial_sequence('maillog', 'id'))`).Scan(&id); err != nil {
 		return err
 	}
 	e.ID = uint64(id)

@@ -14,7 +14,7 @@ func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 		m.CreatedAt = time.Now().UTC()
 	}
 	var id int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT nextval(pg_get_serial_sequence('messages', 'id'))`).Scan(&id); err != nil {
+	if err := t.queryRow(`SELECT nextval(pg_get_serial_sequence('messages', 'id'))`).Scan(&id); err != nil {
 		return err
 	}
 	m.ID = uint64(id)
@@ -27,7 +27,7 @@ func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 			content = []byte{}
 		}
 		var aid int64
-		if err := t.tx.QueryRow(t.ctx, `INSERT INTO attachments (content) VALUES ($1) RETURNING id`, content).Scan(&aid); err != nil {
+		if err := t.queryRow(`INSERT INTO attachments (content) VALUES ($1) RETURNING id`, content).Scan(&aid); err != nil {
 			return fmt.Errorf("put attachment: %w", err)
 		}
 		m.Attachments[i].ID = uint64(aid)
@@ -36,8 +36,8 @@ func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO messages (id, conversation_id, data) VALUES ($1, $2, $3)`, id, int64(m.ConversationID), doc)
-	return err
+	t.later(`INSERT INTO messages (id, conversation_id, data) VALUES ($1, $2, $3)`, id, int64(m.ConversationID), doc)
+	return nil
 }
 
 // Message returns message id or ErrNotFound.
@@ -95,9 +95,9 @@ func (t *Tx) PutMessageRef(emailID string, r store.MessageRef) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`INSERT INTO message_refs (email_id, data) VALUES ($1, $2)
+	t.later(`INSERT INTO message_refs (email_id, data) VALUES ($1, $2)
 		ON CONFLICT (email_id) DO UPDATE SET data = EXCLUDED.data`, emailID, doc)
-	return err
+	return nil
 }
 
 // MessageRef looks an email Message-ID up in the index.

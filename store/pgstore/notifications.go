@@ -17,14 +17,11 @@ func (t *Tx) PutDelivery(d *store.Delivery) error {
 		return err
 	}
 	rt, rid := rkey(d.Recipient)
-	_, err = t.exec(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
+	t.later(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
 		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (message_id, rtype, rid) DO UPDATE
 		SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`,
 		int64(d.MessageID), rt, rid, int64(d.ConversationID), d.SeenAt != nil, doc)
-	if err != nil {
-		return fmt.Errorf("put delivery: %w", err)
-	}
 	return nil
 }
 
@@ -82,7 +79,7 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 func (t *Tx) UnseenCount(r store.Recipient, conv uint64) (int, error) {
 	rt, rid := rkey(r)
 	var n int
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM deliveries
+	err := t.queryRow(`SELECT count(*) FROM deliveries
 		WHERE rtype = $1 AND rid = $2 AND conversation_id = $3 AND NOT seen`, rt, rid, int64(conv)).Scan(&n)
 	return n, err
 }
@@ -90,7 +87,7 @@ func (t *Tx) UnseenCount(r store.Recipient, conv uint64) (int, error) {
 // UnseenCounts returns r's unseen notification count per conversation.
 func (t *Tx) UnseenCounts(r store.Recipient) (map[uint64]int, error) {
 	rt, rid := rkey(r)
-	rows, err := t.tx.Query(t.ctx, `SELECT conversation_id, count(*) FROM deliveries
+	rows, err := t.query(`SELECT conversation_id, count(*) FROM deliveries
 		WHERE rtype = $1 AND rid = $2 AND NOT seen GROUP BY conversation_id`, rt, rid)
 	if err != nil {
 		return nil, err
@@ -127,14 +124,14 @@ func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Deliv
 // LinkEmail records that outbound email id carries delivery d.
 func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 	rt, rid := rkey(d.Recipient)
-	_, err := t.exec(`INSERT INTO email_deliveries (outbound_id, message_id, rtype, rid) VALUES ($1, $2, $3, $4)
+	t.later(`INSERT INTO email_deliveries (outbound_id, message_id, rtype, rid) VALUES ($1, $2, $3, $4)
 		ON CONFLICT DO NOTHING`, int64(id), int64(d.MessageID), rt, rid)
-	return err
+	return nil
 }
 
 // EmailDeliveries returns the deliveries outbound email id carries.
 func (t *Tx) EmailDeliveries(id uint64) ([]store.Delivery, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT e.message_id, d.data FROM email_deliveries e
+	rows, err := t.query(`SELECT e.message_id, d.data FROM email_deliveries e
 		LEFT JOIN deliveries d ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid
 		WHERE e.outbound_id = $1 ORDER BY e.message_id, e.rtype, e.rid`, int64(id))
 	if err != nil {

@@ -2,10 +2,12 @@ package pgstore
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // CreateUser stores u with a new id; ErrConflict when the email is taken.
@@ -15,7 +17,7 @@ func (t *Tx) CreateUser(u *store.User) error {
 		u.CreatedAt = time.Now().UTC()
 	}
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
+	err := t.queryRow(`INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
 		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("user %s: %w", u.Email, store.ErrConflict)
@@ -24,6 +26,9 @@ func (t *Tx) CreateUser(u *store.User) error {
 		return err
 	}
 	u.ID = uint64(id)
+	if t.userIDs != nil {
+		t.userIDs[u.ID] = true
+	}
 	return t.putJSON(`UPDATE users SET data = $2 WHERE id = $1`, u.ID, u)
 }
 
@@ -54,14 +59,28 @@ func (t *Tx) Users() ([]store.User, error) {
 // HasAdmin reports whether any admin exists.
 func (t *Tx) HasAdmin() (bool, error) {
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
 	return ok, err
 }
 
-// UserExists reports whether user id exists.
+// UserExists reports whether user id exists. In a write transaction the
+// first call reads every user id once (posting asks it of every user).
 func (t *Tx) UserExists(id uint64) (bool, error) {
+	if t.write {
+		if t.userIDs == nil {
+			ids, err := t.ids(`SELECT id FROM users`)
+			if err != nil {
+				return false, err
+			}
+			t.userIDs = make(map[uint64]bool, len(ids))
+			for _, id := range ids {
+				t.userIDs[id] = true
+			}
+		}
+		return t.userIDs[id], nil
+	}
 	var ok bool
-	err := t.tx.QueryRow(t.ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
+	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
 	return ok, err
 }
 
@@ -72,7 +91,7 @@ func (t *Tx) CreateCustomer(c *store.Customer) error {
 		c.CreatedAt = time.Now().UTC()
 	}
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO customers (email, data) VALUES ($1, '{}')
+	err := t.queryRow(`INSERT INTO customers (email, data) VALUES ($1, '{}')
 		ON CONFLICT (email) DO NOTHING RETURNING id`, c.Email).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("customer %s: %w", c.Email, store.ErrConflict)
@@ -124,7 +143,7 @@ func (t *Tx) PutToken(token string, p store.Principal) error {
 func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
 	var p store.Principal
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `SELECT kind, principal_id FROM tokens WHERE hash = $1`, tokenHash(token)).Scan(&p.Kind, &id)
+	err := t.queryRow(`SELECT kind, principal_id FROM tokens WHERE hash = $1`, tokenHash(token)).Scan(&p.Kind, &id)
 	if isNoRows(err) {
 		return nil, store.ErrNotFound
 	}
@@ -137,6 +156,15 @@ func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
 
 // Settings returns user id's settings, the defaults when never set.
 func (t *Tx) Settings(userID uint64) (store.Settings, error) {
+	if t.write {
+		if err := t.loadSettings(); err != nil {
+			return store.DefaultSettings(), err
+		}
+		if s, ok := t.settings[userID]; ok {
+			return s, nil
+		}
+		return store.DefaultSettings(), nil
+	}
 	s := store.DefaultSettings()
 	_, err := t.getJSON(&s, `SELECT data FROM settings WHERE user_id = $1`, int64(userID))
 	if err != nil {
@@ -157,6 +185,36 @@ func (t *Tx) PutSettings(userID uint64, s store.Settings) error {
 	if err != nil {
 		return fmt.Errorf("put settings: %w", err)
 	}
+	if t.settings != nil {
+		t.settings[userID] = s
+	}
+	return nil
+}
+
+// loadSettings reads every stored settings record once per transaction.
+func (t *Tx) loadSettings() error {
+	if t.settings != nil {
+		return nil
+	}
+	rows, err := t.query(`SELECT user_id, data FROM settings`)
+	if err != nil {
+		return err
+	}
+	all := map[uint64]store.Settings{}
+	var id int64
+	var data []byte
+	_, err = pgx.ForEachRow(rows, []any{&id, &data}, func() error {
+		s := store.DefaultSettings()
+		if err := json.Unmarshal(data, &s); err != nil {
+			return fmt.Errorf("settings of user %d: %w", id, err)
+		}
+		all[uint64(id)] = s
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.settings = all
 	return nil
 }
 

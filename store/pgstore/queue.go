@@ -11,7 +11,7 @@ import (
 // NewOutboundID allocates the id of a new outbound email.
 func (t *Tx) NewOutboundID() (uint64, error) {
 	var id int64
-	err := t.tx.QueryRow(t.ctx, `SELECT nextval('outbound_ids')`).Scan(&id)
+	err := t.queryRow(`SELECT nextval('outbound_ids')`).Scan(&id)
 	return uint64(id), err
 }
 
@@ -90,7 +90,7 @@ func (t *Tx) DueOutbound(now time.Time, max int) ([]uint64, error) {
 // NextOutbound returns when the earliest pending email is due.
 func (t *Tx) NextOutbound() (time.Time, bool, error) {
 	var next *int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT min(next_ns) FROM outbound WHERE pending`).Scan(&next); err != nil || next == nil {
+	if err := t.queryRow(`SELECT min(next_ns) FROM outbound WHERE pending`).Scan(&next); err != nil || next == nil {
 		return time.Time{}, false, err
 	}
 	return fromNS(*next), true, nil
@@ -99,7 +99,7 @@ func (t *Tx) NextOutbound() (time.Time, bool, error) {
 // OutboundPending counts pending emails.
 func (t *Tx) OutboundPending() (int, error) {
 	var n int
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM outbound WHERE pending`).Scan(&n)
+	err := t.queryRow(`SELECT count(*) FROM outbound WHERE pending`).Scan(&n)
 	return n, err
 }
 

@@ -8,30 +8,27 @@ import (
 )
 
 // SetTimer makes (r, conv)'s timer due at due, replacing a later one.
-func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) (bool, error) {
+func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	tag, err := t.exec(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
+	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns
 		WHERE timers.due_ns > EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
-	if err != nil {
-		return false, err
-	}
-	return tag.RowsAffected() > 0, nil
+	return nil
 }
 
 // ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	_, err := t.exec(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
+	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
-	return err
+	return nil
 }
 
 // TimerDue returns when (r, conv)'s timer is due, if there is one.
 func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 	rt, rid := rkey(r)
 	var due int64
-	err := t.tx.QueryRow(t.ctx, `SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
+	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
 		int64(conv), rt, rid).Scan(&due)
 	if isNoRows(err) {
 		return time.Time{}, false, nil
@@ -45,8 +42,8 @@ func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 // DeleteTimer removes (r, conv)'s timer, if any.
 func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 	rt, rid := rkey(r)
-	_, err := t.exec(`DELETE FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`, int64(conv), rt, rid)
-	return err
+	t.later(`DELETE FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`, int64(conv), rt, rid)
+	return nil
 }
 
 // DueTimers returns up to max timers due at or before now, earliest first.
@@ -54,7 +51,7 @@ func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 // transaction holds: each timer fires once across nodes (SPEC §8), and a
 // node that dies mid-transaction releases its locks with its connection.
 func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
-	rows, err := t.tx.Query(t.ctx, `SELECT conversation_id, rtype, rid, due_ns FROM timers
+	rows, err := t.query(`SELECT conversation_id, rtype, rid, due_ns FROM timers
 		WHERE due_ns <= $1 ORDER BY due_ns LIMIT $2`+t.lockSuffix(), ns(now), max)
 	if err != nil {
 		return nil, err
@@ -72,7 +69,7 @@ func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
 // NextTimer returns the earliest due time of any timer.
 func (t *Tx) NextTimer() (time.Time, bool, error) {
 	var due *int64
-	if err := t.tx.QueryRow(t.ctx, `SELECT min(due_ns) FROM timers`).Scan(&due); err != nil || due == nil {
+	if err := t.queryRow(`SELECT min(due_ns) FROM timers`).Scan(&due); err != nil || due == nil {
 		return time.Time{}, false, err
 	}
 	return fromNS(*due), true, nil
@@ -81,7 +78,7 @@ func (t *Tx) NextTimer() (time.Time, bool, error) {
 // TimerCount returns how many timers are pending.
 func (t *Tx) TimerCount() (int, error) {
 	var n int
-	err := t.tx.QueryRow(t.ctx, `SELECT count(*) FROM timers`).Scan(&n)
+	err := t.queryRow(`SELECT count(*) FROM timers`).Scan(&n)
 	return n, err
 }
 

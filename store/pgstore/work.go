@@ -18,7 +18,7 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	}
 	// One statement: the new id goes into the row and into its document.
 	var n int64
-	err = t.tx.QueryRow(t.ctx, `WITH n AS (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id)
+	err = t.queryRow(`WITH n AS (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id)
 		INSERT INTO `+table+` (id, data) SELECT id, jsonb_set($1::jsonb, '{id}', to_jsonb(id)) FROM n
 		RETURNING id`, data).Scan(&n)
 	if err != nil {

@@ -74,7 +74,7 @@ func Populate(t testing.TB, st store.Store) {
 				return err
 			}
 		}
-		if _, err := tx.SetTimer(r, conv.ID, at.Add(time.Hour)); err != nil {
+		if err := tx.SetTimer(r, conv.ID, at.Add(time.Hour)); err != nil {
 			return err
 		}
 		for i, state := range []string{store.OutboundDeferred, store.OutboundSent} {

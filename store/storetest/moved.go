@@ -125,19 +125,21 @@ func testTimersKeepTheEarliestPerPair(t *testing.T, b Backend) {
 	c := store.Recipient{Type: store.KindCustomer, ID: 1}
 	_ = update(s, func(tx store.Tx) error {
 		for _, step := range []struct {
-			r       store.Recipient
-			conv    uint64
-			due     time.Time
-			changed bool
+			r    store.Recipient
+			conv uint64
+			due  time.Time
+			want time.Time // the pair's due time afterwards
 		}{
-			{u, 7, t0.Add(time.Minute), true},
-			{u, 7, t0.Add(2 * time.Minute), false}, // later: kept the earlier
-			{u, 7, t0.Add(30 * time.Second), true}, // earlier: replaces
-			{c, 7, t0.Add(time.Minute), true},      // same id, other kind: another pair
+			{u, 7, t0.Add(time.Minute), t0.Add(time.Minute)},
+			{u, 7, t0.Add(2 * time.Minute), t0.Add(time.Minute)},      // later: kept the earlier
+			{u, 7, t0.Add(30 * time.Second), t0.Add(30 * time.Second)}, // earlier: replaces
+			{c, 7, t0.Add(time.Minute), t0.Add(time.Minute)},           // same id, other kind: another pair
 		} {
-			changed, err := tx.SetTimer(step.r, step.conv, step.due)
-			if err != nil || changed != step.changed {
-				t.Fatalf("SetTimer %+v: changed=%v err=%v", step, changed, err)
+			if err := tx.SetTimer(step.r, step.conv, step.due); err != nil {
+				t.Fatal(err)
+			}
+			if due, ok := must2(tx.TimerDue(step.r, step.conv)); !ok || !due.Equal(step.want) {
+				t.Fatalf("SetTimer %+v: due %v %v", step, due, ok)
 			}
 		}
 		if n := must(tx.TimerCount()); n != 2 {

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -37,42 +38,52 @@ func nameOf(u *store.User) string {
 }
 
 // sendAccountEmail renders system template name for user u with data (the
-// recipient's Name, Email and the Site are added) and queues it in tx. It
-// reports whether it queued one (false: switched off, or no outbound mail).
+// recipient's Name, Email and the Site are added) and queues it in tx,
+// through the messaging center's SendTemplateEmailTx: nothing goes out
+// when the email is switched off, the address hard-bounced recently or
+// the outbound cap (20 an hour per address for account emails) is
+// reached. It reports whether it queued one.
 func (s *Service) sendAccountEmail(tx store.Tx, name string, u *store.User, data map[string]any) (bool, error) {
-	if s.outbox == nil {
-		s.log.Debug("account email not sent: no outbound mail configured", "template", name, "user_id", u.ID)
-		return false, nil
-	}
-	t, ok, err := templateTx(tx, name)
-	if err != nil {
-		return false, err
-	}
-	if !ok || !t.Enabled {
-		s.log.Debug("account email switched off", "template", name, "user_id", u.ID)
-		return false, nil
-	}
 	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.publicURL()
-	r, err := templates.Render(t.template(), data)
-	if err != nil {
+	r := store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name}
+	cause := name + " email"
+	sent, reason, err := s.SendTemplateEmailTx(tx, name, r, data, cause)
+	var terr *templates.Error
+	if errors.As(err, &terr) {
 		// An edit that validated but fails on real data: the default
-		// still tells the user (a reset link must not be lost).
+		// still tells the user (a reset link must not be lost, and a
+		// broken welcome must not stop users from being created).
 		s.log.Error("account email template failed, using the default", "template", name, "err", err)
-		def, _ := templates.System(name)
-		if r, err = templates.Render(def.Default, data); err != nil {
-			return false, fmt.Errorf("render %s: %w", name, err)
-		}
+		sent, reason, err = s.sendDefault(tx, name, r, data, cause)
 	}
-	e := &Email{
-		Recipient: store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name},
-		MessageID: s.newMessageID(), Rendered: r, Template: name, FromName: "deskgate", Cause: name + " email",
-	}
-	id, err := s.outbox.Enqueue(tx, e)
 	if err != nil {
-		return false, fmt.Errorf("enqueue %s: %w", name, err)
+		return false, fmt.Errorf("%s email: %w", name, err)
 	}
-	s.log.Info("account email queued", slog.String("template", name), slog.Uint64("user_id", u.ID), slog.Uint64("outbound_id", id))
+	if !sent {
+		s.log.Info("account email not sent", slog.String("template", name), slog.Uint64("user_id", u.ID), slog.String("reason", reason))
+		return false, nil
+	}
+	s.log.Info("account email queued", slog.String("template", name), slog.Uint64("user_id", u.ID))
 	return true, nil
+}
+
+// sendDefault queues system template name's default text, with the same
+// checks as SendTemplateEmailTx.
+func (s *Service) sendDefault(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+	def, _ := templates.System(name)
+	out, err := templates.Render(def.Default, data)
+	if err != nil {
+		return false, "", err
+	}
+	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: cause}
+	now := s.clock.Now()
+	if reason, err := s.suppressed(tx, e, now); err != nil || reason != "" {
+		return false, reason, err
+	}
+	if _, err := s.outbox.Enqueue(tx, e); err != nil {
+		return false, "", err
+	}
+	return true, "", s.recordSent(tx, e, now)
 }
 
 // inWords says a link's lifetime for the emails ("1 hour", "72 hours").

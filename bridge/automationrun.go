@@ -250,9 +250,13 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 		if len(rs) == 0 {
 			return fmt.Errorf("no recipient: the item has no %s", act.To)
 		}
+		ct, err := templates.Compile(t.template())
+		if err != nil {
+			return err
+		}
 		now := s.clock.Now()
 		for _, r := range rs {
-			e, err := s.rendered(tx, a, ev, it, conv, r, t)
+			e, err := s.rendered(tx, a, ev, it, conv, r, t.Name, ct)
 			if err != nil {
 				return err
 			}
@@ -289,13 +293,13 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 	return nil
 }
 
-// rendered builds the email of template t for r.
-func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, t TemplateView) (*Email, error) {
-	out, err := templates.Render(t.template(), automationData(tx, a, ev, it, conv, r, s.cfg.PublicURL))
+// rendered builds the email of template name (compiled as ct) for r.
+func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, name string, ct *templates.Compiled) (*Email, error) {
+	out, err := ct.Render(automationData(tx, a, ev, it, conv, r, s.cfg.PublicURL))
 	if err != nil {
 		return nil, err
 	}
-	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: t.Name, Cause: automationCause(a), FromName: "Bot"}
+	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: automationCause(a), FromName: "Bot"}
 	if conv != nil {
 		e.Conversation = *conv
 		if r.ID != 0 {

@@ -328,3 +328,41 @@ func (s *Service) RenderTemplate(ctx context.Context, name string, data any) (r 
 	r, err = templates.Render(v.template(), data)
 	return r, v.Enabled, err
 }
+
+// SendTemplateEmailTx renders template name for r with data and queues it
+// in tx (the account emails: welcome, password_reset, invitation, …). It
+// queues nothing and reports false with the reason when the template is
+// switched off, the address hard-bounced recently, or the outbound cap is
+// reached. cause goes to the mail log's detail. Call Kick on the outbox
+// (KickOutbox) after tx commits when it reports true.
+func (s *Service) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+	if s.outbox == nil {
+		return false, "no outbound mail configured", nil
+	}
+	v, ok, err := templateTx(tx, name)
+	switch {
+	case err != nil:
+		return false, "", err
+	case !ok:
+		return false, "", errorf(KindNotFound, "template %q not found", name)
+	case !v.Enabled:
+		return false, "template " + name + " is disabled", nil
+	}
+	out, err := templates.Render(v.template(), data)
+	if err != nil {
+		return false, "", err
+	}
+	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: cause}
+	now := s.clock.Now()
+	reason, err := s.suppressed(tx, e, now)
+	if err != nil || reason != "" {
+		return false, reason, err
+	}
+	if _, err := s.outbox.Enqueue(tx, e); err != nil {
+		return false, "", err
+	}
+	return true, "", s.recordSent(tx, e, now)
+}
+
+// KickOutbox wakes the outbound queue after a commit that queued email.
+func (s *Service) KickOutbox() { s.kick(true) }

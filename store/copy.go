@@ -38,6 +38,8 @@ const (
 	RecTimer        = "timer"
 	RecBounced      = "bounced"
 	RecOutCap       = "outbound_cap" // Doc = OutCapEntry
+	RecTemplate     = "template"     // Doc = TemplateRecord
+	RecAutomation   = "automation"   // ID, Doc = Automation
 	// Accounts (SPEC §10). Rate-limit windows are not copied: they are
 	// minutes of state, and a copy starts with fresh ones.
 	RecPassword     = "password"      // Doc = PasswordRecord
@@ -50,7 +52,7 @@ const (
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation}
 
 // PasswordRecord is the document of a RecPassword record.
 type PasswordRecord struct {
@@ -148,6 +150,11 @@ func ImportTyped(tx Tx, r Record) (bool, error) {
 		var pw PasswordRecord
 		if err = json.Unmarshal(r.Doc, &pw); err == nil {
 			err = tx.SetPasswordHash(pw.UserID, pw.Hash)
+		}
+	case RecTemplate:
+		var tr TemplateRecord
+		if err = json.Unmarshal(r.Doc, &tr); err == nil {
+			err = tx.PutTemplate(&tr)
 		}
 	case RecOutCap:
 		var c OutCapEntry

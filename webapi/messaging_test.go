@@ -188,3 +188,38 @@ func TestSendEmailAudiences(t *testing.T) {
 		t.Fatalf("email to an address: %+v", b)
 	}
 }
+
+// SendTemplateEmailTx (for the account emails) sends an enabled template
+// and nothing for a disabled one.
+func TestSendTemplateEmail(t *testing.T) {
+	e := newEnv(t)
+	r := store.Recipient{Type: store.KindUser, ID: 1, Email: "new@example.org", Name: "Nina"}
+	send := func() (bool, string) {
+		var ok bool
+		var why string
+		err := e.st.Update(context.Background(), func(tx store.Tx) error {
+			var err error
+			ok, why, err = e.svc.SendTemplateEmailTx(tx, "welcome", r, map[string]any{"Name": "Nina", "Email": r.Email, "Link": "https://x/reset-password?token=t", "ExpiresIn": "1 hour"}, "welcome email")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok, why
+	}
+	if ok, why := send(); !ok {
+		t.Fatalf("not sent: %s", why)
+	}
+	sent := e.outbox.accountSent()
+	if len(sent) != 1 || sent[0].Rendered.Subject != "Welcome to the helpdesk" || !strings.Contains(sent[0].Rendered.Text, "https://x/reset-password?token=t") ||
+		!strings.Contains(sent[0].Rendered.HTML, `href="https://x/reset-password?token=t"`) || sent[0].Template != "welcome" {
+		t.Fatalf("sent %+v", sent)
+	}
+	e.must(200, "PUT", "/api/v1/templates/welcome", adminToken, map[string]any{"enabled": false})
+	if ok, why := send(); ok || !strings.Contains(why, "disabled") {
+		t.Fatalf("disabled template sent: %v %q", ok, why)
+	}
+	if n := len(e.outbox.accountSent()); n != 1 {
+		t.Fatalf("%d emails", n)
+	}
+}

@@ -114,6 +114,12 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				})
 			},
 			func() error {
+				return each(bTemplates, func(_, v []byte) error {
+					return fn(store.Record{Kind: store.RecTemplate, Doc: bytes.Clone(v)})
+				})
+			},
+			func() error { return docs(store.RecAutomation, bAutomations) },
+			func() error {
 				return each(bPasswords, func(k, v []byte) error {
 					return fn(store.Record{Kind: store.RecPassword, Doc: store.Doc(store.PasswordRecord{UserID: decodeU64(k), Hash: string(v)})})
 				})
@@ -206,6 +212,8 @@ func (t *Tx) importRaw(r store.Record) error {
 		return put(bItems, r.ID, r.Doc)
 	case store.RecConversation:
 		return put(bConversations, r.ID, r.Doc)
+	case store.RecAutomation:
+		return put(bAutomations, r.ID, r.Doc)
 	case store.RecMessage:
 		var m store.Message
 		if err := json.Unmarshal(r.Doc, &m); err != nil {

@@ -134,6 +134,8 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				r.Doc = store.Doc(c)
 				return r, err
 			}},
+			{store.RecTemplate, `SELECT data FROM templates ORDER BY name`, docOnly},
+			{store.RecAutomation, `SELECT id, data FROM automations ORDER BY id`, idDoc},
 			{store.RecPassword, `SELECT user_id, hash FROM passwords ORDER BY user_id`, func(row pgx.CollectableRow) (store.Record, error) {
 				var r store.Record
 				var pw store.PasswordRecord
@@ -173,7 +175,7 @@ func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 				return fmt.Errorf("import %s %d: %w", r.Kind, r.ID, err)
 			}
 		}
-		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "teams", "invitations"} {
+		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "automations", "teams", "invitations"} {
 			if _, err := t.exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), greatest((SELECT max(id) FROM ` + table + `), 1))`); err != nil {
 				return err
 			}
@@ -201,8 +203,9 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
 			err = t.putTokenHash(r.Key, p)
 		}
-	case store.RecProject, store.RecItem, store.RecConversation:
-		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations"}[r.Kind]
+	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation:
+		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations",
+			store.RecAutomation: "automations"}[r.Kind]
 		_, err = t.exec(`INSERT INTO `+table+` (id, data) VALUES ($1, $2)`, int64(r.ID), r.Doc)
 	case store.RecMessage:
 		var m store.Message

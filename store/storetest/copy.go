@@ -98,6 +98,13 @@ func Populate(t testing.TB, st store.Store) {
 				return err
 			}
 		}
+		if err := tx.PutTemplate(&store.TemplateRecord{Name: "closed_notice", Kind: "custom", Subject: "Closed", Text: "{{.Item.Title}}", Edited: true, Enabled: true, UpdatedAt: at}); err != nil {
+			return err
+		}
+		if err := tx.CreateAutomation(&store.Automation{Name: "close", Event: "item.status_changed", Conditions: map[string]string{"to": "closed"},
+			Actions: []store.AutomationAction{{Type: "post_message", Conversation: "external", Template: "closed_notice"}}, Enabled: true, CreatedAt: at}); err != nil {
+			return err
+		}
 		if err := tx.PutBouncedAddress(store.BouncedAddress{Address: "gone@example.org", Status: "5.1.1", At: at, Until: at.Add(24 * time.Hour)}); err != nil {
 			return err
 		}
@@ -220,6 +227,13 @@ func CheckCopy(t *testing.T, from, to store.Store) {
 		u := &store.User{Email: "new@example.com", Role: store.RoleAgent}
 		if err := tx.CreateUser(u); err != nil {
 			return err
+		}
+		a := &store.Automation{Name: "after the copy"}
+		if err := tx.CreateAutomation(a); err != nil {
+			return err
+		}
+		if a.ID != store.FirstAutomationID+1 {
+			t.Errorf("automation created after the copy got id %d, want %d", a.ID, store.FirstAutomationID+1)
 		}
 		if m.ID != 4 || id != 3 || u.ID != 2 {
 			t.Errorf("ids after the copy: message %d, outbound %d, user %d; want 4, 3, 2", m.ID, id, u.ID)

@@ -399,3 +399,18 @@ func TestForwardedForDoesNotDodgeTheClientLimit(t *testing.T) {
 	}
 	t.Fatal("60 attempts with changing X-Forwarded-For were never limited")
 }
+
+// An edited welcome that validates but fails on real data neither stops
+// the user from being created nor loses the link: the default goes out.
+func TestBrokenAccountTemplateFallsBackToDefault(t *testing.T) {
+	e := newEnv(t)
+	e.must(200, "PUT", "/api/v1/templates/welcome", adminToken, map[string]any{"text": "Hi {{index .Name 3}}\n{{.Link}}"})
+	e.must(201, "POST", "/api/v1/users", adminToken, map[string]string{"email": "nina@support.test", "name": "Al", "role": "agent"})
+	tok := e.lastLink(bridge.TemplateWelcome, "nina@support.test")
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "nina's password"})
+	for _, m := range e.outbox.accountSent() {
+		if strings.Contains(m.Rendered.Text, "Hi ") {
+			t.Errorf("the broken edit was sent: %q", m.Rendered.Text)
+		}
+	}
+}

@@ -323,6 +323,11 @@ func (a *app) pruneAccounts(ctx context.Context) {
 	for range 100 {
 		var n int
 		err := a.st.Update(ctx, func(tx store.Tx) error {
+			n = 0
+			// One node prunes at a time (SPEC §8); the others skip the round.
+			if ok, err := tx.TryLock("prune accounts"); err != nil || !ok {
+				return err
+			}
 			var err error
 			n, err = tx.PruneAccounts(time.Now(), 500)
 			return err

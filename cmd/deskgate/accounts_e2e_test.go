@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/store/pgstore/pgtest"
 	"github.com/emersion/go-message/mail"
 )
 
@@ -363,4 +364,38 @@ func (s *smtpSink) files() []string {
 func noWelcome(t *testing.T, p *proc) {
 	t.Helper()
 	p.must(200, "PUT", "/api/v1/templates/welcome", "e2e-admin", map[string]any{"enabled": false})
+}
+
+// Two nodes on one PostgreSQL count sign-in attempts against the same
+// windows (SPEC §8, §10): ten wrong passwords spread over both nodes use
+// up the address's limit on both, and a session opened on one node works
+// on the other and ends on both.
+func TestLoginLimitAndSessionsAcrossNodes(t *testing.T) {
+	url := pgtest.NewSchema(t)
+	env := func(name string) []string {
+		return []string{"DESKGATE_DATABASE_URL=" + url, "DESKGATE_NODE_NAME=" + name}
+	}
+	a := startServe(t, t.TempDir(), env("node-a")...)
+	b := startServe(t, t.TempDir(), env("node-b")...)
+	a.must(204, "PUT", "/api/v1/me/password", "e2e-admin", map[string]string{"password": "admin password"})
+	sess := b.must(200, "POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@support.test", "password": "admin password"})["token"].(string)
+	a.must(200, "GET", "/api/v1/me", sess, nil)
+	a.must(204, "DELETE", "/api/v1/auth/session", sess, nil)
+	if st, _ := b.api("GET", "/api/v1/me", sess, nil); st != 401 {
+		t.Errorf("a session ended on node a still works on node b: %d", st)
+	}
+	for i := range 9 { // the successful sign-in above was the first attempt
+		p := a
+		if i%2 == 1 {
+			p = b
+		}
+		if st, v := p.api("POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@support.test", "password": "wrong"}); st != 401 {
+			t.Fatalf("attempt %d: %d %v", i+2, st, v)
+		}
+	}
+	for _, p := range []*proc{a, b} {
+		if st, v := p.api("POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@support.test", "password": "admin password"}); st != 429 {
+			t.Errorf("attempt past the limit on %s: %d %v, want 429", p.http, st, v)
+		}
+	}
 }

@@ -83,9 +83,25 @@ func errBadLink() *Error {
 // ConfirmPasswordReset sets the password of the link's user, uses the link
 // up (and every other link of the user) and ends every session of the
 // user (POST /auth/password-reset/confirm).
-func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password string) error {
+//
+// Attempts count per client (ResetPerClient, like reset requests) before
+// any hashing, so a flood of forged tokens costs a store write each, not
+// an argon2id hash each.
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) error {
 	if err := checkNewPassword(password); err != nil {
 		return err
+	}
+	var wait time.Duration
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		var err error
+		wait, err = hitLimits(tx, s.clock.Now(), map[string]Limit{rateKey("confirm/client", clientKey(client)): s.cfg.Accounts.ResetPerClient})
+		return err
+	})
+	if err != nil {
+		return storeErr(err, "password link")
+	}
+	if wait > 0 {
+		return rateLimited(wait)
 	}
 	// Hash first (outside any transaction: it takes tens of ms), so the
 	// transaction that takes the link is short.
@@ -100,7 +116,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password stri
 	now := s.clock.Now()
 	var userID uint64
 	var ended []string
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err = s.st.Update(ctx, func(tx store.Tx) error {
 		l, err := tx.TakePasswordLink(token)
 		if errors.Is(err, store.ErrNotFound) {
 			return errBadLink()

@@ -69,7 +69,7 @@ func (s *Server) passwordResetConfirm(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password); err != nil {
+	if err := s.svc.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password, clientIP(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -414,3 +414,15 @@ func TestBrokenAccountTemplateFallsBackToDefault(t *testing.T) {
 		}
 	}
 }
+
+// Confirming with forged tokens is limited per client before any hashing.
+func TestConfirmLimitedPerClient(t *testing.T) {
+	e := newEnv(t)
+	for i := range 20 {
+		e.must(422, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": pathf("dgr_forged%d", i), "password": "a new password"})
+	}
+	r := e.must(429, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": "dgr_forged", "password": "a new password"})
+	if r.header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+}

@@ -149,7 +149,8 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 }
 
 // ChangePassword sets the caller's own password (PUT /me/password). With a
-// password already set, current must match it. Every other session of the
+// password already set, current must match it; attempts count against the
+// address's sign-in limit. Every other session of the
 // caller ends; the caller's own session, if it used one, stays.
 func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password string) error {
 	if !c.IsStaff() {
@@ -158,8 +159,19 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	if err := checkNewPassword(password); err != nil {
 		return err
 	}
+	// Guesses of current_password (a stolen session trying to take the
+	// account over) count like sign-in attempts of the address.
 	var old string
-	err := s.st.View(ctx, func(tx store.Tx) error {
+	var wait time.Duration
+	err := s.st.Update(ctx, func(tx store.Tx) error {
+		u, err := tx.User(c.ID)
+		if err != nil {
+			return err
+		}
+		wait, err = hitLimits(tx, s.clock.Now(), map[string]Limit{rateKey("login/address", u.Email): s.cfg.Accounts.LoginPerAddress})
+		if err != nil || wait > 0 {
+			return err
+		}
 		h, err := tx.PasswordHash(c.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -169,6 +181,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	})
 	if err != nil {
 		return storeErr(err, "password")
+	}
+	if wait > 0 {
+		return rateLimited(wait)
 	}
 	var hash string
 	var ok = true

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -13,7 +14,10 @@ import (
 // VERP token, else by the Message-ID of the returned message — through
 // the Bouncer (the outbound queue). A permanent failure (5.x.x, RFC 3463)
 // also puts the failed address in its cooling period: no email goes to it
-// for InboundConfig.BounceCooling (24 h by default, bridge/suppress.go).
+// for InboundConfig.BounceCooling (24 h by default, bridge/suppress.go),
+// but only when the DSN came to the bounce address of an email that was
+// sent to that very address (coolingRefused); otherwise the mail log's
+// detail says why it was not applied.
 // Delays (4.x.x, action "delayed") and successes are logged, not applied.
 
 // bounceTx handles a bounce in the receiving transaction.
@@ -47,13 +51,41 @@ func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) 
 		if !strings.HasPrefix(r.Status, "5.") || r.Address == "" {
 			continue
 		}
+		addr := store.NormalizeEmail(r.Address)
+		if why := coolingRefused(tx, ref.EmailID, addr); why != "" {
+			parts = append(parts, "not applied to "+addr+": "+why)
+			continue
+		}
 		until := p.now.Add(in.cfg.BounceCooling)
 		if err := tx.PutBouncedAddress(store.BouncedAddress{Address: r.Address, Status: r.Status, At: p.now, Until: until}); err != nil {
 			return err
 		}
-		parts = append(parts, fmt.Sprintf("hard bounce: no email to %s until %s", store.NormalizeEmail(r.Address), until.Format("2006-01-02T15:04:05Z07:00")))
+		parts = append(parts, fmt.Sprintf("hard bounce: no email to %s until %s", addr, until.Format("2006-01-02T15:04:05Z07:00")))
 	}
 	return s.logTx(tx, p, rec, ReceiptEntry{Status: InBounce, Detail: strings.Join(parts, "; ")})
+}
+
+// coolingRefused says why a DSN's hard failure for addr must not put addr
+// in its cooling period, or "" when it may: only a DSN that came to a
+// valid bounce+TOKEN@ address (emailID) about an email deskgate sent to
+// addr itself may. Anyone can write a DSN to support@ naming any address
+// in Final-Recipient; without this rule one mail would stop deskgate from
+// emailing fifty people for a day. (Our own deliveries' synchronous 5xx
+// cool the address in the outbound queue.)
+func coolingRefused(tx store.Tx, emailID uint64, addr string) string {
+	if emailID == 0 {
+		return "the DSN did not come to a bounce address, so it names no email deskgate sent"
+	}
+	o, err := tx.Outbound(emailID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Sprintf("outbound email %d does not exist", emailID)
+	case err != nil:
+		return fmt.Sprintf("outbound email %d could not be read: %v", emailID, err)
+	case store.NormalizeEmail(o.Recipient) != addr:
+		return fmt.Sprintf("outbound email %d went to %s, not to this address", emailID, store.NormalizeEmail(o.Recipient))
+	}
+	return ""
 }
 
 // applyBounce calls the Bouncer and says what it did.

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/deskgate/deskgate/store"
 )
@@ -15,6 +16,9 @@ type Caller struct {
 	Kind string // store.KindUser or store.KindCustomer
 	ID   uint64
 	Role string // for users: store.RoleAdmin or store.RoleAgent
+	// TokenID is the id of the token the caller authenticated with
+	// (store.TokenID), for revocation and the per-token stream cap.
+	TokenID string
 }
 
 // IsAdmin reports whether the caller is an admin user.
@@ -32,12 +36,13 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
 	}
 	var c Caller
+	var lastUsed time.Time
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err
 		}
-		c = Caller{Kind: p.Kind, ID: p.ID}
+		c, lastUsed = Caller{Kind: p.Kind, ID: p.ID, TokenID: store.TokenID(token)}, p.LastUsed
 		if p.Kind == store.KindUser {
 			u, err := tx.User(p.ID)
 			if err != nil {
@@ -52,6 +57,14 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	}
 	if err != nil {
 		return Caller{}, storeErr(err, "token")
+	}
+	if now := s.clock.Now(); now.Sub(lastUsed) >= store.TokenTouchEvery {
+		// Last use is kept to within TokenTouchEvery: one commit per
+		// token per period, not one per request. A failure only loses it.
+		err := s.st.Update(ctx, func(tx store.Tx) error { return tx.TouchToken(token, now) })
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.log.Warn("recording a token's last use", "err", err)
+		}
 	}
 	return c, nil
 }

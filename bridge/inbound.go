@@ -134,6 +134,9 @@ type prepared struct {
 	rcpts   []inboundRcpt
 	sender  string // From address (or envelope sender), lower-cased
 	flooded bool
+	// floodInTx: the flood limit is counted in the store, inside the
+	// transaction, because several nodes share it (SPEC §8).
+	floodInTx bool
 	// auth is what the sender checks found (nil: checks off).
 	auth *senderauth.Results
 	// trust: for a sender that is a staff user, whether the mail may be
@@ -178,7 +181,11 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		return Receipt{}, err
 	}
 	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
-		p.flooded = !in.flood.Allow(p.sender)
+		if s.st.Backend() == store.BackendBolt { // one process: its memory is the whole installation
+			p.flooded = !in.flood.Allow(p.sender)
+		} else {
+			p.floodInTx = true
+		}
 	}
 	var rec Receipt
 	var ds []store.Delivery
@@ -218,6 +225,13 @@ func (p *prepared) hasKind(kind string) bool {
 // it changes lives in tx, rec and the returned deliveries.
 func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
+	flooded := p.flooded
+	if p.floodInTx {
+		var err error
+		if flooded, err = s.floodTx(tx, in, p.sender); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case a.Class == loopguard.Bounce || (p.hasKind(rcptBounce) && a.Class == loopguard.Human && p.env.From == ""):
 		return nil, s.bounceTx(tx, in, p, rec)
@@ -225,7 +239,7 @@ func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *pr
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: string(a.Class) + ": " + a.Reason})
 	case p.hasKind(rcptBounce):
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: "mail to a bounce address that is not a delivery status notification"})
-	case p.flooded:
+	case flooded:
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed,
 			Detail: fmt.Sprintf("flood: more than %d mails from %s within %s", in.cfg.FloodLimit, p.sender, in.cfg.FloodWindow)})
 	}

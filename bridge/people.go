@@ -103,6 +103,7 @@ func (s *Service) issueToken(ctx context.Context, p store.Principal, check func(
 		if err := check(tx); err != nil {
 			return err
 		}
+		p.CreatedAt = s.clock.Now()
 		return tx.PutToken(tok, p)
 	})
 	if err != nil {
@@ -129,7 +130,7 @@ func (s *Service) Bootstrap(ctx context.Context, token string) (bool, error) {
 			return err
 		}
 		created = true
-		return tx.PutToken(token, store.Principal{Kind: store.KindUser, ID: u.ID})
+		return tx.PutToken(token, store.Principal{Kind: store.KindUser, ID: u.ID, CreatedAt: s.clock.Now()})
 	})
 	return created, storeErr(err, "bootstrap admin")
 }

@@ -29,6 +29,7 @@ type Service struct {
 	log   *slog.Logger
 
 	hub     *hub
+	streams streams       // open event streams by token (tokens.go)
 	wake    chan struct{} // wakes the timer loop
 	outbox  Outbox
 	bouncer Bouncer

@@ -64,10 +64,30 @@ func (s *Service) UpdateSettings(ctx context.Context, c Caller, id uint64, p Set
 		if st, err = tx.Settings(id); err != nil {
 			return err
 		}
+		if err := p.permitted(c, st); err != nil {
+			return err
+		}
 		p.apply(&st)
 		return tx.PutSettings(id, st)
 	})
 	return st, storeErr(err, "user")
+}
+
+// permitted refuses a non-admin's change of the two settings that are
+// permissions rather than preferences: conversation_visibility decides
+// what the user may read (SPEC §4) and show_from_customers whether
+// customers' messages reach them. An admin sets them (the seed gives them
+// to the admin); the user keeps every notification preference. Sending
+// the current value back (a UI that PUTs the whole object) is no change.
+func (p SettingsPatch) permitted(c Caller, cur store.Settings) error {
+	if c.IsAdmin() {
+		return nil
+	}
+	if (p.ConversationVisibility != nil && *p.ConversationVisibility != cur.ConversationVisibility) ||
+		(p.ShowFromCustomers != nil && *p.ShowFromCustomers != cur.ShowFromCustomers) {
+		return errorf(KindForbidden, "only an admin may change conversation_visibility and show_from_customers (they decide what a user may see); the notification preferences are the user's own")
+	}
+	return nil
 }
 
 func oneOf(field string, v *string, allowed ...string) error {

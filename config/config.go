@@ -112,6 +112,12 @@ type Config struct {
 	// refusal; a domain covers its subdomains.
 	// DESKGATE_ARC_TRUSTED (comma list), arc_trusted; default none.
 	ARCTrusted []string
+	// MailLogMaxBytes bounds the space the mail log (entries, raw messages)
+	// takes in the store; past it the oldest entries are evicted before
+	// LogRetention would prune them, and deskgate_maillog_evicted_total
+	// counts them.
+	// DESKGATE_MAILLOG_MAX_BYTES, maillog_max_bytes; default 1073741824 (1 GiB, extension).
+	MailLogMaxBytes int64
 }
 
 // redactedMark replaces a secret in Config.Redacted.
@@ -136,6 +142,7 @@ func Default() Config {
 		FloodWindow:     10 * time.Minute,
 		NodeLease:       30 * time.Second,
 		DMARCEnforce:    true,
+		MailLogMaxBytes: 1 << 30,
 	}
 }
 
@@ -189,6 +196,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("dns", r.DNS),
 		slog.Bool("dmarc_enforce", r.DMARCEnforce),
 		slog.String("arc_trusted", strings.Join(r.ARCTrusted, ",")),
+		slog.Int64("maillog_max_bytes", r.MailLogMaxBytes),
 	)
 }
 
@@ -273,6 +281,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxMessageBytes <= 0 {
 		bad("max_message_bytes", "must be positive, got %d", c.MaxMessageBytes)
+	}
+	if c.MailLogMaxBytes < 1<<20 {
+		bad("maillog_max_bytes", "must be at least 1048576 (1 MiB), got %d", c.MailLogMaxBytes)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		bad("tls_cert", "tls_cert and tls_key must be set together (cert %q, key %q)", c.TLSCert, c.TLSKey)

@@ -56,6 +56,7 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_DNS":                    "",
 		"DESKGATE_DMARC_ENFORCE":          "true",
 		"DESKGATE_ARC_TRUSTED":            "",
+		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -119,6 +120,7 @@ node_lease = "45s"
 dns = "127.0.0.1:5353"
 dmarc_enforce = false
 arc_trusted = ["Lists.Example.org"]
+maillog_max_bytes = 2097152
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -135,6 +137,7 @@ arc_trusted = ["Lists.Example.org"]
 		FloodLimit: 0, FloodWindow: time.Hour,
 		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
+		MailLogMaxBytes: 2 << 20,
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -32,6 +32,7 @@
 //	dns                     DESKGATE_DNS                       (empty: /etc/resolv.conf)
 //	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
 //	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
+//	maillog_max_bytes       DESKGATE_MAILLOG_MAX_BYTES         1073741824
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard) are deskgate extensions; the store

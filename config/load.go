@@ -80,6 +80,7 @@ type fileConfig struct {
 	DNS                  *rawValue `toml:"dns"`
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`
+	MailLogMaxBytes      *rawValue `toml:"maillog_max_bytes"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

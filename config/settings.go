@@ -163,6 +163,17 @@ var settings = [...]setting{
 		doc: "Forwarders (mailing lists) whose passing ARC chain exempts a mail from the\np=reject refusal. A domain covers its subdomains.",
 		set: func(c *Config, s string) error { c.ARCTrusted = parseDomains(s); return nil },
 		get: func(c Config) string { return strings.Join(c.ARCTrusted, ",") }},
+	{key: "maillog_max_bytes", env: "DESKGATE_MAILLOG_MAX_BYTES", kind: kindInt,
+		doc: "Most bytes the mail log (entries and raw messages) may take in the store; past it the oldest entries go first, before the log retention.",
+		set: func(c *Config, s string) error {
+			n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+			if err != nil {
+				return fmt.Errorf("not an integer number of bytes: %w", err)
+			}
+			c.MailLogMaxBytes = n
+			return nil
+		},
+		get: func(c Config) string { return strconv.FormatInt(c.MailLogMaxBytes, 10) }},
 }
 
 // lookupSetting returns the setting with TOML key key.

@@ -29,7 +29,8 @@ func newPolicy() *bluemonday.Policy {
 var policy = newPolicy()
 
 // sanitizeHTML removes what must not reach a browser: scripts, event
-// handlers, javascript: and data: URLs, forms, styles, frames.
+// handlers, javascript: and data: URLs, forms, styles, frames; and it holds
+// back remote images (their src becomes data-src, images.go).
 func sanitizeHTML(html string) string {
-	return policy.Sanitize(html)
+	return holdRemoteImages(policy.Sanitize(html))
 }

@@ -34,3 +34,23 @@ func TestSanitizeHTMLKeepsMailMarkup(t *testing.T) {
 		}
 	}
 }
+
+// Remote images are held back as data-src (a UI may offer "show images");
+// inline cid: images stay. Before: every agent opening the mail fetched
+// the sender's tracking pixel.
+func TestSanitizeHTMLHoldsRemoteImages(t *testing.T) {
+	in := `<p>Hi</p><img src="https://track.example/p.gif?u=1&amp;v=2" width="1" height="1"><IMG SRC="HTTP://track.example/b.png" alt="b"/>` +
+		`<img src="cid:logo@x" alt="logo"><img src="/relative.png"><a href="https://example.com/"><img src="https://cdn.example/x.png"></a>`
+	out := sanitizeHTML(in)
+	for _, bad := range []string{` src="https:`, ` src="http:`, ` src="HTTP:`, ` src="/relative`} {
+		if strings.Contains(out, bad) {
+			t.Errorf("remote image kept (%q): %s", bad, out)
+		}
+	}
+	for _, want := range []string{`<img data-src="https://track.example/p.gif?u=1&amp;v=2" width="1" height="1">`, `data-src="http://track.example/b.png"`,
+		`<img src="cid:logo@x" alt="logo">`, `data-src="/relative.png"`, `data-src="https://cdn.example/x.png"`, `<p>Hi</p>`, `href="https://example.com/"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q: %s", want, out)
+		}
+	}
+}

@@ -83,13 +83,19 @@ fi
 send "unknown user" "<** 550 5.1.1" --from carol@example.com --to nobody@support.test
 send "another domain" "<** 550 5.7.1" --from carol@example.com --to someone@elsewhere.example
 
-api "/api/v1/maillog?direction=inbound" >"$WORK/maillog.json" || fail "GET /maillog"
+# A session's RCPT refusals are logged when it ends, a moment after swaks has
+# its 221: wait (bounded) for the second rejection's entry.
+for _ in $(seq 1 300); do
+	api "/api/v1/maillog?direction=inbound" >"$WORK/maillog.json" || fail "GET /maillog"
+	[[ $(grep -o '"status":"rejected"' "$WORK/maillog.json" | wc -l) -ge 2 ]] && break
+	sleep 0.1
+done
 api "/api/v1/conversations" >"$WORK/convs.json" || fail "GET /conversations"
 CONV=$($PY - "$WORK" <<'PYEOF' || exit 1
 import json, sys
 w = sys.argv[1]
 log = json.load(open(w + "/maillog.json"))
-if log[2]["message_id"] == "swaks-tls@example.com":  # the STARTTLS mail
+if log[2]["email_message_id"] == "swaks-tls@example.com":  # the STARTTLS mail
     if log[2]["status"] != "created":
         sys.exit("STARTTLS mail: %r" % log[2])
     log = log[:2] + log[3:]

@@ -19,6 +19,11 @@ schemas={
  "User":{"type":"object","required":["id","email","name","role"],"properties":{"id":ID,"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"]},"created_at":T}},
  "Customer":{"type":"object","required":["id","email","name"],"properties":{"id":ID,"email":S,"name":S,"created_at":T}},
  "Token":{"type":"object","required":["token"],"properties":{"token":{"type":"string","description":"Shown once; stored hashed."}}},
+ "TokenInfo":{"type":"object","required":["id","created_at","last_used_at","current"],"properties":{
+   "id":{"type":"string","pattern":"^[0-9a-f]{16}$","description":"Names the token for revoking; reveals nothing of the secret."},
+   "created_at":{"type":"string","format":"date-time","nullable":True,"description":"null for a token issued before deskgate recorded it"},
+   "last_used_at":{"type":"string","format":"date-time","nullable":True,"description":"null: never used; kept to within 5 minutes"},
+   "current":{"type":"boolean","description":"the token of this request"}}},
  "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S}},
  "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
    "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
@@ -62,15 +67,15 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
- "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","message_id","status","detail","conversation_id","message_id_internal"],"properties":{
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
    "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
-   "message_id":{"type":"string","description":"The email's Message-ID, without <>."},
+   "email_message_id":{"type":"string","description":"The email's Message-ID header, without <> (as a message's email_message_id)."},
    "status":{"type":"string","enum":["threaded","created","suppressed","bounce","rejected","queued","sent","deferred","bounced","cancelled"],"description":"Inbound: threaded, created, suppressed, bounce, rejected. Outbound: queued, sent, deferred, bounced, cancelled."},
    "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
-   "message_id_internal":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none."},
+   "message_id":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none. As everywhere in the API, message_id is a message's id."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
@@ -101,18 +106,23 @@ def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
   return o
 TN={"name":"name","in":"path","required":True,"schema":{"type":"string"},"description":"Template name."}
 def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
+TID={"name":"token_id","in":"path","required":True,"schema":{"type":"string"},"description":"A token's id from the token list."}
 paths={
  "/healthz":{"get":op("Liveness: 200 once the store is open and the listeners are up; which store and which node answered (SPEC §8).",{"200":{"description":"Ready","content":{"application/json":{"schema":obj(["status"],{"status":{"type":"string","enum":["ok"]},"store":{"type":"string","enum":["bbolt","postgres"]},"node":S})}}},"503":{"description":"Starting"}},"ops",security=False)},
  "/metrics":{"get":op("Prometheus metrics (text exposition format).",{"200":{"description":"Metrics","content":{"text/plain":{"schema":S}}}},"ops",security=False)},
  "/api/v1/openapi.json":{"get":op("This document.",{"200":{"description":"OpenAPI 3 document","content":{"application/json":{"schema":{"type":"object"}}}}},"ops",security=False)},
  "/api/v1/me":{"get":op("Who the token belongs to.",ok(200,"The caller",ref("Me")),"people")},
  "/api/v1/users":{"post":op("Create a staff user (admin only).",ok(201,"Created",ref("User")),"people",body(obj(["email"],{"email":S,"name":S,"role":{"type":"string","enum":["admin","agent"],"default":"agent"}})),desc="409 when the address belongs to another user or a customer.")},
- "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/users/{id}/tokens":{"post":op("Issue an API token for a user (admin, or the user itself).",ok(201,"Created",ref("Token")),"people",params=[pid()]),
+   "get":op("A user's API tokens, oldest first: id, when issued and last used, never the secret (admin, or the user itself).",ok(200,"Tokens",arr(ref("TokenInfo"))),"people",params=[pid()])},
+ "/api/v1/users/{id}/tokens/{token_id}":{"delete":op("Revoke a user's token: refused from the next request on; its open event streams are closed (admin, or the user itself).",ok(204,"Revoked"),"people",params=[pid(),TID])},
  "/api/v1/users/{id}/settings":{
    "get":op("A user's notification settings (admin, or the user itself).",ok(200,"Settings",ref("Settings")),"people",params=[pid()]),
-   "put":op("Change settings; fields left out keep their value.",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
+   "put":op("Change settings; fields left out keep their value. conversation_visibility and show_from_customers are changed by admins only (403 for anyone else, the user included; sending the current value is no change).",ok(200,"Settings after the change",ref("Settings")),"people",body({"type":"object","properties":schemas["Settings"]["properties"]}),params=[pid()])},
  "/api/v1/customers":{"post":op("Create a customer (staff).",ok(201,"Created",ref("Customer")),"people",body(obj(["email"],{"email":S,"name":S})))},
- "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()])},
+ "/api/v1/customers/{id}/tokens":{"post":op("Issue a customer token for a chat widget or portal (admin, or the customer itself).",ok(201,"Created",ref("Token")),"people",params=[pid()]),
+   "get":op("A customer's tokens, oldest first: id, when issued and last used, never the secret (admin, or the customer itself).",ok(200,"Tokens",arr(ref("TokenInfo"))),"people",params=[pid()])},
+ "/api/v1/customers/{id}/tokens/{token_id}":{"delete":op("Revoke a customer's token: refused from the next request on; its open event streams are closed (admin, or the customer itself).",ok(204,"Revoked"),"people",params=[pid(),TID])},
  "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},
  "/api/v1/projects/{id}/followers":{"post":op("Follow a project (an agent may add itself, an admin anyone).",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
  "/api/v1/items":{"post":op("Create an item (ticket/task) in a project the caller may see.",ok(201,"Created",ref("Item")),"work",body(obj(["project_id","title"],{"project_id":ID,"title":S})))},
@@ -156,7 +166,7 @@ paths={
    "get":op("One automation (admins).",ok(200,"The automation",ref("Automation")),"messaging",params=[pid()]),
    "put":op("Replace an automation's rule (admins). Automation 1 is locked (422 locked).",ok(200,"The automation",ref("Automation")),"messaging",body(obj(["name","trigger","actions"],{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B})),params=[pid()]),
    "delete":op("Delete an automation (admins). Automation 1 is locked (422 locked).",{"204":{"description":"Deleted"}},"messaging",params=[pid()])},
- "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first.",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
+ "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first. The stream ends when its token is revoked, and a token holds at most 20 open streams (opening another ends its oldest).",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
 }
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,

@@ -1,6 +1,7 @@
 package smtpd
 
 import (
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -80,15 +81,59 @@ func hostOf(a net.Addr) string {
 	return a.String()
 }
 
-// countedConn releases its slot once, on the first Close.
+// countedConn releases its slot once, on the first Close, and carries
+// the connection's error count (errlimit.go).
 type countedConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+	state   connState
 }
 
+// Write writes p. When the session asked for it (the 421 that ends a
+// connection over the error limit) it then half-closes: the client gets
+// the reply and an end of stream, and the server reads no more commands.
+func (c *countedConn) Write(p []byte) (int, error) {
+	n, err := c.Conn.Write(p)
+	if c.state.closeAfterWrite.Load() && c.state.dropped.CompareAndSwap(false, true) {
+		if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		}
+	}
+	return n, err
+}
+
+// Read reads, or reports the end of the stream once the connection is
+// being dropped.
+func (c *countedConn) Read(p []byte) (int, error) {
+	if c.state.dropped.Load() {
+		return 0, io.EOF
+	}
+	return c.Conn.Read(p)
+}
+
+// Close closes the connection. A dropped one is drained for a moment
+// first (bounded in time and bytes): closing a socket with unread input
+// sends a TCP reset, which can destroy the 421 before the client reads it.
 func (c *countedConn) Close() error {
+	if c.state.dropped.Load() {
+		c.once.Do(func() {
+			go func() {
+				_ = c.Conn.SetReadDeadline(time.Now().Add(lingerTime))
+				_, _ = io.CopyN(io.Discard, c.Conn, lingerBytes)
+				_ = c.Conn.Close()
+				c.release()
+			}()
+		})
+		return nil
+	}
 	err := c.Conn.Close()
 	c.once.Do(c.release)
 	return err
 }
+
+// How long and how much a dropped connection is drained before it closes.
+const (
+	lingerTime  = 2 * time.Second
+	lingerBytes = 1 << 20
+)

@@ -114,11 +114,12 @@ type bounceCall struct {
 	status, detail string
 }
 
-func (b *recordingBouncer) Bounced(_ store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
+func (b *recordingBouncer) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, bounceCall{ref, status, detail})
-	return ref.EmailID == 42, nil
+	_, err := tx.Outbound(ref.EmailID)
+	return err == nil, nil
 }
 
 func (b *recordingBouncer) Calls() []bounceCall {

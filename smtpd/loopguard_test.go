@@ -2,6 +2,7 @@ package smtpd_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,14 +51,15 @@ func dsn(to, orig, rcpt, status, action string) string {
 // the token names, and a hard bounce cools the address down.
 func TestBounceIsApplied(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
-	to := h.svc.BounceAddress(42)
+	id := h.outboundEmail("Gone@Example.org")
+	to := h.svc.BounceAddress(id)
 	wantReply(t, "dsn", h.send("", []string{to}, dsn(to, "dg.abc@mx.support.test", "gone@example.org", "5.1.1", "failed")), "")
-	e := h.mustStatus("bounce", "outbound email 42 marked bounced")
+	e := h.mustStatus("bounce", fmt.Sprintf("outbound email %d marked bounced", id))
 	if !strings.Contains(e.Detail, "5.1.1 for gone@example.org") || !strings.Contains(e.Detail, "hard bounce") {
 		t.Fatalf("detail %q", e.Detail)
 	}
 	calls := h.bouncer.Calls()
-	if len(calls) != 1 || calls[0].ref.EmailID != 42 || calls[0].status != "5.1.1" || calls[0].ref.MessageID != "dg.abc@mx.support.test" {
+	if len(calls) != 1 || calls[0].ref.EmailID != id || calls[0].status != "5.1.1" || calls[0].ref.MessageID != "dg.abc@mx.support.test" {
 		t.Fatalf("bouncer calls %+v", calls)
 	}
 	_ = h.st.View(context.Background(), func(tx store.Tx) error {
@@ -75,7 +77,10 @@ func TestBounceIsApplied(t *testing.T) {
 	}
 	// A DSN to support@ is matched by the returned Message-ID.
 	wantReply(t, "dsn to support", h.send("", []string{"support@support.test"}, dsn("support@support.test", "dg.xyz@mx.support.test", "old@example.org", "5.2.1", "failed")), "")
-	h.mustStatus("bounce", "no matching outbound email")
+	e = h.mustStatus("bounce", "no matching outbound email")
+	if !strings.Contains(e.Detail, "not applied to old@example.org") {
+		t.Fatalf("detail %q", e.Detail)
+	}
 	if c := h.bouncer.Calls(); len(c) != 2 || c[1].ref.EmailID != 0 || c[1].ref.MessageID != "dg.xyz@mx.support.test" {
 		t.Fatalf("bouncer calls %+v", c)
 	}
@@ -84,6 +89,86 @@ func TestBounceIsApplied(t *testing.T) {
 		if e.ConversationID != 0 {
 			t.Fatalf("a bounce reached a conversation: %+v", e)
 		}
+	}
+}
+
+// outboundEmail records an outbound email to rcpt, as the queue does, and
+// returns its id.
+func (h *harness) outboundEmail(rcpt string) uint64 {
+	h.t.Helper()
+	var id uint64
+	if err := h.st.Update(context.Background(), func(tx store.Tx) error {
+		var err error
+		if id, err = tx.NewOutboundID(); err != nil {
+			return err
+		}
+		return tx.PutOutbound(&store.OutboundEmail{ID: id, Recipient: rcpt, State: store.OutboundSent,
+			QueuedAt: h.clock.Now(), DoneAt: h.clock.Now(), MessageID: fmt.Sprintf("dg.%d@mx.support.test", id)}, nil)
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
+// cooling reports whether addr is in its hard-bounce cooling period.
+func (h *harness) cooling(addr string) bool {
+	h.t.Helper()
+	var ok bool
+	_ = h.st.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		_, ok, err = tx.BouncedAddress(addr)
+		return err
+	})
+	return ok
+}
+
+// A forged DSN cools nobody: only a DSN to the bounce address of an email
+// sent to that very address may (before: a DSN to support@ from anyone,
+// naming 50 addresses, stopped all email to them for 24 hours).
+func TestForgedDSNCoolsNobody(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	var victims []string
+	for i := 0; i < 50; i++ {
+		victims = append(victims, fmt.Sprintf("victim%d@example.com", i))
+	}
+	forged := func(to string) string {
+		var b strings.Builder
+		b.WriteString("From: mallory@example.net\nTo: " + to + "\nSubject: Undelivered Mail\nMessage-ID: <forged-" + to + ">\n" +
+			"MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=BB\n\n" +
+			"--BB\nContent-Type: text/plain\n\nGone.\n--BB\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n")
+		for _, v := range victims {
+			b.WriteString("\nFinal-Recipient: rfc822; " + v + "\nAction: failed\nStatus: 5.1.1\n")
+		}
+		b.WriteString("\n--BB--\n")
+		return b.String()
+	}
+	// To support@, from an ordinary sender.
+	wantReply(t, "forged dsn to support@", h.send("mallory@example.net", []string{"support@support.test"}, forged("support@support.test")), "")
+	e := h.mustStatus("bounce", "not applied to victim0@example.com: the DSN did not come to a bounce address")
+	if strings.Contains(e.Detail, "hard bounce") || strings.Count(e.Detail, "not applied to ") != 50 {
+		t.Fatalf("detail %q", e.Detail)
+	}
+	// To the valid bounce address of an email that went to someone else.
+	other := h.outboundEmail("carol@example.com")
+	to := h.svc.BounceAddress(other)
+	wantReply(t, "dsn about another address", h.send("", []string{to}, forged(to)), "")
+	h.mustStatus("bounce", fmt.Sprintf("not applied to victim7@example.com: outbound email %d went to carol@example.com, not to this address", other))
+	// To a valid bounce token of an email that does not exist.
+	to = h.svc.BounceAddress(other + 100)
+	wantReply(t, "dsn about no email", h.send("", []string{to}, forged(to)), "")
+	h.mustStatus("bounce", fmt.Sprintf("outbound email %d does not exist", other+100))
+	for _, v := range append(victims, "carol@example.com") {
+		if h.cooling(v) {
+			t.Fatalf("%s is cooling after a forged DSN", v)
+		}
+	}
+	// The genuine one still cools its address.
+	mine := h.outboundEmail("victim3@example.com")
+	to = h.svc.BounceAddress(mine)
+	wantReply(t, "genuine dsn", h.send("", []string{to}, dsn(to, "dg.x@mx.support.test", "victim3@example.com", "5.1.1", "failed")), "")
+	h.mustStatus("bounce", "hard bounce: no email to victim3@example.com")
+	if !h.cooling("victim3@example.com") || h.cooling("victim4@example.com") {
+		t.Fatal("the genuine DSN did not cool only its address")
 	}
 }
 

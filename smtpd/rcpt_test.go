@@ -11,7 +11,8 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// RCPT TO per SPEC §3, every refusal logged as rejected without raw.
+// RCPT TO per SPEC §3; a session's refusals are logged as one rejected
+// entry without raw.
 func TestRcptReplyCodes(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
@@ -46,17 +47,21 @@ func TestRcptReplyCodes(t *testing.T) {
 		}
 		wantReply(t, "RCPT TO "+tc.rcpt, got, tc.want)
 	}
-	es := h.log()[before:]
-	if len(es) != rejected {
-		t.Fatalf("%d rejections logged, want %d: %+v", len(es), rejected, es)
+	_ = c.Quit()
+	// The session's refusals are one entry, written when it ends.
+	es := h.waitLog(before, 1)
+	if len(es) != 1 {
+		t.Fatalf("%d entries for one session: %+v", len(es), es)
 	}
-	for _, e := range es {
-		if e.Status != "rejected" || !strings.Contains(e.Detail, "RCPT TO") || e.Size != 0 {
-			t.Fatalf("rejection entry %+v", e)
-		}
+	e := es[0]
+	if e.Status != "rejected" || e.Size != 0 || !strings.Contains(e.Detail, fmt.Sprintf("%d recipients refused in one session: ", rejected)) {
+		t.Fatalf("rejection entry %+v", e)
 	}
-	if es[0].Detail != "RCPT TO <someone@elsewhere.example>: 550 5.7.1 relay access denied" {
-		t.Fatalf("detail %q", es[0].Detail)
+	if !strings.HasPrefix(e.Detail, fmt.Sprintf("%d recipients refused in one session: RCPT TO <someone@elsewhere.example>: 550 5.7.1 relay access denied; ", rejected)) {
+		t.Fatalf("detail %q", e.Detail)
+	}
+	if strings.Count(e.Detail, "RCPT TO <") != rejected || !strings.HasPrefix(e.To, "someone@elsewhere.example, ") {
+		t.Fatalf("entry %+v", e)
 	}
 }
 

@@ -37,9 +37,12 @@ type Options struct {
 	Hostname        string // greeting and Received "by"
 	MaxMessageBytes int64  // SIZE limit; 0 = none
 	MaxRecipients   int    // per message; beyond: 452 4.5.3
-	ReadTimeout     time.Duration
-	WriteTimeout    time.Duration
-	TLSConfig       *tls.Config // non-nil offers STARTTLS
+	// MaxErrors is how many refused commands a connection may have before
+	// it is answered 421 4.7.0 and closed (errlimit.go).
+	MaxErrors    int
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	TLSConfig    *tls.Config // non-nil offers STARTTLS
 	// MaxConnections and MaxConnectionsPerIP cap open connections; more
 	// are answered 421 4.7.0 and closed.
 	MaxConnections      int
@@ -59,14 +62,20 @@ type Server struct {
 	// wait for them, then sets closed.
 	mu     sync.RWMutex
 	closed bool
-	ctx    context.Context
-	cancel context.CancelFunc
+	ln     net.Listener // the listener of Serve, closed by Shutdown
+	// widenWarn warns once when the size-limit fix cannot apply (sizelimit.go).
+	widenWarn sync.Once
+	ctx       context.Context
+	cancel    context.CancelFunc
 }
 
 // New builds a server over be.
 func New(be Backend, opts Options) *Server {
 	if opts.MaxRecipients <= 0 {
 		opts.MaxRecipients = DefaultMaxRecipients
+	}
+	if opts.MaxErrors <= 0 {
+		opts.MaxErrors = DefaultMaxErrors
 	}
 	if opts.ReadTimeout <= 0 {
 		opts.ReadTimeout = DefaultReadTimeout
@@ -101,11 +110,21 @@ func New(be Backend, opts Options) *Server {
 	return s
 }
 
-// Serve accepts connections on ln until Shutdown.
+// Serve accepts connections on ln until Shutdown. A Serve that starts
+// after Shutdown (a stop right after start) returns at once: go-smtp only
+// closes the listeners it already knows, so it would accept forever.
 func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return nil
+	}
+	s.ln = ln
+	s.mu.Unlock()
 	refused := s.m.rejected.WithLabelValues("too_many_connections")
 	err := s.srv.Serve(newLimitListener(ln, s.opts.MaxConnections, s.opts.MaxConnectionsPerIP, refused.Inc))
-	if errors.Is(err, smtp.ErrServerClosed) {
+	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, net.ErrClosed) {
 		return nil
 	}
 	return err
@@ -121,7 +140,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.closed = true
+	ln := s.ln
 	s.mu.Unlock()
+	if ln != nil {
+		_ = ln.Close() // in case Serve registered it with go-smtp after its Shutdown
+	}
 	s.cancel()
 	if errors.Is(err, smtp.ErrServerClosed) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return nil

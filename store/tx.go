@@ -85,6 +85,14 @@ type PeopleTx interface {
 	PutToken(token string, p Principal) error
 	// TokenPrincipal returns the owner of token, or ErrNotFound.
 	TokenPrincipal(token string) (*Principal, error)
+	// Tokens lists the tokens of owner (kind and id), oldest first.
+	Tokens(kind string, id uint64) ([]TokenInfo, error)
+	// DeleteToken deletes the token with id tokenID of owner (kind and
+	// id), or returns ErrNotFound (also when it belongs to someone else).
+	DeleteToken(kind string, id uint64, tokenID string) error
+	// TouchToken records that token was used at at; a token revoked
+	// meanwhile stays revoked (ErrNotFound).
+	TouchToken(token string, at time.Time) error
 
 	// Settings returns user id's settings, the defaults when never set.
 	Settings(userID uint64) (Settings, error)
@@ -246,6 +254,10 @@ type MailLogTx interface {
 	// PruneMailLog deletes up to max entries older than before, oldest
 	// first; it returns how many it deleted.
 	PruneMailLog(before time.Time, max int) (int, error)
+	// EvictMailLog deletes the oldest entries while the mail log takes
+	// more than maxBytes, at most max of them; it returns how many it
+	// deleted (DESKGATE_MAILLOG_MAX_BYTES).
+	EvictMailLog(maxBytes int64, max int) (int, error)
 }
 
 // GuardTx holds what keeps deskgate from mailing too much: hard-bounced

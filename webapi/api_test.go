@@ -154,7 +154,7 @@ func TestWalkthrough(t *testing.T) {
 func TestAgentVisibilityFollowed(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
-	e.must(200, "PUT", pathf("/api/v1/users/%d/settings", f.agentID), f.agentTok, map[string]string{"conversation_visibility": "followed"})
+	e.must(200, "PUT", pathf("/api/v1/users/%d/settings", f.agentID), adminToken, map[string]string{"conversation_visibility": "followed"})
 	// Not following the project: the conversation does not exist for the agent.
 	e.must(404, "GET", pathf("/api/v1/conversations/%d", f.external), f.agentTok, nil)
 	e.must(404, "GET", pathf("/api/v1/conversations/%d/messages", f.internal), f.agentTok, nil)
@@ -220,6 +220,39 @@ func TestTokensOnlyForSelfUnlessAdmin(t *testing.T) {
 		t.Fatalf("new token %q", tok.Token)
 	}
 	e.must(200, "GET", "/api/v1/me", tok.Token, nil)
+}
+
+// conversation_visibility and show_from_customers are permissions: only an
+// admin changes them, not the user themself (before: an agent set to
+// "followed" answered 200 to its own PUT of "all" and read internal
+// conversations of projects it does not follow).
+func TestAgentCannotLiftOwnVisibility(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	path := pathf("/api/v1/users/%d/settings", f.agentID)
+	e.must(200, "PUT", path, adminToken, map[string]any{"conversation_visibility": "followed", "show_from_customers": false})
+	for _, body := range []map[string]any{
+		{"conversation_visibility": "all"},
+		{"show_from_customers": true},
+		{"conversation_visibility": "all", "from_customers": "all"},
+	} {
+		r := e.must(403, "PUT", path, f.agentTok, body)
+		if !strings.Contains(string(r.body), "only an admin may change conversation_visibility and show_from_customers") {
+			t.Fatalf("403 body %s", r.body)
+		}
+	}
+	e.must(404, "GET", pathf("/api/v1/conversations/%d/messages", f.internal), f.agentTok, nil)
+	// Its notification preferences stay its own, also with the current
+	// permissions sent back unchanged (a UI PUTting the whole object).
+	var s map[string]any
+	e.must(200, "PUT", path, f.agentTok, map[string]any{"conversation_visibility": "followed", "show_from_customers": false,
+		"from_customers": "all", "email_new_members": true}).decode(t, &s)
+	if s["conversation_visibility"] != "followed" || s["show_from_customers"] != false || s["from_customers"] != "all" || s["email_new_members"] != true {
+		t.Fatalf("settings %v", s)
+	}
+	// An admin is refused nothing, also for itself.
+	e.must(200, "PUT", path, adminToken, map[string]any{"conversation_visibility": "all"})
+	e.must(200, "GET", pathf("/api/v1/conversations/%d/messages", f.internal), f.agentTok, nil)
 }
 
 func TestSettingsDefaultsAndPartialUpdate(t *testing.T) {

@@ -24,7 +24,7 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, conv)
+	return c.JSON(http.StatusCreated, viewConversation(conv))
 }
 
 func (s *Server) listConversations(c echo.Context) error {
@@ -32,7 +32,7 @@ func (s *Server) listConversations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, convs)
+	return c.JSON(http.StatusOK, viewAll(convs, viewConversation))
 }
 
 func (s *Server) getConversation(c echo.Context) error {
@@ -44,7 +44,7 @@ func (s *Server) getConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, conv)
+	return c.JSON(http.StatusOK, viewConversation(conv))
 }
 
 func (s *Server) postMessage(c echo.Context) error {
@@ -63,7 +63,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, m)
+	return c.JSON(http.StatusCreated, viewMessage(m))
 }
 
 func (s *Server) listMessages(c echo.Context) error {
@@ -75,7 +75,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, msgs)
+	return c.JSON(http.StatusOK, viewAll(msgs, viewMessage))
 }
 
 func (s *Server) getAttachment(c echo.Context) error {

@@ -11,19 +11,22 @@ import (
 
 // mailLogEntry is one entry of GET /api/v1/maillog (SPEC §6).
 type mailLogEntry struct {
-	ID                uint64 `json:"id"`
-	Direction         string `json:"direction"`
-	At                string `json:"at"`
-	From              string `json:"from"`
-	To                string `json:"to"`
-	Subject           string `json:"subject"`
-	MessageID         string `json:"message_id"`
-	Status            string `json:"status"`
-	Detail            string `json:"detail"`
-	ConversationID    uint64 `json:"conversation_id"`
-	MessageIDInternal uint64 `json:"message_id_internal"`
-	Class             string `json:"class,omitempty"`
-	Size              int    `json:"size"`
+	ID        uint64 `json:"id"`
+	Direction string `json:"direction"`
+	At        string `json:"at"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Subject   string `json:"subject"`
+	// EmailMessageID is the email's Message-ID header without <>, named
+	// as in a message; message_id is, as everywhere in the API, the id of
+	// the message it became or carried (0: none).
+	EmailMessageID string `json:"email_message_id"`
+	Status         string `json:"status"`
+	Detail         string `json:"detail"`
+	ConversationID uint64 `json:"conversation_id"`
+	MessageID      uint64 `json:"message_id"`
+	Class          string `json:"class,omitempty"`
+	Size           int    `json:"size"`
 	// Auth: the sender checks of an inbound mail (SPEC §12).
 	Auth *mailLogAuth `json:"auth,omitempty"`
 }
@@ -40,8 +43,8 @@ type mailLogAuth struct {
 
 func mailLogView(e store.MailLogEntry) mailLogEntry {
 	v := mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
-		From: e.From, To: e.To, Subject: e.Subject, MessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
-		ConversationID: e.ConversationID, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size}
+		From: e.From, To: e.To, Subject: e.Subject, EmailMessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
+		ConversationID: e.ConversationID, MessageID: e.MessageIDInt, Class: e.Class, Size: e.Size}
 	if a := e.Auth; a != nil {
 		v.Auth = &mailLogAuth{SPF: a.SPF, DKIM: a.DKIM, DMARC: a.DMARC, ARC: a.ARC, Reason: a.Reason}
 	}

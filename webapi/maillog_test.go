@@ -32,7 +32,7 @@ func TestMailLogAPI(t *testing.T) {
 	}
 	first := all[3]
 	if first["status"] != "created" || first["detail"] != "new conversation" || first["from"] != "carol@example.com" ||
-		first["message_id"] != "m1@example.com" || first["conversation_id"].(float64) == 0 || first["message_id_internal"].(float64) == 0 {
+		first["email_message_id"] != "m1@example.com" || first["conversation_id"].(float64) == 0 || first["message_id"].(float64) == 0 {
 		t.Fatalf("entry %v", first)
 	}
 	var page []map[string]any

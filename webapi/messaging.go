@@ -255,5 +255,5 @@ func (s *Server) updateItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, it)
+	return c.JSON(http.StatusOK, viewItem(it))
 }

@@ -1,6 +1,7 @@
 package webapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -62,9 +63,17 @@ func (s *Server) unseenCounts(c echo.Context) error {
 // "notification" event each, its id the message id. A client that
 // reconnects with Last-Event-ID gets what it missed first. A comment line
 // every HeartbeatEvery keeps proxies from closing an idle stream.
+//
+// The stream ends when its token is revoked (at once on this node; on
+// the next heartbeat's check of the token otherwise) and when its token
+// opens more than bridge.MaxStreamsPerToken streams (the oldest ends).
 func (s *Server) events(c echo.Context) error {
 	cl := caller(c)
-	ctx := c.Request().Context()
+	ctx, end := context.WithCancel(c.Request().Context())
+	defer end()
+	release := s.svc.TrackStream(cl, end)
+	defer release()
+	token := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 	live, cancel := s.svc.Subscribe(cl) // before the replay, so nothing falls between
 	defer cancel()
 	var last uint64
@@ -99,6 +108,9 @@ func (s *Server) events(c echo.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-beat.C:
+			if _, err := s.svc.Authenticate(ctx, token); bridge.KindOf(err) == bridge.KindUnauthorized {
+				return nil // revoked (perhaps on another node)
+			}
 			fmt.Fprint(w, ": ping\n\n")
 		case d := <-live:
 			if d.MessageID <= last {

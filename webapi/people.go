@@ -34,7 +34,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, u)
+	return c.JSON(http.StatusCreated, viewUser(u))
 }
 
 func (s *Server) createUserToken(c echo.Context) error {
@@ -68,7 +68,7 @@ func (s *Server) getSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSON(http.StatusOK, viewSettings(st))
 }
 
 func (s *Server) putSettings(c echo.Context) error {
@@ -84,7 +84,7 @@ func (s *Server) putSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	return c.JSON(http.StatusOK, viewSettings(st))
 }
 
 func (s *Server) createCustomer(c echo.Context) error {
@@ -99,5 +99,5 @@ func (s *Server) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, cu)
+	return c.JSON(http.StatusCreated, viewCustomer(cu))
 }

@@ -23,7 +23,7 @@ func (s *Server) createProject(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, p)
+	return c.JSON(http.StatusCreated, viewProject(p))
 }
 
 type followFunc func(ctx context.Context, c bridge.Caller, id, user uint64) error
@@ -71,7 +71,7 @@ func (s *Server) createItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, it)
+	return c.JSON(http.StatusCreated, viewItem(it))
 }
 
 func (s *Server) setAssignees(c echo.Context) error {
@@ -92,5 +92,5 @@ func (s *Server) setAssignees(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, it)
+	return c.JSON(http.StatusOK, viewItem(it))
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -18,6 +19,8 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/internal/dnstest"
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/store/storetest"
 )
@@ -279,5 +282,58 @@ func TestServeRejectsBadConfig(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "DESKGATE_UNSEEN_DELAY") {
 		t.Fatalf("bad config: err=%v out=%s", err, out)
+	}
+}
+
+// A damaged store file stops serve with a non-zero exit and a message that
+// names the file and what to do, not a SIGSEGV inside bbolt (cut short) or
+// a silently empty store (zero length).
+func TestServeRefusesDamagedStore(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("bbolt only: a damaged store file")
+	}
+	full := t.TempDir()
+	st, err := boltstore.Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		if err := st.Update(context.Background(), func(tx store.Tx) error {
+			return tx.AddMailLog(&store.MailLogEntry{Direction: store.DirInbound, Status: "created"}, bytes.Repeat([]byte("y"), 10000))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(filepath.Join(full, boltstore.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"half": good[:len(good)/2], "empty": {}} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, boltstore.FileName)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(deskgateBinary(t), "serve")
+		cmd.Env = append(os.Environ(), "DESKGATE_DATA_DIR="+dir, "DESKGATE_HTTP_ADDR=127.0.0.1:0", "DESKGATE_SMTP_ADDR=127.0.0.1:0")
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() <= 0 || strings.Contains(string(out), "SIGSEGV") ||
+			!strings.Contains(string(out), "store file "+path+" is damaged") || !strings.Contains(string(out), "restore the file from a backup") {
+			t.Fatalf("%s: err=%v out=%s", name, err, out)
+		}
+	}
+}
+
+// serve warns about a misspelt DESKGATE_* variable, naming the closest
+// known one (before: ignored without a word).
+func TestServeWarnsAboutMisspeltVariable(t *testing.T) {
+	p := startServe(t, t.TempDir(), "DESKGATE_MAX_MESAGE_BYTES=1000")
+	defer func() { _ = p.stop() }()
+	if !strings.Contains(p.logs.String(), "DESKGATE_MAX_MESAGE_BYTES is not a deskgate setting and is ignored; did you mean DESKGATE_MAX_MESSAGE_BYTES?") {
+		t.Fatalf("no warning in:\n%s", p.logs)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,9 @@ func cmdServe(args []string, stderr io.Writer) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	for _, w := range config.UnknownEnv(os.Environ()) {
+		log.Warn(w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if err := serve(ctx, cfg, log); err != nil {
@@ -61,6 +65,7 @@ type app struct {
 	pg      *pgstore.Store       // nil on bbolt
 	node    string               // DESKGATE_NODE_NAME, default the host name
 	events  *pgstore.Events      // nil on bbolt
+	onEvict func(n int)          // told of mail log entries evicted for space
 	dns     *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
 	svc     *bridge.Service
 	queue   *outbound.Queue
@@ -157,6 +162,24 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	st := opened.st
 	a := &app{cfg: cfg, log: log, st: st, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	evicted := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "deskgate_maillog_evicted_total",
+		Help: "Mail log entries evicted, oldest first, because the mail log reached DESKGATE_MAILLOG_MAX_BYTES (before the log retention would have pruned them).",
+	})
+	a.reg.MustRegister(evicted)
+	var warned atomic.Int64 // unix seconds of the last warning: one an hour at most
+	a.onEvict = func(n int) {
+		evicted.Add(float64(n))
+		if now, last := time.Now().Unix(), warned.Load(); now-last >= 3600 && warned.CompareAndSwap(last, now) {
+			log.Warn("mail log full: oldest entries evicted before the log retention (deskgate_maillog_evicted_total counts them)",
+				"entries", n, "maillog_max_bytes", cfg.MailLogMaxBytes)
+		}
+	}
+	// bbolt bounds the mail log on every new entry; on PostgreSQL the
+	// pruning node evicts once a round (pruneLoop).
+	if b, ok := st.(*boltstore.Store); ok {
+		b.SetMailLogLimit(cfg.MailLogMaxBytes, a.onEvict)
+	}
 	key, err := loadReplyTokenKey(context.Background(), a.secrets)
 	if err != nil {
 		st.Close()
@@ -230,6 +253,33 @@ func (a *app) close() {
 
 // pruneLoop deletes mail log entries and raw messages older than the
 // retention, in small chunks so no transaction grows large.
+// evictMailLog bounds the mail log to DESKGATE_MAILLOG_MAX_BYTES on
+// PostgreSQL (bbolt does it on every new entry), one node at a time.
+func (a *app) evictMailLog(ctx context.Context) {
+	for range 100 {
+		var n int
+		err := a.st.Update(ctx, func(tx store.Tx) error {
+			n = 0
+			if ok, err := tx.TryLock("prune mail log"); err != nil || !ok {
+				return err
+			}
+			var err error
+			n, err = tx.EvictMailLog(a.cfg.MailLogMaxBytes, 500)
+			return err
+		})
+		if err != nil {
+			a.log.Error("bounding the mail log", "err", err)
+			return
+		}
+		if n > 0 {
+			a.onEvict(n)
+		}
+		if n < 500 || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
 func (a *app) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -253,6 +303,9 @@ func (a *app) pruneLoop(ctx context.Context) {
 			if err != nil || n < 500 || ctx.Err() != nil {
 				break
 			}
+		}
+		if a.pg != nil && a.cfg.MailLogMaxBytes > 0 {
+			a.evictMailLog(ctx)
 		}
 		select {
 		case <-ctx.Done():

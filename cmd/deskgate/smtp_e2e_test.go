@@ -59,7 +59,7 @@ func (p *proc) maillogByMessageID(token string) map[string][]map[string]any {
 			return out
 		}
 		for _, e := range page {
-			id, _ := e["message_id"].(string)
+			id, _ := e["email_message_id"].(string)
 			out[id] = append(out[id], e)
 			before = uint64(e["id"].(float64))
 		}
@@ -130,7 +130,7 @@ func TestSMTPKill9Durability(t *testing.T) {
 			t.Errorf("250'd message %s is in the mail log %d times", id, len(es))
 			continue
 		}
-		if es[0]["status"] != "created" || es[0]["message_id_internal"].(float64) == 0 {
+		if es[0]["status"] != "created" || es[0]["message_id"].(float64) == 0 {
 			t.Errorf("250'd message %s: %v", id, es[0])
 		}
 	}

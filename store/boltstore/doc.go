@@ -10,10 +10,11 @@
 // those marked compact binary (compact.go: a version byte, then uvarints and
 // length-prefixed strings).
 //
-//	meta              "schema" -> "2"
+//	meta              "schema" -> "2", "maillog_bytes" -> space the mail log takes (u64)
 //	users             id -> User                  users_email: email -> id
 //	customers         id -> Customer              customers_email: email -> id
-//	tokens            sha256(token) -> Principal  (tokens are never stored in clear)
+//	tokens            sha256(token) -> Principal with created_at, last_used (tokens are never stored in clear;
+//	                  a token's id is the hex of the first 8 bytes of the key)
 //	settings          user id -> Settings, compact binary
 //	projects          id -> Project
 //	items             id -> Item

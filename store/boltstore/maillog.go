@@ -3,6 +3,7 @@ package boltstore
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -22,8 +23,19 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	}
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
-	if err := putJSON(t.b(bMailLog), u64(id), e); err != nil {
+	v, err := json.Marshal(e)
+	if err != nil {
 		return fmt.Errorf("put maillog: %w", err)
+	}
+	size := int64(len(v)+len(raw)) + mailLogKeyBytes
+	if err := t.enforceMailLogLimit(size); err != nil {
+		return fmt.Errorf("evict maillog: %w", err)
+	}
+	if err := t.b(bMailLog).Put(u64(id), v); err != nil {
+		return fmt.Errorf("put maillog: %w", err)
+	}
+	if err := t.addMailLogBytes(size); err != nil {
+		return err
 	}
 	if err := t.b(bMailLogTime).Put(pair(uint64(e.At.UnixNano()), id), nil); err != nil {
 		return fmt.Errorf("put maillog time: %w", err)
@@ -65,7 +77,20 @@ func (t *Tx) SetMailLogStatus(id uint64, status, detail string, convID, msgID ui
 		e.MessageIDInt = msgID
 	}
 	e.UpdatedAt = time.Now().UTC()
-	return putJSON(t.b(bMailLog), u64(id), e)
+	return t.putMailLog(id, e)
+}
+
+// putMailLog rewrites entry id, keeping the space counter in step.
+func (t *Tx) putMailLog(id uint64, e *store.MailLogEntry) error {
+	old := len(t.b(bMailLog).Get(u64(id)))
+	v, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := t.b(bMailLog).Put(u64(id), v); err != nil {
+		return err
+	}
+	return t.addMailLogBytes(int64(len(v) - old))
 }
 
 // MailLogRaw returns a copy of the raw message of entry id.
@@ -128,17 +153,14 @@ func (t *Tx) PruneMailLog(before time.Time, max int) (int, error) {
 		keys = append(keys, bytes.Clone(k))
 	}
 	n := 0
+	var freed int64
 	for _, k := range keys {
-		id := k[8:16]
-		for _, name := range [][]byte{bMailLog, bRaw} {
-			if err := t.b(name).Delete(id); err != nil {
-				return n, fmt.Errorf("prune %s: %w", name, err)
-			}
+		size, err := t.deleteMailLog(k)
+		if err != nil {
+			return n, fmt.Errorf("prune: %w", err)
 		}
-		if err := t.b(bMailLogTime).Delete(k); err != nil {
-			return n, fmt.Errorf("prune maillog time: %w", err)
-		}
+		freed += size
 		n++
 	}
-	return n, nil
+	return n, t.addMailLogBytes(-freed)
 }

@@ -158,7 +158,10 @@ func (t *Tx) SetMailLogRaw(id uint64, raw []byte) error {
 		return err
 	}
 	e.Size = len(raw)
-	if err := putJSON(t.b(bMailLog), u64(id), e); err != nil {
+	if err := t.putMailLog(id, e); err != nil {
+		return err
+	}
+	if err := t.addMailLogBytes(int64(len(raw) - len(t.b(bRaw).Get(u64(id))))); err != nil {
 		return err
 	}
 	return t.b(bRaw).Put(u64(id), raw)

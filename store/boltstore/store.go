@@ -22,6 +22,10 @@ type Store struct {
 	// observe, when set, is told how long each write transaction took
 	// (for the store write latency metric).
 	observe func(time.Duration)
+	// mailLogMax bounds the mail log's bytes (0: none); onEvict is told
+	// how many entries were evicted (maillogspace.go).
+	mailLogMax int64
+	onEvict    func(n int)
 	// writes is the group committer of Update (groupcommit.go).
 	writes groupCommit
 }
@@ -29,12 +33,17 @@ type Store struct {
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store in dir. Only one process may
-// hold it: a second Open waits up to 5 s for the file lock, then fails.
+// hold it: a second Open waits up to 5 s for the file lock, then fails. A
+// file that is empty, cut short or not a bbolt database is refused with an
+// error naming it and what to do, before bbolt reads it (filecheck.go).
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 5 * time.Second})
 	if errors.Is(err, berrors.ErrTimeout) {
 		// bbolt holds an exclusive flock on the file while open.
@@ -62,11 +71,13 @@ func (s *Store) init() error {
 		meta := tx.Bucket(bMeta)
 		switch v := meta.Get([]byte("schema")); {
 		case v == nil:
-			return meta.Put([]byte("schema"), []byte(schemaVersion))
+			if err := meta.Put([]byte("schema"), []byte(schemaVersion)); err != nil {
+				return err
+			}
 		case string(v) != schemaVersion:
 			return fmt.Errorf("store schema version %s, this binary knows %s", v, schemaVersion)
 		}
-		return nil
+		return (&Tx{tx: tx, s: s}).countMailLogBytes()
 	})
 }
 
@@ -84,6 +95,7 @@ func (s *Store) Close() error { return s.db.Close() }
 // returns are copies, but the Tx must not outlive its function.
 type Tx struct {
 	tx *bolt.Tx
+	s  *Store
 	// writes counts the mutating calls made through this Tx, so the group
 	// committer can tell a function that refused before writing (its
 	// error concerns its caller alone) from one that failed half-way.
@@ -104,7 +116,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // observer.
 func (s *Store) update(fn func(*Tx) error) error {
 	start := time.Now()
-	err := s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	err := s.db.Update(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 	if s.observe != nil {
 		s.observe(time.Since(start))
 	}
@@ -117,7 +129,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx}) })
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
 
 func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }

@@ -35,3 +35,8 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// view runs fn in a read-only transaction on the concrete Tx.
+func (s *Store) view(fn func(*Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+}

@@ -57,14 +57,14 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 		}{
 			{store.RecUser, `SELECT id, data FROM users ORDER BY id`, idDoc},
 			{store.RecCustomer, `SELECT id, data FROM customers ORDER BY id`, idDoc},
-			{store.RecToken, `SELECT hash, kind, principal_id FROM tokens ORDER BY hash`, func(row pgx.CollectableRow) (store.Record, error) {
+			{store.RecToken, `SELECT kind, principal_id, created_ns, last_used_ns, hash FROM tokens ORDER BY hash`, func(row pgx.CollectableRow) (store.Record, error) {
 				var r store.Record
-				var p store.Principal
-				var id int64
-				err := row.Scan(&r.Key, &p.Kind, &id)
-				p.ID = uint64(id)
+				p, err := scanPrincipal(row, &r.Key)
+				if err != nil {
+					return r, err
+				}
 				r.Doc = store.Doc(p)
-				return r, err
+				return r, nil
 			}},
 			{store.RecSettings, `SELECT user_id, data FROM settings ORDER BY user_id`, func(row pgx.CollectableRow) (store.Record, error) {
 				var r store.Record
@@ -184,7 +184,7 @@ func (t *Tx) importRaw(r store.Record) error {
 	case store.RecToken:
 		var p store.Principal
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
-			_, err = t.exec(`INSERT INTO tokens (hash, kind, principal_id) VALUES ($1, $2, $3)`, r.Key, p.Kind, int64(p.ID))
+			err = t.putTokenHash(r.Key, p)
 		}
 	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation:
 		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations",

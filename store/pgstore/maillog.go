@@ -118,3 +118,29 @@ func (t *Tx) PruneMailLog(before time.Time, max int) (int, error) {
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// EvictMailLog deletes the oldest entries while the mail log takes more
+// than maxBytes, at most max of them. The size is summed over the table
+// (its documents, raw messages and keys, as bbolt counts them): the
+// pruning node runs it once a round rather than every insert paying for a
+// counter every node would fight over.
+func (t *Tx) EvictMailLog(maxBytes int64, max int) (int, error) {
+	var total int64
+	if err := t.queryRow(`SELECT coalesce(sum(octet_length(data::text) + coalesce(octet_length(raw), 0) + 32), 0)::bigint FROM maillog`).Scan(&total); err != nil {
+		return 0, err
+	}
+	if total <= maxBytes {
+		return 0, nil
+	}
+	// The oldest entries until what they free covers the excess.
+	tag, err := t.exec(`DELETE FROM maillog WHERE id IN (
+		SELECT id FROM (
+			SELECT id, coalesce(sum(octet_length(data::text) + coalesce(octet_length(raw), 0) + 32)
+				OVER (ORDER BY at_ns, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS freed_before
+			FROM maillog ORDER BY at_ns, id LIMIT $2) o
+		WHERE freed_before < $1)`, total-maxBytes, max)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -1,7 +1,7 @@
 package pgstore
 
 import (
-	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -123,35 +123,106 @@ func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
 }
 
 // tokenHash is how a token is stored: its SHA-256, never the token itself.
-func tokenHash(token string) []byte {
-	h := sha256.Sum256([]byte(token))
-	return h[:]
+func tokenHash(token string) []byte { return store.TokenHash(token) }
+
+// nsOrZero is at in unix nanoseconds, 0 for the zero time.
+func nsOrZero(at time.Time) int64 {
+	if at.IsZero() {
+		return 0
+	}
+	return at.UnixNano()
+}
+
+// timeOrZero is nsOrZero's inverse.
+func timeOrZero(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return fromNS(n)
 }
 
 // PutToken stores the hash of token as belonging to p.
 func (t *Tx) PutToken(token string, p store.Principal) error {
-	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id) VALUES ($1, $2, $3)
-		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id`,
-		tokenHash(token), p.Kind, int64(p.ID))
+	return t.putTokenHash(tokenHash(token), p)
+}
+
+func (t *Tx) putTokenHash(hash []byte, p store.Principal) error {
+	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id, created_ns, last_used_ns) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id,
+			created_ns = EXCLUDED.created_ns, last_used_ns = EXCLUDED.last_used_ns`,
+		hash, p.Kind, int64(p.ID), nsOrZero(p.CreatedAt), nsOrZero(p.LastUsed))
 	if err != nil {
 		return fmt.Errorf("put token: %w", err)
 	}
 	return nil
 }
 
+// scanPrincipal reads kind, principal_id, created_ns, last_used_ns.
+func scanPrincipal(row pgx.Row, extra ...any) (*store.Principal, error) {
+	var p store.Principal
+	var id, created, used int64
+	if err := row.Scan(append([]any{&p.Kind, &id, &created, &used}, extra...)...); err != nil {
+		return nil, err
+	}
+	p.ID, p.CreatedAt, p.LastUsed = uint64(id), timeOrZero(created), timeOrZero(used)
+	return &p, nil
+}
+
 // TokenPrincipal returns the owner of token, or ErrNotFound.
 func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
-	var p store.Principal
-	var id int64
-	err := t.queryRow(`SELECT kind, principal_id FROM tokens WHERE hash = $1`, tokenHash(token)).Scan(&p.Kind, &id)
+	p, err := scanPrincipal(t.queryRow(`SELECT kind, principal_id, created_ns, last_used_ns FROM tokens WHERE hash = $1`, tokenHash(token)))
 	if isNoRows(err) {
 		return nil, store.ErrNotFound
 	}
+	return p, err
+}
+
+// Tokens lists the tokens of owner (kind and id), oldest first.
+func (t *Tx) Tokens(kind string, id uint64) ([]store.TokenInfo, error) {
+	rows, err := t.query(`SELECT kind, principal_id, created_ns, last_used_ns, hash FROM tokens
+		WHERE kind = $1 AND principal_id = $2 ORDER BY created_ns, hash`, kind, int64(id))
 	if err != nil {
 		return nil, err
 	}
-	p.ID = uint64(id)
-	return &p, nil
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.TokenInfo, error) {
+		var hash []byte
+		p, err := scanPrincipal(row, &hash)
+		if err != nil {
+			return store.TokenInfo{}, err
+		}
+		return store.TokenInfo{ID: hex.EncodeToString(hash[:8]), Principal: *p}, nil
+	})
+}
+
+// DeleteToken deletes the token with id tokenID of owner (kind and id), or
+// returns ErrNotFound (also when it belongs to someone else).
+func (t *Tx) DeleteToken(kind string, id uint64, tokenID string) error {
+	prefix, err := hex.DecodeString(tokenID)
+	if err != nil || len(prefix) != 8 {
+		return store.ErrNotFound
+	}
+	tag, err := t.exec(`DELETE FROM tokens WHERE substring(hash FROM 1 FOR 8) = $1 AND kind = $2 AND principal_id = $3`,
+		prefix, kind, int64(id))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+// TouchToken records that token was used at at; a token revoked meanwhile
+// stays revoked (ErrNotFound).
+func (t *Tx) TouchToken(token string, at time.Time) error {
+	tag, err := t.exec(`UPDATE tokens SET last_used_ns = $2 WHERE hash = $1`, tokenHash(token), nsOrZero(at))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	return nil
 }
 
 // Settings returns user id's settings, the defaults when never set.

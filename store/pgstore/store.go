@@ -120,10 +120,14 @@ func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx
 }
 
 // retryable reports whether err is a serialization failure or deadlock,
-// after which the whole transaction may simply run again.
+// after which the whole transaction may simply run again; or a statement
+// refused because an earlier one failed (25P02): the domain reads some
+// errors as "not there" (a lookup that fails threads nothing), so the
+// serialization failure that aborted the transaction can surface only
+// as the next statement's refusal.
 func retryable(err error) bool {
 	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "25P02")
 }
 
 // wrapErr marks errors of reaching the database (as opposed to errors of

@@ -131,7 +131,7 @@ func testTimersKeepTheEarliestPerPair(t *testing.T, b Backend) {
 			want time.Time // the pair's due time afterwards
 		}{
 			{u, 7, t0.Add(time.Minute), t0.Add(time.Minute)},
-			{u, 7, t0.Add(2 * time.Minute), t0.Add(time.Minute)},      // later: kept the earlier
+			{u, 7, t0.Add(2 * time.Minute), t0.Add(time.Minute)},       // later: kept the earlier
 			{u, 7, t0.Add(30 * time.Second), t0.Add(30 * time.Second)}, // earlier: replaces
 			{c, 7, t0.Add(time.Minute), t0.Add(time.Minute)},           // same id, other kind: another pair
 		} {

@@ -40,6 +40,8 @@ func Run(t *testing.T, b Backend) {
 		{"BouncedAddresses", testBouncedAddresses},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
 		{"CopyRoundTrip", testCopyRoundTrip},
+		{"TokensListTouchRevoke", testTokensListTouchRevoke},
+		{"MailLogEviction", testMailLogEviction},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

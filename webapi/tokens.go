@@ -1,0 +1,60 @@
+package webapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/deskgate/deskgate/store"
+	"github.com/labstack/echo/v4"
+)
+
+// tokenView is a token in GET /users/{id}/tokens and /customers/{id}/tokens:
+// its id, when it was issued and last used, never the secret.
+type tokenView struct {
+	ID         string     `json:"id"`
+	CreatedAt  *time.Time `json:"created_at"`   // null for a token issued before this was recorded
+	LastUsedAt *time.Time `json:"last_used_at"` // null: never used
+	Current    bool       `json:"current"`      // the token of this request
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func (s *Server) listUserTokens(c echo.Context) error     { return s.listTokens(c, store.KindUser) }
+func (s *Server) listCustomerTokens(c echo.Context) error { return s.listTokens(c, store.KindCustomer) }
+func (s *Server) revokeUserToken(c echo.Context) error    { return s.revokeToken(c, store.KindUser) }
+func (s *Server) revokeCustomerToken(c echo.Context) error {
+	return s.revokeToken(c, store.KindCustomer)
+}
+
+func (s *Server) listTokens(c echo.Context, kind string) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	ts, err := s.svc.Tokens(c.Request().Context(), caller(c), kind, id)
+	if err != nil {
+		return err
+	}
+	out := make([]tokenView, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, tokenView{ID: t.ID, CreatedAt: timeOrNil(t.CreatedAt), LastUsedAt: timeOrNil(t.LastUsed), Current: t.Current})
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) revokeToken(c echo.Context, kind string) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RevokeToken(c.Request().Context(), caller(c), kind, id, c.Param("token_id")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

@@ -68,7 +68,7 @@ type itemView struct {
 	ID        uint64    `json:"id"`
 	ProjectID uint64    `json:"project_id"`
 	Title     string    `json:"title"`
-	Status    string    `json:"status"` // SPEC §9: "open" unless set
+	Status    string    `json:"status"`
 	Followers []uint64  `json:"followers"`
 	Assignees []uint64  `json:"assignees"`
 	CreatedAt time.Time `json:"created_at"`
@@ -76,7 +76,7 @@ type itemView struct {
 
 func viewItem(it *store.Item) itemView {
 	status := it.Status
-	if status == "" {
+	if status == "" { // stored before items had a status
 		status = store.ItemOpen
 	}
 	return itemView{ID: it.ID, ProjectID: it.ProjectID, Title: it.Title, Status: status, Followers: ids(it.Followers),

@@ -21,6 +21,7 @@ func TestViewsAreTheDocumentedAllowLists(t *testing.T) {
 		"User": userView{}, "Customer": customerView{}, "Settings": settingsView{}, "Project": projectView{},
 		"Item": itemView{}, "Conversation": conversationView{}, "Message": messageView{}, "Author": authorView{},
 		"Attachment": attachmentView{}, "MailLogEntry": mailLogEntry{},
+		"Template": templateOut{}, "Automation": automationOut{}, "Trigger": triggerJSON{}, "AutomationAction": actionJSON{},
 	} {
 		ref := doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {

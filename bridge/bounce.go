@@ -56,11 +56,11 @@ func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) 
 			parts = append(parts, "not applied to "+addr+": "+why)
 			continue
 		}
-		until := p.now.Add(in.cfg.BounceCooling)
-		if err := tx.PutBouncedAddress(store.BouncedAddress{Address: r.Address, Status: r.Status, At: p.now, Until: until}); err != nil {
+		note, err := s.coolAddress(tx, r.Address, r.Status, p.now)
+		if err != nil {
 			return err
 		}
-		parts = append(parts, fmt.Sprintf("hard bounce: no email to %s until %s", addr, until.Format("2006-01-02T15:04:05Z07:00")))
+		parts = append(parts, note)
 	}
 	return s.logTx(tx, p, rec, ReceiptEntry{Status: InBounce, Detail: strings.Join(parts, "; ")})
 }

@@ -33,7 +33,8 @@ func (q *Queue) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string
 	if err := tx.PutOutbound(rec, nil); err != nil {
 		return false, err
 	}
-	if err := q.mark(tx, rec, store.OutboundBounced, store.EmailBounced, "bounced: "+text); err != nil {
+	// The DSN's cooling is the inbound side's decision (bridge/bounce.go).
+	if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, rec, bridge.EmailOutcome{State: store.OutboundBounced, Detail: "bounced: " + text, At: rec.DoneAt}); err != nil {
 		return false, err
 	}
 	return true, nil

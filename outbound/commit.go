@@ -3,9 +3,9 @@ package outbound
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -109,13 +109,6 @@ func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (
 	case res.permanent:
 		cur.State, cur.DoneAt = store.OutboundBounced, now
 		detail = "rejected: " + res.text
-		if status, hard := hardBounceStatus(res.enhanced); hard {
-			until := now.Add(q.opts.BounceCooling)
-			if err := tx.PutBouncedAddress(store.BouncedAddress{Address: cur.Recipient, Status: status, At: now, Until: until}); err != nil {
-				return outcome{}, err
-			}
-			detail += "; hard bounce: no email to " + cur.Recipient + " until " + until.UTC().Format(time.RFC3339)
-		}
 	default:
 		next := now.Add(q.retryDelay(cur.Attempts))
 		if next.After(cur.QueuedAt.Add(q.opts.Lifetime)) {
@@ -129,7 +122,11 @@ func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (
 	if err := tx.PutOutbound(cur, nil); err != nil {
 		return outcome{}, err
 	}
-	if err := q.mark(tx, cur, cur.State, cur.State, detail); err != nil {
+	o := bridge.EmailOutcome{State: cur.State, Detail: detail, At: now}
+	if res.permanent {
+		o.Enhanced = res.enhanced // the domain decides whether it cools the address
+	}
+	if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, cur, o); err != nil {
 		return outcome{}, err
 	}
 	return outcome{final: cur.State, queuedAt: cur.QueuedAt}, nil
@@ -147,13 +144,4 @@ func (q *Queue) count(o outcome, now time.Time) {
 	if o.final != store.OutboundDeferred {
 		q.metrics.finished.WithLabelValues(o.final).Inc()
 	}
-}
-
-// hardBounceStatus reports whether a permanent reply's enhanced status
-// code (as the reply gave it, result.enhanced) says the mailbox itself is
-// bad (RFC 3463 5.1.x addressing, 5.2.1 mailbox disabled), as opposed to a
-// policy or content refusal: only those stop further email to the address
-// for the cooling period.
-func hardBounceStatus(enhanced string) (string, bool) {
-	return enhanced, strings.HasPrefix(enhanced, "5.1.") || enhanced == "5.2.1"
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 	"github.com/emersion/go-smtp"
 )
@@ -31,7 +32,7 @@ func TestHardBounceStatusOnlyForBadMailboxes(t *testing.T) {
 		{"10.5.1.10:587", errors.New("connection reset by 5.1.1.1"), "", false},
 	} {
 		res := failure(c.addr, "RCPT", c.err)
-		if st, hard := hardBounceStatus(res.enhanced); st != c.want || hard != c.hard {
+		if st, hard := res.enhanced, bridge.HardBounce(res.enhanced); st != c.want || hard != c.hard {
 			t.Errorf("%s %v: status %q hard %v, want %q %v (text %q)", c.addr, c.err, st, hard, c.want, c.hard, res.text)
 		}
 	}

@@ -15,6 +15,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// Outcomes is what the queue needs of the domain (bridge.Service).
+type Outcomes interface {
+	RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o bridge.EmailOutcome) (string, error)
+	EmailSeen(tx store.Tx, id uint64) (bool, error)
+}
+
 // Options configure a Queue. Domain, Keys and BounceAddress are required.
 type Options struct {
 	// Domain is the first of the configured domains: From address, DKIM
@@ -30,6 +36,10 @@ type Options struct {
 	// BounceAddress returns the envelope sender of email id
 	// (bridge.Service.BounceAddress: bounce+TOKEN@domain).
 	BounceAddress func(id uint64) string
+	// Outcomes is the domain (bridge.Service): the queue reports what
+	// became of each email there, and asks it whether an email was seen
+	// in the app before it leaves; the domain decides what follows.
+	Outcomes Outcomes
 
 	// Smarthost is host:port of the relay; "" delivers by MX lookup.
 	Smarthost                        string
@@ -49,11 +59,6 @@ type Options struct {
 	// Retention is how long final queue records are kept (so late DSNs
 	// find their email); default 72h.
 	Retention time.Duration
-
-	// BounceCooling is how long an address whose mailbox the upstream
-	// refused (5.1.x, 5.2.1) gets no further email; default
-	// bridge.DefaultBounceCooling, as for a DSN.
-	BounceCooling time.Duration
 
 	// MaxWorkers caps concurrent attempts; default 20.
 	MaxWorkers int
@@ -83,8 +88,8 @@ type Options struct {
 }
 
 func (o *Options) defaults() error {
-	if o.Domain == "" || len(o.Keys) == 0 || o.BounceAddress == nil {
-		return errors.New("outbound: Domain, Keys and BounceAddress are required")
+	if o.Domain == "" || len(o.Keys) == 0 || o.BounceAddress == nil || o.Outcomes == nil {
+		return errors.New("outbound: Domain, Keys, BounceAddress and Outcomes are required")
 	}
 	if o.Hostname == "" {
 		o.Hostname = o.Domain
@@ -106,9 +111,6 @@ func (o *Options) defaults() error {
 	}
 	if o.Retention <= 0 {
 		o.Retention = 72 * time.Hour
-	}
-	if o.BounceCooling <= 0 {
-		o.BounceCooling = bridge.DefaultBounceCooling
 	}
 	if o.MaxWorkers <= 0 {
 		o.MaxWorkers = 20

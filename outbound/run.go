@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -296,7 +297,7 @@ func (q *Queue) begin(jobs []job) []job {
 			if !cur.Pending() || cur.NextAttempt.After(now) {
 				continue
 			}
-			if seen, err := allSeen(tx, cur.ID); err != nil {
+			if seen, err := q.opts.Outcomes.EmailSeen(tx, cur.ID); err != nil {
 				return err
 			} else if seen {
 				cancelled++
@@ -304,7 +305,7 @@ func (q *Queue) begin(jobs []job) []job {
 				if err := tx.PutOutbound(cur, nil); err != nil {
 					return err
 				}
-				if err := q.mark(tx, cur, store.OutboundCancelled, store.EmailSkipped, "cancelled: "+cur.LastResult); err != nil {
+				if _, err := q.opts.Outcomes.RecordEmailOutcome(tx, cur, bridge.EmailOutcome{State: store.OutboundCancelled, Detail: cur.LastResult, At: now}); err != nil {
 					return err
 				}
 				continue
@@ -335,50 +336,6 @@ func (q *Queue) begin(jobs []job) []job {
 	}
 	q.metrics.finished.WithLabelValues(store.OutboundCancelled).Add(float64(cancelled))
 	return dial
-}
-
-// mark sets email rec's mail log entry to logStatus and its deliveries to
-// deliveryStatus, both with detail. A pruned mail log entry is skipped.
-func (q *Queue) mark(tx store.Tx, rec *store.OutboundEmail, logStatus, deliveryStatus, detail string) error {
-	if rec.Cause != "" {
-		detail += " (" + rec.Cause + ")"
-	}
-	if rec.MailLogID != 0 {
-		err := tx.SetMailLogStatus(rec.MailLogID, logStatus, detail, 0, 0)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("mail log %d: %w", rec.MailLogID, err)
-		}
-	}
-	ds, err := tx.EmailDeliveries(rec.ID)
-	if err != nil {
-		return fmt.Errorf("deliveries of email %d: %w", rec.ID, err)
-	}
-	for i := range ds {
-		d := &ds[i]
-		if d.OutboundID != rec.ID {
-			continue // emailed again since by another email
-		}
-		d.EmailStatus, d.Detail = deliveryStatus, detail
-		if err := tx.PutDelivery(d); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// allSeen reports whether email id carries deliveries and all of them have
-// been seen in the app.
-func allSeen(tx store.Tx, id uint64) (bool, error) {
-	ds, err := tx.EmailDeliveries(id)
-	if err != nil || len(ds) == 0 {
-		return false, err
-	}
-	for _, d := range ds {
-		if d.SeenAt == nil {
-			return false, nil
-		}
-	}
-	return true, nil
 }
 
 // prune deletes final queue records older than the retention.

@@ -40,12 +40,13 @@ const (
 	RecOutCap       = "outbound_cap" // Doc = OutCapEntry
 	RecTemplate     = "template"     // Doc = TemplateRecord
 	RecAutomation   = "automation"   // ID, Doc = Automation
+	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecTemplate, RecAutomation}
+	RecBounced, RecOutCap, RecMailbox, RecTemplate, RecAutomation}
 
 // SettingsRecord is the document of a RecSettings record.
 type SettingsRecord struct {

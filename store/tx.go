@@ -47,6 +47,7 @@ type Tx interface {
 	MailLogTx
 	GuardTx
 	MessagingTx
+	MailboxesTx
 	LocksTx
 }
 

@@ -119,6 +119,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				})
 			},
 			func() error { return docs(store.RecAutomation, bAutomations) },
+			func() error { return docs(store.RecMailbox, bMailboxes) },
 		}
 		for _, step := range steps {
 			if err := step(); err != nil {
@@ -222,6 +223,8 @@ func (t *Tx) importRaw(r store.Record) error {
 			}
 		}
 		return put(bMailLog, e.ID, r.Doc)
+	case store.RecMailbox:
+		return put(bMailboxes, r.ID, r.Doc)
 	}
 	return fmt.Errorf("unknown record kind %q", r.Kind)
 }

@@ -16,7 +16,7 @@ import (
 // token, settings, work, messages with an attachment, the Message-ID
 // index, the mail log with raw messages, deliveries (seen and not), a
 // pending timer, queued and final outbound emails with their links, a
-// bounced address and outbound cap entries.
+// bounced address, outbound cap entries and an IMAP mailbox.
 func Populate(t testing.TB, st store.Store) {
 	t.Helper()
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -102,6 +102,12 @@ func Populate(t testing.TB, st store.Store) {
 		}
 		if err := tx.CreateAutomation(&store.Automation{Name: "close", Event: "item.status_changed", Conditions: map[string]string{"to": "closed"},
 			Actions: []store.AutomationAction{{Type: "post_message", Conversation: "external", Template: "closed_notice"}}, Enabled: true, CreatedAt: at}); err != nil {
+			return err
+		}
+		mb := &store.Mailbox{Host: "imap.example.com", Port: 993, TLS: store.MailboxTLSImplicit, Username: "help", Password: "pw",
+			Folder: "INBOX", After: "seen", PollInterval: time.Minute, CreatedAt: at, Started: true, UIDValidity: 7, LastUID: 42, AfterUID: 42,
+			State: store.MailboxIdle, LeaseNode: "node-a", LeaseUntil: at.Add(time.Minute)}
+		if err := tx.CreateMailbox(mb); err != nil {
 			return err
 		}
 		return tx.PutBouncedAddress(store.BouncedAddress{Address: "gone@example.org", Status: "5.1.1", At: at, Until: at.Add(24 * time.Hour)})

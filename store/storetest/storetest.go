@@ -39,6 +39,8 @@ func Run(t *testing.T, b Backend) {
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
 		{"BouncedAddresses", testBouncedAddresses},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
+		{"Mailboxes", testMailboxes},
+		{"MailboxCheckpointNoLostUpdate", testMailboxCheckpointNoLostUpdate},
 		{"CopyRoundTrip", testCopyRoundTrip},
 		{"TokensListTouchRevoke", testTokensListTouchRevoke},
 		{"MailLogEviction", testMailLogEviction},

@@ -27,7 +27,14 @@ func userMayViewProject(tx store.Tx, c Caller, p *store.Project) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return visibleBySettings(set, c.ID, p), nil
+	if set.ConversationVisibility != "followed" {
+		return true, nil
+	}
+	withTeams, err := withTeamFollowers(tx, p)
+	if err != nil {
+		return false, err
+	}
+	return visibleBySettings(set, c.ID, withTeams), nil
 }
 
 // visibleBySettings is the conversation_visibility rule for user u.

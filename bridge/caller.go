@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -16,10 +17,16 @@ type Caller struct {
 	Kind string // store.KindUser or store.KindCustomer
 	ID   uint64
 	Role string // for users: store.RoleAdmin or store.RoleAgent
+	// session is the session token when the caller signed in with one
+	// (POST /auth/login), "" for an API token. Never logged.
+	session string
 	// TokenID is the id of the token the caller authenticated with
 	// (store.TokenID), for revocation and the per-token stream cap.
 	TokenID string
 }
+
+// IsSession reports whether the caller authenticated with a session token.
+func (c Caller) IsSession() bool { return c.session != "" }
 
 // IsAdmin reports whether the caller is an admin user.
 func (c Caller) IsAdmin() bool { return c.Kind == store.KindUser && c.Role == store.RoleAdmin }
@@ -38,6 +45,12 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 	var c Caller
 	var lastUsed time.Time
 	err := s.st.View(ctx, func(tx store.Tx) error {
+		if strings.HasPrefix(token, sessionPrefix) {
+			var err error
+			c, err = s.sessionCaller(tx, token)
+			lastUsed = s.clock.Now() // a session is not an API token: nothing to touch
+			return err
+		}
 		p, err := tx.TokenPrincipal(token)
 		if err != nil {
 			return err

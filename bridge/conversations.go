@@ -43,7 +43,11 @@ func (s *Service) CreateConversation(ctx context.Context, c Caller, in NewConver
 		}
 		return tx.CreateConversation(conv)
 	})
-	return conv, storeErr(err, "conversation")
+	if err != nil {
+		return nil, storeErr(err, "conversation")
+	}
+	s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+	return conv, nil
 }
 
 func (in NewConversation) validate() error {

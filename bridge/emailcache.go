@@ -1,6 +1,9 @@
 package bridge
 
-import "github.com/deskgate/deskgate/store"
+import (
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/templates"
+)
 
 // emailCache holds what the emails of one firing transaction share: a
 // burst of 1,000 emails about one conversation reads the conversation,
@@ -10,10 +13,19 @@ type emailCache struct {
 	convs    map[uint64]*store.Conversation
 	refs     map[uint64][]string
 	messages map[uint64]*store.Message
+	items    map[uint64]*store.Item
+	projects map[uint64]*store.Project
+	files    map[uint64][]byte
+	// notification is the notification template as it applies now.
+	notification *TemplateView
+	compiled     *templates.Compiled
+	// attached counts the attachment bytes put into emails so far.
+	attached int
 }
 
 func newEmailCache() *emailCache {
-	return &emailCache{convs: map[uint64]*store.Conversation{}, refs: map[uint64][]string{}, messages: map[uint64]*store.Message{}}
+	return &emailCache{convs: map[uint64]*store.Conversation{}, refs: map[uint64][]string{}, messages: map[uint64]*store.Message{},
+		items: map[uint64]*store.Item{}, projects: map[uint64]*store.Project{}, files: map[uint64][]byte{}}
 }
 
 func (c *emailCache) conversation(tx store.Tx, id uint64) (*store.Conversation, error) {
@@ -49,4 +61,66 @@ func (c *emailCache) threadRefs(s *Service, tx store.Tx, conv *store.Conversatio
 		c.refs[conv.ID] = refs
 	}
 	return append([]string(nil), refs...)
+}
+
+func (c *emailCache) item(tx store.Tx, id uint64) (*store.Item, error) {
+	if it, ok := c.items[id]; ok {
+		return it, nil
+	}
+	it, err := tx.Item(id)
+	if err != nil {
+		return nil, err
+	}
+	c.items[id] = it
+	return it, nil
+}
+
+func (c *emailCache) project(tx store.Tx, id uint64) (*store.Project, error) {
+	if p, ok := c.projects[id]; ok {
+		return p, nil
+	}
+	p, err := tx.Project(id)
+	if err != nil {
+		return nil, err
+	}
+	c.projects[id] = p
+	return p, nil
+}
+
+func (c *emailCache) attachment(tx store.Tx, id uint64) ([]byte, error) {
+	if b, ok := c.files[id]; ok {
+		return b, nil
+	}
+	b, err := tx.AttachmentData(id)
+	if err != nil {
+		return nil, err
+	}
+	c.files[id] = b
+	return b, nil
+}
+
+// notificationTemplate is the notification template, read once per
+// transaction: an edit applies to the next batch on every node.
+func (c *emailCache) notificationTemplate(tx store.Tx) (TemplateView, error) {
+	if c.notification == nil {
+		t, _, err := templateTx(tx, templates.Notification)
+		if err != nil {
+			return t, err
+		}
+		c.notification = &t
+	}
+	return *c.notification, nil
+}
+
+// compiledNotification is the notification template, parsed once per
+// transaction.
+func (c *emailCache) compiledNotification(t TemplateView) (*templates.Compiled, error) {
+	if c.compiled == nil {
+		ct, err := templates.Compile(t.template())
+		if err != nil {
+			return nil, err
+		}
+		c.compiled = ct
+	}
+	return c.compiled, nil
 }

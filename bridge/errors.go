@@ -3,6 +3,7 @@ package bridge
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/deskgate/deskgate/store"
 )
@@ -19,6 +20,7 @@ const (
 	KindNotFound     ErrorKind = "not_found"    // absent, or not visible to the caller (HTTP 404)
 	KindConflict     ErrorKind = "conflict"     // unique field taken (HTTP 409)
 	KindUnavailable  ErrorKind = "unavailable"  // storage failed; try again (HTTP 503)
+	KindRateLimited  ErrorKind = "rate_limited" // too many attempts; RetryAfter says when (HTTP 429)
 )
 
 // Error is a domain error with a kind and a message meant for the caller.
@@ -26,6 +28,10 @@ type Error struct {
 	Kind    ErrorKind
 	Message string
 	Err     error // cause, not shown
+	// Code, when set, is the error code shown instead of the kind.
+	Code string
+	// RetryAfter is how long to wait, for KindRateLimited.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -214,6 +214,11 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	}
 	s.afterCommit(ds)
 	for _, e := range rec.Entries {
+		if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
+			s.emitMessage(ctx, e.MessageID)
+		}
+	}
+	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}
 	return rec, nil

@@ -52,6 +52,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 		return nil, storeErr(err, "message")
 	}
 	s.afterCommit(ds)
+	s.emit(ctx, Event{Name: EventMessageCreated, ItemID: 0, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
 	return m, nil
 }
 

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/templates"
 )
 
 // Outbox is where the domain hands the emails it decides to send. The
@@ -25,8 +26,25 @@ type Email struct {
 	MessageID  string
 	InReplyTo  string   // without <>
 	References []string // without <>, oldest first
-	ReplyTo    string   // the recipient's reply+TOKEN@ address
+	ReplyTo    string   // the recipient's reply+TOKEN@ address; "" for none
 	FromName   string   // display name: the author(s)
+	// Rendered is the email's subject and bodies from its template (SPEC
+	// §9). The subject gets the conversation's [#id] tag when composed.
+	Rendered templates.Rendered
+	// Template names the template it was rendered from.
+	Template string
+	// Files are the attachments the email carries as MIME parts (those
+	// beyond MaxEmailAttachmentBytes are links in the bodies instead).
+	Files []EmailFile
+	// Cause says why the email was sent (which automation), for the mail
+	// log's detail and the deliveries'.
+	Cause string
+}
+
+// EmailFile is an attachment an email carries.
+type EmailFile struct {
+	store.Attachment
+	Data []byte
 }
 
 // BounceRef names the outbound email a delivery status notification is

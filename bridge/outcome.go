@@ -51,6 +51,9 @@ func (s *Service) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o Em
 		}
 		detail += "; " + note
 	}
+	if rec.Cause != "" { // which automation sent it (SPEC §9)
+		detail += " (" + rec.Cause + ")"
+	}
 	delivery := map[string]string{store.OutboundSent: store.EmailSent, store.OutboundDeferred: store.EmailDeferred,
 		store.OutboundBounced: store.EmailBounced, store.OutboundCancelled: store.EmailSkipped}[o.State]
 	if delivery == "" {

@@ -31,14 +31,28 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, email, name, role st
 	if role != store.RoleAdmin && role != store.RoleAgent {
 		return nil, errorf(KindInvalid, "role: must be admin or agent")
 	}
-	u := &store.User{Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: s.clock.Now()}
+	now := s.clock.Now()
+	u := &store.User{Email: email, Name: strings.TrimSpace(name), Role: role, CreatedAt: now}
+	queued := false
 	err := s.st.Update(ctx, func(tx store.Tx) error {
+		queued = false
 		if _, err := tx.CustomerByEmail(email); err == nil {
 			return errorf(KindConflict, "email %s belongs to a customer", store.NormalizeEmail(email))
 		}
-		return tx.CreateUser(u)
+		if err := tx.CreateUser(u); err != nil {
+			return err
+		}
+		// welcome, with a link to choose a first password (SPEC §10),
+		// when the system email is enabled.
+		var err error
+		queued, err = s.issueLinkTx(tx, u, store.LinkWelcome, TemplateWelcome, s.cfg.Accounts.WelcomeTTL, now)
+		return err
 	})
-	return u, storeErr(err, "user "+email)
+	if err != nil {
+		return nil, storeErr(err, "user "+email)
+	}
+	s.kick(queued)
+	return u, nil
 }
 
 // CreateUserToken issues a new API token for user id. An admin may for

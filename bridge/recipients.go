@@ -43,6 +43,9 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]stor
 	if err != nil {
 		return nil, err
 	}
+	if p, err = withTeamFollowers(tx, p); err != nil { // members of a following team follow (SPEC §10)
+		return nil, err
+	}
 	it, err := tx.Item(conv.ItemID)
 	if err != nil {
 		return nil, err

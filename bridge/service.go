@@ -16,6 +16,11 @@ type Config struct {
 	// TokenKey is the secret that makes reply tokens unforgeable (kept in
 	// the data directory).
 	TokenKey []byte
+	// PublicURL is where deskgate's HTTP API is reached from outside
+	// (DESKGATE_PUBLIC_URL), for links in emails.
+	PublicURL string
+	// Accounts configures sign-in, sessions and password links (SPEC §10).
+	Accounts AccountsConfig
 }
 
 // Service is the domain. It is safe for concurrent use.
@@ -32,6 +37,11 @@ type Service struct {
 	bouncer Bouncer
 	// announcer tells other nodes of new messages (nil: one node).
 	announcer Announcer
+	// hashSlots bounds concurrent password hashes (memory: argon2id's m each).
+	hashSlots chan struct{}
+	// dummyHash is verified against when an address has no password, so
+	// an unknown address costs the same time as a wrong password.
+	dummyHash string
 	inbound   atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
@@ -43,7 +53,11 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	cfg.Accounts.defaults()
+	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	s.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
+	s.dummyHash = mustDummyHash(cfg.Accounts.Argon2)
+	return s
 }
 
 // SetOutbox plugs in where emails go. Call it before the Service is shared.
@@ -56,3 +70,8 @@ func (s *Service) Store() store.Store { return s.st }
 // SetBouncer plugs in what applies asynchronous bounces to outbound
 // emails. Call it before the Service is shared.
 func (s *Service) SetBouncer(b Bouncer) { s.bouncer = b }
+
+// SetPublicURL sets where the API is reached from outside, for links in
+// emails, once the listener's address is known. Call it before the
+// Service is shared.
+func (s *Service) SetPublicURL(u string) { s.cfg.PublicURL = u }

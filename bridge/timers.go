@@ -209,21 +209,25 @@ func (s *Service) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *email
 	if err != nil {
 		return false, err
 	}
-	var dueNow []store.Delivery
-	var next time.Time // when the earliest of the others falls due
+	// Once the earliest unseen message falls due, the email carries every
+	// unseen message of the conversation, those posted since included: a
+	// burst of posts makes one email, not one per post (SPEC §4, §9).
+	var next time.Time // when the earliest falls due
+	anyDue := false
 	for _, d := range pending {
 		switch due := d.NotifiedAt.Add(s.cfg.UnseenDelay); {
 		case !due.After(now):
-			dueNow = append(dueNow, d)
+			anyDue = true
 		case next.IsZero() || due.Before(next):
 			next = due
 		}
 	}
 	enqueued := false
-	if len(dueNow) > 0 {
-		if enqueued, err = s.emailTx(tx, t, dueNow, now, cache); err != nil {
+	if anyDue {
+		if enqueued, err = s.emailTx(tx, t, pending, now, cache); err != nil {
 			return false, err
 		}
+		next = time.Time{}
 	}
 	if next.IsZero() {
 		return enqueued, tx.DeleteTimer(t.Recipient, t.Conversation)
@@ -261,6 +265,7 @@ func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now t
 		if err := s.recordSent(tx, e, now); err != nil {
 			return false, err
 		}
+		detail = e.Cause
 	}
 	for i := range ds {
 		d := &ds[i]
@@ -307,6 +312,14 @@ func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, ca
 		e.InReplyTo = e.References[n-1]
 	}
 	e.ReplyTo = s.ReplyAddress(conv.ID, r)
+	e.Cause = notificationCause(e.Messages)
+	tmpl, err := cache.notificationTemplate(tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.renderNotification(tx, e, tmpl, cache); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

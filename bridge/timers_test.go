@@ -84,6 +84,9 @@ func (o *logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	if o.fail != "" && e.Recipient.Email == o.fail {
 		return 0, errPoison
 	}
+	if e.Conversation.ID == 0 {
+		return 0, nil // an account email (welcome…): not what these tests count
+	}
 	entry := &store.MailLogEntry{Direction: store.DirOutbound, To: e.Recipient.Email, MessageID: e.MessageID,
 		Subject: fmt.Sprintf("%d messages", len(e.Messages)), Status: store.EmailQueued, ConversationID: e.Conversation.ID}
 	if err := tx.AddMailLog(entry, nil); err != nil {

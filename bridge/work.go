@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/deskgate/deskgate/store"
@@ -36,25 +37,26 @@ func mayActForUser(c Caller, user uint64) error {
 	return forbiddenOrNotFound(c, "only an admin may add another user")
 }
 
-// AddProjectFollower makes user follow project id.
+// AddProjectFollower makes user follow project id. The project's
+// followers get new_member (SPEC §10).
 func (s *Service) AddProjectFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
-	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
+	return s.updateAndKick(ctx, "project", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, id)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if err := requireUsers(tx, "user_id", user); err != nil {
-			return err
+			return false, err
 		}
-		var added bool
-		if p.Followers, added = store.AddUnique(p.Followers, user); !added {
-			return nil
+		u, err := tx.User(user)
+		if err != nil {
+			return false, err
 		}
-		return tx.PutProject(p)
-	}), "project")
+		return s.joinProjectTx(tx, c, p, joiner{user: u})
+	})
 }
 
 // CreateItem adds an item to a project the caller may see.
@@ -69,14 +71,18 @@ func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, titl
 	if title == "" {
 		return nil, errorf(KindInvalid, "title: required")
 	}
-	it := &store.Item{ProjectID: project, Title: title, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
+	it := &store.Item{ProjectID: project, Title: title, Status: store.ItemOpen, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: s.clock.Now()}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		if _, err := viewProject(tx, c, project); err != nil {
 			return errorf(KindInvalid, "project_id: no project %d", project)
 		}
 		return tx.CreateItem(it)
 	})
-	return it, storeErr(err, "item")
+	if err != nil {
+		return nil, storeErr(err, "item")
+	}
+	s.emit(ctx, Event{Name: EventItemCreated, ItemID: it.ID})
+	return it, nil
 }
 
 // AddItemFollower makes user follow item id.
@@ -100,22 +106,49 @@ func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64
 	}), "item")
 }
 
-// SetAssignees replaces the assignees of item id. Staff who may see it may.
+// SetAssignees replaces the assignees of item id. Staff who may see it
+// may. Users added or removed get assignment_changed (SPEC §10).
 func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
 	var it *store.Item
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	var changed bool
+	err := s.updateAndKick(ctx, "item", func(tx store.Tx) (bool, error) {
 		var err error
 		if it, err = viewItem(tx, c, id); err != nil {
-			return err
+			return false, err
 		}
 		if err := requireUsers(tx, "user_ids", users...); err != nil {
-			return err
+			return false, err
 		}
+		before := it.Assignees
 		it.Assignees = []uint64{}
 		for _, u := range users {
 			it.Assignees, _ = store.AddUnique(it.Assignees, u)
 		}
-		return tx.PutItem(it)
+		it.Status = itemStatus(it)
+		changed = !sameSet(before, it.Assignees)
+		if err := tx.PutItem(it); err != nil {
+			return false, err
+		}
+		return s.assignmentEmailsTx(tx, c, it, before)
 	})
-	return it, storeErr(err, "item")
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		s.emit(ctx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID})
+	}
+	return it, nil
+}
+
+// sameSet reports whether a and b hold the same ids.
+func sameSet(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

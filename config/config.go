@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -123,6 +124,45 @@ type Config struct {
 	// counts them.
 	// DESKGATE_MAILLOG_MAX_BYTES, maillog_max_bytes; default 1073741824 (1 GiB, extension).
 	MailLogMaxBytes int64
+	// PublicURL starts the links in emails (SPEC §10): the console and
+	// <public url>/reset-password?token=…
+	// DESKGATE_PUBLIC_URL, public_url; default "" = "http://" + HTTPAddr.
+	PublicURL string
+	// SessionTTL is how long a sign-in session token works.
+	// DESKGATE_SESSION_TTL, session_ttl; default 12h (extension).
+	SessionTTL time.Duration
+	// TrustedProxies are the networks (CIDR) of reverse proxies whose
+	// X-Forwarded-For header names the client, for the sign-in rate limit
+	// per client; empty = the peer address is the client.
+	// DESKGATE_TRUSTED_PROXIES (comma list), trusted_proxies; default
+	// empty (extension).
+	TrustedProxies []string
+}
+
+// TrustedProxyPrefixes parses TrustedProxies; a bare address is one host.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range c.TrustedProxies {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return nil, fmt.Errorf("%q: not a CIDR network or address", s)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
+}
+
+// PublicBaseURL is PublicURL, or http:// and the HTTP address when it is
+// not set, without a trailing slash.
+func (c Config) PublicBaseURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	return "http://" + c.HTTPAddr
 }
 
 // redactedMark replaces a secret in Config.Redacted.
@@ -149,6 +189,7 @@ func Default() Config {
 		NodeLease:       30 * time.Second,
 		DMARCEnforce:    true,
 		MailLogMaxBytes: 1 << 30,
+		SessionTTL:      12 * time.Hour,
 	}
 }
 
@@ -204,6 +245,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("dmarc_enforce", r.DMARCEnforce),
 		slog.String("arc_trusted", strings.Join(r.ARCTrusted, ",")),
 		slog.Int64("maillog_max_bytes", r.MailLogMaxBytes),
+		slog.String("public_url", r.PublicURL),
+		slog.String("session_ttl", FormatDuration(r.SessionTTL)),
+		slog.String("trusted_proxies", strings.Join(r.TrustedProxies, ",")),
 	)
 }
 
@@ -244,6 +288,14 @@ func (c Config) Validate() error {
 	if len(c.Domains) == 0 {
 		bad("domains", "at least one domain is required")
 	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			bad("public_url", "%q: must be an http:// or https:// URL without query", c.PublicURL)
+		}
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		bad("trusted_proxies", "%v", err)
+	}
 	seen := make(map[string]bool, len(c.Domains))
 	for _, d := range c.Domains {
 		if err := checkDomain(d); err != nil {
@@ -280,7 +332,7 @@ func (c Config) Validate() error {
 	positive := []struct {
 		key string
 		d   time.Duration
-	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}, {"node_lease", c.NodeLease}}
+	}{{"queue_lifetime", c.QueueLifetime}, {"log_retention", c.LogRetention}, {"flood_window", c.FloodWindow}, {"node_lease", c.NodeLease}, {"session_ttl", c.SessionTTL}}
 	for _, p := range positive {
 		if p.d <= 0 {
 			bad(p.key, "must be positive, got %s", FormatDuration(p.d))

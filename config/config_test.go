@@ -58,6 +58,9 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_DMARC_ENFORCE":          "true",
 		"DESKGATE_ARC_TRUSTED":            "",
 		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
+		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
+		"DESKGATE_SESSION_TTL":            "12h",
+		"DESKGATE_TRUSTED_PROXIES":        "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -123,6 +126,9 @@ dns = "127.0.0.1:5353"
 dmarc_enforce = false
 arc_trusted = ["Lists.Example.org"]
 maillog_max_bytes = 2097152
+public_url = "https://help.example.com/"
+session_ttl = "8h"
+trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -140,6 +146,13 @@ maillog_max_bytes = 2097152
 		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 		MailLogMaxBytes: 2 << 20,
+		PublicURL:       "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
+	}
+	if got := c.PublicBaseURL(); got != "https://help.example.com" {
+		t.Errorf("PublicBaseURL %q", got)
+	}
+	if ps, err := c.TrustedProxyPrefixes(); err != nil || len(ps) != 2 || ps[1].String() != "192.0.2.7/32" {
+		t.Errorf("TrustedProxyPrefixes %v, %v", ps, err)
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -34,6 +34,9 @@
 //	dmarc_enforce           DESKGATE_DMARC_ENFORCE             true
 //	arc_trusted             DESKGATE_ARC_TRUSTED               (empty)
 //	maillog_max_bytes       DESKGATE_MAILLOG_MAX_BYTES         1073741824
+//	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
+//	session_ttl             DESKGATE_SESSION_TTL               12h
+//	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

@@ -78,6 +78,9 @@ type fileConfig struct {
 	DatabaseURL          *rawValue `toml:"database_url"`
 	NodeName             *rawValue `toml:"node_name"`
 	NodeLease            *rawValue `toml:"node_lease"`
+	PublicURL            *rawValue `toml:"public_url"`
+	SessionTTL           *rawValue `toml:"session_ttl"`
+	TrustedProxies       *rawValue `toml:"trusted_proxies"`
 	DNS                  *rawValue `toml:"dns"`
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`

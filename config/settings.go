@@ -178,6 +178,29 @@ var settings = [...]setting{
 			return nil
 		},
 		get: func(c Config) string { return strconv.FormatInt(c.MailLogMaxBytes, 10) }},
+	{key: "public_url", env: "DESKGATE_PUBLIC_URL", kind: kindString, commented: true,
+		doc: "Where users reach deskgate: links in emails start with it (the console,\n<public_url>/reset-password?token=…). Default: http:// and http_addr.",
+		set: func(c *Config, s string) error { c.PublicURL = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.PublicURL }},
+	{key: "session_ttl", env: "DESKGATE_SESSION_TTL", kind: kindDuration,
+		doc: "How long a sign-in session (POST /auth/login) lasts.",
+		set: func(c *Config, s string) error { return setDuration(&c.SessionTTL, s) },
+		get: func(c Config) string { return FormatDuration(c.SessionTTL) }},
+	{key: "trusted_proxies", env: "DESKGATE_TRUSTED_PROXIES", kind: kindList,
+		doc: "Networks (CIDR) of reverse proxies whose X-Forwarded-For names the client,\nfor the sign-in rate limit per client. Empty: the peer address is the client.",
+		set: func(c *Config, s string) error { c.TrustedProxies = splitList(s); return nil },
+		get: func(c Config) string { return strings.Join(c.TrustedProxies, ",") }},
+}
+
+// splitList splits a comma list, trimming blanks and dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // lookupSetting returns the setting with TOML key key.

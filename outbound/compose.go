@@ -3,15 +3,16 @@ package outbound
 import (
 	"bytes"
 	"fmt"
-	htmltemplate "html/template"
+	"io"
+	"mime"
 	"strconv"
 	"strings"
-	texttemplate "text/template"
 	"time"
 	"unicode"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/loopguard"
+	"github.com/deskgate/deskgate/templates"
 	"github.com/emersion/go-message/mail"
 )
 
@@ -37,48 +38,9 @@ type Composer struct {
 	Hostname string
 }
 
-// message is what the templates see.
-type message struct {
-	Author string
-	At     string
-	Body   string
-	Files  []string
-}
-
-type page struct {
-	Subject  string
-	Messages []message
-}
-
-var textTmpl = texttemplate.Must(texttemplate.New("text").Parse(
-	`{{range $i, $m := .Messages}}{{if $i}}
-----------------------------------------
-
-{{end}}{{$m.Author}} wrote on {{$m.At}}:
-
-{{$m.Body}}
-{{range $m.Files}}[attachment: {{.}}]
-{{end}}{{end}}
--- 
-Reply to this email to answer in the conversation.
-`))
-
-var htmlTmpl = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{{.Subject}}</title></head>
-<body style="font-family: sans-serif">
-{{range .Messages}}<div style="margin-bottom: 1.5em">
-<p style="color: #555"><strong>{{.Author}}</strong> wrote on {{.At}}:</p>
-<div style="white-space: pre-wrap">{{.Body}}</div>
-{{range .Files}}<p style="color: #555">[attachment: {{.}}]</p>
-{{end}}</div>
-{{end}}<hr>
-<p style="color: #777; font-size: small">Reply to this email to answer in the conversation.</p>
-</body></html>
-`))
-
 // Compose returns the email of e, dated now. It does not sign.
 func (c *Composer) Compose(e *bridge.Email, now time.Time) ([]byte, error) {
-	subject := Subject(e.Conversation.Subject, e.Conversation.ID)
+	subject := emailSubject(e)
 	var h mail.Header
 	h.SetDate(now)
 	h.SetAddressList("From", []*mail.Address{{Name: cleanName(e.FromName), Address: c.FromAddress}})
@@ -102,54 +64,115 @@ func (c *Composer) Compose(e *bridge.Email, now time.Time) ([]byte, error) {
 	h.Set("Auto-Submitted", "auto-generated") // RFC 3834 §5
 	h.Set("X-Auto-Response-Suppress", "All")  // Microsoft Exchange's equivalent
 	h.Set(OwnHeader, cleanLine(c.Hostname))
-	h.Set("X-Deskgate-Conversation", strconv.FormatUint(e.Conversation.ID, 10))
-
-	p := page{Subject: subject}
-	for _, m := range e.Messages {
-		msg := message{Author: cleanName(m.Author.Name), At: m.CreatedAt.UTC().Format("Mon, 2 Jan 2006 15:04 MST"), Body: m.Body}
-		if msg.Author == "" {
-			msg.Author = m.Author.Email
-		}
-		for _, a := range m.Attachments {
-			msg.Files = append(msg.Files, fmt.Sprintf("%s (%s)", cleanName(a.Filename), humanSize(a.Size)))
-		}
-		p.Messages = append(p.Messages, msg)
-	}
-	var text, html bytes.Buffer
-	if err := textTmpl.Execute(&text, p); err != nil {
-		return nil, fmt.Errorf("text body: %w", err)
-	}
-	if err := htmlTmpl.Execute(&html, p); err != nil {
-		return nil, fmt.Errorf("html body: %w", err)
+	if e.Conversation.ID != 0 {
+		h.Set("X-Deskgate-Conversation", strconv.FormatUint(e.Conversation.ID, 10))
 	}
 
+	r := e.Rendered
+	if r.Text == "" && r.HTML == "" {
+		var err error
+		if r, err = bridge.DefaultNotification(e); err != nil {
+			return nil, fmt.Errorf("render: %w", err)
+		}
+	}
 	var buf bytes.Buffer
-	w, err := mail.CreateInlineWriter(&buf, h) // multipart/alternative
+	if len(e.Files) == 0 {
+		w, err := mail.CreateInlineWriter(&buf, h) // multipart/alternative
+		if err != nil {
+			return nil, fmt.Errorf("compose: %w", err)
+		}
+		if err := writeBodies(w, r); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	// multipart/mixed: the alternative bodies, then each file (RFC 2046 §5.1.3).
+	w, err := mail.CreateWriter(&buf, h)
 	if err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
-	for _, part := range []struct {
-		typ  string
-		body []byte
-	}{{"text/plain", text.Bytes()}, {"text/html", html.Bytes()}} {
-		var ph mail.InlineHeader
-		ph.SetContentType(part.typ, map[string]string{"charset": "utf-8"})
-		ph.Set("Content-Transfer-Encoding", "quoted-printable")
-		pw, err := w.CreatePart(ph)
+	iw, err := w.CreateInline()
+	if err != nil {
+		return nil, fmt.Errorf("compose: %w", err)
+	}
+	if err := writeBodies(iw, r); err != nil {
+		return nil, err
+	}
+	for _, f := range e.Files {
+		var ah mail.AttachmentHeader
+		ct := f.ContentType
+		if _, _, err := mime.ParseMediaType(ct); err != nil || ct == "" {
+			ct = "application/octet-stream"
+		}
+		ah.Set("Content-Type", ct)
+		ah.SetFilename(cleanName(f.Filename))
+		ah.Set("Content-Transfer-Encoding", "base64")
+		aw, err := w.CreateAttachment(ah)
 		if err != nil {
-			return nil, fmt.Errorf("compose %s: %w", part.typ, err)
+			return nil, fmt.Errorf("compose attachment: %w", err)
 		}
-		if _, err := pw.Write(part.body); err != nil {
-			return nil, fmt.Errorf("compose %s: %w", part.typ, err)
+		if _, err := aw.Write(f.Data); err != nil {
+			return nil, fmt.Errorf("compose attachment: %w", err)
 		}
-		if err := pw.Close(); err != nil {
-			return nil, fmt.Errorf("compose %s: %w", part.typ, err)
+		if err := aw.Close(); err != nil {
+			return nil, fmt.Errorf("compose attachment: %w", err)
 		}
 	}
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("compose: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// writeBodies writes the text and (when there is one) HTML body of r as
+// the parts of a multipart/alternative writer, and closes it.
+func writeBodies(w *mail.InlineWriter, r templates.Rendered) error {
+	parts := []struct {
+		typ  string
+		body string
+	}{{"text/plain", r.Text}}
+	if r.HTML != "" {
+		parts = append(parts, struct {
+			typ  string
+			body string
+		}{"text/html", r.HTML})
+	}
+	for _, part := range parts {
+		var ph mail.InlineHeader
+		ph.SetContentType(part.typ, map[string]string{"charset": "utf-8"})
+		ph.Set("Content-Transfer-Encoding", "quoted-printable")
+		pw, err := w.CreatePart(ph)
+		if err != nil {
+			return fmt.Errorf("compose %s: %w", part.typ, err)
+		}
+		if _, err := io.WriteString(pw, part.body); err != nil {
+			return fmt.Errorf("compose %s: %w", part.typ, err)
+		}
+		if err := pw.Close(); err != nil {
+			return fmt.Errorf("compose %s: %w", part.typ, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("compose: %w", err)
+	}
+	return nil
+}
+
+// emailSubject is the Subject of e: its rendered subject (the
+// conversation's when nothing was rendered), tagged [#id] when it is about
+// a conversation.
+func emailSubject(e *bridge.Email) string {
+	s := e.Rendered.Subject
+	if s == "" && e.Rendered.Text == "" {
+		s = e.Conversation.Subject
+	}
+	if e.Conversation.ID == 0 {
+		if s = truncateRunes(cleanLine(s), maxSubjectRunes); s == "" {
+			s = "(no subject)"
+		}
+		return s
+	}
+	return Subject(s, e.Conversation.ID)
 }
 
 // Subject is the subject of an email about conversation id: the
@@ -202,14 +225,4 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string(r[:n])) + "…"
-}
-
-func humanSize(n int) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", n/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
 }

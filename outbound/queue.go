@@ -198,14 +198,17 @@ func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	}
 	rec := &store.OutboundEmail{
 		ID: id, Recipient: cleanAddr(e.Recipient.Email), EnvelopeFrom: q.opts.BounceAddress(id),
-		MessageID: cleanID(e.MessageID), ConversationID: e.Conversation.ID,
+		MessageID: cleanID(e.MessageID), ConversationID: e.Conversation.ID, Cause: e.Cause,
 		State: store.OutboundQueued, QueuedAt: now, NextAttempt: now,
 	}
 	entry := &store.MailLogEntry{
 		Direction: store.DirOutbound, At: now, From: rec.EnvelopeFrom, To: rec.Recipient,
-		Subject: Subject(e.Conversation.Subject, e.Conversation.ID), MessageID: rec.MessageID,
+		Subject: emailSubject(e), MessageID: rec.MessageID,
 		Status: store.EmailQueued, Detail: fmt.Sprintf("queued as outbound email %d", id),
 		ConversationID: e.Conversation.ID,
+	}
+	if e.Cause != "" {
+		entry.Detail += " (" + e.Cause + ")"
 	}
 	if len(e.Messages) > 0 {
 		entry.MessageIDInt = e.Messages[len(e.Messages)-1].ID

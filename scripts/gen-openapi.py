@@ -35,8 +35,32 @@ schemas={
    "email_assignment_changes":{"type":"boolean","default":True},
    "email_new_members":{"type":"boolean","default":False},
    "accept_all_invitations":{"type":"boolean","default":True}}},
- "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"created_at":T}},
- "Item":{"type":"object","required":["id","project_id","title"],"properties":{"id":ID,"project_id":ID,"title":S,"followers":IDS,"assignees":IDS,"created_at":T}},
+ "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"teams":{**IDS,"description":"teams following the project; their members follow through them"},"created_at":T}},
+ "Item":{"type":"object","required":["id","project_id","title","status"],"properties":{"id":ID,"project_id":ID,"title":S,"status":{"type":"string","description":"open (the default), closed, or another lower-case word."},"followers":IDS,"assignees":IDS,"created_at":T}},
+ "TemplateVariable":{"type":"object","required":["name","description"],"properties":{"name":S,"description":S,"list":{"type":"boolean","description":"a list of records to range over"},"fields":arr({"type":"object","description":"the record's fields (TemplateVariable)"})}},
+ "Template":{"type":"object","required":["name","kind","subject","text","html","enabled","locked","variables"],"properties":{
+   "name":S,"kind":{"type":"string","enum":["system","custom"]},
+   "subject":{"type":"string","description":"Go text/template; rendered as one line (CR/LF become spaces)."},
+   "text":{"type":"string","description":"Go text/template."},
+   "html":{"type":"string","description":"Go html/template: values are escaped for their HTML context."},
+   "enabled":B,"locked":{"type":"boolean","description":"password_reset and notification: cannot be disabled."},
+   "edited":{"type":"boolean","description":"a system template that differs from its default"},
+   "variables":arr(ref("TemplateVariable"))}},
+ "Rendered":{"type":"object","required":["subject","text","html"],"properties":{"subject":S,"text":S,"html":S}},
+ "AutomationAction":{"type":"object","required":["type","template"],"properties":{
+   "type":{"type":"string","enum":["post_message","send_email"]},
+   "conversation":{"type":"string","enum":["external","internal"],"description":"post_message: the item's first conversation of this kind"},
+   "template":{"type":"string","description":"post_message: its text is the body; send_email: the whole email"},
+   "to":{"type":"string","description":"send_email: followers, assignees, customers or an email address"}}},
+ "Trigger":{"type":"object","required":["event"],"properties":{
+   "event":{"type":"string","enum":["item.created","item.status_changed","item.assignees_changed","conversation.created","message.created"]},
+   "conditions":{"type":"object","additionalProperties":{"type":"string"},"description":"item.status_changed: to, from; message.created: author_type, kind; conversation.created: kind"}}},
+ "Automation":{"type":"object","required":["id","name","trigger","actions","enabled","locked","runs","last_error","last_error_at"],"properties":{
+   "id":ID,"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B,
+   "locked":{"type":"boolean","description":"automation 1 (new_message_to_followers): cannot be changed, disabled or deleted"},
+   "runs":{"type":"integer","description":"how often it ran"},
+   "last_error":{"type":"string","description":"what failed the last run; empty when it succeeded"},
+   "last_error_at":{"type":"string","format":"date-time","nullable":True}}},
  "Conversation":{"type":"object","required":["id","item_id","project_id","kind","subject"],"properties":{"id":ID,"item_id":ID,"project_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"followers":IDS,"customer_ids":IDS,"created_at":T,"last_message_at":{"type":"string","format":"date-time","description":"when the newest message was posted; absent until the first message"}}},
  "Author":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer","bot"]},"id":{"type":"integer","format":"int64","description":"0 for the bot"},"email":S,"name":S}},
  "Attachment":{"type":"object","required":["id","filename","content_type","size"],"properties":{"id":ID,"filename":S,"content_type":S,"size":{"type":"integer"},"content_id":S,"inline":B}},
@@ -82,6 +106,9 @@ schemas={
    "attachments":arr(ref("Attachment")),"source":{"type":"string","enum":["api","smtp","imap"]},
    "email_message_id":{"type":"string","description":"Message-ID of the email it came in as, without <>."},"created_at":T,
    "unverified":{"type":"boolean","description":"An email whose From is not proven: it fails DMARC, or it is not the recipient of the reply token it answered. The author is who the mail claims."}}},
+ "Session":{"type":"object","required":["token","expires_at"],"properties":{"token":{"type":"string","description":"A session token (dgs_…): use it as a Bearer token until expires_at. Stored hashed."},"expires_at":T}},
+ "Team":{"type":"object","required":["id","name","user_ids"],"properties":{"id":ID,"name":S,"user_ids":IDS,"created_at":T}},
+ "Invitation":{"type":"object","required":["id","status","project_id","invited_by","created_at"],"properties":{"id":ID,"status":{"type":"string","enum":["pending","accepted","declined"]},"project_id":ID,"user_id":ID,"team_id":ID,"invited_by":ID,"created_at":T,"settled_at":T}},
 }
 def err(desc): return {"description":desc,"content":{"application/json":{"schema":ref("Error")}}}
 def ok(code,desc,schema=None):
@@ -97,6 +124,7 @@ def op(summary,responses,tag,reqbody=None,params=None,desc=None,security=True):
   if desc: o["description"]=desc
   if not security: o["security"]=[]
   return o
+TN={"name":"name","in":"path","required":True,"schema":{"type":"string"},"description":"Template name."}
 def pid(name="id",desc="Numeric id."): return {"name":name,"in":"path","required":True,"schema":{"type":"integer","format":"int64","minimum":1},"description":desc}
 TID={"name":"token_id","in":"path","required":True,"schema":{"type":"string"},"description":"A token's id from the token list."}
 paths={
@@ -116,9 +144,11 @@ paths={
    "get":op("A customer's tokens, oldest first: id, when issued and last used, never the secret (admin, or the customer itself).",ok(200,"Tokens",arr(ref("TokenInfo"))),"people",params=[pid()])},
  "/api/v1/customers/{id}/tokens/{token_id}":{"delete":op("Revoke a customer's token: refused from the next request on; its open event streams are closed (admin, or the customer itself).",ok(204,"Revoked"),"people",params=[pid(),TID])},
  "/api/v1/projects":{"post":op("Create a project (admin only).",ok(201,"Created",ref("Project")),"work",body(obj(["name"],{"name":S})))},
- "/api/v1/projects/{id}/followers":{"post":op("Follow a project (an agent may add itself, an admin anyone).",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/projects/{id}/followers":{"post":op("Follow a project: a user (an agent may add itself, an admin anyone) or a team (an admin, or a member of the team), whose members then follow through it. The project's followers get new_member when their email_new_members is on.",{"204":{"description":"Following"}},"work",body({"type":"object","properties":{"user_id":ID,"team_id":ID},"description":"Exactly one of user_id, team_id."}),params=[pid()])},
+ "/api/v1/projects/{id}/invitations":{"post":op("Invite a user or a team to follow the project: accepted at once when the invitee accepts all invitations (a team: every member), else pending and the invitation email goes out. Inviting again while one is pending returns it.",ok(201,"The invitation",ref("Invitation")),"accounts",body({"type":"object","properties":{"user_id":ID,"team_id":ID},"description":"Exactly one of user_id, team_id."}),params=[pid()])},
  "/api/v1/items":{"post":op("Create an item (ticket/task) in a project the caller may see.",ok(201,"Created",ref("Item")),"work",body(obj(["project_id","title"],{"project_id":ID,"title":S})))},
  "/api/v1/items/{id}/followers":{"post":op("Follow an item.",{"204":{"description":"Following"}},"work",body(obj(["user_id"],{"user_id":ID})),params=[pid()])},
+ "/api/v1/items/{id}":{"put":op("Change an item's status or title; a new status runs the item.status_changed automations.",ok(200,"The item",ref("Item")),"work",body({"type":"object","properties":{"status":S,"title":S}}),params=[pid()])},
  "/api/v1/items/{id}/assignees":{"put":op("Replace the item's assignees; an empty list clears them.",ok(200,"The item",ref("Item")),"work",body(obj(["user_ids"],{"user_ids":IDS})),params=[pid()])},
  "/api/v1/conversations":{
    "post":op("Create a conversation on an item.",ok(201,"Created",ref("Conversation")),"conversations",body(obj(["item_id","kind"],{"item_id":ID,"kind":{"type":"string","enum":["internal","external"]},"subject":S,"customer_ids":IDS})),desc="An internal conversation has no customers (422)."),
@@ -128,7 +158,10 @@ paths={
  "/api/v1/conversations/{id}/messages":{
    "post":op("Post a message; its recipients are notified at once and emailed what they leave unseen.",ok(201,"Created (committed)",ref("Message")),"conversations",body(obj(["body"],{"body":{"type":"string","maxLength":262144},"as_bot":{"type":"boolean","description":"Post as the bot (admins only)."}})),params=[pid()]),
    "get":op("The conversation's messages, oldest first.",ok(200,"Messages",arr(ref("Message"))),"conversations",params=[pid()])},
- "/api/v1/messages/{id}/attachments/{att}":{"get":op("Download an attachment (always as a download; active content is served as application/octet-stream).",{"200":{"description":"The file","content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}}},"conversations",params=[pid(),pid("att","Attachment id.")])},
+ "/api/v1/messages/{id}/attachments/{att}":{"get":op("Download an attachment (always as a download; active content is served as application/octet-stream).",{"200":{"description":"The file","content":{"application/octet-stream":{"schema":{"type":"string","format":"binary"}}}}},"conversations",params=[pid(),pid("att","Attachment id."),
+   {"name":"expires","in":"query","required":False,"schema":{"type":"string"},"description":"signed link: unix time it expires"},
+   {"name":"sig","in":"query","required":False,"schema":{"type":"string"},"description":"signed link from an email: with it no bearer token is needed until expires"}],
+   desc="An email too large to carry a file links here with expires and sig; such a link works without a bearer token for 7 days.")},
  "/api/v1/messages/{id}/seen":{"post":op("Mark this message and every earlier message of its conversation seen by the caller; cancels emails still pending for them.",{"204":{"description":"Seen"}},"notifications",params=[pid()])},
  "/api/v1/messages/{id}/deliveries":{"get":op("Per recipient: notified, seen, emailed (staff who may see the conversation).",ok(200,"Deliveries",arr(ref("Delivery"))),"notifications",params=[pid()])},
  "/api/v1/me/notifications":{"get":op("The caller's notifications, newest first (at most 500).",ok(200,"Notifications",arr(ref("Notification"))),"notifications",params=[{"name":"unseen","in":"query","required":False,"schema":{"type":"string","enum":["0","1","true","false"]},"description":"1: only those not seen yet."}])},
@@ -149,6 +182,33 @@ paths={
    "get":op("The connected mailboxes and their status (admins only).",ok(200,"Mailboxes",arr(ref("Mailbox"))),"mailboxes")},
  "/api/v1/mailboxes/{id}":{"delete":op("Disconnect a mailbox (admins only); what it imported stays.",{"204":{"description":"Removed"}},"mailboxes",params=[pid()])},
  "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first. The stream ends when its token is revoked, and a token holds at most 20 open streams (opening another ends its oldest).",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
+ "/api/v1/templates":{
+   "get":op("Every email template: the system ones, then custom ones (admins).",ok(200,"Templates",arr(ref("Template"))),"messaging"),
+   "post":op("Create a custom template for automations (admins).",{**ok(201,"Created",ref("Template")),"409":err("The name is taken (by a custom or a system template).")},"messaging",body(obj(["name","subject","text"],{"name":{"type":"string","pattern":"^[a-z][a-z0-9_]*$"},"subject":S,"text":S,"html":S,"enabled":B})),desc="422 naming the part and line when it does not parse or names an unknown variable; 409 when the name is taken.")},
+ "/api/v1/templates/{name}":{
+   "get":op("One template with its variables (admins).",ok(200,"The template",ref("Template")),"messaging",params=[TN]),
+   "put":op("Edit a template; fields left out are kept. Applies to the next email rendered, on every node.",ok(200,"The template",ref("Template")),"messaging",body({"type":"object","properties":{"subject":S,"text":S,"html":S,"enabled":B}}),params=[TN],desc="422 naming the part and line when it does not parse or names an unknown variable; 422 code locked when disabling password_reset or notification."),
+   "delete":op("Delete a custom template no automation uses (admins).",{"204":{"description":"Deleted"},"409":err("An automation uses it.")},"messaging",params=[TN],desc="A system template cannot be deleted (422 locked).")},
+ "/api/v1/templates/{name}/preview":{"post":op("Render a template with sample data, laid under the data given; subject/text/html given preview an unsaved edit.",ok(200,"Rendered",ref("Rendered")),"messaging",body({"type":"object","properties":{"data":{"type":"object"},"subject":S,"text":S,"html":S}},required=False),params=[TN])},
+ "/api/v1/templates/{name}/reset":{"post":op("Put a system template back to its default (keeps enabled).",ok(200,"The template",ref("Template")),"messaging",params=[TN])},
+ "/api/v1/automations":{
+   "get":op("Automations, automation 1 (the one-minute rule, locked) first (admins).",ok(200,"Automations",arr(ref("Automation"))),"messaging"),
+   "post":op("Create an automation (admins).",ok(201,"Created",ref("Automation")),"messaging",body(obj(["name","trigger","actions"],{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B})),desc="422 for an unknown event, condition, action type, template or audience.")},
+ "/api/v1/automations/{id}":{
+   "get":op("One automation (admins).",ok(200,"The automation",ref("Automation")),"messaging",params=[pid()]),
+   "put":op("Replace an automation's rule (admins). Automation 1 is locked (422 locked).",ok(200,"The automation",ref("Automation")),"messaging",body(obj(["name","trigger","actions"],{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B})),params=[pid()]),
+   "delete":op("Delete an automation (admins). Automation 1 is locked (422 locked).",{"204":{"description":"Deleted"}},"messaging",params=[pid()])},
+ "/api/v1/auth/login":{"post":op("Sign in with email and password: a session token. A wrong address and a wrong password answer alike (401 invalid_credentials); attempts are limited per address and per client.",{**ok(200,"Signed in",ref("Session")),"400":err("Malformed JSON."),"401":err("Wrong email or password."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["email","password"],{"email":S,"password":S})),security=False)},
+ "/api/v1/auth/session":{"delete":op("Sign out: end the session of the session token used (an API token is not a session: 404).",{"204":{"description":"Signed out"}},"accounts")},
+ "/api/v1/auth/password-reset":{"post":op("Ask for a password-reset email. Always 202, whether or not the address has an account; the email carries a single-use link valid 1 hour.",{"202":{"description":"Accepted"},"400":err("Malformed JSON."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["email"],{"email":S})),security=False)},
+ "/api/v1/auth/password-reset/confirm":{"post":op("Set a password with the token of a reset or welcome link; every session of the user ends. A used, expired or forged token is 422 invalid_token.",{"204":{"description":"Password set"},"400":err("Malformed JSON."),"422":err("invalid_token, or weak_password."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["token","password"],{"token":S,"password":{"type":"string","minLength":8,"maxLength":1024}})),security=False)},
+ "/api/v1/me/password":{"put":op("Set the caller's own password (current_password required once one is set; attempts count against the address's sign-in limit); the caller's other sessions end.",{"204":{"description":"Password set"},"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"accounts",body(obj(["password"],{"current_password":S,"password":{"type":"string","minLength":8,"maxLength":1024}})))},
+ "/api/v1/teams":{
+   "post":op("Create a team (admins).",ok(201,"Created",ref("Team")),"accounts",body(obj(["name"],{"name":S,"user_ids":IDS}))),
+   "get":op("Every team (staff).",ok(200,"Teams",arr(ref("Team"))),"accounts")},
+ "/api/v1/me/invitations":{"get":op("Invitations of the caller and of its teams, oldest first.",ok(200,"Invitations",arr(ref("Invitation"))),"accounts",params=[{"name":"status","in":"query","required":False,"schema":{"type":"string","enum":["pending","accepted","declined"]}}])},
+ "/api/v1/invitations/{id}/accept":{"post":op("Accept an invitation (the invited user, or a member of the invited team): the invitee follows the project. 409 when already settled.",{**ok(200,"Accepted",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
+ "/api/v1/invitations/{id}/decline":{"post":op("Decline an invitation. 409 when already settled.",{**ok(200,"Declined",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
 }
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,

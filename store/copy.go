@@ -38,13 +38,28 @@ const (
 	RecTimer        = "timer"
 	RecBounced      = "bounced"
 	RecOutCap       = "outbound_cap" // Doc = OutCapEntry
-	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
+	RecTemplate     = "template"     // Doc = TemplateRecord
+	RecAutomation   = "automation"   // ID, Doc = Automation
+	// Accounts (SPEC §10). Rate-limit windows are not copied: they are
+	// minutes of state, and a copy starts with fresh ones.
+	RecPassword     = "password"      // Doc = PasswordRecord
+	RecSession      = "session"       // Key = SHA-256 of the token, Doc = Session
+	RecPasswordLink = "password_link" // Key = SHA-256 of the token, Doc = PasswordLink
+	RecTeam         = "team"
+	RecInvitation   = "invitation"
+	RecMailbox      = "mailbox" // an IMAP mailbox with its checkpoint (SPEC §11)
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecMailbox}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox}
+
+// PasswordRecord is the document of a RecPassword record.
+type PasswordRecord struct {
+	UserID uint64 `json:"user_id"`
+	Hash   string `json:"hash"`
+}
 
 // SettingsRecord is the document of a RecSettings record.
 type SettingsRecord struct {
@@ -131,6 +146,16 @@ func ImportTyped(tx Tx, r Record) (bool, error) {
 		var b BouncedAddress
 		if err = json.Unmarshal(r.Doc, &b); err == nil {
 			err = tx.PutBouncedAddress(b)
+		}
+	case RecPassword:
+		var pw PasswordRecord
+		if err = json.Unmarshal(r.Doc, &pw); err == nil {
+			err = tx.SetPasswordHash(pw.UserID, pw.Hash)
+		}
+	case RecTemplate:
+		var tr TemplateRecord
+		if err = json.Unmarshal(r.Doc, &tr); err == nil {
+			err = tx.PutTemplate(&tr)
 		}
 	case RecOutCap:
 		var c OutCapEntry

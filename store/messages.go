@@ -47,6 +47,9 @@ type Message struct {
 	// as (without <>), or the one deskgate gives it when it is emailed.
 	EmailMessageID string    `json:"email_message_id"`
 	CreatedAt      time.Time `json:"created_at"`
+	// Cause names the automation that posted it ("automation 2 “name”"),
+	// "" for a message someone wrote.
+	Cause string `json:"cause,omitempty"`
 	// Unverified: an email whose From could not be proven (it fails
 	// DMARC, or is not the recipient of the reply token it used): the
 	// author is who it claims to be, unconfirmed (SPEC §12).

@@ -33,8 +33,12 @@ type OutboundEmail struct {
 	// MessageID is the email's Message-ID without <> (also indexed, for
 	// DSNs that only quote the returned message).
 	MessageID string `json:"message_id"`
-	// ConversationID is the conversation the email is about.
+	// ConversationID is the conversation the email is about (0: none,
+	// an automation's email about an item).
 	ConversationID uint64 `json:"conversation_id"`
+	// Cause says why it was sent (which automation); the mail log's and
+	// the deliveries' detail name it.
+	Cause string `json:"cause,omitempty"`
 	// State is one of the Outbound* constants.
 	State string `json:"state"`
 	// Signed says whether the stored raw message carries its DKIM

@@ -46,6 +46,9 @@ type Tx interface {
 	QueueTx
 	MailLogTx
 	GuardTx
+	AccountsTx
+	TeamsTx
+	MessagingTx
 	MailboxesTx
 	LocksTx
 }

@@ -13,17 +13,23 @@ const (
 
 // Project groups items; its followers follow every conversation in it.
 type Project struct {
-	ID        uint64    `json:"id"`
-	Name      string    `json:"name"`
-	Followers []uint64  `json:"followers"` // user ids
+	ID        uint64   `json:"id"`
+	Name      string   `json:"name"`
+	Followers []uint64 `json:"followers"` // user ids
+	// Teams are the teams following the project: their members follow it
+	// too (SPEC §10).
+	Teams     []uint64  `json:"teams,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 // Item is a ticket or task in a project.
 type Item struct {
-	ID        uint64    `json:"id"`
-	ProjectID uint64    `json:"project_id"`
-	Title     string    `json:"title"`
+	ID        uint64 `json:"id"`
+	ProjectID uint64 `json:"project_id"`
+	Title     string `json:"title"`
+	// Status is "open" (the default) or "closed", or another short word
+	// (SPEC §9); an item stored before statuses existed reads as "".
+	Status    string    `json:"status"`
 	Followers []uint64  `json:"followers"` // user ids
 	Assignees []uint64  `json:"assignees"` // user ids
 	CreatedAt time.Time `json:"created_at"`

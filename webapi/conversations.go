@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -86,7 +87,13 @@ func (s *Server) getAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	att, data, err := s.svc.Attachment(c.Request().Context(), caller(c), id, attID)
+	var att *store.Attachment
+	var data []byte
+	if c.Get(signedKey) == true {
+		att, data, err = s.svc.SignedAttachment(c.Request().Context(), id, attID, c.QueryParam("expires"), c.QueryParam("sig"))
+	} else {
+		att, data, err = s.svc.Attachment(c.Request().Context(), caller(c), id, attID)
+	}
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,8 @@ var statusOf = map[bridge.ErrorKind]int{
 	bridge.KindNotFound:     http.StatusNotFound,
 	bridge.KindConflict:     http.StatusConflict,
 	bridge.KindUnavailable:  http.StatusServiceUnavailable,
+	bridge.KindRateLimited:  http.StatusTooManyRequests,
+	bridge.KindLocked:       http.StatusUnprocessableEntity,
 }
 
 // errorHandler writes every error as the error JSON with the right status.
@@ -49,6 +51,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		status, body := describe(err)
+		retryAfter(c, err)
 		if status >= 500 {
 			log.Error("api request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 		}
@@ -74,7 +77,11 @@ func describe(err error) (int, errorBody) {
 		if de.Kind == bridge.KindUnavailable {
 			msg = "service unavailable, try again"
 		}
-		return st, errorBody{errorDetail{string(de.Kind), msg}}
+		code := string(de.Kind)
+		if de.Code != "" {
+			code = de.Code
+		}
+		return st, errorBody{errorDetail{code, msg}}
 	case errors.As(err, &he):
 		msg := http.StatusText(he.Code)
 		if m, ok := he.Message.(string); ok && he.Code < 500 {

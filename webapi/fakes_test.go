@@ -27,8 +27,21 @@ func (o *recordingOutbox) Kick() {
 	o.mu.Unlock()
 }
 
-func (o *recordingOutbox) sent() []bridge.Email {
+// sent returns the emails about conversations queued so far.
+func (o *recordingOutbox) sent() []bridge.Email { return o.filter(false) }
+
+// accountSent returns the account emails (welcome, password_reset, …)
+// queued so far.
+func (o *recordingOutbox) accountSent() []bridge.Email { return o.filter(true) }
+
+func (o *recordingOutbox) filter(account bool) []bridge.Email {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return append([]bridge.Email(nil), o.emails...)
+	var out []bridge.Email
+	for _, e := range o.emails {
+		if (e.Conversation.ID == 0 && e.Template != "") == account {
+			out = append(out, e)
+		}
+	}
+	return out
 }

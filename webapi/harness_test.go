@@ -53,6 +53,10 @@ func openEnvTB(t testing.TB, dir string) *env {
 	svc := bridge.New(st, bridge.Config{
 		Domains: []string{"support.test"}, Hostname: "support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long........."),
+		// argon2id with small costs: the same code, cheap under -race
+		// (the end-to-end tests run the real parameters).
+		PublicURL: "https://desk.test",
+		Accounts:  bridge.AccountsConfig{Argon2: bridge.Argon2Params{Memory: 64, Time: 1, Threads: 1}},
 	}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)

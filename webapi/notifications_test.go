@@ -72,10 +72,10 @@ func TestOneMinuteRule(t *testing.T) {
 
 	e.clock.Advance(30 * time.Second)
 	m2 := e.post(f.external, f.custTok, "It is spreading")
-	e.clock.Advance(30 * time.Second) // m1 due, m2 not yet
+	e.clock.Advance(30 * time.Second) // m1 due, m2 not yet: one email carries both (SPEC §9)
 	e.fire()
 	sent := e.outbox.sent()
-	if len(sent) != 1 || len(sent[0].Messages) != 1 || sent[0].Messages[0].ID != m1 || sent[0].Recipient.Email != "agent@support.test" {
+	if len(sent) != 1 || len(sent[0].Messages) != 2 || sent[0].Messages[0].ID != m1 || sent[0].Messages[1].ID != m2 || sent[0].Recipient.Email != "agent@support.test" {
 		t.Fatalf("after one minute: %+v", sent)
 	}
 	if !strings.HasPrefix(sent[0].ReplyTo, "reply+") || !strings.HasSuffix(sent[0].ReplyTo, "@support.test") || sent[0].References[0] != sent[0].InReplyTo && len(sent[0].References) == 0 {
@@ -84,19 +84,21 @@ func TestOneMinuteRule(t *testing.T) {
 	if d := e.deliveries(m1)["agent@support.test"]; d.EmailStatus != "queued" || d.EmailedAt == nil {
 		t.Fatalf("m1 after firing: %+v", d)
 	}
-	if d := e.deliveries(m2)["agent@support.test"]; d.EmailStatus != "pending" {
-		t.Fatalf("m2 before its minute: %+v", d)
+	if d := e.deliveries(m2)["agent@support.test"]; d.EmailStatus != "queued" {
+		t.Fatalf("m2, carried by the same email: %+v", d)
 	}
-	// Seeing m2 cancels its email.
-	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", m2), f.agentTok, nil)
+	// Seeing m3 within its minute cancels its email.
+	m3 := e.post(f.external, f.custTok, "Still burning")
+	e.clock.Advance(10 * time.Second)
+	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", m3), f.agentTok, nil)
 	e.clock.Advance(time.Hour)
 	e.fire()
 	if n := len(e.outbox.sent()); n != 1 {
 		t.Fatalf("seen message emailed anyway: %d emails", n)
 	}
-	d := e.deliveries(m2)["agent@support.test"]
+	d := e.deliveries(m3)["agent@support.test"]
 	if d.EmailStatus != "skipped" || d.SeenAt == nil || !strings.Contains(d.Detail, "seen") {
-		t.Fatalf("m2 after seen: %+v", d)
+		t.Fatalf("m3 after seen: %+v", d)
 	}
 	e.must(200, "GET", "/api/v1/me/notifications?unseen=1", f.agentTok, nil).decode(t, &ns)
 	if len(ns) != 0 {

@@ -2,7 +2,9 @@ package webapi
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
@@ -27,6 +29,10 @@ type Options struct {
 	StoreBackend, Node string
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For names the client (DESKGATE_TRUSTED_PROXIES); the
+	// sign-in rate limit counts per client. Empty: the peer address.
+	TrustedProxies []netip.Prefix
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
@@ -51,6 +57,7 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
+	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s := &Server{svc: svc, e: e, log: log, opts: opts}
 	e.Use(newMetrics(opts.Registry).middleware, middleware.Recover(), s.limitBody)
 	s.routes()
@@ -106,7 +113,8 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/conversations/:id/followers", s.addConversationFollower)
 	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
 	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
-	auth(http.MethodGet, "/messages/:id/attachments/:att", s.getAttachment)
+	// A signed link from an email works without a bearer token (SPEC §9).
+	g.GET("/messages/:id/attachments/:att", s.getAttachment, s.authenticateUnlessSigned)
 	auth(http.MethodPost, "/messages/:id/seen", s.markSeen)
 	auth(http.MethodGet, "/messages/:id/deliveries", s.deliveries)
 	auth(http.MethodGet, "/me/notifications", s.notifications)
@@ -114,6 +122,32 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/events", s.events)
 	auth(http.MethodGet, "/maillog", s.listMailLog)
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
+
+	// Accounts (SPEC §10).
+	g.POST("/auth/login", s.login)
+	g.POST("/auth/password-reset", s.passwordReset)
+	g.POST("/auth/password-reset/confirm", s.passwordResetConfirm)
+	auth(http.MethodDelete, "/auth/session", s.logout)
+	auth(http.MethodPut, "/me/password", s.changePassword)
+	auth(http.MethodPost, "/teams", s.createTeam)
+	auth(http.MethodGet, "/teams", s.listTeams)
+	auth(http.MethodPost, "/projects/:id/invitations", s.invite)
+	auth(http.MethodGet, "/me/invitations", s.myInvitations)
+	auth(http.MethodPost, "/invitations/:id/accept", s.settleInvitation(true))
+	auth(http.MethodPost, "/invitations/:id/decline", s.settleInvitation(false))
+	auth(http.MethodPut, "/items/:id", s.updateItem)
+	auth(http.MethodGet, "/templates", s.listTemplates)
+	auth(http.MethodPost, "/templates", s.createTemplate)
+	auth(http.MethodGet, "/templates/:name", s.getTemplate)
+	auth(http.MethodPut, "/templates/:name", s.putTemplate)
+	auth(http.MethodDelete, "/templates/:name", s.deleteTemplate)
+	auth(http.MethodPost, "/templates/:name/preview", s.previewTemplate)
+	auth(http.MethodPost, "/templates/:name/reset", s.resetTemplate)
+	auth(http.MethodGet, "/automations", s.listAutomations)
+	auth(http.MethodPost, "/automations", s.createAutomation)
+	auth(http.MethodGet, "/automations/:id", s.getAutomation)
+	auth(http.MethodPut, "/automations/:id", s.putAutomation)
+	auth(http.MethodDelete, "/automations/:id", s.deleteAutomation)
 	auth(http.MethodPost, "/mailboxes", s.createMailbox)
 	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
 	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
@@ -133,4 +167,19 @@ func (s *Server) healthz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, h)
 	}
 	return c.JSON(http.StatusOK, h)
+}
+
+// ipExtractor never believes a forwarding header from a peer that is not
+// a trusted proxy (echo's default RealIP would, and anyone could then
+// pick the address the rate limit counts).
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		n := &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

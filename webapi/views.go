@@ -56,24 +56,30 @@ type projectView struct {
 	ID        uint64    `json:"id"`
 	Name      string    `json:"name"`
 	Followers []uint64  `json:"followers"`
+	Teams     []uint64  `json:"teams"` // teams following it (SPEC §10)
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func viewProject(p *store.Project) projectView {
-	return projectView{ID: p.ID, Name: p.Name, Followers: ids(p.Followers), CreatedAt: p.CreatedAt}
+	return projectView{ID: p.ID, Name: p.Name, Followers: ids(p.Followers), Teams: ids(p.Teams), CreatedAt: p.CreatedAt}
 }
 
 type itemView struct {
 	ID        uint64    `json:"id"`
 	ProjectID uint64    `json:"project_id"`
 	Title     string    `json:"title"`
+	Status    string    `json:"status"`
 	Followers []uint64  `json:"followers"`
 	Assignees []uint64  `json:"assignees"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func viewItem(it *store.Item) itemView {
-	return itemView{ID: it.ID, ProjectID: it.ProjectID, Title: it.Title, Followers: ids(it.Followers),
+	status := it.Status
+	if status == "" { // stored before items had a status
+		status = store.ItemOpen
+	}
+	return itemView{ID: it.ID, ProjectID: it.ProjectID, Title: it.Title, Status: status, Followers: ids(it.Followers),
 		Assignees: ids(it.Assignees), CreatedAt: it.CreatedAt}
 }
 

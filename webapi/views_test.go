@@ -22,6 +22,7 @@ func TestViewsAreTheDocumentedAllowLists(t *testing.T) {
 		"Item": itemView{}, "Conversation": conversationView{}, "Message": messageView{}, "Author": authorView{},
 		"Attachment": attachmentView{}, "MailLogEntry": mailLogEntry{}, "Mailbox": mailboxView{},
 		"MailboxStatus": mailboxStatus{},
+		"Template":      templateOut{}, "Automation": automationOut{}, "Trigger": triggerJSON{}, "AutomationAction": actionJSON{},
 	} {
 		ref := doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {

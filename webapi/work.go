@@ -47,8 +47,31 @@ func (s *Server) addFollower(c echo.Context, follow followFunc) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
+// addProjectFollower adds a user ({user_id}) or a team ({team_id}) as a
+// follower of a project (SPEC §10).
 func (s *Server) addProjectFollower(c echo.Context) error {
-	return s.addFollower(c, s.svc.AddProjectFollower)
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	var in memberRequest
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	switch {
+	case in.UserID != 0 && in.TeamID != 0:
+		return &bridge.Error{Kind: bridge.KindInvalid, Message: "user_id or team_id: only one"}
+	case in.TeamID != 0:
+		err = s.svc.AddProjectTeam(c.Request().Context(), caller(c), id, in.TeamID)
+	case in.UserID != 0:
+		err = s.svc.AddProjectFollower(c.Request().Context(), caller(c), id, in.UserID)
+	default:
+		return &bridge.Error{Kind: bridge.KindInvalid, Message: "user_id or team_id: required"}
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) addItemFollower(c echo.Context) error {

@@ -87,13 +87,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
 	}
+	a.svc.SetPublicURL(publicURL(a.cfg, httpLn.Addr().String()))
 	smtpSrv, smtpLn, err := a.listenSMTP()
 	if err != nil {
 		httpLn.Close()
 		return err
 	}
+	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
-		StoreBackend: a.st.Backend(), Node: a.node}, log)
+		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 
@@ -191,6 +193,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	a.svc = bridge.New(st, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
+		Accounts: bridge.AccountsConfig{SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)
 	if a.pg != nil {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
@@ -308,6 +311,7 @@ func (a *app) pruneLoop(ctx context.Context) {
 				break
 			}
 		}
+		a.pruneAccounts(ctx)
 		if a.pg != nil && a.cfg.MailLogMaxBytes > 0 {
 			a.evictMailLog(ctx)
 		}
@@ -317,4 +321,38 @@ func (a *app) pruneLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// pruneAccounts deletes expired sessions, password links and rate-limit
+// windows, in small chunks.
+func (a *app) pruneAccounts(ctx context.Context) {
+	for range 100 {
+		var n int
+		err := a.st.Update(ctx, func(tx store.Tx) error {
+			n = 0
+			// One node prunes at a time (SPEC §8); the others skip the round.
+			if ok, err := tx.TryLock("prune accounts"); err != nil || !ok {
+				return err
+			}
+			var err error
+			n, err = tx.PruneAccounts(time.Now(), 500)
+			return err
+		})
+		if err != nil {
+			a.log.Error("pruning expired sessions and links", "err", err)
+		}
+		if err != nil || n < 500 || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// publicURL is where the API is reached from outside, for links in
+// emails: DESKGATE_PUBLIC_URL, else http:// and the address the API
+// listens on (the port picked when DESKGATE_HTTP_ADDR names port 0).
+func publicURL(cfg config.Config, listening string) string {
+	if cfg.PublicURL != "" {
+		return cfg.PublicBaseURL()
+	}
+	return "http://" + listening
 }

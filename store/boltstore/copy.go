@@ -113,6 +113,29 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 					return fn(store.Record{Kind: store.RecOutCap, Doc: store.Doc(c)})
 				})
 			},
+			func() error {
+				return each(bTemplates, func(_, v []byte) error {
+					return fn(store.Record{Kind: store.RecTemplate, Doc: bytes.Clone(v)})
+				})
+			},
+			func() error { return docs(store.RecAutomation, bAutomations) },
+			func() error {
+				return each(bPasswords, func(k, v []byte) error {
+					return fn(store.Record{Kind: store.RecPassword, Doc: store.Doc(store.PasswordRecord{UserID: decodeU64(k), Hash: string(v)})})
+				})
+			},
+			func() error {
+				return each(bSessions, func(k, v []byte) error {
+					return fn(store.Record{Kind: store.RecSession, Key: bytes.Clone(k), Doc: bytes.Clone(v)})
+				})
+			},
+			func() error {
+				return each(bPassLinks, func(k, v []byte) error {
+					return fn(store.Record{Kind: store.RecPasswordLink, Key: bytes.Clone(k), Doc: bytes.Clone(v)})
+				})
+			},
+			func() error { return docs(store.RecTeam, bTeams) },
+			func() error { return docs(store.RecInvitation, bInvitations) },
 			func() error { return docs(store.RecMailbox, bMailboxes) },
 		}
 		for _, step := range steps {
@@ -190,6 +213,8 @@ func (t *Tx) importRaw(r store.Record) error {
 		return put(bItems, r.ID, r.Doc)
 	case store.RecConversation:
 		return put(bConversations, r.ID, r.Doc)
+	case store.RecAutomation:
+		return put(bAutomations, r.ID, r.Doc)
 	case store.RecMessage:
 		var m store.Message
 		if err := json.Unmarshal(r.Doc, &m); err != nil {
@@ -215,6 +240,46 @@ func (t *Tx) importRaw(r store.Record) error {
 			}
 		}
 		return put(bMailLog, e.ID, r.Doc)
+	case store.RecSession:
+		var ss store.Session
+		if err := json.Unmarshal(r.Doc, &ss); err != nil {
+			return err
+		}
+		if err := t.b(bUserSessions).Put(userKey(ss.UserID, r.Key), nil); err != nil {
+			return err
+		}
+		return t.b(bSessions).Put(r.Key, r.Doc)
+	case store.RecPasswordLink:
+		var l store.PasswordLink
+		if err := json.Unmarshal(r.Doc, &l); err != nil {
+			return err
+		}
+		if err := t.b(bUserPassLinks).Put(userKey(l.UserID, r.Key), nil); err != nil {
+			return err
+		}
+		return t.b(bPassLinks).Put(r.Key, r.Doc)
+	case store.RecTeam:
+		var tm store.Team
+		if err := json.Unmarshal(r.Doc, &tm); err != nil {
+			return err
+		}
+		if err := t.b(bTeamNames).Put([]byte(store.NormalizeEmail(tm.Name)), u64(tm.ID)); err != nil {
+			return err
+		}
+		return put(bTeams, tm.ID, r.Doc)
+	case store.RecInvitation:
+		var inv store.Invitation
+		if err := json.Unmarshal(r.Doc, &inv); err != nil {
+			return err
+		}
+		key := invKey('u', inv.UserID, inv.ID)
+		if inv.UserID == 0 {
+			key = invKey('t', inv.TeamID, inv.ID)
+		}
+		if err := t.b(bInvitationsBy).Put(key, nil); err != nil {
+			return err
+		}
+		return put(bInvitations, inv.ID, r.Doc)
 	case store.RecMailbox:
 		return put(bMailboxes, r.ID, r.Doc)
 	}

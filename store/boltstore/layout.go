@@ -44,4 +44,7 @@ var allBuckets = [][]byte{
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 	bOutCap, bOutCapTime,
 	bOutbound, bOutboundRaw, bOutboundDue, bOutboundMsgID,
+	bPasswords, bSessions, bUserSessions, bPassLinks, bUserPassLinks, bRates, // accounts.go
+	bTeams, bTeamNames, bInvitations, bInvitationsBy,
+	bTemplates, bAutomations, // messaging.go
 }

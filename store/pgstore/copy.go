@@ -47,6 +47,10 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			r.ID = uint64(id)
 			return r, err
 		}
+		keyDoc := func(row pgx.CollectableRow) (store.Record, error) {
+			var r store.Record
+			return r, row.Scan(&r.Key, &r.Doc)
+		}
 		docOnly := func(row pgx.CollectableRow) (store.Record, error) {
 			var r store.Record
 			return r, row.Scan(&r.Doc)
@@ -130,6 +134,21 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				r.Doc = store.Doc(c)
 				return r, err
 			}},
+			{store.RecTemplate, `SELECT data FROM templates ORDER BY name`, docOnly},
+			{store.RecAutomation, `SELECT id, data FROM automations ORDER BY id`, idDoc},
+			{store.RecPassword, `SELECT user_id, hash FROM passwords ORDER BY user_id`, func(row pgx.CollectableRow) (store.Record, error) {
+				var r store.Record
+				var pw store.PasswordRecord
+				var id int64
+				err := row.Scan(&id, &pw.Hash)
+				pw.UserID = uint64(id)
+				r.Doc = store.Doc(pw)
+				return r, err
+			}},
+			{store.RecSession, `SELECT hash, data FROM sessions ORDER BY hash`, keyDoc},
+			{store.RecPasswordLink, `SELECT hash, data FROM password_links ORDER BY hash`, keyDoc},
+			{store.RecTeam, `SELECT id, data FROM teams ORDER BY id`, idDoc},
+			{store.RecInvitation, `SELECT id, data FROM invitations ORDER BY id`, idDoc},
 			{store.RecMailbox, `SELECT id, data FROM mailboxes ORDER BY id`, idDoc},
 		}
 		for _, st := range steps {
@@ -157,7 +176,7 @@ func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 				return fmt.Errorf("import %s %d: %w", r.Kind, r.ID, err)
 			}
 		}
-		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "mailboxes"} {
+		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "automations", "teams", "invitations", "mailboxes"} {
 			if _, err := t.exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), greatest((SELECT max(id) FROM ` + table + `), 1))`); err != nil {
 				return err
 			}
@@ -185,8 +204,9 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
 			err = t.putTokenHash(r.Key, p)
 		}
-	case store.RecProject, store.RecItem, store.RecConversation, store.RecMailbox:
-		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations", store.RecMailbox: "mailboxes"}[r.Kind]
+	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation, store.RecMailbox:
+		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations",
+			store.RecAutomation: "automations", store.RecMailbox: "mailboxes"}[r.Kind]
 		_, err = t.exec(`INSERT INTO `+table+` (id, data) VALUES ($1, $2)`, int64(r.ID), r.Doc)
 	case store.RecMessage:
 		var m store.Message
@@ -204,6 +224,26 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &e); err == nil {
 			_, err = t.exec(`INSERT INTO maillog (id, at_ns, direction, data, raw) VALUES ($1, $2, $3, $4, $5)`,
 				int64(e.ID), ns(e.At), e.Direction, r.Doc, r.Blob)
+		}
+	case store.RecSession:
+		var ss store.Session
+		if err = json.Unmarshal(r.Doc, &ss); err == nil {
+			_, err = t.exec(`INSERT INTO sessions (hash, user_id, expires_ns, data) VALUES ($1, $2, $3, $4)`, r.Key, int64(ss.UserID), ss.ExpiresAt.UnixNano(), r.Doc)
+		}
+	case store.RecPasswordLink:
+		var l store.PasswordLink
+		if err = json.Unmarshal(r.Doc, &l); err == nil {
+			_, err = t.exec(`INSERT INTO password_links (hash, user_id, expires_ns, data) VALUES ($1, $2, $3, $4)`, r.Key, int64(l.UserID), l.ExpiresAt.UnixNano(), r.Doc)
+		}
+	case store.RecTeam:
+		var tm store.Team
+		if err = json.Unmarshal(r.Doc, &tm); err == nil {
+			_, err = t.exec(`INSERT INTO teams (id, name, data) VALUES ($1, $2, $3)`, int64(tm.ID), store.NormalizeEmail(tm.Name), r.Doc)
+		}
+	case store.RecInvitation:
+		var inv store.Invitation
+		if err = json.Unmarshal(r.Doc, &inv); err == nil {
+			_, err = t.exec(`INSERT INTO invitations (id, user_id, team_id, data) VALUES ($1, $2, $3, $4)`, int64(inv.ID), int64(inv.UserID), int64(inv.TeamID), r.Doc)
 		}
 	default:
 		err = fmt.Errorf("unknown record kind %q", r.Kind)

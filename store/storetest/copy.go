@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -103,7 +104,17 @@ func Populate(t testing.TB, st store.Store) {
 		if err := tx.CreateMailbox(mb); err != nil {
 			return err
 		}
-		return tx.PutBouncedAddress(store.BouncedAddress{Address: "gone@example.org", Status: "5.1.1", At: at, Until: at.Add(24 * time.Hour)})
+		if err := tx.PutTemplate(&store.TemplateRecord{Name: "closed_notice", Kind: "custom", Subject: "Closed", Text: "{{.Item.Title}}", Edited: true, Enabled: true, UpdatedAt: at}); err != nil {
+			return err
+		}
+		if err := tx.CreateAutomation(&store.Automation{Name: "close", Event: "item.status_changed", Conditions: map[string]string{"to": "closed"},
+			Actions: []store.AutomationAction{{Type: "post_message", Conversation: "external", Template: "closed_notice"}}, Enabled: true, CreatedAt: at}); err != nil {
+			return err
+		}
+		if err := tx.PutBouncedAddress(store.BouncedAddress{Address: "gone@example.org", Status: "5.1.1", At: at, Until: at.Add(24 * time.Hour)}); err != nil {
+			return err
+		}
+		return populateAccounts(tx, u.ID, p.ID, at)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -223,11 +234,31 @@ func CheckCopy(t *testing.T, from, to store.Store) {
 		if err := tx.CreateUser(u); err != nil {
 			return err
 		}
+		a := &store.Automation{Name: "after the copy"}
+		if err := tx.CreateAutomation(a); err != nil {
+			return err
+		}
+		if a.ID != store.FirstAutomationID+1 {
+			t.Errorf("automation created after the copy got id %d, want %d", a.ID, store.FirstAutomationID+1)
+		}
 		if m.ID != 4 || id != 3 || u.ID != 2 {
 			t.Errorf("ids after the copy: message %d, outbound %d, user %d; want 4, 3, 2", m.ID, id, u.ID)
 		}
 		if p, err := tx.TokenPrincipal("tok-ann"); err != nil || p.ID != 1 {
 			t.Errorf("token after the copy: %v %v", p, err)
+		}
+		if s, err := tx.Session("dgs_copied"); err != nil || s.UserID != 1 {
+			t.Errorf("session after the copy: %v %v", s, err)
+		}
+		if invs, err := tx.InvitationsOf(99, []uint64{1}); err != nil || len(invs) != 1 {
+			t.Errorf("team invitation after the copy: %v %v", invs, err)
+		}
+		if err := tx.CreateTeam(&store.Team{Name: "night SHIFT"}); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("a team named like a copied one: %v, want conflict", err)
+		}
+		tm := &store.Team{Name: "Day shift"}
+		if err := tx.CreateTeam(tm); err != nil || tm.ID <= 1 { // PostgreSQL's refused insert may use up id 2
+			t.Errorf("new team after the copy: id %d, %v; want past the copied 1", tm.ID, err)
 		}
 		return nil
 	})
@@ -240,4 +271,21 @@ func testCopyRoundTrip(t *testing.T, b Backend) {
 	from, _ := b.Open(t)
 	to, _ := b.Open(t)
 	CheckCopy(t, from, to)
+}
+
+// populateAccounts adds a password, a session, a password link, a team
+// and an invitation of user u to project p.
+func populateAccounts(tx store.Tx, u, p uint64, at time.Time) error {
+	tm := &store.Team{Name: "Night shift", UserIDs: []uint64{u}, CreatedAt: at}
+	for _, err := range []error{
+		tx.SetPasswordHash(u, "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA"),
+		tx.PutSession("dgs_copied", store.Session{UserID: u, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}),
+		tx.PutPasswordLink("dgr_copied", store.PasswordLink{UserID: u, Purpose: store.LinkReset, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}),
+		tx.CreateTeam(tm),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return tx.CreateInvitation(&store.Invitation{ProjectID: p, TeamID: tm.ID, InvitedBy: u, Status: store.InvitationPending, CreatedAt: at})
 }

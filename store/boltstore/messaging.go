@@ -1,0 +1,90 @@
+package boltstore
+
+import (
+	"fmt"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// Buckets of the messaging center: templates by name, automations by id.
+var (
+	bTemplates   = []byte("templates")
+	bAutomations = []byte("automations")
+)
+
+// Template returns the stored template name, or ErrNotFound.
+func (t *Tx) Template(name string) (*store.TemplateRecord, error) {
+	var r store.TemplateRecord
+	ok, err := getJSON(t.b(bTemplates), []byte(name), &r)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("template %q: %w", name, store.ErrNotFound)
+	}
+	return &r, nil
+}
+
+// Templates returns every stored template, by name.
+func (t *Tx) Templates() ([]store.TemplateRecord, error) {
+	return all[store.TemplateRecord](t.b(bTemplates))
+}
+
+// PutTemplate stores r.
+func (t *Tx) PutTemplate(r *store.TemplateRecord) error {
+	t.writes++
+	return putJSON(t.b(bTemplates), []byte(r.Name), r)
+}
+
+// DeleteTemplate removes template name.
+func (t *Tx) DeleteTemplate(name string) error {
+	b := t.b(bTemplates)
+	if b.Get([]byte(name)) == nil {
+		return fmt.Errorf("template %q: %w", name, store.ErrNotFound)
+	}
+	t.writes++
+	return b.Delete([]byte(name))
+}
+
+// CreateAutomation stores a with a new id, FirstAutomationID or more.
+func (t *Tx) CreateAutomation(a *store.Automation) error {
+	t.writes++
+	b := t.b(bAutomations)
+	if b.Sequence() < store.FirstAutomationID-1 {
+		if err := b.SetSequence(store.FirstAutomationID - 1); err != nil {
+			return err
+		}
+	}
+	return create(t, bAutomations, &a.ID, &a.CreatedAt, a)
+}
+
+// Automation returns automation id or ErrNotFound.
+func (t *Tx) Automation(id uint64) (*store.Automation, error) {
+	var a store.Automation
+	return &a, get(t.b(bAutomations), id, &a, "automation")
+}
+
+// Automations returns every stored automation, by id.
+func (t *Tx) Automations() ([]store.Automation, error) {
+	return all[store.Automation](t.b(bAutomations))
+}
+
+// PutAutomation overwrites an existing automation.
+func (t *Tx) PutAutomation(a *store.Automation) error {
+	b := t.b(bAutomations)
+	if b.Get(u64(a.ID)) == nil {
+		return fmt.Errorf("automation %d: %w", a.ID, store.ErrNotFound)
+	}
+	t.writes++
+	return putJSON(b, u64(a.ID), a)
+}
+
+// DeleteAutomation removes automation id.
+func (t *Tx) DeleteAutomation(id uint64) error {
+	b := t.b(bAutomations)
+	if b.Get(u64(id)) == nil {
+		return fmt.Errorf("automation %d: %w", id, store.ErrNotFound)
+	}
+	t.writes++
+	return b.Delete(u64(id))
+}

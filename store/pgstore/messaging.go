@@ -1,0 +1,92 @@
+package pgstore
+
+import (
+	"fmt"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// Template returns the stored template name, or ErrNotFound.
+func (t *Tx) Template(name string) (*store.TemplateRecord, error) {
+	var r store.TemplateRecord
+	ok, err := t.getJSON(&r, `SELECT data FROM templates WHERE name = $1`, name)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("template %q: %w", name, store.ErrNotFound)
+	}
+	return &r, nil
+}
+
+// Templates returns every stored template, by name.
+func (t *Tx) Templates() ([]store.TemplateRecord, error) {
+	return allJSON[store.TemplateRecord](t, `SELECT data FROM templates ORDER BY name COLLATE "C"`)
+}
+
+// PutTemplate stores r.
+func (t *Tx) PutTemplate(r *store.TemplateRecord) error {
+	data, err := mustJSON(r)
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(`INSERT INTO templates (name, data) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET data = EXCLUDED.data`, r.Name, data)
+	return err
+}
+
+// DeleteTemplate removes template name.
+func (t *Tx) DeleteTemplate(name string) error {
+	tag, err := t.exec(`DELETE FROM templates WHERE name = $1`, name)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("template %q: %w", name, store.ErrNotFound)
+	}
+	return nil
+}
+
+// CreateAutomation stores a with a new id (the sequence starts at 2).
+func (t *Tx) CreateAutomation(a *store.Automation) error {
+	return t.create("automations", &a.ID, &a.CreatedAt, a)
+}
+
+// Automation returns automation id or ErrNotFound.
+func (t *Tx) Automation(id uint64) (*store.Automation, error) {
+	var a store.Automation
+	return &a, t.get(&a, "automation", id, `SELECT data FROM automations WHERE id = $1`)
+}
+
+// Automations returns every stored automation, by id.
+func (t *Tx) Automations() ([]store.Automation, error) {
+	return allJSON[store.Automation](t, `SELECT data FROM automations ORDER BY id`)
+}
+
+// PutAutomation overwrites an existing automation.
+func (t *Tx) PutAutomation(a *store.Automation) error {
+	data, err := mustJSON(a)
+	if err != nil {
+		return err
+	}
+	tag, err := t.exec(`UPDATE automations SET data = $2 WHERE id = $1`, int64(a.ID), data)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("automation %d: %w", a.ID, store.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteAutomation removes automation id.
+func (t *Tx) DeleteAutomation(id uint64) error {
+	tag, err := t.exec(`DELETE FROM automations WHERE id = $1`, int64(id))
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("automation %d: %w", id, store.ErrNotFound)
+	}
+	return nil
+}

@@ -102,7 +102,11 @@ func (c *Checker) checkDMARC(ctx context.Context, fields []field, r *Results) {
 	case rec == nil:
 		r.DMARC = None
 		if !r.Aligned {
-			r.Reason = "no DMARC record for " + from + " or " + r.OrgDomain + "; no aligned SPF or DKIM pass"
+			where := from
+			if r.OrgDomain != "" && r.OrgDomain != from {
+				where += " or " + r.OrgDomain
+			}
+			r.Reason = "no DMARC record for " + where + "; no aligned SPF or DKIM pass"
 		}
 	case r.Aligned:
 		r.DMARC = Pass

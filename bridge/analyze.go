@@ -25,6 +25,9 @@ type Analysis struct {
 	InReplyTo     []string             `json:"in_reply_to"`
 	References    []string             `json:"references"`
 	ReplyText     string               `json:"reply_text"`
+	Forwarded     bool                 `json:"forwarded"`                // reply_text keeps the forwarded message
+	HeaderCharset string               `json:"header_charset,omitempty"` // charset of raw 8-bit header text
+	Cc            []string             `json:"cc"`                       // Cc addresses (customers' colleagues join; see ccjoin.go)
 	HTMLSanitized string               `json:"html_sanitized"`
 	Attachments   []AnalysisAttachment `json:"attachments"`
 	DSN           AnalysisDSN          `json:"dsn"`
@@ -67,7 +70,7 @@ type DSNRecipient struct {
 // counts as human).
 func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 	a := Analysis{Raw: raw, Hops: countReceived(raw), InReplyTo: []string{}, References: []string{},
-		Attachments: []AnalysisAttachment{}, Errors: []string{},
+		Attachments: []AnalysisAttachment{}, Errors: []string{}, Cc: []string{},
 		DSN: AnalysisDSN{Recipients: []DSNRecipient{}}}
 	m, err := mailparse.Parse(raw)
 	if err != nil {
@@ -86,6 +89,12 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		a.References = m.References
 	}
 	a.ReplyText, a.HTMLSanitized = m.ReplyText, m.HTML
+	a.Forwarded, a.HeaderCharset = m.Forwarded, m.HeaderCharset
+	for _, c := range m.Cc {
+		if c.Email != "" {
+			a.Cc = append(a.Cc, c.Email)
+		}
+	}
 	for _, at := range m.Attachments {
 		a.Attachments = append(a.Attachments, AnalysisAttachment{Filename: at.Filename, ContentType: at.ContentType, Size: len(at.Data)})
 	}

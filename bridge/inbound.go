@@ -78,6 +78,9 @@ type InboundConfig struct {
 	// MaxHops is the most Received fields a mail may carry (default 50,
 	// Postfix's hopcount_limit); more is a loop: 554 5.4.6.
 	MaxHops int
+	// IgnoreCc keeps the people a customer copies out of the conversation
+	// (see ccjoin.go); by default they join it as its customers.
+	IgnoreCc bool
 }
 
 // Defaults of InboundConfig.

@@ -48,6 +48,7 @@ type target struct {
 	detail      string              // the rule that matched, in words
 	addCustomer bool                // the author joins the customers of conv
 	suppressed  string              // not posted there, and why
+	byTag       bool                // matched by the subject tag only (rule 3), which anyone can type
 	unverified  bool                // posted as an unverified sender (SPEC §12)
 }
 
@@ -204,7 +205,7 @@ func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor, unverified b
 				return target{}, err
 			}
 			if ok {
-				return target{conv: conv, detail: fmt.Sprintf("subject tag [#%d] → conversation %d", id, id)}, nil
+				return target{conv: conv, byTag: true, detail: fmt.Sprintf("subject tag [#%d] → conversation %d", id, id)}, nil
 			}
 			skipped = append(skipped, fmt.Sprintf("subject tag [#%d], but <%s> is not its participant", id, au.Email))
 		}
@@ -305,6 +306,19 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 	} else if t.addCustomer {
 		conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, au.ID)
 	}
+	detail := t.detail
+	noCc := ""
+	switch {
+	case p.unverified || t.unverified:
+		noCc = "the sender is unverified"
+	case t.byTag:
+		noCc = "threaded by the subject tag only"
+	}
+	if cc, err := s.joinCcTx(tx, p, au, conv, noCc); err != nil {
+		return nil, err
+	} else if cc != "" {
+		detail += "; " + cc
+	}
 	m, data := inboundMessage(p, au)
 	m.Unverified = p.unverified || t.unverified
 	ds, err := s.addMessage(ctx, tx, conv, m, data)
@@ -314,7 +328,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 	if err := indexReceived(tx, p, conv.ID, m.ID); err != nil {
 		return nil, err
 	}
-	return ds, s.logTx(tx, p, rec, ReceiptEntry{Status: status, Detail: t.detail, ConversationID: conv.ID, MessageID: m.ID})
+	return ds, s.logTx(tx, p, rec, ReceiptEntry{Status: status, Detail: detail, ConversationID: conv.ID, MessageID: m.ID})
 }
 
 // indexReceived indexes the mail's Message-ID for threading (rule 2),

@@ -72,6 +72,9 @@ func (s *Service) RunTimers(ctx context.Context) error {
 	}
 }
 
+// minWait is the shortest sleep of the timer loop.
+const minWait = 10 * time.Millisecond
+
 // untilNextTimer is how long the loop may sleep: until the earliest timer
 // is due, at most pollEvery.
 func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
@@ -80,7 +83,9 @@ func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
 	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextTimer(); return err }); err != nil || !ok {
 		return pollEvery
 	}
-	return min(max(next.Sub(s.clock.Now()), 0), pollEvery)
+	// At least minWait: a timer still due after FireDue is one another
+	// node's transaction holds (SKIP LOCKED), not one to spin on.
+	return min(max(next.Sub(s.clock.Now()), minWait), pollEvery)
 }
 
 // FireDue fires every timer due now, fireBatch per transaction, and

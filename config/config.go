@@ -86,6 +86,11 @@ type Config struct {
 	// FloodWindow is the window FloodLimit counts in.
 	// DESKGATE_FLOOD_WINDOW, flood_window; default 10m (extension).
 	FloodWindow time.Duration
+	// CcJoin: the people a customer copies (Cc) on a mail to support join
+	// the conversation as its customers, so they receive the replies and
+	// their reply-all threads there (never our own addresses or staff).
+	// DESKGATE_CC_JOIN, cc_join; default true (extension).
+	CcJoin bool
 	// DatabaseURL selects the store (SPEC §8): empty = the embedded bbolt
 	// file in DataDir; postgres://… = PostgreSQL, which several nodes
 	// may share. Secret (it may carry a password).
@@ -180,6 +185,7 @@ func Default() Config {
 		LogLevel:        "info",
 		FloodLimit:      10,
 		FloodWindow:     10 * time.Minute,
+		CcJoin:          true,
 		NodeLease:       30 * time.Second,
 		DMARCEnforce:    true,
 		MailLogMaxBytes: 1 << 30,
@@ -231,6 +237,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", r.LogLevel),
 		slog.Int("flood_limit", r.FloodLimit),
 		slog.String("flood_window", FormatDuration(r.FloodWindow)),
+		slog.Bool("cc_join", r.CcJoin),
 		slog.String("database_url", r.DatabaseURL),
 		slog.String("node_name", r.NodeName),
 		slog.String("node_lease", FormatDuration(r.NodeLease)),

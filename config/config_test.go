@@ -50,6 +50,7 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_LOG_LEVEL":              "info",
 		"DESKGATE_FLOOD_LIMIT":            "10",
 		"DESKGATE_FLOOD_WINDOW":           "10m",
+		"DESKGATE_CC_JOIN":                "true",
 		"DESKGATE_DATABASE_URL":           "", // SPEC §8
 		"DESKGATE_NODE_NAME":              "",
 		"DESKGATE_NODE_LEASE":             "30s",
@@ -117,6 +118,7 @@ tls_key = "/etc/k.pem"
 log_level = "DEBUG"
 flood_limit = 0
 flood_window = "1h"
+cc_join = false
 database_url = "postgres://dg:pw@db.example.com/deskgate"
 node_name = "mx1"
 node_lease = "45s"
@@ -140,7 +142,7 @@ trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 		RetrySchedule: []time.Duration{2 * time.Minute, 10 * time.Minute},
 		QueueLifetime: 120 * time.Hour, MaxMessageBytes: 1 << 20, LogRetention: 90 * time.Minute,
 		TLSCert: "/etc/c.pem", TLSKey: "/etc/k.pem", LogLevel: "debug",
-		FloodLimit: 0, FloodWindow: time.Hour,
+		FloodLimit: 0, FloodWindow: time.Hour, CcJoin: false,
 		DatabaseURL: "postgres://dg:pw@db.example.com/deskgate", NodeName: "mx1", NodeLease: 45 * time.Second,
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 		MailLogMaxBytes: 2 << 20,
@@ -436,7 +438,7 @@ func TestDocListsEverySetting(t *testing.T) {
 			want = "first domain"
 		}
 		if want == "" {
-			want = "("
+			want = "(" // "(empty…)"
 		}
 		found := false
 		for _, line := range strings.Split(string(doc), "\n") {

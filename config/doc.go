@@ -26,6 +26,7 @@
 //	log_level               DESKGATE_LOG_LEVEL                 info
 //	flood_limit             DESKGATE_FLOOD_LIMIT               10
 //	flood_window            DESKGATE_FLOOD_WINDOW              10m
+//	cc_join                 DESKGATE_CC_JOIN                   true
 //	database_url            DESKGATE_DATABASE_URL              (empty: bbolt in data_dir)
 //	node_name               DESKGATE_NODE_NAME                 (empty: the host name)
 //	node_lease              DESKGATE_NODE_LEASE                30s
@@ -38,7 +39,7 @@
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
-// inbound TLS, log level, flood guard) are deskgate extensions; the store
+// inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store
 // and node settings are SPEC §8's.
 //
 // Value syntax, the same in the file and in the environment:

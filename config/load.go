@@ -74,6 +74,7 @@ type fileConfig struct {
 	LogLevel             *rawValue `toml:"log_level"`
 	FloodLimit           *rawValue `toml:"flood_limit"`
 	FloodWindow          *rawValue `toml:"flood_window"`
+	CcJoin               *rawValue `toml:"cc_join"`
 	DatabaseURL          *rawValue `toml:"database_url"`
 	NodeName             *rawValue `toml:"node_name"`
 	NodeLease            *rawValue `toml:"node_lease"`

@@ -24,12 +24,12 @@ func autoReplyHeaderRule(_ *Guard, m *mail) (Verdict, bool) {
 	if v, ok := h.lookup("x-ms-exchange-generated-message-source"); ok {
 		return auto("X-MS-Exchange-Generated-Message-Source: " + trimReason(v) + " (Exchange generated)"), true
 	}
-	if v, ok := h.lookup("x-ms-exchange-inbox-rules-loop"); ok {
-		return auto("X-MS-Exchange-Inbox-Rules-Loop: " + trimReason(v) + " (Exchange inbox rule)"), true
-	}
-	if v, ok := h.lookup("x-auto-response-suppress"); ok && !strings.EqualFold(strings.TrimSpace(v), "none") {
-		return auto("X-Auto-Response-Suppress: " + trimReason(v) + " (sent by an automatic system)"), true
-	}
+	// Not signs of automatic mail: X-Auto-Response-Suppress is the sender asking
+	// not to be auto-answered (Outlook adds it to meeting requests and to mail
+	// people send by rules or add-ins), and X-MS-Exchange-Inbox-Rules-Loop marks
+	// mail an Exchange inbox rule forwarded or redirected — a person's mail still.
+	// Exchange's own rule replies carry Auto-Submitted or
+	// X-MS-Exchange-Generated-Message-Source, matched above.
 	if v, ok := h.lookup("precedence"); ok && firstToken(v) == "auto_reply" {
 		return auto("Precedence: " + trimReason(v)), true
 	}

@@ -20,15 +20,24 @@
 //     subject (in 14 languages), each only together with the other or with a null
 //     reverse path, a returned message, a no-reply sender or an SMTP error in the
 //     text. A person's forward or reply ("Fwd:", "Re:" …) is never taken for a
-//     bounce by the text pasted into it.
+//     bounce by the text pasted into it. Then own again, by host: any other
+//     Message-ID on our host name (an MTA there added it), unless the From is on
+//     our host name too (mail clients name ids after their user's address);
+//     after the bounce rules, as such an MTA's DSNs carry these ids and must
+//     still be applied.
 //  4. autoreply headers: Auto-Submitted other than "no" (RFC 3834 §5), X-Autoreply,
 //     X-Autorespond, X-Autoresponder (and similar vendor flags),
-//     X-MS-Exchange-Generated-Message-Source, X-MS-Exchange-Inbox-Rules-Loop,
-//     X-Auto-Response-Suppress (other than "None"), Precedence: auto_reply, X-Loop.
+//     X-MS-Exchange-Generated-Message-Source, Precedence: auto_reply, X-Loop.
+//     Not X-Auto-Response-Suppress (a person asking not to be auto-answered) nor
+//     X-MS-Exchange-Inbox-Rules-Loop (a person's mail passed on by an inbox rule):
+//     alone they leave the mail human, and the human reason names them.
 //  5. list: Precedence bulk/junk/list, List-Id (RFC 2919), List-Unsubscribe,
 //     List-Post, List-Subscribe, List-Help, List-Owner, List-Archive (RFC 2369),
 //     Mailing-List, X-Mailing-List, X-ML-Name, X-MLServer; Feedback-ID only with a
-//     no-reply sender.
+//     no-reply sender. Then list-manager and mail-system senders, by envelope
+//     sender or the From, Sender or Return-Path header: owner-LIST, LIST-request,
+//     LIST-bounces (and LIST-bounces+VERP) are list; MAILER-DAEMON is a bounce.
+//     Such a sender is never a customer.
 //  6. autoreply by subject: an out-of-office subject prefix ("Out of Office:",
 //     "Abwesenheitsnotiz:", "Réponse automatique :", "自動返信:" … in the major
 //     languages) or an unmistakable phrase anywhere ("[Auto-Reply]").

@@ -35,8 +35,21 @@ var fixtures = []fixture{
 	{"header-x-autorespond.eml", "alice@example.com", AutoReply, "X-Autorespond"},
 	{"header-x-autoresponder.eml", "alice@example.com", AutoReply, "X-Autoresponder"},
 	{"header-x-ms-exchange-generated-message-source.eml", "alice@example.com", AutoReply, "X-MS-Exchange-Generated-Message-Source"},
-	{"header-x-ms-exchange-inbox-rules-loop.eml", "alice@example.com", AutoReply, "X-MS-Exchange-Inbox-Rules-Loop"},
-	{"header-x-auto-response-suppress.eml", "alice@example.com", AutoReply, "X-Auto-Response-Suppress"},
+	// A person's mail: asking not to be auto-answered, or passed on by an inbox rule.
+	{"header-x-ms-exchange-inbox-rules-loop.eml", "alice@example.com", Human, "X-MS-Exchange-Inbox-Rules-Loop"},
+	{"header-x-auto-response-suppress.eml", "alice@example.com", Human, "X-Auto-Response-Suppress"},
+	{"outlook-x-auto-response-suppress.eml", "juergen.mueller@kunde.example.de", Human, "not a sign of automatic mail"},
+	{"human-exchange-inbox-rule.eml", "priya.raman@contoso.example.com", Human, "inbox rule"},
+	// Our host name in the Message-ID, whatever the local part.
+	{"own-message-id-any-local.eml", "alice@example.com", Own, "host name"},
+	// List managers and the mail system, by envelope or header.
+	{"list-owner-envelope.eml", "owner-printers-l@lists.example.net", List, "envelope sender owner-printers-l@"},
+	{"list-owner-envelope.eml", "bob@example.net", List, "Return-Path: owner-printers-l@"},
+	{"list-request-from.eml", "sympa-users-request@lists.example.net", List, "LIST-request"},
+	{"list-bounces-verp.eml", "devel-bounces+support=example.org@lists.example.net", List, "LIST-bounces"},
+	{"list-bounces-verp.eml", "carol@example.com", List, "Sender: devel-bounces+"},
+	{"sender-mailer-daemon.eml", "postmaster@mx.example.com", Bounce, "Sender: mailer-daemon@"},
+	{"human.eml", "MAILER-DAEMON@mx.example.com", Bounce, "mail daemon"},
 	{"header-x-loop.eml", "alice@example.com", AutoReply, "X-Loop"},
 	{"header-precedence.eml", "alice@example.com", AutoReply, "Precedence: auto_reply"},
 	{"precedence-bulk.eml", "news@example.com", List, "Precedence: bulk"},
@@ -199,5 +212,29 @@ func TestPostmasterWritingIsHuman(t *testing.T) {
 	}
 	if v := testGuard().Classify("", []byte(msg)); v.Class != Bounce {
 		t.Errorf("postmaster with a null reverse path: %s %q", v.Class, v.Reason)
+	}
+}
+
+// A Message-ID on our host name is ours, unless a mail client named it
+// after its user's From on that host (Thunderbird does): then only dg.* ids.
+func TestOwnMessageIDFromOurHost(t *testing.T) {
+	g := testGuard()
+	agent := "From: Agnes <agnes@desk.example.org>\r\nTo: support@example.org\r\nMessage-ID: <5f1c9a2e-77b1-4c2d-9e0a-3b4c5d6e7f80@desk.example.org>\r\nSubject: Re: x\r\n\r\nDone.\r\n"
+	if v := g.Classify("agnes@desk.example.org", []byte(agent)); v.Class != Human {
+		t.Errorf("staff writing from our host name: %s %q", v.Class, v.Reason)
+	}
+	ours := strings.Replace(agent, "<5f1c", "<dg.5f1c", 1)
+	if v := g.Classify("agnes@desk.example.org", []byte(ours)); v.Class != Own {
+		t.Errorf("dg. id from our host name: %s %q", v.Class, v.Reason)
+	}
+}
+
+// A DSN an MTA on our host wrote carries a Message-ID on our host name: it is
+// still a bounce (with its DSN), not own mail.
+func TestDSNFromOurHostIsABounce(t *testing.T) {
+	raw := "Message-ID: <20261201100000.ABC12@desk.example.org>\r\n" + string(readFixture(t, "dsn-rfc3464.eml", true))
+	v := testGuard().Classify("", []byte(raw))
+	if v.Class != Bounce || v.DSN == nil || len(v.DSN.Recipients) != 2 {
+		t.Errorf("DSN from our host: %s %q %+v", v.Class, v.Reason, v.DSN)
 	}
 }

@@ -50,8 +50,10 @@ var rules = []rule{
 	ownRule,
 	reportRule,
 	bounceRule,
+	ownHostRule,
 	autoReplyHeaderRule,
 	listRule,
+	systemSenderRule,
 	outOfOfficeRule,
 	nullSenderRule,
 }
@@ -85,7 +87,20 @@ func (g *Guard) Classify(envFrom string, raw []byte) (v Verdict) {
 			return v
 		}
 	}
-	return Verdict{Class: Human, Reason: "no automatic-mail header or rule matched"}
+	return Verdict{Class: Human, Reason: humanReason(m)}
+}
+
+// humanReason says why a mail is a person's, naming the headers that look
+// automatic but are not (see autoReplyHeaderRule).
+func humanReason(m *mail) string {
+	r := "no automatic-mail header or rule matched"
+	if v, ok := m.hdr.lookup("x-auto-response-suppress"); ok {
+		r += "; X-Auto-Response-Suppress: " + trimReason(v) + " asks not to be auto-answered and is not a sign of automatic mail"
+	}
+	if v, ok := m.hdr.lookup("x-ms-exchange-inbox-rules-loop"); ok {
+		r += "; X-MS-Exchange-Inbox-Rules-Loop: " + trimReason(v) + " (passed on by an Exchange inbox rule) is a person's mail"
+	}
+	return r
 }
 
 // ownRule recognises mail deskgate sent: our origin header, one of our Message-IDs,
@@ -122,10 +137,33 @@ func (g *Guard) isOwnBounceAddress(addr string) bool {
 	return false
 }
 
-// isOwnID reports whether id (without <>) has the form dg.*@hostname.
+// isOwnID reports whether id (without <>) has the form dg.*@hostname, the
+// ids deskgate generates.
 func (g *Guard) isOwnID(id string) bool {
 	local, host, ok := strings.Cut(strings.ToLower(id), "@")
 	return ok && host == g.hostname && strings.HasPrefix(local, "dg.")
+}
+
+// ownHostRule recognises other mail that was written on our host: a
+// Message-ID on our host name (RFC 5322 §3.6.4: the right side names the
+// host that generated it), as an MTA there adds to mail without one. It
+// comes after the report and bounce rules, because an MTA on our host also
+// gives its DSNs such ids and a DSN must still mark the email bounced. A
+// mail client names ids after its user's From domain (Thunderbird does), so
+// when the From is on our host name too, the id says nothing.
+func ownHostRule(g *Guard, m *mail) (Verdict, bool) {
+	if g.hostname == "" {
+		return Verdict{}, false
+	}
+	id := firstID(m.hdr.get("message-id"))
+	local, host, ok := strings.Cut(strings.ToLower(id), "@")
+	if !ok || local == "" || host != g.hostname {
+		return Verdict{}, false
+	}
+	if _, fromDomain, _ := strings.Cut(strings.ToLower(cleanAddress(m.hdr.get("from"))), "@"); fromDomain == g.hostname {
+		return Verdict{}, false
+	}
+	return Verdict{Class: Own, Reason: "Message-ID <" + trimReason(id) + "> is on this deskgate's host name (written on this host)"}, true
 }
 
 // firstID returns the first <id> of a Message-ID-like value, without <>; a value

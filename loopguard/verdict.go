@@ -42,6 +42,6 @@ type DSNRecipient struct {
 
 // Config tells the guard who we are.
 type Config struct {
-	Hostname string   // our hostname: Message-IDs "dg.*@Hostname" are ours
+	Hostname string   // our hostname: Message-IDs "*@Hostname" are ours
 	Domains  []string // our domains
 }

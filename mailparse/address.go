@@ -16,7 +16,11 @@ func parseMailDate(v string) (time.Time, error) { return mail.ParseDate(v) }
 // falling back to a lenient reading of each comma-separated item when the
 // strict parser gives up (unquoted dots or commas in names, bare
 // "user@host" pieces, missing brackets).
-func parseAddressList(v string) []Address {
+func parseAddressList(v string) []Address { return parseAddressListIn(v, "") }
+
+// parseAddressListIn is parseAddressList for a message whose raw 8-bit
+// header text is read in charset hint (see headerText).
+func parseAddressListIn(v, hint string) []Address {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return nil
@@ -29,11 +33,11 @@ func parseAddressList(v string) []Address {
 		}
 		out := make([]Address, 0, len(list))
 		for _, a := range list {
-			out = append(out, Address{Name: fixUTF8(decodeLeftoverWords(a.Name)), Email: strings.ToLower(fixUTF8(a.Address))})
+			out = append(out, Address{Name: headerText(decodeLeftoverWords(a.Name), hint), Email: strings.ToLower(headerText(a.Address, hint))})
 		}
 		return out
 	}
-	return lenientAddresses(fixUTF8(decodeWords(v)))
+	return lenientAddresses(headerText(decodeWords(v), hint))
 }
 
 var (

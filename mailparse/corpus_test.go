@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/deskgate/deskgate/internal/testenv"
 )
 
 // corpusDir returns the folder of one corpus under $DESKGATE_CORPORA, or
@@ -16,7 +18,7 @@ func corpusDir(t testing.TB, name string) string {
 	t.Helper()
 	root := os.Getenv("DESKGATE_CORPORA")
 	if root == "" {
-		t.Skipf("DESKGATE_CORPORA is not set: skipping the %s corpus (set it to the shared corpora folder)", name)
+		testenv.Unavailable(t, "DESKGATE_CORPORA is not set: skipping the %s corpus (set it to the shared corpora folder)", name)
 	}
 	dir := filepath.Join(root, name)
 	if _, err := os.Stat(dir); err != nil {

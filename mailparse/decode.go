@@ -177,6 +177,15 @@ func toUTF8(cs string, data []byte) (string, string) {
 		}
 		return string(data), problem
 	}
+	if legacyEncoding(cs) == nil && problem == "" {
+		// Undeclared (or declared UTF-8 or US-ASCII, which it is not):
+		// a legacy CJK or Cyrillic charset when the text reads as one.
+		if label, enc := guessCharsetLabel(data[:min(len(data), maxGuessBytes)]); enc != nil {
+			if out, ok := decodeStrict(enc, data); ok {
+				return out, "text is not valid " + orDefault(cs, "UTF-8") + ": read as " + label + " (guessed)"
+			}
+		}
+	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
 	if err != nil {
 		return strings.ToValidUTF8(string(data), "\uFFFD"), problem
@@ -291,6 +300,14 @@ func charsetReader(cs string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(cs) {
 	case "utf-8", "us-ascii":
 		return input, nil
+	case "utf-7", "utf7", "unicode-1-1-utf-7", "x-unicode-2-0-utf-7":
+		// RFC 2152; x/text has no UTF-7, and old webmail and Exchange
+		// still label encoded-words with it.
+		b, err := io.ReadAll(input)
+		if err != nil {
+			return nil, err
+		}
+		return strings.NewReader(decodeUTF7(b)), nil
 	}
 	return charset.Reader(cs, input)
 }

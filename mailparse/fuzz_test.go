@@ -11,8 +11,10 @@ import (
 // seedFixtures adds every testdata/*.eml file to the fuzz corpus.
 func seedFixtures(f *testing.F, add func([]byte)) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.eml"))
-	if err != nil || len(files) == 0 {
-		f.Fatalf("no fixtures: %v", err)
+	more, err2 := filepath.Glob(filepath.Join("testdata", "*", "*.eml"))
+	files = append(files, more...)
+	if err != nil || err2 != nil || len(files) == 0 {
+		f.Fatalf("no fixtures: %v %v", err, err2)
 	}
 	for _, name := range files {
 		raw, err := os.ReadFile(name)
@@ -66,6 +68,15 @@ func FuzzExtractReply(f *testing.F) {
 		}
 		if utf8.ValidString(text) && !utf8.ValidString(got) {
 			t.Errorf("invalid UTF-8 out of valid input: %q -> %q", text, got)
+		}
+		// A forward keeps the forwarded part whole: at most one blank line
+		// more than the input, never invalid UTF-8.
+		fwd := ExtractReplyForward(text)
+		if len(fwd) > len(text)+1 {
+			t.Errorf("forward output longer than input: %q -> %q", text, fwd)
+		}
+		if utf8.ValidString(text) && !utf8.ValidString(fwd) {
+			t.Errorf("invalid UTF-8 out of valid input (forward): %q -> %q", text, fwd)
 		}
 	})
 }

@@ -11,8 +11,9 @@ import (
 	"github.com/emersion/go-message/textproto"
 )
 
-// readHeaders fills the decoded header fields of msg from msg.Header.
-func readHeaders(msg *Message) {
+// readHeaders fills the decoded header fields of msg from msg.Header; raw
+// 8-bit text is read in charset hint (the body's, see headerText).
+func readHeaders(msg *Message, hint string) {
 	h := msg.Header
 	if h.Has("Subject") {
 		s, err := h.Subject()
@@ -27,12 +28,12 @@ func readHeaders(msg *Message) {
 		if strings.Contains(s, "=?") {
 			s = decodeWords(h.Get("Subject")) // words the strict decoder left, e.g. unpadded base64
 		}
-		msg.Subject = fixUTF8(s)
+		msg.Subject = headerText(s, hint)
 	}
-	msg.From = first(parseAddressList(h.Get("From")))
-	msg.To = parseAddressList(strings.Join(fieldValues(h.Header, "To"), ", "))
-	msg.Cc = parseAddressList(strings.Join(fieldValues(h.Header, "Cc"), ", "))
-	msg.ReplyTo = parseAddressList(h.Get("Reply-To"))
+	msg.From = first(parseAddressListIn(h.Get("From"), hint))
+	msg.To = parseAddressListIn(strings.Join(fieldValues(h.Header, "To"), ", "), hint)
+	msg.Cc = parseAddressListIn(strings.Join(fieldValues(h.Header, "Cc"), ", "), hint)
+	msg.ReplyTo = parseAddressListIn(h.Get("Reply-To"), hint)
 	msg.Date = parseDate(h.Get("Date"))
 	if ids := ParseMessageIDs(h.Get("Message-Id")); len(ids) > 0 {
 		msg.MessageID = ids[0]

@@ -16,7 +16,7 @@ type Address struct {
 // Attachment is a non-body part of a message: a file, an inline image
 // referenced from the HTML by cid: (RFC 2392), or an attached message/rfc822.
 type Attachment struct {
-	Filename    string // RFC 2231 / RFC 2047 decoded; may be ""
+	Filename    string // RFC 2231 / RFC 2047 decoded; never "": named from the subject or type when the part names nothing, made distinct when two collide
 	ContentType string // media type, lower-cased, without parameters
 	ContentID   string // Content-ID without <> (RFC 2045 §7), "" if none
 	Inline      bool   // Content-Disposition inline, or a Content-ID without disposition
@@ -36,11 +36,19 @@ type Message struct {
 	InReplyTo  []string  // without <>, lenient parsing
 	References []string  // without <>, lenient parsing, oldest first
 
-	Text        string // whole text in UTF-8 (text/plain, else HTML turned to text)
-	HTML        string // sanitized HTML, "" if none
-	ReplyText   string // only the new reply (see ExtractReply); "" when nothing new was written
-	Attachments []Attachment
-	Errors      []string // non-fatal problems found while parsing
+	Text      string // whole text in UTF-8 (text/plain, else HTML turned to text)
+	HTML      string // sanitized HTML, "" if none
+	ReplyText string // only the new reply (see ExtractReply); "" when nothing new was written
+	// Forwarded: the sender forwarded a message (a "Fwd:" subject, or a
+	// forward marker in mail that answers nothing); ReplyText then keeps
+	// the forwarded message whole (ExtractReplyForward).
+	Forwarded bool
+	// HeaderCharset is the charset raw 8-bit header text was read in (the
+	// body's declared one, else a guessed one); "" when the header was
+	// ASCII or UTF-8.
+	HeaderCharset string
+	Attachments   []Attachment
+	Errors        []string // non-fatal problems found while parsing
 }
 
 // maxErrors bounds Errors: a hostile message could otherwise produce one

@@ -44,18 +44,32 @@ func Parse(raw []byte) (msg *Message, err error) {
 		msg.addError("malformed header, lines repaired or skipped: %v", herr)
 	}
 	msg.Header = mail.Header{Header: message.Header{Header: h}}
-	readHeaders(msg)
-	p := &parser{msg: msg}
+	hint := headerCharset(h.Get("Content-Type"), body, rawHeaderValues(h))
+	readHeaders(msg, hint)
+	msg.HeaderCharset = strings.ToLower(hint)
+	p := &parser{msg: msg, hint: hint}
 	var b content
 	p.entity(msg.Header.Header, body, 0, &b)
+	distinctNames(msg.Attachments)
 	p.assemble(&b)
 	return msg, nil
+}
+
+// rawHeaderValues returns the values of the header fields that carry text
+// (RFC 5322 §3.6.4 unstructured and address fields), as sent.
+func rawHeaderValues(h textproto.Header) []string {
+	var out []string
+	for _, k := range []string{"Subject", "From", "To", "Cc", "Reply-To", "Sender"} {
+		out = append(out, h.Values(k)...)
+	}
+	return out
 }
 
 // parser walks the MIME tree of one message.
 type parser struct {
 	msg   *Message
 	parts int
+	hint  string // charset the body declares, for raw 8-bit header text
 }
 
 // content is what a subtree contributes to the body.
@@ -75,7 +89,12 @@ func (p *parser) assemble(b *content) {
 	if len(b.html) > 0 {
 		p.msg.HTML = sanitizeHTML(strings.Join(b.html, "\n"))
 	}
-	p.msg.ReplyText = ExtractReply(p.msg.Text)
+	p.msg.Forwarded = isForwarded(p.msg)
+	if p.msg.Forwarded {
+		p.msg.ReplyText = ExtractReplyForward(p.msg.Text)
+	} else {
+		p.msg.ReplyText = ExtractReply(p.msg.Text)
+	}
 }
 
 // skipMboxFrom drops the "From sender date" line an mbox puts before each
@@ -193,7 +212,7 @@ func (p *parser) leaf(h message.Header, mt string, params map[string]string, bod
 	if filename == "" {
 		filename = params["file"] // seen from old Windows mailers
 	}
-	filename = cleanFilename(filename)
+	filename = cleanFilename(headerText(filename, p.hint))
 	isBody := (mt == "text/plain" || mt == "text/html") && disp != "attachment" && filename == ""
 	if isBody {
 		cs := params["charset"]
@@ -212,6 +231,12 @@ func (p *parser) leaf(h message.Header, mt string, params map[string]string, bod
 		}
 		out.plain = append(out.plain, text)
 		return
+	}
+	if filename == "" && (mt == "message/rfc822" || mt == "message/global") {
+		filename = messageName(data, p.hint)
+	}
+	if filename == "" {
+		filename = nameFromType(mt)
 	}
 	cid := strings.TrimSpace(h.Get("Content-Id"))
 	cid = strings.TrimSuffix(strings.TrimPrefix(cid, "<"), ">")

@@ -15,11 +15,14 @@ import (
 //     a mobile signature ("Sent from my iPhone") after which no new text
 //     follows;
 //   - when the message starts with a quote header or a quoted block opened
-//     by one (bottom posting), drops that history and keeps what follows;
-//   - at a later quote header: when a quoted block follows and then at
-//     least three lines of new text, the header line goes and the quote
-//     stays (inline replies); otherwise everything from the header on is
-//     history and goes;
+//     by one (bottom posting), drops that history and keeps what follows —
+//     unless answers are written between quoted passages below the header
+//     (inline replies): then only the header line goes;
+//   - at a later quote header: when a quoted block follows and then any
+//     new text, the header line goes and the quote stays (inline replies:
+//     every line the sender wrote is kept, with the quoted lines it
+//     answers); otherwise everything from the header on is history and
+//     goes;
 //   - drops quoted blocks left at the end.
 //
 // Quoted lines between pieces of new text (inline replies) are kept. Text
@@ -27,17 +30,95 @@ import (
 // forward with nothing typed above it gives the forwarded body; a text
 // that is only quoted history gives "".
 func ExtractReply(text string) string {
-	lines := strings.Split(normalizeNewlines(text), "\n")
+	return extractReply(text, false)
+}
+
+// ExtractReplyForward is ExtractReply for a message its sender forwarded
+// (a "Fwd:" subject, or a forward marker in a mail that answers nothing):
+// forwarding is not quoting, so the forwarded message — its marker, header
+// fields and body — is kept whole below what was typed above it.
+func ExtractReplyForward(text string) string {
+	return extractReply(text, true)
+}
+
+// extractReply is ExtractReply; with forward, the first forward marker or
+// Outlook header block after which the forwarded message follows ends the
+// trimming and everything from it on is kept.
+func extractReply(text string, forward bool) string {
+	lines := splitGluedHeaders(strings.Split(normalizeNewlines(text), "\n"))
 	kinds := classify(lines)
+	var forwarded []string
+	if forward {
+		if i := forwardStart(lines, kinds); i >= 0 {
+			forwarded = trimLines(lines[i:])
+			lines, kinds = lines[:i], kinds[:i]
+		}
+	}
 	lines, kinds = cutSignature(lines, kinds)
 	lines, kinds = dropLeadingHistory(lines, kinds)
 	lines, kinds = resolveHeaders(lines, kinds)
 	lines = dropTrailingQuotes(lines, kinds)
+	out := trimLines(lines)
+	if len(forwarded) > 0 {
+		if strings.TrimSpace(strings.Join(out, "")) != "" {
+			out = append(out, "")
+		}
+		out = append(out, forwarded...)
+	}
+	return strings.Trim(strings.Join(out, "\n"), " \t\n")
+}
+
+// trimLines returns the lines without trailing spaces and tabs.
+func trimLines(lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
 		out[i] = strings.TrimRight(l, " \t")
 	}
-	return strings.Trim(strings.Join(out, "\n"), " \t\n")
+	return out
+}
+
+// forwardStart returns the index of the line that starts a forwarded
+// message: a forward marker ("---------- Forwarded message ---------",
+// "Begin forwarded message:", also quoted as Apple Mail does) or an Outlook
+// "From:/Sent:" header block; -1 when there is none.
+func forwardStart(lines []string, kinds []lineKind) int {
+	for i, k := range kinds {
+		switch {
+		case k == kBlock && (isForwardMarker(cleanLine(lines[i])) || fromKey.MatchString(cleanLine(lines[i]))):
+			return i
+		case k == kQuote && isForwardMarker(strings.TrimSpace(unquoteLine(lines[i]))):
+			return i
+		}
+	}
+	return -1
+}
+
+// splitGluedHeaders puts a quote header that follows new text on the same
+// line ("Thanks!On Mon, … wrote:") on a line of its own, so the text is kept
+// and the header recognised. Lines without such a header are returned as
+// they are (the same slice when there is none).
+func splitGluedHeaders(lines []string) []string {
+	var out []string
+	for i, l := range lines {
+		p := -1
+		if !isQuoted(l) && mayHoldGluedHeader(l) {
+			p = gluedHeaderAt(l, lines[i+1:min(i+3, len(lines))])
+		}
+		if p < 0 {
+			if out != nil {
+				out = append(out, l)
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]string, 0, len(lines)+1), lines[:i]...)
+		}
+		out = append(out, l[:p], l[p:])
+	}
+	if out == nil {
+		return lines
+	}
+	return out
 }
 
 // lineKind is what one line of a reply is.
@@ -74,7 +155,7 @@ func classify(lines []string) []lineKind {
 			kinds[i] = kDelimiter
 		case isMobileSignature(t):
 			kinds[i] = kMobile
-		case isQuoteHeader(t) || isDateHeader(t):
+		case isQuoteHeader(t) || isDateHeader(t) || isDashedAttribution(t):
 			kinds[i] = kHeader
 		case isMarker(t) || isHeaderBlock(lines, i):
 			kinds[i] = kBlock
@@ -190,15 +271,36 @@ func dropLeadingHistory(lines []string, kinds []lineKind) ([]string, []lineKind)
 	switch {
 	case kinds[i] == kHeader:
 		i = skip(kinds, i, kHeader, kEmpty)
-		i = skip(kinds, i, kQuote, kEmpty)
+		if !interleaved(kinds, i) {
+			i = skip(kinds, i, kQuote, kEmpty)
+		}
 	case kinds[i] == kQuote && quotedHeader(lines[i]):
-		i = skip(kinds, i, kQuote, kEmpty)
+		if interleaved(kinds, i) {
+			// Drop the quoted header and the empty quoted lines after it.
+			for i++; i < len(lines) && kinds[i] == kQuote && strings.TrimSpace(unquoteLine(lines[i])) == ""; i++ {
+			}
+		} else {
+			i = skip(kinds, i, kQuote, kEmpty)
+		}
 	case kinds[i] == kBlock:
 		i = skipHeaderFields(lines, kinds, i)
 	default:
 		return lines, kinds
 	}
 	return lines[i:], kinds[i:]
+}
+
+// interleaved tells whether the lines from i are answers written between
+// quoted passages: a quoted block, new text, another quoted block, and new
+// text after it. The quotes are then the questions answered and stay.
+func interleaved(kinds []lineKind, i int) bool {
+	for _, want := range []lineKind{kQuote, kText, kQuote, kText} {
+		if i == len(kinds) || kinds[i] != want {
+			return false
+		}
+		i = skip(kinds, i, want, kEmpty)
+	}
+	return true
 }
 
 // skipHeaderFields skips a forward marker or Outlook block at i and its
@@ -221,13 +323,14 @@ func skipHeaderFields(lines []string, kinds []lineKind, i int) int {
 // quotedHeader tells whether a quoted line, without its quote marks, is a
 // quote header.
 func quotedHeader(l string) bool {
-	t := strings.TrimSpace(unquoteLine(l))
-	return isQuoteHeader(t) || isDateHeader(t) || isMarker(t)
+	t := cleanLine(unquoteLine(l))
+	return isQuoteHeader(t) || isDateHeader(t) || isMarker(t) || isDashedAttribution(t)
 }
 
 // minTailLines is how many lines of new text must follow a quoted block
-// for it to count as an inline reply rather than history plus a signature.
-const minTailLines = 3
+// for it to count as an inline reply: one. Every line the sender wrote is
+// kept; only quoted history with nothing of theirs after it goes.
+const minTailLines = 1
 
 // resolveHeaders decides, at every quote header or block after the first
 // text, whether it starts the history (cut) or introduces an inline-quoted

@@ -169,31 +169,45 @@ func mayStartHeader(t string) bool {
 	return len(r) > 0 && (unicode.IsDigit(r[0]) || strings.Contains(t, "<") || unicode.Is(unicode.Han, r[0]))
 }
 
-// markerPattern matches original-message and forwarded-message separators
-// of Outlook, Gmail, Apple Mail and Thunderbird, in several languages.
-var markerPattern = regexp.MustCompile(`(?i)^[-_=*>\s]*(original message|original-nachricht|ursprüngliche nachricht|message d'origine|mensaje original|messaggio originale|oorspronkelijk bericht|origineel bericht|mensagem original|originalmeddelande|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|original melding|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|оригинальное сообщение|původní zpráva|alkuperäinen viesti|eredeti üzenet|orijinal mesaj|原始邮件|原始郵件|元のメッセージ|원본 메시지|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|vidarebefordrat meddelande|videresendt meddelelse|przekazana wiadomość|пересылаемое сообщение|пересланное сообщение|转发的邮件|転送されたメッセージ)[-_=*\s]*:?[-_=*\s]*$`)
+// originalMarker matches the original-message and reply-message
+// separators of Outlook, Thunderbird, Android and Asian webmail clients
+// ("-----Original Message-----", "-----Reply Message-----" of NetEase and
+// Sina, Foxmail's "------------------ 原始邮件 ------------------"), in
+// several languages.
+var originalMarker = regexp.MustCompile(`(?i)^[-_=*>\s]*(original message|reply message|original-nachricht|originalnachricht|mesaj original|izvorna poruka|原始訊息|원래 메시지|ursprüngliche nachricht|antwort-nachricht|message d'origine|message de réponse|mensaje original|mensaje de respuesta|messaggio originale|messaggio di risposta|oorspronkelijk bericht|origineel bericht|antwoordbericht|mensagem original|mensagem de resposta|originalmeddelande|ursprungligt meddelande|svarsmeddelande|oprindelig meddelelse|opprinnelig melding|original melding|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|оригинальное сообщение|ответное сообщение|původní zpráva|pôvodná správa|alkuperäinen viesti|eredeti üzenet|orijinal mesaj|αρχικό μήνυμα|mesajul original|tin nhắn gốc|原始邮件|原始郵件|邮件原文|回复邮件|回覆郵件|元のメッセージ|返信メッセージ|원본 메시지|답장 메시지)[-_=*\s]*:?[-_=*\s]*$`)
+
+// forwardMarker matches forwarded-message separators of Gmail, Outlook,
+// Thunderbird and Apple Mail, in several languages.
+var forwardMarker = regexp.MustCompile(`(?i)^[-_=*>\s]*(forwarded message|forward message|weitergeleitete nachricht|message transféré|mensaje reenviado|messaggio inoltrato|doorgestuurd bericht|mensagem encaminhada|vidarebefordrat meddelande|videresendt meddelelse|videresendt melding|przekazana wiadomość|пересылаемое сообщение|пересланное сообщение|přeposlaná zpráva|välitetty viesti|továbbított üzenet|iletilen ileti|προωθημένο μήνυμα|转发的邮件|轉寄的郵件|転送されたメッセージ|전달된 메시지)[-_=*\s]*:?[-_=*\s]*$`)
 
 // beginForward matches Apple Mail's forward introduction.
 var beginForward = regexp.MustCompile(`(?i)^(begin forwarded message|anfang der weitergeleiteten nachricht|début du message réexpédié|inicio del mensaje reenviado|inizio messaggio inoltrato|begin doorgestuurd bericht|início da mensagem reencaminhada|vidarebefordrat brev|начало переадресованного сообщения|転送されたメッセージ)\s*[:：]?$`)
 
-func isMarker(t string) bool { return markerPattern.MatchString(t) || beginForward.MatchString(t) }
+func isMarker(t string) bool {
+	return originalMarker.MatchString(t) || isForwardMarker(t)
+}
+
+// isForwardMarker tells whether t introduces a forwarded message.
+func isForwardMarker(t string) bool {
+	return forwardMarker.MatchString(t) || beginForward.MatchString(t)
+}
 
 // Outlook-style header blocks: "From: … / Sent: … / To: … / Subject: …",
 // localised, sometimes in *bold*.
 var (
-	fromKey   = regexp.MustCompile(`(?i)^[*_]*(from|von|de|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|发件人|發件人|寄件者|差出人|보낸 사람|送信者|afzender|remetente|mittente|expéditeur|absender)[*_]*\s*[:：]`)
-	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu)[*_]*\s*[:：]`)
+	fromKey   = regexp.MustCompile(`(?i)^[*_]*(from|von|de|de la|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|发件人|發件人|寄件者|差出人|보낸 사람|送信者|afzender|remetente|mittente|expéditeur|absender|από|šalje|pošiljatelj|từ|dari|מאת|من)[*_]*\s*[:：]`)
+	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu|odesláno|komu|předmět|odoslané|predmet|wysłane|αποστολή|προς|θέμα|κοιν|trimis|către|subiect|poslano|prima|đã gửi|đến|chủ đề|dikirim|kepada|perihal|tanggal|보낸 날짜|받는 사람|참조|제목|寄件日期|收件者|副本|日期|抄送|時間|时间|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع)[*_]*\s*[:：]`)
 )
 
 // isHeaderBlock tells whether line i starts a "From:" header block: a From
 // field followed within six lines by at least two other header fields.
 func isHeaderBlock(lines []string, i int) bool {
-	if !fromKey.MatchString(strings.TrimSpace(lines[i])) {
+	if !fromKey.MatchString(cleanLine(lines[i])) {
 		return false
 	}
 	n := 0
 	for j := i + 1; j < len(lines) && j <= i+6; j++ {
-		if headerKey.MatchString(strings.TrimSpace(lines[j])) {
+		if headerKey.MatchString(cleanLine(lines[j])) {
 			n++
 		}
 	}
@@ -309,4 +323,69 @@ func isMobileSignature(t string) bool {
 		return false // cheap exit: no signature starts like this
 	}
 	return mobileSignatures.MatchString(t)
+}
+
+// gluedIntro finds where an attribution may start inside a line: a
+// capitalised first word of an "On … wrote:" line in a major language,
+// after the end of a sentence or glued to the previous word.
+var gluedIntro = regexp.MustCompile(`(?:[.!?)"'…:;]\s*|\p{Ll})(On|Le|Am|El|Em|Op|Il|Den|W dniu|Dne|Στις|В|У) [^\n]{6,}$`)
+
+// gluedHeaderAt returns where a quote header starts inside line l after
+// new text ("Works now, thanks!On Mon, 30 Nov 2026 … wrote:", as some
+// mobile and webmail clients join the reply's last line and the
+// attribution), or -1. next holds up to the two following lines, for an
+// attribution the client wrapped.
+func gluedHeaderAt(l string, next []string) int {
+	t := strings.TrimRight(l, " \t")
+	if len(t) < 12 || len(t) > 600 || isQuoted(t) {
+		return -1
+	}
+	m := gluedIntro.FindStringSubmatchIndex(t)
+	if m == nil {
+		return -1
+	}
+	p := m[2]
+	prefix := strings.TrimSpace(t[:p])
+	if strings.IndexFunc(prefix, unicode.IsLetter) < 0 {
+		return -1
+	}
+	joined := cleanLine(t[p:])
+	if isQuoteHeader(joined) {
+		return p
+	}
+	for _, n := range next {
+		joined += " " + cleanLine(n)
+		if isQuoteHeader(joined) {
+			return p
+		}
+	}
+	return -1
+}
+
+// gluedIntroWords are the words gluedIntro starts with, for a cheap
+// test before the regular expression runs.
+var gluedIntroWords = []string{"On ", "Le ", "Am ", "El ", "Em ", "Op ", "Il ", "Den ", "W dniu ", "Dne ", "Στις ", "В ", "У "}
+
+// mayHoldGluedHeader is a cheap test that a line may hold an attribution
+// after some text: it names one of the intro words after its start.
+func mayHoldGluedHeader(l string) bool {
+	if len(l) < 12 {
+		return false
+	}
+	for _, w := range gluedIntroWords {
+		if i := strings.Index(l, w); i > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// isDashedAttribution matches Android's and Zoho's attribution framed by
+// dashes without a date: "---- Jane Doe wrote ----", "---- Jane schrieb ----".
+func isDashedAttribution(t string) bool {
+	if !strings.HasPrefix(t, "---") || !strings.HasSuffix(strings.TrimRight(t, " :："), "---") {
+		return false
+	}
+	inner := strings.Trim(t, "-:： ")
+	return inner != "" && len(inner) < 200 && endsWithVerb(inner)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/testenv"
 	"github.com/emersion/go-msgauth/dkim"
 )
 
@@ -54,10 +55,10 @@ func signedTestMessage(t *testing.T, mod func(*bridge.Email)) []byte {
 
 func TestBothSignaturesVerifyWithDkimpy(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/python3"); err != nil {
-		t.Skip("no /usr/bin/python3 (Debian's, with dkimpy)")
+		testenv.Unavailable(t, "no /usr/bin/python3 (Debian's, with dkimpy)")
 	}
 	if err := exec.Command("/usr/bin/python3", "-c", "import dkim").Run(); err != nil {
-		t.Skip("dkimpy not installed for /usr/bin/python3 (apt-get install python3-dkim)")
+		testenv.Unavailable(t, "dkimpy not installed for /usr/bin/python3 (apt-get install python3-dkim)")
 	}
 	for name, mod := range map[string]func(*bridge.Email){
 		"plain": nil,

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/testenv"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -21,7 +22,7 @@ func startSink(t *testing.T) (addr, dir string) {
 	bin, err := exec.LookPath("smtp-sink")
 	if err != nil {
 		if bin, err = exec.LookPath("/usr/sbin/smtp-sink"); err != nil {
-			t.Skip("smtp-sink not installed (apt-get install postfix)")
+			testenv.Unavailable(t, "smtp-sink not installed (apt-get install postfix)")
 		}
 	}
 	// smtp-sink -u nobody writes here: not under t.TempDir(), whose

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes webapi/openapi.json, the OpenAPI 3 document of the REST API.
 
-Edit here, run `python3 scripts/gen-openapi.py`, commit both. webapi tests
+Edit here, run `python3 scripts/gen-openapi.py`, commit both
+(`python3 scripts/gen-openapi.py FILE` writes FILE instead; .ci/run uses it). webapi tests
 check the document against the routes and validate every response.
 """
-import json, os
+import json, os, sys
 def ref(n): return {"$ref": "#/components/schemas/"+n}
 def arr(s): return {"type":"array","items":s}
 ID={"type":"integer","format":"int64","minimum":1}
@@ -67,7 +68,7 @@ schemas={
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
- "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id"],"properties":{
+ "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id","message_id_internal"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
    "to":{"type":"string","description":"Recipients, comma separated."},"subject":S,
@@ -76,6 +77,7 @@ schemas={
    "detail":{"type":"string","description":"Why, in words: the threading rule, the loop-guard header, the SMTP refusal, the upstream's reply."},
    "conversation_id":{"type":"integer","format":"int64","description":"0 when none."},
    "message_id":{"type":"integer","format":"int64","description":"The message it became (inbound) or carried; 0 when none. As everywhere in the API, message_id is a message's id."},
+   "message_id_internal":{"type":"integer","format":"int64","description":"The same id as message_id, under the name SPEC §6 lists; kept for clients written against it."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
@@ -186,4 +188,6 @@ paths={
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,
  "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas}}
-open(os.path.join(os.path.dirname(__file__),"..","webapi","openapi.json"),"w").write(json.dumps(doc,indent=1)+"\n")
+# An optional argument writes elsewhere (.ci/run diffs it against the committed file).
+out=sys.argv[1] if len(sys.argv)>1 else os.path.join(os.path.dirname(__file__),"..","webapi","openapi.json")
+open(out,"w").write(json.dumps(doc,indent=1)+"\n")

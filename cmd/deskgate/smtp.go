@@ -17,6 +17,7 @@ func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
 		FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow,
 		Auth:             senderauth.New(a.dns, senderauth.Options{ARCTrusted: a.cfg.ARCTrusted, Log: a.log.With("part", "senderauth")}),
 		DMARCMonitorOnly: !a.cfg.DMARCEnforce,
+		IgnoreCc:         !a.cfg.CcJoin,
 	})
 	opts := smtpd.Options{
 		Hostname: a.cfg.Hostname, MaxMessageBytes: a.cfg.MaxMessageBytes,

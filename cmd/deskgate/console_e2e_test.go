@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts Debian's chromium headless (scripts/test installs it)
+// and returns a chromedp context bounded by three minutes. Without
+// chromium the test is skipped, or fails under CI.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed (scripts/test installs it)")
+		}
+		t.Skip("chromium is not installed")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", "new"),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+		chromedp.WindowSize(1280, 860),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	// The first call starts the browser; it must not carry the timeout.
+	if err := chromedp.Do(bctx); err != nil {
+		cancelB()
+		cancelA()
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	return ctx
+}
+
+// browse runs browser actions and fails the test with what was being done.
+func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// shot saves a screenshot of the page as docs/console/NAME.png when
+// DESKGATE_SCREENSHOTS names a folder (scripts/screenshots.sh).
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("DESKGATE_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	browse(t, ctx, "settle", chromedp.Sleep(300*time.Millisecond))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goTo opens a console page by its hash route, as a click on a link does.
+func goTo(route string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[string](fmt.Sprintf("location.hash = %q", "#/"+route))(ctx, t)
+		return err
+	})
+}
+
+func signIn(t *testing.T, ctx context.Context, base, email, password string) {
+	t.Helper()
+	browse(t, ctx, "sign in as "+email,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`form.signin button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav a[data-page=messenger]`)),
+	)
+}
+
+// The console in a real browser against the real binary (SPEC §13): an
+// admin sets a password on the reset page of a welcome link; an agent
+// signs in, a customer's message posted through the API appears live with
+// its unseen count, opening it marks it seen and its delivery icon turns
+// "seen"; the admin edits a template and sees the preview; the mail log
+// shows a mail sent by SMTP during the test, and its raw view.
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := browser(t)
+	sink := startSMTPSink(t)
+	p := startServe(t, t.TempDir(), "DESKGATE_SMARTHOST="+sink.addr, "DESKGATE_UNSEEN_DELAY=1h",
+		"DESKGATE_PUBLIC_URL=http://desk.test/")
+
+	admin := idOf(t, p.must(201, "POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "ada@example.com", "name": "Ada Admin", "role": "admin"}))
+	agent := idOf(t, p.must(201, "POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "agnes@example.com", "name": "Agnes Agent", "role": "agent"}))
+	p.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, sink.wait(t, "agnes@example.com", "Welcome")), "password": "agnes password"})
+	p.must(200, "PUT", fmt.Sprintf("/api/v1/users/%d/settings", agent), "e2e-admin", map[string]string{"from_customers": "all"})
+	cust := idOf(t, p.must(201, "POST", "/api/v1/customers", "e2e-admin", map[string]string{"email": "carol@example.org", "name": "Carol <b>Customer</b>"}))
+	custTok := p.must(201, "POST", fmt.Sprintf("/api/v1/customers/%d/tokens", cust), "e2e-admin", nil)["token"].(string)
+	proj := idOf(t, p.must(201, "POST", "/api/v1/projects", "e2e-admin", map[string]string{"name": "Support"}))
+	item := idOf(t, p.must(201, "POST", "/api/v1/items", "e2e-admin", map[string]any{"project_id": proj, "title": "Printer"}))
+	conv := idOf(t, p.must(201, "POST", "/api/v1/conversations", "e2e-admin", map[string]any{"item_id": item, "kind": "external", "subject": "Printer on fire", "customer_ids": []uint64{cust}}))
+
+	// The admin's welcome link opens the console's reset page.
+	adminTok := linkToken(t, sink.wait(t, "ada@example.com", "Welcome"))
+	browse(t, ctx, "reset page",
+		chromedp.Navigate(p.http+"/reset-password?token="+adminTok),
+		chromedp.WaitVisible(chromedp.CSS(`#newpw`)),
+		chromedp.SendKeys(chromedp.CSS(`#newpw`), "ada password"),
+		chromedp.Click(chromedp.CSS(`form.signin button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+	)
+
+	signIn(t, ctx, p.http, "agnes@example.com", "agnes password")
+	sel := fmt.Sprintf(`a[data-conv="%d"]`, conv)
+	browse(t, ctx, "conversation listed", chromedp.WaitVisible(chromedp.CSS(sel)))
+
+	// A message posted through the API shows up live with its unseen count.
+	msg := idOf(t, p.must(201, "POST", fmt.Sprintf("/api/v1/conversations/%d/messages", conv), custTok, map[string]string{"body": "Smoke <script>alert(1)</script> everywhere"}))
+	badge := fmt.Sprintf(`.badge.unseen[data-unseen-for="%d"]`, conv)
+	browse(t, ctx, "live unseen count", chromedp.WaitVisible(chromedp.CSS(badge)))
+	count, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(badge)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "1" {
+		t.Errorf("unseen count %q, want 1", count)
+	}
+	if d := p.getList(fmt.Sprintf("/api/v1/messages/%d/deliveries", msg), "e2e-admin"); len(d) == 0 || d[0]["seen_at"] != nil {
+		t.Fatalf("before opening: deliveries %v, want one unseen", d)
+	}
+
+	// Opening it marks it seen: the agent's delivery chip turns "seen",
+	// the customer's markup shows as text, the badge goes back to 0.
+	chip := fmt.Sprintf(`article[data-message="%d"] .delivery[data-recipient="user:%d"][data-state=seen]`, msg, agent)
+	browse(t, ctx, "open conversation",
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS(chip)),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.badge[data-unseen-for="%d"]:not(.unseen)`, conv))),
+	)
+	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(fmt.Sprintf(`article[data-message="%d"] .body`, msg))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(body, "<script>alert(1)</script>") {
+		t.Errorf("message body %q: the markup should show as text", body)
+	}
+	if d := p.getList(fmt.Sprintf("/api/v1/messages/%d/deliveries", msg), "e2e-admin"); d[0]["seen_at"] == nil {
+		t.Errorf("after opening: deliveries %v, want seen", d)
+	}
+	shot(t, ctx, "messenger")
+	browse(t, ctx, "settings", goTo("settings"), chromedp.WaitVisible(chromedp.CSS(`button[data-preset]`)))
+	shot(t, ctx, "settings")
+	browse(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	shot(t, ctx, "sign-in")
+
+	// An inbound mail by SMTP during the test.
+	sendSMTP(t, p.smtp, "dave@example.org", "support@support.test",
+		"From: Dave <dave@example.org>\r\nTo: support@support.test\r\nSubject: Toner question 7731\r\nMessage-ID: <toner-7731@example.org>\r\n\r\nWhere do I buy toner?\r\n")
+
+	signIn(t, ctx, p.http, "ada@example.com", "ada password")
+	_ = admin
+
+	// The admin edits a template and sees the preview follow.
+	browse(t, ctx, "template preview",
+		goTo("messaging/welcome"),
+		chromedp.WaitVisible(chromedp.CSS(`#t-subject`)),
+		chromedp.SendKeys(chromedp.CSS(`#t-subject`), " PREVIEW-CHECK-42"),
+		chromedp.WaitVisible(`//div[@id="t-preview-subject"][contains(., "PREVIEW-CHECK-42")]`),
+	)
+	shot(t, ctx, "messaging-center")
+
+	// The mail log: the inbound mail, its status, its raw view.
+	row := `//tr[td[contains(., "Toner question 7731")]]`
+	browse(t, ctx, "mail log",
+		goTo("maillog/inbound"),
+		chromedp.WaitVisible(row),
+		chromedp.Click(row+`//button[contains(@class,"rawbtn")]`),
+		chromedp.WaitVisible(`//pre[contains(@class,"raw")][contains(., "Where do I buy toner?")]`),
+	)
+	shot(t, ctx, "mail-log")
+	browse(t, ctx, "users", goTo("users"), chromedp.WaitVisible(`//td[contains(., "agnes@example.com")]`))
+	shot(t, ctx, "users")
+	browse(t, ctx, "mailboxes", goTo("mailboxes"), chromedp.WaitVisible(`//h1[.="Mailboxes"]`))
+	shot(t, ctx, "mailboxes")
+}

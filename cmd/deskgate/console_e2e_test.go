@@ -69,7 +69,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		return
 	}
 	browse(t, ctx, "settle", chromedp.Sleep(300*time.Millisecond))
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -202,4 +202,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot(t, ctx, "users")
 	browse(t, ctx, "mailboxes", goTo("mailboxes"), chromedp.WaitVisible(`//h1[.="Mailboxes"]`))
 	shot(t, ctx, "mailboxes")
+
+	// At phone width the conversation list and the conversation stack.
+	browse(t, ctx, "phone width", chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile), goTo(fmt.Sprintf("messenger/%d", conv)),
+		chromedp.WaitVisible(chromedp.CSS(`#reply`)))
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth")); err != nil || w > 400 {
+		t.Errorf("at 390 px the page is %d px wide (%v): it scrolls sideways", w, err)
+	}
+	shot(t, ctx, "messenger-phone")
 }

@@ -352,7 +352,7 @@ async function drawMessaging(args) {
     h('h2', {}, 'Automations'),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Name', 'When', 'Does', 'Runs', 'Last error', 'On'].map(x => h('th', {}, x)))),
       h('tbody', {}, [...autos].sort((a, b) => (b.locked - a.locked) || (a.id - b.id)).map(a => h('tr', { 'data-automation': a.id },
-        h('td', {}, a.locked ? '🔒 ' : '', a.name), h('td', {}, a.trigger.event, Object.entries(a.trigger.conditions || {}).map(([k, v]) => ` ${k}=${v}`)),
+        h('td', {}, a.locked ? h('span', { class: 'lock' }, 'locked') : null, a.name), h('td', {}, a.trigger.event, Object.entries(a.trigger.conditions || {}).map(([k, v]) => ` ${k}=${v}`)),
         h('td', {}, a.actions.map(x => `${x.type}(${x.template}${x.to ? ' → ' + x.to : ''}${x.conversation ? ' → ' + x.conversation : ''})`).join(', ')),
         h('td', {}, String(a.runs)), h('td', {}, a.last_error ? `${a.last_error} (${when(a.last_error_at)})` : ''),
         h('td', {}, h('input', { type: 'checkbox', 'aria-label': 'enabled', checked: a.enabled, disabled: a.locked, onchange: async e => {

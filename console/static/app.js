@@ -2,8 +2,9 @@
 // the JSON API under /api/v1 with the session token of POST /auth/login,
 // kept in sessionStorage and sent as a Bearer token (no cookie, so no CSRF
 // surface). Every value from mail or users reaches the page through
-// textContent or an attribute, never innerHTML; sanitized mail HTML is shown
-// in a sandboxed iframe (no scripts, no same origin).
+// textContent or an attribute, never by parsing a string as HTML;
+// sanitized mail HTML is shown in a sandboxed iframe (no scripts, no same
+// origin).
 
 const API = '/api/v1';
 const main = document.getElementById('main');

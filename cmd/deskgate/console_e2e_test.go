@@ -137,7 +137,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	// A message posted through the API shows up live with its unseen count.
 	msg := idOf(t, p.must(201, "POST", fmt.Sprintf("/api/v1/conversations/%d/messages", conv), custTok, map[string]string{"body": "Smoke <script>alert(1)</script> everywhere"}))
 	badge := fmt.Sprintf(`.badge.unseen[data-unseen-for="%d"]`, conv)
-	browse(t, ctx, "live unseen count", chromedp.WaitVisible(chromedp.CSS(badge)))
+	browse(t, ctx, "live unseen count and a ping", chromedp.WaitVisible(chromedp.CSS(badge)), chromedp.WaitReady(chromedp.CSS(`body[data-pings="1"]`)))
 	count, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(badge)))
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +170,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot(t, ctx, "messenger")
 	browse(t, ctx, "settings", goTo("settings"), chromedp.WaitVisible(chromedp.CSS(`button[data-preset]`)))
 	shot(t, ctx, "settings")
+	// A preset is one click away.
+	browse(t, ctx, "preset", chromedp.Click(chromedp.CSS(`button[data-preset="Internal only"]`)),
+		chromedp.WaitVisible(`//div[@id="status"][contains(., "Settings saved")]`))
+	if v := p.must(200, "GET", fmt.Sprintf("/api/v1/users/%d/settings", agent), "e2e-admin", nil); v["from_customers"] != "none" || v["from_users_and_bot"] != "none" {
+		t.Errorf("after the preset Internal only: %v", v)
+	}
 	browse(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
 	shot(t, ctx, "sign-in")
 

@@ -62,6 +62,7 @@ function errorBox(err) { return h('p', { class: 'error', role: 'alert' }, err.me
 let audio = null;
 function ping() {
   if (state.muted) return;
+  document.body.dataset.pings = String(Number(document.body.dataset.pings || 0) + 1); // counted for the tests
   try {
     audio = audio || new AudioContext();
     const o = audio.createOscillator(), g = audio.createGain();
@@ -309,7 +310,15 @@ async function drawMailLog(args) {
   const status = h('select', { id: 'f-status' }, h('option', { value: '' }, 'any status'), statuses.map(s => h('option', { value: s }, s)));
   const tbody = h('tbody');
   const raw = h('div', { id: 'raw' });
+  // The whole retention window, a page of 500 at a time (before = the last id).
   const entries = await api('GET', `/maillog?direction=${dir}&limit=500`);
+  const more = h('button', { type: 'button', id: 'more', onclick: async () => {
+    try {
+      const page = await api('GET', `/maillog?direction=${dir}&limit=500&before=${entries[entries.length - 1].id}`);
+      entries.push(...page); more.hidden = page.length < 500; draw();
+    } catch (err) { say(err.message); }
+  } }, 'Older mail');
+  more.hidden = entries.length < 500;
   const draw = () => {
     const a = addr.value.toLowerCase();
     tbody.replaceChildren(...entries.filter(e => (!a || (e.from + ' ' + e.to).toLowerCase().includes(a)) && (!status.value || e.status === status.value)).map(e =>
@@ -331,7 +340,8 @@ async function drawMailLog(args) {
   main.replaceChildren(h('h1', {}, 'Mail log'),
     h('div', { class: 'tabs', role: 'tablist' }, ['inbound', 'outbound'].map(d => h('button', { role: 'tab', 'aria-selected': String(d === dir), onclick: () => { location.hash = '#/maillog/' + d; } }, d === 'inbound' ? 'Inbound' : 'Outbound'))),
     h('div', { class: 'row' }, h('label', { for: 'f-addr' }, 'Address'), addr, h('label', { for: 'f-status' }, 'Status'), status),
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'From', 'To', 'Subject', 'Status', 'Detail', 'Triggered', ''].map(t => h('th', {}, t)))), tbody)), raw);
+    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'From', 'To', 'Subject', 'Status', 'Detail', 'Triggered', ''].map(t => h('th', {}, t)))), tbody)),
+    h('div', { class: 'row' }, more), raw);
   draw();
 }
 
@@ -461,7 +471,34 @@ async function drawSettings() {
       for (const [k, el] of Object.entries(fields)) { if (el.disabled) continue; body[k] = el.type === 'checkbox' ? el.checked : el.value; }
       save(body);
     } }, Object.entries(fields).map(([k, el]) => h('div', {}, h('label', { for: k }, labels[k], el.disabled ? ' (set by an admin)' : ''), el)),
-    h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Save'))), out);
+    h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Save'))), out,
+    await invitationsBox(), passwordBox());
+}
+
+// invitationsBox lists the caller's invitations, pending ones with
+// Accept and Decline (SPEC §10).
+async function invitationsBox() {
+  const invs = await api('GET', '/me/invitations').catch(() => []);
+  const settle = (inv, how) => async () => {
+    try { await api('POST', `/invitations/${inv.id}/${how}`); say('Invitation ' + how + (how === 'accept' ? 'ed' : 'd')); await drawSettings(); }
+    catch (err) { say(err.message); }
+  };
+  return h('section', {}, h('h2', {}, 'Invitations'), invs.length ? h('ul', {}, invs.map(inv => h('li', {},
+    `Project ${inv.project_id}${inv.team_id ? ' (team ' + inv.team_id + ')' : ''}: ${inv.status} · ${when(inv.created_at)} `,
+    inv.status === 'pending' ? [h('button', { type: 'button', onclick: settle(inv, 'accept') }, 'Accept'), ' ', h('button', { type: 'button', onclick: settle(inv, 'decline') }, 'Decline')] : null)))
+    : h('p', { class: 'muted' }, 'No invitations.'));
+}
+
+function passwordBox() {
+  const cur = h('input', { id: 'pw-current', type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { id: 'pw-new', type: 'password', autocomplete: 'new-password', minlength: 8, required: true });
+  const out = h('div');
+  return h('form', { class: 'card', onsubmit: async e => {
+    e.preventDefault();
+    try { await api('PUT', '/me/password', { current_password: cur.value, password: next.value }); cur.value = next.value = ''; out.replaceChildren(h('p', {}, 'Password changed; your other sessions are signed out.')); }
+    catch (err) { out.replaceChildren(errorBox(err)); }
+  } }, h('h2', {}, 'Password'), h('label', { for: 'pw-current' }, 'Current password'), cur, h('label', { for: 'pw-new' }, 'New password (at least 8 characters)'), next,
+  h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Change password')), out);
 }
 
 // ---- start -----------------------------------------------------------------------

@@ -181,7 +181,12 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// An inbound mail by SMTP during the test.
 	sendSMTP(t, p.smtp, "dave@example.org", "support@support.test",
-		"From: Dave <dave@example.org>\r\nTo: support@support.test\r\nSubject: Toner question 7731\r\nMessage-ID: <toner-7731@example.org>\r\n\r\nWhere do I buy toner?\r\n")
+		"From: Dave <dave@example.org>\r\nTo: support@support.test\r\nSubject: Toner question 7731\r\nMessage-ID: <toner-7731@example.org>\r\n"+
+			"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b1\r\n\r\n"+
+			"--b1\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n"+
+			"--b2\r\nContent-Type: text/plain\r\n\r\nWhere do I buy toner?\r\n"+
+			"--b2\r\nContent-Type: text/html\r\n\r\n<p>Where do I buy <b>toner</b>?</p><script>parent.document.title='owned'</script>\r\n--b2--\r\n"+
+			"--b1\r\nContent-Type: text/plain; name=list.txt\r\nContent-Disposition: attachment; filename=list.txt\r\n\r\ntoner, paper\r\n--b1--\r\n")
 
 	signIn(t, ctx, p.http, "ada@example.com", "ada password")
 	_ = admin
@@ -204,6 +209,19 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`//pre[contains(@class,"raw")][contains(., "Where do I buy toner?")]`),
 	)
 	shot(t, ctx, "mail-log")
+	// Its conversation from the mail log: the HTML in a sandboxed frame
+	// (its script never runs), the attachment downloadable.
+	browse(t, ctx, "conversation of the mail",
+		chromedp.Click(row+`//a[starts-with(., "conversation")]`),
+		chromedp.WaitVisible(chromedp.CSS(`iframe[sandbox=""]`)),
+		chromedp.WaitVisible(`//button[contains(., "list.txt")]`))
+	shot(t, ctx, "messenger-email")
+	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || title != "deskgate" {
+		t.Errorf("page title %q (%v): the mail's script ran", title, err)
+	}
+	if src, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('iframe[sandbox=""]').srcdoc`)); err != nil || !strings.Contains(src, "<b>toner</b>") || strings.Contains(src, "<script") {
+		t.Errorf("the mail's HTML in the frame %q (%v): want it sanitized", src, err)
+	}
 	browse(t, ctx, "users", goTo("users"), chromedp.WaitVisible(`//td[contains(., "agnes@example.com")]`))
 	shot(t, ctx, "users")
 	browse(t, ctx, "mailboxes", goTo("mailboxes"), chromedp.WaitVisible(`//h1[.="Mailboxes"]`))

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -27,6 +28,9 @@ type Envelope struct {
 	RemoteAddr string   // the client's IP:port, for the log and SPF
 	Helo       string   // the EHLO/HELO name, for SPF (RFC 7208 §2.3)
 	Source     string   // store.SourceSMTP (default) or store.SourceIMAP
+	// Mailbox, for IMAP mail, is the checkpoint committed with the
+	// message (mailboxes.go); nil for SMTP.
+	Mailbox *MailboxCheckpoint
 	// Trace is the Received field the transport adds (RFC 5321 §4.4),
 	// ending in CRLF; it is prepended to the stored raw message and not
 	// counted as a hop.
@@ -183,7 +187,10 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	if err := s.checkSender(ctx, in, p, raw); err != nil {
 		return Receipt{}, err
 	}
-	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" {
+	// A mailbox's backlog (import_since) is old mail read at once, not a
+	// flood arriving: it is not counted.
+	backlog := env.Mailbox != nil && env.Mailbox.Backlog
+	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" && !backlog {
 		if s.st.Backend() == store.BackendBolt { // one process: its memory is the whole installation
 			p.flooded = !in.flood.Allow(p.sender)
 		} else {
@@ -198,6 +205,9 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
 		return err
 	})
+	if errors.Is(err, ErrCheckpointPassed) || errors.Is(err, ErrLeaseLost) {
+		return Receipt{}, err // IMAP: another run or node has it; nothing stored
+	}
 	if err != nil {
 		s.log.Error("storing inbound mail", "from", p.sender, "err", err)
 		return Receipt{}, mailerr.Storage(err)
@@ -228,6 +238,11 @@ func (p *prepared) hasKind(kind string) bool {
 // it changes lives in tx, rec and the returned deliveries.
 func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
+	if p.env.Mailbox != nil {
+		if skip, err := s.checkpointTx(tx, p); err != nil || skip {
+			return nil, err
+		}
+	}
 	flooded := p.flooded
 	if p.floodInTx {
 		var err error
@@ -302,6 +317,7 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 	return store.MailLogEntry{
 		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
 		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class), Auth: mailAuth(p.auth),
+		Source: p.env.Source,
 	}
 }
 
@@ -314,7 +330,7 @@ func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string)
 
 func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
-		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth)}
+		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth), Source: env.Source}
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		x := e
 		return tx.AddMailLog(&x, nil)

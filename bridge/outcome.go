@@ -51,7 +51,7 @@ func (s *Service) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o Em
 		}
 		detail += "; " + note
 	}
-	if rec.Cause != "" { // why it was sent (an automation, an account email)
+	if rec.Cause != "" { // which automation sent it (SPEC §9)
 		detail += " (" + rec.Cause + ")"
 	}
 	delivery := map[string]string{store.OutboundSent: store.EmailSent, store.OutboundDeferred: store.EmailDeferred,

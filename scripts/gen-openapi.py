@@ -80,9 +80,24 @@ schemas={
    "message_id_internal":{"type":"integer","format":"int64","description":"The same id as message_id, under the name SPEC §6 lists; kept for clients written against it."},
    "class":{"type":"string","description":"Loop guard verdict: human, autoreply, bounce, list, own."},
    "size":{"type":"integer","description":"Bytes of the raw message kept (0: none, e.g. rejected)."},
+   "source":{"type":"string","enum":["smtp","imap"],"description":"Inbound: how the mail came (SMTP, or fetched from an IMAP mailbox)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
      "spf":AUTHWORD,"dkim":AUTHWORD,"dmarc":AUTHWORD,"arc":AUTHWORD,
      "reason":{"type":"string","description":"What decided the DMARC result, in words."}}}}},
+ "Mailbox":{"type":"object","required":["id","host","port","tls","username","folder","after","poll_interval","import_since","created_at","status"],"properties":{
+   "id":ID,"host":S,"port":{"type":"integer","minimum":1,"maximum":65535},"tls":{"type":"string","enum":["implicit","starttls","none"]},
+   "username":S,"folder":S,"after":{"type":"string","description":"seen, move:<folder> or delete; applied only once the message is stored."},
+   "poll_interval":{"type":"string","description":"A Go duration, e.g. 1m0s."},
+   "import_since":{"type":"string","format":"date-time","nullable":True,"description":"null: only mail arriving after the first connection is imported."},
+   "created_at":T,
+   "status":ref("MailboxStatus")},
+   "description":"The password is never returned."},
+ "MailboxStatus":obj(["state","last_error","uidvalidity","last_uid","last_sync_at"],{
+     "state":{"type":"string","enum":["connecting","idle","polling","error"]},
+     "last_error":{"type":"string","description":"Why the mailbox failed, in words; empty when it works."},
+     "uidvalidity":{"type":"integer","format":"int64","minimum":0},"last_uid":{"type":"integer","format":"int64","minimum":0,"description":"The highest UID processed."},
+     "last_sync_at":{"type":"string","format":"date-time","nullable":True},
+     "node":{"type":"string","description":"The node working the mailbox now (absent when none holds it)."}}),
  "Message":{"type":"object","required":["id","conversation_id","kind","author","body","html","attachments","source","email_message_id","created_at"],"properties":{
    "id":ID,"conversation_id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),
    "body":{"type":"string","description":"The new text only: quoted history and signature removed for email."},
@@ -161,6 +176,16 @@ paths={
    {"name":"before","in":"query","required":False,"schema":{"type":"integer","format":"int64","minimum":0},"description":"Paging: only entries with a smaller id (pass the last id of the previous page)."},
    {"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100}}])},
  "/api/v1/maillog/{id}/raw":{"get":op("The raw message of a mail log entry, as a download (404 when none was kept, e.g. rejected mail, or pruned).",{"200":{"description":"The message as received, with deskgate's Received field","content":{"message/rfc822":{"schema":{"type":"string","format":"binary"}}}}},"maillog",params=[pid()])},
+ "/api/v1/mailboxes":{
+   "post":op("Connect an existing IMAP mailbox (admins only). New mail in its folder becomes conversations as SMTP mail does.",ok(201,"Connected",ref("Mailbox")),"mailboxes",body(obj(["host","tls","username","password"],{
+     "host":S,"port":{"type":"integer","minimum":1,"maximum":65535,"description":"993 for implicit TLS, else 143."},
+     "tls":{"type":"string","enum":["implicit","starttls","none"],"description":"none only to a loopback host."},
+     "username":S,"password":{"type":"string","format":"password","writeOnly":True,"description":"Stored to log in; never returned or logged."},
+     "folder":{"type":"string","default":"INBOX"},"after":{"type":"string","default":"seen","description":"seen, move:<folder> or delete"},
+     "poll_interval":{"type":"string","default":"60s","description":"Used where the server has no IDLE; 5s to 24h."},
+     "import_since":{"type":"string","description":"A date (2026-11-30) or RFC 3339 time: also import mail received since then. Absent: only new mail."}}))),
+   "get":op("The connected mailboxes and their status (admins only).",ok(200,"Mailboxes",arr(ref("Mailbox"))),"mailboxes")},
+ "/api/v1/mailboxes/{id}":{"delete":op("Disconnect a mailbox (admins only); what it imported stays.",{"204":{"description":"Removed"}},"mailboxes",params=[pid()])},
  "/api/v1/me/events":{"get":op("Server-Sent Events: a `notification` event (id = message id, data = Notification JSON) per new notification; `: ping` comments as heartbeats; send Last-Event-ID on reconnect to get what was missed first. The stream ends when its token is revoked, and a token holds at most 20 open streams (opening another ends its oldest).",{"200":{"description":"An event stream","content":{"text/event-stream":{"schema":S}}}},"notifications",params=[{"name":"Last-Event-ID","in":"header","required":False,"schema":{"type":"string"}}])},
  "/api/v1/templates":{
    "get":op("Every email template: the system ones, then custom ones (admins).",ok(200,"Templates",arr(ref("Template"))),"messaging"),

@@ -47,12 +47,13 @@ const (
 	RecPasswordLink = "password_link" // Key = SHA-256 of the token, Doc = PasswordLink
 	RecTeam         = "team"
 	RecInvitation   = "invitation"
+	RecMailbox      = "mailbox" // an IMAP mailbox with its checkpoint (SPEC §11)
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox}
 
 // PasswordRecord is the document of a RecPassword record.
 type PasswordRecord struct {

@@ -30,6 +30,9 @@ type MailLogEntry struct {
 	MessageIDInt   uint64    `json:"message_id_internal,omitempty"`
 	Size           int       `json:"size"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// Source is how an inbound email came: "smtp" or "imap" (SourceSMTP,
+	// SourceIMAP); empty in entries written before it was recorded.
+	Source string `json:"source,omitempty"`
 	// Auth is what the sender checks found for an inbound mail (SPEC
 	// §12); nil when none ran (outbound, checks off, older entries).
 	Auth *MailAuth `json:"auth,omitempty"`

@@ -49,6 +49,7 @@ type Tx interface {
 	AccountsTx
 	TeamsTx
 	MessagingTx
+	MailboxesTx
 	LocksTx
 }
 

@@ -30,6 +30,7 @@ type mailLogEntry struct {
 	MessageIDInternal uint64 `json:"message_id_internal"`
 	Class             string `json:"class,omitempty"`
 	Size              int    `json:"size"`
+	Source            string `json:"source,omitempty"`
 	// Auth: the sender checks of an inbound mail (SPEC §12).
 	Auth *mailLogAuth `json:"auth,omitempty"`
 }
@@ -47,7 +48,7 @@ type mailLogAuth struct {
 func mailLogView(e store.MailLogEntry) mailLogEntry {
 	v := mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
 		From: e.From, To: e.To, Subject: e.Subject, EmailMessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
-		ConversationID: e.ConversationID, MessageID: e.MessageIDInt, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size}
+		ConversationID: e.ConversationID, MessageID: e.MessageIDInt, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size, Source: e.Source}
 	if a := e.Auth; a != nil {
 		v.Auth = &mailLogAuth{SPF: a.SPF, DKIM: a.DKIM, DMARC: a.DMARC, ARC: a.ARC, Reason: a.Reason}
 	}

@@ -157,6 +157,9 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/automations/:id", s.getAutomation)
 	auth(http.MethodPut, "/automations/:id", s.putAutomation)
 	auth(http.MethodDelete, "/automations/:id", s.deleteAutomation)
+	auth(http.MethodPost, "/mailboxes", s.createMailbox)
+	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
+	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
 }
 
 // health is the body of GET /healthz.

@@ -20,8 +20,9 @@ func TestViewsAreTheDocumentedAllowLists(t *testing.T) {
 	for name, v := range map[string]any{
 		"User": userView{}, "Customer": customerView{}, "Settings": settingsView{}, "Project": projectView{},
 		"Item": itemView{}, "Conversation": conversationView{}, "Message": messageView{}, "Author": authorView{},
-		"Attachment": attachmentView{}, "MailLogEntry": mailLogEntry{},
-		"Template": templateOut{}, "Automation": automationOut{}, "Trigger": triggerJSON{}, "AutomationAction": actionJSON{},
+		"Attachment": attachmentView{}, "MailLogEntry": mailLogEntry{}, "Mailbox": mailboxView{},
+		"MailboxStatus": mailboxStatus{},
+		"Template":      templateOut{}, "Automation": automationOut{}, "Trigger": triggerJSON{}, "AutomationAction": actionJSON{},
 	} {
 		ref := doc.Components.Schemas[name]
 		if ref == nil || ref.Value == nil {

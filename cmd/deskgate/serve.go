@@ -18,6 +18,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/config"
+	"github.com/deskgate/deskgate/imapfetch"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
@@ -126,6 +127,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			return nil
 		})
 	}
+	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
+	if err := fetcher.RegisterMetrics(a.reg); err != nil {
+		log.Warn("imap metrics", "err", err) // the fetcher works without them
+	}
+	goFn("imap", func() error { fetcher.Run(loops); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 

@@ -39,6 +39,7 @@
 //	outbound_raw      outbound email id -> raw message to send (deleted once final)
 //	outbound_due      next attempt unix nanos|id -> "" (pending emails only)
 //	outbound_msgid    Message-ID -> outbound email id (to match DSNs quoting the message)
+//	mailboxes         mailbox id -> Mailbox (IMAP settings, checkpoint, status, lease; mailboxes.go)
 //
 // A recipient key is 9 bytes: 'u' or 'c' (user or customer), then the id.
 //

@@ -17,7 +17,7 @@ import (
 // token, settings, work, messages with an attachment, the Message-ID
 // index, the mail log with raw messages, deliveries (seen and not), a
 // pending timer, queued and final outbound emails with their links, a
-// bounced address and outbound cap entries.
+// bounced address, outbound cap entries and an IMAP mailbox.
 func Populate(t testing.TB, st store.Store) {
 	t.Helper()
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
@@ -97,6 +97,12 @@ func Populate(t testing.TB, st store.Store) {
 			if err := tx.RecordOutboundEmail(rc.Email, conv.ID, at.Add(time.Duration(i)*time.Second)); err != nil {
 				return err
 			}
+		}
+		mb := &store.Mailbox{Host: "imap.example.com", Port: 993, TLS: store.MailboxTLSImplicit, Username: "help", Password: "pw",
+			Folder: "INBOX", After: "seen", PollInterval: time.Minute, CreatedAt: at, Started: true, UIDValidity: 7, LastUID: 42, AfterUID: 42,
+			State: store.MailboxIdle, LeaseNode: "node-a", LeaseUntil: at.Add(time.Minute)}
+		if err := tx.CreateMailbox(mb); err != nil {
+			return err
 		}
 		if err := tx.PutTemplate(&store.TemplateRecord{Name: "closed_notice", Kind: "custom", Subject: "Closed", Text: "{{.Item.Title}}", Edited: true, Enabled: true, UpdatedAt: at}); err != nil {
 			return err

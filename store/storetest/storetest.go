@@ -42,6 +42,8 @@ func Run(t *testing.T, b Backend) {
 		{"RateWindows", testRateWindows},
 		{"TeamsInvitations", testTeamsInvitations},
 		{"TemplatesAndAutomations", testTemplatesAndAutomations},
+		{"Mailboxes", testMailboxes},
+		{"MailboxCheckpointNoLostUpdate", testMailboxCheckpointNoLostUpdate},
 		{"CopyRoundTrip", testCopyRoundTrip},
 		{"TokensListTouchRevoke", testTokensListTouchRevoke},
 		{"MailLogEviction", testMailLogEviction},

@@ -21,7 +21,7 @@ function h(tag, attrs, ...children) {
     else if (k === 'checked') el.checked = true;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -407,12 +407,32 @@ async function drawTemplate(box, name) {
 
 // ---- mailboxes, users, teams ---------------------------------------------------------
 async function drawMailboxes() {
-  let boxes, err = null;
-  try { boxes = await api('GET', '/mailboxes'); } catch (e) { err = e; }
-  main.replaceChildren(h('h1', {}, 'Mailboxes'), err ? h('p', { class: 'muted' }, err.status === 404 || err.status === 405 ? 'IMAP mailboxes are not available on this server.' : err.message) :
-    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Mailbox', 'Folder', 'State', 'Last sync', 'Last error'].map(x => h('th', {}, x)))),
-      h('tbody', {}, boxes.map(b => h('tr', {}, h('td', {}, `${b.username} @ ${b.host}:${b.port}`), h('td', {}, b.folder), h('td', {}, b.status.state),
-        h('td', {}, when(b.status.last_sync_at)), h('td', { class: b.status.last_error ? 'error' : '' }, b.status.last_error)))))));
+  const boxes = await api('GET', '/mailboxes');
+  const f = {
+    host: h('input', { id: 'm-host', required: true }), port: h('input', { id: 'm-port', type: 'number', min: 1, max: 65535, placeholder: '993' }),
+    tls: h('select', { id: 'm-tls' }, ['implicit', 'starttls', 'none'].map(x => h('option', { value: x }, x))),
+    username: h('input', { id: 'm-username', required: true, autocomplete: 'off' }), password: h('input', { id: 'm-password', type: 'password', required: true, autocomplete: 'new-password' }),
+    folder: h('input', { id: 'm-folder', placeholder: 'INBOX' }), after: h('input', { id: 'm-after', placeholder: 'seen' }),
+  };
+  const names = { host: 'Host', port: 'Port', tls: 'TLS', username: 'Username', password: 'Password', folder: 'Folder', after: 'After import (seen, move:<folder>, delete)' };
+  const out = h('div');
+  main.replaceChildren(h('h1', {}, 'Mailboxes'), out, h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => drawMailboxes() }, 'Refresh status')),
+    h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Mailbox', 'Folder', 'State', 'Last sync', 'Last error', ''].map(x => h('th', {}, x)))),
+      h('tbody', {}, boxes.length ? boxes.map(b => h('tr', { 'data-mailbox': b.id }, h('td', {}, `${b.username} @ ${b.host}:${b.port} (${b.tls})`), h('td', {}, b.folder), h('td', {}, b.status.state),
+        h('td', {}, when(b.status.last_sync_at)), h('td', { class: b.status.last_error ? 'error' : '' }, b.status.last_error),
+        h('td', {}, h('button', { type: 'button', onclick: async () => {
+          if (!confirm(`Disconnect ${b.username} @ ${b.host}? What it imported stays.`)) return;
+          try { await api('DELETE', '/mailboxes/' + b.id); await drawMailboxes(); } catch (err) { out.replaceChildren(errorBox(err)); }
+        } }, 'Disconnect')))) : h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No mailbox connected.'))))),
+    h('form', { class: 'card', onsubmit: async e => {
+      e.preventDefault();
+      const body = { host: f.host.value, tls: f.tls.value, username: f.username.value, password: f.password.value };
+      if (f.port.value) body.port = Number(f.port.value);
+      if (f.folder.value) body.folder = f.folder.value;
+      if (f.after.value) body.after = f.after.value;
+      try { await api('POST', '/mailboxes', body); await drawMailboxes(); say('Mailbox connected'); } catch (err) { out.replaceChildren(errorBox(err)); }
+    } }, h('h2', {}, 'Connect an IMAP mailbox'), Object.entries(f).map(([k, el]) => [h('label', { for: el.id }, names[k]), el]),
+    h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Connect'))));
 }
 
 async function drawUsers() {

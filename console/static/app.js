@@ -273,8 +273,9 @@ async function drawConversation(id) {
   const [conv, msgs] = await Promise.all([api('GET', `/conversations/${id}`), api('GET', `/conversations/${id}/messages`)]);
   const list = h('div', { id: 'messages' });
   let newestUnseen = 0;
-  for (const m of msgs) {
-    const dels = await api('GET', `/messages/${m.id}/deliveries`).catch(() => []);
+  const allDels = await Promise.all(msgs.map(m => api('GET', `/messages/${m.id}/deliveries`).catch(() => [])));
+  for (const [i, m] of msgs.entries()) {
+    const dels = allDels[i];
     const mine = dels.find(d => d.recipient.type === 'user' && d.recipient.id === state.me.id);
     if (mine && !mine.seen_at) newestUnseen = m.id;
     const author = m.author.type === 'bot' ? 'Bot' : (m.author.name ? `${m.author.name} <${m.author.email}>` : m.author.email);
@@ -286,7 +287,12 @@ async function drawConversation(id) {
       m.attachments.length ? h('div', { class: 'row' }, m.attachments.map(a => h('button', { type: 'button', onclick: () => download(m, a) }, `⤓ ${a.filename || 'attachment'} (${a.size} B)`))) : null,
       h('div', { class: 'deliveries', 'aria-label': 'Deliveries' }, dels.map(deliveryChip))));
   }
+  // A redraw (a new message came in) keeps what is being typed.
+  const old = document.getElementById('reply');
+  const typing = old && document.activeElement === old;
+  const draft = old && state.openConv === id ? old.value : '';
   const text = h('textarea', { id: 'reply', 'aria-label': 'Reply', placeholder: conv.kind === 'internal' ? 'Internal note (staff only)' : 'Reply (the customer gets it)' });
+  text.value = draft;
   box.replaceChildren(h('h2', {}, h('span', { class: 'kind ' + conv.kind }, conv.kind), ' ', conv.subject || '(no subject)'), list,
     h('form', { onsubmit: async e => {
       e.preventDefault();
@@ -294,8 +300,10 @@ async function drawConversation(id) {
       try { await api('POST', `/conversations/${id}/messages`, { body: text.value }); text.value = ''; await drawConversation(id); await drawConversationList(); }
       catch (err) { say(err.message); }
     } }, text, h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, conv.kind === 'internal' ? 'Post internal note' : 'Send reply'))));
-  if (newestUnseen) {
+  if (typing) text.focus();
+  if (newestUnseen && document.visibilityState === 'visible') {
     // Seeing the newest unseen message sees every earlier one (SPEC §4).
+    // A hidden tab sees nothing: the email fallback must still go out.
     await api('POST', `/messages/${newestUnseen}/seen`);
     await refreshUnseen();
     await drawConversation(id);
@@ -536,6 +544,9 @@ async function start() {
 document.getElementById('mute').addEventListener('click', () => { state.muted = !state.muted; localStorage.setItem('dg_muted', state.muted ? '1' : '0'); showMute(); });
 document.getElementById('signout').addEventListener('click', async () => { try { await api('DELETE', '/auth/session'); } catch { /* gone already */ } signedOut(); });
 window.addEventListener('hashchange', route);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'visible' && state.me && state.openConv && state.route.startsWith('messenger')) drawConversation(state.openConv).catch(() => {});
+});
 
 if (location.pathname === '/reset-password') drawResetPassword();
 else if (state.token) start();

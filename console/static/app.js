@@ -208,6 +208,14 @@ function drawNav() {
 
 async function route() {
   if (!state.me) return;
+  // start() and a hashchange can ask for the same page at once: draw it once.
+  const hash = location.hash;
+  if (state.drawing === hash) return;
+  state.drawing = hash;
+  try { await draw(); } finally { if (state.drawing === hash) state.drawing = null; }
+}
+
+async function draw() {
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   const page = PAGES.find(p => p[0] === parts[0] && (!p[2] || state.me.role === 'admin')) ? parts[0] : 'messenger';
   state.route = parts.join('/');
@@ -219,12 +227,14 @@ async function route() {
 
 // ---- messenger ---------------------------------------------------------------
 async function drawMessenger(args) {
+  const at = location.hash;
   const settings = await api('GET', `/users/${state.me.id}/settings`);
   const tabs = ['all', ...(settings.show_from_customers ? ['from_customers'] : []), 'internal'];
   const names = { all: 'All', from_customers: 'From customers', internal: 'Internal' };
   if (!tabs.includes(state.tab)) state.tab = 'all';
   state.openConv = Number(args[0]) || 0;
   const tabbar = h('div', { class: 'tabs', role: 'tablist' }, tabs.map(t => h('button', { role: 'tab', 'aria-selected': String(state.tab === t), 'data-tab': t, onclick: () => { state.tab = t; drawMessenger(args); } }, names[t])));
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Messenger'), tabbar,
     h('div', { class: 'messenger' }, h('section', { 'aria-label': 'Conversations' }, h('ul', { class: 'convs', id: 'convs' })),
       h('section', { id: 'conv', 'aria-label': 'Conversation' }, state.openConv ? '' : h('p', { class: 'muted' }, 'Pick a conversation.'))));
@@ -312,6 +322,7 @@ async function drawConversation(id) {
 
 // ---- mail log ----------------------------------------------------------------
 async function drawMailLog(args) {
+  const at = location.hash;
   const dir = args[0] === 'outbound' ? 'outbound' : 'inbound';
   const addr = h('input', { id: 'f-addr', type: 'search', placeholder: 'address contains' });
   const statuses = dir === 'inbound' ? ['threaded', 'created', 'suppressed', 'bounce', 'rejected'] : ['queued', 'sent', 'deferred', 'bounced', 'cancelled'];
@@ -345,6 +356,7 @@ async function drawMailLog(args) {
     if (!tbody.children.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No mail.')));
   };
   addr.addEventListener('input', draw); status.addEventListener('change', draw);
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Mail log'),
     h('div', { class: 'tabs', role: 'tablist' }, ['inbound', 'outbound'].map(d => h('button', { role: 'tab', 'aria-selected': String(d === dir), onclick: () => { location.hash = '#/maillog/' + d; } }, d === 'inbound' ? 'Inbound' : 'Outbound'))),
     h('div', { class: 'row' }, h('label', { for: 'f-addr' }, 'Address'), addr, h('label', { for: 'f-status' }, 'Status'), status),
@@ -355,9 +367,11 @@ async function drawMailLog(args) {
 
 // ---- messaging center ------------------------------------------------------------
 async function drawMessaging(args) {
+  const at = location.hash;
   const [templates, autos] = await Promise.all([api('GET', '/templates'), api('GET', '/automations')]);
   const system = templates.filter(t => t.kind === 'system');
   const editor = h('div', { id: 'editor' });
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Messaging center'),
     h('h2', {}, 'Templates'),
     h('div', { class: 'row' }, templates.map(t => h('button', { type: 'button', 'data-template': t.name, onclick: () => { location.hash = '#/messaging/' + encodeURIComponent(t.name); } }, t.name))),
@@ -415,6 +429,7 @@ async function drawTemplate(box, name) {
 
 // ---- mailboxes, users, teams ---------------------------------------------------------
 async function drawMailboxes() {
+  const at = location.hash;
   const boxes = await api('GET', '/mailboxes');
   const f = {
     host: h('input', { id: 'm-host', required: true }), port: h('input', { id: 'm-port', type: 'number', min: 1, max: 65535, placeholder: '993' }),
@@ -424,6 +439,7 @@ async function drawMailboxes() {
   };
   const names = { host: 'Host', port: 'Port', tls: 'TLS', username: 'Username', password: 'Password', folder: 'Folder', after: 'After import (seen, move:<folder>, delete)' };
   const out = h('div');
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Mailboxes'), out, h('div', { class: 'row' }, h('button', { type: 'button', onclick: () => drawMailboxes() }, 'Refresh status')),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Mailbox', 'Folder', 'State', 'Last sync', 'Last error', ''].map(x => h('th', {}, x)))),
       h('tbody', {}, boxes.length ? boxes.map(b => h('tr', { 'data-mailbox': b.id }, h('td', {}, `${b.username} @ ${b.host}:${b.port} (${b.tls})`), h('td', {}, b.folder), h('td', {}, b.status.state),
@@ -444,6 +460,7 @@ async function drawMailboxes() {
 }
 
 async function drawUsers() {
+  const at = location.hash;
   const [users, teams] = await Promise.all([api('GET', '/users'), api('GET', '/teams')]);
   const byID = new Map(users.map(u => [u.id, u]));
   const email = h('input', { id: 'u-email', type: 'email', required: true }), name = h('input', { id: 'u-name' });
@@ -452,6 +469,7 @@ async function drawUsers() {
   const invProject = h('input', { id: 'i-project', type: 'number', min: 1, required: true }), invUser = h('input', { id: 'i-user', type: 'number', min: 1 }), invTeam = h('input', { id: 'i-team', type: 'number', min: 1 });
   const out = h('div');
   const act = f => async e => { e.preventDefault(); try { await f(); await drawUsers(); say('Done'); } catch (err) { out.replaceChildren(errorBox(err)); } };
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Users'), out,
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['Id', 'Name', 'Email', 'Role', 'Since'].map(x => h('th', {}, x)))),
       h('tbody', {}, users.map(u => h('tr', {}, h('td', {}, String(u.id)), h('td', {}, u.name), h('td', {}, u.email), h('td', {}, u.role), h('td', {}, when(u.created_at))))))),
@@ -473,7 +491,9 @@ const PRESETS = [
 ];
 
 async function drawSettings() {
+  const at = location.hash;
   const s = await api('GET', `/users/${state.me.id}/settings`);
+  const invitations = await invitationsBox();
   const out = h('div');
   const sel = (id, opts) => h('select', { id, 'data-field': id }, opts.map(o => h('option', { value: o, selected: s[id] === o }, o)));
   const chk = id => h('input', { type: 'checkbox', id, 'data-field': id, checked: s[id] });
@@ -489,6 +509,7 @@ async function drawSettings() {
     try { await api('PUT', `/users/${state.me.id}/settings`, body); say('Settings saved'); await drawSettings(); }
     catch (err) { out.replaceChildren(errorBox(err)); }
   };
+  if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', {}, 'Settings'),
     h('h2', {}, 'One-click configurations'),
     h('div', { class: 'row' }, PRESETS.map(p => h('button', { type: 'button', 'data-preset': p.name, title: p.about, onclick: () => save(p.set) }, p.name))),
@@ -500,7 +521,7 @@ async function drawSettings() {
       save(body);
     } }, Object.entries(fields).map(([k, el]) => h('div', {}, h('label', { for: k }, labels[k], el.disabled ? ' (set by an admin)' : ''), el)),
     h('div', { class: 'row' }, h('button', { class: 'primary', type: 'submit' }, 'Save'))), out,
-    await invitationsBox(), passwordBox());
+    invitations, passwordBox());
 }
 
 // invitationsBox lists the caller's invitations, pending ones with

@@ -179,8 +179,16 @@ func TestConsoleInBrowser(t *testing.T) {
 	if v := p.must(200, "GET", fmt.Sprintf("/api/v1/users/%d/settings", agent), "e2e-admin", nil); v["from_customers"] != "none" || v["from_users_and_bot"] != "none" {
 		t.Errorf("after the preset Internal only: %v", v)
 	}
-	browse(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	session, err := chromedp.Run(ctx, chromedp.Evaluate[string](`sessionStorage.getItem("dg_token")`))
+	if err != nil || !strings.HasPrefix(session, "dgs_") {
+		t.Fatalf("session token in the tab %q: %v", session, err)
+	}
+	browse(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.WaitNotVisible(chromedp.CSS(`#top`)))
 	shot(t, ctx, "sign-in")
+	if st, _ := p.api("GET", "/api/v1/me", session, nil); st != 401 {
+		t.Errorf("the signed-out session still answers: %d", st)
+	}
 
 	// An inbound mail by SMTP during the test.
 	sendSMTP(t, p.smtp, "dave@example.org", "support@support.test",

@@ -143,6 +143,7 @@ function signedOut() {
   state.stream = null; state.token = ''; state.me = null;
   sessionStorage.removeItem('dg_token');
   document.getElementById('top').hidden = true;
+  document.getElementById('status').textContent = '';
   drawSignIn();
 }
 

@@ -133,6 +133,13 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#email`)),
 	)
 
+	// "Forgot password?" on the sign-in form sends the reset email.
+	browse(t, ctx, "forgot password",
+		chromedp.SendKeys(chromedp.CSS(`#email`), "agnes@example.com"),
+		chromedp.Click(chromedp.CSS(`#forgot`)),
+		chromedp.WaitVisible(`//p[contains(., "on its way")]`))
+	sink.wait(t, "agnes@example.com", "Reset your password")
+
 	signIn(t, ctx, p.http, "agnes@example.com", "agnes password")
 	sel := fmt.Sprintf(`a[data-conv="%d"]`, conv)
 	browse(t, ctx, "conversation listed", chromedp.WaitVisible(chromedp.CSS(sel)))

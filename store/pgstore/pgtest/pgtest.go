@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/testenv"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -27,10 +28,7 @@ func Require(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv(EnvVar)
 	if base == "" {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("%s is not set: PostgreSQL tests cannot run (scripts/test starts a cluster)", EnvVar)
-		}
-		tb.Skipf("%s is not set: no PostgreSQL to test against (scripts/pg-cluster.sh starts one)", EnvVar)
+		testenv.Unavailable(tb, "%s is not set: no PostgreSQL to test against (scripts/pg-cluster.sh starts one; scripts/test does for CI)", EnvVar)
 	}
 	return base
 }

@@ -37,6 +37,19 @@ func (s *Server) createUser(c echo.Context) error {
 	return c.JSON(http.StatusCreated, viewUser(u))
 }
 
+// listUsers answers the staff users (admins only).
+func (s *Server) listUsers(c echo.Context) error {
+	us, err := s.svc.Users(c.Request().Context(), caller(c))
+	if err != nil {
+		return err
+	}
+	out := make([]userView, len(us))
+	for i := range us {
+		out[i] = viewUser(&us[i])
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
 func (s *Server) createUserToken(c echo.Context) error {
 	return s.issueToken(c, s.svc.CreateUserToken)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/console"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -88,11 +89,19 @@ func (s *Server) routes() {
 	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
 	s.e.GET("/api/v1/openapi.json", serveOpenAPI)
 
+	// The console (SPEC §13): one page, its script and its stylesheet.
+	s.e.GET("/", echo.WrapHandler(console.Page()))
+	s.e.GET("/reset-password", echo.WrapHandler(console.Page()))
+	for _, a := range console.Assets {
+		s.e.GET("/console/"+a, echo.WrapHandler(console.Asset(a)))
+	}
+
 	// Auth is attached per route: group middleware would turn 405 into 404.
 	g := s.e.Group("/api/v1")
 	auth := func(method, path string, h echo.HandlerFunc) { g.Add(method, path, h, s.authenticate) }
 	auth(http.MethodGet, "/me", s.me)
 	auth(http.MethodPost, "/users", s.createUser)
+	auth(http.MethodGet, "/users", s.listUsers)
 	auth(http.MethodPost, "/users/:id/tokens", s.createUserToken)
 	auth(http.MethodGet, "/users/:id/tokens", s.listUserTokens)
 	auth(http.MethodDelete, "/users/:id/tokens/:token_id", s.revokeUserToken)

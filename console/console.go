@@ -1,0 +1,58 @@
+// Package console is the web console of SPEC §13: plain HTML, one small
+// JavaScript module and a stylesheet, embedded in the binary and served
+// by the API server at / (no build step, no toolchain, no CDN). The
+// module talks to the JSON API with a session token from POST
+// /api/v1/auth/login, sent as a Bearer token; it is never a cookie, so
+// the API needs no CSRF defence beyond what it has.
+package console
+
+import (
+	"embed"
+	"net/http"
+	"path"
+)
+
+//go:embed static
+var static embed.FS
+
+// CSP is the Content-Security-Policy of every console response: only
+// deskgate's own script and styles; mail HTML is shown in sandboxed
+// iframes, which inherit it (no remote images, no inline script).
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+	"connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// Assets are the files served under /console/ beside the page.
+var Assets = []string{"app.js", "app.css"}
+
+var types = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+}
+
+// Page serves the console's single page (for /, /reset-password).
+func Page() http.Handler { return file("index.html") }
+
+// Asset serves one of Assets.
+func Asset(name string) http.Handler { return file(name) }
+
+func file(name string) http.Handler {
+	b, err := static.ReadFile("static/" + name)
+	if err != nil {
+		panic("console: missing embedded file " + name) // a build mistake, caught by the tests
+	}
+	ct := types[path.Ext(name)]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Type", ct)
+		h.Set("Content-Security-Policy", CSP)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-cache")
+		if r.Method == http.MethodHead {
+			return
+		}
+		_, _ = w.Write(b)
+	})
+}

@@ -52,6 +52,12 @@ func TestValidateNamesLine(t *testing.T) {
 		{"unknown field in range", PartHTML, 2, func(t *Template) { t.HTML = "<p>\n{{range .Messages}}{{.Auther}}{{end}}" }, ".Auther"},
 		{"field of a scalar", PartSubject, 1, func(t *Template) { t.Subject = "{{.Subject.X}}" }, ".X"},
 		{"range over scalar", PartText, 2, func(t *Template) { t.Text = "x\n{{range .Subject}}{{end}}" }, "not a list"},
+		{"range over a number", PartText, 2, func(t *Template) { t.Text = "x\n{{range 9000000000000000000}}{{end}}" }, "only over a list"},
+		{"range over a count", PartText, 1, func(t *Template) { t.Text = "{{range len .Messages}}{{end}}" }, "only over a list"},
+		{"range over an int variable", PartText, 1, func(t *Template) { t.Text = "{{$n := .ConversationID}}{{range $n}}{{end}}" }, "not a list"},
+		{"ranges nested deep", PartHTML, 1, func(t *Template) {
+			t.HTML = "{{range .Messages}}{{range $.Messages}}{{range $.Messages}}{{end}}{{end}}{{end}}"
+		}, "nest"},
 		{"field of a list", PartText, 1, func(t *Template) { t.Text = "{{.Messages.Body}}" }, "list"},
 		{"variable in range", PartText, 1, func(t *Template) { t.Text = "{{range $m := .Messages}}{{$m.Bodyx}}{{end}}" }, ".Bodyx"},
 		{"root variable", PartText, 1, func(t *Template) { t.Text = "{{range .Messages}}{{$.Nope}}{{end}}" }, ".Nope"},

@@ -138,11 +138,18 @@ func asError(part string, err error) error {
 // the documented variables. A nil *Var means "unknown type" (the result
 // of a function): anything may be taken from it.
 type checker struct {
-	part string
-	tree *parse.Tree
-	root *Var
-	err  error
+	part  string
+	tree  *parse.Tree
+	root  *Var
+	err   error
+	depth int // ranges the current node is inside
 }
+
+// maxRangeDepth bounds how deeply ranges nest (messages, then their
+// attachments). Rendering costs the product of the nested lists' lengths,
+// and a notification of a few hundred messages under a handful of nested
+// ranges would run for hours inside the outbox transaction.
+const maxRangeDepth = 2
 
 func (c *checker) fail(n parse.Node, format string, args ...any) {
 	if c.err != nil {
@@ -191,14 +198,19 @@ func (c *checker) node(n parse.Node, dot *Var, vars map[string]*Var) {
 		inner := copyVars(vars)
 		t := c.pipeNoDecl(n.Pipe, dot, inner)
 		var elem *Var
-		if t != nil {
-			if !t.List {
-				if len(t.Fields) > 0 || t != c.root {
-					c.fail(n, "cannot range over %s: not a list", nameOf(t))
-				}
-			} else {
-				elem = &Var{Name: t.Name, Fields: t.Fields}
-			}
+		switch {
+		case t == nil:
+			// A number ({{range 1000000000}}, {{range len .Messages}}) or
+			// a function's result: Go ranges over integers, so this would
+			// loop as long as the number says. Only lists are ranged over.
+			c.fail(n, "range works only over a list variable (such as .Messages or .Attachments)")
+		case !t.List:
+			c.fail(n, "cannot range over %s: not a list", nameOf(t))
+		default:
+			elem = &Var{Name: t.Name, Fields: t.Fields}
+		}
+		if c.depth >= maxRangeDepth {
+			c.fail(n, "ranges nest at most %d deep", maxRangeDepth)
 		}
 		switch len(n.Pipe.Decl) {
 		case 1:
@@ -207,7 +219,9 @@ func (c *checker) node(n parse.Node, dot *Var, vars map[string]*Var) {
 			inner[n.Pipe.Decl[0].Ident[0]] = nil
 			inner[n.Pipe.Decl[1].Ident[0]] = elem
 		}
+		c.depth++
 		c.list(n.List, elem, inner)
+		c.depth--
 		c.list(n.ElseList, dot, copyVars(vars))
 	case *parse.TemplateNode:
 		c.fail(n, "{{template}} is not supported")

@@ -41,6 +41,15 @@ type Email struct {
 	Cause string
 }
 
+// CarriesCredential reports whether the email holds a live credential (a
+// welcome or password-reset email: its single-use set-password link). Such
+// an email's raw text is not kept in the mail log, where any admin could
+// read the link and take the account over; the queue keeps it only until
+// the email is done.
+func (e *Email) CarriesCredential() bool {
+	return e.Template == TemplateWelcome || e.Template == TemplatePasswordReset
+}
+
 // EmailFile is an attachment an email carries.
 type EmailFile struct {
 	store.Attachment

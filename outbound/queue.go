@@ -213,7 +213,11 @@ func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 	if len(e.Messages) > 0 {
 		entry.MessageIDInt = e.Messages[len(e.Messages)-1].ID
 	}
-	if err := tx.AddMailLog(entry, raw); err != nil {
+	logRaw := raw
+	if e.CarriesCredential() {
+		logRaw, rec.RawNotLogged = nil, true
+	}
+	if err := tx.AddMailLog(entry, logRaw); err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
 	rec.MailLogID = entry.ID

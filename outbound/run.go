@@ -319,8 +319,11 @@ func (q *Queue) begin(jobs []job) []job {
 			var raw []byte
 			if j.newlySigned {
 				cur.Signed, raw = true, j.raw
-				if err := tx.SetMailLogRaw(cur.MailLogID, j.raw); err != nil && !errors.Is(err, store.ErrNotFound) {
-					return err
+				// An email with a password link: the mail log keeps no copy.
+				if !cur.RawNotLogged {
+					if err := tx.SetMailLogRaw(cur.MailLogID, j.raw); err != nil && !errors.Is(err, store.ErrNotFound) {
+						return err
+					}
 				}
 			}
 			if err := tx.PutOutbound(cur, raw); err != nil {

@@ -44,6 +44,9 @@ type OutboundEmail struct {
 	// Signed says whether the stored raw message carries its DKIM
 	// signatures yet (they are added once, before the first attempt).
 	Signed bool `json:"signed"`
+	// RawNotLogged: the mail log entry keeps no raw copy (the email
+	// carries a password link, bridge.Email.CarriesCredential).
+	RawNotLogged bool `json:"raw_not_logged,omitempty"`
 	// QueuedAt is when the email was enqueued; the queue lifetime counts
 	// from here.
 	QueuedAt time.Time `json:"queued_at"`

@@ -1,0 +1,66 @@
+package outbound
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/templates"
+)
+
+// A password-reset email is delivered with its link, but the mail log,
+// which every admin can read, keeps no raw copy of it: the link would let
+// the reader set the user's password.
+func TestPasswordLinkEmailRawNotKeptInMailLog(t *testing.T) {
+	up := startUpstream(t)
+	e := newEnv(t, up.addr, nil)
+	e.start()
+	const link = "https://desk.example/reset-password?token=dgr_SECRETxSECRETxSECRET"
+	em := &bridge.Email{
+		Recipient: store.Recipient{Type: store.KindUser, ID: 2, Email: "ann@example.org", Name: "Ann"},
+		MessageID: "dg.reset1@mx." + testDomain,
+		Rendered:  templates.Rendered{Subject: "Reset your password", Text: "Open " + link + " to choose a new password.\n"},
+		Template:  bridge.TemplatePasswordReset,
+		Cause:     "password_reset email",
+	}
+	var id uint64
+	if err := e.st.Update(context.Background(), func(tx store.Tx) error {
+		var err error
+		id, err = e.q.Enqueue(tx, em)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.q.Kick()
+	e.waitState(id, store.OutboundSent)
+	e.waitIdle()
+
+	got := up.messages()
+	if len(got) != 1 || !bytes.Contains(bytes.ReplaceAll(got[0].Data, []byte("=\r\n"), nil), []byte("SECRETxSECRETxSECRET")) {
+		t.Fatalf("the reset email did not arrive with its link: %d messages", len(got))
+	}
+	le := e.logEntry(id)
+	if le.Status != store.EmailSent || le.Size != 0 {
+		t.Errorf("mail log entry: %+v", le)
+	}
+	_ = e.st.View(context.Background(), func(tx store.Tx) error {
+		raw, _ := tx.MailLogRaw(le.ID)
+		if bytes.Contains(bytes.ReplaceAll(raw, []byte("=\r\n"), nil), []byte("SECRET")) || len(raw) > 0 {
+			t.Errorf("the mail log keeps the raw reset email (%d bytes)", len(raw))
+		}
+		return nil
+	})
+
+	// An ordinary notification is still kept whole.
+	nid := e.enqueue(1, "carla@example.org")
+	e.waitState(nid, store.OutboundSent)
+	e.waitIdle()
+	_ = e.st.View(context.Background(), func(tx store.Tx) error {
+		if raw, _ := tx.MailLogRaw(e.logEntry(nid).ID); !bytes.Contains(raw, []byte("turning it off")) {
+			t.Errorf("a notification's raw is not in the mail log (%d bytes)", len(raw))
+		}
+		return nil
+	})
+}

@@ -56,8 +56,9 @@ func TestValidateNamesLine(t *testing.T) {
 		{"range over a count", PartText, 1, func(t *Template) { t.Text = "{{range len .Messages}}{{end}}" }, "only over a list"},
 		{"range over an int variable", PartText, 1, func(t *Template) { t.Text = "{{$n := .ConversationID}}{{range $n}}{{end}}" }, "not a list"},
 		{"ranges nested deep", PartHTML, 1, func(t *Template) {
-			t.HTML = "{{range .Messages}}{{range $.Messages}}{{range $.Messages}}{{end}}{{end}}{{end}}"
+			t.HTML = "{{range .Messages}}{{range .Attachments}}{{range $.Messages}}{{end}}{{end}}{{end}}"
 		}, "nest"},
+		{"range squared", PartText, 1, func(t *Template) { t.Text = "{{range .Messages}}{{range $.Messages}}{{end}}{{end}}" }, "own list"},
 		{"field of a list", PartText, 1, func(t *Template) { t.Text = "{{.Messages.Body}}" }, "list"},
 		{"variable in range", PartText, 1, func(t *Template) { t.Text = "{{range $m := .Messages}}{{$m.Bodyx}}{{end}}" }, ".Bodyx"},
 		{"root variable", PartText, 1, func(t *Template) { t.Text = "{{range .Messages}}{{$.Nope}}{{end}}" }, ".Nope"},

@@ -212,6 +212,10 @@ func (c *checker) node(n parse.Node, dot *Var, vars map[string]*Var) {
 		if c.depth >= maxRangeDepth {
 			c.fail(n, "ranges nest at most %d deep", maxRangeDepth)
 		}
+		if c.depth > 0 && c.rootList(t) {
+			// {{range .Messages}}{{range $.Messages}}: the square of the list.
+			c.fail(n, "a range inside a range goes over the element's own list (such as .Attachments), not %s again", nameOf(t))
+		}
 		switch len(n.Pipe.Decl) {
 		case 1:
 			inner[n.Pipe.Decl[0].Ident[0]] = elem
@@ -226,6 +230,16 @@ func (c *checker) node(n parse.Node, dot *Var, vars map[string]*Var) {
 	case *parse.TemplateNode:
 		c.fail(n, "{{template}} is not supported")
 	}
+}
+
+// rootList reports whether t is one of the top-level lists.
+func (c *checker) rootList(t *Var) bool {
+	for i := range c.root.Fields {
+		if t == &c.root.Fields[i] {
+			return true
+		}
+	}
+	return false
 }
 
 func nameOf(v *Var) string {

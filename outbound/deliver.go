@@ -189,7 +189,13 @@ func (s *session) send(rec *store.OutboundEmail, raw []byte, timeout time.Durati
 }
 
 func (s *session) transaction(rec *store.OutboundEmail, raw []byte) result {
-	if err := s.c.Mail(rec.EnvelopeFrom, nil); err != nil {
+	var opts *smtp.MailOptions
+	if rec.RawNotLogged {
+		// A password link: a bounce returns the headers only (RFC 3461
+		// §4.3), so the link does not come back into the mail log.
+		opts = &smtp.MailOptions{Return: smtp.DSNReturnHeaders}
+	}
+	if err := s.c.Mail(rec.EnvelopeFrom, opts); err != nil {
 		return failure(s.addr, "MAIL FROM", err)
 	}
 	if err := s.c.Rcpt(rec.Recipient, nil); err != nil {

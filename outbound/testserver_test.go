@@ -16,6 +16,7 @@ type received struct {
 	From string
 	To   []string
 	Data []byte
+	Ret  string // MAIL FROM's RET= (RFC 3461 §4.3), "" when not given
 }
 
 // upstream is a real SMTP server on 127.0.0.1 that records what it gets
@@ -40,6 +41,7 @@ func startUpstreamAt(t *testing.T, addr string) *upstream {
 	u := &upstream{}
 	u.srv = smtp.NewServer(u)
 	u.srv.Domain = "upstream.test"
+	u.srv.EnableDSN = true
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
@@ -90,13 +92,20 @@ func (u *upstream) NewSession(*smtp.Conn) (smtp.Session, error) {
 type upSession struct {
 	u    *upstream
 	from string
+	ret  string
 	to   []string
 	done bool
 }
 
-func (s *upSession) Reset()                                      { s.from, s.to = "", nil }
-func (s *upSession) Mail(from string, _ *smtp.MailOptions) error { s.from = from; return nil }
-func (s *upSession) Rcpt(to string, _ *smtp.RcptOptions) error   { s.to = append(s.to, to); return nil }
+func (s *upSession) Reset() { s.from, s.ret, s.to = "", "", nil }
+func (s *upSession) Mail(from string, o *smtp.MailOptions) error {
+	s.from = from
+	if o != nil {
+		s.ret = string(o.Return)
+	}
+	return nil
+}
+func (s *upSession) Rcpt(to string, _ *smtp.RcptOptions) error { s.to = append(s.to, to); return nil }
 
 func (s *upSession) Logout() error {
 	if !s.done {
@@ -130,6 +139,6 @@ func (s *upSession) Data(r io.Reader) error {
 			return reply
 		}
 	}
-	s.u.got = append(s.u.got, received{From: s.from, To: s.to, Data: data})
+	s.u.got = append(s.u.got, received{From: s.from, To: s.to, Data: data, Ret: s.ret})
 	return nil
 }

@@ -192,7 +192,12 @@ func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor, unverified b
 			return target{conv: conv, addCustomer: join, detail: fmt.Sprintf("References <%s> → conversation %d", id, convID(conv))}, err
 		}
 	}
-	if id, ok := subjectTag(a.Subject); ok {
+	// The last tag first: ours is appended to a subject that may quote
+	// another (a customer's "[#3]" in a new conversation's subject), and
+	// a bounded few are tried.
+	tags := subjectTags(a.Subject)
+	for i := len(tags) - 1; i >= 0 && i >= len(tags)-maxSubjectTags; i-- {
+		id := tags[i]
 		conv, err := tx.Conversation(id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -279,14 +284,18 @@ func participant(tx store.Tx, au mailAuthor, conv *store.Conversation) (bool, er
 
 var subjectTagRe = regexp.MustCompile(`\[#([0-9]{1,19})\]`)
 
-// subjectTag finds a [#<conversation id>] tag in a subject.
-func subjectTag(subject string) (uint64, bool) {
-	m := subjectTagRe.FindStringSubmatch(subject)
-	if m == nil {
-		return 0, false
+// maxSubjectTags bounds how many tags of one subject are looked up.
+const maxSubjectTags = 4
+
+// subjectTags finds the [#<conversation id>] tags in a subject, in order.
+func subjectTags(subject string) []uint64 {
+	var ids []uint64
+	for _, m := range subjectTagRe.FindAllStringSubmatch(subject, -1) {
+		if id, err := strconv.ParseUint(m[1], 10, 64); err == nil && id > 0 {
+			ids = append(ids, id)
+		}
 	}
-	id, err := strconv.ParseUint(m[1], 10, 64)
-	return id, err == nil && id > 0
+	return ids
 }
 
 // postInboundTx posts the mail in one target (creating the conversation

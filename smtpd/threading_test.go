@@ -162,6 +162,13 @@ func TestThreadBySubjectTag(t *testing.T) {
 	wantReply(t, "tag", h.send("carol@example.com", []string{"support@support.test"},
 		mail("carol@example.com", "support@support.test", "Re: "+tag+" Printer", "t1@example.com", "", "tagged\n")), "")
 	h.mustStatus("threaded", "subject tag "+tag)
+	// Our tag is appended: a subject quoting another conversation's tag
+	// before it (one Carol may not see) still threads by ours.
+	wantReply(t, "quoted tag", h.send("carol@example.com", []string{"support@support.test"},
+		mail("carol@example.com", "support@support.test", "Re: about [#999] Printer "+tag, "t3@example.com", "", "tagged\n")), "")
+	if e := h.mustStatus("threaded", "subject tag "+tag); e.ConversationID != conv {
+		t.Fatalf("threaded into %d, want %d", e.ConversationID, conv)
+	}
 	wantReply(t, "foreign tag", h.send("mallory@evil.example", []string{"support@support.test"},
 		mail("mallory@evil.example", "support@support.test", "Re: "+tag+" Printer", "t2@evil.example", "", "tagged too\n")), "")
 	if e := h.mustStatus("created", "not its participant"); e.ConversationID == conv {

@@ -55,8 +55,18 @@ func (s *Server) passwordReset(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
+	start := time.Now()
 	if err := s.svc.RequestPasswordReset(c.Request().Context(), in.Email, clientIP(c)); err != nil {
 		return err
+	}
+	// The same answer at the same time for any address.
+	if wait := time.Until(start.Add(s.opts.ResetAnswerAfter)); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-c.Request().Context().Done():
+			t.Stop()
+		}
 	}
 	return c.NoContent(http.StatusAccepted)
 }

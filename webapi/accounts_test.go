@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/webapi"
 )
 
 // linkRe finds a password link in an email's text.
@@ -424,5 +425,23 @@ func TestConfirmLimitedPerClient(t *testing.T) {
 	r := e.must(429, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": "dgr_forged", "password": "a new password"})
 	if r.header.Get("Retry-After") == "" {
 		t.Error("429 without Retry-After")
+	}
+}
+
+// A reset request answers no sooner than ResetAnswerAfter whether the
+// address has an account or not: the extra work for a user (a link, an
+// email, more store writes) must not show in the answer's timing.
+func TestPasswordResetAnswerTimeHidesAccounts(t *testing.T) {
+	e := newEnv(t)
+	e.fixture()
+	for _, addr := range []string{"agent@support.test", "ghost@support.test"} {
+		start := time.Now()
+		e.must(202, "POST", "/api/v1/auth/password-reset", "", map[string]string{"email": addr})
+		if took := time.Since(start); took < webapi.DefaultResetAnswerAfter {
+			t.Errorf("reset for %s answered after %v, before %v", addr, took, webapi.DefaultResetAnswerAfter)
+		}
+	}
+	if e.accountEmails(bridge.TemplatePasswordReset, "agent@support.test") != 1 {
+		t.Error("the user's reset email was not queued")
 	}
 }

@@ -37,7 +37,16 @@ type Options struct {
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
+	// ResetAnswerAfter is the least time POST /auth/password-reset takes
+	// to answer 202; 0 means DefaultResetAnswerAfter, negative none.
+	ResetAnswerAfter time.Duration
 }
+
+// DefaultResetAnswerAfter: an address with an account costs a link, a
+// rendered email and more store writes (a few ms); answering every
+// request no sooner than this hides which addresses have accounts (SPEC
+// §10: nothing tells whether the address exists).
+const DefaultResetAnswerAfter = 250 * time.Millisecond
 
 // Server is the HTTP API.
 type Server struct {
@@ -54,6 +63,9 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	}
 	if opts.MaxBodyBytes == 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.ResetAnswerAfter == 0 {
+		opts.ResetAnswerAfter = DefaultResetAnswerAfter
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -18,10 +18,14 @@ func forCaller(c Caller, conv store.Conversation) store.Conversation {
 }
 
 // messageForCaller returns m as c may see it: for a customer, authors
-// other than that customer keep their name but not their address.
+// other than that customer keep their name but not their address, and an
+// automation's message does not name the automation (staff-only setup).
 func messageForCaller(c Caller, m store.Message) store.Message {
 	if c.IsCustomer() && !(m.Author.Type == store.AuthorCustomer && m.Author.ID == c.ID) {
 		m.Author.Email = ""
+	}
+	if c.IsCustomer() {
+		m.Cause = ""
 	}
 	return m
 }

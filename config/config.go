@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -421,14 +422,39 @@ func checkDomain(d string) error {
 	return nil
 }
 
-// RedactURL replaces the password of a database URL by "REDACTED".
+// RedactURL replaces the password of a database URL by "REDACTED": the
+// one in the userinfo and a "password" query parameter (libpq's connection
+// URIs take both). A string that does not parse as a URL (a mistyped
+// password escape, a key=value DSN) loses its whole userinfo and every
+// password=… value instead of being returned as it came.
 func RedactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
+	if err != nil || u.Scheme == "" {
+		return redactUnparsed(s)
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), redactedMark)
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), redactedMark)
+		}
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", redactedMark)
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
+}
+
+// passwordParam matches a password=value pair of a key=value DSN or a query.
+var passwordParam = regexp.MustCompile(`(?i)(password=)('[^']*'|[^\s&]*)`)
+
+// redactUnparsed hides what may be secret in a string url.Parse refused.
+func redactUnparsed(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		if j := strings.LastIndex(rest, "@"); j >= 0 {
+			user, _, _ := strings.Cut(rest[:j], ":")
+			s = s[:i+3] + user + ":" + redactedMark + rest[j:]
+		}
+	}
+	return passwordParam.ReplaceAllString(s, "${1}"+redactedMark)
 }

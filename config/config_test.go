@@ -469,3 +469,31 @@ func TestDatabaseURLRedactedAndChecked(t *testing.T) {
 		t.Fatalf("bad scheme: %v", err)
 	}
 }
+
+// Passwords a database URL may carry elsewhere than its userinfo never reach
+// a log either: a "password" query parameter, an unparsable URL (a bad
+// percent escape in the password), a key=value DSN refused by Validate.
+func TestDatabaseURLRedactedEverywhere(t *testing.T) {
+	for _, u := range []string{
+		"postgres://dg@db.example.com/deskgate?sslmode=disable&password=s3cret",
+		"postgres://dg:s3%cret@db.example.com/deskgate",
+		"postgres://dg:s3#cret@db.example.com/deskgate",
+		"host=db.example.com user=dg password=s3cret dbname=deskgate",
+		"host=db.example.com user=dg password='s3cret' dbname=deskgate",
+	} {
+		if r := RedactURL(u); strings.Contains(r, "s3") || !strings.Contains(r, "REDACTED") {
+			t.Errorf("RedactURL(%q) = %q", u, r)
+		}
+		c := Default()
+		c.DatabaseURL = u
+		if r := c.Redacted().DatabaseURL; strings.Contains(r, "s3") {
+			t.Errorf("Redacted(%q) = %q", u, r)
+		}
+		if err := c.Validate(); err != nil && strings.Contains(err.Error(), "s3") {
+			t.Errorf("Validate(%q): %v", u, err)
+		}
+	}
+	if r := RedactURL("postgres://dg@db.example.com/deskgate?sslmode=disable"); r != "postgres://dg@db.example.com/deskgate?sslmode=disable" {
+		t.Errorf("a URL without a password changed: %q", r)
+	}
+}

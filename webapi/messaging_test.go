@@ -98,10 +98,11 @@ func TestMessagingCenterAPI(t *testing.T) {
 	e.must(200, "PUT", pathf("/api/v1/items/%d", f.item), f.agentTok, map[string]any{"status": "closed"})
 	var msgs []struct {
 		Body   string
+		Cause  string
 		Author struct{ Type string }
 	}
 	e.must(200, "GET", pathf("/api/v1/conversations/%d/messages", f.internal), adminToken, nil).decode(t, &msgs)
-	if len(msgs) != 1 || msgs[0].Body != "Printer on fire is closed" || msgs[0].Author.Type != "bot" {
+	if len(msgs) != 1 || msgs[0].Body != "Printer on fire is closed" || msgs[0].Author.Type != "bot" || msgs[0].Cause != "automation 2 “note it”" {
 		t.Fatalf("internal messages: %+v", msgs)
 	}
 	e.must(200, "GET", pathf("/api/v1/automations/%d", id), adminToken, nil).decode(t, &a)
@@ -221,5 +222,27 @@ func TestSendTemplateEmail(t *testing.T) {
 	}
 	if n := len(e.outbox.accountSent()); n != 1 {
 		t.Fatalf("%d emails", n)
+	}
+}
+
+// An automation's message names its automation to staff ("cause", as
+// docs/messaging.md says) and not to the customer it was posted to.
+func TestAutomationMessageCause(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "closed_notice", "subject": "Closed", "text": "Your request was closed."})
+	e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "Tell the customer",
+		"trigger": map[string]any{"event": "item.status_changed", "conditions": map[string]any{"to": "closed"}},
+		"actions": []any{map[string]any{"type": "post_message", "conversation": "external", "template": "closed_notice"}}})
+	e.must(200, "PUT", pathf("/api/v1/items/%d", f.item), adminToken, map[string]any{"status": "closed"})
+	path := pathf("/api/v1/conversations/%d/messages", f.external)
+	var staff []struct{ Body, Cause string }
+	e.must(200, "GET", path, f.agentTok, nil).decode(t, &staff)
+	if len(staff) != 1 || staff[0].Body != "Your request was closed." || staff[0].Cause != "automation 2 “Tell the customer”" {
+		t.Fatalf("staff view: %+v", staff)
+	}
+	r := e.must(200, "GET", path, f.custTok, nil)
+	if !strings.Contains(string(r.body), "Your request was closed.") || strings.Contains(string(r.body), "cause") || strings.Contains(string(r.body), "Tell the customer") {
+		t.Fatalf("customer view: %s", r.body)
 	}
 }

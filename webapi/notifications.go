@@ -90,15 +90,23 @@ func (s *Server) events(c echo.Context) error {
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 3000\n\n")
-	if last > 0 {
+	// The replay goes page by page (Notifications answers at most one page,
+	// oldest first) until a page comes back empty: the live stream only
+	// carries ids above last, so a backlog cut at the first page would be
+	// lost. Bounded: ids only grow, and at most maxReplayPages pages.
+	for page := 0; last > 0 && page < maxReplayPages; page++ {
 		missed, err := s.svc.Notifications(ctx, cl, false, last)
 		if err != nil {
 			return nil // headers are out: end the stream, the client reconnects
+		}
+		if len(missed) == 0 {
+			break
 		}
 		for _, n := range missed {
 			writeEvent(w, n)
 			last = max(last, n.MessageID)
 		}
+		w.Flush()
 	}
 	w.Flush()
 	beat := time.NewTicker(s.heartbeat())
@@ -121,6 +129,10 @@ func (s *Server) events(c echo.Context) error {
 		w.Flush()
 	}
 }
+
+// maxReplayPages bounds one reconnect's replay (pages of at most 500
+// notifications): a client further behind reads GET /me/notifications.
+const maxReplayPages = 100
 
 func writeEvent(w http.ResponseWriter, n bridge.Notification) {
 	data, _ := json.Marshal(n)

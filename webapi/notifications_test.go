@@ -203,6 +203,40 @@ func TestEventStream(t *testing.T) {
 	}
 }
 
+// A client that missed more notifications than one page of the inbox
+// holds (500) gets every one of them replayed, not only the oldest page:
+// the live stream only carries ids above the replay's last, so a page cut
+// short would lose the rest for good.
+func TestEventStreamReplaysEveryMissed(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	first := e.post(f.external, f.agentTok, "seen before the stream dropped")
+	const missed = 520
+	var last uint64
+	for i := range missed {
+		last = e.post(f.external, f.agentTok, pathf("missed %d", i))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	replay := e.openEvents(ctx, f.custTok, pathf("%d", first))
+	got := 0
+	for got < missed {
+		ev := nextEvent(t, replay)
+		got++
+		if ev.id == pathf("%d", last) {
+			break
+		}
+	}
+	if got != missed {
+		t.Fatalf("replayed %d of %d missed notifications before the newest", got, missed)
+	}
+	// And the stream still carries new ones after the replay.
+	next := e.post(f.external, f.agentTok, "live again")
+	if ev := nextEvent(t, replay); ev.id != pathf("%d", next) {
+		t.Fatalf("after the replay got %+v, want id %d", ev, next)
+	}
+}
+
 type sse struct{ id, name, data string }
 
 // openEvents connects to /me/events and returns parsed events (heartbeat

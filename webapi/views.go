@@ -129,13 +129,15 @@ type messageView struct {
 	EmailMessageID string           `json:"email_message_id"`
 	CreatedAt      time.Time        `json:"created_at"`
 	Unverified     bool             `json:"unverified"`
+	// Cause names the automation that posted it (docs/messaging.md).
+	Cause string `json:"cause,omitempty"`
 }
 
 func viewMessage(m *store.Message) messageView {
 	v := messageView{ID: m.ID, ConversationID: m.ConversationID, Kind: m.Kind,
 		Author: authorView{Type: m.Author.Type, ID: m.Author.ID, Email: m.Author.Email, Name: m.Author.Name},
 		Body:   m.Body, HTML: m.HTML, FullText: m.FullText, Attachments: make([]attachmentView, 0, len(m.Attachments)),
-		Source: m.Source, EmailMessageID: m.EmailMessageID, CreatedAt: m.CreatedAt, Unverified: m.Unverified}
+		Source: m.Source, EmailMessageID: m.EmailMessageID, CreatedAt: m.CreatedAt, Unverified: m.Unverified, Cause: m.Cause}
 	for _, a := range m.Attachments {
 		v.Attachments = append(v.Attachments, attachmentView{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType,
 			Size: a.Size, ContentID: a.ContentID, Inline: a.Inline})

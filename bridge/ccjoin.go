@@ -25,6 +25,11 @@ import (
 // receive its replies. Nor does a mail whose sender is unverified (its
 // From fails DMARC, or it came by another's reply token: SPEC §12): it is
 // nobody's proof of identity.
+// When the sender checks run, the From must also be authenticated (an
+// SPF or DKIM pass aligned with its domain, even where the domain
+// publishes no DMARC record): otherwise anyone on port 25 could write as
+// an address of such a domain and put strangers on the reply list of a
+// conversation, so that the staff's answers (DKIM-signed by us) reach them.
 //
 // Never joined: our own addresses (any address on our domains or host
 // name), staff users (a user is never a customer), the author, addresses

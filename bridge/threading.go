@@ -320,6 +320,8 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 	switch {
 	case p.unverified || t.unverified:
 		noCc = "the sender is unverified"
+	case p.auth != nil && !p.auth.Aligned:
+		noCc = "the sender is not authenticated (no aligned SPF or DKIM pass)"
 	case t.byTag:
 		noCc = "threaded by the subject tag only"
 	}

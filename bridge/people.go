@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"fmt"
 	"net/mail"
 	"strings"
 
@@ -107,7 +108,14 @@ func (s *Service) CreateCustomerToken(ctx context.Context, c Caller, id uint64) 
 	})
 }
 
-// issueToken stores a new token for p after check passes in the same transaction.
+// MaxTokensPerOwner bounds the API tokens one user or customer holds at
+// once: a token may mint tokens for its own owner, and without a bound a
+// customer's token could grow the store without end (and hold 20 event
+// streams per token). Revoking one makes room.
+const MaxTokensPerOwner = 100
+
+// issueToken stores a new token for p after check passes in the same
+// transaction; an owner that holds MaxTokensPerOwner already is refused.
 func (s *Service) issueToken(ctx context.Context, p store.Principal, check func(store.Tx) error) (string, error) {
 	tok, err := newToken()
 	if err != nil {
@@ -116,6 +124,14 @@ func (s *Service) issueToken(ctx context.Context, p store.Principal, check func(
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		if err := check(tx); err != nil {
 			return err
+		}
+		held, err := tx.Tokens(p.Kind, p.ID)
+		if err != nil {
+			return err
+		}
+		if len(held) >= MaxTokensPerOwner {
+			return &Error{Kind: KindInvalid, Code: "too_many_tokens",
+				Message: fmt.Sprintf("this %s holds %d tokens already, the most it may: revoke one first (DELETE …/tokens/{token_id})", p.Kind, len(held))}
 		}
 		p.CreatedAt = s.clock.Now()
 		return tx.PutToken(tok, p)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deskgate/deskgate/bridge"
 )
 
 type tokenInfo struct {
@@ -120,4 +122,31 @@ func TestEventStreamsPerTokenAreCapped(t *testing.T) {
 			t.Fatalf("stream %d: %+v", i+1, ev)
 		}
 	}
+}
+
+// A token may mint tokens for its own owner, but an owner holds at most
+// bridge.MaxTokensPerOwner at once: the next is refused 422
+// too_many_tokens, and revoking one makes room again. Before: a customer's
+// token could mint tokens without end.
+func TestTokensPerOwnerAreCapped(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	path := pathf("/api/v1/customers/%d/tokens", f.custID)
+	for len(e.tokens(path, f.custTok)) < bridge.MaxTokensPerOwner {
+		e.must(201, "POST", path, f.custTok, nil)
+	}
+	r := e.must(422, "POST", path, f.custTok, nil)
+	if code := r.errCode(t); code != "too_many_tokens" {
+		t.Fatalf("code %q, body %s", code, r.body)
+	}
+	ts := e.tokens(path, f.custTok)
+	var spare string
+	for _, x := range ts {
+		if !x.Current {
+			spare = x.ID
+			break
+		}
+	}
+	e.must(204, "DELETE", path+"/"+spare, f.custTok, nil)
+	e.must(201, "POST", path, f.custTok, nil)
 }

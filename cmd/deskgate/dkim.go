@@ -25,13 +25,12 @@ func cmdDKIM(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("dkim dns", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+	path := configFlag(fs)
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
-	cfg, err := config.Load(*path, os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
 		return 2
 	}
 	var sec store.Secrets = boltstore.FileSecrets(cfg.DataDir)

@@ -13,7 +13,6 @@ import (
 	"strings"
 
 	"github.com/deskgate/deskgate/bridge"
-	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailparse"
 	"github.com/deskgate/deskgate/senderauth"
@@ -48,9 +47,8 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	cfg, err := config.Load(*path, os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
 		return 2
 	}
 	guard := loopguard.New(loopguard.Config{Hostname: cfg.Hostname, Domains: cfg.Domains})

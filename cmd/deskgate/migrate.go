@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/store/pgstore"
@@ -18,13 +17,12 @@ import (
 func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+	path := configFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	cfg, err := config.Load(*path, os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
 		return 2
 	}
 	if cfg.DatabaseURL == "" {

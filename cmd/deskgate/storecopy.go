@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/deskgate/deskgate/config"
@@ -30,7 +29,7 @@ func cmdStore(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("store copy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	path := fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+	path := configFlag(fs)
 	to := fs.String("to", "", "target: postgres://… or the data directory of a bbolt store")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -39,9 +38,8 @@ func cmdStore(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "deskgate: store copy needs --to URL (postgres://…) or a directory (bbolt)")
 		return 2
 	}
-	cfg, err := config.Load(*path, os.Getenv)
-	if err != nil {
-		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
 		return 2
 	}
 	counts, err := storeCopy(context.Background(), cfg, *to)

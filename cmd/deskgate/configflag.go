@@ -1,0 +1,28 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/deskgate/deskgate/config"
+)
+
+// configFlag adds the --config flag every command that reads the
+// configuration takes.
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", "", "TOML configuration file (optional; the environment overrides it)")
+}
+
+// loadConfig reads the configuration (the file at path, if any, then the
+// environment, which wins); on an error it says so on stderr and reports
+// false (the command then exits 2).
+func loadConfig(path string, stderr io.Writer) (config.Config, bool) {
+	cfg, err := config.Load(path, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "deskgate: %v\n", err)
+		return cfg, false
+	}
+	return cfg, true
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/deskgate/deskgate/internal/testenv"
 )
 
 // browser starts Debian's chromium headless (scripts/test installs it)
@@ -21,10 +22,7 @@ func browser(t *testing.T) context.Context {
 	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed (scripts/test installs it)")
-		}
-		t.Skip("chromium is not installed")
+		testenv.Unavailable(t, "chromium is not installed (scripts/test installs it)")
 	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(bin),

@@ -48,30 +48,6 @@ type session struct {
 	stop func() bool
 }
 
-// connect opens a session to the smarthost, or to the first MX host of
-// domain that answers, in preference order (RFC 5321 §5.1). A failure to
-// connect applies to every email for the destination.
-func (q *Queue) connect(ctx context.Context, domain string) (*session, *result) {
-	if q.opts.Smarthost != "" {
-		host, _, err := net.SplitHostPort(q.opts.Smarthost)
-		if err != nil {
-			return nil, &result{text: fmt.Sprintf("smarthost %q: %v", q.opts.Smarthost, err)}
-		}
-		return q.dial(ctx, q.opts.Smarthost, host, true)
-	}
-	hosts, res := q.mxHosts(ctx, domain)
-	if res != nil {
-		return nil, res
-	}
-	for _, h := range hosts {
-		var s *session
-		if s, res = q.dial(ctx, net.JoinHostPort(h, q.opts.MXPort), h, false); s != nil || res.permanent || ctx.Err() != nil {
-			return s, res
-		}
-	}
-	return nil, res
-}
-
 // mxHosts returns the hosts to try for domain: its MX hosts by
 // preference, or the domain itself when it has no MX (RFC 5321 §5.1
 // implicit MX). A null MX (RFC 7505) or a domain that does not exist is a

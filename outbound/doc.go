@@ -16,11 +16,14 @@
 //     the dial; the result is committed after. Delivery is at least once:
 //     the only duplicate window is a crash between the upstream's 250 and
 //     the commit that marks the email sent.
+//   - By MX, an email moves on to the next MX host (by preference) on any
+//     temporary failure within the same attempt, 4xx after the connection
+//     is up included (RFC 5321 §5.1); a 5xx stops it (route.go).
 //   - 4xx and network errors defer to the retry schedule; 5xx bounces;
 //     the queue lifetime turns a still-failing email bounced.
 //   - An email whose every message was seen in the app before an attempt
 //     is cancelled instead of sent.
-//   - A worker holds one SMTP session and carries up to MaxPerSession due
-//     emails of one destination over it (MaxPerDestination sessions per
-//     destination, MaxWorkers in all).
+//   - A worker holds one SMTP session per host it needed and carries up
+//     to MaxPerSession due emails of one destination over them
+//     (MaxPerDestination workers per destination, MaxWorkers in all).
 package outbound

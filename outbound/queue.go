@@ -62,8 +62,9 @@ type Options struct {
 
 	// MaxWorkers caps concurrent attempts; default 20.
 	MaxWorkers int
-	// MaxPerDestination caps concurrent connections to one destination
-	// (the smarthost, or one recipient domain); default 10.
+	// MaxPerDestination caps concurrent workers for one destination (the
+	// smarthost, or one recipient domain); a worker holds at most one
+	// connection to each of the destination's MX hosts; default 10.
 	MaxPerDestination int
 	// MaxPerSession caps how many emails one SMTP session carries before
 	// it is closed; default 20.

@@ -165,9 +165,9 @@ type job struct {
 }
 
 // work makes one delivery attempt of each email in ids (one destination)
-// over one SMTP session: sign what is not signed yet, commit the attempts,
-// send one after the other, commit each result as it comes. A failure to
-// connect is every email's result.
+// over one route (a session to each of the destination's hosts, opened as
+// needed): sign what is not signed yet, commit the attempts, send one
+// after the other, commit each result as it comes.
 func (q *Queue) work(ctx context.Context, ids []uint64) {
 	jobs := q.begin(q.prepare(ids))
 	if len(jobs) == 0 {
@@ -179,29 +179,21 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 		defer l.stop()
 	}
 	var fin sync.WaitGroup
-	var s *session
-	var connFailed *result
+	var r *route
 	for _, j := range jobs {
 		start := time.Now()
 		var res result
 		switch {
 		case !validRecipient(j.rec.Recipient):
 			res = result{permanent: true, text: fmt.Sprintf("553 5.1.3 %q is not a valid recipient address (not sent)", j.rec.Recipient)}
-		case connFailed != nil:
-			res = *connFailed
-		case s == nil && ctx.Err() != nil:
+		case r == nil && ctx.Err() != nil:
 			res = result{text: "not attempted: shutting down"}
-		case s == nil:
-			_, domain, _ := strings.Cut(j.rec.Recipient, "@")
-			if s, connFailed = q.connect(ctx, domain); connFailed != nil {
-				res = *connFailed
+		default:
+			if r == nil {
+				_, domain, _ := strings.Cut(j.rec.Recipient, "@")
+				r = newRoute(q, domain)
 			}
-		}
-		if s != nil && res.text == "" {
-			if res = s.send(j.rec, j.raw, q.opts.AttemptTimeout); !res.replied {
-				s.close()
-				s = nil
-			}
+			res = r.deliver(ctx, j.rec, j.raw)
 		}
 		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
 		if l != nil {
@@ -213,8 +205,8 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 			q.finish(id, res)
 		}(j.rec.ID, res)
 	}
-	if s != nil {
-		s.quit()
+	if r != nil {
+		r.close()
 	}
 	fin.Wait()
 }

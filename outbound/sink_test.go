@@ -19,6 +19,21 @@ import (
 // a file in the returned directory; it is stopped by PID at cleanup.
 func startSink(t *testing.T) (addr, dir string) {
 	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	return addr, startSinkAt(t, addr)
+}
+
+// startSinkAt runs smtp-sink on addr with the extra options args (for
+// example "-r", "mail" to answer MAIL with a 4xx), keeping each message it
+// accepts as a file in the returned directory; it is stopped by PID at
+// cleanup.
+func startSinkAt(t *testing.T, addr string, args ...string) (dir string) {
+	t.Helper()
 	bin, err := exec.LookPath("smtp-sink")
 	if err != nil {
 		if bin, err = exec.LookPath("/usr/sbin/smtp-sink"); err != nil {
@@ -35,13 +50,8 @@ func startSink(t *testing.T) (addr, dir string) {
 	if err := os.Chmod(dir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "-u", "nobody", "-d", filepath.Join(dir, "%Y%m%d%H%M%S."), addr, "100")
+	args = append(append([]string{"-u", "nobody", "-d", filepath.Join(dir, "%Y%m%d%H%M%S.")}, args...), addr, "100")
+	cmd := exec.Command(bin, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +60,7 @@ func startSink(t *testing.T) (addr, dir string) {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return addr, dir
+			return dir
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("smtp-sink did not listen on %s", addr)

@@ -265,8 +265,9 @@ func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidV
 	})
 }
 
-// SkipMailboxBacklog moves mailbox id's checkpoint to uid, the end of a
-// backlog whose remaining messages import_since leaves out; `after` is
+// SkipMailboxBacklog moves mailbox id's checkpoint to uid, past backlog
+// messages the mailbox's window (import_since, or the moment it was
+// added) leaves out; `after` is
 // marked done with it when it was done up to the checkpoint.
 func (s *Service) SkipMailboxBacklog(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {

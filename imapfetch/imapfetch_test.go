@@ -18,12 +18,12 @@ import (
 )
 
 // A message APPENDed to the mailbox becomes a conversation within 2 s
-// (IDLE); mail that was there before the first connection is not imported;
+// (IDLE); mail that was there before the mailbox was added is not imported;
 // the message is flagged \Seen only once stored; a reply threads into its
 // conversation; an auto-reply is suppressed.
 func TestIdleImportsNewMailOnly(t *testing.T) {
 	e := newEnv(t, dovecottest.Options{})
-	e.dc.Append("INBOX", dovecottest.Message("old@example.com", "Old mail", "old@example.com", "from before"))
+	e.dc.AppendAt("INBOX", time.Now().Add(-time.Hour), dovecottest.Message("old@example.com", "Old mail", "old@example.com", "from before"))
 	mb := e.mailbox(bridge.MailboxInput{})
 	e.run("node-a")
 	e.waitFor("state idle", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
@@ -49,7 +49,7 @@ func TestIdleImportsNewMailOnly(t *testing.T) {
 		return slices.Contains(e.dc.Flags("INBOX")[2], imap.FlagSeen)
 	})
 	if slices.Contains(e.dc.Flags("INBOX")[1], imap.FlagSeen) {
-		t.Fatal("the message from before the first connection was flagged \\Seen")
+		t.Fatal("the message from before the mailbox was added was flagged \\Seen")
 	}
 
 	e.dc.Append("INBOX",

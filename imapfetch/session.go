@@ -80,9 +80,12 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 	}
 	switch {
 	case !mb.Started:
-		last := top // only mail arriving from now on
-		if !mb.ImportSince.IsZero() {
-			last = 0
+		// From the moment the mailbox was added (or import_since): the
+		// folder as it is now is the backlog the window selects from, so
+		// mail that came before this first connection is not skipped.
+		last := uint32(0)
+		if mb.ImportSince.IsZero() && mb.CreatedAt.IsZero() {
+			last = top // no moment known: only mail arriving from now on
 		}
 		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top, false); err != nil {
 			return err
@@ -99,11 +102,11 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		}
 		mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID, mb.RescanUID = sel.UIDValidity, 0, 0, top, top
 	}
-	if mb.LastUID < mb.RescanUID && mb.ImportSince.IsZero() {
-		mb.ImportSince = mb.CreatedAt // a rescan never imports what predates the mailbox
-	}
+	// Neither the first backlog nor a rescan imports what predates the
+	// mailbox (or import_since).
+	win := windowOf(&mb)
 	if mb.AfterUID < mb.LastUID {
-		if err := w.catchUpAfter(ctx, c, &mb); err != nil {
+		if err := w.catchUpAfter(ctx, c, &mb, win); err != nil {
 			return err
 		}
 	}
@@ -113,7 +116,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		state = store.MailboxIdle
 	}
 	for {
-		if err := w.sync(ctx, c, &mb); err != nil {
+		if err := w.sync(ctx, c, &mb, win); err != nil {
 			return err
 		}
 		w.synced = true
@@ -177,17 +180,15 @@ func (w *worker) dial(mb store.Mailbox, opts *imapclient.Options) (*imapclient.C
 
 // sync takes every message after the checkpoint, oldest first, in
 // batches, and applies `after` to each batch once it is stored.
-func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailbox) error {
+func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, win window) error {
 	for {
-		// The backlog (up to BacklogUID) is what ImportSince selects from;
+		// The backlog (up to BacklogUID) is what the window selects from;
 		// above it everything is new mail, whatever its internal date (a
 		// message moved in keeps its old one).
 		crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.LastUID + 1), Stop: 0}}}}
 		if mb.LastUID < mb.BacklogUID {
 			crit.UID = []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.LastUID + 1), Stop: imap.UID(mb.BacklogUID)}}}
-			if !mb.ImportSince.IsZero() {
-				crit.Since = mb.ImportSince
-			}
+			crit.Since = win.since
 		}
 		var found *imap.SearchData
 		if err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) { found, err = c.UIDSearch(crit, nil).Wait(); return }); err != nil {
@@ -213,8 +214,22 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 		if len(uids) > w.m.cfg.Batch {
 			uids = uids[:w.m.cfg.Batch]
 		}
-		if err := w.batch(ctx, c, mb, uids); err != nil {
+		kept, err := w.inWindow(ctx, c, mb, win, uids)
+		if err != nil {
 			return err
+		}
+		if len(kept) > 0 {
+			if err := w.batch(ctx, c, mb, kept); err != nil {
+				return err
+			}
+		}
+		// Backlog mail the window left out is passed over, never touched;
+		// the checkpoint moves past the last of it.
+		if last := uids[len(uids)-1]; len(kept) == 0 || kept[len(kept)-1] != last {
+			if err := w.m.svc.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(last)); err != nil {
+				return err
+			}
+			mb.LastUID = max(mb.LastUID, uint32(last))
 		}
 	}
 }
@@ -308,19 +323,25 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 // catchUpAfter applies `after` to messages stored before a crash (or a
 // lost connection) cut the session between the commit and the action:
 // those between AfterUID and LastUID still in the folder.
-func (w *worker) catchUpAfter(ctx context.Context, c *imapclient.Client, mb *store.Mailbox) error {
+func (w *worker) catchUpAfter(ctx context.Context, c *imapclient.Client, mb *store.Mailbox, win window) error {
 	crit := &imap.SearchCriteria{UID: []imap.UIDSet{{imap.UIDRange{Start: imap.UID(mb.AfterUID + 1), Stop: imap.UID(mb.LastUID)}}}}
-	if mb.AfterUID < mb.BacklogUID && !mb.ImportSince.IsZero() {
-		// Never touch backlog mail import_since left out. (Messages
-		// above the backlog that are this old would be skipped here too:
-		// they keep no `after`, which errs on the side of leaving mail.)
-		crit.Since = mb.ImportSince
+	if mb.AfterUID < mb.BacklogUID {
+		// Never touch backlog mail the window left out. (Messages above
+		// the backlog that are this old would be skipped here too: they
+		// keep no `after`, which errs on the side of leaving mail.)
+		crit.Since = win.since
 	}
 	var found *imap.SearchData
 	if err := within(ctx, c, w.m.cfg.CommandTimeout, func() (err error) { found, err = c.UIDSearch(crit, nil).Wait(); return }); err != nil {
 		return fmt.Errorf("searching folder %q: %s", mb.Folder, imapText(err))
 	}
-	if uids := found.AllUIDs(); len(uids) > 0 {
+	uids := found.AllUIDs()
+	slices.Sort(uids)
+	uids, err := w.inWindow(ctx, c, mb, win, uids)
+	if err != nil {
+		return err
+	}
+	if len(uids) > 0 {
 		w.log.Info("applying after to messages stored before an interruption", "after", mb.After, "count", len(uids))
 		if err := w.after(ctx, c, mb, uids); err != nil {
 			return fmt.Errorf("after %q: %s", mb.After, imapText(err))

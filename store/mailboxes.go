@@ -30,7 +30,7 @@ type Mailbox struct {
 	Folder       string        `json:"folder"`
 	After        string        `json:"after"` // "seen", "move:<folder>" or "delete"
 	PollInterval time.Duration `json:"poll_interval"`
-	ImportSince  time.Time     `json:"import_since,omitzero"` // zero: only mail arriving from the first connection on
+	ImportSince  time.Time     `json:"import_since,omitzero"` // zero: mail arriving from CreatedAt on
 	CreatedAt    time.Time     `json:"created_at"`
 
 	// Checkpoint (RFC 3501 §2.3.1.1): the folder's UIDVALIDITY and the
@@ -44,8 +44,8 @@ type Mailbox struct {
 	// crash between the commit and the flag).
 	AfterUID uint32 `json:"after_uid"`
 	// BacklogUID is the highest UID that was in the folder when the
-	// checkpoint was set: only up to it does ImportSince (or, after a
-	// UIDVALIDITY change, the connection date) select what is imported;
+	// checkpoint was set: only up to it does ImportSince (else CreatedAt)
+	// select what is imported;
 	// everything above it is new mail, whatever its internal date.
 	BacklogUID uint32 `json:"backlog_uid"`
 	// RescanUID, after a UIDVALIDITY change, is the highest UID of the

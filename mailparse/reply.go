@@ -57,6 +57,7 @@ func extractReply(text string, forward bool) string {
 	lines, kinds = cutSignature(lines, kinds)
 	lines, kinds = dropLeadingHistory(lines, kinds)
 	lines, kinds = resolveHeaders(lines, kinds)
+	lines, kinds = dropQuoteBeforeSignOff(lines, kinds)
 	lines = dropTrailingQuotes(lines, kinds)
 	out := trimLines(lines)
 	if len(forwarded) > 0 {
@@ -93,34 +94,6 @@ func forwardStart(lines []string, kinds []lineKind) int {
 	return -1
 }
 
-// splitGluedHeaders puts a quote header that follows new text on the same
-// line ("Thanks!On Mon, … wrote:") on a line of its own, so the text is kept
-// and the header recognised. Lines without such a header are returned as
-// they are (the same slice when there is none).
-func splitGluedHeaders(lines []string) []string {
-	var out []string
-	for i, l := range lines {
-		p := -1
-		if !isQuoted(l) && mayHoldGluedHeader(l) {
-			p = gluedHeaderAt(l, lines[i+1:min(i+3, len(lines))])
-		}
-		if p < 0 {
-			if out != nil {
-				out = append(out, l)
-			}
-			continue
-		}
-		if out == nil {
-			out = append(make([]string, 0, len(lines)+1), lines[:i]...)
-		}
-		out = append(out, l[:p], l[p:])
-	}
-	if out == nil {
-		return lines
-	}
-	return out
-}
-
 // lineKind is what one line of a reply is.
 type lineKind byte
 
@@ -155,7 +128,7 @@ func classify(lines []string) []lineKind {
 			kinds[i] = kDelimiter
 		case isMobileSignature(t):
 			kinds[i] = kMobile
-		case isQuoteHeader(t) || isDateHeader(t) || isDashedAttribution(t):
+		case isQuoteHeader(t) || isDateHeader(t) || isDashedAttribution(t) || isSentHeader(t) && quoteBelow(lines, i):
 			kinds[i] = kHeader
 		case isMarker(t) || isHeaderBlock(lines, i):
 			kinds[i] = kBlock
@@ -168,9 +141,23 @@ func classify(lines []string) []lineKind {
 	return kinds
 }
 
+// quoteBelow tells whether the first non-blank line within two lines
+// below line i is quoted.
+func quoteBelow(lines []string, i int) bool {
+	for j := i + 1; j < len(lines) && j <= i+2; j++ {
+		if strings.TrimSpace(lines[j]) != "" {
+			return isQuoted(lines[j])
+		}
+	}
+	return false
+}
+
 // markWrappedHeaders finds quote headers that a client wrapped over up to
 // six lines ("On Tue, … Chris <\nchris@example.com> wrote:"), sometimes
-// with blank lines or a ">"-led tail ("> wrote:", ">:") in between.
+// with blank lines or a ">"-led tail ("> wrote:", ">:") in between. The
+// header starts at the last line that begins like one ("On Mon, 30 Nov",
+// "Am 30.11.2026"), so lines of the reply above it that merely start with
+// "On" or a number stay text.
 func markWrappedHeaders(lines []string, kinds []lineKind) {
 	for i := range lines {
 		if kinds[i] != kText || !mayStartHeader(cleanLine(lines[i])) {
@@ -184,19 +171,42 @@ func markWrappedHeaders(lines []string, kinds []lineKind) {
 			if kinds[j] == kEmpty {
 				continue
 			}
-			if kinds[j] == kQuote {
-				joined += " " + strings.TrimSpace(strings.TrimPrefix(cleanLine(lines[j]), ">"))
-			} else {
-				joined += " " + cleanLine(lines[j])
-			}
+			joined += " " + headerPart(lines[j], kinds[j])
 			if isQuoteHeader(joined) {
-				for k := i; k <= j; k++ {
+				start := i
+				for k := j; k > i; k-- {
+					if kinds[k] != kEmpty && startsLikeHeader(cleanLine(lines[k])) && isQuoteHeader(joinHeader(lines, kinds, k, j)) {
+						start = k
+						break
+					}
+				}
+				for k := start; k <= j; k++ {
 					kinds[k] = kHeader
 				}
 				break
 			}
 		}
 	}
+}
+
+// headerPart is line l as a piece of a wrapped header: trimmed, without
+// the quote mark of a ">"-led tail.
+func headerPart(l string, k lineKind) string {
+	if k == kQuote {
+		return strings.TrimSpace(strings.TrimPrefix(cleanLine(l), ">"))
+	}
+	return cleanLine(l)
+}
+
+// joinHeader joins lines from..to (blank lines left out) as one header.
+func joinHeader(lines []string, kinds []lineKind, from, to int) string {
+	parts := make([]string, 0, to-from+1)
+	for k := from; k <= to; k++ {
+		if kinds[k] != kEmpty {
+			parts = append(parts, headerPart(lines[k], kinds[k]))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // continuesHeader tells whether line j may be part of a wrapped header:

@@ -41,9 +41,36 @@ func endsWithVerb(t string) bool {
 // verbInside tells whether a "wrote" verb appears as a word inside t, for
 // lines such as "X schrieb am Fr., 28. Apr. 2017 um 11:53 Uhr:" or
 // "Den 15. jun. kl. 20.42 skrev X <x@y>:".
-func verbInside(t string) bool {
+func verbInside(t string) bool { return wordInside(t, wroteVerbs) }
+
+// sentVerbs are "sent", which some clients write where others write
+// "wrote" ("On 30/11/2026 10:00, Jane <j@x> sent:", "… hat Jane
+// gesendet:", "… a envoyé :"), lower-cased.
+var sentVerbs = strings.Fields(`sent gesendet geschickt envoyé envoye envió envio enviou inviato verzonden verstuurd
+	skickade sendte wysłał wysłała отправил отправила отправил(а) надіслав`)
+
+// isSentHeader reports whether t is an attribution that says "sent": a
+// "sent" verb, a colon at the end, a date and an address or an intro word.
+// A sentence can end in "sent:" too ("On Monday I sent:"), so the caller
+// also wants a quote right below.
+func isSentHeader(t string) bool {
+	if len(t) > 500 || len(t) < 10 {
+		return false
+	}
+	body := strings.TrimRight(t, " -:：")
+	if !strings.ContainsAny(t[len(body):], ":：") || strings.IndexFunc(t, unicode.IsDigit) < 0 {
+		return false
+	}
+	if !strings.Contains(t, "@") && !strings.Contains(t, "<") && !introWord.MatchString(t) {
+		return false
+	}
+	return wordInside(body, sentVerbs)
+}
+
+// wordInside tells whether one of verbs appears as a word inside t.
+func wordInside(t string, verbs []string) bool {
 	s := strings.ToLower(t)
-	for _, v := range wroteVerbs {
+	for _, v := range verbs {
 		for off := 0; off < len(s); {
 			i := strings.Index(s[off:], v)
 			if i < 0 {
@@ -169,12 +196,31 @@ func mayStartHeader(t string) bool {
 	return len(r) > 0 && (unicode.IsDigit(r[0]) || strings.Contains(t, "<") || unicode.Is(unicode.Han, r[0]))
 }
 
+// dateStart matches a line that starts with a numeric date: "30.11.2026",
+// "2026/11/30", "2026年11月".
+var dateStart = regexp.MustCompile(`^\d{1,4}\s*[./年-]\s*\d{1,2}\s*[./月-]`)
+
+// startsLikeHeader tells whether a line begins the way an attribution
+// does, more surely than mayStartHeader: an intro word with a number soon
+// after it ("On Mon, Nov 30", "Am 30.11.2026", "Le lun. 30 nov."), or a
+// numeric date.
+func startsLikeHeader(t string) bool {
+	if dateStart.MatchString(t) {
+		return true
+	}
+	if !introWord.MatchString(t) {
+		return false
+	}
+	head := t[:min(len(t), 40)]
+	return strings.IndexFunc(head, unicode.IsDigit) >= 0
+}
+
 // originalMarker matches the original-message and reply-message
 // separators of Outlook, Thunderbird, Android and Asian webmail clients
 // ("-----Original Message-----", "-----Reply Message-----" of NetEase and
 // Sina, Foxmail's "------------------ 原始邮件 ------------------"), in
 // several languages.
-var originalMarker = regexp.MustCompile(`(?i)^[-_=*>\s]*(original message|reply message|original-nachricht|originalnachricht|mesaj original|izvorna poruka|原始訊息|원래 메시지|ursprüngliche nachricht|antwort-nachricht|message d'origine|message de réponse|mensaje original|mensaje de respuesta|messaggio originale|messaggio di risposta|oorspronkelijk bericht|origineel bericht|antwoordbericht|mensagem original|mensagem de resposta|originalmeddelande|ursprungligt meddelande|svarsmeddelande|oprindelig meddelelse|opprinnelig melding|original melding|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|оригинальное сообщение|ответное сообщение|původní zpráva|pôvodná správa|alkuperäinen viesti|eredeti üzenet|orijinal mesaj|αρχικό μήνυμα|mesajul original|tin nhắn gốc|原始邮件|原始郵件|邮件原文|回复邮件|回覆郵件|元のメッセージ|返信メッセージ|원본 메시지|답장 메시지)[-_=*\s]*:?[-_=*\s]*$`)
+var originalMarker = regexp.MustCompile(`(?i)^[-_=*>\s]*(original message|reply message|original-nachricht|originalnachricht|ursprüngliche mail|message original|mail original|originalmeldung|mesaj original|izvorna poruka|原始訊息|원래 메시지|ursprüngliche nachricht|antwort-nachricht|message d'origine|message de réponse|mensaje original|mensaje de respuesta|messaggio originale|messaggio di risposta|oorspronkelijk bericht|origineel bericht|antwoordbericht|mensagem original|mensagem de resposta|originalmeddelande|ursprungligt meddelande|svarsmeddelande|oprindelig meddelelse|opprinnelig melding|original melding|wiadomość oryginalna|oryginalna wiadomość|исходное сообщение|исходное письмо|оригинальное сообщение|ответное сообщение|původní zpráva|pôvodná správa|alkuperäinen viesti|eredeti üzenet|orijinal mesaj|αρχικό μήνυμα|mesajul original|tin nhắn gốc|原始邮件|原始郵件|原始信息|原始訊息|邮件原文|回复邮件|回覆郵件|元のメッセージ|返信メッセージ|원본 메시지|답장 메시지)[-_=*\s]*:?[-_=*\s]*$`)
 
 // forwardMarker matches forwarded-message separators of Gmail, Outlook,
 // Thunderbird and Apple Mail, in several languages.
@@ -196,22 +242,31 @@ func isForwardMarker(t string) bool {
 // localised, sometimes in *bold*.
 var (
 	fromKey   = regexp.MustCompile(`(?i)^[*_]*(from|von|de|de la|da|van|från|fra|od|от|від|lähettäjä|feladó|kimden|发件人|發件人|寄件者|差出人|보낸 사람|送信者|afzender|remetente|mittente|expéditeur|absender|από|šalje|pošiljatelj|từ|dari|מאת|من)[*_]*\s*[:：]`)
-	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu|odesláno|komu|předmět|odoslané|predmet|wysłane|αποστολή|προς|θέμα|κοιν|trimis|către|subiect|poslano|prima|đã gửi|đến|chủ đề|dikirim|kepada|perihal|tanggal|보낸 날짜|받는 사람|참조|제목|寄件日期|收件者|副本|日期|抄送|時間|时间|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع)[*_]*\s*[:：]`)
+	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|sujet|pour|enviado el|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu|odesláno|komu|předmět|odoslané|predmet|wysłane|αποστολή|προς|θέμα|κοιν|trimis|către|subiect|poslano|prima|đã gửi|đến|chủ đề|dikirim|kepada|perihal|tanggal|보낸 날짜|받는 사람|참조|제목|寄件日期|收件者|副本|日期|抄送|時間|时间|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع)[*_]*\s*[:：]`)
 )
 
 // isHeaderBlock tells whether line i starts a "From:" header block: a From
-// field followed within six lines by at least two other header fields.
+// field followed within six lines by at least two other header fields. A
+// block may also start with another field ("Sent:" above "From:", as
+// Outlook writes it in some versions) when a From field follows in it and
+// the line above is blank.
 func isHeaderBlock(lines []string, i int) bool {
-	if !fromKey.MatchString(cleanLine(lines[i])) {
+	t := cleanLine(lines[i])
+	from := fromKey.MatchString(t)
+	if !from && (!headerKey.MatchString(t) || i > 0 && cleanLine(lines[i-1]) != "") {
 		return false
 	}
 	n := 0
 	for j := i + 1; j < len(lines) && j <= i+6; j++ {
-		if headerKey.MatchString(cleanLine(lines[j])) {
+		l := cleanLine(lines[j])
+		switch {
+		case !from && fromKey.MatchString(l):
+			from = true
+		case headerKey.MatchString(l):
 			n++
 		}
 	}
-	return n >= 2
+	return from && n >= 2
 }
 
 // isDelimiter matches the signature separator "-- " (RFC 3676 §4.3) and
@@ -323,61 +378,6 @@ func isMobileSignature(t string) bool {
 		return false // cheap exit: no signature starts like this
 	}
 	return mobileSignatures.MatchString(t)
-}
-
-// gluedIntro finds where an attribution may start inside a line: a
-// capitalised first word of an "On … wrote:" line in a major language,
-// after the end of a sentence or glued to the previous word.
-var gluedIntro = regexp.MustCompile(`(?:[.!?)"'…:;]\s*|\p{Ll})(On|Le|Am|El|Em|Op|Il|Den|W dniu|Dne|Στις|В|У) [^\n]{6,}$`)
-
-// gluedHeaderAt returns where a quote header starts inside line l after
-// new text ("Works now, thanks!On Mon, 30 Nov 2026 … wrote:", as some
-// mobile and webmail clients join the reply's last line and the
-// attribution), or -1. next holds up to the two following lines, for an
-// attribution the client wrapped.
-func gluedHeaderAt(l string, next []string) int {
-	t := strings.TrimRight(l, " \t")
-	if len(t) < 12 || len(t) > 600 || isQuoted(t) {
-		return -1
-	}
-	m := gluedIntro.FindStringSubmatchIndex(t)
-	if m == nil {
-		return -1
-	}
-	p := m[2]
-	prefix := strings.TrimSpace(t[:p])
-	if strings.IndexFunc(prefix, unicode.IsLetter) < 0 {
-		return -1
-	}
-	joined := cleanLine(t[p:])
-	if isQuoteHeader(joined) {
-		return p
-	}
-	for _, n := range next {
-		joined += " " + cleanLine(n)
-		if isQuoteHeader(joined) {
-			return p
-		}
-	}
-	return -1
-}
-
-// gluedIntroWords are the words gluedIntro starts with, for a cheap
-// test before the regular expression runs.
-var gluedIntroWords = []string{"On ", "Le ", "Am ", "El ", "Em ", "Op ", "Il ", "Den ", "W dniu ", "Dne ", "Στις ", "В ", "У "}
-
-// mayHoldGluedHeader is a cheap test that a line may hold an attribution
-// after some text: it names one of the intro words after its start.
-func mayHoldGluedHeader(l string) bool {
-	if len(l) < 12 {
-		return false
-	}
-	for _, w := range gluedIntroWords {
-		if i := strings.Index(l, w); i > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // isDashedAttribution matches Android's and Zoho's attribution framed by

@@ -85,6 +85,11 @@ func (s *Server) events(c echo.Context) error {
 		last = n
 	}
 	w := c.Response()
+	// A stream sends no body and lives long: no read deadline (it would
+	// end the stream), but each write must reach the client in time.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	writing := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.opts.Conns.WriteTimeout)) }
 	w.Header().Set(echo.HeaderContentType, "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -102,6 +107,7 @@ func (s *Server) events(c echo.Context) error {
 		if len(missed) == 0 {
 			break
 		}
+		writing()
 		for _, n := range missed {
 			writeEvent(w, n)
 			last = max(last, n.MessageID)
@@ -116,6 +122,7 @@ func (s *Server) events(c echo.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-beat.C:
+			writing()
 			if _, err := s.svc.Authenticate(ctx, token); bridge.KindOf(err) == bridge.KindUnauthorized {
 				return nil // revoked (perhaps on another node)
 			}
@@ -124,6 +131,7 @@ func (s *Server) events(c echo.Context) error {
 			if d.MessageID <= last {
 				continue // already replayed
 			}
+			writing()
 			writeEvent(w, bridge.NotificationOf(d))
 		}
 		w.Flush()

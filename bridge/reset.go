@@ -82,14 +82,16 @@ func errBadLink() *Error {
 
 // ConfirmPasswordReset sets the password of the link's user, uses the link
 // up (and every other link of the user) and ends every session of the
-// user (POST /auth/password-reset/confirm).
+// user and every API token minted from a session (POST
+// /auth/password-reset/confirm). It returns what ended and the tokens
+// that still work.
 //
 // Attempts count per client (ResetPerClient, like reset requests) before
 // any hashing, so a flood of forged tokens costs a store write each, not
 // an argon2id hash each.
-func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) error {
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) (*CredentialsEnded, error) {
 	if err := checkNewPassword(password); err != nil {
-		return err
+		return nil, err
 	}
 	var wait time.Duration
 	err := s.st.Update(ctx, func(tx store.Tx) error {
@@ -98,24 +100,24 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 		return err
 	})
 	if err != nil {
-		return storeErr(err, "password link")
+		return nil, storeErr(err, "password link")
 	}
 	if wait > 0 {
-		return rateLimited(wait)
+		return nil, rateLimited(wait)
 	}
 	// Hash first (outside any transaction: it takes tens of ms), so the
 	// transaction that takes the link is short.
 	var hash string
 	var herr error
 	if err := s.withHashSlot(ctx, func() { hash, herr = hashPassword(password, s.cfg.Accounts.Argon2) }); err != nil {
-		return err
+		return nil, err
 	}
 	if herr != nil {
-		return &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
+		return nil, &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
 	}
 	now := s.clock.Now()
 	var userID uint64
-	var ended []string
+	var ended *CredentialsEnded
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		l, err := tx.TakePasswordLink(token)
 		if errors.Is(err, store.ErrNotFound) {
@@ -137,21 +139,23 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 		if err := tx.DeleteUserPasswordLinks(l.UserID); err != nil {
 			return err
 		}
-		ended, err = tx.DeleteUserSessions(l.UserID, "")
+		ended, err = endCredentialsTx(tx, l.UserID, "", "")
 		return err
 	})
 	if err != nil {
-		return storeErr(err, "password link")
+		return nil, storeErr(err, "password link")
 	}
-	s.closeStreams(ended)
-	s.log.Info("password set by link; sessions ended", "user_id", userID)
-	return nil
+	s.closeStreams(ended.streams)
+	s.log.Info("password set by link; sessions and session-minted tokens ended", "user_id", userID,
+		"sessions", ended.Sessions, "tokens_revoked", len(ended.TokensRevoked), "tokens_kept", len(ended.TokensKept))
+	return ended, nil
 }
 
 // ChangePassword sets the caller's own password (PUT /me/password). With a
 // password already set, current must match it; attempts count against the
-// address's sign-in limit. Every other session of the
-// caller ends; the caller's own session, if it used one, stays.
+// address's sign-in limit. Every other session of the caller ends, and
+// every API token minted from a session; the caller's own session or
+// token, whichever it used, stays.
 func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password string) error {
 	if !c.IsStaff() {
 		return errorf(KindNotFound, "not found")
@@ -205,7 +209,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	if herr != nil {
 		return &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
 	}
-	var ended []string
+	var ended *CredentialsEnded
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.SetPasswordHash(c.ID, hash); err != nil {
 			return err
@@ -213,13 +217,17 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 		if err := tx.DeleteUserPasswordLinks(c.ID); err != nil {
 			return err
 		}
+		keepToken := ""
+		if !c.IsSession() {
+			keepToken = c.TokenID // the API token making the change stays
+		}
 		var err error
-		ended, err = tx.DeleteUserSessions(c.ID, c.session)
+		ended, err = endCredentialsTx(tx, c.ID, c.session, keepToken)
 		return err
 	})
 	if err != nil {
 		return storeErr(err, "password")
 	}
-	s.closeStreams(ended)
+	s.closeStreams(ended.streams)
 	return nil
 }

@@ -179,7 +179,7 @@ func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token)}, nil
+	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token), viaSession: true}, nil
 }
 
 // Logout ends the caller's session (DELETE /auth/session). An API token is

@@ -22,6 +22,7 @@ type TokenInfo struct {
 	ID        string
 	CreatedAt time.Time // zero for a token issued before this was recorded
 	LastUsed  time.Time // zero: never; kept to within store.TokenTouchEvery
+	Minted    string    // how it was issued: store.Minted*, "" unknown
 	Current   bool      // the token of this very request
 }
 
@@ -65,7 +66,7 @@ func (s *Service) Tokens(ctx context.Context, c Caller, kind string, id uint64) 
 	}
 	out := make([]TokenInfo, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, TokenInfo{ID: t.ID, CreatedAt: t.CreatedAt, LastUsed: t.LastUsed, Current: t.ID == c.TokenID && c.Kind == kind && c.ID == id})
+		out = append(out, TokenInfo{ID: t.ID, CreatedAt: t.CreatedAt, LastUsed: t.LastUsed, Minted: t.Minted, Current: t.ID == c.TokenID && c.Kind == kind && c.ID == id})
 	}
 	return out, nil
 }

@@ -51,9 +51,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, client string
 		if err != nil || wait > 0 {
 			return err
 		}
-		over, err := hitLimits(tx, now, map[string]Limit{rateKey("reset/address", email): s.cfg.Accounts.ResetPerAddress})
+		// Quietly over either: a flood of resets must not flood a mailbox.
+		// The address's own window counts only requests within the
+		// client's, so one stranger cannot use it up (lockout.go).
+		over, err := hitLimits(tx, now, map[string]Limit{rateKey("reset/address-client", email+"\x00"+clientKey(client)): s.cfg.Accounts.ResetPerAddressClient})
 		if err != nil || over > 0 {
-			return err // quietly: a flood of resets must not flood a mailbox
+			return err
+		}
+		over, err = hitLimits(tx, now, map[string]Limit{rateKey("reset/address", email): s.cfg.Accounts.ResetPerAddress})
+		if err != nil || over > 0 {
+			return err
 		}
 		u, err := tx.UserByEmail(email)
 		if errors.Is(err, store.ErrNotFound) {
@@ -153,10 +160,10 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 
 // ChangePassword sets the caller's own password (PUT /me/password). With a
 // password already set, current must match it; attempts count against the
-// address's sign-in limit. Every other session of the caller ends, and
+// address's sign-in limits from the client (passwordAttemptTx). Every other session of the caller ends, and
 // every API token minted from a session; the caller's own session or
 // token, whichever it used, stays.
-func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password string) error {
+func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password, client string) error {
 	if !c.IsStaff() {
 		return errorf(KindNotFound, "not found")
 	}
@@ -164,15 +171,17 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 		return err
 	}
 	// Guesses of current_password (a stolen session trying to take the
-	// account over) count like sign-in attempts of the address.
+	// account over) count like sign-in attempts of the address, from
+	// this client.
 	var old string
 	var wait time.Duration
+	var slow bool
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.User(c.ID)
 		if err != nil {
 			return err
 		}
-		wait, err = hitLimits(tx, s.clock.Now(), map[string]Limit{rateKey("login/address", u.Email): s.cfg.Accounts.LoginPerAddress})
+		wait, slow, err = s.passwordAttemptTx(tx, s.clock.Now(), u.Email, client)
 		if err != nil || wait > 0 {
 			return err
 		}
@@ -188,6 +197,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	}
 	if wait > 0 {
 		return rateLimited(wait)
+	}
+	if err := s.slowDown(ctx, slow); err != nil {
+		return err
 	}
 	var hash string
 	var ok = true

@@ -43,6 +43,9 @@ type Options struct {
 	// Conns are the connection limits and deadlines (conns.go); Handler
 	// applies the body and write deadlines.
 	Conns ConnLimits
+	// MetricsToken is the bearer token GET /metrics asks of clients not
+	// on loopback (DESKGATE_METRICS_TOKEN); empty: loopback only.
+	MetricsToken string
 }
 
 // DefaultResetAnswerAfter: an address with an account costs a link, a
@@ -103,7 +106,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) routes() {
 	s.e.GET("/healthz", s.healthz)
-	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
+	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})), s.metricsAccess)
 	s.e.GET("/api/v1/openapi.json", serveOpenAPI)
 
 	// The console (SPEC §13): one page, its script and its stylesheet.

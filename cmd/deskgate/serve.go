@@ -95,7 +95,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	limits := a.httpLimits()
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
-		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits}, log)
+		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits,
+		MetricsToken: cfg.MetricsToken}, log)
 	httpSrv := webapi.NewHTTPServer(api.Handler(), limits)
 	httpSrv.BaseContext = func(net.Listener) context.Context { return ctx }
 	httpLn = a.limitHTTP(httpLn, limits)

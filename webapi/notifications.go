@@ -66,12 +66,17 @@ func (s *Server) unseenCounts(c echo.Context) error {
 //
 // The stream ends when its token is revoked (at once on this node; on
 // the next heartbeat's check of the token otherwise) and when its token
-// opens more than bridge.MaxStreamsPerToken streams (the oldest ends).
+// or owner opens more than bridge.MaxStreamsPerToken or
+// MaxStreamsPerOwner streams (the oldest ends); with bridge.MaxStreams
+// open on the node a new one is refused (503 too_many_streams).
 func (s *Server) events(c echo.Context) error {
 	cl := caller(c)
 	ctx, end := context.WithCancel(c.Request().Context())
 	defer end()
-	release := s.svc.TrackStream(cl, end)
+	release, err := s.svc.TrackStream(cl, end)
+	if err != nil {
+		return err
+	}
 	defer release()
 	token := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 	live, cancel := s.svc.Subscribe(cl) // before the replay, so nothing falls between

@@ -74,6 +74,9 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 		opts.ResetAnswerAfter = DefaultResetAnswerAfter
 	}
 	opts.Conns = opts.Conns.withDefaults()
+	if log == nil {
+		log = slog.Default()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)

@@ -23,6 +23,9 @@ type Caller struct {
 	// TokenID is the id of the token the caller authenticated with
 	// (store.TokenID), for revocation and the per-token stream cap.
 	TokenID string
+	// viaSession: a session, or an API token minted from one
+	// (store.MintedSession); a token it mints is MintedSession too.
+	viaSession bool
 }
 
 // IsSession reports whether the caller authenticated with a session token.
@@ -55,7 +58,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 		if err != nil {
 			return err
 		}
-		c, lastUsed = Caller{Kind: p.Kind, ID: p.ID, TokenID: store.TokenID(token)}, p.LastUsed
+		c, lastUsed = Caller{Kind: p.Kind, ID: p.ID, TokenID: store.TokenID(token), viaSession: p.Minted == store.MintedSession}, p.LastUsed
 		if p.Kind == store.KindUser {
 			u, err := tx.User(p.ID)
 			if err != nil {

@@ -56,7 +56,7 @@ func (s *Service) joinCcTx(tx store.Tx, p *prepared, au mailAuthor, conv *store.
 	var joined, skipped []string
 	seen := map[string]bool{au.Email: true}
 	for _, a := range p.a.Message.Cc {
-		addr := strings.ToLower(strings.TrimSpace(a.Email))
+		addr := store.NormalizeEmail(a.Email)
 		if addr == "" || seen[addr] {
 			continue
 		}

@@ -20,7 +20,7 @@ func BenchmarkLogin(b *testing.B) {
 	many := bridge.Limit{N: 1 << 30, Window: time.Hour}
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test", UnseenDelay: time.Minute,
 		TokenKey: []byte("bench key, 32 bytes long........"),
-		Accounts: bridge.AccountsConfig{LoginPerAddress: many, LoginPerClient: many}}, nil, slog.New(slog.DiscardHandler))
+		Accounts: bridge.AccountsConfig{LoginPerAddressClient: many, LoginPerClient: many, LoginSlowAfter: many}}, nil, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
 	if _, err := svc.Bootstrap(ctx, "bench-admin"); err != nil {
 		b.Fatal(err)
@@ -35,7 +35,7 @@ func BenchmarkLogin(b *testing.B) {
 	}
 	tok, _ := svc.CreateUserToken(ctx, admin, u.ID)
 	agent, _ := svc.Authenticate(ctx, tok)
-	if err := svc.ChangePassword(ctx, agent, "", "correct horse"); err != nil {
+	if err := svc.ChangePassword(ctx, agent, "", "correct horse", "192.0.2.1"); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := svc.CreateCustomer(ctx, admin, "carol@example.com", "Carol"); err != nil {

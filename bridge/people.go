@@ -65,7 +65,7 @@ func (s *Service) CreateUserToken(ctx context.Context, c Caller, id uint64) (str
 		}
 		return "", notFound("user", id)
 	}
-	return s.issueToken(ctx, store.Principal{Kind: store.KindUser, ID: id}, func(tx store.Tx) error {
+	return s.issueToken(ctx, c, store.Principal{Kind: store.KindUser, ID: id}, func(tx store.Tx) error {
 		_, err := tx.User(id)
 		return err
 	})
@@ -102,7 +102,7 @@ func (s *Service) CreateCustomerToken(ctx context.Context, c Caller, id uint64) 
 		}
 		return "", notFound("customer", id)
 	}
-	return s.issueToken(ctx, store.Principal{Kind: store.KindCustomer, ID: id}, func(tx store.Tx) error {
+	return s.issueToken(ctx, c, store.Principal{Kind: store.KindCustomer, ID: id}, func(tx store.Tx) error {
 		_, err := tx.Customer(id)
 		return err
 	})
@@ -114,9 +114,11 @@ func (s *Service) CreateCustomerToken(ctx context.Context, c Caller, id uint64) 
 // streams per token). Revoking one makes room.
 const MaxTokensPerOwner = 100
 
-// issueToken stores a new token for p after check passes in the same
-// transaction; an owner that holds MaxTokensPerOwner already is refused.
-func (s *Service) issueToken(ctx context.Context, p store.Principal, check func(store.Tx) error) (string, error) {
+// issueToken stores a new token for p, minted by c, after check passes in
+// the same transaction; an owner that holds MaxTokensPerOwner already is
+// refused.
+func (s *Service) issueToken(ctx context.Context, c Caller, p store.Principal, check func(store.Tx) error) (string, error) {
+	p.Minted = mintedBy(c, p)
 	tok, err := newToken()
 	if err != nil {
 		return "", &Error{Kind: KindUnavailable, Message: "cannot create token", Err: err}
@@ -160,7 +162,7 @@ func (s *Service) Bootstrap(ctx context.Context, token string) (bool, error) {
 			return err
 		}
 		created = true
-		return tx.PutToken(token, store.Principal{Kind: store.KindUser, ID: u.ID, CreatedAt: s.clock.Now()})
+		return tx.PutToken(token, store.Principal{Kind: store.KindUser, ID: u.ID, CreatedAt: s.clock.Now(), Minted: store.MintedBootstrap})
 	})
 	return created, storeErr(err, "bootstrap admin")
 }

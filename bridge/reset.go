@@ -51,9 +51,16 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, client string
 		if err != nil || wait > 0 {
 			return err
 		}
-		over, err := hitLimits(tx, now, map[string]Limit{rateKey("reset/address", email): s.cfg.Accounts.ResetPerAddress})
+		// Quietly over either: a flood of resets must not flood a mailbox.
+		// The address's own window counts only requests within the
+		// client's, so one stranger cannot use it up (lockout.go).
+		over, err := hitLimits(tx, now, map[string]Limit{rateKey("reset/address-client", email+"\x00"+clientKey(client)): s.cfg.Accounts.ResetPerAddressClient})
 		if err != nil || over > 0 {
-			return err // quietly: a flood of resets must not flood a mailbox
+			return err
+		}
+		over, err = hitLimits(tx, now, map[string]Limit{rateKey("reset/address", email): s.cfg.Accounts.ResetPerAddress})
+		if err != nil || over > 0 {
+			return err
 		}
 		u, err := tx.UserByEmail(email)
 		if errors.Is(err, store.ErrNotFound) {
@@ -82,14 +89,16 @@ func errBadLink() *Error {
 
 // ConfirmPasswordReset sets the password of the link's user, uses the link
 // up (and every other link of the user) and ends every session of the
-// user (POST /auth/password-reset/confirm).
+// user and every API token minted from a session (POST
+// /auth/password-reset/confirm). It returns what ended and the tokens
+// that still work.
 //
 // Attempts count per client (ResetPerClient, like reset requests) before
 // any hashing, so a flood of forged tokens costs a store write each, not
 // an argon2id hash each.
-func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) error {
+func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) (*CredentialsEnded, error) {
 	if err := checkNewPassword(password); err != nil {
-		return err
+		return nil, err
 	}
 	var wait time.Duration
 	err := s.st.Update(ctx, func(tx store.Tx) error {
@@ -98,24 +107,24 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 		return err
 	})
 	if err != nil {
-		return storeErr(err, "password link")
+		return nil, storeErr(err, "password link")
 	}
 	if wait > 0 {
-		return rateLimited(wait)
+		return nil, rateLimited(wait)
 	}
 	// Hash first (outside any transaction: it takes tens of ms), so the
 	// transaction that takes the link is short.
 	var hash string
 	var herr error
 	if err := s.withHashSlot(ctx, func() { hash, herr = hashPassword(password, s.cfg.Accounts.Argon2) }); err != nil {
-		return err
+		return nil, err
 	}
 	if herr != nil {
-		return &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
+		return nil, &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
 	}
 	now := s.clock.Now()
 	var userID uint64
-	var ended []string
+	var ended *CredentialsEnded
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		l, err := tx.TakePasswordLink(token)
 		if errors.Is(err, store.ErrNotFound) {
@@ -137,22 +146,24 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 		if err := tx.DeleteUserPasswordLinks(l.UserID); err != nil {
 			return err
 		}
-		ended, err = tx.DeleteUserSessions(l.UserID, "")
+		ended, err = endCredentialsTx(tx, l.UserID, "", "")
 		return err
 	})
 	if err != nil {
-		return storeErr(err, "password link")
+		return nil, storeErr(err, "password link")
 	}
-	s.closeStreams(ended)
-	s.log.Info("password set by link; sessions ended", "user_id", userID)
-	return nil
+	s.closeStreams(ended.streams)
+	s.log.Info("password set by link; sessions and session-minted tokens ended", "user_id", userID,
+		"sessions", ended.Sessions, "tokens_revoked", len(ended.TokensRevoked), "tokens_kept", len(ended.TokensKept))
+	return ended, nil
 }
 
 // ChangePassword sets the caller's own password (PUT /me/password). With a
 // password already set, current must match it; attempts count against the
-// address's sign-in limit. Every other session of the
-// caller ends; the caller's own session, if it used one, stays.
-func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password string) error {
+// address's sign-in limits from the client (passwordAttemptTx). Every other session of the caller ends, and
+// every API token minted from a session; the caller's own session or
+// token, whichever it used, stays.
+func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password, client string) error {
 	if !c.IsStaff() {
 		return errorf(KindNotFound, "not found")
 	}
@@ -160,15 +171,17 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 		return err
 	}
 	// Guesses of current_password (a stolen session trying to take the
-	// account over) count like sign-in attempts of the address.
+	// account over) count like sign-in attempts of the address, from
+	// this client.
 	var old string
 	var wait time.Duration
+	var slow bool
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		u, err := tx.User(c.ID)
 		if err != nil {
 			return err
 		}
-		wait, err = hitLimits(tx, s.clock.Now(), map[string]Limit{rateKey("login/address", u.Email): s.cfg.Accounts.LoginPerAddress})
+		wait, slow, err = s.passwordAttemptTx(tx, s.clock.Now(), u.Email, client)
 		if err != nil || wait > 0 {
 			return err
 		}
@@ -184,6 +197,9 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	}
 	if wait > 0 {
 		return rateLimited(wait)
+	}
+	if err := s.slowDown(ctx, slow); err != nil {
+		return err
 	}
 	var hash string
 	var ok = true
@@ -205,7 +221,7 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 	if herr != nil {
 		return &Error{Kind: KindUnavailable, Message: "cannot hash password", Err: herr}
 	}
-	var ended []string
+	var ended *CredentialsEnded
 	err = s.st.Update(ctx, func(tx store.Tx) error {
 		if err := tx.SetPasswordHash(c.ID, hash); err != nil {
 			return err
@@ -213,13 +229,17 @@ func (s *Service) ChangePassword(ctx context.Context, c Caller, current, passwor
 		if err := tx.DeleteUserPasswordLinks(c.ID); err != nil {
 			return err
 		}
+		keepToken := ""
+		if !c.IsSession() {
+			keepToken = c.TokenID // the API token making the change stays
+		}
 		var err error
-		ended, err = tx.DeleteUserSessions(c.ID, c.session)
+		ended, err = endCredentialsTx(tx, c.ID, c.session, keepToken)
 		return err
 	})
 	if err != nil {
 		return storeErr(err, "password")
 	}
-	s.closeStreams(ended)
+	s.closeStreams(ended.streams)
 	return nil
 }

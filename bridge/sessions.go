@@ -22,12 +22,21 @@ type AccountsConfig struct {
 	// WelcomeTTL is how long a new user's set-password link works;
 	// default 72h.
 	WelcomeTTL time.Duration
-	// Sign-in attempts per address (default 10 per 15 min) and per client
-	// (default 50 per 5 min).
-	LoginPerAddress, LoginPerClient Limit
-	// Password-reset requests per address (default 3 per hour; beyond it
-	// no more emails, still 202) and per client (default 20 per hour).
-	ResetPerAddress, ResetPerClient Limit
+	// Password attempts (sign-in, PUT /me/password) per address and
+	// client together (default 10 per 15 min) and per client (default 50
+	// per 5 min): beyond either, 429. Strangers' attempts never refuse
+	// the owner on a client of its own (lockout.go).
+	LoginPerAddressClient, LoginPerClient Limit
+	// LoginSlowAfter: the attempts on one address from all clients beyond
+	// N per Window (default 10 per 15 min) each wait LoginSlowdown
+	// (default 1s) before the password is checked; never refused.
+	LoginSlowAfter Limit
+	LoginSlowdown  time.Duration
+	// Password-reset requests per address and client together (default 3
+	// per hour) and per address from all clients (default 10 per hour):
+	// beyond either no more emails, still 202. Per client (default 20 per
+	// hour): beyond it 429.
+	ResetPerAddressClient, ResetPerAddress, ResetPerClient Limit
 	// Argon2 are the password hash's parameters; default DefaultArgon2.
 	Argon2 Argon2Params
 	// MaxConcurrentHashes bounds password hashes running at once; default 4.
@@ -48,9 +57,12 @@ func (c *AccountsConfig) defaults() {
 			*l = Limit{N: n, Window: w}
 		}
 	}
-	setLimit(&c.LoginPerAddress, 10, 15*time.Minute)
+	setLimit(&c.LoginPerAddressClient, 10, 15*time.Minute)
 	setLimit(&c.LoginPerClient, 50, 5*time.Minute)
-	setLimit(&c.ResetPerAddress, 3, time.Hour)
+	setLimit(&c.LoginSlowAfter, 10, 15*time.Minute)
+	setDur(&c.LoginSlowdown, time.Second)
+	setLimit(&c.ResetPerAddressClient, 3, time.Hour)
+	setLimit(&c.ResetPerAddress, 10, time.Hour)
 	setLimit(&c.ResetPerClient, 20, time.Hour)
 	if c.Argon2 == (Argon2Params{}) {
 		c.Argon2 = DefaultArgon2
@@ -100,14 +112,12 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (*S
 	email = store.NormalizeEmail(email)
 	now := s.clock.Now()
 	var wait time.Duration
+	var slow bool
 	var hash string
 	var userID uint64
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
-		wait, err = hitLimits(tx, now, map[string]Limit{
-			rateKey("login/address", email):            s.cfg.Accounts.LoginPerAddress,
-			rateKey("login/client", clientKey(client)): s.cfg.Accounts.LoginPerClient,
-		})
+		wait, slow, err = s.passwordAttemptTx(tx, now, email, client)
 		if err != nil || wait > 0 {
 			return err
 		}
@@ -134,6 +144,9 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (*S
 	}
 	if wait > 0 {
 		return nil, rateLimited(wait)
+	}
+	if err := s.slowDown(ctx, slow); err != nil {
+		return nil, err
 	}
 	ok := false
 	if err := s.withHashSlot(ctx, func() {
@@ -179,7 +192,7 @@ func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
 	if err != nil {
 		return Caller{}, err
 	}
-	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token)}, nil
+	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token), viaSession: true}, nil
 }
 
 // Logout ends the caller's session (DELETE /auth/session). An API token is

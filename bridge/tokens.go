@@ -2,7 +2,6 @@ package bridge
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -11,17 +10,14 @@ import (
 // API tokens can be listed and revoked by whoever may issue them (an
 // admin for anyone, a user or a customer for itself). A revoked token is
 // refused from the next request on, and the event streams it opened are
-// closed at once. Each token may hold at most MaxStreamsPerToken open
-// event streams: opening one more closes its oldest.
-
-// MaxStreamsPerToken caps the open event streams (SSE) of one token.
-const MaxStreamsPerToken = 20
+// closed at once (streams.go).
 
 // TokenInfo is a token as the API lists it: never the secret.
 type TokenInfo struct {
 	ID        string
 	CreatedAt time.Time // zero for a token issued before this was recorded
 	LastUsed  time.Time // zero: never; kept to within store.TokenTouchEvery
+	Minted    string    // how it was issued: store.Minted*, "" unknown
 	Current   bool      // the token of this very request
 }
 
@@ -65,7 +61,7 @@ func (s *Service) Tokens(ctx context.Context, c Caller, kind string, id uint64) 
 	}
 	out := make([]TokenInfo, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, TokenInfo{ID: t.ID, CreatedAt: t.CreatedAt, LastUsed: t.LastUsed, Current: t.ID == c.TokenID && c.Kind == kind && c.ID == id})
+		out = append(out, TokenInfo{ID: t.ID, CreatedAt: t.CreatedAt, LastUsed: t.LastUsed, Minted: t.Minted, Current: t.ID == c.TokenID && c.Kind == kind && c.ID == id})
 	}
 	return out, nil
 }
@@ -91,65 +87,4 @@ func (s *Service) RevokeToken(ctx context.Context, c Caller, kind string, id uin
 	s.streams.closeToken(tokenID)
 	s.log.Info("token revoked", "owner", kind, "id", id, "token_id", tokenID, "by", c.Kind, "by_id", c.ID)
 	return nil
-}
-
-// TrackStream registers an open event stream of c's token; close ends it
-// (the stream's handler returns). The returned function unregisters it.
-// Past MaxStreamsPerToken the token's oldest stream is closed.
-func (s *Service) TrackStream(c Caller, close func()) (release func()) {
-	return s.streams.add(c.TokenID, close)
-}
-
-// streams are the open event streams by token.
-type streams struct {
-	mu      sync.Mutex
-	byToken map[string][]*openStream
-}
-
-type openStream struct{ close func() }
-
-func (st *streams) add(tokenID string, close func()) func() {
-	o := &openStream{close: close}
-	st.mu.Lock()
-	if st.byToken == nil {
-		st.byToken = map[string][]*openStream{}
-	}
-	list := append(st.byToken[tokenID], o)
-	var oldest []*openStream
-	if n := len(list) - MaxStreamsPerToken; n > 0 {
-		oldest, list = list[:n:n], list[n:]
-	}
-	st.byToken[tokenID] = list
-	st.mu.Unlock()
-	for _, x := range oldest {
-		x.close()
-	}
-	return func() { st.remove(tokenID, o) }
-}
-
-func (st *streams) remove(tokenID string, o *openStream) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	list := st.byToken[tokenID]
-	for i, x := range list {
-		if x == o {
-			list = append(list[:i:i], list[i+1:]...)
-			break
-		}
-	}
-	if len(list) == 0 {
-		delete(st.byToken, tokenID)
-	} else {
-		st.byToken[tokenID] = list
-	}
-}
-
-func (st *streams) closeToken(tokenID string) {
-	st.mu.Lock()
-	list := st.byToken[tokenID]
-	delete(st.byToken, tokenID)
-	st.mu.Unlock()
-	for _, x := range list {
-		x.close()
-	}
 }

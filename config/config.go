@@ -138,6 +138,24 @@ type Config struct {
 	// DESKGATE_TRUSTED_PROXIES (comma list), trusted_proxies; default
 	// empty (extension).
 	TrustedProxies []string
+	// HTTPMaxConnections and HTTPMaxConnectionsPerIP cap the open HTTP
+	// connections in all and per client address (a trusted proxy counts
+	// only in the total); more are answered 503 and closed. The MX has its
+	// own, separate caps, so the HTTP side cannot starve it.
+	// DESKGATE_HTTP_MAX_CONNECTIONS, http_max_connections; default 1000;
+	// DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP, http_max_connections_per_ip;
+	// default 64 (extensions).
+	HTTPMaxConnections, HTTPMaxConnectionsPerIP int
+	// HTTPBodyTimeout is how long a client has to send a request body,
+	// counted from the start of the request (headers have at most 10 s of
+	// it): a body that trickles in cannot stretch it.
+	// DESKGATE_HTTP_BODY_TIMEOUT, http_body_timeout; default 30s (extension).
+	HTTPBodyTimeout time.Duration
+	// MetricsToken, when set, is the bearer token GET /metrics asks of
+	// clients that are not on loopback; unset, /metrics answers loopback
+	// clients only. Secret.
+	// DESKGATE_METRICS_TOKEN, metrics_token; default "" (extension).
+	MetricsToken string
 }
 
 // TrustedProxyPrefixes parses TrustedProxies; a bare address is one host.
@@ -191,6 +209,10 @@ func Default() Config {
 		DMARCEnforce:    true,
 		MailLogMaxBytes: 1 << 30,
 		SessionTTL:      12 * time.Hour,
+
+		HTTPMaxConnections:      1000,
+		HTTPMaxConnectionsPerIP: 64,
+		HTTPBodyTimeout:         30 * time.Second,
 	}
 }
 
@@ -208,6 +230,9 @@ func (c Config) Redacted() Config {
 	}
 	if r.SmarthostPassword != "" {
 		r.SmarthostPassword = redactedMark
+	}
+	if r.MetricsToken != "" {
+		r.MetricsToken = redactedMark
 	}
 	r.DatabaseURL = RedactURL(r.DatabaseURL)
 	return r
@@ -249,6 +274,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("public_url", r.PublicURL),
 		slog.String("session_ttl", FormatDuration(r.SessionTTL)),
 		slog.String("trusted_proxies", strings.Join(r.TrustedProxies, ",")),
+		slog.Int("http_max_connections", r.HTTPMaxConnections),
+		slog.Int("http_max_connections_per_ip", r.HTTPMaxConnectionsPerIP),
+		slog.String("http_body_timeout", FormatDuration(r.HTTPBodyTimeout)),
+		slog.String("metrics_token", r.MetricsToken),
 	)
 }
 
@@ -296,6 +325,15 @@ func (c Config) Validate() error {
 	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		bad("trusted_proxies", "%v", err)
+	}
+	if c.HTTPMaxConnections < 1 {
+		bad("http_max_connections", "%d: must be at least 1", c.HTTPMaxConnections)
+	}
+	if c.HTTPMaxConnectionsPerIP < 1 {
+		bad("http_max_connections_per_ip", "%d: must be at least 1", c.HTTPMaxConnectionsPerIP)
+	}
+	if c.HTTPBodyTimeout < time.Second {
+		bad("http_body_timeout", "%s: must be at least 1s", FormatDuration(c.HTTPBodyTimeout))
 	}
 	seen := make(map[string]bool, len(c.Domains))
 	for _, d := range c.Domains {

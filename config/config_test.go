@@ -30,37 +30,41 @@ func writeFile(t *testing.T, text string) string {
 func TestDefaultsMatchSpec(t *testing.T) {
 	// SPEC §2, verbatim, plus the documented extensions.
 	want := map[string]string{
-		"DESKGATE_DATA_DIR":               "./data",
-		"DESKGATE_HTTP_ADDR":              "127.0.0.1:8080",
-		"DESKGATE_SMTP_ADDR":              "127.0.0.1:2525",
-		"DESKGATE_DOMAINS":                "support.localhost",
-		"DESKGATE_HOSTNAME":               "support.localhost", // first domain
-		"DESKGATE_BOOTSTRAP_TOKEN":        "",
-		"DESKGATE_UNSEEN_DELAY":           "1m",
-		"DESKGATE_SMARTHOST":              "",
-		"DESKGATE_RETRY_SCHEDULE":         "1m,5m,15m,30m,1h,2h,4h",
-		"DESKGATE_QUEUE_LIFETIME":         "120h",
-		"DESKGATE_MAX_MESSAGE_BYTES":      "26214400",
-		"DESKGATE_LOG_RETENTION":          "72h",
-		"DESKGATE_SMARTHOST_USER":         "",
-		"DESKGATE_SMARTHOST_PASSWORD":     "",
-		"DESKGATE_SMARTHOST_INSECURE_TLS": "false",
-		"DESKGATE_TLS_CERT":               "",
-		"DESKGATE_TLS_KEY":                "",
-		"DESKGATE_LOG_LEVEL":              "info",
-		"DESKGATE_FLOOD_LIMIT":            "10",
-		"DESKGATE_FLOOD_WINDOW":           "10m",
-		"DESKGATE_CC_JOIN":                "true",
-		"DESKGATE_DATABASE_URL":           "", // SPEC §8
-		"DESKGATE_NODE_NAME":              "",
-		"DESKGATE_NODE_LEASE":             "30s",
-		"DESKGATE_DNS":                    "",
-		"DESKGATE_DMARC_ENFORCE":          "true",
-		"DESKGATE_ARC_TRUSTED":            "",
-		"DESKGATE_MAILLOG_MAX_BYTES":      "1073741824",
-		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
-		"DESKGATE_SESSION_TTL":            "12h",
-		"DESKGATE_TRUSTED_PROXIES":        "",
+		"DESKGATE_DATA_DIR":                    "./data",
+		"DESKGATE_HTTP_ADDR":                   "127.0.0.1:8080",
+		"DESKGATE_SMTP_ADDR":                   "127.0.0.1:2525",
+		"DESKGATE_DOMAINS":                     "support.localhost",
+		"DESKGATE_HOSTNAME":                    "support.localhost", // first domain
+		"DESKGATE_BOOTSTRAP_TOKEN":             "",
+		"DESKGATE_UNSEEN_DELAY":                "1m",
+		"DESKGATE_SMARTHOST":                   "",
+		"DESKGATE_RETRY_SCHEDULE":              "1m,5m,15m,30m,1h,2h,4h",
+		"DESKGATE_QUEUE_LIFETIME":              "120h",
+		"DESKGATE_MAX_MESSAGE_BYTES":           "26214400",
+		"DESKGATE_LOG_RETENTION":               "72h",
+		"DESKGATE_SMARTHOST_USER":              "",
+		"DESKGATE_SMARTHOST_PASSWORD":          "",
+		"DESKGATE_SMARTHOST_INSECURE_TLS":      "false",
+		"DESKGATE_TLS_CERT":                    "",
+		"DESKGATE_TLS_KEY":                     "",
+		"DESKGATE_LOG_LEVEL":                   "info",
+		"DESKGATE_FLOOD_LIMIT":                 "10",
+		"DESKGATE_FLOOD_WINDOW":                "10m",
+		"DESKGATE_CC_JOIN":                     "true",
+		"DESKGATE_DATABASE_URL":                "", // SPEC §8
+		"DESKGATE_NODE_NAME":                   "",
+		"DESKGATE_NODE_LEASE":                  "30s",
+		"DESKGATE_DNS":                         "",
+		"DESKGATE_DMARC_ENFORCE":               "true",
+		"DESKGATE_ARC_TRUSTED":                 "",
+		"DESKGATE_MAILLOG_MAX_BYTES":           "1073741824",
+		"DESKGATE_PUBLIC_URL":                  "", // SPEC §10: http:// + the HTTP address
+		"DESKGATE_SESSION_TTL":                 "12h",
+		"DESKGATE_TRUSTED_PROXIES":             "",
+		"DESKGATE_HTTP_MAX_CONNECTIONS":        "1000",
+		"DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP": "64",
+		"DESKGATE_HTTP_BODY_TIMEOUT":           "30s",
+		"DESKGATE_METRICS_TOKEN":               "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -129,6 +133,10 @@ maillog_max_bytes = 2097152
 public_url = "https://help.example.com/"
 session_ttl = "8h"
 trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
+http_max_connections = 200
+http_max_connections_per_ip = 20
+http_body_timeout = "20s"
+metrics_token = "mt"
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -147,6 +155,7 @@ trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 		MailLogMaxBytes: 2 << 20,
 		PublicURL:       "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
+		HTTPMaxConnections: 200, HTTPMaxConnectionsPerIP: 20, HTTPBodyTimeout: 20 * time.Second, MetricsToken: "mt",
 	}
 	if got := c.PublicBaseURL(); got != "https://help.example.com" {
 		t.Errorf("PublicBaseURL %q", got)

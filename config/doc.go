@@ -37,6 +37,10 @@
 //	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
 //	session_ttl             DESKGATE_SESSION_TTL               12h
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
+//	http_max_connections    DESKGATE_HTTP_MAX_CONNECTIONS      1000
+//	http_max_connections_per_ip DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP 64
+//	http_body_timeout       DESKGATE_HTTP_BODY_TIMEOUT         30s
+//	metrics_token           DESKGATE_METRICS_TOKEN             (empty: loopback only)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

@@ -85,6 +85,10 @@ type fileConfig struct {
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`
 	MailLogMaxBytes      *rawValue `toml:"maillog_max_bytes"`
+	HTTPMaxConns         *rawValue `toml:"http_max_connections"`
+	HTTPMaxConnsPerIP    *rawValue `toml:"http_max_connections_per_ip"`
+	HTTPBodyTimeout      *rawValue `toml:"http_body_timeout"`
+	MetricsToken         *rawValue `toml:"metrics_token"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

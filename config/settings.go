@@ -190,6 +190,32 @@ var settings = [...]setting{
 		doc: "Networks (CIDR) of reverse proxies whose X-Forwarded-For names the client,\nfor the sign-in rate limit per client. Empty: the peer address is the client.",
 		set: func(c *Config, s string) error { c.TrustedProxies = splitList(s); return nil },
 		get: func(c Config) string { return strings.Join(c.TrustedProxies, ",") }},
+	{key: "http_max_connections", env: "DESKGATE_HTTP_MAX_CONNECTIONS", kind: kindInt,
+		doc: "Most open HTTP connections in all; more are answered 503. The MX has its own caps.",
+		set: func(c *Config, s string) error { return setInt(&c.HTTPMaxConnections, s) },
+		get: func(c Config) string { return strconv.Itoa(c.HTTPMaxConnections) }},
+	{key: "http_max_connections_per_ip", env: "DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP", kind: kindInt,
+		doc: "Most open HTTP connections per client address (a trusted proxy counts only in the total).",
+		set: func(c *Config, s string) error { return setInt(&c.HTTPMaxConnectionsPerIP, s) },
+		get: func(c Config) string { return strconv.Itoa(c.HTTPMaxConnectionsPerIP) }},
+	{key: "http_body_timeout", env: "DESKGATE_HTTP_BODY_TIMEOUT", kind: kindDuration,
+		doc: "How long a client has to send a request body, from the start of the request.",
+		set: func(c *Config, s string) error { return setDuration(&c.HTTPBodyTimeout, s) },
+		get: func(c Config) string { return FormatDuration(c.HTTPBodyTimeout) }},
+	{key: "metrics_token", env: "DESKGATE_METRICS_TOKEN", kind: kindString,
+		doc: "Bearer token for GET /metrics from clients not on loopback. Empty = /metrics\nanswers loopback clients only. Secret: prefer the environment variable.",
+		set: func(c *Config, s string) error { c.MetricsToken = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.MetricsToken }},
+}
+
+// setInt parses s as a decimal integer into *dst.
+func setInt(dst *int, s string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not an integer: %w", err)
+	}
+	*dst = n
+	return nil
 }
 
 // splitList splits a comma list, trimming blanks and dropping empty items.

@@ -107,6 +107,10 @@ func (c *Checker) checkDMARC(ctx context.Context, fields []field, r *Results) {
 				where += " or " + r.OrgDomain
 			}
 			r.Reason = "no DMARC record for " + where + "; no aligned SPF or DKIM pass"
+			if why := alignedFailure(from, r); why != "" {
+				r.AlignedFail = true
+				r.Reason = "no DMARC record for " + where + ", and " + why + " with no aligned pass"
+			}
 		}
 	case r.Aligned:
 		r.DMARC = Pass
@@ -115,6 +119,23 @@ func (c *Checker) checkDMARC(ctx context.Context, fields []field, r *Results) {
 	default:
 		r.DMARC, r.Reason = Fail, fmt.Sprintf("no SPF or DKIM pass aligned with %s (SPF %s for %q, DKIM %s)", from, r.SPF, r.SPFDomain, r.DKIM)
 	}
+}
+
+// alignedFailure says which check aligned with the From domain failed
+// outright, "" when none did: an SPF fail of an aligned domain (the
+// domain's own -all), or an aligned DKIM signature that does not verify.
+// SPEC §12: without a DMARC record, such a mail is treated like a DMARC
+// failure (relaxed alignment, as without a record).
+func alignedFailure(from string, r *Results) string {
+	if r.SPF == Fail && Aligned(from, r.SPFDomain, false) {
+		return "SPF fails for " + r.SPFDomain
+	}
+	for _, s := range r.Signatures {
+		if s.Aligned && s.Result == Fail {
+			return "the DKIM signature of " + s.Domain + " fails"
+		}
+	}
+	return ""
 }
 
 // lookupDMARC reads _dmarc.<domain> through the Checker's resolver.

@@ -43,6 +43,11 @@ type Results struct {
 	// (per the record's aspf/adkim, relaxed without a record). With a
 	// DMARC record, Aligned is DMARC pass.
 	Aligned bool `json:"aligned"`
+	// AlignedFail: the From domain publishes no DMARC record (DMARC none),
+	// nothing aligned passes, and an aligned check failed outright: SPF
+	// fail, or a DKIM signature that does not verify. SPEC §12 treats it
+	// like a DMARC failure (Unverified).
+	AlignedFail bool `json:"aligned_fail,omitempty"`
 	// ARCTrusted: the ARC chain passes and its newest seal is by a domain
 	// of DESKGATE_ARC_TRUSTED.
 	ARCTrusted bool `json:"arc_trusted,omitempty"`
@@ -62,15 +67,16 @@ type Signature struct {
 
 // Unverified reports whether the From may not be believed: DMARC failed,
 // or could not be evaluated (temperror, permerror). A From whose domain
-// publishes no DMARC record (none) is not unverified by this rule.
+// publishes no DMARC record (none) is unverified only when an aligned
+// check failed with no aligned pass beside it (AlignedFail, SPEC §12).
 func (r *Results) Unverified() bool {
-	return r.DMARC != Pass && r.DMARC != None
+	return (r.DMARC != Pass && r.DMARC != None) || (r.DMARC == None && r.AlignedFail)
 }
 
 // Trusted reports whether the From address is proven: an aligned SPF or
 // DKIM pass, and no DMARC failure. Posting as a staff user needs this.
 func (r *Results) Trusted() bool {
-	return r.Aligned && (r.DMARC == Pass || r.DMARC == None)
+	return r.Aligned && !r.AlignedFail && (r.DMARC == Pass || r.DMARC == None)
 }
 
 // Header is the Authentication-Results field (RFC 8601) for these

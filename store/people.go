@@ -29,5 +29,16 @@ type Customer struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// NormalizeEmail is the form addresses are stored and looked up in.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail is the form addresses are stored and looked up in:
+// trimmed, lower-cased, and without the trailing dot of a fully
+// qualified domain (alice@staff.test. is alice@staff.test, RFC 1034
+// §3.1), so a dot cannot make a staff user or a customer a stranger.
+func NormalizeEmail(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if at := strings.LastIndexByte(s, '@'); at >= 0 {
+		if d := strings.TrimRight(s[at+1:], "."); d != "" {
+			s = s[:at+1] + d
+		}
+	}
+	return s
+}

@@ -22,7 +22,25 @@ type Principal struct {
 	// LastUsed is when the token last authenticated a request, to within
 	// TokenTouchEvery (zero: never).
 	LastUsed time.Time `json:"last_used,omitzero"`
+	// Minted says how the token was issued (Minted* constants; "" for a
+	// token issued before it was recorded). A password change or reset
+	// ends the MintedSession tokens of the user with its sessions.
+	Minted string `json:"minted,omitempty"`
 }
+
+// How a token was minted (Principal.Minted).
+const (
+	// MintedSession: by its owner signed in with a session, or from a
+	// token that was itself MintedSession (a stolen session cannot
+	// launder a token through another token).
+	MintedSession = "session"
+	// MintedToken: by its owner with an API token not minted from a session.
+	MintedToken = "token"
+	// MintedAdmin: by an admin for another user or a customer.
+	MintedAdmin = "admin"
+	// MintedBootstrap: DESKGATE_BOOTSTRAP_TOKEN.
+	MintedBootstrap = "bootstrap"
+)
 
 // TokenTouchEvery is how stale LastUsed may get: a request rewrites it only
 // when it is older than this, so reads do not each cost a commit.

@@ -278,6 +278,7 @@ func (c *checker) pipeNoDecl(p *parse.PipeNode, dot *Var, vars map[string]*Var) 
 // command checks the arguments of one command and returns the type of its
 // result: known only when it is a bare reference.
 func (c *checker) command(cmd *parse.CommandNode, dot *Var, vars map[string]*Var, piped bool) *Var {
+	c.printf(cmd)
 	var t *Var
 	for _, a := range cmd.Args {
 		t = c.arg(a, dot, vars)
@@ -311,6 +312,26 @@ func (c *checker) arg(a parse.Node, dot *Var, vars map[string]*Var) *Var {
 		return c.pipe(a, dot, copyVars(vars))
 	}
 	return nil
+}
+
+// printf refuses a printf whose format is not a quoted string or names a
+// width or precision past MaxPrintfWidth (printf.go).
+func (c *checker) printf(cmd *parse.CommandNode) {
+	if id, ok := cmd.Args[0].(*parse.IdentifierNode); !ok || id.Ident != "printf" {
+		return
+	}
+	if len(cmd.Args) < 2 {
+		c.fail(cmd, "printf: the format must be a quoted string")
+		return
+	}
+	f, ok := cmd.Args[1].(*parse.StringNode)
+	if !ok {
+		c.fail(cmd, "printf: the format must be a quoted string")
+		return
+	}
+	if err := checkPrintfFormat(f.Text); err != nil {
+		c.fail(cmd, "%v", err)
+	}
 }
 
 // fields resolves .A.B… from t.
@@ -356,15 +377,15 @@ func knownNames(vs []Var) string {
 
 // compile parses t's three parts for rendering.
 func compile(t Template) (*texttemplate.Template, *texttemplate.Template, *htmltemplate.Template, error) {
-	subj, err := texttemplate.New(PartSubject).Option("missingkey=zero").Parse(t.Subject)
+	subj, err := texttemplate.New(PartSubject).Option("missingkey=zero").Funcs(funcs).Parse(t.Subject)
 	if err != nil {
 		return nil, nil, nil, asError(PartSubject, err)
 	}
-	text, err := texttemplate.New(PartText).Option("missingkey=zero").Parse(t.Text)
+	text, err := texttemplate.New(PartText).Option("missingkey=zero").Funcs(funcs).Parse(t.Text)
 	if err != nil {
 		return nil, nil, nil, asError(PartText, err)
 	}
-	html, err := htmltemplate.New(PartHTML).Option("missingkey=zero").Parse(t.HTML)
+	html, err := htmltemplate.New(PartHTML).Option("missingkey=zero").Funcs(funcs).Parse(t.HTML)
 	if err != nil {
 		return nil, nil, nil, asError(PartHTML, err)
 	}

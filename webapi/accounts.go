@@ -79,10 +79,11 @@ func (s *Server) passwordResetConfirm(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password, clientIP(c)); err != nil {
+	ended, err := s.svc.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password, clientIP(c))
+	if err != nil {
 		return err
 	}
-	return c.NoContent(http.StatusNoContent)
+	return c.JSON(http.StatusOK, resetConfirmation(ended))
 }
 
 func (s *Server) changePassword(c echo.Context) error {
@@ -93,7 +94,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request().Context(), caller(c), in.CurrentPassword, in.Password); err != nil {
+	if err := s.svc.ChangePassword(c.Request().Context(), caller(c), in.CurrentPassword, in.Password, clientIP(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -66,12 +66,17 @@ func (s *Server) unseenCounts(c echo.Context) error {
 //
 // The stream ends when its token is revoked (at once on this node; on
 // the next heartbeat's check of the token otherwise) and when its token
-// opens more than bridge.MaxStreamsPerToken streams (the oldest ends).
+// or owner opens more than bridge.MaxStreamsPerToken or
+// MaxStreamsPerOwner streams (the oldest ends); with bridge.MaxStreams
+// open on the node a new one is refused (503 too_many_streams).
 func (s *Server) events(c echo.Context) error {
 	cl := caller(c)
 	ctx, end := context.WithCancel(c.Request().Context())
 	defer end()
-	release := s.svc.TrackStream(cl, end)
+	release, err := s.svc.TrackStream(cl, end)
+	if err != nil {
+		return err
+	}
 	defer release()
 	token := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
 	live, cancel := s.svc.Subscribe(cl) // before the replay, so nothing falls between
@@ -85,6 +90,11 @@ func (s *Server) events(c echo.Context) error {
 		last = n
 	}
 	w := c.Response()
+	// A stream sends no body and lives long: no read deadline (it would
+	// end the stream), but each write must reach the client in time.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	writing := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.opts.Conns.WriteTimeout)) }
 	w.Header().Set(echo.HeaderContentType, "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no")
@@ -102,6 +112,7 @@ func (s *Server) events(c echo.Context) error {
 		if len(missed) == 0 {
 			break
 		}
+		writing()
 		for _, n := range missed {
 			writeEvent(w, n)
 			last = max(last, n.MessageID)
@@ -116,6 +127,7 @@ func (s *Server) events(c echo.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-beat.C:
+			writing()
 			if _, err := s.svc.Authenticate(ctx, token); bridge.KindOf(err) == bridge.KindUnauthorized {
 				return nil // revoked (perhaps on another node)
 			}
@@ -124,6 +136,7 @@ func (s *Server) events(c echo.Context) error {
 			if d.MessageID <= last {
 				continue // already replayed
 			}
+			writing()
 			writeEvent(w, bridge.NotificationOf(d))
 		}
 		w.Flush()

@@ -40,6 +40,12 @@ type Options struct {
 	// ResetAnswerAfter is the least time POST /auth/password-reset takes
 	// to answer 202; 0 means DefaultResetAnswerAfter, negative none.
 	ResetAnswerAfter time.Duration
+	// Conns are the connection limits and deadlines (conns.go); Handler
+	// applies the body and write deadlines.
+	Conns ConnLimits
+	// MetricsToken is the bearer token GET /metrics asks of clients not
+	// on loopback (DESKGATE_METRICS_TOKEN); empty: loopback only.
+	MetricsToken string
 }
 
 // DefaultResetAnswerAfter: an address with an account costs a link, a
@@ -67,6 +73,10 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	if opts.ResetAnswerAfter == 0 {
 		opts.ResetAnswerAfter = DefaultResetAnswerAfter
 	}
+	opts.Conns = opts.Conns.withDefaults()
+	if log == nil {
+		log = slog.Default()
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
@@ -77,8 +87,9 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	return s
 }
 
-// Handler returns the http.Handler serving everything.
-func (s *Server) Handler() http.Handler { return s.e }
+// Handler returns the http.Handler serving everything, with the body and
+// response deadlines of Options.Conns.
+func (s *Server) Handler() http.Handler { return deadlines(s.e, s.opts.Conns) }
 
 // Routes lists the registered method and path templates (for the OpenAPI check).
 func (s *Server) Routes() []*echo.Route { return s.e.Routes() }
@@ -98,7 +109,7 @@ func (s *Server) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (s *Server) routes() {
 	s.e.GET("/healthz", s.healthz)
-	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
+	s.e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})), s.metricsAccess)
 	s.e.GET("/api/v1/openapi.json", serveOpenAPI)
 
 	// The console (SPEC §13): one page, its script and its stylesheet.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 	"github.com/labstack/echo/v4"
 )
@@ -14,7 +15,31 @@ type tokenView struct {
 	ID         string     `json:"id"`
 	CreatedAt  *time.Time `json:"created_at"`   // null for a token issued before this was recorded
 	LastUsedAt *time.Time `json:"last_used_at"` // null: never used
-	Current    bool       `json:"current"`      // the token of this request
+	// Minted is how it was issued: session, token, admin, bootstrap, or
+	// "" for a token issued before this was recorded.
+	Minted  string `json:"minted"`
+	Current bool   `json:"current"` // the token of this request
+}
+
+func tokenViewOf(t bridge.TokenInfo) tokenView {
+	return tokenView{ID: t.ID, CreatedAt: timeOrNil(t.CreatedAt), LastUsedAt: timeOrNil(t.LastUsed), Minted: t.Minted, Current: t.Current}
+}
+
+// resetConfirmationView answers POST /auth/password-reset/confirm: what
+// ended, and the tokens that still work (an admin's, the bootstrap one),
+// so the user can have them revoked.
+type resetConfirmationView struct {
+	SessionsEnded int         `json:"sessions_ended"`
+	TokensRevoked []string    `json:"tokens_revoked"`
+	TokensKept    []tokenView `json:"tokens_kept"`
+}
+
+func resetConfirmation(e *bridge.CredentialsEnded) resetConfirmationView {
+	v := resetConfirmationView{SessionsEnded: e.Sessions, TokensRevoked: e.TokensRevoked, TokensKept: []tokenView{}}
+	for _, t := range e.TokensKept {
+		v.TokensKept = append(v.TokensKept, tokenViewOf(t))
+	}
+	return v
 }
 
 func timeOrNil(t time.Time) *time.Time {
@@ -43,7 +68,7 @@ func (s *Server) listTokens(c echo.Context, kind string) error {
 	}
 	out := make([]tokenView, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, tokenView{ID: t.ID, CreatedAt: timeOrNil(t.CreatedAt), LastUsedAt: timeOrNil(t.LastUsed), Current: t.Current})
+		out = append(out, tokenViewOf(t))
 	}
 	return c.JSON(http.StatusOK, out)
 }

@@ -93,10 +93,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
+	limits := a.httpLimits()
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
-		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies}, log)
-	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return ctx }}
+		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits,
+		MetricsToken: cfg.MetricsToken}, log)
+	httpSrv := webapi.NewHTTPServer(api.Handler(), limits)
+	httpSrv.BaseContext = func(net.Listener) context.Context { return ctx }
+	httpLn = a.limitHTTP(httpLn, limits)
 
 	var wg sync.WaitGroup
 	loops, cancelLoops := context.WithCancel(context.Background())

@@ -61,7 +61,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 		}{
 			{store.RecUser, `SELECT id, data FROM users ORDER BY id`, idDoc},
 			{store.RecCustomer, `SELECT id, data FROM customers ORDER BY id`, idDoc},
-			{store.RecToken, `SELECT kind, principal_id, created_ns, last_used_ns, hash FROM tokens ORDER BY hash`, func(row pgx.CollectableRow) (store.Record, error) {
+			{store.RecToken, `SELECT kind, principal_id, created_ns, last_used_ns, minted, hash FROM tokens ORDER BY hash`, func(row pgx.CollectableRow) (store.Record, error) {
 				var r store.Record
 				p, err := scanPrincipal(row, &r.Key)
 				if err != nil {

@@ -147,21 +147,21 @@ func (t *Tx) PutToken(token string, p store.Principal) error {
 }
 
 func (t *Tx) putTokenHash(hash []byte, p store.Principal) error {
-	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id, created_ns, last_used_ns) VALUES ($1, $2, $3, $4, $5)
+	_, err := t.exec(`INSERT INTO tokens (hash, kind, principal_id, created_ns, last_used_ns, minted) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (hash) DO UPDATE SET kind = EXCLUDED.kind, principal_id = EXCLUDED.principal_id,
-			created_ns = EXCLUDED.created_ns, last_used_ns = EXCLUDED.last_used_ns`,
-		hash, p.Kind, int64(p.ID), nsOrZero(p.CreatedAt), nsOrZero(p.LastUsed))
+			created_ns = EXCLUDED.created_ns, last_used_ns = EXCLUDED.last_used_ns, minted = EXCLUDED.minted`,
+		hash, p.Kind, int64(p.ID), nsOrZero(p.CreatedAt), nsOrZero(p.LastUsed), p.Minted)
 	if err != nil {
 		return fmt.Errorf("put token: %w", err)
 	}
 	return nil
 }
 
-// scanPrincipal reads kind, principal_id, created_ns, last_used_ns.
+// scanPrincipal reads kind, principal_id, created_ns, last_used_ns, minted.
 func scanPrincipal(row pgx.Row, extra ...any) (*store.Principal, error) {
 	var p store.Principal
 	var id, created, used int64
-	if err := row.Scan(append([]any{&p.Kind, &id, &created, &used}, extra...)...); err != nil {
+	if err := row.Scan(append([]any{&p.Kind, &id, &created, &used, &p.Minted}, extra...)...); err != nil {
 		return nil, err
 	}
 	p.ID, p.CreatedAt, p.LastUsed = uint64(id), timeOrZero(created), timeOrZero(used)
@@ -170,7 +170,7 @@ func scanPrincipal(row pgx.Row, extra ...any) (*store.Principal, error) {
 
 // TokenPrincipal returns the owner of token, or ErrNotFound.
 func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
-	p, err := scanPrincipal(t.queryRow(`SELECT kind, principal_id, created_ns, last_used_ns FROM tokens WHERE hash = $1`, tokenHash(token)))
+	p, err := scanPrincipal(t.queryRow(`SELECT kind, principal_id, created_ns, last_used_ns, minted FROM tokens WHERE hash = $1`, tokenHash(token)))
 	if isNoRows(err) {
 		return nil, store.ErrNotFound
 	}
@@ -179,7 +179,7 @@ func (t *Tx) TokenPrincipal(token string) (*store.Principal, error) {
 
 // Tokens lists the tokens of owner (kind and id), oldest first.
 func (t *Tx) Tokens(kind string, id uint64) ([]store.TokenInfo, error) {
-	rows, err := t.query(`SELECT kind, principal_id, created_ns, last_used_ns, hash FROM tokens
+	rows, err := t.query(`SELECT kind, principal_id, created_ns, last_used_ns, minted, hash FROM tokens
 		WHERE kind = $1 AND principal_id = $2 ORDER BY created_ns, hash`, kind, int64(id))
 	if err != nil {
 		return nil, err

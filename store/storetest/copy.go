@@ -25,7 +25,7 @@ func Populate(t testing.TB, st store.Store) {
 		u := &store.User{Email: "ann@example.com", Name: "Ann", Role: store.RoleAdmin, CreatedAt: at}
 		c := &store.Customer{Email: "carol@example.com", Name: "Carol", CreatedAt: at}
 		for _, err := range []error{tx.CreateUser(u), tx.CreateCustomer(c),
-			tx.PutToken("tok-ann", store.Principal{Kind: store.KindUser, ID: u.ID}),
+			tx.PutToken("tok-ann", store.Principal{Kind: store.KindUser, ID: u.ID, Minted: store.MintedSession}),
 			tx.PutSettings(u.ID, store.Settings{ConversationVisibility: "followed", FromCustomers: "all", FromUsersAndBot: "none"})} {
 			if err != nil {
 				return err
@@ -244,7 +244,7 @@ func CheckCopy(t *testing.T, from, to store.Store) {
 		if m.ID != 4 || id != 3 || u.ID != 2 {
 			t.Errorf("ids after the copy: message %d, outbound %d, user %d; want 4, 3, 2", m.ID, id, u.ID)
 		}
-		if p, err := tx.TokenPrincipal("tok-ann"); err != nil || p.ID != 1 {
+		if p, err := tx.TokenPrincipal("tok-ann"); err != nil || p.ID != 1 || p.Minted != store.MintedSession {
 			t.Errorf("token after the copy: %v %v", p, err)
 		}
 		if s, err := tx.Session("dgs_copied"); err != nil || s.UserID != 1 {

@@ -37,6 +37,13 @@ func testPeopleTokensSettings(t *testing.T, b Backend) {
 		if err := tx.CreateCustomer(&store.Customer{Email: "carol@EXAMPLE.com"}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("second customer with the address: %v", err)
 		}
+		// A trailing dot (a fully qualified domain) is the same address.
+		if err := tx.CreateCustomer(&store.Customer{Email: "carol@example.com."}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("second customer with the address and a trailing dot: %v", err)
+		}
+		if err := tx.CreateUser(&store.User{Email: "ann@example.com.", Role: store.RoleAgent}); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("second user with the address and a trailing dot: %v", err)
+		}
 		if err := tx.PutToken("secret-1", store.Principal{Kind: store.KindUser, ID: u.ID}); err != nil {
 			return err
 		}
@@ -55,6 +62,12 @@ func testPeopleTokensSettings(t *testing.T, b Backend) {
 		u, err := tx.UserByEmail("ANN@example.com")
 		if err != nil || u.Name != "Ann" || u.Role != store.RoleAdmin || !u.CreatedAt.Equal(at) {
 			t.Fatalf("user by email: %+v %v", u, err)
+		}
+		if d, err := tx.UserByEmail("ann@Example.com."); err != nil || d.ID != u.ID {
+			t.Fatalf("user by email with a trailing dot: %+v %v", d, err)
+		}
+		if c, err := tx.CustomerByEmail("carol@example.com."); err != nil || c.Name != "Carol" {
+			t.Fatalf("customer by email with a trailing dot: %+v %v", c, err)
 		}
 		if got, err := tx.User(u.ID); err != nil || !reflect.DeepEqual(got, u) {
 			t.Fatalf("user by id: %+v %v", got, err)

@@ -14,7 +14,8 @@ func testTokensListTouchRevoke(t *testing.T, b Backend) {
 	at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	err := update(s, func(tx store.Tx) error {
 		for i, tok := range []string{"tok-b", "tok-a"} {
-			if err := tx.PutToken(tok, store.Principal{Kind: store.KindUser, ID: 1, CreatedAt: at.Add(time.Duration(i) * time.Minute)}); err != nil {
+			minted := []string{store.MintedSession, store.MintedAdmin}[i]
+			if err := tx.PutToken(tok, store.Principal{Kind: store.KindUser, ID: 1, CreatedAt: at.Add(time.Duration(i) * time.Minute), Minted: minted}); err != nil {
 				return err
 			}
 		}
@@ -30,7 +31,8 @@ func testTokensListTouchRevoke(t *testing.T, b Backend) {
 	_ = view(s, func(tx store.Tx) error {
 		ts := must(tx.Tokens(store.KindUser, 1))
 		if len(ts) != 2 || ts[0].ID != store.TokenID("tok-b") || ts[1].ID != store.TokenID("tok-a") ||
-			!ts[1].LastUsed.Equal(at.Add(time.Hour)) || !ts[0].LastUsed.IsZero() || !ts[0].CreatedAt.Equal(at) {
+			!ts[1].LastUsed.Equal(at.Add(time.Hour)) || !ts[0].LastUsed.IsZero() || !ts[0].CreatedAt.Equal(at) ||
+			ts[0].Minted != store.MintedSession || ts[1].Minted != store.MintedAdmin {
 			t.Fatalf("tokens of user 1 (oldest first): %+v", ts)
 		}
 		if ts := must(tx.Tokens(store.KindCustomer, 1)); len(ts) != 1 {
@@ -58,7 +60,7 @@ func testTokensListTouchRevoke(t *testing.T, b Backend) {
 		if err := tx.TouchToken("tok-a", at); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("touching a revoked token: %v", err)
 		}
-		if p, err := tx.TokenPrincipal("tok-b"); err != nil || p.ID != 1 {
+		if p, err := tx.TokenPrincipal("tok-b"); err != nil || p.ID != 1 || p.Minted != store.MintedSession {
 			t.Fatalf("the other token: %v %v", p, err)
 		}
 		return nil

@@ -373,18 +373,25 @@ func itemStatus(it *store.Item) string {
 	return it.Status
 }
 
-// emitMessage emits message.created for a message stored by inbound mail.
-func (s *Service) emitMessage(ctx context.Context, id uint64) {
+// emitInbound emits, for a message stored by inbound mail (SMTP or
+// IMAP), what the API emits for the same steps: item.created and
+// conversation.created when the mail started a conversation (created),
+// then message.created, each once (SPEC §9: every source fires them).
+func (s *Service) emitInbound(ctx context.Context, id uint64, created bool) {
 	// One read, and none of the message when no automation listens:
 	// inbound mail is a hot path.
 	var m *store.Message
+	var conv *store.Conversation
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		m = nil
+		m, conv = nil, nil
 		as, err := tx.Automations()
-		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && a.Event == EventMessageCreated }) {
+		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && listensInbound(a.Event, created) }) {
 			return err
 		}
-		m, err = tx.Message(id)
+		if m, err = tx.Message(id); err != nil {
+			return err
+		}
+		conv, err = tx.Conversation(m.ConversationID)
 		return err
 	})
 	if err != nil {
@@ -394,5 +401,15 @@ func (s *Service) emitMessage(ctx context.Context, id uint64) {
 	if m == nil {
 		return
 	}
+	if created {
+		s.emit(ctx, Event{Name: EventItemCreated, ItemID: conv.ItemID})
+		s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+	}
 	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
+}
+
+// listensInbound reports whether an automation on event runs for an
+// inbound message (created: one that started its conversation).
+func listensInbound(event string, created bool) bool {
+	return event == EventMessageCreated || (created && (event == EventItemCreated || event == EventConversationCreated))
 }

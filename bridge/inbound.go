@@ -215,7 +215,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	s.afterCommit(ds)
 	for _, e := range rec.Entries {
 		if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-			s.emitMessage(ctx, e.MessageID)
+			s.emitInbound(ctx, e.MessageID, e.Status == InCreated)
 		}
 	}
 	for _, e := range rec.Entries {

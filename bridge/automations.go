@@ -64,14 +64,16 @@ type AutomationView struct {
 }
 
 // builtinAutomation is automation 1: the one-minute rule of SPEC §4 as an
-// automation. It is not stored; its template is "notification".
-func builtinAutomation() AutomationView {
+// automation. It is not stored; its template is "notification". Its runs
+// are the notification emails it queued (store.BuiltinRuns).
+func builtinAutomation(tx store.Tx) (AutomationView, error) {
+	runs, err := tx.BuiltinRuns(NotificationAutomationID)
 	return AutomationView{Locked: true, Automation: store.Automation{
 		ID: NotificationAutomationID, Name: NotificationAutomationName, Event: EventMessageCreated,
 		Conditions: map[string]string{},
 		Actions:    []store.AutomationAction{{Type: ActionSendEmail, Template: "notification", To: ToFollowers}},
-		Enabled:    true,
-	}}
+		Enabled:    true, Runs: runs,
+	}}, err
 }
 
 // AutomationInput is a new or changed automation.
@@ -153,12 +155,19 @@ func (s *Service) Automations(ctx context.Context, c Caller) ([]AutomationView, 
 	if err := requireAdmin(c); err != nil {
 		return nil, err
 	}
-	out := []AutomationView{builtinAutomation()}
-	var as []store.Automation
-	err := s.st.View(ctx, func(tx store.Tx) error { var err error; as, err = tx.Automations(); return err })
-	for _, a := range as {
-		out = append(out, AutomationView{Automation: a})
-	}
+	var out []AutomationView
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		b, err := builtinAutomation(tx)
+		if err != nil {
+			return err
+		}
+		as, err := tx.Automations()
+		out = append(make([]AutomationView, 0, len(as)+1), b)
+		for _, a := range as {
+			out = append(out, AutomationView{Automation: a})
+		}
+		return err
+	})
 	return out, storeErr(err, "automations")
 }
 
@@ -167,15 +176,20 @@ func (s *Service) Automation(ctx context.Context, c Caller, id uint64) (Automati
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
 	}
-	if id == NotificationAutomationID {
-		return builtinAutomation(), nil
-	}
-	var a *store.Automation
-	err := s.st.View(ctx, func(tx store.Tx) error { var err error; a, err = tx.Automation(id); return err })
-	if err != nil {
-		return AutomationView{}, storeErr(err, "automation")
-	}
-	return AutomationView{Automation: *a}, nil
+	var v AutomationView
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		if id == NotificationAutomationID {
+			var err error
+			v, err = builtinAutomation(tx)
+			return err
+		}
+		a, err := tx.Automation(id)
+		if err == nil {
+			v = AutomationView{Automation: *a}
+		}
+		return err
+	})
+	return v, storeErr(err, "automation")
 }
 
 // CreateAutomation adds an automation.

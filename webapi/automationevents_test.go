@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
@@ -87,4 +88,38 @@ func TestAutomationEventsForEveryInboundSource(t *testing.T) {
 	e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{"item_id": it, "kind": "internal", "subject": "Spin"})
 	want["conversation.created"]++
 	check("api")
+}
+
+// Automation 1 counts its runs like the others: each notification email
+// it queued is one (issue 19, item 9).
+func TestNotificationAutomationCountsRuns(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	e.post(f.external, f.agentTok, "We are on it")   // to Carol
+	e.post(f.internal, f.agentTok, "nobody follows") // to nobody
+	if n := e.automationRuns(1); n != 0 {
+		t.Fatalf("runs before any email: %d", n)
+	}
+	e.clock.Advance(2 * time.Minute)
+	e.fire()
+	if n := len(e.outbox.sent()); n != 1 {
+		t.Fatalf("%d notification emails", n)
+	}
+	if n := e.automationRuns(1); n != 1 {
+		t.Fatalf("automation 1 runs after one email: %d", n)
+	}
+	e.post(f.external, f.agentTok, "Fixed?")
+	m := e.post(f.external, f.agentTok, "Seen already")
+	e.must(204, "POST", pathf("/api/v1/messages/%d/seen", m), f.custTok, nil) // seen: no email
+	e.post(f.external, adminToken, "One more")
+	e.clock.Advance(2 * time.Minute)
+	e.fire()
+	var as []struct {
+		ID   uint64
+		Runs uint64
+	}
+	e.must(200, "GET", "/api/v1/automations", adminToken, nil).decode(t, &as)
+	if len(as) == 0 || as[0].ID != 1 || as[0].Runs != 2 || len(e.outbox.sent()) != 2 {
+		t.Fatalf("automations after two emails (%d sent): %+v", len(e.outbox.sent()), as)
+	}
 }

@@ -47,7 +47,7 @@ const (
 	RecPasswordLink = "password_link" // Key = SHA-256 of the token, Doc = PasswordLink
 	RecTeam         = "team"
 	RecInvitation   = "invitation"
-	RecMailbox      = "mailbox" // an IMAP mailbox with its checkpoint (SPEC §11)
+	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
 	RecBuiltinRuns  = "builtin_runs" // ID = built-in automation, Doc = BuiltinRunsRecord
 )
 

@@ -197,7 +197,7 @@ func (s *Service) actPost(ctx context.Context, a *store.Automation, act store.Au
 		}
 		cause := automationCause(a)
 		m := &store.Message{Author: store.Author{Type: store.AuthorBot, Name: "Bot"}, Body: body, Source: store.SourceAPI, Cause: cause}
-		if ds, err = s.addMessage(ctx, tx, conv, m, nil); err != nil {
+		if ds, err = s.addMessage(ctx, tx, conv, m, nil, nil); err != nil {
 			return err
 		}
 		for i := range ds {

@@ -22,6 +22,12 @@ type Event struct {
 	From, To       string // item.status_changed
 	AuthorType     string // message.created
 	Kind           string // the conversation's kind
+	// Sender and NoAutoAnswer, for an event an inbound mail caused: its
+	// sender's address and, when that sender asked not to be answered by
+	// a machine (loopguard.AutoAnswer), why. No send_email to customers
+	// goes to that sender then.
+	Sender       string
+	NoAutoAnswer string
 }
 
 // runTimeout bounds one event's automations.
@@ -256,6 +262,11 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 		}
 		now := s.clock.Now()
 		for _, r := range rs {
+			if act.To == ToCustomers && ev.NoAutoAnswer != "" && strings.EqualFold(r.Email, ev.Sender) {
+				// Honoured, not a failure: the sender asked for no answer.
+				s.log.Info("automation: no automatic answer to the sender", "automation", a.ID, "to", r.Email, "why", ev.NoAutoAnswer)
+				continue
+			}
 			e, err := s.rendered(tx, a, ev, it, conv, r, t.Name, ct)
 			if err != nil {
 				return err
@@ -377,7 +388,7 @@ func itemStatus(it *store.Item) string {
 // IMAP), what the API emits for the same steps: item.created and
 // conversation.created when the mail started a conversation (created),
 // then message.created, each once (SPEC §9: every source fires them).
-func (s *Service) emitInbound(ctx context.Context, id uint64, created bool) {
+func (s *Service) emitInbound(ctx context.Context, id uint64, created bool, noAutoAnswer string) {
 	// One read, and none of the message when no automation listens:
 	// inbound mail is a hot path.
 	var m *store.Message
@@ -401,11 +412,13 @@ func (s *Service) emitInbound(ctx context.Context, id uint64, created bool) {
 	if m == nil {
 		return
 	}
+	sender := strings.ToLower(m.Author.Email)
 	if created {
-		s.emit(ctx, Event{Name: EventItemCreated, ItemID: conv.ItemID})
-		s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+		s.emit(ctx, Event{Name: EventItemCreated, ItemID: conv.ItemID, Sender: sender, NoAutoAnswer: noAutoAnswer})
+		s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind, Sender: sender, NoAutoAnswer: noAutoAnswer})
 	}
-	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
+	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind,
+		Sender: sender, NoAutoAnswer: noAutoAnswer})
 }
 
 // listensInbound reports whether an automation on event runs for an

@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -82,7 +83,11 @@ type AutomationInput struct {
 	Event      string
 	Conditions map[string]string
 	Actions    []store.AutomationAction
-	Enabled    *bool
+	Enabled    *bool // nil: enabled when created, kept when changed
+	// KeepName, KeepTrigger (event and conditions) and KeepActions make
+	// UpdateAutomation keep the automation's current value (a PUT that
+	// leaves the field out); CreateAutomation ignores them.
+	KeepName, KeepTrigger, KeepActions bool
 }
 
 // validate refuses what could never run: an unknown event or condition,
@@ -214,7 +219,10 @@ func (s *Service) CreateAutomation(ctx context.Context, c Caller, in AutomationI
 	return AutomationView{Automation: *a}, nil
 }
 
-// UpdateAutomation replaces automation id's rule. Automation 1 is locked.
+// UpdateAutomation changes automation id: its name, trigger (event and
+// conditions, replaced together), actions and enabled, each kept when in
+// says so (KeepName …, Enabled nil); its runs and last error stay.
+// Automation 1 is locked.
 func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in AutomationInput) (AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
@@ -229,6 +237,15 @@ func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in 
 			return err
 		}
 		in := in
+		if in.KeepName {
+			in.Name = a.Name
+		}
+		if in.KeepTrigger {
+			in.Event, in.Conditions = a.Event, maps.Clone(a.Conditions)
+		}
+		if in.KeepActions {
+			in.Actions = a.Actions
+		}
 		in.Actions = slices.Clone(in.Actions)
 		if err := s.validateAutomation(tx, &in); err != nil {
 			return err

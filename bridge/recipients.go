@@ -40,10 +40,11 @@ func customerReceives(convKind, authorType string) bool {
 // other customers (nil for a message posted through the API).
 type mailOrigin struct {
 	// had holds the To and Cc addresses of the email, lower-cased: a
-	// customer among them already received the message itself.
+	// customer among them already received the message itself, whoever
+	// wrote it (a staff user's emailed reply with the customer in Cc too).
 	had map[string]bool
-	// noRelay says why the message goes to no other customer ("" when it
-	// may): its sender is not proven (unverified, no aligned SPF or DKIM
+	// noRelay says why a customer's message goes to no other customer
+	// ("" when it may): its sender is not proven (unverified, no aligned SPF or DKIM
 	// pass) or it was threaded by the subject tag alone, which anyone can
 	// type. We would otherwise sign and send a forger's words to a
 	// conversation's customers.
@@ -98,8 +99,7 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message, origin 
 	if !customerReceives(conv.Kind, m.Author.Type) {
 		return out, nil
 	}
-	byCustomerMail := m.Author.Type == store.AuthorCustomer && origin != nil
-	if byCustomerMail && origin.noRelay != "" {
+	if m.Author.Type == store.AuthorCustomer && origin != nil && origin.noRelay != "" {
 		return out, nil
 	}
 	for _, id := range conv.CustomerIDs {
@@ -110,7 +110,7 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message, origin 
 		if err != nil {
 			return nil, err
 		}
-		if byCustomerMail && origin.had[strings.ToLower(c.Email)] {
+		if origin != nil && origin.had[strings.ToLower(c.Email)] {
 			continue
 		}
 		out = append(out, store.Recipient{Type: store.KindCustomer, ID: c.ID, Email: c.Email, Name: c.Name})

@@ -33,6 +33,10 @@ type Analysis struct {
 	DSN           AnalysisDSN          `json:"dsn"`
 	Errors        []string             `json:"errors"`
 	Hops          int                  `json:"hops"` // Received header count
+	// AutoAnswer: whether an automatic answer (an automation's send_email
+	// to customers) may go to the sender, and why (loopguard.AutoAnswer).
+	AutoAnswer       bool   `json:"auto_answer"`
+	AutoAnswerReason string `json:"auto_answer_reason"`
 	// Auth is what the sender checks found (SPEC §12): set by Receive, and
 	// by `deskgate inspect --dns`; nil when they did not run.
 	Auth    *senderauth.Results `json:"auth,omitempty"`
@@ -103,6 +107,7 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		a.Verdict = guard.Classify(envFrom, raw)
 	}
 	a.Class, a.Reason = a.Verdict.Class, a.Verdict.Reason
+	a.SetRecipients(nil, guard)
 	if d := a.Verdict.DSN; d != nil {
 		a.DSN.OriginalMessageID, a.DSN.OriginalEnvelopeID = d.OriginalMessageID, d.OriginalEnvelopeID
 		for _, r := range d.Recipients {
@@ -110,6 +115,17 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		}
 	}
 	return a
+}
+
+// SetRecipients decides auto_answer again knowing the addresses the mail
+// was delivered to (rcpts: its SMTP RCPT TO; nil when unknown), which the
+// RFC 3834 §2 rule needs (loopguard.Guard.AutoAnswer).
+func (a *Analysis) SetRecipients(rcpts []string, guard *loopguard.Guard) {
+	aa := loopguard.AutoAnswer{Reason: "no loop guard: not auto-answered"}
+	if guard != nil {
+		aa = guard.AutoAnswer(a.Verdict, a.Raw, rcpts)
+	}
+	a.AutoAnswer, a.AutoAnswerReason = aa.Allowed, aa.Reason
 }
 
 // countReceived counts the Received trace fields of raw's header

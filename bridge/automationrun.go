@@ -22,6 +22,12 @@ type Event struct {
 	From, To       string // item.status_changed
 	AuthorType     string // message.created
 	Kind           string // the conversation's kind
+	// Sender and NoAutoAnswer, for an event an inbound mail caused: its
+	// sender's address and, when that sender asked not to be answered by
+	// a machine (loopguard.AutoAnswer), why. No send_email to customers
+	// goes to that sender then.
+	Sender       string
+	NoAutoAnswer string
 }
 
 // runTimeout bounds one event's automations.
@@ -197,7 +203,7 @@ func (s *Service) actPost(ctx context.Context, a *store.Automation, act store.Au
 		}
 		cause := automationCause(a)
 		m := &store.Message{Author: store.Author{Type: store.AuthorBot, Name: "Bot"}, Body: body, Source: store.SourceAPI, Cause: cause}
-		if ds, err = s.addMessage(ctx, tx, conv, m, nil); err != nil {
+		if ds, err = s.addMessage(ctx, tx, conv, m, nil, nil); err != nil {
 			return err
 		}
 		for i := range ds {
@@ -256,6 +262,11 @@ func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.A
 		}
 		now := s.clock.Now()
 		for _, r := range rs {
+			if act.To == ToCustomers && ev.NoAutoAnswer != "" && strings.EqualFold(r.Email, ev.Sender) {
+				// Honoured, not a failure: the sender asked for no answer.
+				s.log.Info("automation: no automatic answer to the sender", "automation", a.ID, "to", r.Email, "why", ev.NoAutoAnswer)
+				continue
+			}
 			e, err := s.rendered(tx, a, ev, it, conv, r, t.Name, ct)
 			if err != nil {
 				return err
@@ -373,18 +384,25 @@ func itemStatus(it *store.Item) string {
 	return it.Status
 }
 
-// emitMessage emits message.created for a message stored by inbound mail.
-func (s *Service) emitMessage(ctx context.Context, id uint64) {
+// emitInbound emits, for a message stored by inbound mail (SMTP or
+// IMAP), what the API emits for the same steps: item.created and
+// conversation.created when the mail started a conversation (created),
+// then message.created, each once (SPEC §9: every source fires them).
+func (s *Service) emitInbound(ctx context.Context, id uint64, created bool, noAutoAnswer string) {
 	// One read, and none of the message when no automation listens:
 	// inbound mail is a hot path.
 	var m *store.Message
+	var conv *store.Conversation
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		m = nil
+		m, conv = nil, nil
 		as, err := tx.Automations()
-		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && a.Event == EventMessageCreated }) {
+		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && listensInbound(a.Event, created) }) {
 			return err
 		}
-		m, err = tx.Message(id)
+		if m, err = tx.Message(id); err != nil {
+			return err
+		}
+		conv, err = tx.Conversation(m.ConversationID)
 		return err
 	})
 	if err != nil {
@@ -394,5 +412,17 @@ func (s *Service) emitMessage(ctx context.Context, id uint64) {
 	if m == nil {
 		return
 	}
-	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
+	sender := strings.ToLower(m.Author.Email)
+	if created {
+		s.emit(ctx, Event{Name: EventItemCreated, ItemID: conv.ItemID, Sender: sender, NoAutoAnswer: noAutoAnswer})
+		s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind, Sender: sender, NoAutoAnswer: noAutoAnswer})
+	}
+	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind,
+		Sender: sender, NoAutoAnswer: noAutoAnswer})
+}
+
+// listensInbound reports whether an automation on event runs for an
+// inbound message (created: one that started its conversation).
+func listensInbound(event string, created bool) bool {
+	return event == EventMessageCreated || (created && (event == EventItemCreated || event == EventConversationCreated))
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -64,14 +65,16 @@ type AutomationView struct {
 }
 
 // builtinAutomation is automation 1: the one-minute rule of SPEC §4 as an
-// automation. It is not stored; its template is "notification".
-func builtinAutomation() AutomationView {
+// automation. It is not stored; its template is "notification". Its runs
+// are the notification emails it queued (store.BuiltinRuns).
+func builtinAutomation(tx store.Tx) (AutomationView, error) {
+	runs, err := tx.BuiltinRuns(NotificationAutomationID)
 	return AutomationView{Locked: true, Automation: store.Automation{
 		ID: NotificationAutomationID, Name: NotificationAutomationName, Event: EventMessageCreated,
 		Conditions: map[string]string{},
 		Actions:    []store.AutomationAction{{Type: ActionSendEmail, Template: "notification", To: ToFollowers}},
-		Enabled:    true,
-	}}
+		Enabled:    true, Runs: runs,
+	}}, err
 }
 
 // AutomationInput is a new or changed automation.
@@ -80,7 +83,11 @@ type AutomationInput struct {
 	Event      string
 	Conditions map[string]string
 	Actions    []store.AutomationAction
-	Enabled    *bool
+	Enabled    *bool // nil: enabled when created, kept when changed
+	// KeepName, KeepTrigger (event and conditions) and KeepActions make
+	// UpdateAutomation keep the automation's current value (a PUT that
+	// leaves the field out); CreateAutomation ignores them.
+	KeepName, KeepTrigger, KeepActions bool
 }
 
 // validate refuses what could never run: an unknown event or condition,
@@ -153,12 +160,19 @@ func (s *Service) Automations(ctx context.Context, c Caller) ([]AutomationView, 
 	if err := requireAdmin(c); err != nil {
 		return nil, err
 	}
-	out := []AutomationView{builtinAutomation()}
-	var as []store.Automation
-	err := s.st.View(ctx, func(tx store.Tx) error { var err error; as, err = tx.Automations(); return err })
-	for _, a := range as {
-		out = append(out, AutomationView{Automation: a})
-	}
+	var out []AutomationView
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		b, err := builtinAutomation(tx)
+		if err != nil {
+			return err
+		}
+		as, err := tx.Automations()
+		out = append(make([]AutomationView, 0, len(as)+1), b)
+		for _, a := range as {
+			out = append(out, AutomationView{Automation: a})
+		}
+		return err
+	})
 	return out, storeErr(err, "automations")
 }
 
@@ -167,15 +181,20 @@ func (s *Service) Automation(ctx context.Context, c Caller, id uint64) (Automati
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
 	}
-	if id == NotificationAutomationID {
-		return builtinAutomation(), nil
-	}
-	var a *store.Automation
-	err := s.st.View(ctx, func(tx store.Tx) error { var err error; a, err = tx.Automation(id); return err })
-	if err != nil {
-		return AutomationView{}, storeErr(err, "automation")
-	}
-	return AutomationView{Automation: *a}, nil
+	var v AutomationView
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		if id == NotificationAutomationID {
+			var err error
+			v, err = builtinAutomation(tx)
+			return err
+		}
+		a, err := tx.Automation(id)
+		if err == nil {
+			v = AutomationView{Automation: *a}
+		}
+		return err
+	})
+	return v, storeErr(err, "automation")
 }
 
 // CreateAutomation adds an automation.
@@ -200,7 +219,10 @@ func (s *Service) CreateAutomation(ctx context.Context, c Caller, in AutomationI
 	return AutomationView{Automation: *a}, nil
 }
 
-// UpdateAutomation replaces automation id's rule. Automation 1 is locked.
+// UpdateAutomation changes automation id: its name, trigger (event and
+// conditions, replaced together), actions and enabled, each kept when in
+// says so (KeepName …, Enabled nil); its runs and last error stay.
+// Automation 1 is locked.
 func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in AutomationInput) (AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
@@ -215,6 +237,15 @@ func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in 
 			return err
 		}
 		in := in
+		if in.KeepName {
+			in.Name = a.Name
+		}
+		if in.KeepTrigger {
+			in.Event, in.Conditions = a.Event, maps.Clone(a.Conditions)
+		}
+		if in.KeepActions {
+			in.Actions = a.Actions
+		}
 		in.Actions = slices.Clone(in.Actions)
 		if err := s.validateAutomation(tx, &in); err != nil {
 			return err

@@ -102,7 +102,7 @@ func TestRecipientsMatchEveryUserRule(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				rs, err := recipients(tx, c, m)
+				rs, err := recipients(tx, c, m, nil)
 				if err != nil {
 					return err
 				}

@@ -14,7 +14,8 @@ import (
 // conversation, or a reply in an external conversation they belong to)
 // has colleagues in Cc, those addresses join the conversation as its
 // customers: they receive the replies under the one-minute rule (SPEC §4:
-// customers of C receive external messages by users and the bot), and
+// customers of C receive external messages by users, the bot and C's
+// other customers; not the one that brought them in, which they have), and
 // their reply-all, which names the customer's Message-ID, threads into
 // the same conversation (rule 2: they are participants now).
 //

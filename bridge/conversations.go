@@ -97,6 +97,10 @@ func (s *Service) ListConversations(ctx context.Context, c Caller, tab string) (
 	}
 	out := []store.Conversation{}
 	err := s.st.View(ctx, func(tx store.Tx) error {
+		hide, err := newCustomerFilter(tx, c)
+		if err != nil {
+			return err
+		}
 		convs, err := tx.Conversations()
 		if err != nil {
 			return err
@@ -104,7 +108,7 @@ func (s *Service) ListConversations(ctx context.Context, c Caller, tab string) (
 		for i := range convs {
 			conv := &convs[i]
 			if (tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
-				(tab == TabInternal && conv.Kind != store.KindInternal) {
+				(tab == TabInternal && conv.Kind != store.KindInternal) || hide.hides(conv.Kind) {
 				continue
 			}
 			ok, err := mayViewConversation(tx, c, conv)

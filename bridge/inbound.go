@@ -166,6 +166,11 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		env.Source = store.SourceSMTP
 	}
 	a := Analyze(raw, env.From, in.guard)
+	if env.Source == store.SourceSMTP {
+		// An IMAP envelope's recipients are made up (imapEnvelope): the
+		// RFC 3834 §2 rule needs the real ones.
+		a.SetRecipients(env.To, in.guard)
+	}
 	p := &prepared{a: &a, env: env, now: s.clock.Now()}
 	p.sender = store.NormalizeEmail(a.From)
 	if p.sender == "" {
@@ -215,13 +220,22 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	s.afterCommit(ds)
 	for _, e := range rec.Entries {
 		if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-			s.emitMessage(ctx, e.MessageID)
+			s.emitInbound(ctx, e.MessageID, e.Status == InCreated, p.noAutoAnswer())
 		}
 	}
 	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}
 	return rec, nil
+}
+
+// noAutoAnswer is why the sender may get no automatic answer ("" when
+// they may): see loopguard.Guard.AutoAnswer.
+func (p *prepared) noAutoAnswer() string {
+	if p.a.AutoAnswer {
+		return ""
+	}
+	return p.a.AutoAnswerReason
 }
 
 func (p *prepared) hasKind(kind string) bool {
@@ -317,7 +331,7 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 	return store.MailLogEntry{
 		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
 		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class), Auth: mailAuth(p.auth),
-		Source: p.env.Source,
+		Source: p.env.Source, AutoAnswer: &p.a.AutoAnswer, AutoAnswerReason: p.a.AutoAnswerReason,
 	}
 }
 

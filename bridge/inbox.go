@@ -29,8 +29,23 @@ func (s *Service) Notifications(ctx context.Context, c Caller, unseenOnly bool, 
 		if after == 0 {
 			q.Last = maxNotifications // the newest of each conversation suffice
 		}
-		ds, err = tx.Inbox(callerRecipient(c), q)
-		return err
+		if ds, err = tx.Inbox(callerRecipient(c), q); err != nil {
+			return err
+		}
+		hide, err := newCustomerFilter(tx, c)
+		if err != nil || !hide.on {
+			return err
+		}
+		kept := ds[:0]
+		for _, d := range ds {
+			if h, err := hide.hidesID(d.ConversationID); err != nil {
+				return err
+			} else if !h {
+				kept = append(kept, d)
+			}
+		}
+		ds = kept
+		return nil
 	})
 	if err != nil {
 		return nil, storeErr(err, "notifications")
@@ -72,7 +87,25 @@ type UnseenCount struct {
 // are (the notification list stops at 500) and cost no scan.
 func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
 	var counts map[uint64]int
-	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; counts, err = tx.UnseenCounts(callerRecipient(c)); return err }); err != nil {
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		var err error
+		if counts, err = tx.UnseenCounts(callerRecipient(c)); err != nil {
+			return err
+		}
+		hide, err := newCustomerFilter(tx, c)
+		if err != nil || !hide.on {
+			return err
+		}
+		for conv := range counts {
+			if h, err := hide.hidesID(conv); err != nil {
+				return err
+			} else if h {
+				delete(counts, conv)
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, storeErr(err, "notifications")
 	}
 	out := make([]UnseenCount, 0, len(counts))

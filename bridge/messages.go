@@ -45,7 +45,7 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 			return err
 		}
 		m = &store.Message{Author: author, Body: body, Source: store.SourceAPI}
-		ds, err = s.addMessage(ctx, tx, conv, m, nil)
+		ds, err = s.addMessage(ctx, tx, conv, m, nil, nil)
 		return err
 	})
 	if err != nil {
@@ -77,8 +77,9 @@ func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
 
 // addMessage stores m in conv and everything that follows from it in the
 // same transaction: the conversation's activity time and the notifications
-// of its recipients. Every source (API, SMTP, IMAP) goes through here.
-func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, data [][]byte) ([]store.Delivery, error) {
+// of its recipients. Every source (API, SMTP, IMAP) goes through here;
+// origin is the email that brought m in (nil for the API).
+func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, data [][]byte, origin *mailOrigin) ([]store.Delivery, error) {
 	m.ConversationID = conv.ID
 	m.Kind = conv.Kind
 	if m.CreatedAt.IsZero() {
@@ -94,7 +95,7 @@ func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conve
 	if err := tx.PutConversation(conv); err != nil {
 		return nil, err
 	}
-	return s.notifyTx(ctx, tx, conv, m)
+	return s.notifyTx(ctx, tx, conv, m, origin)
 }
 
 // Messages returns conversation id's messages, oldest first, if c may see it.

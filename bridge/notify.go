@@ -10,7 +10,7 @@ import (
 // recipient of m (SPEC §4) and starts (or keeps) each recipient's unseen
 // timer for the conversation. It returns the new deliveries so the caller
 // can publish them once the transaction has committed.
-func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message) ([]store.Delivery, error) {
+func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Delivery, error) {
 	// Writing in a conversation means having read it: the author's earlier
 	// notifications there are seen.
 	if author, ok := authorRecipient(m.Author); ok {
@@ -18,7 +18,7 @@ func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Convers
 			return nil, err
 		}
 	}
-	rs, err := recipients(tx, conv, m)
+	rs, err := recipients(tx, conv, m, origin)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package bridge
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/deskgate/deskgate/store"
 )
@@ -28,16 +29,35 @@ func userReceives(set store.Settings, mayView, follows bool, convKind, authorTyp
 }
 
 // customerReceives: customers never receive internal messages, and
-// receive external ones written by users or the bot (not by customers).
+// receive external ones whoever wrote them: a user, the bot or another
+// customer of the conversation (SPEC §4: customers' replies go to users
+// and customers, so colleagues on one request hear each other).
 func customerReceives(convKind, authorType string) bool {
-	return convKind == store.KindExternal && authorType != store.AuthorCustomer
+	return convKind == store.KindExternal
+}
+
+// mailOrigin is what the email that brought a message in says about its
+// other customers (nil for a message posted through the API).
+type mailOrigin struct {
+	// had holds the To and Cc addresses of the email, lower-cased: a
+	// customer among them already received the message itself, whoever
+	// wrote it (a staff user's emailed reply with the customer in Cc too).
+	had map[string]bool
+	// noRelay says why a customer's message goes to no other customer
+	// ("" when it may): its sender is not proven (unverified, no aligned SPF or DKIM
+	// pass) or it was threaded by the subject tag alone, which anyone can
+	// type. We would otherwise sign and send a forger's words to a
+	// conversation's customers.
+	noRelay string
 }
 
 // recipients returns who is notified of message m in conversation conv.
-// The author never is. Users are named by type and id only (their address
-// is read when an email is built or a delivery shown), so a message to
-// 1,000 followers reads 1,000 small settings records, not 1,000 users.
-func recipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]store.Recipient, error) {
+// The author never is; nor, for a message that came by email (origin),
+// a customer the email already reached. Users are named by type and id
+// only (their address is read when an email is built or a delivery
+// shown), so a message to 1,000 followers reads 1,000 small settings
+// records, not 1,000 users.
+func recipients(tx store.Tx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Recipient, error) {
 	var out []store.Recipient
 	p, err := tx.Project(conv.ProjectID)
 	if err != nil {
@@ -79,6 +99,9 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]stor
 	if !customerReceives(conv.Kind, m.Author.Type) {
 		return out, nil
 	}
+	if m.Author.Type == store.AuthorCustomer && origin != nil && origin.noRelay != "" {
+		return out, nil
+	}
 	for _, id := range conv.CustomerIDs {
 		if m.Author.Type == store.AuthorCustomer && m.Author.ID == id {
 			continue
@@ -86,6 +109,9 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message) ([]stor
 		c, err := tx.Customer(id)
 		if err != nil {
 			return nil, err
+		}
+		if origin != nil && origin.had[strings.ToLower(c.Email)] {
+			continue
 		}
 		out = append(out, store.Recipient{Type: store.KindCustomer, ID: c.ID, Email: c.Email, Name: c.Name})
 	}

@@ -92,7 +92,7 @@ func TestCustomerReceives(t *testing.T) {
 	}{
 		{store.KindExternal, store.AuthorUser, true},
 		{store.KindExternal, store.AuthorBot, true},
-		{store.KindExternal, store.AuthorCustomer, false},
+		{store.KindExternal, store.AuthorCustomer, true}, // the conversation's other customers
 		{store.KindInternal, store.AuthorUser, false},
 		{store.KindInternal, store.AuthorBot, false},
 	} {

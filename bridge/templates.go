@@ -24,6 +24,10 @@ type TemplateView struct {
 	Locked    bool
 	Edited    bool // a system template differs from its default
 	Variables []templates.Var
+	// UsedBy lists, in id order, the automations whose actions render the
+	// template (automation 1 uses "notification"); set by Templates and
+	// Template.
+	UsedBy []uint64
 }
 
 // TemplateInput changes a template; nil fields are kept.
@@ -82,6 +86,10 @@ func (s *Service) Templates(ctx context.Context, c Caller) ([]TemplateView, erro
 	var out []TemplateView
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		out = nil
+		usedBy, err := templateUsers(tx)
+		if err != nil {
+			return err
+		}
 		for _, n := range templates.SystemNames() {
 			v, _, err := templateTx(tx, n)
 			if err != nil {
@@ -102,6 +110,7 @@ func (s *Service) Templates(ctx context.Context, c Caller) ([]TemplateView, erro
 				out = append(out, v)
 			}
 		}
+		out = withUsers(out, usedBy)
 		return nil
 	})
 	return out, storeErr(err, "templates")
@@ -119,9 +128,52 @@ func (s *Service) Template(ctx context.Context, c Caller, name string) (Template
 		if v, ok, err = templateTx(tx, name); err == nil && !ok {
 			err = errorf(KindNotFound, "template %q not found", name)
 		}
+		if err != nil {
+			return err
+		}
+		usedBy, err := templateUsers(tx)
+		v = withUsers([]TemplateView{v}, usedBy)[0]
 		return err
 	})
 	return v, storeErr(err, "template")
+}
+
+// templateViewTx is template name as the API shows it, UsedBy included.
+func templateViewTx(tx store.Tx, name string) (TemplateView, error) {
+	v, _, err := templateTx(tx, name)
+	if err != nil {
+		return v, err
+	}
+	usedBy, err := templateUsers(tx)
+	return withUsers([]TemplateView{v}, usedBy)[0], err
+}
+
+// templateUsers maps each template name to the automations that use it,
+// in id order: automation 1 uses "notification", a stored one every
+// template its actions name.
+func templateUsers(tx store.Tx) (map[string][]uint64, error) {
+	as, err := tx.Automations()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]uint64{templates.Notification: {NotificationAutomationID}}
+	for _, a := range as {
+		for _, act := range a.Actions {
+			if ids := out[act.Template]; len(ids) == 0 || ids[len(ids)-1] != a.ID {
+				out[act.Template] = append(ids, a.ID)
+			}
+		}
+	}
+	return out, nil
+}
+
+// withUsers sets UsedBy of each view (never nil: an unused template has
+// an empty list).
+func withUsers(vs []TemplateView, usedBy map[string][]uint64) []TemplateView {
+	for i := range vs {
+		vs[i].UsedBy = append([]uint64{}, usedBy[vs[i].Name]...)
+	}
+	return vs
 }
 
 // validateTemplate refuses a template that does not parse or names an
@@ -174,7 +226,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, c Caller, name string, in 
 		if err := tx.PutTemplate(rec); err != nil {
 			return err
 		}
-		v, _, err = templateTx(tx, name)
+		v, err = templateViewTx(tx, name)
 		return err
 	})
 	return v, storeErr(err, "template")
@@ -217,7 +269,7 @@ func (s *Service) CreateTemplate(ctx context.Context, c Caller, name string, in 
 			return err
 		}
 		var err error
-		v, _, err = templateTx(tx, name)
+		v, err = templateViewTx(tx, name)
 		return err
 	})
 	return v, storeErr(err, "template")
@@ -274,7 +326,7 @@ func (s *Service) ResetTemplate(ctx context.Context, c Caller, name string) (Tem
 				return err
 			}
 		}
-		v, _, err = templateTx(tx, name)
+		v, err = templateViewTx(tx, name)
 		return err
 	})
 	return v, storeErr(err, "template")

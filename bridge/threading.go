@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -330,9 +331,12 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 	} else if cc != "" {
 		detail += "; " + cc
 	}
+	if au.Type == store.AuthorCustomer && noCc != "" && conv.Kind == store.KindExternal && len(conv.CustomerIDs) > 1 {
+		detail += "; not sent to the conversation's other customers: " + noCc
+	}
 	m, data := inboundMessage(p, au)
 	m.Unverified = p.unverified || t.unverified
-	ds, err := s.addMessage(ctx, tx, conv, m, data)
+	ds, err := s.addMessage(ctx, tx, conv, m, data, &mailOrigin{had: p.mailRecipients(), noRelay: noCc})
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +344,22 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 		return nil, err
 	}
 	return ds, s.logTx(tx, p, rec, ReceiptEntry{Status: status, Detail: detail, ConversationID: conv.ID, MessageID: m.ID})
+}
+
+// mailRecipients is the set of the mail's To and Cc addresses, lower-cased.
+func (p *prepared) mailRecipients() map[string]bool {
+	out := map[string]bool{}
+	if p.a.Message == nil {
+		return out
+	}
+	for _, list := range [][]mailparse.Address{p.a.Message.To, p.a.Message.Cc} {
+		for _, a := range list {
+			if addr := strings.ToLower(strings.TrimSpace(a.Email)); addr != "" {
+				out[addr] = true
+			}
+		}
+	}
+	return out
 }
 
 // indexReceived indexes the mail's Message-ID for threading (rule 2),

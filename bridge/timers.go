@@ -137,14 +137,19 @@ func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
 		}
 		n = len(due)
 		cache := newEmailCache()
+		var emails uint64
 		for _, t := range due {
 			e, err := s.fireTx(tx, t, now, cache)
 			if err != nil {
 				return fmt.Errorf("fire timer %s %d conv %d: %w", t.Recipient.Type, t.Recipient.ID, t.Conversation, err)
 			}
-			enqueued = enqueued || e
+			if e {
+				enqueued, emails = true, emails+1
+			}
 		}
-		return nil
+		// Last, so that on PostgreSQL the counter's row is locked only
+		// for the commit.
+		return tx.AddBuiltinRuns(NotificationAutomationID, emails)
 	})
 	if err != nil {
 		return 0, err
@@ -165,8 +170,10 @@ func (s *Service) fireOneByOne(ctx context.Context, now time.Time) (int, error) 
 		enqueued := false
 		err := s.st.Update(ctx, func(tx store.Tx) error {
 			var err error
-			enqueued, err = s.fireTx(tx, t, now, newEmailCache())
-			return err
+			if enqueued, err = s.fireTx(tx, t, now, newEmailCache()); err != nil || !enqueued {
+				return err
+			}
+			return tx.AddBuiltinRuns(NotificationAutomationID, 1)
 		})
 		if err == nil {
 			s.kick(enqueued)

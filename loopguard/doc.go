@@ -60,5 +60,10 @@
 // of the same class in Diagnostic-Code; a bounce without any code gets the code its
 // words imply (RFC 3463: "user unknown" 5.1.1, "mailbox full" 5.2.2 …).
 //
+// AutoAnswer asks a second question of a person's mail: may an automatic answer
+// go back to its sender? X-Auto-Response-Suppress (All, OOF, AutoReply) and
+// RFC 3834 §2 (a group responder answers only mail addressed to it in a
+// recipient field) say no; the mail stays Human all the same.
+//
 // Limiter is the flood control: a sliding-window counter per key with bounded memory.
 package loopguard

@@ -43,14 +43,15 @@ schemas={
  "Project":{"type":"object","required":["id","name"],"properties":{"id":ID,"name":S,"followers":IDS,"teams":{**IDS,"description":"teams following the project; their members follow through them"},"created_at":T}},
  "Item":{"type":"object","required":["id","project_id","title","status"],"properties":{"id":ID,"project_id":ID,"title":S,"status":{"type":"string","description":"open (the default), closed, or another lower-case word."},"followers":IDS,"assignees":IDS,"created_at":T}},
  "TemplateVariable":{"type":"object","required":["name","description"],"properties":{"name":S,"description":S,"list":{"type":"boolean","description":"a list of records to range over"},"fields":arr({"type":"object","description":"the record's fields (TemplateVariable)"})}},
- "Template":{"type":"object","required":["name","kind","subject","text","html","enabled","locked","variables"],"properties":{
+ "Template":{"type":"object","required":["name","kind","subject","text","html","enabled","locked","variables","used_by"],"properties":{
    "name":S,"kind":{"type":"string","enum":["system","custom"]},
    "subject":{"type":"string","description":"Go text/template; rendered as one line (CR/LF become spaces)."},
    "text":{"type":"string","description":"Go text/template."},
    "html":{"type":"string","description":"Go html/template: values are escaped for their HTML context."},
    "enabled":B,"locked":{"type":"boolean","description":"password_reset and notification: cannot be disabled."},
    "edited":{"type":"boolean","description":"a system template that differs from its default"},
-   "variables":arr(ref("TemplateVariable"))}},
+   "variables":arr(ref("TemplateVariable")),
+   "used_by":{"type":"array","items":ID,"description":"Ids of the automations whose actions render this template, in id order (automation 1 uses notification); a template in use cannot be deleted (409)."}}},
  "Rendered":{"type":"object","required":["subject","text","html"],"properties":{"subject":S,"text":S,"html":S}},
  "AutomationAction":{"type":"object","required":["type","template"],"properties":{
    "type":{"type":"string","enum":["post_message","send_email"]},
@@ -88,7 +89,9 @@ schemas={
    "source":{"type":"string","enum":["smtp","imap"],"description":"Inbound: how the mail came (SMTP, or fetched from an IMAP mailbox)."},
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
      "spf":AUTHWORD,"dkim":AUTHWORD,"dmarc":AUTHWORD,"arc":AUTHWORD,
-     "reason":{"type":"string","description":"What decided the DMARC result, in words."}}}}},
+     "reason":{"type":"string","description":"What decided the DMARC result, in words."}}},
+   "auto_answer":{"type":"boolean","description":"Inbound: whether an automatic answer (an automation's send_email to customers) may go to the sender. false for mail that is not a person's, and for a person's mail that asks not to be auto-answered (X-Auto-Response-Suppress: All, OOF or AutoReply; RFC 3834 §2: not addressed to us in To or Cc). Absent for outbound and refused mail."},
+   "auto_answer_reason":{"type":"string","description":"Why auto_answer is what it is, in words."}}},
  "Mailbox":{"type":"object","required":["id","host","port","tls","username","folder","after","poll_interval","import_since","created_at","status"],"properties":{
    "id":ID,"host":S,"port":{"type":"integer","minimum":1,"maximum":65535},"tls":{"type":"string","enum":["implicit","starttls","none"]},
    "username":S,"folder":S,"after":{"type":"string","description":"seen, move:<folder> or delete; applied only once the message is stored."},
@@ -207,7 +210,7 @@ paths={
    "post":op("Create an automation (admins).",ok(201,"Created",ref("Automation")),"messaging",body(obj(["name","trigger","actions"],{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B})),desc="422 for an unknown event, condition, action type, template or audience.")},
  "/api/v1/automations/{id}":{
    "get":op("One automation (admins).",ok(200,"The automation",ref("Automation")),"messaging",params=[pid()]),
-   "put":op("Replace an automation's rule (admins). Automation 1 is locked (422 locked).",ok(200,"The automation",ref("Automation")),"messaging",body(obj(["name","trigger","actions"],{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B})),params=[pid()]),
+   "put":op("Edit an automation (admins): its name, trigger (event and conditions), actions or enabled; fields left out are kept, a trigger or actions given replace the current ones whole. runs and last_error stay. Automation 1 is locked (422 locked).",ok(200,"The automation",ref("Automation")),"messaging",body({"type":"object","properties":{"name":S,"trigger":ref("Trigger"),"actions":arr(ref("AutomationAction")),"enabled":B}}),params=[pid()],desc="422 for an unknown event, condition, action type, template or audience, as for POST."),
    "delete":op("Delete an automation (admins). Automation 1 is locked (422 locked).",{"204":{"description":"Deleted"}},"messaging",params=[pid()])},
  "/api/v1/auth/login":{"post":op("Sign in with email and password: a session token. A wrong address and a wrong password answer alike (401 invalid_credentials); attempts are limited per address and per client.",{**ok(200,"Signed in",ref("Session")),"400":err("Malformed JSON."),"401":err("Wrong email or password."),**{"429":{"description":"Too many attempts; wait Retry-After seconds.","headers":{"Retry-After":{"schema":{"type":"integer"}}},"content":{"application/json":{"schema":ref("Error")}}}},"503":err("Storage unavailable; retry.")},"accounts",body(obj(["email","password"],{"email":S,"password":S})),security=False)},
  "/api/v1/auth/session":{"delete":op("Sign out: end the session of the session token used (an API token is not a session: 404).",{"204":{"description":"Signed out"}},"accounts")},

@@ -47,13 +47,14 @@ const (
 	RecPasswordLink = "password_link" // Key = SHA-256 of the token, Doc = PasswordLink
 	RecTeam         = "team"
 	RecInvitation   = "invitation"
-	RecMailbox      = "mailbox" // an IMAP mailbox with its checkpoint (SPEC §11)
+	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
+	RecBuiltinRuns  = "builtin_runs" // ID = built-in automation, Doc = BuiltinRunsRecord
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox, RecBuiltinRuns}
 
 // PasswordRecord is the document of a RecPassword record.
 type PasswordRecord struct {
@@ -156,6 +157,11 @@ func ImportTyped(tx Tx, r Record) (bool, error) {
 		var tr TemplateRecord
 		if err = json.Unmarshal(r.Doc, &tr); err == nil {
 			err = tx.PutTemplate(&tr)
+		}
+	case RecBuiltinRuns:
+		var b BuiltinRunsRecord
+		if err = json.Unmarshal(r.Doc, &b); err == nil {
+			err = tx.AddBuiltinRuns(r.ID, b.Runs)
 		}
 	case RecOutCap:
 		var c OutCapEntry

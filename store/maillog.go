@@ -36,6 +36,11 @@ type MailLogEntry struct {
 	// Auth is what the sender checks found for an inbound mail (SPEC
 	// §12); nil when none ran (outbound, checks off, older entries).
 	Auth *MailAuth `json:"auth,omitempty"`
+	// AutoAnswer says, for an inbound mail, whether an automatic answer
+	// may go to its sender, and AutoAnswerReason why (loopguard.AutoAnswer);
+	// nil for outbound, rejected and older entries.
+	AutoAnswer       *bool  `json:"auto_answer,omitempty"`
+	AutoAnswerReason string `json:"auto_answer_reason,omitempty"`
 }
 
 // MailAuth is the verdict of the sender checks on one inbound mail, each

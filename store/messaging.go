@@ -81,4 +81,17 @@ type MessagingTx interface {
 	PutAutomation(a *Automation) error
 	// DeleteAutomation removes automation id; ErrNotFound when absent.
 	DeleteAutomation(id uint64) error
+
+	// AddBuiltinRuns adds n to the run count of built-in automation id
+	// (automation 1, which is not stored as an Automation), in the
+	// caller's transaction.
+	AddBuiltinRuns(id, n uint64) error
+	// BuiltinRuns returns built-in automation id's run count (0 before
+	// its first run).
+	BuiltinRuns(id uint64) (uint64, error)
+}
+
+// BuiltinRunsRecord is the document of a RecBuiltinRuns record.
+type BuiltinRunsRecord struct {
+	Runs uint64 `json:"runs"`
 }

@@ -33,6 +33,10 @@ type mailLogEntry struct {
 	Source            string `json:"source,omitempty"`
 	// Auth: the sender checks of an inbound mail (SPEC §12).
 	Auth *mailLogAuth `json:"auth,omitempty"`
+	// AutoAnswer: whether an automatic answer may go to the sender of an
+	// inbound mail, and why (docs/loopguard.md).
+	AutoAnswer       *bool  `json:"auto_answer,omitempty"`
+	AutoAnswerReason string `json:"auto_answer_reason,omitempty"`
 }
 
 // mailLogAuth is auth {spf, dkim, dmarc, arc} of a mail log entry, RFC
@@ -48,7 +52,8 @@ type mailLogAuth struct {
 func mailLogView(e store.MailLogEntry) mailLogEntry {
 	v := mailLogEntry{ID: e.ID, Direction: e.Direction, At: e.At.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"),
 		From: e.From, To: e.To, Subject: e.Subject, EmailMessageID: e.MessageID, Status: e.Status, Detail: e.Detail,
-		ConversationID: e.ConversationID, MessageID: e.MessageIDInt, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size, Source: e.Source}
+		ConversationID: e.ConversationID, MessageID: e.MessageIDInt, MessageIDInternal: e.MessageIDInt, Class: e.Class, Size: e.Size, Source: e.Source,
+		AutoAnswer: e.AutoAnswer, AutoAnswerReason: e.AutoAnswerReason}
 	if a := e.Auth; a != nil {
 		v.Auth = &mailLogAuth{SPF: a.SPF, DKIM: a.DKIM, DMARC: a.DMARC, ARC: a.ARC, Reason: a.Reason}
 	}

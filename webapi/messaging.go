@@ -21,6 +21,7 @@ type templateOut struct {
 	Locked    bool            `json:"locked"`
 	Edited    bool            `json:"edited"`
 	Variables []templates.Var `json:"variables"`
+	UsedBy    []uint64        `json:"used_by"` // the automations whose actions render it
 }
 
 func templateJSON(v bridge.TemplateView) templateOut {
@@ -28,8 +29,12 @@ func templateJSON(v bridge.TemplateView) templateOut {
 	if vars == nil {
 		vars = []templates.Var{}
 	}
+	usedBy := v.UsedBy
+	if usedBy == nil {
+		usedBy = []uint64{}
+	}
 	return templateOut{Name: v.Name, Kind: v.Kind, Subject: v.Subject, Text: v.Text, HTML: v.HTML,
-		Enabled: v.Enabled, Locked: v.Locked, Edited: v.Edited, Variables: vars}
+		Enabled: v.Enabled, Locked: v.Locked, Edited: v.Edited, Variables: vars, UsedBy: usedBy}
 }
 
 // templateIn is the body of PUT and POST /templates.
@@ -160,20 +165,31 @@ func automationJSON(v bridge.AutomationView) automationOut {
 		Enabled: v.Enabled, Locked: v.Locked, Runs: v.Runs, LastError: v.LastError, LastErrorAt: v.LastErrorAt}
 }
 
-// automationIn is the body of POST and PUT /automations.
+// automationIn is the body of POST and PUT /automations. A PUT keeps what
+// it leaves out (name, trigger, actions, enabled); a trigger or actions
+// given replace the current ones whole.
 type automationIn struct {
-	Name    string       `json:"name"`
-	Trigger triggerJSON  `json:"trigger"`
-	Actions []actionJSON `json:"actions"`
-	Enabled *bool        `json:"enabled"`
+	Name    *string       `json:"name"`
+	Trigger *triggerJSON  `json:"trigger"`
+	Actions *[]actionJSON `json:"actions"`
+	Enabled *bool         `json:"enabled"`
 }
 
 func (in automationIn) input() bridge.AutomationInput {
-	acts := make([]store.AutomationAction, len(in.Actions))
-	for i, a := range in.Actions {
-		acts[i] = store.AutomationAction(a)
+	out := bridge.AutomationInput{Enabled: in.Enabled, KeepName: in.Name == nil, KeepTrigger: in.Trigger == nil, KeepActions: in.Actions == nil}
+	if in.Name != nil {
+		out.Name = *in.Name
 	}
-	return bridge.AutomationInput{Name: in.Name, Event: in.Trigger.Event, Conditions: in.Trigger.Conditions, Actions: acts, Enabled: in.Enabled}
+	if in.Trigger != nil {
+		out.Event, out.Conditions = in.Trigger.Event, in.Trigger.Conditions
+	}
+	if in.Actions != nil {
+		out.Actions = make([]store.AutomationAction, len(*in.Actions))
+		for i, a := range *in.Actions {
+			out.Actions[i] = store.AutomationAction(a)
+		}
+	}
+	return out
 }
 
 func (s *Server) listAutomations(c echo.Context) error {

@@ -71,3 +71,50 @@ func TestInspect(t *testing.T) {
 		t.Fatalf("missing file line %v", got[3])
 	}
 }
+
+// inspect says whether an automatic answer may go to the sender, and why:
+// a person's mail asking not to be auto-answered stays human; with
+// --rcpt the RFC 3834 §2 rule (addressed to us in To or Cc) applies too.
+func TestInspectAutoAnswer(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, msg string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.ReplaceAll(msg, "\n", "\r\n")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	plain := write("plain.eml", "From: carol@example.com\nTo: support@support.localhost\nSubject: Help\n\nHi\n")
+	oof := write("oof.eml", "From: carol@example.com\nTo: support@support.localhost\nX-Auto-Response-Suppress: OOF\nSubject: Help\n\nHi\n")
+	bcc := write("bcc.eml", "From: carol@example.com\nTo: dave@example.com\nSubject: Help\n\nHi\n")
+	auto := write("auto.eml", "From: carol@example.com\nTo: support@support.localhost\nAuto-Submitted: auto-replied\nSubject: Away\n\nAway\n")
+	lines := func(args ...string) []map[string]any {
+		var out, errb bytes.Buffer
+		if code := run(append([]string{"inspect"}, args...), strings.NewReader(""), &out, &errb); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		var got []map[string]any
+		for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatalf("not JSON: %s", l)
+			}
+			got = append(got, m)
+		}
+		return got
+	}
+	check := func(m map[string]any, class string, answer bool, reason string) {
+		t.Helper()
+		if m["class"] != class || m["auto_answer"] != answer || !strings.Contains(m["auto_answer_reason"].(string), reason) {
+			t.Errorf("%s: class %v auto_answer %v %q; want %s %v %q", m["file"], m["class"], m["auto_answer"], m["auto_answer_reason"], class, answer, reason)
+		}
+	}
+	got := lines(plain, oof, bcc, auto)
+	check(got[0], "human", true, "a person's mail")
+	check(got[1], "human", false, "X-Auto-Response-Suppress: OOF")
+	check(got[2], "human", true, "a person's mail") // recipients unknown without --rcpt
+	check(got[3], "autoreply", false, "not a person's mail")
+	got = lines("--rcpt", "support@support.localhost", plain, bcc)
+	check(got[0], "human", true, "a person's mail")
+	check(got[1], "human", false, "RFC 3834 §2")
+}

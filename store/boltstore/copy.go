@@ -137,6 +137,14 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			func() error { return docs(store.RecTeam, bTeams) },
 			func() error { return docs(store.RecInvitation, bInvitations) },
 			func() error { return docs(store.RecMailbox, bMailboxes) },
+			func() error {
+				return each(bBuiltinRuns, func(k, v []byte) error {
+					if len(k) != 8 || len(v) != 8 {
+						return nil
+					}
+					return fn(store.Record{Kind: store.RecBuiltinRuns, ID: decodeU64(k), Doc: store.Doc(store.BuiltinRunsRecord{Runs: decodeU64(v)})})
+				})
+			},
 		}
 		for _, step := range steps {
 			if err := step(); err != nil {

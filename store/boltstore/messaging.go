@@ -6,11 +6,15 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// Buckets of the messaging center: templates by name, automations by id.
+// Buckets of the messaging center: templates by name, automations by id,
+// and the run counts of built-in automations (id → big-endian uint64).
 var (
 	bTemplates   = []byte("templates")
 	bAutomations = []byte("automations")
+	bBuiltinRuns = []byte("builtin_runs")
 )
+
+func init() { allBuckets = append(allBuckets, bBuiltinRuns) }
 
 // Template returns the stored template name, or ErrNotFound.
 func (t *Tx) Template(name string) (*store.TemplateRecord, error) {
@@ -87,4 +91,29 @@ func (t *Tx) DeleteAutomation(id uint64) error {
 	}
 	t.writes++
 	return b.Delete(u64(id))
+}
+
+// AddBuiltinRuns adds n to built-in automation id's run count.
+func (t *Tx) AddBuiltinRuns(id, n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	cur, err := t.BuiltinRuns(id)
+	if err != nil {
+		return err
+	}
+	t.writes++
+	return t.b(bBuiltinRuns).Put(u64(id), u64(cur+n))
+}
+
+// BuiltinRuns returns built-in automation id's run count.
+func (t *Tx) BuiltinRuns(id uint64) (uint64, error) {
+	v := t.b(bBuiltinRuns).Get(u64(id))
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("builtin runs of automation %d: %d bytes, want 8", id, len(v))
+	}
+	return decodeU64(v), nil
 }

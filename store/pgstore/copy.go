@@ -150,6 +150,13 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			{store.RecTeam, `SELECT id, data FROM teams ORDER BY id`, idDoc},
 			{store.RecInvitation, `SELECT id, data FROM invitations ORDER BY id`, idDoc},
 			{store.RecMailbox, `SELECT id, data FROM mailboxes ORDER BY id`, idDoc},
+			{store.RecBuiltinRuns, `SELECT id, runs FROM builtin_runs ORDER BY id`, func(row pgx.CollectableRow) (store.Record, error) {
+				var r store.Record
+				var id, n int64
+				err := row.Scan(&id, &n)
+				r.ID, r.Doc = uint64(id), store.Doc(store.BuiltinRunsRecord{Runs: uint64(n)})
+				return r, err
+			}},
 		}
 		for _, st := range steps {
 			if err := rows(st.kind, st.sql, st.scan); err != nil {

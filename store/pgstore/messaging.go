@@ -1,9 +1,11 @@
 package pgstore
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // Template returns the stored template name, or ErrNotFound.
@@ -89,4 +91,25 @@ func (t *Tx) DeleteAutomation(id uint64) error {
 		return fmt.Errorf("automation %d: %w", id, store.ErrNotFound)
 	}
 	return nil
+}
+
+// AddBuiltinRuns adds n to built-in automation id's run count. It is one
+// upsert, so concurrent firing batches on several nodes each add theirs.
+func (t *Tx) AddBuiltinRuns(id, n uint64) error {
+	if n == 0 {
+		return nil
+	}
+	_, err := t.exec(`INSERT INTO builtin_runs (id, runs) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET runs = builtin_runs.runs + EXCLUDED.runs`, int64(id), int64(n))
+	return err
+}
+
+// BuiltinRuns returns built-in automation id's run count.
+func (t *Tx) BuiltinRuns(id uint64) (uint64, error) {
+	var n int64
+	err := t.queryRow(`SELECT runs FROM builtin_runs WHERE id = $1`, int64(id)).Scan(&n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return uint64(n), err
 }

@@ -111,6 +111,9 @@ func Populate(t testing.TB, st store.Store) {
 			Actions: []store.AutomationAction{{Type: "post_message", Conversation: "external", Template: "closed_notice"}}, Enabled: true, CreatedAt: at}); err != nil {
 			return err
 		}
+		if err := tx.AddBuiltinRuns(1, 5); err != nil {
+			return err
+		}
 		if err := tx.PutBouncedAddress(store.BouncedAddress{Address: "gone@example.org", Status: "5.1.1", At: at, Until: at.Add(24 * time.Hour)}); err != nil {
 			return err
 		}

@@ -96,6 +96,22 @@ func testTemplatesAndAutomations(t *testing.T, b Backend) {
 		}
 		return nil
 	})
+	// Built-in automation run counts: 0 before the first, added up, kept.
+	if n := must(readBuiltinRuns(st, 1)); n != 0 {
+		t.Errorf("builtin runs before any: %d", n)
+	}
+	for _, n := range []uint64{2, 0, 3} {
+		if err := update(st, func(tx store.Tx) error { return tx.AddBuiltinRuns(1, n) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st = reopen()
+	if n := must(readBuiltinRuns(st, 1)); n != 5 {
+		t.Errorf("builtin runs after 2+0+3: %d", n)
+	}
+	if n := must(readBuiltinRuns(st, 7)); n != 0 {
+		t.Errorf("builtin runs of another id: %d", n)
+	}
 	for name, fn := range map[string]func(store.Tx) error{
 		"delete missing template":   func(tx store.Tx) error { return tx.DeleteTemplate("closed_notice") },
 		"delete missing automation": func(tx store.Tx) error { return tx.DeleteAutomation(99) },
@@ -105,4 +121,10 @@ func testTemplatesAndAutomations(t *testing.T, b Backend) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+func readBuiltinRuns(st store.Store, id uint64) (uint64, error) {
+	var n uint64
+	err := view(st, func(tx store.Tx) error { var err error; n, err = tx.BuiltinRuns(id); return err })
+	return n, err
 }

@@ -61,6 +61,8 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
 		"DESKGATE_SESSION_TTL":            "12h",
 		"DESKGATE_TRUSTED_PROXIES":        "",
+		"DESKGATE_OUTBOUND":               "deliver", // SPEC §5: or capture
+		"DESKGATE_DMARC_REPORT":           "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -129,6 +131,8 @@ maillog_max_bytes = 2097152
 public_url = "https://help.example.com/"
 session_ttl = "8h"
 trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
+outbound = "capture"
+dmarc_report = "reports@example.org"
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -147,6 +151,7 @@ trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
 		DNS: "127.0.0.1:5353", DMARCEnforce: false, ARCTrusted: []string{"lists.example.org"},
 		MailLogMaxBytes: 2 << 20,
 		PublicURL:       "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
+		Outbound: "capture", DMARCReport: "reports@example.org",
 	}
 	if got := c.PublicBaseURL(); got != "https://help.example.com" {
 		t.Errorf("PublicBaseURL %q", got)
@@ -495,5 +500,21 @@ func TestDatabaseURLRedactedEverywhere(t *testing.T) {
 	}
 	if r := RedactURL("postgres://dg@db.example.com/deskgate?sslmode=disable"); r != "postgres://dg@db.example.com/deskgate?sslmode=disable" {
 		t.Errorf("a URL without a password changed: %q", r)
+	}
+}
+
+// DESKGATE_OUTBOUND takes deliver or capture; anything else stops serve
+// with a message naming the variable.
+func TestOutboundMode(t *testing.T) {
+	c, err := Load("", env(map[string]string{"DESKGATE_OUTBOUND": "Capture"}))
+	if err != nil || !c.Capture() {
+		t.Fatalf("capture: %v, Capture()=%v", err, c.Capture())
+	}
+	if c, err := Load("", env(nil)); err != nil || c.Capture() || c.Outbound != OutboundDeliver {
+		t.Fatalf("default: %v, %q", err, c.Outbound)
+	}
+	_, err = Load("", env(map[string]string{"DESKGATE_OUTBOUND": "drop"}))
+	if err == nil || !strings.Contains(err.Error(), "DESKGATE_OUTBOUND") {
+		t.Fatalf("bad value: %v", err)
 	}
 }

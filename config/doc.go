@@ -17,6 +17,7 @@
 //	smarthost_user          DESKGATE_SMARTHOST_USER            (empty: no AUTH)
 //	smarthost_password      DESKGATE_SMARTHOST_PASSWORD        (empty)
 //	smarthost_insecure_tls  DESKGATE_SMARTHOST_INSECURE_TLS    false
+//	outbound                DESKGATE_OUTBOUND                  deliver (or capture: nothing sent)
 //	retry_schedule          DESKGATE_RETRY_SCHEDULE            1m,5m,15m,30m,1h,2h,4h
 //	queue_lifetime          DESKGATE_QUEUE_LIFETIME            120h
 //	max_message_bytes       DESKGATE_MAX_MESSAGE_BYTES         26214400
@@ -37,6 +38,7 @@
 //	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
 //	session_ttl             DESKGATE_SESSION_TTL               12h
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
+//	dmarc_report            DESKGATE_DMARC_REPORT              (empty: dmarc@<first domain>)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

@@ -85,6 +85,8 @@ type fileConfig struct {
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`
 	MailLogMaxBytes      *rawValue `toml:"maillog_max_bytes"`
+	Outbound             *rawValue `toml:"outbound"`
+	DMARCReport          *rawValue `toml:"dmarc_report"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

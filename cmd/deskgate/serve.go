@@ -237,7 +237,7 @@ func (a *app) newQueue() error {
 	}
 	q, err := outbound.New(a.st, outbound.Options{
 		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress, Outcomes: a.svc,
-		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
+		Capture: a.cfg.Capture(), Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
 		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns, Lease: a.cfg.NodeLease,
@@ -246,6 +246,9 @@ func (a *app) newQueue() error {
 		return err
 	}
 	a.queue = q
+	if a.cfg.Capture() {
+		a.log.Warn("DESKGATE_OUTBOUND=capture: no email leaves this machine; each is kept in the outbound mail log with status captured (GET /api/v1/maillog?direction=outbound)")
+	}
 	a.svc.SetOutbox(q)
 	a.svc.SetBouncer(q)
 	return nil

@@ -63,7 +63,7 @@ type Config struct {
 	// DESKGATE_OUTBOUND, outbound; default "deliver".
 	Outbound string
 	// DMARCReport is the address `deskgate dns` puts in the DMARC record's
-	// rua= (aggregate reports); empty = dmarc@<first domain>.
+	// rua= (aggregate reports); empty = no rua= (and a note saying so).
 	// DESKGATE_DMARC_REPORT, dmarc_report; default "" (extension).
 	DMARCReport string
 	// RetrySchedule is the waits between delivery attempts after a

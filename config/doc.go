@@ -38,7 +38,7 @@
 //	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
 //	session_ttl             DESKGATE_SESSION_TTL               12h
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
-//	dmarc_report            DESKGATE_DMARC_REPORT              (empty: dmarc@<first domain>)
+//	dmarc_report            DESKGATE_DMARC_REPORT              (empty: no rua=)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

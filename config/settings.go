@@ -172,7 +172,7 @@ var settings = [...]setting{
 		set: func(c *Config, s string) error { c.ARCTrusted = parseDomains(s); return nil },
 		get: func(c Config) string { return strings.Join(c.ARCTrusted, ",") }},
 	{key: "dmarc_report", env: "DESKGATE_DMARC_REPORT", kind: kindString, commented: true,
-		doc: "Address `deskgate dns` puts in the DMARC record (rua=). Default: dmarc@<first domain>.",
+		doc: "Address `deskgate dns` puts in the DMARC record (rua=). Empty: no rua= (a note says so).",
 		set: func(c *Config, s string) error { c.DMARCReport = strings.TrimSpace(s); return nil },
 		get: func(c Config) string { return c.DMARCReport }},
 	{key: "maillog_max_bytes", env: "DESKGATE_MAILLOG_MAX_BYTES", kind: kindInt,

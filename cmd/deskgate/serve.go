@@ -34,8 +34,8 @@ func cmdServe(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args); stop {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -76,7 +76,7 @@ type app struct {
 // new work, finishes what is in flight and closes the store. The first-run
 // setup link is also written plainly to console (SPEC §10).
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Writer) error {
-	log.Info("starting deskgate", "version", version, "config", cfg)
+	log.Info("starting deskgate", "version", versionString(), "config", cfg)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -97,6 +97,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	if err != nil {
 		httpLn.Close()
 		return err
+	}
+	if b, ok := a.st.(*boltstore.Store); ok { // deskgate store backup FILE while serving
+		ctl, err := listenControl(cfg.DataDir)
+		if err != nil {
+			log.Warn("no control socket: deskgate store backup needs serve stopped", "err", err)
+		} else {
+			defer ctl.Close()
+			go serveBackups(ctl, b, log)
+		}
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,

@@ -70,6 +70,7 @@ type app struct {
 	queue   *outbound.Queue
 	reg     *prometheus.Registry
 	ready   atomic.Bool
+	certs   *certReloader // STARTTLS certificate; nil without TLS
 }
 
 // serve opens the store, starts every part, and on ctx's end stops taking
@@ -146,6 +147,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 		log.Warn("imap metrics", "err", err) // the fetcher works without them
 	}
 	goFn("imap", func() error { fetcher.Run(loops); return nil })
+	goFn("sighup", func() error { a.certs.reloadOnHUP(loops, log); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
 	a.offerSetup(ctx, console)

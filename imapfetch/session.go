@@ -32,9 +32,9 @@ type worker struct {
 	// connected: a session of this worker got as far as the folder (the
 	// log says "mailbox connected" then, never before).
 	connected bool
-	synced  bool   // the current session synced at least once
-	shown   string // the state last written
-	shownAt time.Time
+	synced    bool   // the current session synced at least once
+	shown     string // the state last written
+	shownAt   time.Time
 }
 
 // statusEvery is how often an unchanged state is written again (its

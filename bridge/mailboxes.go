@@ -90,7 +90,7 @@ func (s *Service) CreateMailbox(ctx context.Context, c Caller, in MailboxInput) 
 	if err != nil {
 		return store.Mailbox{}, storeErr(err, "mailbox")
 	}
-	s.log.Info("mailbox connected", "mailbox", m.ID, "host", m.Host, "port", m.Port, "user", m.Username, "folder", m.Folder)
+	s.log.Info("mailbox added; connecting", "mailbox", m.ID, "host", m.Host, "port", m.Port, "user", m.Username, "folder", m.Folder)
 	return m, nil
 }
 

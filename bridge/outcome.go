@@ -55,7 +55,8 @@ func (s *Service) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o Em
 		detail += " (" + rec.Cause + ")"
 	}
 	delivery := map[string]string{store.OutboundSent: store.EmailSent, store.OutboundDeferred: store.EmailDeferred,
-		store.OutboundBounced: store.EmailBounced, store.OutboundCancelled: store.EmailSkipped}[o.State]
+		store.OutboundBounced: store.EmailBounced, store.OutboundCancelled: store.EmailSkipped,
+		store.OutboundCaptured: store.EmailCaptured}[o.State]
 	if delivery == "" {
 		return "", fmt.Errorf("email %d: unknown outcome %q", rec.ID, o.State)
 	}

@@ -56,6 +56,16 @@ type Config struct {
 	// DESKGATE_SMARTHOST_INSECURE_TLS, smarthost_insecure_tls; default false
 	// (extension).
 	SmarthostInsecureTLS bool
+	// Outbound says what becomes of outbound email: OutboundDeliver (to
+	// the smarthost or by MX) or OutboundCapture (SPEC §5: nothing leaves
+	// the machine; each email is kept whole in the outbound mail log with
+	// status captured, for trials and development).
+	// DESKGATE_OUTBOUND, outbound; default "deliver".
+	Outbound string
+	// DMARCReport is the address `deskgate dns` puts in the DMARC record's
+	// rua= (aggregate reports); empty = no rua= (and a note saying so).
+	// DESKGATE_DMARC_REPORT, dmarc_report; default "" (extension).
+	DMARCReport string
 	// RetrySchedule is the waits between delivery attempts after a
 	// temporary failure; the last one repeats.
 	// DESKGATE_RETRY_SCHEDULE, retry_schedule; default
@@ -184,6 +194,15 @@ func (c Config) PublicBaseURL() string {
 	return "http://" + c.HTTPAddr
 }
 
+// Values of Outbound.
+const (
+	OutboundDeliver = "deliver"
+	OutboundCapture = "capture"
+)
+
+// Capture reports whether outbound email is captured instead of sent.
+func (c Config) Capture() bool { return c.Outbound == OutboundCapture }
+
 // redactedMark replaces a secret in Config.Redacted.
 const redactedMark = "REDACTED"
 
@@ -197,6 +216,7 @@ func Default() Config {
 		Domains:         []string{"support.localhost"},
 		Hostname:        "support.localhost",
 		UnseenDelay:     time.Minute,
+		Outbound:        OutboundDeliver,
 		RetrySchedule:   []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour},
 		QueueLifetime:   120 * time.Hour,
 		MaxMessageBytes: 26214400,
@@ -251,6 +271,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("bootstrap_token", r.BootstrapToken),
 		slog.String("unseen_delay", FormatDuration(r.UnseenDelay)),
 		slog.String("smarthost", r.Smarthost),
+		slog.String("outbound", r.Outbound),
 		slog.String("smarthost_user", r.SmarthostUser),
 		slog.String("smarthost_password", r.SmarthostPassword),
 		slog.Bool("smarthost_insecure_tls", r.SmarthostInsecureTLS),
@@ -349,6 +370,12 @@ func (c Config) Validate() error {
 	}
 	if c.UnseenDelay < 0 {
 		bad("unseen_delay", "must not be negative, got %s", FormatDuration(c.UnseenDelay))
+	}
+	if c.Outbound != OutboundDeliver && c.Outbound != OutboundCapture {
+		bad("outbound", "%q: must be %q or %q", c.Outbound, OutboundDeliver, OutboundCapture)
+	}
+	if c.DMARCReport != "" && !strings.Contains(c.DMARCReport, "@") {
+		bad("dmarc_report", "%q: must be an email address", c.DMARCReport)
 	}
 	if c.Smarthost != "" {
 		if err := checkHostPort(c.Smarthost, true); err != nil {

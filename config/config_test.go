@@ -65,6 +65,8 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP": "64",
 		"DESKGATE_HTTP_BODY_TIMEOUT":           "30s",
 		"DESKGATE_METRICS_TOKEN":               "",
+		"DESKGATE_OUTBOUND":                    "deliver", // SPEC §5: or capture
+		"DESKGATE_DMARC_REPORT":                "",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -137,6 +139,8 @@ http_max_connections = 200
 http_max_connections_per_ip = 20
 http_body_timeout = "20s"
 metrics_token = "mt"
+outbound = "capture"
+dmarc_report = "reports@example.org"
 `)
 	c, err := Load(p, env(nil))
 	if err != nil {
@@ -156,6 +160,7 @@ metrics_token = "mt"
 		MailLogMaxBytes: 2 << 20,
 		PublicURL:       "https://help.example.com/", SessionTTL: 8 * time.Hour, TrustedProxies: []string{"10.0.0.0/8", "192.0.2.7"},
 		HTTPMaxConnections: 200, HTTPMaxConnectionsPerIP: 20, HTTPBodyTimeout: 20 * time.Second, MetricsToken: "mt",
+		Outbound: "capture", DMARCReport: "reports@example.org",
 	}
 	if got := c.PublicBaseURL(); got != "https://help.example.com" {
 		t.Errorf("PublicBaseURL %q", got)
@@ -504,5 +509,21 @@ func TestDatabaseURLRedactedEverywhere(t *testing.T) {
 	}
 	if r := RedactURL("postgres://dg@db.example.com/deskgate?sslmode=disable"); r != "postgres://dg@db.example.com/deskgate?sslmode=disable" {
 		t.Errorf("a URL without a password changed: %q", r)
+	}
+}
+
+// DESKGATE_OUTBOUND takes deliver or capture; anything else stops serve
+// with a message naming the variable.
+func TestOutboundMode(t *testing.T) {
+	c, err := Load("", env(map[string]string{"DESKGATE_OUTBOUND": "Capture"}))
+	if err != nil || !c.Capture() {
+		t.Fatalf("capture: %v, Capture()=%v", err, c.Capture())
+	}
+	if c, err := Load("", env(nil)); err != nil || c.Capture() || c.Outbound != OutboundDeliver {
+		t.Fatalf("default: %v, %q", err, c.Outbound)
+	}
+	_, err = Load("", env(map[string]string{"DESKGATE_OUTBOUND": "drop"}))
+	if err == nil || !strings.Contains(err.Error(), "DESKGATE_OUTBOUND") {
+		t.Fatalf("bad value: %v", err)
 	}
 }

@@ -17,6 +17,7 @@
 //	smarthost_user          DESKGATE_SMARTHOST_USER            (empty: no AUTH)
 //	smarthost_password      DESKGATE_SMARTHOST_PASSWORD        (empty)
 //	smarthost_insecure_tls  DESKGATE_SMARTHOST_INSECURE_TLS    false
+//	outbound                DESKGATE_OUTBOUND                  deliver (or capture: nothing sent)
 //	retry_schedule          DESKGATE_RETRY_SCHEDULE            1m,5m,15m,30m,1h,2h,4h
 //	queue_lifetime          DESKGATE_QUEUE_LIFETIME            120h
 //	max_message_bytes       DESKGATE_MAX_MESSAGE_BYTES         26214400
@@ -41,6 +42,7 @@
 //	http_max_connections_per_ip DESKGATE_HTTP_MAX_CONNECTIONS_PER_IP 64
 //	http_body_timeout       DESKGATE_HTTP_BODY_TIMEOUT         30s
 //	metrics_token           DESKGATE_METRICS_TOKEN             (empty: loopback only)
+//	dmarc_report            DESKGATE_DMARC_REPORT              (empty: no rua=)
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

@@ -89,6 +89,8 @@ type fileConfig struct {
 	HTTPMaxConnsPerIP    *rawValue `toml:"http_max_connections_per_ip"`
 	HTTPBodyTimeout      *rawValue `toml:"http_body_timeout"`
 	MetricsToken         *rawValue `toml:"metrics_token"`
+	Outbound             *rawValue `toml:"outbound"`
+	DMARCReport          *rawValue `toml:"dmarc_report"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

@@ -82,6 +82,10 @@ var settings = [...]setting{
 		doc: "Do not verify the smarthost's TLS certificate (self-signed relay on a LAN).",
 		set: func(c *Config, s string) error { return setBool(&c.SmarthostInsecureTLS, s) },
 		get: func(c Config) string { return strconv.FormatBool(c.SmarthostInsecureTLS) }},
+	{key: "outbound", env: "DESKGATE_OUTBOUND", kind: kindString,
+		doc: "What becomes of outbound email: \"deliver\" (smarthost or MX) or \"capture\"\n(nothing leaves the machine; every email is kept whole in the outbound\nmail log with status captured: for trials and development).",
+		set: func(c *Config, s string) error { c.Outbound = strings.ToLower(strings.TrimSpace(s)); return nil },
+		get: func(c Config) string { return c.Outbound }},
 	{key: "retry_schedule", env: "DESKGATE_RETRY_SCHEDULE", kind: kindList,
 		doc: "Waits between delivery attempts after a temporary failure; the last one repeats.",
 		set: func(c *Config, s string) error {
@@ -167,6 +171,10 @@ var settings = [...]setting{
 		doc: "Forwarders (mailing lists) whose passing ARC chain exempts a mail from the\np=reject refusal. A domain covers its subdomains.",
 		set: func(c *Config, s string) error { c.ARCTrusted = parseDomains(s); return nil },
 		get: func(c Config) string { return strings.Join(c.ARCTrusted, ",") }},
+	{key: "dmarc_report", env: "DESKGATE_DMARC_REPORT", kind: kindString, commented: true,
+		doc: "Address `deskgate dns` puts in the DMARC record (rua=). Empty: no rua= (a note says so).",
+		set: func(c *Config, s string) error { c.DMARCReport = strings.TrimSpace(s); return nil },
+		get: func(c Config) string { return c.DMARCReport }},
 	{key: "maillog_max_bytes", env: "DESKGATE_MAILLOG_MAX_BYTES", kind: kindInt,
 		doc: "Most bytes the mail log (entries and raw messages) may take in the store; past it the oldest entries go first, before the log retention.",
 		set: func(c *Config, s string) error {

@@ -33,6 +33,11 @@ var types = map[string]string{
 // Page serves the console's single page (for /, /reset-password).
 func Page() http.Handler { return file("index.html") }
 
+// SetupPage serves the first-run page (GET /setup, SPEC §10): a form of
+// its own with its own small script (setup.js), so it works before any
+// account exists and stays apart from the console's module.
+func SetupPage() http.Handler { return file("setup.html") }
+
 // Asset serves one of Assets.
 func Asset(name string) http.Handler { return file(name) }
 

@@ -29,9 +29,12 @@ type worker struct {
 	log *slog.Logger
 
 	lastErr string // the error last logged and shown, so each is logged once
-	synced  bool   // the current session synced at least once
-	shown   string // the state last written
-	shownAt time.Time
+	// connected: a session of this worker got as far as the folder (the
+	// log says "mailbox connected" then, never before).
+	connected bool
+	synced    bool   // the current session synced at least once
+	shown     string // the state last written
+	shownAt   time.Time
 }
 
 // statusEvery is how often an unchanged state is written again (its
@@ -73,6 +76,10 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 	var sel *imap.SelectData
 	if err := within(ctx, c, cmd, func() (err error) { sel, err = c.Select(mb.Folder, nil).Wait(); return }); err != nil {
 		return fmt.Errorf("folder %q cannot be opened: %s", mb.Folder, imapText(err))
+	}
+	if !w.connected { // once per worker: each reconnect after an error says "recovered"
+		w.log.Info("mailbox connected", "folder", mb.Folder)
+		w.connected = true
 	}
 	top := uint32(0) // the highest UID now in the folder
 	if sel.UIDNext > 0 {

@@ -103,6 +103,9 @@ func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (
 	cur.LastResult = res.text
 	var detail string
 	switch {
+	case res.captured:
+		cur.State, cur.DoneAt = store.OutboundCaptured, now
+		detail = res.text
 	case res.ok:
 		cur.State, cur.DoneAt = store.OutboundSent, now
 		detail = "accepted by " + res.text

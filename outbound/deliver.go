@@ -31,6 +31,7 @@ type result struct {
 	ok        bool   // the upstream answered 250 to the end of DATA
 	permanent bool   // a 5xx reply: do not retry
 	replied   bool   // the upstream answered (the connection is still usable)
+	captured  bool   // DESKGATE_OUTBOUND=capture: kept, not sent
 	text      string // the upstream's reply or the error, in words
 	// enhanced is the reply's RFC 3463 enhanced status code ("5.1.1"),
 	// kept as the reply gave it (go-smtp's SMTPError.EnhancedCode, or the

@@ -41,6 +41,12 @@ type Options struct {
 	// in the app before it leaves; the domain decides what follows.
 	Outcomes Outcomes
 
+	// Capture keeps every email instead of sending it (SPEC §5,
+	// DESKGATE_OUTBOUND=capture): signed as usual, it turns captured
+	// without any connection, and its mail log entry keeps the whole
+	// message, password links included (a trial's welcome email is how
+	// its agents get a password).
+	Capture bool
 	// Smarthost is host:port of the relay; "" delivers by MX lookup.
 	Smarthost                        string
 	SmarthostUser, SmarthostPassword string // AUTH PLAIN when the user is set
@@ -215,7 +221,7 @@ func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
 		entry.MessageIDInt = e.Messages[len(e.Messages)-1].ID
 	}
 	logRaw := raw
-	if e.CarriesCredential() {
+	if e.CarriesCredential() && !q.opts.Capture {
 		logRaw, rec.RawNotLogged = nil, true
 	}
 	if err := tx.AddMailLog(entry, logRaw); err != nil {
@@ -245,6 +251,9 @@ func (q *Queue) depth() float64 {
 
 // destination names where email rec goes, for the per-destination limit.
 func (q *Queue) destination(rec *store.OutboundEmail) string {
+	if q.opts.Capture {
+		return "capture"
+	}
 	if q.opts.Smarthost != "" {
 		return "smarthost " + q.opts.Smarthost
 	}

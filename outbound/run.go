@@ -184,6 +184,8 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 		start := time.Now()
 		var res result
 		switch {
+		case q.opts.Capture:
+			res = result{captured: true, text: "captured (DESKGATE_OUTBOUND=capture): kept in the mail log, not sent"}
 		case !validRecipient(j.rec.Recipient):
 			res = result{permanent: true, text: fmt.Sprintf("553 5.1.3 %q is not a valid recipient address (not sent)", j.rec.Recipient)}
 		case r == nil && ctx.Err() != nil:
@@ -195,7 +197,7 @@ func (q *Queue) work(ctx context.Context, ids []uint64) {
 			}
 			res = r.deliver(ctx, j.rec, j.raw)
 		}
-		q.opts.Log.Info("outbound attempt", "id", j.rec.ID, "to", j.rec.Recipient, "ok", res.ok, "permanent", res.permanent, "result", res.text, "took", time.Since(start))
+		q.logAttempt(j.rec, res, time.Since(start))
 		if l != nil {
 			l.release(j.rec.ID)
 		}
@@ -354,5 +356,22 @@ func (q *Queue) prune(now time.Time) {
 		if n < 500 {
 			return
 		}
+	}
+}
+
+// logAttempt logs one attempt at the level of what happened: a delivery
+// or a capture is INFO, a deferral or a bounce WARN (an operator filtering
+// on warnings sees every email that did not get through).
+func (q *Queue) logAttempt(rec *store.OutboundEmail, res result, took time.Duration) {
+	attrs := []any{"id", rec.ID, "to", rec.Recipient, "result", res.text, "took", took}
+	switch {
+	case res.captured:
+		q.opts.Log.Info("outbound email captured", attrs...)
+	case res.ok:
+		q.opts.Log.Info("outbound email sent", attrs...)
+	case res.permanent:
+		q.opts.Log.Warn("outbound email rejected", attrs...)
+	default:
+		q.opts.Log.Warn("outbound attempt failed, will retry", attrs...)
 	}
 }

@@ -1,10 +1,12 @@
 package smtpd
 
 import (
+	"bufio"
 	"crypto/tls"
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/deskgate/deskgate/mailerr"
@@ -29,6 +31,9 @@ type connState struct {
 	closeAfterWrite atomic.Bool
 	// dropped: the 421 went out; the connection reads no more.
 	dropped atomic.Bool
+	// plainWriter is the writer replytext.go installed last (guarded by mu).
+	mu          sync.Mutex
+	plainWriter *bufio.Writer
 }
 
 // stateOf finds the connection state under c (a counted connection, maybe

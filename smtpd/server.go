@@ -65,6 +65,8 @@ type Server struct {
 	ln     net.Listener // the listener of Serve, closed by Shutdown
 	// widenWarn warns once when the size-limit fix cannot apply (sizelimit.go).
 	widenWarn sync.Once
+	// replyWarn warns once when the reply texts cannot be made plain (replytext.go).
+	replyWarn sync.Once
 	ctx       context.Context
 	cancel    context.CancelFunc
 }

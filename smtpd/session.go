@@ -54,7 +54,9 @@ type session struct {
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	s.m.sessions.Inc()
-	return &session{s: s, conn: c, state: stateOf(c.Conn())}, nil
+	st := stateOf(c.Conn())
+	s.plainTexts(c, st)
+	return &session{s: s, conn: c, state: st}, nil
 }
 
 // overLimit reports whether the connection has had its MaxErrors; if so

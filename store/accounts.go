@@ -21,12 +21,15 @@ type Session struct {
 const (
 	LinkReset   = "password_reset" // POST /auth/password-reset
 	LinkWelcome = "welcome"        // the set-password link of a new user
+	// LinkSetup is the first-run link (SPEC §10): UserID 0, it creates the
+	// first admin while the store has none.
+	LinkSetup = "setup"
 )
 
 // PasswordLink is a single-use link that sets a user's password.
 type PasswordLink struct {
 	UserID    uint64    `json:"user_id"`
-	Purpose   string    `json:"purpose"` // LinkReset or LinkWelcome
+	Purpose   string    `json:"purpose"` // LinkReset, LinkWelcome or LinkSetup
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
 }

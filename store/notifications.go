@@ -11,6 +11,7 @@ const (
 	EmailSent     = "sent"     // the upstream accepted it
 	EmailDeferred = "deferred" // a temporary failure; the queue retries
 	EmailBounced  = "bounced"  // given up
+	EmailCaptured = "captured" // kept in the mail log, never sent (DESKGATE_OUTBOUND=capture)
 )
 
 // Recipient names who a notification is for.

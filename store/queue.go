@@ -11,6 +11,10 @@ const (
 	OutboundSent      = "sent"      // the upstream answered 250 to the end of DATA
 	OutboundBounced   = "bounced"   // 5xx, queue lifetime over, or a DSN reported failure
 	OutboundCancelled = "cancelled" // every message it carries was seen in the app before it left
+	// OutboundCaptured: DESKGATE_OUTBOUND=capture kept it (SPEC §5); it
+	// never left the machine. Also the mail log status and the
+	// deliveries' email_status of such an email.
+	OutboundCaptured = "captured"
 )
 
 // OutboundEmail is one email of the outbound queue (SPEC §5), one recipient

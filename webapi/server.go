@@ -157,6 +157,7 @@ func (s *Server) routes() {
 
 	// Accounts (SPEC §10).
 	g.POST("/auth/login", s.login)
+	s.setupRoutes(g)
 	g.POST("/auth/password-reset", s.passwordReset)
 	g.POST("/auth/password-reset/confirm", s.passwordResetConfirm)
 	auth(http.MethodDelete, "/auth/session", s.logout)

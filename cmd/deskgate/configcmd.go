@@ -13,6 +13,10 @@ func cmdConfig(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, config.Sample())
 		return 0
 	}
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "usage: deskgate config sample   print a commented TOML file with every setting")
+		return 0
+	}
 	fmt.Fprintln(stderr, "usage: deskgate config sample")
 	return 2
 }

@@ -19,6 +19,10 @@ import (
 // records of the DKIM keys (SPEC §2), generating the keys in the data
 // directory when they are absent, one line per key in zone-file syntax.
 func cmdDKIM(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "usage: deskgate dkim dns [--config FILE]   print the DKIM keys' DNS TXT records")
+		return 0
+	}
 	if len(args) == 0 || args[0] != "dns" {
 		fmt.Fprintln(stderr, "usage: deskgate dkim dns [--config FILE]")
 		return 2
@@ -26,38 +30,50 @@ func cmdDKIM(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dkim dns", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := configFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args[1:]); stop {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
 		return 2
 	}
-	var sec store.Secrets = boltstore.FileSecrets(cfg.DataDir)
-	if cfg.DatabaseURL != "" { // the keys every node shares (SPEC §8)
-		pg, err := pgstore.Open(context.Background(), cfg.DatabaseURL)
-		if err != nil {
-			fmt.Fprintf(stderr, "deskgate: DESKGATE_DATABASE_URL %s: %v\n", config.RedactURL(cfg.DatabaseURL), err)
-			return 1
-		}
-		defer pg.Close()
-		sec = pg
-	} else if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		fmt.Fprintf(stderr, "deskgate: data dir: %v\n", err)
-		return 1
-	}
-	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), sec, time.Now())
+	lines, err := dkimZoneLines(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "deskgate: %v\n", err)
 		return 1
 	}
-	for _, k := range keys {
-		line, err := k.ZoneLine(cfg.Domains[0])
-		if err != nil {
-			fmt.Fprintf(stderr, "deskgate: %v\n", err)
-			return 1
-		}
+	for _, line := range lines {
 		fmt.Fprintln(stdout, line)
 	}
 	return 0
+}
+
+// dkimZoneLines returns the DKIM keys' TXT records for the first domain
+// (the one deskgate signs for), generating the keys when absent: in the
+// data directory on bbolt, in the database on PostgreSQL (SPEC §8).
+func dkimZoneLines(cfg config.Config) ([]string, error) {
+	var sec store.Secrets = boltstore.FileSecrets(cfg.DataDir)
+	if cfg.DatabaseURL != "" { // the keys every node shares (SPEC §8)
+		pg, err := pgstore.Open(context.Background(), cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("DESKGATE_DATABASE_URL %s: %w", config.RedactURL(cfg.DatabaseURL), err)
+		}
+		defer pg.Close()
+		sec = pg
+	} else if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), sec, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, k := range keys {
+		line, err := k.ZoneLine(cfg.Domains[0])
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, line)
+	}
+	return lines, nil
 }

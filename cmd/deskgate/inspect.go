@@ -41,8 +41,8 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] [--rcpt ADDR,...] [--dns [--ip IP] [--helo NAME]] FILE... (- = stdin)")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args); stop {
+		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()

@@ -9,6 +9,9 @@
 //	deskgate inspect FILE...         analyse raw messages as the server would
 //	deskgate migrate                 apply PostgreSQL schema migrations
 //	deskgate store copy --to URL     copy the store into an empty one
+//	deskgate store backup FILE       a consistent copy of the bbolt store, while serving
+//	deskgate dns                     the DNS records to publish for each domain
+//	deskgate healthcheck             exit 0 when the server answers /healthz
 package main
 
 import (
@@ -16,9 +19,6 @@ import (
 	"io"
 	"os"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
@@ -34,7 +34,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "serve":
 		return cmdServe(args[1:], stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "deskgate %s\n", version)
+		if len(args) > 1 && isHelp(args[1]) {
+			fmt.Fprintln(stdout, "usage: deskgate version   print the version and the commit it was built from")
+			return 0
+		}
+		fmt.Fprintf(stdout, "deskgate %s\n", versionString())
 		return 0
 	case "config":
 		return cmdConfig(args[1:], stdout, stderr)
@@ -46,6 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return cmdMigrate(args[1:], stdout, stderr)
 	case "store":
 		return cmdStore(args[1:], stdout, stderr)
+	case "dns":
+		return cmdDNS(args[1:], stdout, stderr)
+	case "healthcheck":
+		return cmdHealthcheck(args[1:], stdout, stderr)
 	case "help", "--help", "-h":
 		usage(stdout)
 		return 0
@@ -65,5 +73,12 @@ func usage(w io.Writer) {
   deskgate migrate [--config FILE] apply the PostgreSQL schema migrations (serve applies them too)
   deskgate store copy --to URL|DIR [--config FILE]
                                    copy the configured store into an empty one (bbolt <-> PostgreSQL)
+  deskgate store backup [--config FILE] FILE
+                                   write a consistent copy of the bbolt store to FILE (while serve runs)
+  deskgate dns [--config FILE]     print the DNS records to publish for each domain (MX, SPF, DKIM, DMARC, PTR)
+  deskgate healthcheck [--config FILE] [--url URL]
+                                   exit 0 when the server answers GET /healthz with "ok" (Docker HEALTHCHECK)
+
+Every command takes --help. docs/operating.md is the mail administrator's guide.
 `)
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // The README's first command, `deskgate serve` with nothing set, starts a
-// server nobody can use yet (no admin, so every request is 401): its log
-// says so and names DESKGATE_BOOTSTRAP_TOKEN. With the token, no warning.
+// server with no admin yet (every API request is 401): its log says so,
+// with the setup link and DESKGATE_BOOTSTRAP_TOKEN for automation. With
+// the token, no warning.
 func TestServeWithoutBootstrapTokenSaysHowToGetIn(t *testing.T) {
 	p := startServe(t, t.TempDir(), "DESKGATE_BOOTSTRAP_TOKEN=")
 	if st, _ := p.api("GET", "/api/v1/me", "anything", nil); st != 401 {

@@ -34,8 +34,8 @@ func cmdServe(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args); stop {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -47,7 +47,7 @@ func cmdServe(args []string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := serve(ctx, cfg, log); err != nil {
+	if err := serve(ctx, cfg, log, stderr); err != nil {
 		log.Error("deskgate stopped", "err", err)
 		return 1
 	}
@@ -70,12 +70,14 @@ type app struct {
 	queue   *outbound.Queue
 	reg     *prometheus.Registry
 	ready   atomic.Bool
+	certs   *certReloader // STARTTLS certificate; nil without TLS
 }
 
 // serve opens the store, starts every part, and on ctx's end stops taking
-// new work, finishes what is in flight and closes the store.
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	log.Info("starting deskgate", "version", version, "config", cfg)
+// new work, finishes what is in flight and closes the store. The first-run
+// setup link is also written plainly to console (SPEC §10).
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.Writer) error {
+	log.Info("starting deskgate", "version", versionString(), "config", cfg)
 	a, err := newApp(cfg, log)
 	if err != nil {
 		return err
@@ -86,11 +88,25 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTPAddr, err)
 	}
-	a.svc.SetPublicURL(publicURL(a.cfg, httpLn.Addr().String()))
+	public, guessed := publicURL(a.cfg, httpLn.Addr().String())
+	if guessed {
+		log.Warn("DESKGATE_PUBLIC_URL is not set and DESKGATE_HTTP_ADDR listens on every interface: links in emails guess "+public+
+			"; set DESKGATE_PUBLIC_URL to the URL users open (e.g. https://help.example.com)", "http_addr", cfg.HTTPAddr, "links", public)
+	}
+	a.svc.SetPublicURL(public)
 	smtpSrv, smtpLn, err := a.listenSMTP()
 	if err != nil {
 		httpLn.Close()
 		return err
+	}
+	if b, ok := a.st.(*boltstore.Store); ok { // deskgate store backup FILE while serving
+		ctl, err := listenControl(cfg.DataDir)
+		if err != nil {
+			log.Warn("no control socket: deskgate store backup needs serve stopped", "err", err)
+		} else {
+			defer ctl.Close()
+			go serveBackups(ctl, b, log)
+		}
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	limits := a.httpLimits()
@@ -134,8 +150,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Warn("imap metrics", "err", err) // the fetcher works without them
 	}
 	goFn("imap", func() error { fetcher.Run(loops); return nil })
+	goFn("sighup", func() error { a.certs.reloadOnHUP(loops, log); return nil })
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
+	a.offerSetup(ctx, console)
 
 	var runErr error
 	select {
@@ -217,18 +235,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	if created {
 		log.Info("created the first admin from DESKGATE_BOOTSTRAP_TOKEN", "email", "admin@"+cfg.Domains[0])
 	}
-	warnNoAdmin(st, log)
 	return a, nil
-}
-
-// warnNoAdmin tells whoever started deskgate on an empty store without
-// DESKGATE_BOOTSTRAP_TOKEN that the API has no way in yet (every request
-// would answer 401), instead of leaving them to guess.
-func warnNoAdmin(st store.Store, log *slog.Logger) {
-	has := true
-	if err := st.View(context.Background(), func(tx store.Tx) (err error) { has, err = tx.HasAdmin(); return err }); err == nil && !has {
-		log.Warn("no admin yet: every API request answers 401; restart with DESKGATE_BOOTSTRAP_TOKEN set to create admin@<first domain> with that token")
-	}
 }
 
 // newQueue builds the outbound queue (DKIM keys generated on first start)
@@ -240,7 +247,7 @@ func (a *app) newQueue() error {
 	}
 	q, err := outbound.New(a.st, outbound.Options{
 		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress, Outcomes: a.svc,
-		Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
+		Capture: a.cfg.Capture(), Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
 		Log: a.log.With("part", "outbound"), Registry: a.reg, Resolver: a.dns, Lease: a.cfg.NodeLease,
@@ -249,6 +256,9 @@ func (a *app) newQueue() error {
 		return err
 	}
 	a.queue = q
+	if a.cfg.Capture() {
+		a.log.Warn("DESKGATE_OUTBOUND=capture: no email leaves this machine; each is kept in the outbound mail log with status captured (GET /api/v1/maillog?direction=outbound)")
+	}
 	a.svc.SetOutbox(q)
 	a.svc.SetBouncer(q)
 	return nil
@@ -262,10 +272,20 @@ func (a *app) close() {
 
 // publicURL is where the API is reached from outside, for links in
 // emails: DESKGATE_PUBLIC_URL, else http:// and the address the API
-// listens on (the port picked when DESKGATE_HTTP_ADDR names port 0).
-func publicURL(cfg config.Config, listening string) string {
+// listens on (the port picked when DESKGATE_HTTP_ADDR names port 0). A
+// wildcard address (0.0.0.0, [::], empty host) is no place a browser can
+// open: the host becomes DESKGATE_HOSTNAME and guessed reports it, so
+// serve warns.
+func publicURL(cfg config.Config, listening string) (url string, guessed bool) {
 	if cfg.PublicURL != "" {
-		return cfg.PublicBaseURL()
+		return cfg.PublicBaseURL(), false
 	}
-	return "http://" + listening
+	host, port, err := net.SplitHostPort(listening)
+	if err != nil {
+		return "http://" + listening, false
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return "http://" + listening, false
+	}
+	return "http://" + net.JoinHostPort(cfg.Hostname, port), true
 }

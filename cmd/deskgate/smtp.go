@@ -24,11 +24,13 @@ func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
 		Registry: a.reg, Log: a.log,
 	}
 	if a.cfg.TLSEnabled() {
-		cert, err := tls.LoadX509KeyPair(a.cfg.TLSCert, a.cfg.TLSKey)
+		// Renewed certificates are taken on SIGHUP or when the files change.
+		r, err := newCertReloader(a.cfg.TLSCert, a.cfg.TLSKey, a.log.With("part", "tls"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("smtp tls: %w", err)
 		}
-		opts.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		a.certs = r
+		opts.TLSConfig = &tls.Config{GetCertificate: r.GetCertificate, MinVersion: tls.VersionTLS12}
 	}
 	ln, err := net.Listen("tcp", a.cfg.SMTPAddr)
 	if err != nil {

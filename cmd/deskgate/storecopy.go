@@ -23,16 +23,23 @@ var secretNames = []string{replyTokenKey, outbound.RSAKeyFile, outbound.Ed25519K
 // into an empty store: a postgres:// URL, or a directory for the embedded
 // bbolt store. A non-empty target is refused. It prints what it copied.
 func cmdStore(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "backup" {
+		return cmdStoreBackup(args[1:], stdout, stderr)
+	}
+	if len(args) == 1 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "usage: deskgate store copy --to URL|DIR [--config FILE]\n       deskgate store backup [--config FILE] FILE")
+		return 0
+	}
 	if len(args) == 0 || args[0] != "copy" {
-		fmt.Fprintln(stderr, "usage: deskgate store copy --to URL|DIR [--config FILE]")
+		fmt.Fprintln(stderr, "usage: deskgate store copy --to URL|DIR [--config FILE]\n       deskgate store backup [--config FILE] FILE")
 		return 2
 	}
 	fs := flag.NewFlagSet("store copy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := configFlag(fs)
 	to := fs.String("to", "", "target: postgres://… or the data directory of a bbolt store")
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if code, stop := parseFlags(fs, args[1:]); stop {
+		return code
 	}
 	if *to == "" {
 		fmt.Fprintln(stderr, "deskgate: store copy needs --to URL (postgres://…) or a directory (bbolt)")

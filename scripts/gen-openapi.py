@@ -25,7 +25,7 @@ schemas={
    "created_at":{"type":"string","format":"date-time","nullable":True,"description":"null for a token issued before deskgate recorded it"},
    "last_used_at":{"type":"string","format":"date-time","nullable":True,"description":"null: never used; kept to within 5 minutes"},
    "current":{"type":"boolean","description":"the token of this request"}}},
- "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S}},
+ "Me":{"type":"object","required":["type","id","email","name"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"role":{"type":"string","enum":["admin","agent"],"description":"users only"},"email":S,"name":S,"support_address":{"type":"string","description":"Staff only: where customers write (support@ the first domain)."}}},
  "Settings":{"type":"object","required":["conversation_visibility","show_from_customers","from_customers","from_users_and_bot","followed_internal","email_assignment_changes","email_new_members","accept_all_invitations"],"properties":{
    "conversation_visibility":{"type":"string","enum":["all","followed"],"default":"all"},
    "show_from_customers":{"type":"boolean","default":True},

@@ -148,6 +148,7 @@ paths={
  "/console/email.js":{"get":op("The console's email.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/maillog.js":{"get":op("The console's maillog.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/messaging.js":{"get":op("The console's messaging.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
+ "/console/automations.js":{"get":op("The console's automations.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/people.js":{"get":op("The console's people.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/settings.js":{"get":op("The console's settings.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/favicon.svg":{"get":op("The console's icon.",{"200":{"description":"SVG","content":{"image/svg+xml":{"schema":S}}}},"console",security=False)},

@@ -79,7 +79,7 @@ function header(conv, staff) {
     say(v === 'none' ? 'Unassigned' : 'Assigned');
   }));
   return h('header', { class: 'convhead' },
-    h('div', { class: 'title' }, h('a', { href: '#/messenger', class: 'back', 'aria-label': 'Back to the list' }, '←'),
+    h('div', { class: 'title' }, h('a', { href: '#/messenger', class: 'back' }, '‹ List'),
       h('h2', {}, conv.subject || '(no subject)'),
       h('span', { class: 'pill status-' + (conv.status || 'open'), id: 'conv-status' }, conv.status || 'open')),
     h('div', { class: 'muted' }, who(conv), ' · ', h('span', { id: 'conv-assignees' }, assigneeNames(assigned, staff)), ' · ', conv.item_title || ''),
@@ -153,7 +153,7 @@ function composer(id, conv, external, internal) {
     send.textContent = mode === 'note' ? 'Add internal note' : 'Send reply';
     tabs.replaceChildren(...[external ? ['reply', 'Reply to customer'] : null, ['note', 'Internal note']].filter(Boolean).map(([m, n]) =>
       h('button', { type: 'button', role: 'tab', 'data-mode': m, 'aria-selected': String(mode === m), onclick: () => { mode = m; state.mode = { ...state.mode, [id]: m }; show(); text.focus(); } }, n)));
-    chips.replaceChildren(...files.map((f, i) => h('span', { class: 'chip' }, `📎 ${f.name} (${size(f.size)}) `,
+    chips.replaceChildren(...files.map((f, i) => h('span', { class: 'chip' }, `${f.name} (${size(f.size)}) `,
       h('button', { type: 'button', 'aria-label': 'Remove ' + f.name, onclick: () => { files.splice(i, 1); show(); } }, '×'))));
   };
   const add = list => { for (const f of list) files.push(f); show(); };

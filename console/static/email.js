@@ -8,6 +8,10 @@
 import { api } from './api.js';
 import { h, say } from './ui.js';
 
+// The messages shown whole stay whole when the conversation is redrawn
+// (a new message, a seen mark).
+const expanded = new Set();
+
 export function emailBody(m) {
   const trimmed = h('div', { class: 'body' }, m.body);
   const full = (m.full_text || '').trim();
@@ -16,14 +20,16 @@ export function emailBody(m) {
   if (!hasMore) return [trimmed, atts];
   const whole = h('div', { class: 'whole', hidden: true });
   const toggle = h('button', { type: 'button', class: 'link showwhole', 'aria-expanded': 'false' }, 'Show the whole email');
-  toggle.addEventListener('click', () => {
-    const open = whole.hidden;
+  const set = open => {
     whole.hidden = !open;
     toggle.textContent = open ? 'Show only the new text' : 'Show the whole email';
     toggle.setAttribute('aria-expanded', String(open));
     trimmed.hidden = open;
     if (open && !whole.firstChild) whole.append(m.html ? frame(m) : h('div', { class: 'body' }, full));
-  });
+    if (open) expanded.add(m.id); else expanded.delete(m.id);
+  };
+  toggle.addEventListener('click', () => set(whole.hidden));
+  if (expanded.has(m.id)) set(true);
   return [trimmed, toggle, whole, atts];
 }
 

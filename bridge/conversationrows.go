@@ -29,6 +29,10 @@ type ListQuery struct {
 // all looked at.
 const MaxSearchConversations = 1000
 
+// MaxSearchResults bounds the answer of a search (q): the most recently
+// active conversations found.
+const MaxSearchResults = 100
+
 // ConversationRow is a conversation with what a list row and a
 // conversation header show: its item's title, status and assignees, its
 // customers, and its newest message.
@@ -76,7 +80,8 @@ func (q *ListQuery) validate() error {
 }
 
 // ConversationRows returns the rows of the conversations c may see that
-// q selects, most recently active first.
+// q selects, most recently active first (a search: at most
+// MaxSearchResults).
 func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, error) {
 	if err := q.validate(); err != nil {
 		return nil, err
@@ -103,7 +108,16 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 		if err != nil {
 			return err
 		}
+		// Most recently active first, so a search can stop at
+		// MaxSearchResults.
+		slices.SortStableFunc(convs, func(a, b store.Conversation) int { return activity(b).Compare(activity(a)) })
+		// Staff visibility is per project: decided once per project.
+		projects := map[uint64]bool{}
+		customers := map[uint64]*store.Customer{}
 		for i := range convs {
+			if len(terms) > 0 && len(out) == MaxSearchResults {
+				break
+			}
 			conv := &convs[i]
 			if (q.Tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
 				(q.Tab == TabInternal && conv.Kind != store.KindInternal) ||
@@ -111,26 +125,28 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 				(q.CustomerID != 0 && !slices.Contains(conv.CustomerIDs, q.CustomerID)) {
 				continue
 			}
-			ok, err := mayViewConversation(tx, c, conv)
-			if err != nil {
-				return err
+			ok, seen := projects[conv.ProjectID]
+			if !seen || !c.IsStaff() {
+				if ok, err = mayViewConversation(tx, c, conv); err != nil {
+					return err
+				}
+				if c.IsStaff() {
+					projects[conv.ProjectID] = ok
+				}
 			}
-			if !ok {
+			if !ok || (len(terms) > 0 && !found(tx, c, conv, terms, byText, customers)) {
 				continue
 			}
 			row, err := rowOf(tx, c, conv)
 			if err != nil {
 				return err
 			}
-			if !q.selects(c, row, terms, byText) {
+			if !q.selects(c, row) {
 				continue
 			}
 			out = append(out, row)
 		}
 		return nil
-	})
-	slices.SortStableFunc(out, func(a, b ConversationRow) int {
-		return activity(b.Conversation).Compare(activity(a.Conversation))
 	})
 	return out, storeErr(err, "conversations")
 }
@@ -149,7 +165,29 @@ func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (Con
 	return row, storeErr(err, "conversation")
 }
 
-func (q ListQuery) selects(c Caller, row ConversationRow, terms []string, byText map[uint64]bool) bool {
+// found reports whether search terms find conv, which c may see: by its
+// message text (byText, from the store's search), its subject, or the
+// address or name of one of its customers that c may see (customers read
+// once per search, in cache).
+func found(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
+	if byText[conv.ID] || store.MatchTerms(conv.Subject, terms) {
+		return true
+	}
+	for _, id := range forCaller(c, *conv).CustomerIDs {
+		cu, ok := cache[id]
+		if !ok {
+			cu, _ = tx.Customer(id) // nil when gone
+			cache[id] = cu
+		}
+		if cu != nil && store.MatchTerms(cu.Email+" "+cu.Name, terms) {
+			return true
+		}
+	}
+	return false
+}
+
+// selects applies the status and assignee filters to a row.
+func (q ListQuery) selects(c Caller, row ConversationRow) bool {
 	if q.Status != "" && row.Status != q.Status {
 		return false
 	}
@@ -169,15 +207,7 @@ func (q ListQuery) selects(c Caller, row ConversationRow, terms []string, byText
 			return false
 		}
 	}
-	if len(terms) == 0 || byText[row.ID] || store.MatchTerms(row.Subject, terms) {
-		return true
-	}
-	for _, cu := range row.Customers {
-		if store.MatchTerms(cu.Email+" "+cu.Name, terms) {
-			return true
-		}
-	}
-	return false
+	return true
 }
 
 // rowOf completes conv (which c may see) into its row, as c may see it:

@@ -155,3 +155,23 @@ func activity(c store.Conversation) time.Time {
 	}
 	return c.LastMessageAt
 }
+
+// RemoveConversationFollower makes user stop following conversation id
+// directly (following its item or project, or being assigned, stays).
+func (s *Service) RemoveConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
+	if err := mayActForUser(c, user); err != nil {
+		return err
+	}
+	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
+		conv, err := viewConversation(tx, c, id)
+		if err != nil {
+			return err
+		}
+		i := slices.Index(conv.Followers, user)
+		if i < 0 {
+			return nil
+		}
+		conv.Followers = slices.Delete(conv.Followers, i, i+1)
+		return tx.PutConversation(conv)
+	}), "conversation")
+}

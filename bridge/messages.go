@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,8 +14,9 @@ const MaxBodyBytes = 256 << 10
 
 // NewMessage is a message posted through the API.
 type NewMessage struct {
-	Body  string
-	AsBot bool // post as the bot (admins only)
+	Body        string
+	AsBot       bool // post as the bot (admins only)
+	Attachments []NewAttachment
 }
 
 // PostMessage adds a message by c (or the bot) to conversation id, and in
@@ -31,11 +33,15 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 	case in.AsBot && !c.IsAdmin():
 		return nil, forbiddenOrNotFound(c, "only an admin may post as the bot")
 	}
+	atts, data, err := checkAttachments(in.Attachments)
+	if err != nil {
+		return nil, err
+	}
 	var m *store.Message
 	var ds []store.Delivery
 	// commit: concurrent posts share commits. fn may run twice: it sets m
 	// and ds afresh each time and allocates ids inside the transaction.
-	err := s.st.Update(ctx, func(tx store.Tx) error {
+	err = s.st.Update(ctx, func(tx store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
 		if err != nil {
 			return err
@@ -44,8 +50,8 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 		if err != nil {
 			return err
 		}
-		m = &store.Message{Author: author, Body: body, Source: store.SourceAPI}
-		ds, err = s.addMessage(ctx, tx, conv, m, nil, nil)
+		m = &store.Message{Author: author, Body: body, Source: store.SourceAPI, Attachments: slices.Clone(atts)}
+		ds, err = s.addMessage(ctx, tx, conv, m, data, nil)
 		return err
 	})
 	if err != nil {

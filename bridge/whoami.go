@@ -15,6 +15,9 @@ type Identity struct {
 	Role  string `json:"role,omitempty"` // users only: admin or agent
 	Email string `json:"email"`
 	Name  string `json:"name"`
+	// SupportAddress is where customers write (support@ the first
+	// domain), for staff: the console's empty states name it.
+	SupportAddress string `json:"support_address,omitempty"`
 }
 
 // Me returns the caller's identity.
@@ -34,6 +37,9 @@ func (s *Service) Me(ctx context.Context, c Caller) (Identity, error) {
 			return err
 		}
 		id.Email, id.Name = u.Email, u.Name
+		if len(s.cfg.Domains) > 0 {
+			id.SupportAddress = LocalSupport + "@" + s.cfg.Domains[0]
+		}
 		return nil
 	})
 	return id, storeErr(err, "caller")

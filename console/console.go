@@ -1,7 +1,7 @@
-// Package console is the web console of SPEC §13: plain HTML, one small
-// JavaScript module and a stylesheet, embedded in the binary and served
+// Package console is the web console of SPEC §13: plain HTML, ES modules (one
+// per page, no dependencies) and a stylesheet, embedded in the binary and served
 // by the API server at / (no build step, no toolchain, no CDN). The
-// module talks to the JSON API with a session token from POST
+// modules talk to the JSON API with a session token from POST
 // /api/v1/auth/login, sent as a Bearer token; it is never a cookie, so
 // the API needs no CSRF defence beyond what it has.
 package console
@@ -21,13 +21,17 @@ var static embed.FS
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-// Assets are the files served under /console/ beside the page.
-var Assets = []string{"app.js", "app.css"}
+// Assets are the files served under /console/ beside the page: the
+// stylesheet, the icon and the ES modules (app.js imports the others).
+var Assets = []string{"app.js", "app.css", "favicon.svg",
+	"api.js", "ui.js", "events.js", "messenger.js", "conversation.js", "email.js",
+	"maillog.js", "messaging.js", "automations.js", "people.js", "settings.js"}
 
 var types = map[string]string{
 	".html": "text/html; charset=utf-8",
 	".js":   "text/javascript; charset=utf-8",
 	".css":  "text/css; charset=utf-8",
+	".svg":  "image/svg+xml",
 }
 
 // Page serves the console's single page (for /, /reset-password).
@@ -37,6 +41,10 @@ func Page() http.Handler { return file("index.html") }
 // its own with its own small script (setup.js), so it works before any
 // account exists and stays apart from the console's module.
 func SetupPage() http.Handler { return file("setup.html") }
+
+// Favicon serves the icon at /favicon.ico too, where browsers ask for it
+// whatever the page says.
+func Favicon() http.Handler { return file("favicon.svg") }
 
 // Asset serves one of Assets.
 func Asset(name string) http.Handler { return file(name) }

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,11 +23,13 @@ func get(t *testing.T, h http.Handler) (*http.Response, string) {
 
 // Every file goes out with the strict policy, its own type and nosniff.
 func TestFilesCarryPolicyAndType(t *testing.T) {
-	cases := map[string]http.Handler{"text/html": console.Page()}
+	cases := map[string]http.Handler{"index.html": console.Page(), "/favicon.ico": console.Favicon()}
 	for _, a := range console.Assets {
-		cases[map[string]string{"app.js": "text/javascript", "app.css": "text/css"}[a]] = console.Asset(a)
+		cases[a] = console.Asset(a)
 	}
-	for want, h := range cases {
+	types := map[string]string{".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".ico": "image/svg+xml"}
+	for name, h := range cases {
+		want := types[path.Ext(name)]
 		res, body := get(t, h)
 		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), want) || body == "" {
 			t.Errorf("%s: %d %q, %d bytes", want, res.StatusCode, res.Header.Get("Content-Type"), len(body))
@@ -59,13 +62,48 @@ func TestNoInlineScriptNoRemoteNoInnerHTML(t *testing.T) {
 	if regexp.MustCompile(`\son[a-z]+=`).MatchString(page) {
 		t.Error("inline event handler in the page")
 	}
-	_, js := get(t, console.Asset("app.js"))
-	for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"} {
-		if strings.Contains(js, bad) {
-			t.Errorf("app.js uses %s", bad)
+	frames := 0
+	for _, a := range console.Assets {
+		if path.Ext(a) != ".js" {
+			continue
+		}
+		_, js := get(t, console.Asset(a))
+		for _, bad := range []string{"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", "allow-scripts"} {
+			if strings.Contains(js, bad) {
+				t.Errorf("%s uses %s", a, bad)
+			}
+		}
+		// Every frame is sandboxed (mail and template HTML), never with scripts.
+		for _, m := range regexp.MustCompile(`h\('iframe', \{[^}]*`).FindAllString(js, -1) {
+			frames++
+			if !regexp.MustCompile(`sandbox: '(allow-same-origin)?'`).MatchString(m) {
+				t.Errorf("%s: a frame without the sandbox: %s", a, m)
+			}
+		}
+		if !strings.HasPrefix(a, "app") && !strings.Contains(js, "export ") {
+			t.Errorf("%s is not a module", a)
 		}
 	}
-	if !strings.Contains(js, "sandbox: ''") {
-		t.Error("mail HTML is not shown in a sandboxed iframe")
+	if frames < 2 {
+		t.Errorf("%d sandboxed frames found in the modules, want the mail's and the template preview's", frames)
+	}
+}
+
+// Every module app.js imports, directly or not, is served.
+func TestModulesAreServed(t *testing.T) {
+	served := map[string]bool{}
+	for _, a := range console.Assets {
+		served[a] = true
+	}
+	for _, a := range console.Assets {
+		if path.Ext(a) != ".js" {
+			continue
+		}
+		_, js := get(t, console.Asset(a))
+		for _, m := range regexp.MustCompile(`from '\./([a-z]+\.js)'`).FindAllStringSubmatch(js, -1) {
+			if !served[m[1]] {
+				t.Errorf("%s imports %s, which is not served", a, m[1])
+			}
+		}
 	}
 }

@@ -149,6 +149,12 @@ type MessagesTx interface {
 	NewestMessageIDs(conv uint64, n int) ([]uint64, error)
 	// Messages returns conversation conv's messages, oldest first.
 	Messages(conv uint64) ([]Message, error)
+	// SearchConversations returns the ids of the conversations that have a
+	// message whose body has a word beginning with each of terms (from
+	// SearchTerms; none finds nothing), the conversation of the newest such
+	// message first, at most limit. PostgreSQL answers from a full-text
+	// index, bbolt by a scan of the message records.
+	SearchConversations(terms []string, limit int) ([]uint64, error)
 	// PutMessageRef indexes an email Message-ID (without <>); "" is ignored.
 	PutMessageRef(emailID string, r MessageRef) error
 	// MessageRef looks an email Message-ID up, or ErrNotFound.

@@ -2,6 +2,7 @@ package webapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
@@ -27,12 +28,35 @@ func (s *Server) createConversation(c echo.Context) error {
 	return c.JSON(http.StatusCreated, viewConversation(conv))
 }
 
+// listConversations answers GET /conversations: tab, and the filters
+// status, assignee, item_id, customer_id and the search q (bridge.ListQuery).
 func (s *Server) listConversations(c echo.Context) error {
-	convs, err := s.svc.ListConversations(c.Request().Context(), caller(c), c.QueryParam("tab"))
+	q := bridge.ListQuery{Tab: c.QueryParam("tab"), Status: c.QueryParam("status"), Assignee: c.QueryParam("assignee"), Q: c.QueryParam("q")}
+	var err error
+	if q.ItemID, err = optionalID(c, "item_id"); err != nil {
+		return err
+	}
+	if q.CustomerID, err = optionalID(c, "customer_id"); err != nil {
+		return err
+	}
+	rows, err := s.svc.ConversationRows(c.Request().Context(), caller(c), q)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewAll(convs, viewConversation))
+	return c.JSON(http.StatusOK, viewAll(rows, viewConversationRow))
+}
+
+// optionalID reads an id query parameter; absent is 0.
+func optionalID(c echo.Context, name string) (uint64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, badRequest(name + ": must be a positive integer")
+	}
+	return n, nil
 }
 
 func (s *Server) getConversation(c echo.Context) error {
@@ -40,11 +64,11 @@ func (s *Server) getConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	conv, err := s.svc.Conversation(c.Request().Context(), caller(c), id)
+	row, err := s.svc.ConversationRow(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewConversation(conv))
+	return c.JSON(http.StatusOK, viewConversationRow(&row))
 }
 
 func (s *Server) postMessage(c echo.Context) error {
@@ -53,13 +77,22 @@ func (s *Server) postMessage(c echo.Context) error {
 		return err
 	}
 	var in struct {
-		Body  string `json:"body"`
-		AsBot bool   `json:"as_bot"`
+		Body        string `json:"body"`
+		AsBot       bool   `json:"as_bot"`
+		Attachments []struct {
+			Filename    string `json:"filename"`
+			ContentType string `json:"content_type"`
+			Content     []byte `json:"content"` // base64 in JSON
+		} `json:"attachments"`
 	}
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.PostMessage(c.Request().Context(), caller(c), id, bridge.NewMessage{Body: in.Body, AsBot: in.AsBot})
+	nm := bridge.NewMessage{Body: in.Body, AsBot: in.AsBot}
+	for _, a := range in.Attachments {
+		nm.Attachments = append(nm.Attachments, bridge.NewAttachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Content})
+	}
+	m, err := s.svc.PostMessage(c.Request().Context(), caller(c), id, nm)
 	if err != nil {
 		return err
 	}
@@ -102,4 +135,44 @@ func (s *Server) getAttachment(c echo.Context) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	// Never let a browser render mail content from our origin as HTML.
 	return c.Blob(http.StatusOK, safeContentType(att.ContentType), data)
+}
+
+// removeConversationFollower answers DELETE /conversations/{id}/followers/{user_id}.
+func (s *Server) removeConversationFollower(c echo.Context) error {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return err
+	}
+	user, err := idParam(c, "user_id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.RemoveConversationFollower(c.Request().Context(), caller(c), id, user); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// startConversation answers POST /conversations/start: a new external
+// conversation with a customer, and its first message.
+func (s *Server) startConversation(c echo.Context) error {
+	var in struct {
+		CustomerEmail string `json:"customer_email"`
+		CustomerName  string `json:"customer_name"`
+		Subject       string `json:"subject"`
+		Body          string `json:"body"`
+	}
+	if err := decode(c, &in); err != nil {
+		return err
+	}
+	conv, _, err := s.svc.StartConversation(c.Request().Context(), caller(c), bridge.NewExternal{
+		CustomerEmail: in.CustomerEmail, CustomerName: in.CustomerName, Subject: in.Subject, Body: in.Body})
+	if err != nil {
+		return err
+	}
+	row, err := s.svc.ConversationRow(c.Request().Context(), caller(c), conv.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, viewConversationRow(&row))
 }

@@ -115,6 +115,7 @@ func (s *Server) routes() {
 	// The console (SPEC §13): one page, its script and its stylesheet.
 	s.e.GET("/", echo.WrapHandler(console.Page()))
 	s.e.GET("/reset-password", echo.WrapHandler(console.Page()))
+	s.e.GET("/favicon.ico", echo.WrapHandler(console.Favicon()))
 	for _, a := range console.Assets {
 		s.e.GET("/console/"+a, echo.WrapHandler(console.Asset(a)))
 	}
@@ -143,6 +144,8 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/conversations", s.listConversations)
 	auth(http.MethodGet, "/conversations/:id", s.getConversation)
 	auth(http.MethodPost, "/conversations/:id/followers", s.addConversationFollower)
+	auth(http.MethodDelete, "/conversations/:id/followers/:user_id", s.removeConversationFollower)
+	auth(http.MethodPost, "/conversations/start", s.startConversation)
 	auth(http.MethodPost, "/conversations/:id/messages", s.postMessage)
 	auth(http.MethodGet, "/conversations/:id/messages", s.listMessages)
 	// A signed link from an email works without a bearer token (SPEC §9).

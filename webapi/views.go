@@ -3,6 +3,7 @@ package webapi
 import (
 	"time"
 
+	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -160,4 +161,35 @@ func viewAll[T, V any](xs []T, view func(*T) V) []V {
 		out = append(out, view(&xs[i]))
 	}
 	return out
+}
+
+// conversationRowView is a conversation as GET /conversations lists it
+// and GET /conversations/{id} answers: the conversation and what a list
+// row or a conversation header shows.
+type conversationRowView struct {
+	conversationView
+	ItemTitle   string           `json:"item_title"`
+	Status      string           `json:"status"`    // the item's status
+	Assignees   []uint64         `json:"assignees"` // the item's assignees (staff only)
+	Customers   []customerView   `json:"customers"`
+	LastMessage *lastMessageView `json:"last_message,omitempty"`
+}
+
+// lastMessageView is a conversation's newest message, cut to a snippet.
+type lastMessageView struct {
+	ID        uint64     `json:"id"`
+	Kind      string     `json:"kind"`
+	Author    authorView `json:"author"`
+	Snippet   string     `json:"snippet"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+func viewConversationRow(r *bridge.ConversationRow) conversationRowView {
+	v := conversationRowView{conversationView: viewConversation(&r.Conversation), ItemTitle: r.ItemTitle, Status: r.Status,
+		Assignees: ids(r.Assignees), Customers: viewAll(r.Customers, viewCustomer)}
+	if m := r.Last; m != nil {
+		v.LastMessage = &lastMessageView{ID: m.ID, Kind: m.Kind, Snippet: bridge.Snippet(m.Body), CreatedAt: m.CreatedAt,
+			Author: authorView{Type: m.Author.Type, ID: m.Author.ID, Email: m.Author.Email, Name: m.Author.Name}}
+	}
+	return v
 }

@@ -1,0 +1,241 @@
+package bridge
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/deskgate/deskgate/store"
+)
+
+// ListQuery selects the conversations of GET /conversations. Zero fields
+// select everything the caller may see.
+type ListQuery struct {
+	Tab        string // TabAll (""), TabFromCustomers or TabInternal
+	Status     string // the item's status ("open", "closed", …); "" any
+	Assignee   string // "me", "none", a user id; "" anyone
+	ItemID     uint64 // only this item's conversations
+	CustomerID uint64 // only conversations with this customer
+	// Q finds conversations whose subject, customers' addresses and names,
+	// or message bodies have words beginning with every word of Q
+	// (store.SearchTerms).
+	Q string
+}
+
+// MaxSearchConversations bounds the conversations one search looks at by
+// message text (the newest matches); subjects and addresses are always
+// all looked at.
+const MaxSearchConversations = 1000
+
+// MaxSearchResults bounds the answer of a search (q): the most recently
+// active conversations found.
+const MaxSearchResults = 100
+
+// ConversationRow is a conversation with what a list row and a
+// conversation header show: its item's title, status and assignees, its
+// customers, and its newest message.
+type ConversationRow struct {
+	store.Conversation
+	ItemTitle string
+	Status    string
+	Assignees []uint64 // empty for a customer caller
+	Customers []store.Customer
+	Last      *store.Message // nil: no message yet
+}
+
+// SnippetRunes bounds a row's snippet of the newest message.
+const SnippetRunes = 160
+
+// Snippet is the start of a message body on one line, for list rows.
+func Snippet(body string) string {
+	s := strings.Join(strings.Fields(body), " ")
+	if utf8.RuneCountInString(s) <= SnippetRunes {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:SnippetRunes])) + "…"
+}
+
+func (q *ListQuery) validate() error {
+	if q.Tab == "" {
+		q.Tab = TabAll
+	}
+	if q.Tab != TabAll && q.Tab != TabFromCustomers && q.Tab != TabInternal {
+		return errorf(KindInvalid, "tab: must be all, from_customers or internal")
+	}
+	if q.Status != "" && !statusRE.MatchString(q.Status) {
+		return errorf(KindInvalid, "status: a lower-case word, e.g. open or closed")
+	}
+	if q.Assignee != "me" && q.Assignee != "none" && q.Assignee != "" {
+		if n, err := strconv.ParseUint(q.Assignee, 10, 64); err != nil || n == 0 {
+			return errorf(KindInvalid, "assignee: me, none or a user id")
+		}
+	}
+	if len(q.Q) > 200 {
+		return errorf(KindInvalid, "q: at most 200 bytes")
+	}
+	return nil
+}
+
+// ConversationRows returns the rows of the conversations c may see that
+// q selects, most recently active first (a search: at most
+// MaxSearchResults).
+func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, error) {
+	if err := q.validate(); err != nil {
+		return nil, err
+	}
+	terms := store.SearchTerms(q.Q)
+	if strings.TrimSpace(q.Q) != "" && len(terms) == 0 {
+		return []ConversationRow{}, nil // only punctuation: nothing can match
+	}
+	out := []ConversationRow{}
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		out = out[:0]
+		var byText map[uint64]bool
+		if len(terms) > 0 {
+			ids, err := tx.SearchConversations(terms, MaxSearchConversations)
+			if err != nil {
+				return err
+			}
+			byText = make(map[uint64]bool, len(ids))
+			for _, id := range ids {
+				byText[id] = true
+			}
+		}
+		convs, err := tx.Conversations()
+		if err != nil {
+			return err
+		}
+		// Most recently active first, so a search can stop at
+		// MaxSearchResults.
+		slices.SortStableFunc(convs, func(a, b store.Conversation) int { return activity(b).Compare(activity(a)) })
+		// Staff visibility is per project: decided once per project.
+		projects := map[uint64]bool{}
+		customers := map[uint64]*store.Customer{}
+		for i := range convs {
+			if len(terms) > 0 && len(out) == MaxSearchResults {
+				break
+			}
+			conv := &convs[i]
+			if (q.Tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
+				(q.Tab == TabInternal && conv.Kind != store.KindInternal) ||
+				(q.ItemID != 0 && conv.ItemID != q.ItemID) ||
+				(q.CustomerID != 0 && !slices.Contains(conv.CustomerIDs, q.CustomerID)) {
+				continue
+			}
+			ok, seen := projects[conv.ProjectID]
+			if !seen || !c.IsStaff() {
+				if ok, err = mayViewConversation(tx, c, conv); err != nil {
+					return err
+				}
+				if c.IsStaff() {
+					projects[conv.ProjectID] = ok
+				}
+			}
+			if !ok || (len(terms) > 0 && !found(tx, c, conv, terms, byText, customers)) {
+				continue
+			}
+			row, err := rowOf(tx, c, conv)
+			if err != nil {
+				return err
+			}
+			if !q.selects(c, row) {
+				continue
+			}
+			out = append(out, row)
+		}
+		return nil
+	})
+	return out, storeErr(err, "conversations")
+}
+
+// ConversationRow returns the row of conversation id if c may see it.
+func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (ConversationRow, error) {
+	var row ConversationRow
+	err := s.st.View(ctx, func(tx store.Tx) error {
+		conv, err := viewConversation(tx, c, id)
+		if err != nil {
+			return err
+		}
+		row, err = rowOf(tx, c, conv)
+		return err
+	})
+	return row, storeErr(err, "conversation")
+}
+
+// found reports whether search terms find conv, which c may see: by its
+// message text (byText, from the store's search), its subject, or the
+// address or name of one of its customers that c may see (customers read
+// once per search, in cache).
+func found(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
+	if byText[conv.ID] || store.MatchTerms(conv.Subject, terms) {
+		return true
+	}
+	for _, id := range forCaller(c, *conv).CustomerIDs {
+		cu, ok := cache[id]
+		if !ok {
+			cu, _ = tx.Customer(id) // nil when gone
+			cache[id] = cu
+		}
+		if cu != nil && store.MatchTerms(cu.Email+" "+cu.Name, terms) {
+			return true
+		}
+	}
+	return false
+}
+
+// selects applies the status and assignee filters to a row.
+func (q ListQuery) selects(c Caller, row ConversationRow) bool {
+	if q.Status != "" && row.Status != q.Status {
+		return false
+	}
+	switch q.Assignee {
+	case "":
+	case "none":
+		if len(row.Assignees) > 0 {
+			return false
+		}
+	case "me":
+		if !slices.Contains(row.Assignees, c.ID) || !c.IsStaff() {
+			return false
+		}
+	default:
+		n, _ := strconv.ParseUint(q.Assignee, 10, 64)
+		if !slices.Contains(row.Assignees, n) {
+			return false
+		}
+	}
+	return true
+}
+
+// rowOf completes conv (which c may see) into its row, as c may see it:
+// a customer gets neither the assignees nor the other customers.
+func rowOf(tx store.Tx, c Caller, conv *store.Conversation) (ConversationRow, error) {
+	row := ConversationRow{Conversation: forCaller(c, *conv), Assignees: []uint64{}, Customers: []store.Customer{}, Status: store.ItemOpen}
+	if it, err := tx.Item(conv.ItemID); err == nil {
+		row.ItemTitle, row.Status = it.Title, itemStatus(it)
+		if c.IsStaff() {
+			row.Assignees = it.Assignees
+		}
+	}
+	for _, id := range row.CustomerIDs {
+		if cu, err := tx.Customer(id); err == nil {
+			row.Customers = append(row.Customers, *cu)
+		}
+	}
+	ids, err := tx.NewestMessageIDs(conv.ID, 1)
+	if err != nil {
+		return row, err
+	}
+	if len(ids) == 1 {
+		m, err := tx.Message(ids[0])
+		if err != nil {
+			return row, err
+		}
+		v := messageForCaller(c, *m)
+		row.Last = &v
+	}
+	return row, nil
+}

@@ -51,6 +51,7 @@ type Tx interface {
 	MessagingTx
 	MailboxesTx
 	LocksTx
+	DirectoryTx
 }
 
 // LocksTx holds installation-wide locks, so that work every node could do

@@ -47,6 +47,7 @@ func Run(t *testing.T, b Backend) {
 		{"CopyRoundTrip", testCopyRoundTrip},
 		{"TokensListTouchRevoke", testTokensListTouchRevoke},
 		{"MailLogEviction", testMailLogEviction},
+		{"DirectoryEdits", testDirectoryEdits},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

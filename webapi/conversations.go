@@ -28,9 +28,24 @@ func (s *Server) createConversation(c echo.Context) error {
 }
 
 func (s *Server) listConversations(c echo.Context) error {
-	convs, err := s.svc.ListConversations(c.Request().Context(), caller(c), c.QueryParam("tab"))
+	p, err := pageOf(c, "conversations")
 	if err != nil {
 		return err
+	}
+	var cur *bridge.ConversationCursor
+	if p.cursor != "" {
+		cc, err := bridge.ParseConversationCursor(p.cursor)
+		if err != nil {
+			return err
+		}
+		cur = &cc
+	}
+	convs, next, err := s.svc.ConversationsPage(c.Request().Context(), caller(c), c.QueryParam("tab"), cur, p.limit)
+	if err != nil {
+		return err
+	}
+	if next != nil {
+		p.setNext(c, next.String())
 	}
 	return c.JSON(http.StatusOK, viewAll(convs, viewConversation))
 }
@@ -75,7 +90,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewAll(msgs, viewMessage))
+	return pageByID(c, "messages", msgs, func(m *store.Message) uint64 { return m.ID }, false, viewMessage)
 }
 
 func (s *Server) getAttachment(c echo.Context) error {

@@ -172,6 +172,7 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/mailboxes", s.createMailbox)
 	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
 	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
+	s.directoryRoutes(auth)
 }
 
 // health is the body of GET /healthz.

@@ -52,7 +52,9 @@ func testDirectoryEdits(t *testing.T, b Backend) {
 	if err := update(s, func(tx store.Tx) error { x := c1; x.Email = "d@x.test"; return tx.PutCustomer(&x) }); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("PutCustomer onto another's email: %v", err)
 	}
-	if err := update(s, func(tx store.Tx) error { return tx.PutUser(&store.User{ID: 999, Email: "z@x.test", Role: store.RoleAgent}) }); !errors.Is(err, store.ErrNotFound) {
+	if err := update(s, func(tx store.Tx) error {
+		return tx.PutUser(&store.User{ID: 999, Email: "z@x.test", Role: store.RoleAgent})
+	}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("PutUser of no user: %v", err)
 	}
 	retired := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)

@@ -61,6 +61,8 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_PUBLIC_URL":             "", // SPEC §10: http:// + the HTTP address
 		"DESKGATE_SESSION_TTL":            "12h",
 		"DESKGATE_TRUSTED_PROXIES":        "",
+		"DESKGATE_CORS_ORIGINS":           "",
+		"DESKGATE_WEBHOOK_ALLOW_PRIVATE":  "false",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -495,5 +497,16 @@ func TestDatabaseURLRedactedEverywhere(t *testing.T) {
 	}
 	if r := RedactURL("postgres://dg@db.example.com/deskgate?sslmode=disable"); r != "postgres://dg@db.example.com/deskgate?sslmode=disable" {
 		t.Errorf("a URL without a password changed: %q", r)
+	}
+}
+
+func TestCORSOriginsMustBeOrigins(t *testing.T) {
+	for o, ok := range map[string]bool{"http://127.0.0.2:8080": true, "https://desk.example.com": true,
+		"*": false, "https://desk.example.com/": false, "https://x.test/app": false, "ftp://x.test": false, "x.test": false, "https://u@x.test": false} {
+		c := Default()
+		c.CORSOrigins = []string{o}
+		if err := c.Validate(); (err == nil) != ok {
+			t.Errorf("cors_origins %q: Validate() = %v", o, err)
+		}
 	}
 }

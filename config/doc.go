@@ -37,6 +37,8 @@
 //	public_url              DESKGATE_PUBLIC_URL                (empty: http:// and http_addr)
 //	session_ttl             DESKGATE_SESSION_TTL               12h
 //	trusted_proxies         DESKGATE_TRUSTED_PROXIES           (empty)
+//	cors_origins            DESKGATE_CORS_ORIGINS              (empty: none)
+//	webhook_allow_private   DESKGATE_WEBHOOK_ALLOW_PRIVATE     false
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

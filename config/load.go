@@ -85,6 +85,8 @@ type fileConfig struct {
 	DMARCEnforce         *rawValue `toml:"dmarc_enforce"`
 	ARCTrusted           *rawValue `toml:"arc_trusted"`
 	MailLogMaxBytes      *rawValue `toml:"maillog_max_bytes"`
+	CORSOrigins          *rawValue `toml:"cors_origins"`
+	WebhookAllowPrivate  *rawValue `toml:"webhook_allow_private"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

@@ -190,6 +190,14 @@ var settings = [...]setting{
 		doc: "Networks (CIDR) of reverse proxies whose X-Forwarded-For names the client,\nfor the sign-in rate limit per client. Empty: the peer address is the client.",
 		set: func(c *Config, s string) error { c.TrustedProxies = splitList(s); return nil },
 		get: func(c Config) string { return strings.Join(c.TrustedProxies, ",") }},
+	{key: "cors_origins", env: "DESKGATE_CORS_ORIGINS", kind: kindList,
+		doc: "Origins (scheme://host[:port]) of browser UIs that may call the API with a\nbearer token (CORS, SPEC §14). Empty: none.",
+		set: func(c *Config, s string) error { c.CORSOrigins = splitList(s); return nil },
+		get: func(c Config) string { return strings.Join(c.CORSOrigins, ",") }},
+	{key: "webhook_allow_private", env: "DESKGATE_WEBHOOK_ALLOW_PRIVATE", kind: kindBool,
+		doc: "Let webhooks reach loopback, private and link-local addresses (a receiver\non the same host or network). false = such URLs are refused.",
+		set: func(c *Config, s string) error { return setBool(&c.WebhookAllowPrivate, s) },
+		get: func(c Config) string { return strconv.FormatBool(c.WebhookAllowPrivate) }},
 }
 
 // splitList splits a comma list, trimming blanks and dropping empty items.

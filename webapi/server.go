@@ -37,6 +37,9 @@ type Options struct {
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
+	// CORSOrigins are the origins whose browser pages may call the API
+	// (DESKGATE_CORS_ORIGINS, SPEC §14); empty: none.
+	CORSOrigins []string
 	// ResetAnswerAfter is the least time POST /auth/password-reset takes
 	// to answer 202; 0 means DefaultResetAnswerAfter, negative none.
 	ResetAnswerAfter time.Duration
@@ -72,6 +75,9 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	e.HTTPErrorHandler = errorHandler(log)
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s := &Server{svc: svc, e: e, log: log, opts: opts}
+	if len(opts.CORSOrigins) > 0 {
+		e.Pre(cors(opts.CORSOrigins))
+	}
 	e.Use(newMetrics(opts.Registry).middleware, middleware.Recover(), s.limitBody)
 	s.routes()
 	return s

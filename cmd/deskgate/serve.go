@@ -94,7 +94,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
-		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies}, log)
+		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, CORSOrigins: a.cfg.CORSOrigins}, log)
 	httpSrv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		BaseContext: func(net.Listener) context.Context { return ctx }}
 

@@ -52,6 +52,8 @@ type Tx interface {
 	MailboxesTx
 	LocksTx
 	DirectoryTx
+	OutboxTx
+	WebhooksTx
 }
 
 // LocksTx holds installation-wide locks, so that work every node could do

@@ -48,6 +48,8 @@ func Run(t *testing.T, b Backend) {
 		{"TokensListTouchRevoke", testTokensListTouchRevoke},
 		{"MailLogEviction", testMailLogEviction},
 		{"DirectoryEdits", testDirectoryEdits},
+		{"Outbox", testOutbox},
+		{"WebhookDeliveries", testWebhookDeliveries},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

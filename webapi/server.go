@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/console"
+	"github.com/deskgate/deskgate/webhooks"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,8 @@ type Options struct {
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
+	// Webhooks is the webhook administration (SPEC §14); nil answers 404.
+	Webhooks *webhooks.Admin
 	// CORSOrigins are the origins whose browser pages may call the API
 	// (DESKGATE_CORS_ORIGINS, SPEC §14); empty: none.
 	CORSOrigins []string
@@ -179,6 +182,7 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
 	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
 	s.directoryRoutes(auth)
+	s.webhookRoutes(auth)
 }
 
 // health is the body of GET /healthz.

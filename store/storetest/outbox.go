@@ -98,7 +98,10 @@ func testWebhookDeliveries(t *testing.T, b Backend) {
 		t.Fatal(err)
 	}
 	s = reopen()
-	if !must(view2(s, func(tx store.Tx) (bool, error) { w, err := tx.Webhook(w1.ID); return err == nil && w.Secret == "whsec_x" && w.Wants("message.created") && !w.Wants("item.created"), err })) {
+	if !must(view2(s, func(tx store.Tx) (bool, error) {
+		w, err := tx.Webhook(w1.ID)
+		return err == nil && w.Secret == "whsec_x" && w.Wants("message.created") && !w.Wants("item.created"), err
+	})) {
 		t.Fatal("webhook read back wrong")
 	}
 	var claimed []store.WebhookDelivery

@@ -253,6 +253,33 @@ paths["/api/v1/maillog"]["get"]["parameters"]=[x for x in paths["/api/v1/maillog
 for pth in ["/api/v1/users","/api/v1/teams","/api/v1/projects","/api/v1/items","/api/v1/customers","/api/v1/conversations","/api/v1/conversations/{id}/messages","/api/v1/me/notifications","/api/v1/maillog","/api/v1/mailboxes"]:
   paged(pth)
 
+# --- SPEC §14: webhooks (issue 23) ---
+EVENTS=["message.created","conversation.created","item.created","item.status_changed","item.assignees_changed","delivery.updated","maillog.inbound","mailbox.status_changed"]
+schemas["Webhook"]={"type":"object","required":["id","url","events","enabled","created_at"],"properties":{
+  "id":ID,"url":S,"events":arr({"type":"string","enum":EVENTS}),"enabled":B,
+  "secret":{"type":"string","description":"whsec_ + base64 of the signing key (Standard Webhooks). In the answer to POST only: keep it."},
+  "disabled_reason":{"type":"string","description":"Why deskgate disabled it (the receiver answered 410); absent otherwise."},
+  "created_at":T}}
+schemas["WebhookDelivery"]={"type":"object","required":["id","event","type","attempts","status","last_status_code","last_error","next_attempt_at","delivered_at","created_at"],"properties":{
+  "id":ID,"event":{"type":"string","description":"The webhook-id header of every attempt (msg_<event id>)."},
+  "type":{"type":"string","enum":EVENTS},"attempts":{"type":"integer"},
+  "status":{"type":"string","enum":["pending","delivered","failed"]},
+  "last_status_code":{"type":"integer","description":"0: no answer (connection refused, timeout)."},
+  "last_error":S,"next_attempt_at":{"type":"string","format":"date-time","nullable":True},
+  "delivered_at":{"type":"string","format":"date-time","nullable":True},"created_at":T}}
+WIN={"type":"object","properties":{"url":{"type":"string","description":"http(s) URL; one resolving to a loopback, private or link-local address is refused (422) unless DESKGATE_WEBHOOK_ALLOW_PRIVATE=true."},
+  "events":arr({"type":"string","enum":EVENTS}),"enabled":{"type":"boolean","default":True}}}
+paths["/api/v1/webhooks"]={
+  "post":op("Add a webhook (admins). Every event of the types listed is POSTed to url, signed as the Standard Webhooks specification says; see docs/building.md.",ok(201,"Created; secret shown this once",ref("Webhook")),"webhooks",body({**WIN,"required":["url","events"]})),
+  "get":op("The webhooks (admins), by id; never their secrets.",ok(200,"Webhooks",arr(ref("Webhook"))),"webhooks")}
+paths["/api/v1/webhooks/{id}"]={
+  "get":op("One webhook (admins).",ok(200,"The webhook",ref("Webhook")),"webhooks",params=[pid()]),
+  "put":op("Change a webhook's url, events or enabled (admins); fields left out keep their value. Enabling it again clears disabled_reason.",ok(200,"The webhook",ref("Webhook")),"webhooks",body(WIN),params=[pid()]),
+  "delete":op("Remove a webhook and its delivery log (admins).",{"204":{"description":"Removed"}},"webhooks",params=[pid()])}
+paths["/api/v1/webhooks/{id}/deliveries"]={"get":op("The webhook's deliveries of the last 72 h, newest first (admins).",ok(200,"Deliveries",arr(ref("WebhookDelivery"))),"webhooks",params=[pid()])}
+paths["/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"]={"post":op("Send a delivery again now, whatever its state: the same body under the same webhook-id, retried for another 72 h (admins).",ok(202,"Due now",ref("WebhookDelivery")),"webhooks",params=[pid(),pid("delivery_id","Delivery id.")])}
+paged("/api/v1/webhooks"); paged("/api/v1/webhooks/{id}/deliveries")
+
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,
  "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas}}

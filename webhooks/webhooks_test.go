@@ -24,7 +24,7 @@ var adminCaller = bridge.Caller{Kind: store.KindUser, ID: 1, Role: store.RoleAdm
 // hit is one request a receiver got.
 type hit struct {
 	id, ts, sig, body string
-	verified         bool
+	verified          bool
 }
 
 // receiver is a real HTTP endpoint that verifies every signature and

@@ -360,8 +360,7 @@ func (s *Service) UpdateMailbox(ctx context.Context, c Caller, id uint64, p Mail
 			m.ImportSince = time.Time{}
 		}
 		m.Password, m.Folder, m.After, m.PollInterval = v.Password, v.Folder, v.After, v.PollInterval
-		m.Generation++
-		m.State, m.LastError = store.MailboxConnecting, ""
+		m.Generation++ // the state is the worker's to tell, once it reconnected
 		return tx.PutMailbox(&m)
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -33,7 +33,8 @@ type Options struct {
 	// until Retention after the delivery was made. Default
 	// DefaultRetry.
 	Retry []time.Duration
-	// Workers send deliveries concurrently; default 8.
+	// Workers claim deliveries concurrently (each up to 16 at once, sent
+	// in parallel); default 8.
 	Workers int
 	// Poll is how often an idle node looks for work other nodes made;
 	// default 1s.
@@ -81,7 +82,7 @@ func NewDispatcher(st store.Store, opts Options) *Dispatcher {
 		opts.Log = slog.Default()
 	}
 	tr := &http.Transport{DialContext: guardedDialer(opts.AllowPrivate).DialContext, Proxy: nil,
-		MaxIdleConnsPerHost: 4, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: opts.Timeout,
+		MaxIdleConnsPerHost: 32, IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: opts.Timeout,
 		ResponseHeaderTimeout: opts.Timeout}
 	client := &http.Client{Transport: tr, Timeout: opts.Timeout,
 		// A redirect is an answer, not a 2xx: it is retried, never followed.
@@ -141,11 +142,11 @@ func (d *Dispatcher) sender(ctx context.Context, work <-chan struct{}) {
 	t := time.NewTicker(d.opts.Poll)
 	defer t.Stop()
 	for ctx.Err() == nil {
-		sent, err := d.SendOne(ctx)
+		n, err := d.SendDue(ctx)
 		if err != nil && ctx.Err() == nil {
-			d.opts.Log.Warn("webhooks: claiming a delivery", "err", err)
+			d.opts.Log.Warn("webhooks: sending deliveries", "err", err)
 		}
-		if sent {
+		if n > 0 {
 			continue
 		}
 		select {
@@ -220,41 +221,72 @@ func MessageID(del *store.WebhookDelivery) string {
 	return "msg_" + strconv.FormatUint(del.EventID, 10)
 }
 
-// SendOne claims one due delivery, attempts it and records the outcome.
-// It reports whether it found one.
-func (d *Dispatcher) SendOne(ctx context.Context) (bool, error) {
-	var del store.WebhookDelivery
-	var hook *store.Webhook
+// sendBatch bounds the deliveries one worker claims at once: they are
+// sent concurrently and their outcomes recorded in one transaction.
+const sendBatch = 16
+
+// SendDue claims up to sendBatch due deliveries, attempts them at once and
+// records the outcomes. It returns how many it claimed.
+func (d *Dispatcher) SendDue(ctx context.Context) (int, error) {
+	type job struct {
+		del  store.WebhookDelivery
+		hook *store.Webhook
+		code int
+		err  error
+	}
+	var jobs []*job
+	claimed := 0
 	now := d.opts.Now()
 	err := d.st.Update(ctx, func(tx store.Tx) error {
-		hook = nil
-		ds, err := tx.ClaimWebhookDeliveries(now, d.opts.Node, now.Add(d.leaseFor()), 1)
-		if err != nil || len(ds) == 0 {
-			return err
-		}
-		del = ds[0]
-		h, err := tx.Webhook(del.WebhookID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // deleted with its webhook meanwhile
-		}
+		jobs, claimed = nil, 0
+		ds, err := tx.ClaimWebhookDeliveries(now, d.opts.Node, now.Add(d.leaseFor()), sendBatch)
 		if err != nil {
 			return err
 		}
-		if !h.Enabled {
-			del.Status, del.LastError, del.LeaseNode, del.LeaseUntil = store.WebhookFailed, "webhook disabled", "", time.Time{}
-			return tx.PutWebhookDelivery(&del)
+		claimed = len(ds)
+		hooks := map[uint64]*store.Webhook{}
+		for _, del := range ds {
+			h, ok := hooks[del.WebhookID]
+			if !ok {
+				if h, err = tx.Webhook(del.WebhookID); errors.Is(err, store.ErrNotFound) {
+					h = nil // deleted with its webhook meanwhile
+				} else if err != nil {
+					return err
+				}
+				hooks[del.WebhookID] = h
+			}
+			switch {
+			case h == nil:
+			case !h.Enabled:
+				del.Status, del.LastError, del.LeaseNode, del.LeaseUntil = store.WebhookFailed, "webhook disabled", "", time.Time{}
+				if err := tx.PutWebhookDelivery(&del); err != nil {
+					return err
+				}
+			default:
+				jobs = append(jobs, &job{del: del, hook: h})
+			}
 		}
-		hook = h
 		return nil
 	})
-	if err != nil || del.ID == 0 {
-		return false, err
+	if err != nil || len(jobs) == 0 {
+		return claimed, err
 	}
-	if hook == nil {
-		return true, nil
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Add(1)
+		go func() { defer wg.Done(); j.code, j.err = d.attempt(ctx, j.hook, &j.del) }()
 	}
-	code, aerr := d.attempt(ctx, hook, &del)
-	return true, d.record(context.WithoutCancel(ctx), &del, code, aerr)
+	wg.Wait()
+	rctx := context.WithoutCancel(ctx)
+	err = d.st.Update(rctx, func(tx store.Tx) error {
+		for _, j := range jobs {
+			if err := d.record(tx, j.del.ID, j.code, j.err); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return claimed, err
 }
 
 // attempt POSTs the delivery once and returns the status code (0: none).
@@ -292,45 +324,43 @@ func (d *Dispatcher) attempt(ctx context.Context, hook *store.Webhook, del *stor
 // record stores an attempt's outcome: delivered on a 2xx; on a 410 the
 // delivery fails and the webhook is disabled; otherwise the next attempt
 // is scheduled, or, past Retention, the delivery fails.
-func (d *Dispatcher) record(ctx context.Context, sent *store.WebhookDelivery, code int, aerr error) error {
+func (d *Dispatcher) record(tx store.Tx, id uint64, code int, aerr error) error {
 	now := d.opts.Now().UTC()
-	return d.st.Update(ctx, func(tx store.Tx) error {
-		del, err := tx.WebhookDelivery(sent.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if del.Status != store.WebhookPending {
-			return nil // settled meanwhile (redelivered and sent by another node)
-		}
-		del.Attempts++
-		del.LastStatusCode, del.LastError, del.LeaseNode, del.LeaseUntil = code, "", "", time.Time{}
-		switch {
-		case aerr == nil:
-			del.Status, del.DeliveredAt = store.WebhookDelivered, now
-		case code == http.StatusGone:
-			del.Status, del.LastError = store.WebhookFailed, "HTTP 410: the receiver is gone; webhook disabled"
-			h, err := tx.Webhook(del.WebhookID)
-			if err == nil {
-				h.Enabled, h.DisabledReason = false, "the receiver answered 410 Gone"
-				if err := tx.PutWebhook(h); err != nil {
-					return err
-				}
+	del, err := tx.WebhookDelivery(id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if del.Status != store.WebhookPending {
+		return nil // settled meanwhile
+	}
+	del.Attempts++
+	del.LastStatusCode, del.LastError, del.LeaseNode, del.LeaseUntil = code, "", "", time.Time{}
+	switch {
+	case aerr == nil:
+		del.Status, del.DeliveredAt = store.WebhookDelivered, now
+	case code == http.StatusGone:
+		del.Status, del.LastError = store.WebhookFailed, "HTTP 410: the receiver is gone; webhook disabled"
+		h, err := tx.Webhook(del.WebhookID)
+		if err == nil && h.Enabled {
+			h.Enabled, h.DisabledReason = false, "the receiver answered 410 Gone"
+			if err := tx.PutWebhook(h); err != nil {
+				return err
 			}
 			d.opts.Log.Warn("webhook disabled: the receiver answered 410", "webhook", del.WebhookID)
-		default:
-			del.LastError = truncate(aerr.Error(), 300)
-			next := now.Add(d.opts.Retry[min(del.Attempts-1, len(d.opts.Retry)-1)])
-			if next.Sub(del.CreatedAt) > Retention {
-				del.Status = store.WebhookFailed
-			} else {
-				del.NextAttemptAt = next
-			}
 		}
-		return tx.PutWebhookDelivery(del)
-	})
+	default:
+		del.LastError = truncate(aerr.Error(), 300)
+		next := now.Add(d.opts.Retry[min(del.Attempts-1, len(d.opts.Retry)-1)])
+		if next.Sub(del.CreatedAt) > Retention {
+			del.Status = store.WebhookFailed
+		} else {
+			del.NextAttemptAt = next
+		}
+	}
+	return tx.PutWebhookDelivery(del)
 }
 
 func truncate(s string, n int) string {

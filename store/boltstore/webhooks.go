@@ -17,6 +17,17 @@ var (
 
 func hookKey(a, b uint64) []byte { return append(u64(a), u64(b)...) }
 
+// hookDue orders a pending delivery in webhook_due: by when it is next
+// claimable, its next attempt or, while leased, the lease's end, so a
+// claim never scans past deliveries other workers hold.
+func hookDue(d *store.WebhookDelivery) uint64 {
+	at := d.NextAttemptAt
+	if d.LeaseUntil.After(at) {
+		at = d.LeaseUntil
+	}
+	return uint64(at.UnixNano())
+}
+
 // CreateWebhook stores w with a new id.
 func (t *Tx) CreateWebhook(w *store.Webhook) error {
 	t.writes++
@@ -61,7 +72,7 @@ func (t *Tx) DeleteWebhook(id uint64) error {
 
 func (t *Tx) deleteDelivery(d *store.WebhookDelivery) error {
 	if d.Status == store.WebhookPending {
-		if err := t.b(bWebhookDue).Delete(hookKey(uint64(d.NextAttemptAt.UnixNano()), d.ID)); err != nil {
+		if err := t.b(bWebhookDue).Delete(hookKey(hookDue(d), d.ID)); err != nil {
 			return err
 		}
 	}
@@ -81,7 +92,7 @@ func (t *Tx) AddWebhookDelivery(d *store.WebhookDelivery) error {
 		return err
 	}
 	if d.Status == store.WebhookPending {
-		return t.b(bWebhookDue).Put(hookKey(uint64(d.NextAttemptAt.UnixNano()), d.ID), nil)
+		return t.b(bWebhookDue).Put(hookKey(hookDue(d), d.ID), nil)
 	}
 	return nil
 }
@@ -101,12 +112,12 @@ func (t *Tx) PutWebhookDelivery(d *store.WebhookDelivery) error {
 	}
 	due := t.b(bWebhookDue)
 	if old.Status == store.WebhookPending {
-		if err := due.Delete(hookKey(uint64(old.NextAttemptAt.UnixNano()), d.ID)); err != nil {
+		if err := due.Delete(hookKey(hookDue(old), d.ID)); err != nil {
 			return err
 		}
 	}
 	if d.Status == store.WebhookPending {
-		if err := due.Put(hookKey(uint64(d.NextAttemptAt.UnixNano()), d.ID), nil); err != nil {
+		if err := due.Put(hookKey(hookDue(d), d.ID), nil); err != nil {
 			return err
 		}
 	}
@@ -132,7 +143,7 @@ func (t *Tx) WebhookDeliveries(webhookID uint64) ([]store.WebhookDelivery, error
 func (t *Tx) ClaimWebhookDeliveries(now time.Time, node string, until time.Time, max int) ([]store.WebhookDelivery, error) {
 	var ids []uint64
 	c := t.b(bWebhookDue).Cursor()
-	for k, _ := c.First(); k != nil && len(ids) < 4*max+16; k, _ = c.Next() {
+	for k, _ := c.First(); k != nil && len(ids) < max; k, _ = c.Next() {
 		if int64(decodeU64(k[:8])) > now.UnixNano() {
 			break
 		}
@@ -165,7 +176,7 @@ func (t *Tx) NextWebhookDelivery() (time.Time, bool, error) {
 	if k == nil {
 		return time.Time{}, false, nil
 	}
-	return time.Unix(0, int64(decodeU64(k[:8]))), true, nil
+	return time.Unix(0, int64(decodeU64(k[:8]))), true, nil // a leased one: when its lease ends
 }
 
 // PruneWebhookDeliveries deletes up to max deliveries created before `before`.

@@ -65,7 +65,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			var lat []time.Duration
 			for range 20 {
 				t := time.Now()
-				rows, err := svc.ConversationRows(ctx, agent, bridge.ListQuery{Q: c.q})
+				rows, _, err := svc.ConversationRows(ctx, agent, bridge.ListQuery{Q: c.q})
 				if err != nil || len(rows) < c.min {
 					b.Fatalf("%s: %d rows, %v", c.q, len(rows), err)
 				}

@@ -64,6 +64,9 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error
 			if err != nil {
 				return err
 			}
+			if !u.RetiredAt.IsZero() {
+				return store.ErrNotFound // retired (SPEC §14)
+			}
 			c.Role = u.Role
 		}
 		return nil

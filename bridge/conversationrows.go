@@ -22,6 +22,10 @@ type ListQuery struct {
 	// or message bodies have words beginning with every word of Q
 	// (store.SearchTerms).
 	Q string
+	// Cursor continues a listing (nil: the first page); Limit bounds the
+	// page (0: no bound). See ConversationCursor.
+	Cursor *ConversationCursor
+	Limit  int
 }
 
 // MaxSearchConversations bounds the conversations one search looks at by
@@ -81,18 +85,32 @@ func (q *ListQuery) validate() error {
 
 // ConversationRows returns the rows of the conversations c may see that
 // q selects, most recently active first (a search: at most
-// MaxSearchResults).
-func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, error) {
+// MaxSearchResults), a page of q.Limit after q.Cursor, and the cursor of
+// the next page (nil when this is the last). A staff user whose
+// show_from_customers is off gets no external conversation (SPEC §4).
+func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, *ConversationCursor, error) {
 	if err := q.validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	terms := store.SearchTerms(q.Q)
 	if strings.TrimSpace(q.Q) != "" && len(terms) == 0 {
-		return []ConversationRow{}, nil // only punctuation: nothing can match
+		return []ConversationRow{}, nil, nil // only punctuation: nothing can match
 	}
-	out := []ConversationRow{}
+	asOf := s.clock.Now().UnixNano()
+	if q.Cursor != nil {
+		asOf = q.Cursor.AsOf
+	}
+	type entry struct {
+		row ConversationRow
+		at  int64
+	}
+	var list []entry
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		out = out[:0]
+		list = list[:0]
+		hide, err := newCustomerFilter(tx, c)
+		if err != nil {
+			return err
+		}
 		var byText map[uint64]bool
 		if len(terms) > 0 {
 			ids, err := tx.SearchConversations(terms, MaxSearchConversations)
@@ -114,15 +132,17 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 		// Staff visibility is per project: decided once per project.
 		projects := map[uint64]bool{}
 		customers := map[uint64]*store.Customer{}
+		found := 0
 		for i := range convs {
-			if len(terms) > 0 && len(out) == MaxSearchResults {
+			if len(terms) > 0 && found == MaxSearchResults {
 				break
 			}
 			conv := &convs[i]
 			if (q.Tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
 				(q.Tab == TabInternal && conv.Kind != store.KindInternal) ||
 				(q.ItemID != 0 && conv.ItemID != q.ItemID) ||
-				(q.CustomerID != 0 && !slices.Contains(conv.CustomerIDs, q.CustomerID)) {
+				(q.CustomerID != 0 && !slices.Contains(conv.CustomerIDs, q.CustomerID)) ||
+				hide.hides(conv.Kind) || conv.CreatedAt.UnixNano() > asOf {
 				continue
 			}
 			ok, seen := projects[conv.ProjectID]
@@ -134,7 +154,7 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 					projects[conv.ProjectID] = ok
 				}
 			}
-			if !ok || (len(terms) > 0 && !found(tx, c, conv, terms, byText, customers)) {
+			if !ok || (len(terms) > 0 && !searchFinds(tx, c, conv, terms, byText, customers)) {
 				continue
 			}
 			row, err := rowOf(tx, c, conv)
@@ -144,11 +164,38 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 			if !q.selects(c, row) {
 				continue
 			}
-			out = append(out, row)
+			found++
+			at, err := activityAsOf(tx, conv, asOf)
+			if err != nil {
+				return err
+			}
+			if q.Cursor != nil && (at > q.Cursor.At || at == q.Cursor.At && conv.ID <= q.Cursor.ID) {
+				continue
+			}
+			list = append(list, entry{row, at})
 		}
 		return nil
 	})
-	return out, storeErr(err, "conversations")
+	if err != nil {
+		return nil, nil, storeErr(err, "conversations")
+	}
+	slices.SortStableFunc(list, func(a, b entry) int {
+		if a.at != b.at {
+			return compareI64(b.at, a.at)
+		}
+		return compareU64(a.row.ID, b.row.ID)
+	})
+	var next *ConversationCursor
+	if q.Limit > 0 && len(list) > q.Limit {
+		list = list[:q.Limit]
+		last := list[q.Limit-1]
+		next = &ConversationCursor{AsOf: asOf, At: last.at, ID: last.row.ID}
+	}
+	out := make([]ConversationRow, len(list))
+	for i, e := range list {
+		out[i] = e.row
+	}
+	return out, next, nil
 }
 
 // ConversationRow returns the row of conversation id if c may see it.
@@ -165,11 +212,11 @@ func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (Con
 	return row, storeErr(err, "conversation")
 }
 
-// found reports whether search terms find conv, which c may see: by its
+// searchFinds reports whether search terms find conv, which c may see: by its
 // message text (byText, from the store's search), its subject, or the
 // address or name of one of its customers that c may see (customers read
 // once per search, in cache).
-func found(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
+func searchFinds(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
 	if byText[conv.ID] || store.MatchTerms(conv.Subject, terms) {
 		return true
 	}

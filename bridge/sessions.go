@@ -123,8 +123,8 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (*S
 		}
 		hash, userID = "", 0
 		u, err := tx.UserByEmail(email)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
+		if errors.Is(err, store.ErrNotFound) || err == nil && !u.RetiredAt.IsZero() {
+			return nil // a retired user signs in no more (SPEC §14)
 		}
 		if err != nil {
 			return err
@@ -191,6 +191,9 @@ func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
 	u, err := tx.User(sess.UserID)
 	if err != nil {
 		return Caller{}, err
+	}
+	if !u.RetiredAt.IsZero() {
+		return Caller{}, store.ErrNotFound
 	}
 	return Caller{Kind: store.KindUser, ID: u.ID, Role: u.Role, session: token, TokenID: store.TokenID(token), viaSession: true}, nil
 }

@@ -166,6 +166,14 @@ type Config struct {
 	// clients only. Secret.
 	// DESKGATE_METRICS_TOKEN, metrics_token; default "" (extension).
 	MetricsToken string
+	// CORSOrigins are the origins of browser UIs allowed to call the API
+	// (SPEC §14). DESKGATE_CORS_ORIGINS (comma list), cors_origins;
+	// default empty = none.
+	CORSOrigins []string
+	// WebhookAllowPrivate lets webhook URLs resolve to loopback, private
+	// or link-local addresses (SPEC §14). DESKGATE_WEBHOOK_ALLOW_PRIVATE,
+	// webhook_allow_private; default false.
+	WebhookAllowPrivate bool
 }
 
 // TrustedProxyPrefixes parses TrustedProxies; a bare address is one host.
@@ -338,6 +346,11 @@ func (c Config) Validate() error {
 	}
 	if len(c.Domains) == 0 {
 		bad("domains", "at least one domain is required")
+	}
+	for _, o := range c.CORSOrigins {
+		if !ValidOrigin(o) {
+			bad("cors_origins", "%q: an origin is scheme://host[:port] (http or https, no path; * is not allowed)", o)
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
@@ -522,4 +535,12 @@ func redactUnparsed(s string) string {
 		}
 	}
 	return passwordParam.ReplaceAllString(s, "${1}"+redactedMark)
+}
+
+// ValidOrigin reports whether o is a browser origin (RFC 6454 §6.2):
+// http or https, a host, an optional port, nothing else.
+func ValidOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Path == "" &&
+		u.User == nil && u.RawQuery == "" && u.Fragment == "" && !strings.HasSuffix(o, "/") && o == strings.ToLower(u.Scheme)+"://"+u.Host
 }

@@ -67,6 +67,8 @@ func TestDefaultsMatchSpec(t *testing.T) {
 		"DESKGATE_METRICS_TOKEN":               "",
 		"DESKGATE_OUTBOUND":                    "deliver", // SPEC §5: or capture
 		"DESKGATE_DMARC_REPORT":                "",
+		"DESKGATE_CORS_ORIGINS":                "",
+		"DESKGATE_WEBHOOK_ALLOW_PRIVATE":       "false",
 	}
 	d := Default()
 	if len(settings) != len(want) {
@@ -525,5 +527,16 @@ func TestOutboundMode(t *testing.T) {
 	_, err = Load("", env(map[string]string{"DESKGATE_OUTBOUND": "drop"}))
 	if err == nil || !strings.Contains(err.Error(), "DESKGATE_OUTBOUND") {
 		t.Fatalf("bad value: %v", err)
+	}
+}
+
+func TestCORSOriginsMustBeOrigins(t *testing.T) {
+	for o, ok := range map[string]bool{"http://127.0.0.2:8080": true, "https://desk.example.com": true,
+		"*": false, "https://desk.example.com/": false, "https://x.test/app": false, "ftp://x.test": false, "x.test": false, "https://u@x.test": false} {
+		c := Default()
+		c.CORSOrigins = []string{o}
+		if err := c.Validate(); (err == nil) != ok {
+			t.Errorf("cors_origins %q: Validate() = %v", o, err)
+		}
 	}
 }

@@ -43,6 +43,8 @@
 //	http_body_timeout       DESKGATE_HTTP_BODY_TIMEOUT         30s
 //	metrics_token           DESKGATE_METRICS_TOKEN             (empty: loopback only)
 //	dmarc_report            DESKGATE_DMARC_REPORT              (empty: no rua=)
+//	cors_origins            DESKGATE_CORS_ORIGINS              (empty: none)
+//	webhook_allow_private   DESKGATE_WEBHOOK_ALLOW_PRIVATE     false
 //
 // The settings SPEC §2 does not name (smarthost credentials and TLS check,
 // inbound TLS, log level, flood guard, Cc joining) are deskgate extensions; the store

@@ -91,6 +91,8 @@ type fileConfig struct {
 	MetricsToken         *rawValue `toml:"metrics_token"`
 	Outbound             *rawValue `toml:"outbound"`
 	DMARCReport          *rawValue `toml:"dmarc_report"`
+	CORSOrigins          *rawValue `toml:"cors_origins"`
+	WebhookAllowPrivate  *rawValue `toml:"webhook_allow_private"`
 }
 
 // rawValue keeps a TOML value as the decoder produced it (string, int64,

@@ -214,6 +214,14 @@ var settings = [...]setting{
 		doc: "Bearer token for GET /metrics from clients not on loopback. Empty = /metrics\nanswers loopback clients only. Secret: prefer the environment variable.",
 		set: func(c *Config, s string) error { c.MetricsToken = strings.TrimSpace(s); return nil },
 		get: func(c Config) string { return c.MetricsToken }},
+	{key: "cors_origins", env: "DESKGATE_CORS_ORIGINS", kind: kindList,
+		doc: "Origins (scheme://host[:port]) of browser UIs that may call the API with a\nbearer token (CORS, SPEC §14). Empty: none.",
+		set: func(c *Config, s string) error { c.CORSOrigins = splitList(s); return nil },
+		get: func(c Config) string { return strings.Join(c.CORSOrigins, ",") }},
+	{key: "webhook_allow_private", env: "DESKGATE_WEBHOOK_ALLOW_PRIVATE", kind: kindBool,
+		doc: "Let webhooks reach loopback, private and link-local addresses (a receiver\non the same host or network). false = such URLs are refused.",
+		set: func(c *Config, s string) error { return setBool(&c.WebhookAllowPrivate, s) },
+		get: func(c Config) string { return strconv.FormatBool(c.WebhookAllowPrivate) }},
 }
 
 // setInt parses s as a decimal integer into *dst.

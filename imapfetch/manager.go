@@ -163,6 +163,9 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 		case errors.Is(err, bridge.ErrLeaseLost):
 			w.log.Warn("mailbox lease lost to another node")
 			continue
+		case errors.Is(err, errReconfigured):
+			w.log.Info("mailbox settings changed: reconnecting")
+			continue
 		}
 		if synced {
 			backoff = m.cfg.MinBackoff
@@ -192,13 +195,16 @@ func (w *worker) hold(ctx context.Context, mb store.Mailbox) (bool, error) {
 				return
 			case <-t.C:
 			}
-			_, ok, err := w.m.svc.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
+			got, ok, err := w.m.svc.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
 				cancel(err)
 				return
 			case err == nil && !ok:
 				cancel(bridge.ErrLeaseLost)
+				return
+			case err == nil && got.Generation != mb.Generation:
+				cancel(errReconfigured)
 				return
 			}
 		}
@@ -211,6 +217,11 @@ func (w *worker) hold(ctx context.Context, mb store.Mailbox) (bool, error) {
 	}
 	return w.synced, err
 }
+
+// errReconfigured ends a session whose mailbox settings changed (PATCH
+// /mailboxes/{id}: a new password, folder…): the worker reconnects with
+// the new ones at once, without a backoff.
+var errReconfigured = errors.New("mailbox settings changed")
 
 func sleep(ctx context.Context, d time.Duration) {
 	if d <= 0 {

@@ -260,6 +260,70 @@ paths={
  "/api/v1/invitations/{id}/accept":{"post":op("Accept an invitation (the invited user, or a member of the invited team): the invitee follows the project. 409 when already settled.",{**ok(200,"Accepted",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
  "/api/v1/invitations/{id}/decline":{"post":op("Decline an invitation. 409 when already settled.",{**ok(200,"Declined",ref("Invitation")),"409":err("Already settled.")},"accounts",params=[pid()])},
 }
+# --- SPEC §14: reading what you can write, editing, paging (issue 23) ---
+schemas["User"]["properties"]["retired_at"]={"type":"string","format":"date-time","description":"When the user was retired (DELETE /users/{id}); absent while active."}
+PAGE=[{"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100},"description":"At most this many entries."},
+      {"name":"cursor","in":"query","required":False,"schema":{"type":"string"},"description":"Opaque: copy it from the Link header of the previous page, never build it."}]
+LINK={"Link":{"schema":S,"description":"`<URL>; rel=\"next\"` (RFC 8288) when there are more entries: follow URL for the next page. Absent on the last page."}}
+def paged(path,method="get"):
+  o=paths[path][method]
+  names={x["name"] for x in o.get("parameters",[])}
+  o["parameters"]=o.get("parameters",[])+[x for x in PAGE if x["name"] not in names]
+  o["responses"]["200"]["headers"]=LINK
+  o["description"]=(o.get("description","")+" Paged: at most `limit` entries, and a Link header to the next page while there are more; following it never repeats or skips an entry while new ones arrive.").strip()
+def q(name,schema,desc): return {"name":name,"in":"query","required":False,"schema":schema,"description":desc}
+paths["/api/v1/projects"]["get"]=op("The projects the caller may see, by id (staff; an agent whose conversation_visibility is followed sees those it follows).",ok(200,"Projects",arr(ref("Project"))),"work")
+paths["/api/v1/projects/{id}"]={"get":op("One project (404 when the caller may not see it).",ok(200,"The project",ref("Project")),"work",params=[pid()])}
+paths["/api/v1/items"]["get"]=op("The items the caller may see, by id (staff).",ok(200,"Items",arr(ref("Item"))),"work",params=[
+  q("project_id",{"type":"integer","format":"int64","minimum":1},"Only this project's items."),q("status",S,"Only items with this status (open, closed, …).")])
+paths["/api/v1/items/{id}"]["get"]=op("One item (404 when the caller may not see it).",ok(200,"The item",ref("Item")),"work",params=[pid()])
+paths["/api/v1/customers"]["get"]=op("Customers, by id (staff).",ok(200,"Customers",arr(ref("Customer"))),"people",params=[
+  q("email",S,"Only the customer with this address (any case)."),q("q",S,"Only customers whose address or name contains this (any case).")])
+paths["/api/v1/customers/{id}"]={
+  "get":op("One customer (staff; a customer token only itself).",ok(200,"The customer",ref("Customer")),"people",params=[pid()]),
+  "patch":op("Change a customer's name or address (staff); fields left out keep their value. 409 when the address belongs to another customer or a user.",{**ok(200,"The customer",ref("Customer")),"409":err("The address is taken.")},"people",body({"type":"object","properties":{"name":S,"email":S}}),params=[pid()])}
+paths["/api/v1/users/{id}"]={
+  "get":op("One staff user (staff).",ok(200,"The user",ref("User")),"people",params=[pid()]),
+  "patch":op("Change a user: an admin anything, a user its own name. The last active admin cannot become an agent (409); a retired user cannot be changed (409).",{**ok(200,"The user",ref("User")),"409":err("The address is taken, the last admin, or retired.")},"people",body({"type":"object","properties":{"name":S,"email":S,"role":{"type":"string","enum":["admin","agent"]}}}),params=[pid()]),
+  "delete":op("Retire a user (admins): its sessions, API tokens and password links end at once on every node (open event streams end at their next heartbeat), it is notified of nothing more and leaves its teams; its messages and history stay, shown by name, and GET shows retired_at. The last active admin cannot be retired (409). Retiring again is no change.",{"204":{"description":"Retired"},"409":err("The last active admin.")},"people",params=[pid()])}
+paths["/api/v1/teams/{id}"]={
+  "get":op("One team (staff).",ok(200,"The team",ref("Team")),"accounts",params=[pid()]),
+  "patch":op("Rename a team or replace its members (admins); fields left out keep their value.",{**ok(200,"The team",ref("Team")),"409":err("The name is taken.")},"accounts",body({"type":"object","properties":{"name":S,"user_ids":IDS}}),params=[pid()]),
+  "delete":op("Remove a team (admins): projects it followed drop it (members keep what they follow themselves); its pending invitations are declined.",{"204":{"description":"Removed"}},"accounts",params=[pid()])}
+paths["/api/v1/mailboxes/{id}"]["patch"]=op("Change a mailbox's password, folder, after or poll_interval (admins); fields left out keep their value. The node working it reconnects with the new settings within a third of DESKGATE_NODE_LEASE; a new folder starts afresh (only mail arriving from then on).",ok(200,"The mailbox",ref("Mailbox")),"mailboxes",body({"type":"object","properties":{
+  "password":{"type":"string","format":"password","writeOnly":True},"folder":S,"after":S,"poll_interval":S}}),params=[pid()])
+paths["/api/v1/me/notifications"]["get"]["summary"]="The caller's notifications, newest first."
+paths["/api/v1/maillog"]["get"]["parameters"]=[x for x in paths["/api/v1/maillog"]["get"]["parameters"] if x["name"]!="limit"]
+for pth in ["/api/v1/users","/api/v1/teams","/api/v1/projects","/api/v1/items","/api/v1/customers","/api/v1/conversations","/api/v1/conversations/{id}/messages","/api/v1/me/notifications","/api/v1/maillog","/api/v1/mailboxes"]:
+  paged(pth)
+
+# --- SPEC §14: webhooks (issue 23) ---
+EVENTS=["message.created","conversation.created","item.created","item.status_changed","item.assignees_changed","delivery.updated","maillog.inbound","mailbox.status_changed"]
+schemas["Webhook"]={"type":"object","required":["id","url","events","enabled","created_at"],"properties":{
+  "id":ID,"url":S,"events":arr({"type":"string","enum":EVENTS}),"enabled":B,
+  "secret":{"type":"string","description":"whsec_ + base64 of the signing key (Standard Webhooks). In the answer to POST only: keep it."},
+  "disabled_reason":{"type":"string","description":"Why deskgate disabled it (the receiver answered 410); absent otherwise."},
+  "created_at":T}}
+schemas["WebhookDelivery"]={"type":"object","required":["id","event","type","attempts","status","last_status_code","last_error","next_attempt_at","delivered_at","created_at"],"properties":{
+  "id":ID,"event":{"type":"string","description":"The webhook-id header of every attempt (msg_<event id>)."},
+  "type":{"type":"string","enum":EVENTS},"attempts":{"type":"integer"},
+  "status":{"type":"string","enum":["pending","delivered","failed"]},
+  "last_status_code":{"type":"integer","description":"0: no answer (connection refused, timeout)."},
+  "last_error":S,"next_attempt_at":{"type":"string","format":"date-time","nullable":True},
+  "delivered_at":{"type":"string","format":"date-time","nullable":True},"created_at":T}}
+WIN={"type":"object","properties":{"url":{"type":"string","description":"http(s) URL; one resolving to a loopback, private or link-local address is refused (422) unless DESKGATE_WEBHOOK_ALLOW_PRIVATE=true."},
+  "events":arr({"type":"string","enum":EVENTS}),"enabled":{"type":"boolean","default":True}}}
+paths["/api/v1/webhooks"]={
+  "post":op("Add a webhook (admins). Every event of the types listed is POSTed to url, signed as the Standard Webhooks specification says; see docs/building.md.",ok(201,"Created; secret shown this once",ref("Webhook")),"webhooks",body({**WIN,"required":["url","events"]})),
+  "get":op("The webhooks (admins), by id; never their secrets.",ok(200,"Webhooks",arr(ref("Webhook"))),"webhooks")}
+paths["/api/v1/webhooks/{id}"]={
+  "get":op("One webhook (admins).",ok(200,"The webhook",ref("Webhook")),"webhooks",params=[pid()]),
+  "put":op("Change a webhook's url, events or enabled (admins); fields left out keep their value. Enabling it again clears disabled_reason.",ok(200,"The webhook",ref("Webhook")),"webhooks",body(WIN),params=[pid()]),
+  "delete":op("Remove a webhook and its delivery log (admins).",{"204":{"description":"Removed"}},"webhooks",params=[pid()])}
+paths["/api/v1/webhooks/{id}/deliveries"]={"get":op("The webhook's deliveries of the last 72 h, newest first (admins).",ok(200,"Deliveries",arr(ref("WebhookDelivery"))),"webhooks",params=[pid()])}
+paths["/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver"]={"post":op("Send a delivery again now, whatever its state: the same body under the same webhook-id, retried for another 72 h (admins).",ok(202,"Due now",ref("WebhookDelivery")),"webhooks",params=[pid(),pid("delivery_id","Delivery id.")])}
+paged("/api/v1/webhooks"); paged("/api/v1/webhooks/{id}/deliveries")
+
 doc={"openapi":"3.0.3","info":{"title":"deskgate REST API","version":"1","description":"Self-hosted email gateway for a helpdesk messenger. JSON under /api/v1 with `Authorization: Bearer TOKEN`. Errors are `{\"error\":{\"code\",\"message\"}}`. Anything the caller may not see answers 404, never 403."},
  "servers":[{"url":"/"}],"security":[{"bearer":[]}],"paths":paths,
  "components":{"securitySchemes":{"bearer":{"type":"http","scheme":"bearer"}},"schemas":schemas}}

@@ -32,6 +32,10 @@ type Mailbox struct {
 	PollInterval time.Duration `json:"poll_interval"`
 	ImportSince  time.Time     `json:"import_since,omitzero"` // zero: mail arriving from CreatedAt on
 	CreatedAt    time.Time     `json:"created_at"`
+	// Generation counts the changes of the settings above (PATCH
+	// /mailboxes/{id}): the node working the mailbox reconnects when it
+	// sees a generation other than the one it connected with.
+	Generation uint64 `json:"generation,omitempty"`
 
 	// Checkpoint (RFC 3501 §2.3.1.1): the folder's UIDVALIDITY and the
 	// highest UID processed. Started is false until the first connection

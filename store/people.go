@@ -18,6 +18,10 @@ type User struct {
 	Name      string    `json:"name"`
 	Role      string    `json:"role"` // RoleAdmin or RoleAgent
 	CreatedAt time.Time `json:"created_at"`
+	// RetiredAt is when the user was retired (DELETE /users/{id}, SPEC
+	// §14): it can no longer sign in or use a token, is notified of
+	// nothing, and its messages stay, shown by name. Zero: active.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
 }
 
 // Customer is an outside person known by email address, created by the API

@@ -51,6 +51,9 @@ type Tx interface {
 	MessagingTx
 	MailboxesTx
 	LocksTx
+	DirectoryTx
+	OutboxTx
+	WebhooksTx
 }
 
 // LocksTx holds installation-wide locks, so that work every node could do

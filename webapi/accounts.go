@@ -136,11 +136,7 @@ func (s *Server) listTeams(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]teamResponse, len(ts))
-	for i, t := range ts {
-		out[i] = teamOf(t)
-	}
-	return c.JSON(http.StatusOK, out)
+	return pageByID(c, "teams", ts, func(t *store.Team) uint64 { return t.ID }, false, func(t *store.Team) teamResponse { return teamOf(*t) })
 }
 
 // invitationResponse is an invitation.

@@ -31,17 +31,30 @@ func (s *Server) createConversation(c echo.Context) error {
 // listConversations answers GET /conversations: tab, and the filters
 // status, assignee, item_id, customer_id and the search q (bridge.ListQuery).
 func (s *Server) listConversations(c echo.Context) error {
-	q := bridge.ListQuery{Tab: c.QueryParam("tab"), Status: c.QueryParam("status"), Assignee: c.QueryParam("assignee"), Q: c.QueryParam("q")}
-	var err error
+	p, err := pageOf(c, "conversations")
+	if err != nil {
+		return err
+	}
+	q := bridge.ListQuery{Tab: c.QueryParam("tab"), Status: c.QueryParam("status"), Assignee: c.QueryParam("assignee"), Q: c.QueryParam("q"), Limit: p.limit}
+	if p.cursor != "" {
+		cc, err := bridge.ParseConversationCursor(p.cursor)
+		if err != nil {
+			return err
+		}
+		q.Cursor = &cc
+	}
 	if q.ItemID, err = optionalID(c, "item_id"); err != nil {
 		return err
 	}
 	if q.CustomerID, err = optionalID(c, "customer_id"); err != nil {
 		return err
 	}
-	rows, err := s.svc.ConversationRows(c.Request().Context(), caller(c), q)
+	rows, next, err := s.svc.ConversationRows(c.Request().Context(), caller(c), q)
 	if err != nil {
 		return err
+	}
+	if next != nil {
+		p.setNext(c, next.String())
 	}
 	return c.JSON(http.StatusOK, viewAll(rows, viewConversationRow))
 }
@@ -108,7 +121,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, viewAll(msgs, viewMessage))
+	return pageByID(c, "messages", msgs, func(m *store.Message) uint64 { return m.ID }, false, viewMessage)
 }
 
 func (s *Server) getAttachment(c echo.Context) error {

@@ -86,11 +86,7 @@ func (s *Server) listMailboxes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]mailboxView, 0, len(ms))
-	for _, m := range ms {
-		out = append(out, mailboxOf(m))
-	}
-	return c.JSON(http.StatusOK, out)
+	return pageByID(c, "mailboxes", ms, func(m *store.Mailbox) uint64 { return m.ID }, false, func(m *store.Mailbox) mailboxView { return mailboxOf(*m) })
 }
 
 // deleteMailbox is DELETE /api/v1/mailboxes/{id} (admins).

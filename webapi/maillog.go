@@ -60,24 +60,35 @@ func mailLogView(e store.MailLogEntry) mailLogEntry {
 	return v
 }
 
-// listMailLog is GET /api/v1/maillog?direction=&before=&limit= (admins).
+// listMailLog is GET /api/v1/maillog?direction=&limit=&cursor= (admins),
+// newest first. `before` (an entry id) still starts a page below an id.
 func (s *Server) listMailLog(c echo.Context) error {
-	q := bridge.MailLogQuery{Direction: c.QueryParam("direction")}
-	var err error
+	p, err := pageOf(c, "maillog")
+	if err != nil {
+		return err
+	}
+	q := bridge.MailLogQuery{Direction: c.QueryParam("direction"), Limit: p.limit}
 	if q.BeforeID, err = uintQuery(c, "before"); err != nil {
 		return err
 	}
-	limit, err := uintQuery(c, "limit")
+	if p.cursor != "" {
+		if q.BeforeID, err = p.afterID(); err != nil {
+			return err
+		}
+	}
+	ctx := c.Request().Context()
+	es, err := s.svc.MailLog(ctx, caller(c), q)
 	if err != nil {
 		return err
 	}
-	q.Limit = int(min(limit, bridge.MaxMailLogPage+1))
-	if c.QueryParam("limit") != "" && q.Limit == 0 {
-		return &bridge.Error{Kind: bridge.KindInvalid, Message: "limit: must be between 1 and 500"}
-	}
-	es, err := s.svc.MailLog(c.Request().Context(), caller(c), q)
-	if err != nil {
-		return err
+	if len(es) == p.limit {
+		// One entry past the page tells whether there is a next one.
+		q.BeforeID, q.Limit = es[len(es)-1].ID, 1
+		if more, err := s.svc.MailLog(ctx, caller(c), q); err != nil {
+			return err
+		} else if len(more) > 0 {
+			p.setNext(c, strconv.FormatUint(es[len(es)-1].ID, 10))
+		}
 	}
 	out := make([]mailLogEntry, 0, len(es))
 	for _, e := range es {

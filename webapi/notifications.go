@@ -40,9 +40,20 @@ func (s *Server) notifications(c echo.Context) error {
 	if unseen != "" && unseen != "0" && unseen != "1" && unseen != "true" && unseen != "false" {
 		return &bridge.Error{Kind: bridge.KindInvalid, Message: "unseen: must be 1 or 0"}
 	}
-	ns, err := s.svc.Notifications(c.Request().Context(), caller(c), unseen == "1" || unseen == "true", 0)
+	p, err := pageOf(c, "notifications")
 	if err != nil {
 		return err
+	}
+	before, err := p.afterID() // newest first: the page holds older messages
+	if err != nil {
+		return err
+	}
+	ns, more, err := s.svc.NotificationsPage(c.Request().Context(), caller(c), unseen == "1" || unseen == "true", before, p.limit)
+	if err != nil {
+		return err
+	}
+	if more {
+		p.setNext(c, strconv.FormatUint(ns[len(ns)-1].MessageID, 10))
 	}
 	return c.JSON(http.StatusOK, ns)
 }

@@ -105,7 +105,7 @@ func TestUnseenCountsFollowSeen(t *testing.T) {
 	if got := e.unseen(f.custTok); got.Total != many {
 		t.Fatalf("customer unseen after %d posts: %d", many, got.Total)
 	}
-	if ns := e.notifications(f.custTok, "?unseen=1"); len(ns) != 500 || ns[0].MessageID < ns[499].MessageID {
+	if ns := e.notifications(f.custTok, "?unseen=1&limit=500"); len(ns) != 500 || ns[0].MessageID < ns[499].MessageID {
 		t.Fatalf("list: %d, newest first?", len(ns))
 	}
 }

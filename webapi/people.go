@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -43,11 +44,7 @@ func (s *Server) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]userView, len(us))
-	for i := range us {
-		out[i] = viewUser(&us[i])
-	}
-	return c.JSON(http.StatusOK, out)
+	return pageByID(c, "users", us, func(u *store.User) uint64 { return u.ID }, false, viewUser)
 }
 
 func (s *Server) createUserToken(c echo.Context) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/console"
+	"github.com/deskgate/deskgate/webhooks"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,11 @@ type Options struct {
 	// HeartbeatEvery is how often an idle event stream gets a comment
 	// line; 0 means 15 s.
 	HeartbeatEvery time.Duration
+	// Webhooks is the webhook administration (SPEC §14); nil answers 404.
+	Webhooks *webhooks.Admin
+	// CORSOrigins are the origins whose browser pages may call the API
+	// (DESKGATE_CORS_ORIGINS, SPEC §14); empty: none.
+	CORSOrigins []string
 	// ResetAnswerAfter is the least time POST /auth/password-reset takes
 	// to answer 202; 0 means DefaultResetAnswerAfter, negative none.
 	ResetAnswerAfter time.Duration
@@ -82,6 +88,9 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	e.HTTPErrorHandler = errorHandler(log)
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
 	s := &Server{svc: svc, e: e, log: log, opts: opts}
+	if len(opts.CORSOrigins) > 0 {
+		e.Pre(cors(opts.CORSOrigins))
+	}
 	e.Use(newMetrics(opts.Registry).middleware, middleware.Recover(), s.limitBody)
 	s.routes()
 	return s
@@ -187,6 +196,8 @@ func (s *Server) routes() {
 	auth(http.MethodPost, "/mailboxes", s.createMailbox)
 	auth(http.MethodGet, "/mailboxes", s.listMailboxes)
 	auth(http.MethodDelete, "/mailboxes/:id", s.deleteMailbox)
+	s.directoryRoutes(auth)
+	s.webhookRoutes(auth)
 }
 
 // health is the body of GET /healthz.

@@ -18,10 +18,12 @@ type userView struct {
 	Name      string    `json:"name"`
 	Role      string    `json:"role"`
 	CreatedAt time.Time `json:"created_at"`
+	// RetiredAt: the user was removed (DELETE /users/{id}); absent while active.
+	RetiredAt time.Time `json:"retired_at,omitzero"`
 }
 
 func viewUser(u *store.User) userView {
-	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt}
+	return userView{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, CreatedAt: u.CreatedAt, RetiredAt: u.RetiredAt}
 }
 
 type customerView struct {

@@ -23,8 +23,10 @@ import (
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store/events"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
+	"github.com/deskgate/deskgate/webhooks"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -71,6 +73,9 @@ type app struct {
 	reg     *prometheus.Registry
 	ready   atomic.Bool
 	certs   *certReloader // STARTTLS certificate; nil without TLS
+	// hooks and dispatcher are the webhooks (SPEC §14).
+	hooks      *webhooks.Admin
+	dispatcher *webhooks.Dispatcher
 }
 
 // serve opens the store, starts every part, and on ctx's end stops taking
@@ -112,7 +117,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	limits := a.httpLimits()
 	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
 		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits,
-		MetricsToken: cfg.MetricsToken}, log)
+		MetricsToken: cfg.MetricsToken, CORSOrigins: a.cfg.CORSOrigins, Webhooks: a.hooks}, log)
 	httpSrv := webapi.NewHTTPServer(api.Handler(), limits)
 	httpSrv.BaseContext = func(net.Listener) context.Context { return ctx }
 	httpLn = a.limitHTTP(httpLn, limits)
@@ -120,7 +125,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	var wg sync.WaitGroup
 	loops, cancelLoops := context.WithCancel(context.Background())
 	defer cancelLoops()
-	errs := make(chan error, 8) // one per goroutine below, with room
+	errs := make(chan error, 12) // one per goroutine below, with room
 	goFn := func(name string, fn func() error) {
 		wg.Add(1)
 		go func() {
@@ -135,6 +140,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	goFn("timers", func() error { return a.svc.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
+	goFn("webhooks", func() error { a.dispatcher.Run(loops); return nil })
 	if a.events != nil { // other nodes' messages reach this node's event streams
 		goFn("node events", func() error {
 			a.events.Listen(loops, func(ids []uint64) {
@@ -186,7 +192,10 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	st := opened.st
-	a := &app{cfg: cfg, log: log, st: st, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
+	// Every part writes through rec, so each change records its event
+	// in its own transaction (SPEC §14).
+	rec := events.Record(st, nil)
+	a := &app{cfg: cfg, log: log, st: rec, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	evicted := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "deskgate_maillog_evicted_total",
@@ -211,7 +220,12 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	a.svc = bridge.New(st, bridge.Config{
+	a.hooks = webhooks.NewAdmin(rec, cfg.WebhookAllowPrivate, nil)
+	a.dispatcher = webhooks.NewDispatcher(rec, webhooks.Options{Node: a.node, AllowPrivate: cfg.WebhookAllowPrivate,
+		Render: webapi.EventData, Log: log})
+	rec.SetNotify(a.dispatcher.Kick)
+	a.hooks.SetKick(a.dispatcher.Kick)
+	a.svc = bridge.New(rec, bridge.Config{
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
 		Accounts: bridge.AccountsConfig{SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)

@@ -47,4 +47,6 @@ var allBuckets = [][]byte{
 	bPasswords, bSessions, bUserSessions, bPassLinks, bUserPassLinks, bRates, // accounts.go
 	bTeams, bTeamNames, bInvitations, bInvitationsBy,
 	bTemplates, bAutomations, // messaging.go
+	bOutbox, bOutboxQueue, // outbox.go
+	bWebhooks, bWebhookDeliv, bWebhookDue, bWebhookByHook, // webhooks.go
 }

@@ -48,6 +48,9 @@ func Run(t *testing.T, b Backend) {
 		{"TokensListTouchRevoke", testTokensListTouchRevoke},
 		{"MailLogEviction", testMailLogEviction},
 		{"SearchConversations", testSearchConversations},
+		{"DirectoryEdits", testDirectoryEdits},
+		{"Outbox", testOutbox},
+		{"WebhookDeliveries", testWebhookDeliveries},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

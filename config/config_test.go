@@ -358,8 +358,9 @@ func TestRedacted(t *testing.T) {
 	c.Smarthost = "relay.example:587"
 	c.SmarthostUser = "user"
 	c.SmarthostPassword = "s3cret-pass"
+	c.MetricsToken = "s3cret-metrics"
 	r := c.Redacted()
-	if r.BootstrapToken != "REDACTED" || r.SmarthostPassword != "REDACTED" {
+	if r.BootstrapToken != "REDACTED" || r.SmarthostPassword != "REDACTED" || r.MetricsToken != "REDACTED" {
 		t.Errorf("not masked: %+v", r)
 	}
 	if r.SmarthostUser != "user" || c.BootstrapToken != "s3cret-token" {

@@ -16,7 +16,8 @@ const (
 	// DefaultMaxConnections caps open HTTP connections in all.
 	DefaultMaxConnections = 1000
 	// DefaultMaxConnectionsPerIP caps open HTTP connections per client
-	// address (a trusted proxy counts only in the total).
+	// address, an IPv6 client's /64 as one (a trusted proxy counts only
+	// in the total).
 	DefaultMaxConnectionsPerIP = 64
 	// DefaultHeaderTimeout is how long a client has to send a request's
 	// headers, from the first byte of the request.
@@ -147,11 +148,21 @@ func refuseHTTP(c net.Conn) {
 	_ = c.Close()
 }
 
+// peerAddr is the client address a connection counts under: an IPv4
+// address, or an IPv6 address's /64 (one host usually holds a whole /64,
+// and counting each of its addresses apart would be no cap at all).
 func peerAddr(a net.Addr) netip.Addr {
-	if ap, err := netip.ParseAddrPort(a.String()); err == nil {
-		return ap.Addr().Unmap()
+	ap, err := netip.ParseAddrPort(a.String())
+	if err != nil {
+		return netip.Addr{}
 	}
-	return netip.Addr{}
+	ip := ap.Addr().Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return ip
 }
 
 // limitedConn gives its slot back once, on the first Close.

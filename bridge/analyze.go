@@ -107,7 +107,11 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		a.Verdict = guard.Classify(envFrom, raw)
 	}
 	a.Class, a.Reason = a.Verdict.Class, a.Verdict.Reason
-	a.SetRecipients(nil, guard)
+	aa := loopguard.AutoAnswer{Reason: "no loop guard: not auto-answered"}
+	if guard != nil {
+		aa = guard.AutoAnswer(a.Verdict, raw)
+	}
+	a.AutoAnswer, a.AutoAnswerReason = aa.Allowed, aa.Reason
 	if d := a.Verdict.DSN; d != nil {
 		a.DSN.OriginalMessageID, a.DSN.OriginalEnvelopeID = d.OriginalMessageID, d.OriginalEnvelopeID
 		for _, r := range d.Recipients {
@@ -115,17 +119,6 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		}
 	}
 	return a
-}
-
-// SetRecipients decides auto_answer again knowing the addresses the mail
-// was delivered to (rcpts: its SMTP RCPT TO; nil when unknown), which the
-// RFC 3834 §2 rule needs (loopguard.Guard.AutoAnswer).
-func (a *Analysis) SetRecipients(rcpts []string, guard *loopguard.Guard) {
-	aa := loopguard.AutoAnswer{Reason: "no loop guard: not auto-answered"}
-	if guard != nil {
-		aa = guard.AutoAnswer(a.Verdict, a.Raw, rcpts)
-	}
-	a.AutoAnswer, a.AutoAnswerReason = aa.Allowed, aa.Reason
 }
 
 // countReceived counts the Received trace fields of raw's header

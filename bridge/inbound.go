@@ -166,11 +166,6 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		env.Source = store.SourceSMTP
 	}
 	a := Analyze(raw, env.From, in.guard)
-	if env.Source == store.SourceSMTP {
-		// An IMAP envelope's recipients are made up (imapEnvelope): the
-		// RFC 3834 §2 rule needs the real ones.
-		a.SetRecipients(env.To, in.guard)
-	}
 	p := &prepared{a: &a, env: env, now: s.clock.Now()}
 	p.sender = store.NormalizeEmail(a.From)
 	if p.sender == "" {

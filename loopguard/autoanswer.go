@@ -27,25 +27,25 @@ type AutoAnswer struct {
 // about delivery and read receipts, which deskgate never sends.
 var suppressValues = map[string]bool{"all": true, "oof": true, "autoreply": true}
 
-// addressedFields are the header fields that name a mail's recipients
-// explicitly (RFC 3834 §2; Resent-* for a mail redirected on purpose).
-var addressedFields = []string{"to", "cc", "bcc", "resent-to", "resent-cc", "resent-bcc"}
+// recipientFields are the header fields that name a mail's recipients
+// (RFC 3834 §2; Resent-* for a mail redirected on purpose).
+var recipientFields = []string{"to", "cc", "bcc", "resent-to", "resent-cc", "resent-bcc"}
 
 // AutoAnswer decides whether an automatic answer may go to the sender of
-// raw, which Classify judged v. rcpts are the addresses the mail was
-// delivered to (its accepted SMTP RCPT TO); nil when unknown (an IMAP
-// mailbox, `deskgate inspect` without --rcpt), which skips the rule that
-// needs them. In order:
+// raw, which Classify judged v. In order:
 //  1. mail that is not a person's is never answered (RFC 3834 §2: no answer
 //     to automatic mail, bounces, lists);
 //  2. X-Auto-Response-Suppress with All, OOF or AutoReply: the sender asks
 //     not to be auto-answered (Outlook sets it on meeting requests and on
 //     mail sent by rules and add-ins);
-//  3. RFC 3834 §2: a group responder (a help desk is one, RFC 3834 §1.1)
-//     answers only mail on which an address it was delivered to appears
-//     in a recipient field; a Bcc, or a copy passed on by an alias or a
-//     forward, is not answered.
-func (g *Guard) AutoAnswer(v Verdict, raw []byte, rcpts []string) AutoAnswer {
+//  3. RFC 3834 §2: a responder answers only mail that names its recipient
+//     in a recipient field; a mail whose To, Cc (and Resent-*) name no
+//     address at all ("undisclosed-recipients:;", or none) went to every
+//     recipient by Bcc, a mailing, and is not answered. A mail that names
+//     others but not us is answered: it may have come through an alias
+//     of the help desk (help@company forwarding to support@), which
+//     deskgate cannot tell from a Bcc, and that sender expects an answer.
+func (g *Guard) AutoAnswer(v Verdict, raw []byte) AutoAnswer {
 	if v.Class != Human {
 		return AutoAnswer{Reason: "not a person's mail (" + string(v.Class) + "): never auto-answered"}
 	}
@@ -60,9 +60,8 @@ func (g *Guard) AutoAnswer(v Verdict, raw []byte, rcpts []string) AutoAnswer {
 			}
 		}
 	}
-	if len(rcpts) > 0 && !addressed(hdr, rcpts) {
-		return AutoAnswer{Reason: "RFC 3834 §2: no address it was delivered to (" + trimReason(strings.Join(rcpts, ", ")) +
-			") is in To or Cc (a Bcc, or passed on by an alias or forward): not auto-answered"}
+	if !namesRecipient(hdr) {
+		return AutoAnswer{Reason: "RFC 3834 §2: To and Cc name no recipient (undisclosed recipients: sent by Bcc): not auto-answered"}
 	}
 	r := "a person's mail, no request not to be auto-answered"
 	if _, ok := hdr.lookup("x-auto-response-suppress"); ok {
@@ -71,45 +70,27 @@ func (g *Guard) AutoAnswer(v Verdict, raw []byte, rcpts []string) AutoAnswer {
 	return AutoAnswer{Allowed: true, Reason: r}
 }
 
-// addressed reports whether one of rcpts appears in a recipient field of hdr.
-func addressed(hdr header, rcpts []string) bool {
-	want := map[string]bool{}
-	for _, r := range rcpts {
-		want[strings.ToLower(strings.Trim(strings.TrimSpace(r), "<>"))] = true
-	}
+// namesRecipient reports whether a recipient field of hdr names at least
+// one address (a group such as "undisclosed-recipients:;" names none).
+func namesRecipient(hdr header) bool {
 	for _, f := range hdr {
-		if !slices.Contains(addressedFields, f.name) {
+		if !slices.Contains(recipientFields, f.name) {
 			continue
 		}
 		if list, err := netmail.ParseAddressList(f.value); err == nil {
-			for _, a := range list {
-				if want[strings.ToLower(a.Address)] {
-					return true
-				}
+			if len(list) > 0 {
+				return true
 			}
 			continue
 		}
-		// Unparsable (a bare list, odd quoting): look for the address as a
-		// whole word, so a broken field does not cost the sender an answer.
-		v := strings.ToLower(f.value)
-		for r := range want {
-			for off := 0; off < len(v); {
-				i := strings.Index(v[off:], r)
-				if i < 0 {
-					break
-				}
-				if i += off; boundary(v, i-1) && boundary(v, i+len(r)) {
-					return true
-				}
-				off = i + 1
+		// Unparsable (a bare list, odd quoting, a group): anything that
+		// looks like an address counts, so a broken field does not cost
+		// the sender an answer.
+		for _, w := range strings.FieldsFunc(f.value, func(r rune) bool { return strings.ContainsRune(" \t<>,;:\"'()", r) }) {
+			if l, d, ok := strings.Cut(w, "@"); ok && l != "" && d != "" {
+				return true
 			}
 		}
 	}
 	return false
-}
-
-// boundary reports whether v[i] is outside v or a character that cannot be
-// part of an address.
-func boundary(v string, i int) bool {
-	return i < 0 || i >= len(v) || strings.IndexByte(" \t<>,;:\"'()", v[i]) >= 0
 }

@@ -62,8 +62,8 @@
 //
 // AutoAnswer asks a second question of a person's mail: may an automatic answer
 // go back to its sender? X-Auto-Response-Suppress (All, OOF, AutoReply) and
-// RFC 3834 §2 (a group responder answers only mail addressed to it in a
-// recipient field) say no; the mail stays Human all the same.
+// RFC 3834 §2 (a responder answers only mail that names a recipient: not a
+// Bcc to undisclosed recipients) say no; the mail stays Human all the same.
 //
 // Limiter is the flood control: a sliding-window counter per key with bounded memory.
 package loopguard

@@ -38,6 +38,15 @@ func FuzzClassify(f *testing.F) {
 		if v.DSN != nil && v.Class != Bounce {
 			t.Fatalf("DSN on %s", v.Class)
 		}
+		// AutoAnswer never panics, never allows an answer to mail that is
+		// not a person's, and its reason is clean text.
+		aa := g.AutoAnswer(v, raw)
+		if aa.Allowed && v.Class != Human {
+			t.Fatalf("auto-answer allowed for %s mail", v.Class)
+		}
+		if aa.Reason == "" || !utf8.ValidString(aa.Reason) || strings.ContainsAny(aa.Reason, "\r\n\x00\x1b") {
+			t.Fatalf("auto-answer reason not clean text: %q", aa.Reason)
+		}
 	})
 }
 

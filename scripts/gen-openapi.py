@@ -98,7 +98,7 @@ schemas={
    "auth":{"type":"object","description":"Inbound: what the sender checks found (SPEC 12), RFC 8601 result words; absent for outbound mail and mail refused before DATA.","required":["spf","dkim","dmarc","arc"],"properties":{
      "spf":AUTHWORD,"dkim":AUTHWORD,"dmarc":AUTHWORD,"arc":AUTHWORD,
      "reason":{"type":"string","description":"What decided the DMARC result, in words."}}},
-   "auto_answer":{"type":"boolean","description":"Inbound: whether an automatic answer (an automation's send_email to customers) may go to the sender. false for mail that is not a person's, and for a person's mail that asks not to be auto-answered (X-Auto-Response-Suppress: All, OOF or AutoReply; RFC 3834 §2: not addressed to us in To or Cc). Absent for outbound and refused mail."},
+   "auto_answer":{"type":"boolean","description":"Inbound: whether an automatic answer (an automation's send_email to customers) may go to the sender. false for mail that is not a person's, and for a person's mail that asks not to be auto-answered (X-Auto-Response-Suppress: All, OOF or AutoReply; RFC 3834 §2: sent by Bcc to undisclosed recipients). Absent for outbound and refused mail."},
    "auto_answer_reason":{"type":"string","description":"Why auto_answer is what it is, in words."}}},
  "Mailbox":{"type":"object","required":["id","host","port","tls","username","folder","after","poll_interval","import_since","created_at","status"],"properties":{
    "id":ID,"host":S,"port":{"type":"integer","minimum":1,"maximum":65535},"tls":{"type":"string","enum":["implicit","starttls","none"]},

@@ -8,7 +8,7 @@ import (
 )
 
 // A person's mail that asks not to be auto-answered (X-Auto-Response-
-// Suppress; RFC 3834 §2: not addressed to us) is posted and notified as
+// Suppress; RFC 3834 §2: sent by Bcc to undisclosed recipients) is posted and notified as
 // usual, but no automation's send_email to customers goes back to its
 // sender; the mail log says auto_answer and why (issue 19, item 2).
 func TestAutoAnswerSuppression(t *testing.T) {
@@ -50,7 +50,8 @@ func TestAutoAnswerSuppression(t *testing.T) {
 		{"a plain mail", "paul@example.net", "To: support@support.test\n", true, "a person's mail"},
 		{"Outlook OOF suppression", "olga@example.net", "To: support@support.test\nX-Auto-Response-Suppress: OOF, DR\n", false, "X-Auto-Response-Suppress: OOF, DR"},
 		{"Outlook All suppression", "anna@example.net", "To: support@support.test\nX-Auto-Response-Suppress: All\n", false, "asks not to be auto-answered"},
-		{"a Bcc to support", "bert@example.net", "To: team@example.net\n", false, "RFC 3834 §2"},
+		{"a Bcc to support", "bert@example.net", "To: undisclosed-recipients:;\n", false, "RFC 3834 §2"},
+		{"through the company's alias", "cleo@example.net", "To: help@company.example\n", true, "a person's mail"},
 	} {
 		r := e.receive(c.from, "From: <"+c.from+">\n"+c.headers+"Subject: "+c.name+"\nMessage-ID: <"+strings.ReplaceAll(c.name, " ", ".")+"@example.net>\n\nPlease help.\n")
 		if r.Status != bridge.InCreated {

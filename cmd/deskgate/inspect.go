@@ -21,7 +21,7 @@ import (
 // maxInspectBytes bounds one message read by inspect.
 const maxInspectBytes = 256 << 20
 
-// cmdInspect is `deskgate inspect [--config FILE] [--mail-from ADDR] [--rcpt ADDR,...] [--dns
+// cmdInspect is `deskgate inspect [--config FILE] [--mail-from ADDR] [--dns
 // [--ip IP] [--helo NAME]] FILE...`
 // (SPEC §2): for each raw message ("-" = stdin) one JSON line of what the
 // server would make of it (bridge.Analyze, the code Receive uses), stored
@@ -36,9 +36,8 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	dns := fs.Bool("dns", false, "also run the sender checks (SPF, DKIM, DMARC, ARC) against DNS (DESKGATE_DNS) and print them as \"auth\"")
 	ip := fs.String("ip", "", "with --dns: the client IP the mail came from, for SPF (default: none, spf=none)")
 	helo := fs.String("helo", "", "with --dns: the client's EHLO name, for SPF")
-	rcpt := fs.String("rcpt", "", "comma-separated envelope recipients (RCPT TO) to assume, for auto_answer's RFC 3834 §2 rule (default: unknown, the rule is skipped)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] [--rcpt ADDR,...] [--dns [--ip IP] [--helo NAME]] FILE... (- = stdin)")
+		fmt.Fprintln(stderr, "usage: deskgate inspect [--config FILE] [--mail-from ADDR] [--dns [--ip IP] [--helo NAME]] FILE... (- = stdin)")
 		fs.PrintDefaults()
 	}
 	if code, stop := parseFlags(fs, args); stop {
@@ -53,12 +52,6 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	guard := loopguard.New(loopguard.Config{Hostname: cfg.Hostname, Domains: cfg.Domains})
-	var rcpts []string
-	for _, r := range strings.Split(*rcpt, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			rcpts = append(rcpts, r)
-		}
-	}
 	var checker *senderauth.Checker
 	var clientIP net.IP
 	if *dns {
@@ -91,9 +84,6 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			from := envelopeSender(raw, *mailFrom)
 			a = bridge.Analyze(raw, from, guard)
-			if rcpts != nil {
-				a.SetRecipients(rcpts, guard)
-			}
 			if checker != nil {
 				a.Auth = checker.Check(context.Background(), senderauth.Input{IP: clientIP, Helo: *helo, MailFrom: from, Raw: raw})
 			}

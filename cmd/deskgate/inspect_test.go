@@ -73,8 +73,8 @@ func TestInspect(t *testing.T) {
 }
 
 // inspect says whether an automatic answer may go to the sender, and why:
-// a person's mail asking not to be auto-answered stays human; with
-// --rcpt the RFC 3834 §2 rule (addressed to us in To or Cc) applies too.
+// a person's mail asking not to be auto-answered (X-Auto-Response-Suppress,
+// or sent by Bcc to undisclosed recipients) stays human.
 func TestInspectAutoAnswer(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, msg string) string {
@@ -86,7 +86,7 @@ func TestInspectAutoAnswer(t *testing.T) {
 	}
 	plain := write("plain.eml", "From: carol@example.com\nTo: support@support.localhost\nSubject: Help\n\nHi\n")
 	oof := write("oof.eml", "From: carol@example.com\nTo: support@support.localhost\nX-Auto-Response-Suppress: OOF\nSubject: Help\n\nHi\n")
-	bcc := write("bcc.eml", "From: carol@example.com\nTo: dave@example.com\nSubject: Help\n\nHi\n")
+	bcc := write("bcc.eml", "From: carol@example.com\nTo: undisclosed-recipients:;\nSubject: Help\n\nHi\n")
 	auto := write("auto.eml", "From: carol@example.com\nTo: support@support.localhost\nAuto-Submitted: auto-replied\nSubject: Away\n\nAway\n")
 	lines := func(args ...string) []map[string]any {
 		var out, errb bytes.Buffer
@@ -112,9 +112,6 @@ func TestInspectAutoAnswer(t *testing.T) {
 	got := lines(plain, oof, bcc, auto)
 	check(got[0], "human", true, "a person's mail")
 	check(got[1], "human", false, "X-Auto-Response-Suppress: OOF")
-	check(got[2], "human", true, "a person's mail") // recipients unknown without --rcpt
+	check(got[2], "human", false, "RFC 3834 §2")
 	check(got[3], "autoreply", false, "not a person's mail")
-	got = lines("--rcpt", "support@support.localhost", plain, bcc)
-	check(got[0], "human", true, "a person's mail")
-	check(got[1], "human", false, "RFC 3834 §2")
 }

@@ -143,15 +143,13 @@ func mayHoldGluedBlock(l string) bool {
 // next holds up to six following lines.
 func gluedBlockAt(l string, next []string) int {
 	t := strings.TrimRight(l, " \t")
-	if isMarker(cleanLine(t)) { // "---------- Forwarded message ----------" is whole
-		return -1
-	}
 	for p := 1; p < len(t); p++ {
 		c := t[p]
 		if !strings.ContainsRune("-_=*", rune(c)) || t[p-1] == c || p+3 > len(t) || t[p+1] != c || t[p+2] != c {
 			continue
 		}
-		if !gluedPrefixOK(t[:p]) {
+		// "---------- Forwarded message ----------" is one marker.
+		if !gluedPrefixOK(t[:p]) || isMarker(cleanLine(t)) {
 			return -1
 		}
 		rest := cleanLine(t[p:])
@@ -159,7 +157,7 @@ func gluedBlockAt(l string, next []string) int {
 			return p
 		}
 	}
-	if len(next) == 0 || !headerKey.MatchString(cleanLine(next[0])) {
+	if len(next) == 0 || !strings.ContainsAny(next[0], ":：") || !headerKey.MatchString(cleanLine(next[0])) {
 		return -1
 	}
 	for _, m := range gluedFrom.FindAllStringIndex(t, 4) {

@@ -121,14 +121,17 @@ func TestExtractReplyLocalizedSeparators(t *testing.T) {
 // separator line above it, also in the sender's language.
 func TestExtractReplyOutlookDateBlock(t *testing.T) {
 	blocks := map[string]string{
-		"English":    "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
-		"English cc": "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nCc: Dave <dave@example.com>\nSubject: Re: Printer",
-		"bold":       "**From:** Support <support@deskgate.test>\n**Date:** Monday, 30 November 2026 at 10:00\n**To:** Carol\n**Subject:** Re: Printer",
-		"German":     "Von: Support <support@deskgate.test>\nDatum: Montag, 30. November 2026 um 10:00\nAn: Carol <carol@example.com>\nBetreff: AW: Drucker",
-		"French":     "De : Support <support@deskgate.test>\nDate : lundi 30 novembre 2026 à 10:00\nÀ : Carol <carol@example.com>\nObjet : RE: Imprimante",
-		"Spanish":    "De: Support <support@deskgate.test>\nFecha: lunes, 30 de noviembre de 2026, 10:00\nPara: Carol <carol@example.com>\nAsunto: RE: Impresora",
-		"wrapped":    "From: Deskgate Support Team of Example Incorporated\n<support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
-		"blank line": "From: Support <support@deskgate.test>\n\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"English":          "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"English cc":       "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nCc: Dave <dave@example.com>\nSubject: Re: Printer",
+		"bold":             "**From:** Support <support@deskgate.test>\n**Date:** Monday, 30 November 2026 at 10:00\n**To:** Carol\n**Subject:** Re: Printer",
+		"German":           "Von: Support <support@deskgate.test>\nDatum: Montag, 30. November 2026 um 10:00\nAn: Carol <carol@example.com>\nBetreff: AW: Drucker",
+		"French":           "De : Support <support@deskgate.test>\nDate : lundi 30 novembre 2026 à 10:00\nÀ : Carol <carol@example.com>\nObjet : RE: Imprimante",
+		"Spanish":          "De: Support <support@deskgate.test>\nFecha: lunes, 30 de noviembre de 2026, 10:00\nPara: Carol <carol@example.com>\nAsunto: RE: Impresora",
+		"wrapped":          "From: Deskgate Support Team of Example Incorporated\n<support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"blank line":       "From: Support <support@deskgate.test>\n\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"one line":         "From: Support <support@deskgate.test> Date: Monday, 30 November 2026 at 10:00 To: Carol <carol@example.com> Subject: Re: Printer",
+		"one line, bold":   "*From:* Support <support@deskgate.test> *Sent:* Monday, November 30, 2026 10:00 AM *To:* Carol *Subject:* Re: Printer",
+		"one line, German": "Von: Support <support@deskgate.test> Gesendet: Montag, 30. November 2026 10:00 An: Carol Betreff: AW: Drucker",
 	}
 	for name, block := range blocks {
 		text := "Thank you, it prints again.\n\n" + block + "\n\nPlease try printing a test page.\n"

@@ -245,6 +245,11 @@ var (
 	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|sujet|pour|enviado el|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu|odesláno|komu|předmět|odoslané|predmet|wysłane|αποστολή|προς|θέμα|κοιν|trimis|către|subiect|poslano|prima|đã gửi|đến|chủ đề|dikirim|kepada|perihal|tanggal|보낸 날짜|받는 사람|참조|제목|寄件日期|收件者|副本|日期|抄送|時間|时间|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع)[*_]*\s*[:：]`)
 )
 
+// headerKeyInside finds header fields inside a line, for a block whose
+// fields a client (or HTML turned into text) put on one line: "From:
+// Support <…> Sent: Monday … To: Carol Subject: Re: Printer".
+var headerKeyInside = regexp.MustCompile(strings.Replace(headerKey.String(), "^[*_]*(", `[\s*_](`, 1))
+
 // isHeaderBlock tells whether line i starts a "From:" header block: a From
 // field followed within six lines by at least two other header fields. A
 // block may also start with another field ("Sent:" above "From:", as
@@ -252,12 +257,18 @@ var (
 // the line above is blank.
 func isHeaderBlock(lines []string, i int) bool {
 	t := cleanLine(lines[i])
+	if !strings.ContainsAny(t, ":：") {
+		return false
+	}
 	from := fromKey.MatchString(t)
-	if !from && (!headerKey.MatchString(t) || i > 0 && cleanLine(lines[i-1]) != "") {
+	if !from && (i > 0 && cleanLine(lines[i-1]) != "" || !headerKey.MatchString(t)) {
 		return false
 	}
 	n := 0
-	for j := i + 1; j < len(lines) && j <= i+6; j++ {
+	if from {
+		n = len(headerKeyInside.FindAllStringIndex(t, 4))
+	}
+	for j := i + 1; j < len(lines) && j <= i+6 && n < 2; j++ {
 		l := cleanLine(lines[j])
 		switch {
 		case !from && fromKey.MatchString(l):

@@ -18,9 +18,8 @@ import (
 // "Yes.-----Original Message-----", "Yes.From: Support <…>") on a line of
 // its own, so the text is kept and the header recognised. Lines without
 // such a header are returned as they are (the same slice when there is
-// none).
-func splitGluedHeaders(lines []string) []string {
-	var out []string
+// none). glued marks the lines split off (nil when there is none).
+func splitGluedHeaders(lines []string) (out []string, glued []bool) {
 	for i, l := range lines {
 		p := -1
 		if !isQuoted(l) {
@@ -33,19 +32,20 @@ func splitGluedHeaders(lines []string) []string {
 		}
 		if p < 0 {
 			if out != nil {
-				out = append(out, l)
+				out, glued = append(out, l), append(glued, false)
 			}
 			continue
 		}
 		if out == nil {
 			out = append(make([]string, 0, len(lines)+1), lines[:i]...)
+			glued = make([]bool, i, len(lines)+1)
 		}
-		out = append(out, l[:p], l[p:])
+		out, glued = append(out, l[:p], l[p:]), append(glued, false, true)
 	}
 	if out == nil {
-		return lines
+		return lines, nil
 	}
-	return out
+	return out, glued
 }
 
 // gluedIntro finds where an attribution may start inside a line: a

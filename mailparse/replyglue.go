@@ -59,6 +59,11 @@ var gluedIntro = regexp.MustCompile(`(?:[.!?)"'…:;]\s*|\p{Ll})(On|Le|Am|El|Em|
 // number soon after the intro word.
 var gluedIntroLoose = regexp.MustCompile(`\S\s*(On|Le|Am|El|Em|Op|Il|Den|W dniu|Dne|Στις|В|У|在|於) `)
 
+// gluedCJKDate finds a date-first attribution ("2026年11月30日(月) 10:00
+// Support <…>:", "2026/11/30 10:00、Support <…> のメール:") after the end of a
+// CJK sentence.
+var gluedCJKDate = regexp.MustCompile(`[。！？]\s*(\d{4}\s*[年/.-]\s*\d{1,2})`)
+
 // gluedHeaderAt returns where a quote header starts inside line l after
 // new text ("Works now, thanks!On Mon, 30 Nov 2026 … wrote:", as some
 // mobile and webmail clients join the reply's last line and the
@@ -72,6 +77,12 @@ func gluedHeaderAt(l string, next []string) int {
 	if m := gluedIntro.FindStringSubmatchIndex(t); m != nil {
 		if p := m[2]; gluedPrefixOK(t[:p]) && headerFrom(t[p:], next) {
 			return p
+		}
+	}
+	if strings.ContainsAny(t, "。！？") {
+		// "ありがとうございます。2026年11月30日(月) 10:00 Support <…>:"
+		if m := gluedCJKDate.FindStringSubmatchIndex(t); m != nil && m[2] > 0 && gluedPrefixOK(t[:m[2]]) && headerFrom(t[m[2]:], next) {
+			return m[2]
 		}
 	}
 	for _, m := range gluedIntroLoose.FindAllStringSubmatchIndex(t, 8) {
@@ -117,6 +128,9 @@ var gluedIntroWords = []string{"On ", "Le ", "Am ", "El ", "Em ", "Op ", "Il ", 
 func mayHoldGluedHeader(l string) bool {
 	if len(l) < 12 {
 		return false
+	}
+	if strings.ContainsAny(l, "。！？") {
+		return true
 	}
 	for _, w := range gluedIntroWords {
 		if i := strings.Index(l, w); i > 0 {

@@ -25,6 +25,9 @@ func TestExtractReplyKeepsWordsBeforeAQuote(t *testing.T) {
 		{"glued Chinese",
 			"好的，谢谢！在 2026年11月30日，上午10:00，Support <support@deskgate.test> 写道：\n> 请重启路由器。\n",
 			"好的，谢谢！"},
+		{"glued Japanese date-first attribution",
+			"ありがとうございます。2026年11月30日(月) 10:00 Support <support@deskgate.test>:\n> 再起動してください。\n",
+			"ありがとうございます。"},
 		{"glued Outlook separator",
 			"Yes, go ahead.-----Original Message-----\nFrom: Support <support@deskgate.test>\nSent: Monday, November 30, 2026 10:00 AM\nTo: Carol\nSubject: Ticket\n\nShall we?\n",
 			"Yes, go ahead."},
@@ -44,6 +47,19 @@ func TestExtractReplyKeepsWordsBeforeAQuote(t *testing.T) {
 	for _, c := range cases {
 		if got := ExtractReply(c.text); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+	// Attributions whose name holds an intro word are not split.
+	for _, h := range []string{
+		"Jean Le Pen <jean@example.com> schrieb am Mo., 30. Nov. 2026, 10:00:",
+		"On Mon, Nov 30, 2026 at 10:00 AM Jean Le Pen <jean@example.com> wrote:",
+		"El lun, 30 nov 2026 a las 10:00, Ana El Amrani (<ana@example.com>) escribió:",
+	} {
+		if got := ExtractReply("Fine.\n\n" + h + "\n> old\n"); got != "Fine." {
+			t.Errorf("%s: ExtractReply = %q", h, got)
+		}
+		if got := ExtractReply(h + "\n> old\n\nFine.\n"); got != "Fine." {
+			t.Errorf("%s (bottom posting): ExtractReply = %q", h, got)
 		}
 	}
 }

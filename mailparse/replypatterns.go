@@ -200,19 +200,16 @@ func mayStartHeader(t string) bool {
 // "2026/11/30", "2026年11月".
 var dateStart = regexp.MustCompile(`^\d{1,4}\s*[./年-]\s*\d{1,2}\s*[./月-]`)
 
+// introDate is an intro word with a number at most two short words after
+// it: "On Mon, Nov 30", "Am 30.11.2026", "Le lun. 30 nov.", "Il giorno lun
+// 30", "在 2026年" (not "Le Pen <j@x> schrieb am Mo., 30.").
+var introDate = regexp.MustCompile(`(?i)^[-*\s]*(on|am|le|el|il|op|em|den|dnia|w dniu|at|en|el día|dne|kun|hinn|pe|в|у|στις|vào|在|於|于)\s*(?:\p{L}{1,9}[.,]?\s+){0,2}\d`)
+
 // startsLikeHeader tells whether a line begins the way an attribution
 // does, more surely than mayStartHeader: an intro word with a number soon
-// after it ("On Mon, Nov 30", "Am 30.11.2026", "Le lun. 30 nov."), or a
-// numeric date.
+// after it, or a numeric date.
 func startsLikeHeader(t string) bool {
-	if dateStart.MatchString(t) {
-		return true
-	}
-	if !introWord.MatchString(t) {
-		return false
-	}
-	head := t[:min(len(t), 40)]
-	return strings.IndexFunc(head, unicode.IsDigit) >= 0
+	return dateStart.MatchString(t) || introDate.MatchString(t)
 }
 
 // originalMarker matches the original-message and reply-message

@@ -45,12 +45,14 @@ func ExtractReplyForward(text string) string {
 // Outlook header block after which the forwarded message follows ends the
 // trimming and everything from it on is kept.
 func extractReply(text string, forward bool) string {
-	lines := splitGluedHeaders(strings.Split(normalizeNewlines(text), "\n"))
+	lines, glued := splitGluedHeaders(strings.Split(normalizeNewlines(text), "\n"))
 	kinds := classify(lines)
 	var forwarded []string
+	gluedForward := false // the forward was glued to the text above: no blank line between
 	if forward {
 		if i := forwardStart(lines, kinds); i >= 0 {
 			forwarded = trimLines(lines[i:])
+			gluedForward = glued != nil && glued[i]
 			lines, kinds = lines[:i], kinds[:i]
 		}
 	}
@@ -61,7 +63,7 @@ func extractReply(text string, forward bool) string {
 	lines = dropTrailingQuotes(lines, kinds)
 	out := trimLines(lines)
 	if len(forwarded) > 0 {
-		if strings.TrimSpace(strings.Join(out, "")) != "" {
+		if !gluedForward && strings.TrimSpace(strings.Join(out, "")) != "" {
 			out = append(out, "")
 		}
 		out = append(out, forwarded...)

@@ -18,9 +18,8 @@ import (
 // "Yes.-----Original Message-----", "Yes.From: Support <…>") on a line of
 // its own, so the text is kept and the header recognised. Lines without
 // such a header are returned as they are (the same slice when there is
-// none).
-func splitGluedHeaders(lines []string) []string {
-	var out []string
+// none). glued marks the lines split off (nil when there is none).
+func splitGluedHeaders(lines []string) (out []string, glued []bool) {
 	for i, l := range lines {
 		p := -1
 		if !isQuoted(l) {
@@ -33,19 +32,20 @@ func splitGluedHeaders(lines []string) []string {
 		}
 		if p < 0 {
 			if out != nil {
-				out = append(out, l)
+				out, glued = append(out, l), append(glued, false)
 			}
 			continue
 		}
 		if out == nil {
 			out = append(make([]string, 0, len(lines)+1), lines[:i]...)
+			glued = make([]bool, i, len(lines)+1)
 		}
-		out = append(out, l[:p], l[p:])
+		out, glued = append(out, l[:p], l[p:]), append(glued, false, true)
 	}
 	if out == nil {
-		return lines
+		return lines, nil
 	}
-	return out
+	return out, glued
 }
 
 // gluedIntro finds where an attribution may start inside a line: a
@@ -58,6 +58,11 @@ var gluedIntro = regexp.MustCompile(`(?:[.!?)"'…:;]\s*|\p{Ll})(On|Le|Am|El|Em|
 // 2026年…"); what follows must then begin like an attribution, with a
 // number soon after the intro word.
 var gluedIntroLoose = regexp.MustCompile(`\S\s*(On|Le|Am|El|Em|Op|Il|Den|W dniu|Dne|Στις|В|У|在|於) `)
+
+// gluedCJKDate finds a date-first attribution ("2026年11月30日(月) 10:00
+// Support <…>:", "2026/11/30 10:00、Support <…> のメール:") after the end of a
+// CJK sentence.
+var gluedCJKDate = regexp.MustCompile(`[。！？]\s*(\d{4}\s*[年/.-]\s*\d{1,2})`)
 
 // gluedHeaderAt returns where a quote header starts inside line l after
 // new text ("Works now, thanks!On Mon, 30 Nov 2026 … wrote:", as some
@@ -72,6 +77,12 @@ func gluedHeaderAt(l string, next []string) int {
 	if m := gluedIntro.FindStringSubmatchIndex(t); m != nil {
 		if p := m[2]; gluedPrefixOK(t[:p]) && headerFrom(t[p:], next) {
 			return p
+		}
+	}
+	if strings.ContainsAny(t, "。！？") {
+		// "ありがとうございます。2026年11月30日(月) 10:00 Support <…>:"
+		if m := gluedCJKDate.FindStringSubmatchIndex(t); m != nil && m[2] > 0 && gluedPrefixOK(t[:m[2]]) && headerFrom(t[m[2]:], next) {
+			return m[2]
 		}
 	}
 	for _, m := range gluedIntroLoose.FindAllStringSubmatchIndex(t, 8) {
@@ -118,6 +129,9 @@ func mayHoldGluedHeader(l string) bool {
 	if len(l) < 12 {
 		return false
 	}
+	if strings.ContainsAny(l, "。！？") {
+		return true
+	}
 	for _, w := range gluedIntroWords {
 		if i := strings.Index(l, w); i > 0 {
 			return true
@@ -143,15 +157,13 @@ func mayHoldGluedBlock(l string) bool {
 // next holds up to six following lines.
 func gluedBlockAt(l string, next []string) int {
 	t := strings.TrimRight(l, " \t")
-	if isMarker(cleanLine(t)) { // "---------- Forwarded message ----------" is whole
-		return -1
-	}
 	for p := 1; p < len(t); p++ {
 		c := t[p]
 		if !strings.ContainsRune("-_=*", rune(c)) || t[p-1] == c || p+3 > len(t) || t[p+1] != c || t[p+2] != c {
 			continue
 		}
-		if !gluedPrefixOK(t[:p]) {
+		// "---------- Forwarded message ----------" is one marker.
+		if !gluedPrefixOK(t[:p]) || isMarker(cleanLine(t)) {
 			return -1
 		}
 		rest := cleanLine(t[p:])
@@ -159,7 +171,7 @@ func gluedBlockAt(l string, next []string) int {
 			return p
 		}
 	}
-	if len(next) == 0 || !headerKey.MatchString(cleanLine(next[0])) {
+	if len(next) == 0 || !strings.ContainsAny(next[0], ":：") || !headerKey.MatchString(cleanLine(next[0])) {
 		return -1
 	}
 	for _, m := range gluedFrom.FindAllStringIndex(t, 4) {

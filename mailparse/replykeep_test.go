@@ -25,6 +25,9 @@ func TestExtractReplyKeepsWordsBeforeAQuote(t *testing.T) {
 		{"glued Chinese",
 			"好的，谢谢！在 2026年11月30日，上午10:00，Support <support@deskgate.test> 写道：\n> 请重启路由器。\n",
 			"好的，谢谢！"},
+		{"glued Japanese date-first attribution",
+			"ありがとうございます。2026年11月30日(月) 10:00 Support <support@deskgate.test>:\n> 再起動してください。\n",
+			"ありがとうございます。"},
 		{"glued Outlook separator",
 			"Yes, go ahead.-----Original Message-----\nFrom: Support <support@deskgate.test>\nSent: Monday, November 30, 2026 10:00 AM\nTo: Carol\nSubject: Ticket\n\nShall we?\n",
 			"Yes, go ahead."},
@@ -44,6 +47,19 @@ func TestExtractReplyKeepsWordsBeforeAQuote(t *testing.T) {
 	for _, c := range cases {
 		if got := ExtractReply(c.text); got != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		}
+	}
+	// Attributions whose name holds an intro word are not split.
+	for _, h := range []string{
+		"Jean Le Pen <jean@example.com> schrieb am Mo., 30. Nov. 2026, 10:00:",
+		"On Mon, Nov 30, 2026 at 10:00 AM Jean Le Pen <jean@example.com> wrote:",
+		"El lun, 30 nov 2026 a las 10:00, Ana El Amrani (<ana@example.com>) escribió:",
+	} {
+		if got := ExtractReply("Fine.\n\n" + h + "\n> old\n"); got != "Fine." {
+			t.Errorf("%s: ExtractReply = %q", h, got)
+		}
+		if got := ExtractReply(h + "\n> old\n\nFine.\n"); got != "Fine." {
+			t.Errorf("%s (bottom posting): ExtractReply = %q", h, got)
 		}
 	}
 }
@@ -121,14 +137,17 @@ func TestExtractReplyLocalizedSeparators(t *testing.T) {
 // separator line above it, also in the sender's language.
 func TestExtractReplyOutlookDateBlock(t *testing.T) {
 	blocks := map[string]string{
-		"English":    "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
-		"English cc": "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nCc: Dave <dave@example.com>\nSubject: Re: Printer",
-		"bold":       "**From:** Support <support@deskgate.test>\n**Date:** Monday, 30 November 2026 at 10:00\n**To:** Carol\n**Subject:** Re: Printer",
-		"German":     "Von: Support <support@deskgate.test>\nDatum: Montag, 30. November 2026 um 10:00\nAn: Carol <carol@example.com>\nBetreff: AW: Drucker",
-		"French":     "De : Support <support@deskgate.test>\nDate : lundi 30 novembre 2026 à 10:00\nÀ : Carol <carol@example.com>\nObjet : RE: Imprimante",
-		"Spanish":    "De: Support <support@deskgate.test>\nFecha: lunes, 30 de noviembre de 2026, 10:00\nPara: Carol <carol@example.com>\nAsunto: RE: Impresora",
-		"wrapped":    "From: Deskgate Support Team of Example Incorporated\n<support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
-		"blank line": "From: Support <support@deskgate.test>\n\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"English":          "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"English cc":       "From: Support <support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nCc: Dave <dave@example.com>\nSubject: Re: Printer",
+		"bold":             "**From:** Support <support@deskgate.test>\n**Date:** Monday, 30 November 2026 at 10:00\n**To:** Carol\n**Subject:** Re: Printer",
+		"German":           "Von: Support <support@deskgate.test>\nDatum: Montag, 30. November 2026 um 10:00\nAn: Carol <carol@example.com>\nBetreff: AW: Drucker",
+		"French":           "De : Support <support@deskgate.test>\nDate : lundi 30 novembre 2026 à 10:00\nÀ : Carol <carol@example.com>\nObjet : RE: Imprimante",
+		"Spanish":          "De: Support <support@deskgate.test>\nFecha: lunes, 30 de noviembre de 2026, 10:00\nPara: Carol <carol@example.com>\nAsunto: RE: Impresora",
+		"wrapped":          "From: Deskgate Support Team of Example Incorporated\n<support@deskgate.test>\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"blank line":       "From: Support <support@deskgate.test>\n\nDate: Monday, 30 November 2026 at 10:00\nTo: Carol <carol@example.com>\nSubject: Re: Printer",
+		"one line":         "From: Support <support@deskgate.test> Date: Monday, 30 November 2026 at 10:00 To: Carol <carol@example.com> Subject: Re: Printer",
+		"one line, bold":   "*From:* Support <support@deskgate.test> *Sent:* Monday, November 30, 2026 10:00 AM *To:* Carol *Subject:* Re: Printer",
+		"one line, German": "Von: Support <support@deskgate.test> Gesendet: Montag, 30. November 2026 10:00 An: Carol Betreff: AW: Drucker",
 	}
 	for name, block := range blocks {
 		text := "Thank you, it prints again.\n\n" + block + "\n\nPlease try printing a test page.\n"

@@ -200,19 +200,16 @@ func mayStartHeader(t string) bool {
 // "2026/11/30", "2026年11月".
 var dateStart = regexp.MustCompile(`^\d{1,4}\s*[./年-]\s*\d{1,2}\s*[./月-]`)
 
+// introDate is an intro word with a number at most two short words after
+// it: "On Mon, Nov 30", "Am 30.11.2026", "Le lun. 30 nov.", "Il giorno lun
+// 30", "在 2026年" (not "Le Pen <j@x> schrieb am Mo., 30.").
+var introDate = regexp.MustCompile(`(?i)^[-*\s]*(on|am|le|el|il|op|em|den|dnia|w dniu|at|en|el día|dne|kun|hinn|pe|в|у|στις|vào|在|於|于)\s*(?:\p{L}{1,9}[.,]?\s+){0,2}\d`)
+
 // startsLikeHeader tells whether a line begins the way an attribution
 // does, more surely than mayStartHeader: an intro word with a number soon
-// after it ("On Mon, Nov 30", "Am 30.11.2026", "Le lun. 30 nov."), or a
-// numeric date.
+// after it, or a numeric date.
 func startsLikeHeader(t string) bool {
-	if dateStart.MatchString(t) {
-		return true
-	}
-	if !introWord.MatchString(t) {
-		return false
-	}
-	head := t[:min(len(t), 40)]
-	return strings.IndexFunc(head, unicode.IsDigit) >= 0
+	return dateStart.MatchString(t) || introDate.MatchString(t)
 }
 
 // originalMarker matches the original-message and reply-message
@@ -245,6 +242,11 @@ var (
 	headerKey = regexp.MustCompile(`(?i)^[*_]*(sent|date|to|subject|cc|bcc|reply-to|gesendet|datum|an|betreff|envoyé|objet|à|sujet|pour|enviado el|enviado|fecha|para|asunto|data|a|oggetto|risposta|inviato|verzonden|aan|onderwerp|datum|skickat|till|ämne|sendt|til|emne|wysłano|temat|do|отправлено|дата|кому|тема|відправлено|надіслано|发送时间|發送時間|收件人|主题|主旨|日付|送信日時|宛先|件名|assunto|enviada em|lähetetty|vastaanottaja|aihe|elküldve|címzett|tárgy|gönderildi|kime|konu|odesláno|komu|předmět|odoslané|predmet|wysłane|αποστολή|προς|θέμα|κοιν|trimis|către|subiect|poslano|prima|đã gửi|đến|chủ đề|dikirim|kepada|perihal|tanggal|보낸 날짜|받는 사람|참조|제목|寄件日期|收件者|副本|日期|抄送|時間|时间|נשלח|אל|נושא|تاريخ الإرسال|إلى|الموضوع)[*_]*\s*[:：]`)
 )
 
+// headerKeyInside finds header fields inside a line, for a block whose
+// fields a client (or HTML turned into text) put on one line: "From:
+// Support <…> Sent: Monday … To: Carol Subject: Re: Printer".
+var headerKeyInside = regexp.MustCompile(strings.Replace(headerKey.String(), "^[*_]*(", `[\s*_](`, 1))
+
 // isHeaderBlock tells whether line i starts a "From:" header block: a From
 // field followed within six lines by at least two other header fields. A
 // block may also start with another field ("Sent:" above "From:", as
@@ -252,12 +254,18 @@ var (
 // the line above is blank.
 func isHeaderBlock(lines []string, i int) bool {
 	t := cleanLine(lines[i])
+	if !strings.ContainsAny(t, ":：") {
+		return false
+	}
 	from := fromKey.MatchString(t)
-	if !from && (!headerKey.MatchString(t) || i > 0 && cleanLine(lines[i-1]) != "") {
+	if !from && (i > 0 && cleanLine(lines[i-1]) != "" || !headerKey.MatchString(t)) {
 		return false
 	}
 	n := 0
-	for j := i + 1; j < len(lines) && j <= i+6; j++ {
+	if from {
+		n = len(headerKeyInside.FindAllStringIndex(t, 4))
+	}
+	for j := i + 1; j < len(lines) && j <= i+6 && n < 2; j++ {
 		l := cleanLine(lines[j])
 		switch {
 		case !from && fromKey.MatchString(l):

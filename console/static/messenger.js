@@ -118,6 +118,13 @@ onLive(async n => {
   if (state.openConv && document.getElementById('conv') && openTimeline().includes(n.conversation_id)) await drawConversation(state.openConv);
 });
 
+// Activity the caller is not notified of (their settings) sends no event:
+// while the list is on screen and the tab visible, it is redrawn every
+// 30 s as well.
+setInterval(() => {
+  if (document.visibilityState === 'visible' && document.getElementById('convs') && !document.activeElement?.matches?.('#search')) drawConversationList().catch(() => {});
+}, 30000);
+
 // revisit redraws what a hidden tab may have missed.
 export function revisit() {
   drawConversationList().catch(() => {});

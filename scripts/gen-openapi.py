@@ -66,9 +66,10 @@ schemas={
  "Attachment":{"type":"object","required":["id","filename","content_type","size"],"properties":{"id":ID,"filename":S,"content_type":S,"size":{"type":"integer"},"content_id":S,"inline":B}},
  "Recipient":{"type":"object","required":["type","id","email"],"properties":{"type":{"type":"string","enum":["user","customer"]},"id":ID,"email":S,"name":S}},
  "Delivery":{"type":"object","required":["recipient","notified_at","seen_at","email_status","emailed_at","detail"],"properties":{"recipient":ref("Recipient"),"notified_at":T,"seen_at":{"type":"string","format":"date-time","nullable":True},"email_status":{"type":"string","enum":["none","pending","skipped","queued","sent","deferred","bounced"],"description":"none: never emailed; pending: the unseen timer runs; skipped: seen in time (or not emailed, see detail); queued/sent/deferred/bounced: the email's state in the outbound queue."},"emailed_at":{"type":"string","format":"date-time","nullable":True},"detail":S}},
- "ConversationRow":{"allOf":[ref("Conversation"),{"type":"object","required":["item_title","status","assignees","customers"],"properties":{
+ "ConversationRow":{"allOf":[ref("Conversation"),{"type":"object","required":["item_title","status","assignees","assignee_names","customers"],"properties":{
    "item_title":S,"status":{"type":"string","description":"The item's status (open, closed, …)."},
    "assignees":{**IDS,"description":"The item's assignees (user ids); always empty for a customer token."},
+   "assignee_names":{"type":"array","items":S,"description":"Their names (the address when a user has none), in the order of assignees."},
    "customers":arr(ref("Customer")),
    "last_message":{"type":"object","required":["id","kind","author","snippet","created_at"],"description":"The newest message, absent until the first one.","properties":{
      "id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),"snippet":{"type":"string","description":"The start of its body on one line (at most 160 characters and an ellipsis)."},"created_at":T}}}}]},

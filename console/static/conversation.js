@@ -82,7 +82,7 @@ function header(conv, staff) {
     h('div', { class: 'title' }, h('a', { href: '#/messenger', class: 'back' }, '‹ List'),
       h('h2', {}, conv.subject || '(no subject)'),
       h('span', { class: 'pill status-' + (conv.status || 'open'), id: 'conv-status' }, conv.status || 'open')),
-    h('div', { class: 'muted' }, who(conv), ' · ', h('span', { id: 'conv-assignees' }, assigneeNames(assigned, staff)), ' · ', conv.item_title || ''),
+    h('div', { class: 'muted' }, who(conv), ' · ', h('span', { id: 'conv-assignees' }, assigneeNames(conv, staff)), ' · ', conv.item_title || ''),
     h('div', { class: 'actions row' },
       assigned.includes(state.me.id) ? null : h('button', { type: 'button', id: 'assign-me', onclick: act(async () => {
         await api('PUT', `/items/${conv.item_id}/assignees`, { user_ids: [...assigned, state.me.id] }); say('Assigned to you');

@@ -1,7 +1,9 @@
 package bridge
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,8 +47,11 @@ type ConversationRow struct {
 	ItemTitle string
 	Status    string
 	Assignees []uint64 // empty for a customer caller
-	Customers []store.Customer
-	Last      *store.Message // nil: no message yet
+	// AssigneeNames are the assignees' names (their address when they
+	// have none), in the order of Assignees: an agent may not list users.
+	AssigneeNames []string
+	Customers     []store.Customer
+	Last          *store.Message // nil: no message yet
 }
 
 // SnippetRunes bounds a row's snippet of the newest message.
@@ -260,11 +265,18 @@ func (q ListQuery) selects(c Caller, row ConversationRow) bool {
 // rowOf completes conv (which c may see) into its row, as c may see it:
 // a customer gets neither the assignees nor the other customers.
 func rowOf(tx store.Tx, c Caller, conv *store.Conversation) (ConversationRow, error) {
-	row := ConversationRow{Conversation: forCaller(c, *conv), Assignees: []uint64{}, Customers: []store.Customer{}, Status: store.ItemOpen}
+	row := ConversationRow{Conversation: forCaller(c, *conv), Assignees: []uint64{}, AssigneeNames: []string{}, Customers: []store.Customer{}, Status: store.ItemOpen}
 	if it, err := tx.Item(conv.ItemID); err == nil {
 		row.ItemTitle, row.Status = it.Title, itemStatus(it)
 		if c.IsStaff() {
 			row.Assignees = it.Assignees
+			for _, id := range it.Assignees {
+				name := fmt.Sprintf("user %d", id)
+				if u, err := tx.User(id); err == nil {
+					name = cmp.Or(u.Name, u.Email)
+				}
+				row.AssigneeNames = append(row.AssigneeNames, name)
+			}
 		}
 	}
 	for _, id := range row.CustomerIDs {

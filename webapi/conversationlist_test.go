@@ -8,14 +8,15 @@ import (
 )
 
 type rowT struct {
-	ID        uint64
-	Kind      string
-	Subject   string
-	Status    string
-	ItemTitle string   `json:"item_title"`
-	Assignees []uint64 `json:"assignees"`
-	Followers []uint64 `json:"followers"`
-	Customers []struct {
+	ID            uint64
+	Kind          string
+	Subject       string
+	Status        string
+	ItemTitle     string   `json:"item_title"`
+	Assignees     []uint64 `json:"assignees"`
+	AssigneeNames []string `json:"assignee_names"`
+	Followers     []uint64 `json:"followers"`
+	Customers     []struct {
 		ID          uint64
 		Email, Name string
 	}
@@ -64,6 +65,10 @@ func TestConversationRowsAndFilters(t *testing.T) {
 	e.must(200, "PUT", pathf("/api/v1/items/%d/assignees", f.item), adminToken, map[string]any{"user_ids": []uint64{f.agentID}})
 	if got := idsOf(e.rows("/api/v1/conversations?assignee=me", f.agentTok)); !slices.Equal(got, []uint64{f.internal, f.external}) && !slices.Equal(got, []uint64{f.external, f.internal}) {
 		t.Errorf("assigned to me: %v", got)
+	}
+	// An agent may not list users, but sees the assignees' names.
+	if got := e.rows("/api/v1/conversations?assignee=me", f.agentTok); len(got) == 0 || !slices.Equal(got[0].AssigneeNames, []string{"Agnes Agent"}) {
+		t.Errorf("assignee names for the agent: %+v", got)
 	}
 	if got := e.rows("/api/v1/conversations?assignee=me", adminToken); len(got) != 0 {
 		t.Errorf("assigned to the admin: %v", idsOf(got))

@@ -170,11 +170,12 @@ func viewAll[T, V any](xs []T, view func(*T) V) []V {
 // row or a conversation header shows.
 type conversationRowView struct {
 	conversationView
-	ItemTitle   string           `json:"item_title"`
-	Status      string           `json:"status"`    // the item's status
-	Assignees   []uint64         `json:"assignees"` // the item's assignees (staff only)
-	Customers   []customerView   `json:"customers"`
-	LastMessage *lastMessageView `json:"last_message,omitempty"`
+	ItemTitle     string           `json:"item_title"`
+	Status        string           `json:"status"`    // the item's status
+	Assignees     []uint64         `json:"assignees"` // the item's assignees (staff only)
+	AssigneeNames []string         `json:"assignee_names"`
+	Customers     []customerView   `json:"customers"`
+	LastMessage   *lastMessageView `json:"last_message,omitempty"`
 }
 
 // lastMessageView is a conversation's newest message, cut to a snippet.
@@ -188,7 +189,10 @@ type lastMessageView struct {
 
 func viewConversationRow(r *bridge.ConversationRow) conversationRowView {
 	v := conversationRowView{conversationView: viewConversation(&r.Conversation), ItemTitle: r.ItemTitle, Status: r.Status,
-		Assignees: ids(r.Assignees), Customers: viewAll(r.Customers, viewCustomer)}
+		Assignees: ids(r.Assignees), AssigneeNames: r.AssigneeNames, Customers: viewAll(r.Customers, viewCustomer)}
+	if v.AssigneeNames == nil {
+		v.AssigneeNames = []string{}
+	}
 	if m := r.Last; m != nil {
 		v.LastMessage = &lastMessageView{ID: m.ID, Kind: m.Kind, Snippet: bridge.Snippet(m.Body), CreatedAt: m.CreatedAt,
 			Author: authorView{Type: m.Author.Type, ID: m.Author.ID, Email: m.Author.Email, Name: m.Author.Name}}

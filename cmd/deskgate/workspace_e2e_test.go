@@ -170,7 +170,8 @@ func TestConsoleWorkspace(t *testing.T) {
 	}
 
 	// A long HTML email: the new text first, then the whole email in a
-	// frame as tall as its content (nothing to scroll inside it).
+	// frame as tall as its content (nothing to scroll inside it), its
+	// inline image shown, its remote image not loaded.
 	var long strings.Builder
 	for i := range 80 {
 		fmt.Fprintf(&long, "<p>Paragraph %d of the long newsletter.</p>", i)
@@ -179,7 +180,10 @@ func TestConsoleWorkspace(t *testing.T) {
 		"From: Fay <fay@example.org>\r\nTo: support@support.test\r\nSubject: Long HTML 9902\r\nMessage-ID: <long-9902@example.org>\r\n"+
 			"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n"+
 			"--b2\r\nContent-Type: text/plain\r\n\r\nThe short question.\r\n\r\n> an old quoted line\r\n"+
-			"--b2\r\nContent-Type: text/html\r\n\r\n<p>The short question.</p>"+long.String()+"<script>parent.document.title='owned'</script>\r\n--b2--\r\n")
+			"--b2\r\nContent-Type: multipart/related; boundary=b3\r\n\r\n"+
+			"--b3\r\nContent-Type: text/html\r\n\r\n<p>The short question.</p><img src=\"cid:logo@fay\" alt=\"logo\"><img src=\"https://tracker.example/pixel.gif\">"+long.String()+"<script>parent.document.title='owned'</script>\r\n"+
+			"--b3\r\nContent-Type: image/png\r\nContent-ID: <logo@fay>\r\nContent-Disposition: inline; filename=logo.png\r\nContent-Transfer-Encoding: base64\r\n\r\n"+
+			"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==\r\n--b3--\r\n--b2--\r\n")
 	longID := uint64(0)
 	browse(t, ctx, "the long email arrives", chromedp.WaitVisible(`//ul[@id="convs"]//a[contains(., "Long HTML 9902")]`))
 	longID = convIDBySubject(t, p, "Long HTML 9902")
@@ -188,7 +192,10 @@ func TestConsoleWorkspace(t *testing.T) {
 		chromedp.WaitVisible(`//article//div[@class="body"][contains(., "The short question.")]`),
 		chromedp.Click(chromedp.CSS(`button.showwhole`)),
 		chromedp.WaitVisible(chromedp.CSS(`iframe.mailframe[sandbox="allow-same-origin"]`)),
-		poll(`(() => { const f = document.querySelector('iframe.mailframe'); const d = f.contentDocument; return d && d.body && d.body.textContent.includes('Paragraph 79') && f.clientHeight > 1000 && d.documentElement.scrollHeight <= f.clientHeight + 8; })()`))
+		poll(`(() => { const f = document.querySelector('iframe.mailframe'); const d = f.contentDocument; return d && d.body && d.body.textContent.includes('Paragraph 79') && f.clientHeight > 1000 && d.documentElement.scrollHeight <= f.clientHeight + 8; })()`),
+		// The inline image shows from a blob: URL; the remote one stays off.
+		poll(`(() => { const d = document.querySelector('iframe.mailframe').contentDocument; const img = d && d.querySelector('img[alt="logo"]'); return img && img.src.startsWith('blob:') && img.naturalWidth === 1 && !d.querySelector('img[src^="http"]'); })()`),
+		chromedp.WaitVisible(`//p[contains(., "Remote images in this email are not loaded")]`))
 	shot(t, ctx, "messenger-email")
 	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || !strings.HasSuffix(title, "deskgate") || strings.Contains(title, "owned") {
 		t.Errorf("page title %q (%v): the mail's script ran", title, err)

@@ -6,7 +6,7 @@
 // teams) and settings.js. Every value from mail or users reaches the
 // page through textContent or an attribute, never by parsing a string as
 // HTML; sanitized mail HTML is shown in sandboxed iframes.
-import { api, hooks, state } from './api.js';
+import { api, forgetPeople, hooks, state } from './api.js';
 import { h, main, errorBox, pageError } from './ui.js';
 import { refreshUnseen, showMute, startStream } from './events.js';
 import { drawMessenger, revisit } from './messenger.js';
@@ -18,7 +18,8 @@ import { drawSettings } from './settings.js';
 // ---- sign-in, password reset, sign-out -------------------------------------
 function signedOut() {
   if (state.stream) state.stream.abort();
-  state.stream = null; state.token = ''; state.me = null;
+  state.stream = null; state.token = ''; state.me = null; state.openConv = 0;
+  forgetPeople();
   sessionStorage.removeItem('dg_token');
   document.getElementById('top').hidden = true;
   document.getElementById('status').textContent = '';

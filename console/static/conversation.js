@@ -48,8 +48,8 @@ export async function drawConversation(id) {
   if (!msgs.length) list.append(h('p', { class: 'muted' }, 'No messages yet.'));
 
   const old = document.getElementById('reply');
-  const typing = old && document.activeElement === old;
-  if (old) drafts.set(id, old.value);
+  const typing = old && document.activeElement === old && Number(old.dataset.conv) === id;
+  if (old) drafts.set(Number(old.dataset.conv), old.value);
   box.replaceChildren(header(conv, staff), h('div', { class: 'convbody' },
     h('div', { class: 'thread' }, list, composer(id, conv, external, internal)), await customerCard(conv)));
   if (typing) document.getElementById('reply').focus();
@@ -82,7 +82,7 @@ function header(conv, staff) {
     h('div', { class: 'title' }, h('a', { href: '#/messenger', class: 'back' }, '‹ List'),
       h('h2', {}, conv.subject || '(no subject)'),
       h('span', { class: 'pill status-' + (conv.status || 'open'), id: 'conv-status' }, conv.status || 'open')),
-    h('div', { class: 'muted' }, who(conv), ' · ', h('span', { id: 'conv-assignees' }, assigneeNames(assigned, staff)), ' · ', conv.item_title || ''),
+    h('div', { class: 'muted' }, who(conv), ' · ', h('span', { id: 'conv-assignees' }, assigneeNames(conv, staff)), ' · ', conv.item_title || ''),
     h('div', { class: 'actions row' },
       assigned.includes(state.me.id) ? null : h('button', { type: 'button', id: 'assign-me', onclick: act(async () => {
         await api('PUT', `/items/${conv.item_id}/assignees`, { user_ids: [...assigned, state.me.id] }); say('Assigned to you');
@@ -138,7 +138,7 @@ function composer(id, conv, external, internal) {
   let mode = state.mode?.[id] || (conv.kind === 'internal' ? 'note' : 'reply');
   if (!external) mode = 'note';
   const files = [];
-  const text = h('textarea', { id: 'reply', 'aria-label': 'Message' });
+  const text = h('textarea', { id: 'reply', 'aria-label': 'Message', 'data-conv': id });
   text.value = drafts.get(id) || '';
   const chips = h('div', { class: 'files', id: 'files' });
   const picker = h('input', { type: 'file', id: 'attach', multiple: true, class: 'sr-only' });

@@ -92,9 +92,10 @@ export function who(c) {
   return cs.length > 1 ? `${first} +${cs.length - 1}` : first;
 }
 
-export function assigneeNames(ids, staff) {
-  if (!ids || !ids.length) return 'Unassigned';
-  return ids.map(id => (id === state.me.id ? 'me' : (staff.get(id)?.name || staff.get(id)?.email || 'user ' + id))).join(', ');
+export function assigneeNames(c, staff) {
+  const ids = c.assignees || [];
+  if (!ids.length) return 'Unassigned';
+  return ids.map((id, i) => (id === state.me.id ? 'me' : (staff.get(id)?.name || (c.assignee_names || [])[i] || 'user ' + id))).join(', ');
 }
 
 function row(c, staff) {
@@ -107,7 +108,7 @@ function row(c, staff) {
     h('div', { class: 'subject' }, c.subject || '(no subject)'),
     last ? h('div', { class: 'snippet' }, by + ': ' + last.snippet) : h('div', { class: 'snippet muted' }, 'No messages yet'),
     h('div', { class: 'line' }, h('span', { class: 'tags' }, c.status ? h('span', { class: 'pill status-' + c.status, 'data-status': c.status }, c.status) : null,
-      ' ', h('span', { class: 'assignee', 'data-assignees': (c.assignees || []).join(',') }, assigneeNames(c.assignees, staff))),
+      ' ', h('span', { class: 'assignee', 'data-assignees': (c.assignees || []).join(',') }, assigneeNames(c, staff))),
     h('span', { class: 'badge' + (n ? ' unseen' : ''), 'data-unseen-for': c.id, 'aria-label': 'unseen messages' }, String(n)))));
 }
 
@@ -117,6 +118,13 @@ onLive(async n => {
   await drawConversationList();
   if (state.openConv && document.getElementById('conv') && openTimeline().includes(n.conversation_id)) await drawConversation(state.openConv);
 });
+
+// Activity the caller is not notified of (their settings) sends no event:
+// while the list is on screen and the tab visible, it is redrawn every
+// 30 s as well.
+setInterval(() => {
+  if (document.visibilityState === 'visible' && document.getElementById('convs') && !document.activeElement?.matches?.('#search')) drawConversationList().catch(() => {});
+}, 30000);
 
 // revisit redraws what a hidden tab may have missed.
 export function revisit() {

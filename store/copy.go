@@ -48,12 +48,16 @@ const (
 	RecTeam         = "team"
 	RecInvitation   = "invitation"
 	RecMailbox      = "mailbox" // an IMAP mailbox with its checkpoint (SPEC §11)
+	// RecWebhook is a webhook with its secret (SPEC §14). Its deliveries
+	// and the outbox are not copied: they are in flight, not the
+	// installation.
+	RecWebhook = "webhook"
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox, RecWebhook}
 
 // PasswordRecord is the document of a RecPassword record.
 type PasswordRecord struct {

@@ -137,6 +137,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 			func() error { return docs(store.RecTeam, bTeams) },
 			func() error { return docs(store.RecInvitation, bInvitations) },
 			func() error { return docs(store.RecMailbox, bMailboxes) },
+			func() error { return docs(store.RecWebhook, bWebhooks) },
 		}
 		for _, step := range steps {
 			if err := step(); err != nil {
@@ -282,6 +283,8 @@ func (t *Tx) importRaw(r store.Record) error {
 		return put(bInvitations, inv.ID, r.Doc)
 	case store.RecMailbox:
 		return put(bMailboxes, r.ID, r.Doc)
+	case store.RecWebhook:
+		return put(bWebhooks, r.ID, r.Doc)
 	}
 	return fmt.Errorf("unknown record kind %q", r.Kind)
 }

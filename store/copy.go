@@ -49,12 +49,16 @@ const (
 	RecInvitation   = "invitation"
 	RecMailbox      = "mailbox"      // an IMAP mailbox with its checkpoint (SPEC §11)
 	RecBuiltinRuns  = "builtin_runs" // ID = built-in automation, Doc = BuiltinRunsRecord
+	// RecWebhook is a webhook with its secret (SPEC §14). Its deliveries
+	// and the outbox are not copied: they are in flight, not the
+	// installation.
+	RecWebhook = "webhook"
 )
 
 // RecordKinds lists the kinds in export order.
 var RecordKinds = []string{RecUser, RecCustomer, RecToken, RecSettings, RecProject, RecItem, RecConversation,
 	RecMessage, RecAttachment, RecMessageRef, RecMailLog, RecOutbound, RecDelivery, RecEmailLink, RecTimer,
-	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox, RecBuiltinRuns}
+	RecBounced, RecOutCap, RecTemplate, RecAutomation, RecPassword, RecSession, RecPasswordLink, RecTeam, RecInvitation, RecMailbox, RecBuiltinRuns, RecWebhook}
 
 // PasswordRecord is the document of a RecPassword record.
 type PasswordRecord struct {

@@ -145,6 +145,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 					return fn(store.Record{Kind: store.RecBuiltinRuns, ID: decodeU64(k), Doc: store.Doc(store.BuiltinRunsRecord{Runs: decodeU64(v)})})
 				})
 			},
+			func() error { return docs(store.RecWebhook, bWebhooks) },
 		}
 		for _, step := range steps {
 			if err := step(); err != nil {
@@ -290,6 +291,8 @@ func (t *Tx) importRaw(r store.Record) error {
 		return put(bInvitations, inv.ID, r.Doc)
 	case store.RecMailbox:
 		return put(bMailboxes, r.ID, r.Doc)
+	case store.RecWebhook:
+		return put(bWebhooks, r.ID, r.Doc)
 	}
 	return fmt.Errorf("unknown record kind %q", r.Kind)
 }

@@ -129,7 +129,7 @@ func (t *Tx) WebhookDeliveries(webhookID uint64) ([]store.WebhookDelivery, error
 	var out []store.WebhookDelivery
 	prefix := u64(webhookID)
 	c := t.b(bWebhookByHook).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+	for k, _ := c.Seek(prefix); len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
 		d, err := t.WebhookDelivery(decodeU64(k[8:]))
 		if err != nil {
 			return nil, err

@@ -157,6 +157,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 				r.ID, r.Doc = uint64(id), store.Doc(store.BuiltinRunsRecord{Runs: uint64(n)})
 				return r, err
 			}},
+			{store.RecWebhook, `SELECT id, data FROM webhooks ORDER BY id`, idDoc},
 		}
 		for _, st := range steps {
 			if err := rows(st.kind, st.sql, st.scan); err != nil {
@@ -183,7 +184,7 @@ func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 				return fmt.Errorf("import %s %d: %w", r.Kind, r.ID, err)
 			}
 		}
-		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "automations", "teams", "invitations", "mailboxes"} {
+		for _, table := range []string{"users", "customers", "projects", "items", "conversations", "messages", "attachments", "maillog", "automations", "teams", "invitations", "mailboxes", "webhooks"} {
 			if _, err := t.exec(`SELECT setval(pg_get_serial_sequence('` + table + `', 'id'), greatest((SELECT max(id) FROM ` + table + `), 1))`); err != nil {
 				return err
 			}
@@ -211,9 +212,9 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
 			err = t.putTokenHash(r.Key, p)
 		}
-	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation, store.RecMailbox:
+	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation, store.RecMailbox, store.RecWebhook:
 		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations",
-			store.RecAutomation: "automations", store.RecMailbox: "mailboxes"}[r.Kind]
+			store.RecAutomation: "automations", store.RecMailbox: "mailboxes", store.RecWebhook: "webhooks"}[r.Kind]
 		_, err = t.exec(`INSERT INTO `+table+` (id, data) VALUES ($1, $2)`, int64(r.ID), r.Doc)
 	case store.RecMessage:
 		var m store.Message

@@ -104,6 +104,9 @@ func Populate(t testing.TB, st store.Store) {
 		if err := tx.CreateMailbox(mb); err != nil {
 			return err
 		}
+		if err := tx.CreateWebhook(&store.Webhook{URL: "https://hooks.example.com/dg", Events: []string{"message.created"}, Enabled: true, Secret: "whsec_c2VjcmV0", CreatedAt: at}); err != nil {
+			return err
+		}
 		if err := tx.PutTemplate(&store.TemplateRecord{Name: "closed_notice", Kind: "custom", Subject: "Closed", Text: "{{.Item.Title}}", Edited: true, Enabled: true, UpdatedAt: at}); err != nil {
 			return err
 		}

@@ -55,9 +55,21 @@ func browse(t *testing.T, ctx context.Context, what string, steps ...chromedp.Ac
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	if err := chromedp.Do(sctx, steps...); err != nil {
-		page, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
-		t.Fatalf("%s: %v\npage:\n%s", what, err, page)
+	for _, step := range steps {
+		// A live page may redraw between finding a node and acting on it
+		// (CDP: "Could not find node with given id"): the action did not
+		// happen, so it is tried again, a few times at most.
+		var err error
+		for try := 0; try < 3; try++ {
+			if err = chromedp.Do(sctx, step); err == nil || !strings.Contains(err.Error(), "Could not find node") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			page, _ := chromedp.Run(ctx, chromedp.Evaluate[string]("document.body.innerText"))
+			t.Fatalf("%s: %v\npage:\n%s", what, err, page)
+		}
 	}
 }
 

@@ -64,6 +64,7 @@ type app struct {
 	// secrets holds the reply-token and DKIM keys (openStore).
 	secrets store.Secrets
 	pg      *pgstore.Store       // nil on bbolt
+	bolt    *boltstore.Store     // nil on PostgreSQL (a.st wraps it: events.Record)
 	node    string               // DESKGATE_NODE_NAME, default the host name
 	events  *pgstore.Events      // nil on bbolt
 	onEvict func(n int)          // told of mail log entries evicted for space
@@ -104,7 +105,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 		httpLn.Close()
 		return err
 	}
-	if b, ok := a.st.(*boltstore.Store); ok { // deskgate store backup FILE while serving
+	if b := a.bolt; b != nil { // deskgate store backup FILE while serving
 		ctl, err := listenControl(cfg.DataDir)
 		if err != nil {
 			log.Warn("no control socket: deskgate store backup needs serve stopped", "err", err)
@@ -213,6 +214,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	// bbolt bounds the mail log on every new entry; on PostgreSQL the
 	// pruning node evicts once a round (pruneLoop).
 	if b, ok := st.(*boltstore.Store); ok {
+		a.bolt = b
 		b.SetMailLogLimit(cfg.MailLogMaxBytes, a.onEvict)
 	}
 	key, err := loadReplyTokenKey(context.Background(), a.secrets)

@@ -155,13 +155,17 @@ func TestConsoleWorkspace(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[data-mode="reply"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#reply`), "Here is the manual 7781."),
 		chromedp.SetUploadFiles(chromedp.CSS(`#attach`), []string{file}),
-		chromedp.WaitVisible(`//div[@id="files"]/span[contains(., "manual.txt")]`))
+		chromedp.WaitVisible(`//div[@id="files"]/span[contains(., "manual.txt")]`),
+		// A second file dropped on the composer.
+		chromedp.Evaluate[chromedp.Void](`(() => { const dt = new DataTransfer(); dt.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+			document.getElementById('composer').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true })); })()`),
+		chromedp.WaitVisible(`//div[@id="files"]/span[contains(., "dropped.txt")]`))
 	shot(t, ctx, "messenger")
 	browse(t, ctx, "send the reply", chromedp.Click(chromedp.CSS(`#send`)),
 		chromedp.WaitVisible(`//article[contains(@class,"msg external")][contains(., "manual 7781")]//button[contains(., "manual.txt")]`))
 	got := waitMail(t, sink, "dave@example.org", "manual 7781")
-	if atts := attachmentsOf(t, got.raw); atts["manual.txt"] != "Open tray two, pull gently.\n" {
-		t.Errorf("the customer's email carries %q, want manual.txt", atts)
+	if atts := attachmentsOf(t, got.raw); atts["manual.txt"] != "Open tray two, pull gently.\n" || atts["dropped.txt"] != "dropped bytes" {
+		t.Errorf("the customer's email carries %q, want manual.txt and dropped.txt", atts)
 	}
 	for _, m := range sink.mails(t) {
 		if m.to == "dave@example.org" && bytes.Contains(m.raw, []byte("Note 5531")) {

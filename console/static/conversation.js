@@ -13,8 +13,10 @@ let timeline = [];
 // openTimeline lists the conversations shown in the open timeline.
 export function openTimeline() { return timeline; }
 
-// Drafts survive redraws (a new message comes in while typing).
+// Drafts and the files picked for them survive redraws (a new message
+// comes in while typing).
 const drafts = new Map();
+const pendingFiles = new Map();
 
 export async function drawConversation(id) {
   const box = document.getElementById('conv');
@@ -137,7 +139,8 @@ function deliveryChip(d) {
 function composer(id, conv, external, internal) {
   let mode = state.mode?.[id] || (conv.kind === 'internal' ? 'note' : 'reply');
   if (!external) mode = 'note';
-  const files = [];
+  if (!pendingFiles.has(id)) pendingFiles.set(id, []);
+  const files = pendingFiles.get(id);
   const text = h('textarea', { id: 'reply', 'aria-label': 'Message', 'data-conv': id });
   text.value = drafts.get(id) || '';
   const chips = h('div', { class: 'files', id: 'files' });

@@ -78,20 +78,22 @@ type Tx struct {
 	added  bool            // an event was queued
 }
 
+// wants reports whether a consumer wants events of type typ (read once
+// per transaction), so that a change nobody listens to costs no extra read.
+func (t *Tx) wants(typ string) bool {
+	if t.wanted == nil {
+		if err := t.loadWanted(); err != nil {
+			return true // add will fail the same read and say why
+		}
+	}
+	return t.wanted[typ]
+}
+
 // add queues an event of type typ about record v for the consumers that want it.
 func (t *Tx) add(typ string, v any) error {
 	if t.wanted == nil {
-		hooks, err := t.Tx.Webhooks()
-		if err != nil {
+		if err := t.loadWanted(); err != nil {
 			return err
-		}
-		t.wanted = map[string]bool{}
-		for i := range hooks {
-			for _, e := range hooks[i].Events {
-				if hooks[i].Enabled {
-					t.wanted[e] = true
-				}
-			}
 		}
 	}
 	if !t.wanted[typ] {
@@ -103,6 +105,23 @@ func (t *Tx) add(typ string, v any) error {
 	}
 	t.added = true
 	return t.Tx.AddOutboxEvent(&store.OutboxEvent{Type: typ, At: t.now().UTC(), Data: data}, store.ConsumerWebhooks)
+}
+
+// loadWanted reads which event types enabled webhooks want.
+func (t *Tx) loadWanted() error {
+	hooks, err := t.Tx.Webhooks()
+	if err != nil {
+		return err
+	}
+	t.wanted = map[string]bool{}
+	for i := range hooks {
+		for _, e := range hooks[i].Events {
+			if hooks[i].Enabled {
+				t.wanted[e] = true
+			}
+		}
+	}
+	return nil
 }
 
 // CreateMessage records message.created.
@@ -138,6 +157,9 @@ type ItemChange struct {
 
 // PutItem records item.status_changed and item.assignees_changed.
 func (t *Tx) PutItem(it *store.Item) error {
+	if !t.wants(ItemStatusChanged) && !t.wants(ItemAssigneesChanged) {
+		return t.Tx.PutItem(it)
+	}
 	old, err := t.Tx.Item(it.ID)
 	if err != nil {
 		return err
@@ -170,7 +192,7 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 // SetMailLogStatus records maillog.inbound again when an inbound entry's
 // status changes after it was logged.
 func (t *Tx) SetMailLogStatus(id uint64, status, detail string, convID, msgID uint64) error {
-	if err := t.Tx.SetMailLogStatus(id, status, detail, convID, msgID); err != nil {
+	if err := t.Tx.SetMailLogStatus(id, status, detail, convID, msgID); err != nil || !t.wants(MailLogInbound) {
 		return err
 	}
 	e, err := t.Tx.MailLog(id)
@@ -198,6 +220,9 @@ func deliveryChanged(old, d *store.Delivery) bool {
 
 // PutDelivery records delivery.updated.
 func (t *Tx) PutDelivery(d *store.Delivery) error {
+	if !t.wants(DeliveryUpdated) {
+		return t.Tx.PutDelivery(d)
+	}
 	old, err := t.Tx.Delivery(d.MessageID, d.Recipient)
 	if err != nil {
 		return t.Tx.PutDelivery(d) // new: AddDelivery's case, no update to tell
@@ -227,6 +252,9 @@ func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Deliv
 
 // PutMailbox records mailbox.status_changed.
 func (t *Tx) PutMailbox(m *store.Mailbox) error {
+	if !t.wants(MailboxStatusChanged) {
+		return t.Tx.PutMailbox(m)
+	}
 	old, err := t.Tx.Mailbox(m.ID)
 	if err != nil {
 		return err

@@ -28,8 +28,7 @@ func (t *Tx) BouncedAddress(addr string) (store.BouncedAddress, bool, error) {
 
 // RecordOutboundEmail notes that an email about conv was queued to addr at at.
 func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
-	t.later(`INSERT INTO outbound_cap (address, conversation_id, at_ns) VALUES ($1, $2, $3)`,
-		store.NormalizeEmail(addr), int64(conv), ns(at))
+	t.queueCap(capRow{store.NormalizeEmail(addr), int64(conv), ns(at)})
 	return nil
 }
 

@@ -17,11 +17,8 @@ func (t *Tx) PutDelivery(d *store.Delivery) error {
 		return err
 	}
 	rt, rid := rkey(d.Recipient)
-	t.later(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (message_id, rtype, rid) DO UPDATE
-		SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`,
-		int64(d.MessageID), rt, rid, int64(d.ConversationID), d.SeenAt != nil, doc)
+	t.deliveredIn(d.ConversationID)
+	t.queueDelivery(delKey{int64(d.MessageID), rt, rid}, delRow{int64(d.ConversationID), d.SeenAt != nil, doc})
 	return nil
 }
 
@@ -77,6 +74,9 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 
 // UnseenCount returns how many of r's notifications in conv are unseen.
 func (t *Tx) UnseenCount(r store.Recipient, conv uint64) (int, error) {
+	if t.noDeliveriesYet(conv) {
+		return 0, nil
+	}
 	rt, rid := rkey(r)
 	var n int
 	err := t.queryRow(`SELECT count(*) FROM deliveries
@@ -124,8 +124,7 @@ func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Deliv
 // LinkEmail records that outbound email id carries delivery d.
 func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 	rt, rid := rkey(d.Recipient)
-	t.later(`INSERT INTO email_deliveries (outbound_id, message_id, rtype, rid) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, int64(id), int64(d.MessageID), rt, rid)
+	t.queueLink(linkKey{int64(id), int64(d.MessageID), rt, rid})
 	return nil
 }
 

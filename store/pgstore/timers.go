@@ -10,17 +10,14 @@ import (
 // SetTimer makes (r, conv)'s timer due at due, replacing a later one.
 func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns
-		WHERE timers.due_ns > EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'s', ns(due)})
 	return nil
 }
 
 // ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'r', ns(due)})
 	return nil
 }
 
@@ -42,7 +39,7 @@ func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 // DeleteTimer removes (r, conv)'s timer, if any.
 func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 	rt, rid := rkey(r)
-	t.later(`DELETE FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`, int64(conv), rt, rid)
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'d', 0})
 	return nil
 }
 

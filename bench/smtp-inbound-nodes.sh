@@ -52,10 +52,16 @@ t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t s
 echo "deskgate bbolt:             $(rate "$MESSAGES" "$t0" "$t1") msg/s"
 stopall
 
+# counters: the database's commits and the WAL position, for the cost per mail.
+counters() { psql -tA "$1" -c "SELECT xact_commit, pg_current_wal_lsn() - '0/0' FROM pg_stat_database WHERE datname = current_database()"; }
+perMail() { $PY -c "import sys; a=sys.argv[1].split('|'); b=sys.argv[2].split('|'); n=int(sys.argv[3]); print('  (per mail: %.2f commits, %.0f WAL bytes)' % ((int(b[0])-int(a[0]))/n, (float(b[1])-float(a[1]))/n))" "$@"; }
+
 url=$(newdb one)
 start pg1 DESKGATE_DATABASE_URL="$url"
+c0=$(counters "$url")
 t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$PORT; t1=$(now)
 echo "deskgate PostgreSQL 1 node: $(rate "$MESSAGES" "$t0" "$t1") msg/s"
+perMail "$c0" "$(counters "$url")" "$MESSAGES"
 stopall
 
 url=$(newdb two)

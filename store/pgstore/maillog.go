@@ -34,7 +34,7 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 // MailLog returns entry id.
 func (t *Tx) MailLog(id uint64) (*store.MailLogEntry, error) {
 	var e store.MailLogEntry
-	ok, err := t.getJSON(&e, `SELECT data FROM maillog WHERE id = $1`, int64(id))
+	ok, err := t.getJSON(&e, t.lockRead(`SELECT data FROM maillog WHERE id = $1`), int64(id))
 	if err != nil {
 		return nil, err
 	}

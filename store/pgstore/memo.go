@@ -32,7 +32,14 @@ func (t *Tx) getRecord(v any, what, table string, id uint64) error {
 	if ok, err := t.memoGet(table, id, v); ok || err != nil {
 		return err
 	}
-	return t.get(v, what, id, `SELECT data FROM `+table+` WHERE id = $1`)
+	sql := `SELECT data FROM ` + table + ` WHERE id = $1`
+	if table == "conversations" && !t.firing {
+		// A transaction firing timers holds their rows and changes no
+		// conversation: locking one could deadlock it with a post that
+		// holds the conversation and sets those timers.
+		sql = t.lockRead(sql)
+	}
+	return t.get(v, what, id, sql)
 }
 
 // putRecord overwrites row id of table with v, with the next statement.

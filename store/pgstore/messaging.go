@@ -73,7 +73,7 @@ func (t *Tx) CreateAutomation(a *store.Automation) error {
 // Automation returns automation id or ErrNotFound.
 func (t *Tx) Automation(id uint64) (*store.Automation, error) {
 	var a store.Automation
-	return &a, t.get(&a, "automation", id, `SELECT data FROM automations WHERE id = $1`)
+	return &a, t.getLocked(&a, "automation", id, `SELECT data FROM automations WHERE id = $1`)
 }
 
 // Automations returns every stored automation, by id.

@@ -29,7 +29,7 @@ func (t *Tx) AddDelivery(d *store.Delivery) error { return t.PutDelivery(d) }
 func (t *Tx) Delivery(msg uint64, r store.Recipient) (*store.Delivery, error) {
 	var d store.Delivery
 	rt, rid := rkey(r)
-	ok, err := t.getJSON(&d, `SELECT data FROM deliveries WHERE message_id = $1 AND rtype = $2 AND rid = $3`, int64(msg), rt, rid)
+	ok, err := t.getJSON(&d, t.lockRead(`SELECT data FROM deliveries WHERE message_id = $1 AND rtype = $2 AND rid = $3`), int64(msg), rt, rid)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (t *Tx) Delivery(msg uint64, r store.Recipient) (*store.Delivery, error) {
 
 // Deliveries returns every delivery of message msg.
 func (t *Tx) Deliveries(msg uint64) ([]store.Delivery, error) {
-	return allJSON[store.Delivery](t, `SELECT data FROM deliveries WHERE message_id = $1 ORDER BY rtype, rid`, int64(msg))
+	return allJSON[store.Delivery](t, t.lockRead(`SELECT data FROM deliveries WHERE message_id = $1 ORDER BY rtype, rid`), int64(msg))
 }
 
 // Inbox returns r's deliveries matching q, ordered by conversation, then
@@ -61,7 +61,7 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 	if q.UnseenOnly {
 		where = append(where, "NOT seen")
 	}
-	sql := `SELECT data FROM deliveries WHERE ` + strings.Join(where, " AND ") + ` ORDER BY conversation_id, message_id`
+	sql := t.lockRead(`SELECT data FROM deliveries WHERE ` + strings.Join(where, " AND ") + ` ORDER BY conversation_id, message_id`)
 	if q.Last > 0 {
 		args = append(args, q.Last)
 		sql = `SELECT data FROM (SELECT data, conversation_id, message_id,
@@ -130,6 +130,13 @@ func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 
 // EmailDeliveries returns the deliveries outbound email id carries.
 func (t *Tx) EmailDeliveries(id uint64) ([]store.Delivery, error) {
+	if t.write { // the outcome is written into them next: lock them first
+		if _, err := t.exec(`SELECT 1 FROM deliveries d JOIN email_deliveries e
+			ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid
+			WHERE e.outbound_id = $1 FOR UPDATE OF d`, int64(id)); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := t.query(`SELECT e.message_id, d.data FROM email_deliveries e
 		LEFT JOIN deliveries d ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid
 		WHERE e.outbound_id = $1 ORDER BY e.message_id, e.rtype, e.rid`, int64(id))

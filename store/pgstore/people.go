@@ -104,6 +104,13 @@ func (t *Tx) HasAdmin() (bool, error) {
 	} else if snap != nil && !t.write {
 		return slices.ContainsFunc(snap.all, func(u store.User) bool { return u.Role == store.RoleAdmin }), nil
 	}
+	if t.write { // two nodes bootstrapping: one admin
+		if ok, err := t.TryLock("first admin"); err != nil {
+			return false, err
+		} else if !ok {
+			return false, errStale // the other is at it: run again after it
+		}
+	}
 	var ok bool
 	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
 	return ok, err
@@ -131,6 +138,11 @@ func (t *Tx) CreateCustomer(c *store.Customer) error {
 	}
 	c.ID = 0
 	id, err := t.insertWithID("customers", `email`, c.Email, c)
+	if isNoRows(err) && t.noCustomer[c.Email] {
+		// This transaction found no such customer, and another created
+		// it since (READ COMMITTED): run again, and find it.
+		return errStale
+	}
 	if isNoRows(err) {
 		return fmt.Errorf("customer %s: %w", c.Email, store.ErrConflict)
 	}
@@ -160,17 +172,26 @@ func (t *Tx) insertWithID(table, col string, val any, v any) (uint64, error) {
 // Customer returns customer id or ErrNotFound.
 func (t *Tx) Customer(id uint64) (*store.Customer, error) {
 	var c store.Customer
-	return &c, t.get(&c, "customer", id, `SELECT data FROM customers WHERE id = $1`)
+	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE id = $1`, int64(id)) // never changed: no lock
+	if err == nil && !ok {
+		err = fmt.Errorf("customer %d: %w", id, store.ErrNotFound)
+	}
+	return &c, err
 }
 
 // CustomerByEmail returns the customer with that address or ErrNotFound.
 func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
 	var c store.Customer
-	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, store.NormalizeEmail(email))
+	email = store.NormalizeEmail(email)
+	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, email)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
+		if t.noCustomer == nil {
+			t.noCustomer = map[string]bool{}
+		}
+		t.noCustomer[email] = true
 		return nil, fmt.Errorf("customer %s: %w", email, store.ErrNotFound)
 	}
 	return &c, nil

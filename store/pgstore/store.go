@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -22,20 +23,23 @@ type Store struct {
 	// its loads (cache.go).
 	aux   *pgxpool.Pool
 	cache nodeCache
-	stop  context.CancelFunc
-	done  chan struct{}
+	// retries counts transactions run again (the store retries metric).
+	retries atomic.Uint64
+	stop    context.CancelFunc
+	done    chan struct{}
 	// observe, when set, is told how long each write transaction took.
 	observe func(time.Duration)
 }
 
 var _ store.Store = (*Store)(nil)
 
-// maxAttempts bounds the re-runs of a transaction that hit a
-// serialization failure or a deadlock; between them it waits a random
-// time that doubles up to maxBackoff, so writers of one hot row (posts
-// into one conversation) spread out instead of colliding again.
+// maxAttempts bounds the runs of a transaction that hit a deadlock (or
+// wrote a project from a stale snapshot); between them it waits a random
+// time that doubles up to maxBackoff. Writes run at READ COMMITTED with
+// row locks, so writers of one hot row queue on its lock instead of
+// failing and running again: a retry is rare, and counted (Retries).
 const (
-	maxAttempts = 200
+	maxAttempts = 8
 	maxBackoff  = 20 * time.Millisecond
 )
 
@@ -93,6 +97,10 @@ func WithTracer(t pgx.QueryTracer) Option {
 	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
 }
 
+// Retries returns how many times a transaction was run again after a
+// deadlock or a stale snapshot since the store opened.
+func (s *Store) Retries() uint64 { return s.retries.Load() }
+
 // Pool returns the connection pool (for LISTEN/NOTIFY and advisory locks).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
@@ -129,9 +137,14 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx) error) error {
-	opts := pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: mode}
+	// Writes: READ COMMITTED, and a write transaction's read of a record
+	// it may change locks its row (FOR UPDATE: lockRead), so the domain's
+	// read-modify-write functions mean what they mean on bbolt's single
+	// writer without SERIALIZABLE's failures and re-runs. Reads: one
+	// snapshot.
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: mode}
 	if mode == pgx.ReadOnly {
-		opts.IsoLevel = pgx.RepeatableRead // one snapshot; nothing to serialize
+		opts.IsoLevel = pgx.RepeatableRead
 	}
 	var err error
 	for attempt := range maxAttempts {
@@ -141,9 +154,10 @@ func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx
 		if err == nil && t.dirty != 0 {
 			s.cache.invalidate(t.dirtyKinds()...)
 		}
-		if !retryable(err) {
+		if !retryable(err) || attempt == maxAttempts-1 {
 			break
 		}
+		s.retries.Add(1)
 		backoff := min(time.Duration(100<<min(attempt, 10))*time.Microsecond, maxBackoff)
 		select {
 		case <-ctx.Done():
@@ -288,6 +302,10 @@ type Tx struct {
 	// records this transaction changed (cache.go).
 	st    *Store
 	dirty uint8
+	// firing: the transaction locked due timers (DueTimers).
+	firing bool
+	// noCustomer are the addresses CustomerByEmail found no customer of.
+	noCustomer map[string]bool
 	// fromCache are the documents of projects this write transaction
 	// read from the node's snapshot, by id (PutProject checks them).
 	fromCache map[uint64][]byte
@@ -407,6 +425,26 @@ func mustJSON(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return data, nil
+}
+
+// lockRead is sql (a read of records by key) locking the rows it reads
+// in a write transaction until the commit: the records a function reads
+// and then changes are not changed meanwhile by another (READ COMMITTED
+// reads the row as the holder of the lock committed it). It is used for
+// the records read-modify-write functions change concurrently:
+// conversations (activity, Cc, followers), deliveries (seen against
+// emailed), outbound emails (the claim), mailboxes (the IMAP lease), mail
+// log entries, automations, teams and invitations.
+func (t *Tx) lockRead(sql string) string {
+	if t.write {
+		return sql + " FOR UPDATE"
+	}
+	return sql
+}
+
+// getLocked is get locking the row in a write transaction (lockRead).
+func (t *Tx) getLocked(v any, what string, id uint64, sql string) error {
+	return t.get(v, what, id, t.lockRead(sql))
 }
 
 // lockSuffix locks the rows a write transaction's scan of due work returns

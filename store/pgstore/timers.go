@@ -48,6 +48,7 @@ func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 // transaction holds: each timer fires once across nodes (SPEC §8), and a
 // node that dies mid-transaction releases its locks with its connection.
 func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
+	t.firing = t.firing || t.write
 	rows, err := t.query(`SELECT conversation_id, rtype, rid, due_ns FROM timers
 		WHERE due_ns <= $1 ORDER BY due_ns LIMIT $2`+t.lockSuffix(), ns(now), max)
 	if err != nil {

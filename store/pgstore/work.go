@@ -41,10 +41,11 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	return nil
 }
 
-// errStale is a project overwritten from the node's snapshot after
-// another transaction changed it: the transaction runs again, reading
-// afresh.
-var errStale = errors.New("pgstore: record changed since the node cached it")
+// errStale re-runs a transaction whose reads another one made wrong
+// before its write: a project overwritten from the node's stale snapshot,
+// a customer created meanwhile by a concurrent mail from the same new
+// address (READ COMMITTED), the first admin being created by another node.
+var errStale = errors.New("pgstore: what the transaction read changed before its write; running it again")
 
 // CreateProject stores p with a new id.
 func (t *Tx) CreateProject(p *store.Project) error {

@@ -195,12 +195,12 @@ var (
 
 // prefix returns sql with w's writes in front of it as WITH clauses, when
 // sql may carry them: a plain statement that reads and writes none of
-// w's tables (its snapshot does not see them) and locks no rows. ok is
+// w's tables (its snapshot does not see them). ok is
 // false when w must be sent on its own first.
 func (w *writes) prefix(sql string, args []any) (string, []any, bool) {
 	head := strings.ToUpper(strings.TrimSpace(sql))
 	if !(strings.HasPrefix(head, "SELECT") || strings.HasPrefix(head, "INSERT") ||
-		strings.HasPrefix(head, "UPDATE") || strings.HasPrefix(head, "DELETE")) || strings.Contains(head, "FOR UPDATE") {
+		strings.HasPrefix(head, "UPDATE") || strings.HasPrefix(head, "DELETE")) {
 		return "", nil, false
 	}
 	mine := w.tables()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/store/pgstore/pgtest"
@@ -82,7 +83,23 @@ type budgetWorld struct {
 	svc   *bridge.Service
 	cnt   *counter
 	agent uint64
+	clock *clocktest.Clock
 }
+
+// logOutbox queues each email as an outbound mail log entry in the
+// caller's transaction (about what the real queue writes).
+type logOutbox struct{}
+
+func (logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+	entry := &store.MailLogEntry{Direction: store.DirOutbound, At: e.Messages[0].CreatedAt, To: e.Recipient.Email,
+		Subject: e.Conversation.Subject, MessageID: e.MessageID, Status: store.EmailQueued, ConversationID: e.Conversation.ID}
+	if err := tx.AddMailLog(entry, []byte("raw")); err != nil {
+		return 0, err
+	}
+	return entry.ID, nil
+}
+
+func (logOutbox) Kick() {}
 
 func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
 	tb.Helper()
@@ -114,10 +131,12 @@ func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	w.clock = clocktest.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	w.svc = bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("budget key, 32 bytes long......."),
-	}, nil, slog.New(slog.DiscardHandler))
+	}, w.clock, slog.New(slog.DiscardHandler))
 	w.svc.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
+	w.svc.SetOutbox(logOutbox{})
 	return w
 }
 
@@ -209,5 +228,22 @@ func TestStatementBudget(t *testing.T) {
 	}
 	if n != 101 { // 99 other agents, the admin, Carol
 		t.Errorf("the post made %d deliveries, want 101", n)
+	}
+
+	// Every recipient's timer falls due: firing them costs a few
+	// statements per timer, in transactions of many timers each.
+	timers := 0
+	if err := w.st.View(context.Background(), func(tx store.Tx) (err error) { timers, err = tx.TimerCount(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(2 * time.Minute)
+	s, c, log = w.cnt.measure(t, func() {
+		if err := w.svc.FireDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("firing %d due timers: %d statements (%.1f a timer), %d commits", timers, s, float64(s)/float64(max(timers, 1)), c)
+	if timers < 100 || s > 5*timers { // 8.1 a timer before issue 22
+		t.Errorf("firing %d timers costs %d statements, more than 5 a timer:\n  %s", timers, s, strings.Join(tally(log), "\n  "))
 	}
 }

@@ -69,6 +69,14 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 			FROM deliveries WHERE ` + strings.Join(where, " AND ") + `) d
 			WHERE rn <= $` + fmt.Sprint(len(args)) + ` ORDER BY conversation_id, message_id`
 	}
+	if !t.pending.deliveriesOf(rt, rid) {
+		// No pending delivery is r's: the read may carry them.
+		sql, args, err := t.withPendingApart(sql, args, map[string]bool{"deliveries": true})
+		if err != nil {
+			return nil, err
+		}
+		return allJSON[store.Delivery](t, sql, args...)
+	}
 	return allJSON[store.Delivery](t, sql, args...)
 }
 

@@ -306,6 +306,11 @@ type Tx struct {
 	firing bool
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
+	// capPruned: no outbound cap entry before it is left (0: unknown).
+	capPruned int64
+	// due are the timers this transaction locked or wrote, and when they
+	// are due (0: none); TimerDue reads them from here.
+	due map[timerKey]int64
 	// fromCache are the documents of projects this write transaction
 	// read from the node's snapshot, by id (PutProject checks them).
 	fromCache map[uint64][]byte
@@ -323,10 +328,16 @@ func (t *Tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
 // writes: sql itself carrying them (one statement, one round trip) when
 // it can, else sql alone once they are sent.
 func (t *Tx) withPending(sql string, args []any) (string, []any, error) {
+	return t.withPendingApart(sql, args, nil)
+}
+
+// withPendingApart is withPending for a read that cannot see the pending
+// rows of the tables apart names.
+func (t *Tx) withPendingApart(sql string, args []any, apart map[string]bool) (string, []any, error) {
 	if t.pending.empty() {
 		return sql, args, nil
 	}
-	if s, a, ok := t.pending.prefix(sql, args); ok {
+	if s, a, ok := t.pending.prefix(sql, args, apart); ok {
 		t.pending = nil
 		return s, a, nil
 	}

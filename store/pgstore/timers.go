@@ -24,6 +24,9 @@ func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 // TimerDue returns when (r, conv)'s timer is due, if there is one.
 func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 	rt, rid := rkey(r)
+	if due, ok := t.due[timerKey{int64(conv), rt, rid}]; ok {
+		return fromNS(due), due != 0, nil
+	}
 	var due int64
 	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
 		int64(conv), rt, rid).Scan(&due)
@@ -60,6 +63,9 @@ func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
 		if err := row.Scan(&conv, &rt, &rid, &due); err != nil {
 			return store.Timer{}, err
 		}
+		if t.write { // locked: it stays as read until this transaction changes it
+			t.knowDue(timerKey{conv, rt, rid}, due)
+		}
 		return store.Timer{Due: fromNS(due), Recipient: recipientOf(rt, rid), Conversation: uint64(conv)}, nil
 	})
 }
@@ -83,3 +89,11 @@ func (t *Tx) TimerCount() (int, error) {
 // DropStaleTimer has nothing to do here: the timers table is its own due
 // order, so no entry can disagree with it.
 func (t *Tx) DropStaleTimer(store.Timer) (bool, error) { return false, nil }
+
+// knowDue remembers that (k)'s timer is due at due (0: none), as locked.
+func (t *Tx) knowDue(k timerKey, due int64) {
+	if t.due == nil {
+		t.due = map[timerKey]int64{}
+	}
+	t.due[k] = due
+}

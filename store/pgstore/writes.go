@@ -73,6 +73,32 @@ type docKey struct {
 
 func (w *writes) empty() bool { return w == nil || w.n == 0 }
 
+// deliveriesOf reports whether a pending delivery is for recipient (rt, rid).
+func (w *writes) deliveriesOf(rt string, rid int64) bool {
+	if w == nil {
+		return false
+	}
+	for k := range w.deliveries {
+		if k.rtype == rt && k.rid == rid {
+			return true
+		}
+	}
+	return false
+}
+
+// capsOf reports whether a pending outbound cap entry is for addr.
+func (w *writes) capsOf(addr string) bool {
+	if w == nil {
+		return false
+	}
+	for _, c := range w.caps {
+		if c.addr == addr {
+			return true
+		}
+	}
+	return false
+}
+
 // w returns the transaction's pending writes, creating them.
 func (t *Tx) w() *writes {
 	if t.pending == nil {
@@ -93,6 +119,14 @@ func (t *Tx) queueDelivery(k delKey, r delRow) {
 // queueTimer merges op into what is pending for k, as running them in
 // order would leave the row.
 func (t *Tx) queueTimer(k timerKey, op timerOp) {
+	if cur, known := t.due[k]; known {
+		switch {
+		case op.op == 'd':
+			t.due[k] = 0
+		case op.op == 'r' || cur == 0 || op.due < cur:
+			t.due[k] = op.due
+		}
+	}
 	w := t.w()
 	if w.timers == nil {
 		w.timers = map[timerKey]timerOp{}
@@ -197,7 +231,10 @@ var (
 // sql may carry them: a plain statement that reads and writes none of
 // w's tables (its snapshot does not see them). ok is
 // false when w must be sent on its own first.
-func (w *writes) prefix(sql string, args []any) (string, []any, bool) {
+//
+// apart names tables sql reads but whose pending rows it cannot see
+// anyway (other recipients' deliveries): they do not keep it apart.
+func (w *writes) prefix(sql string, args []any, apart map[string]bool) (string, []any, bool) {
 	head := strings.ToUpper(strings.TrimSpace(sql))
 	if !(strings.HasPrefix(head, "SELECT") || strings.HasPrefix(head, "INSERT") ||
 		strings.HasPrefix(head, "UPDATE") || strings.HasPrefix(head, "DELETE")) {
@@ -205,7 +242,7 @@ func (w *writes) prefix(sql string, args []any) (string, []any, bool) {
 	}
 	mine := w.tables()
 	for _, m := range tableRe.FindAllStringSubmatch(sql, -1) {
-		if mine[strings.ToLower(m[1])] {
+		if name := strings.ToLower(m[1]); mine[name] && !apart[name] {
 			return "", nil, false
 		}
 	}

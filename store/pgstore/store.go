@@ -120,8 +120,9 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Update runs fn in a SERIALIZABLE read-write transaction, re-running it
-// after a serialization failure or deadlock, and returns nil once committed.
+// Update runs fn in a READ COMMITTED read-write transaction (row locks:
+// lockRead), re-running it after a deadlock or a stale read (retryable),
+// and returns nil once committed.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	start := time.Now()
 	err := s.run(ctx, pgx.ReadWrite, fn)

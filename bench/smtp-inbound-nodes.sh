@@ -29,7 +29,7 @@ now() { date +%s.%N; }
 rate() { $PY -c "import sys; n,a,b=int(sys.argv[1]),float(sys.argv[2]),float(sys.argv[3]); print('%.0f' % (n/(b-a)))" "$@"; }
 
 (cd "$ROOT" && go build -o "$W/deskgate" ./cmd/deskgate)
-eval "$("$ROOT/scripts/pg-cluster.sh")"
+eval "$(DESKGATE_PG_OPTS="-c shared_preload_libraries=pg_stat_statements" "$ROOT/scripts/pg-cluster.sh")"
 echo "machine: $(nproc) cores; $MESSAGES messages of $SIZE bytes over $SESSIONS sessions"
 
 # start NAME [ENV...]: one deskgate serve; sets PORT to its SMTP port.
@@ -45,17 +45,35 @@ start() {
 	grep -q 'deskgate ready' "$W/$name.log" || { tail "$W/$name.log" >&2; exit 1; }
 }
 stopall() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done; PIDS=(); }
-newdb() { psql -q "$DESKGATE_TEST_PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; echo "${DESKGATE_TEST_PG/\/postgres\?/\/$1?}"; }
+newdb() {
+	psql -q "$DESKGATE_TEST_PG" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	local url="${DESKGATE_TEST_PG/\/postgres\?/\/$1?}"
+	psql -q "$url" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 || true
+	echo "$url"
+}
 
 start bolt
 t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$PORT; t1=$(now)
 echo "deskgate bbolt:             $(rate "$MESSAGES" "$t0" "$t1") msg/s"
 stopall
 
+# counters: the database's statements (pg_stat_statements, without BEGIN,
+# COMMIT and ROLLBACK; -1 when the extension is missing), commits and WAL
+# position, for the cost per mail.
+counters() {
+	psql -tA "$1" -c "SELECT coalesce((SELECT sum(calls) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+		WHERE d.datname = current_database() AND s.query !~* '^\s*(begin|commit|rollback)'), -1),
+		xact_commit, pg_current_wal_lsn() - '0/0' FROM pg_stat_database WHERE datname = current_database()" 2>/dev/null ||
+	psql -tA "$1" -c "SELECT -1, xact_commit, pg_current_wal_lsn() - '0/0' FROM pg_stat_database WHERE datname = current_database()"
+}
+perMail() { $PY -c "import sys; a=sys.argv[1].split('|'); b=sys.argv[2].split('|'); n=int(sys.argv[3]); print('  (per mail: %s statements, %.2f commits, %.0f WAL bytes)' % ('%.1f' % ((float(b[0])-float(a[0]))/n) if float(a[0]) >= 0 else '?', (int(b[1])-int(a[1]))/n, (float(b[2])-float(a[2]))/n))" "$@"; }
+
 url=$(newdb one)
 start pg1 DESKGATE_DATABASE_URL="$url"
+c0=$(counters "$url")
 t0=$(now); smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f a@x.test -t support@support.test 127.0.0.1:$PORT; t1=$(now)
 echo "deskgate PostgreSQL 1 node: $(rate "$MESSAGES" "$t0" "$t1") msg/s"
+perMail "$c0" "$(counters "$url")" "$MESSAGES"
 stopall
 
 url=$(newdb two)

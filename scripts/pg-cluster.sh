@@ -5,6 +5,8 @@
 #   export DESKGATE_TEST_PG=postgres://postgres@127.0.0.1:PORT/postgres?sslmode=disable
 #   export DESKGATE_TEST_PG_DIR=DIR
 # Stop it with: scripts/pg-cluster.sh stop DIR (pg_ctl -m immediate stop).
+# DESKGATE_PG_OPTS adds server options (bench/smtp-inbound-nodes.sh loads
+# pg_stat_statements with it).
 set -euo pipefail
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 [ -n "$bin" ] || { echo "PostgreSQL is not installed (apt-get install postgresql)" >&2; exit 1; }
@@ -20,6 +22,6 @@ chmod 755 "$dir"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1
 as_pg "$bin/pg_ctl" -D "$dir/data" -w -l "$dir/server.log" start \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 ${DESKGATE_PG_OPTS:-}" >/dev/null
 echo "export DESKGATE_TEST_PG='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
 echo "export DESKGATE_TEST_PG_DIR='$dir'"

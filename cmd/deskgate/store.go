@@ -60,6 +60,12 @@ func openStore(ctx context.Context, cfg config.Config, reg prometheus.Registerer
 	if observe != nil {
 		st.SetWriteObserver(observe)
 	}
+	if reg != nil {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "deskgate_store_retries_total",
+			Help: "PostgreSQL write transactions run again after a deadlock or a stale cached record.",
+		}, func() float64 { return float64(st.Retries()) }))
+	}
 	o.st, o.secrets, o.pg = st, st, st
 	return &o, nil
 }

@@ -168,7 +168,7 @@ func (t *Tx) CreateTeam(tm *store.Team) error {
 // Team returns team id or ErrNotFound.
 func (t *Tx) Team(id uint64) (*store.Team, error) {
 	var tm store.Team
-	return &tm, t.get(&tm, "team", id, `SELECT data FROM teams WHERE id = $1`)
+	return &tm, t.getLocked(&tm, "team", id, `SELECT data FROM teams WHERE id = $1`)
 }
 
 // Teams returns every team, by id.
@@ -194,7 +194,7 @@ func (t *Tx) CreateInvitation(inv *store.Invitation) error {
 // Invitation returns invitation id or ErrNotFound.
 func (t *Tx) Invitation(id uint64) (*store.Invitation, error) {
 	var inv store.Invitation
-	return &inv, t.get(&inv, "invitation", id, `SELECT data FROM invitations WHERE id = $1`)
+	return &inv, t.getLocked(&inv, "invitation", id, `SELECT data FROM invitations WHERE id = $1`)
 }
 
 // PutInvitation overwrites an existing invitation (its invitee does not change).

@@ -39,6 +39,7 @@ func (t *Tx) putUnique(table, col, key, what string, id uint64, v any, extra str
 // PutUser overwrites existing user u; ErrConflict when the email is taken.
 func (t *Tx) PutUser(u *store.User) error {
 	u.Email = store.NormalizeEmail(u.Email)
+	t.changed(kindUsers) // every node's cache drops its users at the commit
 	return t.putUnique("users", "email", u.Email, "user", u.ID, u, `, role = $4`, u.Role)
 }
 

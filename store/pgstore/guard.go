@@ -28,8 +28,10 @@ func (t *Tx) BouncedAddress(addr string) (store.BouncedAddress, bool, error) {
 
 // RecordOutboundEmail notes that an email about conv was queued to addr at at.
 func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
-	t.later(`INSERT INTO outbound_cap (address, conversation_id, at_ns) VALUES ($1, $2, $3)`,
-		store.NormalizeEmail(addr), int64(conv), ns(at))
+	if ns(at) < t.capPruned {
+		t.capPruned = 0
+	}
+	t.queueCap(capRow{store.NormalizeEmail(addr), int64(conv), ns(at)})
 	return nil
 }
 
@@ -38,9 +40,18 @@ func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
 func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int, time.Time, error) {
 	var n int
 	var oldest *int64
-	err := t.queryRow(`SELECT count(*), min(at_ns) FROM outbound_cap
-		WHERE address = $1 AND conversation_id = $2 AND at_ns >= $3`,
-		store.NormalizeEmail(addr), int64(conv), max(ns(since), 0)).Scan(&n, &oldest)
+	addr = store.NormalizeEmail(addr)
+	sql, args := `SELECT count(*), min(at_ns) FROM outbound_cap
+		WHERE address = $1 AND conversation_id = $2 AND at_ns >= $3`, []any{addr, int64(conv), max(ns(since), 0)}
+	var apart map[string]bool
+	if !t.pending.capsOf(addr) { // the read may carry other addresses' entries
+		apart = map[string]bool{"outbound_cap": true}
+	}
+	sql, args, err := t.withPendingApart(sql, args, apart)
+	if err != nil {
+		return 0, time.Time{}, err
+	}
+	err = t.tx.QueryRow(t.ctx, sql, args...).Scan(&n, &oldest)
 	if err != nil || oldest == nil {
 		return n, time.Time{}, err
 	}
@@ -48,11 +59,20 @@ func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int
 }
 
 // PruneOutboundEmails deletes up to max ledger entries older than before.
+// Firing a batch of timers prunes once per email: a transaction that
+// already found nothing more before as late a time asks again only after
+// recording an entry older than that.
 func (t *Tx) PruneOutboundEmails(before time.Time, max int) (int, error) {
+	if t.capPruned != 0 && ns(before) <= t.capPruned {
+		return 0, nil
+	}
 	tag, err := t.exec(`DELETE FROM outbound_cap WHERE id IN (
 		SELECT id FROM outbound_cap WHERE at_ns < $1 ORDER BY at_ns, id LIMIT $2)`, ns(before), max)
 	if err != nil {
 		return 0, fmt.Errorf("prune outbound cap: %w", err)
+	}
+	if n := int(tag.RowsAffected()); n < max {
+		t.capPruned = ns(before) // nothing older is left
 	}
 	return int(tag.RowsAffected()), nil
 }

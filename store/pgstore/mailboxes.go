@@ -23,7 +23,7 @@ func (t *Tx) CreateMailbox(m *store.Mailbox) error {
 // Mailbox returns mailbox id or ErrNotFound.
 func (t *Tx) Mailbox(id uint64) (*store.Mailbox, error) {
 	var m store.Mailbox
-	if err := t.get(&m, "mailbox", id, `SELECT data FROM mailboxes WHERE id = $1`); err != nil {
+	if err := t.getLocked(&m, "mailbox", id, `SELECT data FROM mailboxes WHERE id = $1`); err != nil {
 		return nil, err
 	}
 	return &m, nil

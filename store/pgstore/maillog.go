@@ -14,26 +14,27 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	}
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
-	var id int64
-	if err := t.queryRow(`SELECT nextval(pg_get_serial_sequence('maillog', 'id'))`).Scan(&id); err != nil {
-		return err
-	}
-	e.ID = uint64(id)
+	e.ID = 0
 	doc, err := mustJSON(e)
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`INSERT INTO maillog (id, at_ns, direction, data, raw) VALUES ($1, $2, $3, $4, $5)`,
-		id, ns(e.At), e.Direction, doc, raw); err != nil {
+	// One statement: the new id goes into the row and its document.
+	var id int64
+	if err := t.queryRow(`INSERT INTO maillog (id, at_ns, direction, data, raw)
+		SELECT n.id, $1, $2, jsonb_set($3::jsonb, '{id}', to_jsonb(n.id)), $4
+		FROM (SELECT nextval(pg_get_serial_sequence('maillog', 'id')) AS id) n RETURNING id`,
+		ns(e.At), e.Direction, doc, raw).Scan(&id); err != nil {
 		return fmt.Errorf("put maillog: %w", err)
 	}
+	e.ID = uint64(id)
 	return nil
 }
 
 // MailLog returns entry id.
 func (t *Tx) MailLog(id uint64) (*store.MailLogEntry, error) {
 	var e store.MailLogEntry
-	ok, err := t.getJSON(&e, `SELECT data FROM maillog WHERE id = $1`, int64(id))
+	ok, err := t.getJSON(&e, t.lockRead(`SELECT data FROM maillog WHERE id = $1`), int64(id))
 	if err != nil {
 		return nil, err
 	}

@@ -8,35 +8,57 @@ import (
 )
 
 // CreateMessage stores m with a new id and indexes it under its
-// conversation; attachment contents in data get ids too.
+// conversation; attachment contents in data get ids too. One statement
+// (the id goes into the row and its document together), and one more for
+// all the attachments when there are any.
 func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = time.Now().UTC()
 	}
-	var id int64
-	if err := t.queryRow(`SELECT nextval(pg_get_serial_sequence('messages', 'id'))`).Scan(&id); err != nil {
-		return err
+	if len(m.Attachments) > 0 {
+		contents := make([][]byte, len(m.Attachments))
+		for i := range m.Attachments {
+			if i < len(data) {
+				contents[i] = data[i]
+			}
+			if contents[i] == nil {
+				contents[i] = []byte{}
+			}
+		}
+		ids, err := t.ids(`INSERT INTO attachments (id, content)
+			SELECT nextval(pg_get_serial_sequence('attachments', 'id')), c FROM unnest($1::bytea[]) WITH ORDINALITY AS u(c, i) ORDER BY i
+			RETURNING id`, contents)
+		if err != nil {
+			return fmt.Errorf("put attachments: %w", err)
+		}
+		if len(ids) != len(contents) {
+			return fmt.Errorf("put attachments: %d ids for %d", len(ids), len(contents))
+		}
+		// A volatile target list is evaluated after ORDER BY, and
+		// RETURNING follows the insertion order: ids[i] is content i's.
+		// Growing ids check it.
+		for i := 1; i < len(ids); i++ {
+			if ids[i] <= ids[i-1] {
+				return fmt.Errorf("put attachments: ids out of order")
+			}
+		}
+		for i := range m.Attachments {
+			m.Attachments[i].ID = ids[i]
+		}
 	}
-	m.ID = uint64(id)
-	for i := range m.Attachments {
-		var content []byte
-		if i < len(data) {
-			content = data[i]
-		}
-		if content == nil {
-			content = []byte{}
-		}
-		var aid int64
-		if err := t.queryRow(`INSERT INTO attachments (content) VALUES ($1) RETURNING id`, content).Scan(&aid); err != nil {
-			return fmt.Errorf("put attachment: %w", err)
-		}
-		m.Attachments[i].ID = uint64(aid)
-	}
+	m.ID = 0
 	doc, err := mustJSON(m)
 	if err != nil {
 		return err
 	}
-	t.later(`INSERT INTO messages (id, conversation_id, data) VALUES ($1, $2, $3)`, id, int64(m.ConversationID), doc)
+	var id int64
+	err = t.queryRow(`INSERT INTO messages (id, conversation_id, data)
+		SELECT n.id, $2, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id) n
+		RETURNING id`, doc, int64(m.ConversationID)).Scan(&id)
+	if err != nil {
+		return err
+	}
+	m.ID = uint64(id)
 	return nil
 }
 
@@ -95,20 +117,43 @@ func (t *Tx) PutMessageRef(emailID string, r store.MessageRef) error {
 	if err != nil {
 		return err
 	}
-	t.later(`INSERT INTO message_refs (email_id, data) VALUES ($1, $2)
-		ON CONFLICT (email_id) DO UPDATE SET data = EXCLUDED.data`, emailID, doc)
+	t.queueRef(emailID, doc)
+	t.memoRef(emailID, &r)
 	return nil
 }
 
 // MessageRef looks an email Message-ID up in the index.
+// A transaction reads each Message-ID once: threading, the duplicate check
+// and indexing the new message all ask.
 func (t *Tx) MessageRef(emailID string) (*store.MessageRef, error) {
+	if r, ok := t.refs[emailID]; ok {
+		if r == nil {
+			return nil, store.ErrNotFound
+		}
+		c := *r
+		return &c, nil
+	}
 	var r store.MessageRef
 	ok, err := t.getJSON(&r, `SELECT data FROM message_refs WHERE email_id = $1`, emailID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
+		t.memoRef(emailID, nil)
 		return nil, store.ErrNotFound
 	}
+	t.memoRef(emailID, &r)
 	return &r, nil
+}
+
+// memoRef remembers what the transaction knows of emailID (nil: absent).
+func (t *Tx) memoRef(emailID string, r *store.MessageRef) {
+	if t.refs == nil {
+		t.refs = map[string]*store.MessageRef{}
+	}
+	if r != nil {
+		c := *r
+		r = &c
+	}
+	t.refs[emailID] = r
 }

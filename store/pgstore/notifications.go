@@ -17,11 +17,8 @@ func (t *Tx) PutDelivery(d *store.Delivery) error {
 		return err
 	}
 	rt, rid := rkey(d.Recipient)
-	t.later(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (message_id, rtype, rid) DO UPDATE
-		SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`,
-		int64(d.MessageID), rt, rid, int64(d.ConversationID), d.SeenAt != nil, doc)
+	t.deliveredIn(d.ConversationID)
+	t.queueDelivery(delKey{int64(d.MessageID), rt, rid}, delRow{int64(d.ConversationID), d.SeenAt != nil, doc})
 	return nil
 }
 
@@ -32,7 +29,7 @@ func (t *Tx) AddDelivery(d *store.Delivery) error { return t.PutDelivery(d) }
 func (t *Tx) Delivery(msg uint64, r store.Recipient) (*store.Delivery, error) {
 	var d store.Delivery
 	rt, rid := rkey(r)
-	ok, err := t.getJSON(&d, `SELECT data FROM deliveries WHERE message_id = $1 AND rtype = $2 AND rid = $3`, int64(msg), rt, rid)
+	ok, err := t.getJSON(&d, t.lockRead(`SELECT data FROM deliveries WHERE message_id = $1 AND rtype = $2 AND rid = $3`), int64(msg), rt, rid)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +41,7 @@ func (t *Tx) Delivery(msg uint64, r store.Recipient) (*store.Delivery, error) {
 
 // Deliveries returns every delivery of message msg.
 func (t *Tx) Deliveries(msg uint64) ([]store.Delivery, error) {
-	return allJSON[store.Delivery](t, `SELECT data FROM deliveries WHERE message_id = $1 ORDER BY rtype, rid`, int64(msg))
+	return allJSON[store.Delivery](t, t.lockRead(`SELECT data FROM deliveries WHERE message_id = $1 ORDER BY rtype, rid`), int64(msg))
 }
 
 // Inbox returns r's deliveries matching q, ordered by conversation, then
@@ -64,7 +61,7 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 	if q.UnseenOnly {
 		where = append(where, "NOT seen")
 	}
-	sql := `SELECT data FROM deliveries WHERE ` + strings.Join(where, " AND ") + ` ORDER BY conversation_id, message_id`
+	sql := t.lockRead(`SELECT data FROM deliveries WHERE ` + strings.Join(where, " AND ") + ` ORDER BY conversation_id, message_id`)
 	if q.Last > 0 {
 		args = append(args, q.Last)
 		sql = `SELECT data FROM (SELECT data, conversation_id, message_id,
@@ -72,11 +69,22 @@ func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, err
 			FROM deliveries WHERE ` + strings.Join(where, " AND ") + `) d
 			WHERE rn <= $` + fmt.Sprint(len(args)) + ` ORDER BY conversation_id, message_id`
 	}
+	if !t.pending.deliveriesOf(rt, rid) {
+		// No pending delivery is r's: the read may carry them.
+		sql, args, err := t.withPendingApart(sql, args, map[string]bool{"deliveries": true})
+		if err != nil {
+			return nil, err
+		}
+		return allJSON[store.Delivery](t, sql, args...)
+	}
 	return allJSON[store.Delivery](t, sql, args...)
 }
 
 // UnseenCount returns how many of r's notifications in conv are unseen.
 func (t *Tx) UnseenCount(r store.Recipient, conv uint64) (int, error) {
+	if t.noDeliveriesYet(conv) {
+		return 0, nil
+	}
 	rt, rid := rkey(r)
 	var n int
 	err := t.queryRow(`SELECT count(*) FROM deliveries
@@ -124,13 +132,19 @@ func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Deliv
 // LinkEmail records that outbound email id carries delivery d.
 func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 	rt, rid := rkey(d.Recipient)
-	t.later(`INSERT INTO email_deliveries (outbound_id, message_id, rtype, rid) VALUES ($1, $2, $3, $4)
-		ON CONFLICT DO NOTHING`, int64(id), int64(d.MessageID), rt, rid)
+	t.queueLink(linkKey{int64(id), int64(d.MessageID), rt, rid})
 	return nil
 }
 
 // EmailDeliveries returns the deliveries outbound email id carries.
 func (t *Tx) EmailDeliveries(id uint64) ([]store.Delivery, error) {
+	if t.write { // the outcome is written into them next: lock them first
+		if _, err := t.exec(`SELECT 1 FROM deliveries d JOIN email_deliveries e
+			ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid
+			WHERE e.outbound_id = $1 FOR UPDATE OF d`, int64(id)); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := t.query(`SELECT e.message_id, d.data FROM email_deliveries e
 		LEFT JOIN deliveries d ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid
 		WHERE e.outbound_id = $1 ORDER BY e.message_id, e.rtype, e.rid`, int64(id))

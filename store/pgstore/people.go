@@ -2,8 +2,8 @@ package pgstore
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -16,9 +16,16 @@ func (t *Tx) CreateUser(u *store.User) error {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = time.Now().UTC()
 	}
+	u.ID = 0
+	doc, err := mustJSON(u)
+	if err != nil {
+		return err
+	}
 	var id int64
-	err := t.queryRow(`INSERT INTO users (email, role, data) VALUES ($1, $2, '{}')
-		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role).Scan(&id)
+	err = t.queryRow(`INSERT INTO users (id, email, role, data)
+		SELECT n.id, $1, $2, jsonb_set($3::jsonb, '{id}', to_jsonb(n.id))
+		FROM (SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id) n
+		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role, doc).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("user %s: %w", u.Email, store.ErrConflict)
 	}
@@ -26,22 +33,49 @@ func (t *Tx) CreateUser(u *store.User) error {
 		return err
 	}
 	u.ID = uint64(id)
-	if t.userIDs != nil {
-		t.userIDs[u.ID] = true
+	t.changed(kindUsers)
+	return nil
+}
+
+// users is the node's snapshot of every user, or nil when t reads the
+// table itself.
+func (t *Tx) users() (*usersSnap, error) {
+	v, ok, err := t.cached(kindUsers)
+	if err != nil || !ok {
+		return nil, err
 	}
-	return t.putJSON(`UPDATE users SET data = $2 WHERE id = $1`, u.ID, u)
+	return v.(*usersSnap), nil
 }
 
 // User returns user id or ErrNotFound.
 func (t *Tx) User(id uint64) (*store.User, error) {
+	if snap, err := t.users(); err != nil {
+		return nil, err
+	} else if snap != nil {
+		if i, ok := snap.byID[id]; ok {
+			u := snap.all[i]
+			return &u, nil
+		}
+		return nil, fmt.Errorf("user %d: %w", id, store.ErrNotFound)
+	}
 	var u store.User
 	return &u, t.get(&u, "user", id, `SELECT data FROM users WHERE id = $1`)
 }
 
 // UserByEmail returns the user with that address or ErrNotFound.
 func (t *Tx) UserByEmail(email string) (*store.User, error) {
+	email = store.NormalizeEmail(email)
+	if snap, err := t.users(); err != nil {
+		return nil, err
+	} else if snap != nil {
+		if i, ok := snap.byEmail[email]; ok {
+			u := snap.all[i]
+			return &u, nil
+		}
+		return nil, fmt.Errorf("user %s: %w", email, store.ErrNotFound)
+	}
 	var u store.User
-	ok, err := t.getJSON(&u, `SELECT data FROM users WHERE email = $1`, store.NormalizeEmail(email))
+	ok, err := t.getJSON(&u, `SELECT data FROM users WHERE email = $1`, email)
 	if err != nil {
 		return nil, err
 	}
@@ -53,31 +87,43 @@ func (t *Tx) UserByEmail(email string) (*store.User, error) {
 
 // Users returns every user, by id.
 func (t *Tx) Users() ([]store.User, error) {
+	if snap, err := t.users(); err != nil {
+		return nil, err
+	} else if snap != nil {
+		return slices.Clone(snap.all), nil
+	}
 	return allJSON[store.User](t, `SELECT data FROM users ORDER BY id`)
 }
 
-// HasAdmin reports whether any admin exists.
+// HasAdmin reports whether any admin exists. A write transaction (the
+// bootstrap creating the first admin) asks the table: its answer must
+// hold until the commit.
 func (t *Tx) HasAdmin() (bool, error) {
+	if snap, err := t.users(); err != nil {
+		return false, err
+	} else if snap != nil && !t.write {
+		return slices.ContainsFunc(snap.all, func(u store.User) bool { return u.Role == store.RoleAdmin }), nil
+	}
+	if t.write { // two nodes bootstrapping: one admin
+		if ok, err := t.TryLock("first admin"); err != nil {
+			return false, err
+		} else if !ok {
+			return false, errStale // the other is at it: run again after it
+		}
+	}
 	var ok bool
 	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE role = $1)`, store.RoleAdmin).Scan(&ok)
 	return ok, err
 }
 
-// UserExists reports whether user id exists. In a write transaction the
-// first call reads every user id once (posting asks it of every user).
+// UserExists reports whether user id exists (posting asks it of every
+// follower: the node's snapshot answers).
 func (t *Tx) UserExists(id uint64) (bool, error) {
-	if t.write {
-		if t.userIDs == nil {
-			ids, err := t.ids(`SELECT id FROM users`)
-			if err != nil {
-				return false, err
-			}
-			t.userIDs = make(map[uint64]bool, len(ids))
-			for _, id := range ids {
-				t.userIDs[id] = true
-			}
-		}
-		return t.userIDs[id], nil
+	if snap, err := t.users(); err != nil {
+		return false, err
+	} else if snap != nil {
+		_, ok := snap.byID[id]
+		return ok, nil
 	}
 	var ok bool
 	err := t.queryRow(`SELECT EXISTS (SELECT 1 FROM users WHERE id = $1)`, int64(id)).Scan(&ok)
@@ -90,33 +136,62 @@ func (t *Tx) CreateCustomer(c *store.Customer) error {
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = time.Now().UTC()
 	}
-	var id int64
-	err := t.queryRow(`INSERT INTO customers (email, data) VALUES ($1, '{}')
-		ON CONFLICT (email) DO NOTHING RETURNING id`, c.Email).Scan(&id)
+	c.ID = 0
+	id, err := t.insertWithID("customers", `email`, c.Email, c)
+	if isNoRows(err) && t.noCustomer[c.Email] {
+		// This transaction found no such customer, and another created
+		// it since (READ COMMITTED): run again, and find it.
+		return errStale
+	}
 	if isNoRows(err) {
 		return fmt.Errorf("customer %s: %w", c.Email, store.ErrConflict)
 	}
 	if err != nil {
 		return err
 	}
-	c.ID = uint64(id)
-	return t.putJSON(`UPDATE customers SET data = $2 WHERE id = $1`, c.ID, c)
+	c.ID = id
+	return nil
+}
+
+// insertWithID inserts v into table with a new id and the unique column
+// col = val, in one statement (the id goes into the row and its document);
+// pgx.ErrNoRows when val is taken.
+func (t *Tx) insertWithID(table, col string, val any, v any) (uint64, error) {
+	doc, err := mustJSON(v)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = t.queryRow(`INSERT INTO `+table+` (id, `+col+`, data)
+		SELECT n.id, $1, jsonb_set($2::jsonb, '{id}', to_jsonb(n.id))
+		FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
+		ON CONFLICT (`+col+`) DO NOTHING RETURNING id`, val, doc).Scan(&id)
+	return uint64(id), err
 }
 
 // Customer returns customer id or ErrNotFound.
 func (t *Tx) Customer(id uint64) (*store.Customer, error) {
 	var c store.Customer
-	return &c, t.get(&c, "customer", id, `SELECT data FROM customers WHERE id = $1`)
+	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE id = $1`, int64(id)) // never changed: no lock
+	if err == nil && !ok {
+		err = fmt.Errorf("customer %d: %w", id, store.ErrNotFound)
+	}
+	return &c, err
 }
 
 // CustomerByEmail returns the customer with that address or ErrNotFound.
 func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
 	var c store.Customer
-	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, store.NormalizeEmail(email))
+	email = store.NormalizeEmail(email)
+	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, email)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
+		if t.noCustomer == nil {
+			t.noCustomer = map[string]bool{}
+		}
+		t.noCustomer[email] = true
 		return nil, fmt.Errorf("customer %s: %w", email, store.ErrNotFound)
 	}
 	return &c, nil
@@ -225,13 +300,22 @@ func (t *Tx) TouchToken(token string, at time.Time) error {
 	return nil
 }
 
+// settingsSnap is the node's snapshot of every settings record, or nil
+// when t reads the table itself.
+func (t *Tx) settingsSnap() (*settingsSnap, error) {
+	v, ok, err := t.cached(kindSettings)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v.(*settingsSnap), nil
+}
+
 // Settings returns user id's settings, the defaults when never set.
 func (t *Tx) Settings(userID uint64) (store.Settings, error) {
-	if t.write {
-		if err := t.loadSettings(); err != nil {
-			return store.DefaultSettings(), err
-		}
-		if s, ok := t.settings[userID]; ok {
+	if snap, err := t.settingsSnap(); err != nil {
+		return store.DefaultSettings(), err
+	} else if snap != nil {
+		if s, ok := snap.byUser[userID]; ok {
 			return s, nil
 		}
 		return store.DefaultSettings(), nil
@@ -251,46 +335,22 @@ func (t *Tx) PutSettings(userID uint64, s store.Settings) error {
 		return err
 	}
 	open := s.FromCustomers == "all" || s.FromUsersAndBot == "all"
+	t.changed(kindSettings)
 	_, err = t.exec(`INSERT INTO settings (user_id, open, data) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id) DO UPDATE SET open = EXCLUDED.open, data = EXCLUDED.data`, int64(userID), open, data)
 	if err != nil {
 		return fmt.Errorf("put settings: %w", err)
 	}
-	if t.settings != nil {
-		t.settings[userID] = s
-	}
-	return nil
-}
-
-// loadSettings reads every stored settings record once per transaction.
-func (t *Tx) loadSettings() error {
-	if t.settings != nil {
-		return nil
-	}
-	rows, err := t.query(`SELECT user_id, data FROM settings`)
-	if err != nil {
-		return err
-	}
-	all := map[uint64]store.Settings{}
-	var id int64
-	var data []byte
-	_, err = pgx.ForEachRow(rows, []any{&id, &data}, func() error {
-		s := store.DefaultSettings()
-		if err := json.Unmarshal(data, &s); err != nil {
-			return fmt.Errorf("settings of user %d: %w", id, err)
-		}
-		all[uint64(id)] = s
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	t.settings = all
 	return nil
 }
 
 // UsersWithOpenSettings returns, in id order, the users whose settings let
 // them be notified of conversations they do not follow.
 func (t *Tx) UsersWithOpenSettings() ([]uint64, error) {
+	if snap, err := t.settingsSnap(); err != nil {
+		return nil, err
+	} else if snap != nil {
+		return slices.Clone(snap.open), nil
+	}
 	return t.ids(`SELECT user_id FROM settings WHERE open ORDER BY user_id`)
 }

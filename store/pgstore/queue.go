@@ -52,7 +52,7 @@ func rawOrNil(pending bool, raw []byte) []byte {
 // Outbound returns outbound email id, or ErrNotFound.
 func (t *Tx) Outbound(id uint64) (*store.OutboundEmail, error) {
 	var o store.OutboundEmail
-	return &o, t.get(&o, "outbound email", id, `SELECT data FROM outbound WHERE id = $1`)
+	return &o, t.getLocked(&o, "outbound email", id, `SELECT data FROM outbound WHERE id = $1`)
 }
 
 // OutboundByMessageID finds an outbound email by its Message-ID.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -17,28 +19,40 @@ import (
 // Store is an open PostgreSQL database. It is safe for concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// aux is a small pool of the store's own: the cache's listener and
+	// its loads (cache.go).
+	aux   *pgxpool.Pool
+	cache nodeCache
+	// retries counts transactions run again (the store retries metric).
+	retries atomic.Uint64
+	stop    context.CancelFunc
+	done    chan struct{}
 	// observe, when set, is told how long each write transaction took.
 	observe func(time.Duration)
 }
 
 var _ store.Store = (*Store)(nil)
 
-// maxAttempts bounds the re-runs of a transaction that hit a
-// serialization failure or a deadlock; between them it waits a random
-// time that doubles up to maxBackoff, so writers of one hot row (posts
-// into one conversation) spread out instead of colliding again.
+// maxAttempts bounds the runs of a transaction that hit a deadlock (or
+// wrote a project from a stale snapshot); between them it waits a random
+// time that doubles up to maxBackoff. Writes run at READ COMMITTED with
+// row locks, so writers of one hot row queue on its lock instead of
+// failing and running again: a retry is rare, and counted (Retries).
 const (
-	maxAttempts = 200
+	maxAttempts = 8
 	maxBackoff  = 20 * time.Millisecond
 )
 
 // Open connects to url, checks that the database answers and applies the
 // migrations it lacks. A wrong or unreachable URL fails here with the
 // reason, so serve stops at start rather than at the first mail.
-func Open(ctx context.Context, url string) (*Store, error) {
+func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("DESKGATE_DATABASE_URL: %w", err)
+	}
+	for _, o := range opts {
+		o(cfg)
 	}
 	if cfg.MaxConns < 20 {
 		cfg.MaxConns = 20 // SMTP sessions and API requests wait on commits
@@ -57,8 +71,35 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	auxCfg := cfg.Copy()
+	auxCfg.MaxConns, auxCfg.MinConns = 3, 0
+	aux, err := pgxpool.NewWithConfig(ctx, auxCfg)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	s := &Store{pool: pool, aux: aux, done: make(chan struct{})}
+	var lctx context.Context
+	lctx, s.stop = context.WithCancel(context.Background())
+	go func() {
+		defer close(s.done)
+		s.listenCache(lctx, slog.Default())
+	}()
+	return s, nil
 }
+
+// Option changes the pool's configuration before it connects.
+type Option func(*pgxpool.Config)
+
+// WithTracer traces every statement of the store's connections (the
+// statement budget test counts them).
+func WithTracer(t pgx.QueryTracer) Option {
+	return func(c *pgxpool.Config) { c.ConnConfig.Tracer = t }
+}
+
+// Retries returns how many times a transaction was run again after a
+// deadlock or a stale snapshot since the store opened.
+func (s *Store) Retries() uint64 { return s.retries.Load() }
 
 // Pool returns the connection pool (for LISTEN/NOTIFY and advisory locks).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -72,12 +113,16 @@ func (s *Store) SetWriteObserver(f func(time.Duration)) { s.observe = f }
 
 // Close closes the pool.
 func (s *Store) Close() error {
+	s.stop()
+	<-s.done
+	s.aux.Close()
 	s.pool.Close()
 	return nil
 }
 
-// Update runs fn in a SERIALIZABLE read-write transaction, re-running it
-// after a serialization failure or deadlock, and returns nil once committed.
+// Update runs fn in a READ COMMITTED read-write transaction (row locks:
+// lockRead), re-running it after a deadlock or a stale read (retryable),
+// and returns nil once committed.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	start := time.Now()
 	err := s.run(ctx, pgx.ReadWrite, fn)
@@ -93,22 +138,27 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx) error) error {
-	opts := pgx.TxOptions{IsoLevel: pgx.Serializable, AccessMode: mode}
+	// Writes: READ COMMITTED, and a write transaction's read of a record
+	// it may change locks its row (FOR UPDATE: lockRead), so the domain's
+	// read-modify-write functions mean what they mean on bbolt's single
+	// writer without SERIALIZABLE's failures and re-runs. Reads: one
+	// snapshot.
+	opts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: mode}
 	if mode == pgx.ReadOnly {
-		opts.IsoLevel = pgx.RepeatableRead // one snapshot; nothing to serialize
+		opts.IsoLevel = pgx.RepeatableRead
 	}
 	var err error
 	for attempt := range maxAttempts {
-		err = pgx.BeginTxFunc(ctx, s.pool, opts, func(ptx pgx.Tx) error {
-			t := &Tx{ctx: ctx, tx: ptx, write: mode == pgx.ReadWrite}
-			if err := fn(t); err != nil {
-				return err
-			}
-			return t.flush()
-		})
-		if !retryable(err) {
+		t := &Tx{ctx: ctx, write: mode == pgx.ReadWrite, st: s, opts: opts}
+		t.tx = lazyTx{t}
+		err = t.runFn(fn)
+		if err == nil && t.dirty != 0 {
+			s.cache.invalidate(t.dirtyKinds()...)
+		}
+		if !retryable(err) || attempt == maxAttempts-1 {
 			break
 		}
+		s.retries.Add(1)
 		backoff := min(time.Duration(100<<min(attempt, 10))*time.Microsecond, maxBackoff)
 		select {
 		case <-ctx.Done():
@@ -119,6 +169,77 @@ func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx
 	return wrapErr(err)
 }
 
+// runFn runs fn in t and commits. The transaction begins at its first
+// statement: a function the node's cache answers whole (a read of
+// automations, a token's owner…) costs the database nothing.
+func (t *Tx) runFn(fn func(store.Tx) error) (err error) {
+	defer func() {
+		if t.ptx == nil {
+			return
+		}
+		if p := recover(); p != nil {
+			_ = t.ptx.Rollback(context.WithoutCancel(t.ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = t.ptx.Rollback(context.WithoutCancel(t.ctx))
+			return
+		}
+		err = t.ptx.Commit(t.ctx)
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if t.dirty != 0 { // delivered at the commit, to every node
+		_, err := t.tx.Exec(t.ctx, `SELECT pg_notify($1, $2)`, cacheChannel, t.dirtyNames())
+		return err
+	}
+	return nil
+}
+
+// begin returns the PostgreSQL transaction, beginning it at first use.
+func (t *Tx) begin() (pgx.Tx, error) {
+	if t.ptx == nil {
+		ptx, err := t.st.pool.BeginTx(t.ctx, t.opts)
+		if err != nil {
+			return nil, err
+		}
+		t.ptx = ptx
+	}
+	return t.ptx, nil
+}
+
+// lazyTx is the part of pgx.Tx the store uses, beginning the transaction
+// at the first statement.
+type lazyTx struct{ t *Tx }
+
+func (l lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	tx, err := l.t.begin()
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return tx.Exec(ctx, sql, args...)
+}
+
+func (l lazyTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	tx, err := l.t.begin()
+	if err != nil {
+		return nil, err
+	}
+	return tx.Query(ctx, sql, args...)
+}
+
+func (l lazyTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	tx, err := l.t.begin()
+	if err != nil {
+		return errRow{err}
+	}
+	return tx.QueryRow(ctx, sql, args...)
+}
+
 // retryable reports whether err is a serialization failure or deadlock,
 // after which the whole transaction may simply run again; or a statement
 // refused because an earlier one failed (25P02): the domain reads some
@@ -126,6 +247,9 @@ func (s *Store) run(ctx context.Context, mode pgx.TxAccessMode, fn func(store.Tx
 // serialization failure that aborted the transaction can surface only
 // as the next statement's refusal.
 func retryable(err error) bool {
+	if errors.Is(err, errStale) {
+		return true
+	}
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "25P02")
 }
@@ -163,54 +287,83 @@ func isConnErr(err error) bool {
 // Tx is one PostgreSQL transaction; it implements store.Tx.
 type Tx struct {
 	ctx   context.Context
-	tx    pgx.Tx
+	tx    lazyTx
+	ptx   pgx.Tx // nil until the first statement
+	opts  pgx.TxOptions
 	write bool
-	batch *pgx.Batch // writes queued by later
-	// userIDs and settings cache, in a write transaction, every user id
-	// and every stored settings record once one is asked for: the
-	// recipients of a message read both for every user (SPEC §4).
-	userIDs  map[uint64]bool
-	settings map[uint64]store.Settings
+	// pending are the blind writes not sent yet (writes.go).
+	pending *writes
+	// refs, docs and newConvs are what this transaction knows without
+	// asking (memo.go): Message-IDs looked up or indexed, records it
+	// created or overwrote, conversations it created.
+	refs     map[string]*store.MessageRef
+	docs     map[docKey][]byte
+	newConvs map[uint64]bool
+	// st is the store (its node cache); dirty the kinds of cached
+	// records this transaction changed (cache.go).
+	st    *Store
+	dirty uint8
+	// firing: the transaction locked due timers (DueTimers).
+	firing bool
+	// noCustomer are the addresses CustomerByEmail found no customer of.
+	noCustomer map[string]bool
+	// capPruned: no outbound cap entry before it is left (0: unknown).
+	capPruned int64
+	// due are the timers this transaction locked or wrote, and when they
+	// are due (0: none); TimerDue reads them from here.
+	due map[timerKey]int64
+	// fromCache are the documents of projects this write transaction
+	// read from the node's snapshot, by id (PutProject checks them).
+	fromCache map[uint64][]byte
 }
 
 func (t *Tx) exec(sql string, args ...any) (pgconn.CommandTag, error) {
-	if err := t.flush(); err != nil {
+	sql, args, err := t.withPending(sql, args)
+	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
 	return t.tx.Exec(t.ctx, sql, args...)
 }
 
-// later queues a write whose result nobody waits for; the queue goes to
-// the server in one round trip (a pipeline) before the next read, and
-// before the commit. A delivery per recipient of a message to 1,000
-// followers costs one round trip, not 1,000.
-func (t *Tx) later(sql string, args ...any) {
-	if t.batch == nil {
-		t.batch = &pgx.Batch{}
-	}
-	t.batch.Queue(sql, args...)
+// withPending returns the statement that sends sql after the pending
+// writes: sql itself carrying them (one statement, one round trip) when
+// it can, else sql alone once they are sent.
+func (t *Tx) withPending(sql string, args []any) (string, []any, error) {
+	return t.withPendingApart(sql, args, nil)
 }
 
-// flush sends the queued writes and returns the first error among them.
+// withPendingApart is withPending for a read that cannot see the pending
+// rows of the tables apart names.
+func (t *Tx) withPendingApart(sql string, args []any, apart map[string]bool) (string, []any, error) {
+	if t.pending.empty() {
+		return sql, args, nil
+	}
+	if s, a, ok := t.pending.prefix(sql, args, apart); ok {
+		t.pending = nil
+		return s, a, nil
+	}
+	return sql, args, t.flush()
+}
+
+// flush sends the pending blind writes, as one statement, and returns
+// its error (writes.go).
 func (t *Tx) flush() error {
-	if t.batch == nil || t.batch.Len() == 0 {
+	if t.pending.empty() {
 		return nil
 	}
-	b := t.batch
-	t.batch = nil
-	br := t.tx.SendBatch(t.ctx, b)
-	for range b.Len() {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return err
-		}
+	sql, args := t.pending.statement()
+	t.pending = nil
+	if sql == "" {
+		return nil
 	}
-	return br.Close()
+	_, err := t.tx.Exec(t.ctx, sql, args...)
+	return err
 }
 
 // queryRow is QueryRow after the queued writes.
 func (t *Tx) queryRow(sql string, args ...any) pgx.Row {
-	if err := t.flush(); err != nil {
+	sql, args, err := t.withPending(sql, args)
+	if err != nil {
 		return errRow{err}
 	}
 	return t.tx.QueryRow(t.ctx, sql, args...)
@@ -218,7 +371,8 @@ func (t *Tx) queryRow(sql string, args ...any) pgx.Row {
 
 // query is Query after the queued writes.
 func (t *Tx) query(sql string, args ...any) (pgx.Rows, error) {
-	if err := t.flush(); err != nil {
+	sql, args, err := t.withPending(sql, args)
+	if err != nil {
 		return nil, err
 	}
 	return t.tx.Query(t.ctx, sql, args...)
@@ -283,6 +437,26 @@ func mustJSON(v any) ([]byte, error) {
 		return nil, fmt.Errorf("encode: %w", err)
 	}
 	return data, nil
+}
+
+// lockRead is sql (a read of records by key) locking the rows it reads
+// in a write transaction until the commit: the records a function reads
+// and then changes are not changed meanwhile by another (READ COMMITTED
+// reads the row as the holder of the lock committed it). It is used for
+// the records read-modify-write functions change concurrently:
+// conversations (activity, Cc, followers), deliveries (seen against
+// emailed), outbound emails (the claim), mailboxes (the IMAP lease), mail
+// log entries, automations, teams and invitations.
+func (t *Tx) lockRead(sql string) string {
+	if t.write {
+		return sql + " FOR UPDATE"
+	}
+	return sql
+}
+
+// getLocked is get locking the row in a write transaction (lockRead).
+func (t *Tx) getLocked(v any, what string, id uint64, sql string) error {
+	return t.get(v, what, id, t.lockRead(sql))
 }
 
 // lockSuffix locks the rows a write transaction's scan of due work returns

@@ -10,23 +10,23 @@ import (
 // SetTimer makes (r, conv)'s timer due at due, replacing a later one.
 func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns
-		WHERE timers.due_ns > EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'s', ns(due)})
 	return nil
 }
 
 // ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 	rt, rid := rkey(r)
-	t.later(`INSERT INTO timers (conversation_id, rtype, rid, due_ns) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns`, int64(conv), rt, rid, ns(due))
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'r', ns(due)})
 	return nil
 }
 
 // TimerDue returns when (r, conv)'s timer is due, if there is one.
 func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 	rt, rid := rkey(r)
+	if due, ok := t.due[timerKey{int64(conv), rt, rid}]; ok {
+		return fromNS(due), due != 0, nil
+	}
 	var due int64
 	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
 		int64(conv), rt, rid).Scan(&due)
@@ -42,7 +42,7 @@ func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 // DeleteTimer removes (r, conv)'s timer, if any.
 func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 	rt, rid := rkey(r)
-	t.later(`DELETE FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`, int64(conv), rt, rid)
+	t.queueTimer(timerKey{int64(conv), rt, rid}, timerOp{'d', 0})
 	return nil
 }
 
@@ -51,6 +51,7 @@ func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
 // transaction holds: each timer fires once across nodes (SPEC §8), and a
 // node that dies mid-transaction releases its locks with its connection.
 func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
+	t.firing = t.firing || t.write
 	rows, err := t.query(`SELECT conversation_id, rtype, rid, due_ns FROM timers
 		WHERE due_ns <= $1 ORDER BY due_ns LIMIT $2`+t.lockSuffix(), ns(now), max)
 	if err != nil {
@@ -61,6 +62,9 @@ func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
 		var rt string
 		if err := row.Scan(&conv, &rt, &rid, &due); err != nil {
 			return store.Timer{}, err
+		}
+		if t.write { // locked: it stays as read until this transaction changes it
+			t.knowDue(timerKey{conv, rt, rid}, due)
 		}
 		return store.Timer{Due: fromNS(due), Recipient: recipientOf(rt, rid), Conversation: uint64(conv)}, nil
 	})
@@ -85,3 +89,11 @@ func (t *Tx) TimerCount() (int, error) {
 // DropStaleTimer has nothing to do here: the timers table is its own due
 // order, so no entry can disagree with it.
 func (t *Tx) DropStaleTimer(store.Timer) (bool, error) { return false, nil }
+
+// knowDue remembers that (k)'s timer is due at due (0: none), as locked.
+func (t *Tx) knowDue(k timerKey, due int64) {
+	if t.due == nil {
+		t.due = map[timerKey]int64{}
+	}
+	t.due[k] = due
+}

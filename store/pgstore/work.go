@@ -1,6 +1,10 @@
 package pgstore
 
 import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -18,34 +22,118 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	}
 	// One statement: the new id goes into the row and into its document.
 	var n int64
-	err = t.queryRow(`WITH n AS (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id)
-		INSERT INTO `+table+` (id, data) SELECT id, jsonb_set($1::jsonb, '{id}', to_jsonb(id)) FROM n
+	err = t.queryRow(`INSERT INTO `+table+` (id, data)
+		SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
 		RETURNING id`, data).Scan(&n)
 	if err != nil {
 		return err
 	}
 	*id = uint64(n)
+	if table == "conversations" {
+		if t.newConvs == nil {
+			t.newConvs = map[uint64]bool{}
+		}
+		t.newConvs[*id] = true
+	}
+	if doc, err := mustJSON(v); err == nil {
+		t.memoDoc(table, *id, doc)
+	}
 	return nil
 }
 
+// errStale re-runs a transaction whose reads another one made wrong
+// before its write: a project overwritten from the node's stale snapshot,
+// a customer created meanwhile by a concurrent mail from the same new
+// address (READ COMMITTED), the first admin being created by another node.
+var errStale = errors.New("pgstore: what the transaction read changed before its write; running it again")
+
 // CreateProject stores p with a new id.
 func (t *Tx) CreateProject(p *store.Project) error {
+	t.changed(kindProjects)
 	return t.create("projects", &p.ID, &p.CreatedAt, p)
+}
+
+// projectsSnap is every project, by id, with its document as stored.
+type projectsSnap struct {
+	all []store.Project
+	raw [][]byte
+}
+
+// projects is the node's snapshot of every project, or nil when t reads
+// the table itself.
+func (t *Tx) projects() (*projectsSnap, error) {
+	v, ok, err := t.cached(kindProjects)
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v.(*projectsSnap), nil
 }
 
 // Project returns project id or ErrNotFound.
 func (t *Tx) Project(id uint64) (*store.Project, error) {
+	snap, err := t.projects()
+	if err != nil {
+		return nil, err
+	}
+	if snap != nil {
+		i, ok := slices.BinarySearchFunc(snap.all, id, func(p store.Project, id uint64) int { return cmp.Compare(p.ID, id) })
+		if !ok {
+			return nil, fmt.Errorf("project %d: %w", id, store.ErrNotFound)
+		}
+		p := snap.all[i]
+		p.Followers, p.Teams = slices.Clone(p.Followers), slices.Clone(p.Teams)
+		if t.write {
+			if t.fromCache == nil {
+				t.fromCache = map[uint64][]byte{}
+			}
+			t.fromCache[id] = snap.raw[i]
+		}
+		return &p, nil
+	}
 	var p store.Project
 	return &p, t.get(&p, "project", id, `SELECT data FROM projects WHERE id = $1`)
 }
 
-// PutProject overwrites an existing project.
+// PutProject overwrites an existing project. A project this transaction
+// read from the node's snapshot is overwritten only if the row still
+// holds what the snapshot did; else (another node changed it, and this
+// node has not heard yet) the transaction runs again (errStale).
 func (t *Tx) PutProject(p *store.Project) error {
-	return t.putJSON(`UPDATE projects SET data = $2 WHERE id = $1`, p.ID, p)
+	data, err := mustJSON(p)
+	if err != nil {
+		return err
+	}
+	old, fromCache := t.fromCache[p.ID]
+	t.changed(kindProjects)
+	if !fromCache {
+		_, err = t.exec(`UPDATE projects SET data = $2 WHERE id = $1`, int64(p.ID), data)
+		return err
+	}
+	delete(t.fromCache, p.ID)
+	tag, err := t.exec(`UPDATE projects SET data = $2 WHERE id = $1 AND data = $3::jsonb`, int64(p.ID), data, old)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		t.st.cache.invalidate(kindProjects)
+		return errStale
+	}
+	return nil
 }
 
 // Projects returns every project, by id.
 func (t *Tx) Projects() ([]store.Project, error) {
+	snap, err := t.projects()
+	if err != nil {
+		return nil, err
+	}
+	if snap != nil {
+		out := slices.Clone(snap.all)
+		for i := range out {
+			out[i].Followers, out[i].Teams = slices.Clone(out[i].Followers), slices.Clone(out[i].Teams)
+		}
+		return out, nil
+	}
 	return allJSON[store.Project](t, `SELECT data FROM projects ORDER BY id`)
 }
 
@@ -55,12 +143,12 @@ func (t *Tx) CreateItem(it *store.Item) error { return t.create("items", &it.ID,
 // Item returns item id or ErrNotFound.
 func (t *Tx) Item(id uint64) (*store.Item, error) {
 	var it store.Item
-	return &it, t.get(&it, "item", id, `SELECT data FROM items WHERE id = $1`)
+	return &it, t.getRecord(&it, "item", "items", id)
 }
 
 // PutItem overwrites an existing item.
 func (t *Tx) PutItem(it *store.Item) error {
-	return t.putJSON(`UPDATE items SET data = $2 WHERE id = $1`, it.ID, it)
+	return t.putRecord("items", it.ID, it)
 }
 
 // CreateConversation stores c with a new id.
@@ -71,12 +159,12 @@ func (t *Tx) CreateConversation(c *store.Conversation) error {
 // Conversation returns conversation id or ErrNotFound.
 func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
 	var c store.Conversation
-	return &c, t.get(&c, "conversation", id, `SELECT data FROM conversations WHERE id = $1`)
+	return &c, t.getRecord(&c, "conversation", "conversations", id)
 }
 
 // PutConversation overwrites an existing conversation.
 func (t *Tx) PutConversation(c *store.Conversation) error {
-	return t.putJSON(`UPDATE conversations SET data = $2 WHERE id = $1`, c.ID, c)
+	return t.putRecord("conversations", c.ID, c)
 }
 
 // Conversations returns every conversation, by id.

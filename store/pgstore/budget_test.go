@@ -1,0 +1,249 @@
+package pgstore_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/deskgate/deskgate/bridge"
+	"github.com/deskgate/deskgate/internal/clocktest"
+	"github.com/deskgate/deskgate/store"
+	"github.com/deskgate/deskgate/store/pgstore"
+	"github.com/deskgate/deskgate/store/pgstore/pgtest"
+	"github.com/jackc/pgx/v5"
+)
+
+// counter is a pgx tracer that counts the statements the server runs
+// (each statement of a batch is one, as pg_stat_statements counts them)
+// and, apart, the transaction control around them: BEGIN, COMMIT,
+// ROLLBACK, SAVEPOINT and RELEASE. Commits are what cost a WAL flush.
+type counter struct {
+	mu         sync.Mutex
+	on         bool
+	statements int
+	commits    int
+	control    int
+	log        []string
+}
+
+func (c *counter) count(sql string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.on {
+		return
+	}
+	word := strings.ToUpper(strings.Fields(strings.TrimSpace(sql) + " x")[0])
+	switch word {
+	case "COMMIT":
+		c.commits++
+		c.control++
+	case "BEGIN", "ROLLBACK", "SAVEPOINT", "RELEASE":
+		c.control++
+	default:
+		c.statements++
+		c.log = append(c.log, strings.Join(strings.Fields(sql), " "))
+	}
+}
+
+func (c *counter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.count(d.SQL)
+	return ctx
+}
+func (c *counter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (c *counter) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+func (c *counter) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) {
+	c.count(d.SQL)
+}
+func (c *counter) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// measure runs unit with counting on and returns what it cost.
+func (c *counter) measure(tb testing.TB, unit func()) (statements, commits int, log []string) {
+	tb.Helper()
+	c.mu.Lock()
+	c.on, c.statements, c.commits, c.control, c.log = true, 0, 0, 0, nil
+	c.mu.Unlock()
+	unit()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.on = false
+	return c.statements, c.commits, c.log
+}
+
+// budgetWorld is a helpdesk on PostgreSQL: 100 agents following one
+// project, an admin, and the bridge over it with its background loops
+// idle (none is started).
+type budgetWorld struct {
+	st    *pgstore.Store
+	svc   *bridge.Service
+	cnt   *counter
+	agent uint64
+	clock *clocktest.Clock
+}
+
+// logOutbox queues each email as an outbound mail log entry in the
+// caller's transaction (about what the real queue writes).
+type logOutbox struct{}
+
+func (logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+	entry := &store.MailLogEntry{Direction: store.DirOutbound, At: e.Messages[0].CreatedAt, To: e.Recipient.Email,
+		Subject: e.Conversation.Subject, MessageID: e.MessageID, Status: store.EmailQueued, ConversationID: e.Conversation.ID}
+	if err := tx.AddMailLog(entry, []byte("raw")); err != nil {
+		return 0, err
+	}
+	return entry.ID, nil
+}
+
+func (logOutbox) Kick() {}
+
+func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
+	tb.Helper()
+	cnt := &counter{}
+	st, err := pgstore.Open(context.Background(), pgtest.NewSchema(tb), pgstore.WithTracer(cnt))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	w := &budgetWorld{st: st, cnt: cnt}
+	err = st.Update(context.Background(), func(tx store.Tx) error {
+		admin := &store.User{Email: "admin@support.test", Name: "Admin", Role: store.RoleAdmin}
+		if err := tx.CreateUser(admin); err != nil {
+			return err
+		}
+		p := &store.Project{Name: bridge.InboxProject, Followers: []uint64{admin.ID}}
+		for i := range followers {
+			u := &store.User{Email: fmt.Sprintf("agent%d@support.test", i), Name: fmt.Sprintf("Agent %d", i), Role: store.RoleAgent}
+			if err := tx.CreateUser(u); err != nil {
+				return err
+			}
+			p.Followers = append(p.Followers, u.ID)
+			if w.agent == 0 {
+				w.agent = u.ID
+			}
+		}
+		return tx.CreateProject(p)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w.clock = clocktest.New(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	w.svc = bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
+		UnseenDelay: time.Minute, TokenKey: []byte("budget key, 32 bytes long......."),
+	}, w.clock, slog.New(slog.DiscardHandler))
+	w.svc.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
+	w.svc.SetOutbox(logOutbox{})
+	return w
+}
+
+func (w *budgetWorld) receive(tb testing.TB, from, subject, msgID string) bridge.Receipt {
+	tb.Helper()
+	raw := fmt.Sprintf("From: %s\r\nTo: support@support.test\r\nSubject: %s\r\nMessage-ID: <%s>\r\n\r\nMy printer is on fire.\r\n", from, subject, msgID)
+	rec, err := w.svc.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}}, []byte(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(rec.Entries) != 1 || rec.Entries[0].MessageID == 0 {
+		tb.Fatalf("receipt %+v: want one stored message", rec)
+	}
+	return rec
+}
+
+// budget fails tb when a unit of work costs more than its budget.
+func budget(tb testing.TB, unit string, statements, commits, maxStatements, maxCommits int, log []string) {
+	tb.Helper()
+	tb.Logf("%s: %d statements, %d commits", unit, statements, commits)
+	if statements > maxStatements || commits > maxCommits {
+		tb.Errorf("%s costs %d statements and %d commits; the budget is %d and %d:\n  %s",
+			unit, statements, commits, maxStatements, maxCommits, strings.Join(tally(log), "\n  "))
+	}
+}
+
+// tally is log with repeated statements counted once, in first order.
+func tally(log []string) []string {
+	n := map[string]int{}
+	var order []string
+	for _, q := range log {
+		if n[q] == 0 {
+			order = append(order, q)
+		}
+		n[q]++
+	}
+	out := make([]string, len(order))
+	for i, q := range order {
+		if len(q) > 150 {
+			q = q[:150] + "…"
+		}
+		out[i] = fmt.Sprintf("%4d× %s", n[order[i]], q)
+	}
+	return out
+}
+
+// TestStatementBudget holds PostgreSQL to a budget per unit of work
+// (issue 22): a new conversation by mail from a new customer, a reply
+// threaded by its subject tag, and an API post into a conversation 100
+// users follow, whatever the number of followers.
+func TestStatementBudget(t *testing.T) {
+	w := newBudgetWorld(t, 100)
+	// Warm the node's caches (first mail creates nothing more than later
+	// ones do, but reads the read-mostly records once).
+	w.receive(t, "warm@example.com", "Warm up", "warm@example.com")
+
+	var rec bridge.Receipt
+	s, c, log := w.cnt.measure(t, func() { rec = w.receive(t, "carol@example.com", "Printer", "p1@example.com") })
+	budget(t, "new conversation by mail", s, c, 10, 1, log)
+	conv := rec.Entries[0].ConversationID
+
+	subject := fmt.Sprintf("Re: [#%d] Printer", conv)
+	s, c, log = w.cnt.measure(t, func() {
+		rec = w.receive(t, "carol@example.com", subject, "p2@example.com")
+	})
+	budget(t, "threaded reply", s, c, 8, 1, log)
+	if rec.Entries[0].ConversationID != conv {
+		t.Fatalf("reply went to conversation %d, want %d", rec.Entries[0].ConversationID, conv)
+	}
+
+	var m *store.Message
+	s, c, log = w.cnt.measure(t, func() {
+		var err error
+		m, err = w.svc.PostMessage(context.Background(), bridge.Caller{Kind: store.KindUser, ID: w.agent}, conv,
+			bridge.NewMessage{Body: "We are on it."})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	budget(t, "API post to 100 followers", s, c, 10, 1, log)
+	// The post did notify every other follower and the customer.
+	var n int
+	if err := w.st.View(context.Background(), func(tx store.Tx) error {
+		ds, err := tx.Deliveries(m.ID)
+		n = len(ds)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 101 { // 99 other agents, the admin, Carol
+		t.Errorf("the post made %d deliveries, want 101", n)
+	}
+
+	// Every recipient's timer falls due: firing them costs a few
+	// statements per timer, in transactions of many timers each.
+	timers := 0
+	if err := w.st.View(context.Background(), func(tx store.Tx) (err error) { timers, err = tx.TimerCount(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(2 * time.Minute)
+	s, c, log = w.cnt.measure(t, func() {
+		if err := w.svc.FireDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("firing %d due timers: %d statements (%.1f a timer), %d commits", timers, s, float64(s)/float64(max(timers, 1)), c)
+	if timers < 100 || s > 5*timers { // 8.1 a timer before issue 22
+		t.Errorf("firing %d timers costs %d statements, more than 5 a timer:\n  %s", timers, s, strings.Join(tally(log), "\n  "))
+	}
+}

@@ -1,0 +1,360 @@
+package pgstore
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// writes are the blind writes of a transaction (nobody reads their
+// result): deliveries, timers, Message-ID index entries, email links, the
+// outbound cap's ledger, record overwrites. They are kept per row, the
+// last write of a row winning, and sent as ONE statement before the next
+// read and before the commit: each table's rows go as arrays (unnest) in
+// a data-modifying WITH clause of that statement. A message to 1,000
+// followers costs the same one statement as a message to one.
+//
+// Keeping one write per row is what makes one statement possible (a
+// statement may not change a row twice), and it is also all the
+// transaction asks: the writes are overwrites.
+type writes struct {
+	deliveries map[delKey]delRow
+	timers     map[timerKey]timerOp
+	refs       map[string][]byte
+	links      map[linkKey]bool
+	caps       []capRow
+	docs       map[docKey][]byte // UPDATE table SET data WHERE id
+	n          int
+}
+
+type delKey struct {
+	msg   int64
+	rtype string
+	rid   int64
+}
+
+type delRow struct {
+	conv int64
+	seen bool
+	doc  []byte
+}
+
+type timerKey struct {
+	conv  int64
+	rtype string
+	rid   int64
+}
+
+// timerOp is what is left to do to a timer: set it to due unless it is
+// earlier (set), set it to due whatever it was (replace), or delete it.
+type timerOp struct {
+	op  byte // 's', 'r' or 'd'
+	due int64
+}
+
+type linkKey struct {
+	outbound, msg int64
+	rtype         string
+	rid           int64
+}
+
+type capRow struct {
+	addr string
+	conv int64
+	at   int64
+}
+
+type docKey struct {
+	table string
+	id    int64
+}
+
+func (w *writes) empty() bool { return w == nil || w.n == 0 }
+
+// deliveriesOf reports whether a pending delivery is for recipient (rt, rid).
+func (w *writes) deliveriesOf(rt string, rid int64) bool {
+	if w == nil {
+		return false
+	}
+	for k := range w.deliveries {
+		if k.rtype == rt && k.rid == rid {
+			return true
+		}
+	}
+	return false
+}
+
+// capsOf reports whether a pending outbound cap entry is for addr.
+func (w *writes) capsOf(addr string) bool {
+	if w == nil {
+		return false
+	}
+	for _, c := range w.caps {
+		if c.addr == addr {
+			return true
+		}
+	}
+	return false
+}
+
+// w returns the transaction's pending writes, creating them.
+func (t *Tx) w() *writes {
+	if t.pending == nil {
+		t.pending = &writes{}
+	}
+	t.pending.n++
+	return t.pending
+}
+
+func (t *Tx) queueDelivery(k delKey, r delRow) {
+	w := t.w()
+	if w.deliveries == nil {
+		w.deliveries = map[delKey]delRow{}
+	}
+	w.deliveries[k] = r
+}
+
+// queueTimer merges op into what is pending for k, as running them in
+// order would leave the row.
+func (t *Tx) queueTimer(k timerKey, op timerOp) {
+	if cur, known := t.due[k]; known {
+		switch {
+		case op.op == 'd':
+			t.due[k] = 0
+		case op.op == 'r' || cur == 0 || op.due < cur:
+			t.due[k] = op.due
+		}
+	}
+	w := t.w()
+	if w.timers == nil {
+		w.timers = map[timerKey]timerOp{}
+	}
+	old, ok := w.timers[k]
+	if ok && op.op == 's' {
+		switch old.op {
+		case 'd': // deleted, then set: the row is due
+			op.op = 'r'
+		case 'r', 's': // a set keeps the earlier time
+			op.op = old.op
+			op.due = min(old.due, op.due)
+		}
+	}
+	w.timers[k] = op
+}
+
+func (t *Tx) queueRef(emailID string, doc []byte) {
+	w := t.w()
+	if w.refs == nil {
+		w.refs = map[string][]byte{}
+	}
+	w.refs[emailID] = doc
+}
+
+func (t *Tx) queueLink(k linkKey) {
+	w := t.w()
+	if w.links == nil {
+		w.links = map[linkKey]bool{}
+	}
+	w.links[k] = true
+}
+
+func (t *Tx) queueCap(r capRow) {
+	w := t.w()
+	w.caps = append(w.caps, r)
+}
+
+// queueDoc overwrites the document of row id of table (which exists).
+func (t *Tx) queueDoc(table string, id int64, doc []byte) {
+	w := t.w()
+	if w.docs == nil {
+		w.docs = map[docKey][]byte{}
+	}
+	w.docs[docKey{table, id}] = doc
+}
+
+// sqlArgs builds the one statement and its arguments.
+type sqlArgs struct {
+	ctes []string
+	args []any
+}
+
+func (b *sqlArgs) arg(v any) string {
+	b.args = append(b.args, v)
+	return fmt.Sprintf("$%d", len(b.args))
+}
+
+func (b *sqlArgs) cte(sql string) {
+	b.ctes = append(b.ctes, fmt.Sprintf("w%d AS (%s)", len(b.ctes), sql))
+}
+
+// tables are the tables w writes.
+func (w *writes) tables() map[string]bool {
+	out := map[string]bool{}
+	if len(w.deliveries) > 0 {
+		out["deliveries"] = true
+	}
+	if len(w.timers) > 0 {
+		out["timers"] = true
+	}
+	if len(w.refs) > 0 {
+		out["message_refs"] = true
+	}
+	if len(w.links) > 0 {
+		out["email_deliveries"] = true
+	}
+	if len(w.caps) > 0 {
+		out["outbound_cap"] = true
+	}
+	for k := range w.docs {
+		out[k.table] = true
+	}
+	return out
+}
+
+// statement returns the one statement of w, or "" when there is nothing.
+func (w *writes) statement() (string, []any) {
+	ctes, args := w.build()
+	if len(ctes) == 0 {
+		return "", nil
+	}
+	return "WITH " + strings.Join(ctes, ", ") + " SELECT 1", args
+}
+
+var (
+	tableRe = regexp.MustCompile(`(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_]+)`)
+	paramRe = regexp.MustCompile(`\$(\d+)`)
+)
+
+// prefix returns sql with w's writes in front of it as WITH clauses, when
+// sql may carry them: a plain statement that reads and writes none of
+// w's tables (its snapshot does not see them). ok is
+// false when w must be sent on its own first.
+//
+// apart names tables sql reads but whose pending rows it cannot see
+// anyway (other recipients' deliveries): they do not keep it apart.
+func (w *writes) prefix(sql string, args []any, apart map[string]bool) (string, []any, bool) {
+	head := strings.ToUpper(strings.TrimSpace(sql))
+	if !(strings.HasPrefix(head, "SELECT") || strings.HasPrefix(head, "INSERT") ||
+		strings.HasPrefix(head, "UPDATE") || strings.HasPrefix(head, "DELETE")) {
+		return "", nil, false
+	}
+	mine := w.tables()
+	for _, m := range tableRe.FindAllStringSubmatch(sql, -1) {
+		if name := strings.ToLower(m[1]); mine[name] && !apart[name] {
+			return "", nil, false
+		}
+	}
+	ctes, wargs := w.build()
+	if len(ctes) == 0 {
+		return sql, args, true
+	}
+	shift := len(wargs)
+	sql = paramRe.ReplaceAllStringFunc(sql, func(p string) string {
+		n, _ := strconv.Atoi(p[1:])
+		return "$" + strconv.Itoa(n+shift)
+	})
+	return "WITH " + strings.Join(ctes, ", ") + " " + sql, append(wargs, args...), true
+}
+
+// build returns w's data-modifying WITH clauses and their arguments.
+func (w *writes) build() ([]string, []any) {
+	var b sqlArgs
+	if len(w.deliveries) > 0 {
+		var msg, rid, conv []int64
+		var rt, doc []string
+		var seen []bool
+		for k, r := range w.deliveries {
+			msg, rt, rid = append(msg, k.msg), append(rt, k.rtype), append(rid, k.rid)
+			conv, seen, doc = append(conv, r.conv), append(seen, r.seen), append(doc, string(r.doc))
+		}
+		b.cte(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
+			SELECT * FROM unnest(` + b.arg(msg) + `::bigint[], ` + b.arg(rt) + `::text[], ` + b.arg(rid) + `::bigint[], ` +
+			b.arg(conv) + `::bigint[], ` + b.arg(seen) + `::boolean[], ` + b.arg(doc) + `::jsonb[])
+			ON CONFLICT (message_id, rtype, rid) DO UPDATE
+			SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`)
+	}
+	if len(w.timers) > 0 {
+		rows := map[byte]*struct {
+			conv, rid, due []int64
+			rt             []string
+		}{}
+		for k, op := range w.timers {
+			r := rows[op.op]
+			if r == nil {
+				r = &struct {
+					conv, rid, due []int64
+					rt             []string
+				}{}
+				rows[op.op] = r
+			}
+			r.conv, r.rt, r.rid, r.due = append(r.conv, k.conv), append(r.rt, k.rtype), append(r.rid, k.rid), append(r.due, op.due)
+		}
+		if r := rows['s']; r != nil {
+			b.cte(`INSERT INTO timers (conversation_id, rtype, rid, due_ns)
+				SELECT * FROM unnest(` + b.arg(r.conv) + `::bigint[], ` + b.arg(r.rt) + `::text[], ` + b.arg(r.rid) + `::bigint[], ` + b.arg(r.due) + `::bigint[])
+				ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns
+				WHERE timers.due_ns > EXCLUDED.due_ns`)
+		}
+		if r := rows['r']; r != nil {
+			b.cte(`INSERT INTO timers (conversation_id, rtype, rid, due_ns)
+				SELECT * FROM unnest(` + b.arg(r.conv) + `::bigint[], ` + b.arg(r.rt) + `::text[], ` + b.arg(r.rid) + `::bigint[], ` + b.arg(r.due) + `::bigint[])
+				ON CONFLICT (conversation_id, rtype, rid) DO UPDATE SET due_ns = EXCLUDED.due_ns`)
+		}
+		if r := rows['d']; r != nil {
+			b.cte(`DELETE FROM timers t USING unnest(` + b.arg(r.conv) + `::bigint[], ` + b.arg(r.rt) + `::text[], ` + b.arg(r.rid) + `::bigint[]) AS x(c, rt, ri)
+				WHERE t.conversation_id = x.c AND t.rtype = x.rt AND t.rid = x.ri`)
+		}
+	}
+	if len(w.refs) > 0 {
+		var ids, docs []string
+		for id, doc := range w.refs {
+			ids, docs = append(ids, id), append(docs, string(doc))
+		}
+		b.cte(`INSERT INTO message_refs (email_id, data) SELECT * FROM unnest(` + b.arg(ids) + `::text[], ` + b.arg(docs) + `::jsonb[])
+			ON CONFLICT (email_id) DO UPDATE SET data = EXCLUDED.data`)
+	}
+	if len(w.links) > 0 {
+		var out, msg, rid []int64
+		var rt []string
+		for k := range w.links {
+			out, msg, rt, rid = append(out, k.outbound), append(msg, k.msg), append(rt, k.rtype), append(rid, k.rid)
+		}
+		b.cte(`INSERT INTO email_deliveries (outbound_id, message_id, rtype, rid)
+			SELECT * FROM unnest(` + b.arg(out) + `::bigint[], ` + b.arg(msg) + `::bigint[], ` + b.arg(rt) + `::text[], ` + b.arg(rid) + `::bigint[])
+			ON CONFLICT DO NOTHING`)
+	}
+	if len(w.caps) > 0 {
+		addr, conv, at := make([]string, len(w.caps)), make([]int64, len(w.caps)), make([]int64, len(w.caps))
+		for i, c := range w.caps {
+			addr[i], conv[i], at[i] = c.addr, c.conv, c.at
+		}
+		b.cte(`INSERT INTO outbound_cap (address, conversation_id, at_ns)
+			SELECT * FROM unnest(` + b.arg(addr) + `::text[], ` + b.arg(conv) + `::bigint[], ` + b.arg(at) + `::bigint[])`)
+	}
+	byTable := map[string]*struct {
+		ids  []int64
+		docs []string
+	}{}
+	var tables []string
+	for k, doc := range w.docs {
+		r := byTable[k.table]
+		if r == nil {
+			r = &struct {
+				ids  []int64
+				docs []string
+			}{}
+			byTable[k.table] = r
+			tables = append(tables, k.table)
+		}
+		r.ids, r.docs = append(r.ids, k.id), append(r.docs, string(doc))
+	}
+	slices.Sort(tables)
+	for _, table := range tables {
+		r := byTable[table]
+		b.cte(`UPDATE ` + table + ` SET data = x.d FROM unnest(` + b.arg(r.ids) + `::bigint[], ` + b.arg(r.docs) + `::jsonb[]) AS x(id, d)
+			WHERE ` + table + `.id = x.id`)
+	}
+	return b.ctes, b.args
+}

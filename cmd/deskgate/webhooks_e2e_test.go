@@ -118,7 +118,7 @@ func TestWebhooksSurviveKill9(t *testing.T) {
 	sink := startHookSink(t, ln, hook["secret"].(string))
 	p2 := startServe(t, dir, "DESKGATE_WEBHOOK_ALLOW_PRIVATE=true")
 	// Attempts that failed before the kill are retried 5 s, then 30 s later.
-	waitHooks(t, sink, n, 90*time.Second, p2)
+	waitHooks(t, sink, n, 180*time.Second, p2)
 	if _, _, bad := sink.counts(); bad != 0 {
 		t.Fatalf("%d deliveries with a bad signature", bad)
 	}
@@ -149,7 +149,7 @@ func TestWebhooksTwoNodesDeliverEachOnce(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	waitHooks(t, sink, 2*perNode, 60*time.Second, a, b)
+	waitHooks(t, sink, 2*perNode, 180*time.Second, a, b)
 	time.Sleep(2 * time.Second) // a second copy would come now
 	distinct, total, bad := sink.counts()
 	if distinct != 2*perNode || total != distinct || bad != 0 {

@@ -158,9 +158,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	}
 	goFn("imap", func() error { fetcher.Run(loops); return nil })
 	goFn("sighup", func() error { a.certs.reloadOnHUP(loops, log); return nil })
+	// The setup link is out before /healthz says ready: a script that
+	// waits for ready finds it in the log.
+	a.offerSetup(ctx, console)
 	a.ready.Store(true)
 	log.Info("deskgate ready", "http", httpLn.Addr().String(), "smtp", smtpLn.Addr().String(), "data", cfg.DataDir)
-	a.offerSetup(ctx, console)
 
 	var runErr error
 	select {

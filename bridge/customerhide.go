@@ -57,3 +57,21 @@ func (f customerFilter) hidesID(id uint64) (bool, error) {
 	}
 	return ext, nil
 }
+
+// visibleDeliveries is ds less the notifications of conversations that
+// c's show_from_customers hides (SPEC §4).
+func visibleDeliveries(tx store.Tx, c Caller, ds []store.Delivery) ([]store.Delivery, error) {
+	hide, err := newCustomerFilter(tx, c)
+	if err != nil || !hide.on {
+		return ds, err
+	}
+	kept := ds[:0]
+	for _, d := range ds {
+		if h, err := hide.hidesID(d.ConversationID); err != nil {
+			return nil, err
+		} else if !h {
+			kept = append(kept, d)
+		}
+	}
+	return kept, nil
+}

@@ -32,20 +32,8 @@ func (s *Service) Notifications(ctx context.Context, c Caller, unseenOnly bool, 
 		if ds, err = tx.Inbox(callerRecipient(c), q); err != nil {
 			return err
 		}
-		hide, err := newCustomerFilter(tx, c)
-		if err != nil || !hide.on {
-			return err
-		}
-		kept := ds[:0]
-		for _, d := range ds {
-			if h, err := hide.hidesID(d.ConversationID); err != nil {
-				return err
-			} else if !h {
-				kept = append(kept, d)
-			}
-		}
-		ds = kept
-		return nil
+		ds, err = visibleDeliveries(tx, c, ds)
+		return err
 	})
 	if err != nil {
 		return nil, storeErr(err, "notifications")

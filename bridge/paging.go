@@ -76,21 +76,8 @@ func (s *Service) NotificationsPage(ctx context.Context, c Caller, unseenOnly bo
 		if ds, err = tx.Inbox(callerRecipient(c), store.InboxQuery{UnseenOnly: unseenOnly}); err != nil {
 			return err
 		}
-		// show_from_customers off hides customers' conversations (SPEC §4).
-		hide, err := newCustomerFilter(tx, c)
-		if err != nil || !hide.on {
-			return err
-		}
-		kept := ds[:0]
-		for _, d := range ds {
-			if h, err := hide.hidesID(d.ConversationID); err != nil {
-				return err
-			} else if !h {
-				kept = append(kept, d)
-			}
-		}
-		ds = kept
-		return nil
+		ds, err = visibleDeliveries(tx, c, ds)
+		return err
 	})
 	if err != nil {
 		return nil, false, storeErr(err, "notifications")

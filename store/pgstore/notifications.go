@@ -48,6 +48,9 @@ func (t *Tx) Deliveries(msg uint64) ([]store.Delivery, error) {
 // message.
 func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, error) {
 	rt, rid := rkey(r)
+	if ds, ok, err := t.batchInbox(rt, rid, q); ok || err != nil {
+		return ds, err
+	}
 	where := []string{"rtype = $1", "rid = $2", "message_id > $3"}
 	args := []any{rt, rid, int64(q.After)}
 	if q.Conversation != 0 {

@@ -10,6 +10,9 @@ import (
 
 // NewOutboundID allocates the id of a new outbound email.
 func (t *Tx) NewOutboundID() (uint64, error) {
+	if id, ok, err := t.reservedID("outbound_ids"); ok || err != nil {
+		return uint64(id), err
+	}
 	var id int64
 	err := t.queryRow(`SELECT nextval('outbound_ids')`).Scan(&id)
 	return uint64(id), err
@@ -29,16 +32,10 @@ func (t *Tx) PutOutbound(o *store.OutboundEmail, raw []byte) error {
 	if !o.DoneAt.IsZero() {
 		done = ns(o.DoneAt)
 	}
+	// A blind write, sent with the next statement (writes.go).
 	pending := o.Pending()
-	_, err = t.exec(`INSERT INTO outbound (id, pending, next_ns, done_ns, message_id, data, raw)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO UPDATE SET pending = EXCLUDED.pending, next_ns = EXCLUDED.next_ns,
-			done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
-			raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN $8 THEN EXCLUDED.raw ELSE outbound.raw END`,
-		int64(o.ID), pending, ns(o.NextAttempt), done, o.MessageID, doc, rawOrNil(pending, raw), raw != nil)
-	if err != nil {
-		return fmt.Errorf("put outbound %d: %w", o.ID, err)
-	}
+	t.queueOutbound(int64(o.ID), outRow{pending: pending, next: ns(o.NextAttempt), done: done,
+		messageID: o.MessageID, doc: doc, raw: rawOrNil(pending, raw)})
 	return nil
 }
 

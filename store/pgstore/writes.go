@@ -26,7 +26,27 @@ type writes struct {
 	links      map[linkKey]bool
 	caps       []capRow
 	docs       map[docKey][]byte // UPDATE table SET data WHERE id
+	logs       []logRow          // new mail log entries, ids reserved
+	outs       map[int64]outRow  // outbound emails, by id
 	n          int
+}
+
+// logRow is a new mail log entry whose id was reserved (batch.go).
+type logRow struct {
+	id        int64
+	at        int64
+	direction string
+	doc       []byte
+	raw       []byte
+}
+
+// outRow is an outbound email as PutOutbound stores it: raw nil keeps
+// the stored raw message; a final email's is deleted.
+type outRow struct {
+	pending    bool
+	next, done int64
+	messageID  string
+	doc, raw   []byte
 }
 
 type delKey struct {
@@ -114,6 +134,7 @@ func (t *Tx) queueDelivery(k delKey, r delRow) {
 		w.deliveries = map[delKey]delRow{}
 	}
 	w.deliveries[k] = r
+	t.touchDelivery(k, r.conv)
 }
 
 // queueTimer merges op into what is pending for k, as running them in
@@ -158,6 +179,24 @@ func (t *Tx) queueLink(k linkKey) {
 		w.links = map[linkKey]bool{}
 	}
 	w.links[k] = true
+}
+
+func (t *Tx) queueLog(r logRow) {
+	w := t.w()
+	w.logs = append(w.logs, r)
+}
+
+// queueOutbound writes outbound email id as o, keeping a raw message an
+// earlier pending write of it carried when o carries none.
+func (t *Tx) queueOutbound(id int64, o outRow) {
+	w := t.w()
+	if w.outs == nil {
+		w.outs = map[int64]outRow{}
+	}
+	if old, ok := w.outs[id]; ok && o.raw == nil && o.pending {
+		o.raw = old.raw
+	}
+	w.outs[id] = o
 }
 
 func (t *Tx) queueCap(r capRow) {
@@ -209,6 +248,12 @@ func (w *writes) tables() map[string]bool {
 	}
 	for k := range w.docs {
 		out[k.table] = true
+	}
+	if len(w.logs) > 0 {
+		out["maillog"] = true
+	}
+	if len(w.outs) > 0 {
+		out["outbound"] = true
 	}
 	return out
 }
@@ -332,6 +377,32 @@ func (w *writes) build() ([]string, []any) {
 		}
 		b.cte(`INSERT INTO outbound_cap (address, conversation_id, at_ns)
 			SELECT * FROM unnest(` + b.arg(addr) + `::text[], ` + b.arg(conv) + `::bigint[], ` + b.arg(at) + `::bigint[])`)
+	}
+	if len(w.logs) > 0 {
+		n := len(w.logs)
+		id, at, dir, doc, raw := make([]int64, n), make([]int64, n), make([]string, n), make([]string, n), make([][]byte, n)
+		for i, l := range w.logs {
+			id[i], at[i], dir[i], doc[i], raw[i] = l.id, l.at, l.direction, string(l.doc), l.raw
+		}
+		b.cte(`INSERT INTO maillog (id, at_ns, direction, data, raw)
+			SELECT * FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(at) + `::bigint[], ` + b.arg(dir) + `::text[], ` +
+			b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[])`)
+	}
+	if len(w.outs) > 0 {
+		var id, next, done []int64
+		var pending []bool
+		var msgID, doc []string
+		var raw [][]byte
+		for k, o := range w.outs {
+			id, pending, next, done = append(id, k), append(pending, o.pending), append(next, o.next), append(done, o.done)
+			msgID, doc, raw = append(msgID, o.messageID), append(doc, string(o.doc)), append(raw, o.raw)
+		}
+		b.cte(`INSERT INTO outbound (id, pending, next_ns, done_ns, message_id, data, raw)
+			SELECT * FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(pending) + `::boolean[], ` + b.arg(next) + `::bigint[], ` +
+			b.arg(done) + `::bigint[], ` + b.arg(msgID) + `::text[], ` + b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[])
+			ON CONFLICT (id) DO UPDATE SET pending = EXCLUDED.pending, next_ns = EXCLUDED.next_ns,
+				done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
+				raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN EXCLUDED.raw IS NOT NULL THEN EXCLUDED.raw ELSE outbound.raw END`)
 	}
 	byTable := map[string]*struct {
 		ids  []int64

@@ -307,6 +307,9 @@ type Tx struct {
 	// firing them reads, for all of them at once (firing.go).
 	firing bool
 	batch  *fireSet
+	// outs are the outbound emails this transaction read in a batch
+	// or wrote since (outbatch.go).
+	outs map[int64]*outMemo
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
 	// capPruned: no outbound cap entry before it is left (0: unknown).

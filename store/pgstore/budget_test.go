@@ -80,6 +80,7 @@ func (c *counter) measure(tb testing.TB, unit func()) (statements, commits int, 
 // idle (none is started).
 type budgetWorld struct {
 	st    *pgstore.Store
+	url   string // the schema's
 	svc   *bridge.Service
 	cnt   *counter
 	agent uint64
@@ -104,12 +105,13 @@ func (logOutbox) Kick() {}
 func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
 	tb.Helper()
 	cnt := &counter{}
-	st, err := pgstore.Open(context.Background(), pgtest.NewSchema(tb), pgstore.WithTracer(cnt))
+	url := pgtest.NewSchema(tb)
+	st, err := pgstore.Open(context.Background(), url, pgstore.WithTracer(cnt))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	w := &budgetWorld{st: st, cnt: cnt}
+	w := &budgetWorld{st: st, cnt: cnt, url: url}
 	err = st.Update(context.Background(), func(tx store.Tx) error {
 		admin := &store.User{Email: "admin@support.test", Name: "Admin", Role: store.RoleAdmin}
 		if err := tx.CreateUser(admin); err != nil {

@@ -141,6 +141,9 @@ func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 
 // EmailDeliveries returns the deliveries outbound email id carries.
 func (t *Tx) EmailDeliveries(id uint64) ([]store.Delivery, error) {
+	if ds, ok, err := t.memoEmailDeliveries(id); ok {
+		return ds, err
+	}
 	if t.write { // the outcome is written into them next: lock them first
 		if _, err := t.exec(`SELECT 1 FROM deliveries d JOIN email_deliveries e
 			ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid

@@ -54,8 +54,124 @@ func (t *Tx) PrefetchOutbound(ids []uint64) error {
 	})
 	if err != nil {
 		t.outs = nil
+		return err
 	}
+	if !t.write {
+		return nil
+	}
+	// What recording their outcomes reads next: the deliveries each
+	// carries (locked) and their mail log entries (locked).
+	if err := t.prefetchEmailDeliveries(want); err != nil {
+		return err
+	}
+	var logIDs []int64
+	for _, id := range want {
+		if m := t.outs[id]; m != nil && m.doc != nil {
+			var o struct {
+				MailLogID int64 `json:"maillog_id"`
+			}
+			if json.Unmarshal(m.doc, &o) == nil && o.MailLogID != 0 {
+				if _, mine := t.docs[docKey{"maillog", o.MailLogID}]; !mine {
+					logIDs = append(logIDs, o.MailLogID)
+				}
+			}
+		}
+	}
+	if len(logIDs) == 0 {
+		return nil
+	}
+	rows, err = t.query(`SELECT id, data FROM maillog WHERE id = ANY($1) ORDER BY id FOR UPDATE`, logIDs)
+	if err != nil {
+		return err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&id, &doc}, func() error {
+		t.memoDoc("maillog", uint64(id), slices.Clone(doc))
+		return nil
+	})
 	return err
+}
+
+// emailDelsMemo are the deliveries of emails a write transaction read in
+// a batch, kept true as it writes them.
+type emailDelsMemo struct {
+	byEmail map[int64][]emailDel
+	docs    map[delKey][]byte // nil: no such delivery
+}
+
+type emailDel struct {
+	msg int64
+	key delKey
+}
+
+// prefetchEmailDeliveries reads (and locks) the deliveries emails ids
+// carry, in one statement.
+func (t *Tx) prefetchEmailDeliveries(ids []int64) error {
+	rows, err := t.query(`WITH l AS (SELECT d.message_id, d.rtype, d.rid, d.data FROM deliveries d
+			WHERE (d.message_id, d.rtype, d.rid) IN (SELECT message_id, rtype, rid FROM email_deliveries WHERE outbound_id = ANY($1))
+			FOR UPDATE)
+		SELECT e.outbound_id, e.message_id, e.rtype, e.rid, l.data FROM email_deliveries e
+			LEFT JOIN l USING (message_id, rtype, rid)
+		WHERE e.outbound_id = ANY($1) ORDER BY e.outbound_id, e.message_id, e.rtype, e.rid`, ids)
+	if err != nil {
+		return err
+	}
+	m := t.emailDels
+	if m == nil {
+		m = &emailDelsMemo{byEmail: map[int64][]emailDel{}, docs: map[delKey][]byte{}}
+	}
+	for _, id := range ids {
+		m.byEmail[id] = []emailDel{}
+	}
+	var out, msg, rid int64
+	var rt string
+	var doc []byte
+	_, err = pgx.ForEachRow(rows, []any{&out, &msg, &rt, &rid, &doc}, func() error {
+		k := delKey{msg, rt, rid}
+		m.byEmail[out] = append(m.byEmail[out], emailDel{msg, k})
+		if _, known := m.docs[k]; !known {
+			m.docs[k] = slices.Clone(doc)
+		}
+		return nil
+	})
+	if err != nil {
+		t.emailDels = nil
+		return err
+	}
+	t.emailDels = m
+	return nil
+}
+
+// memoEmailDeliveries answers EmailDeliveries(id) from memory.
+func (t *Tx) memoEmailDeliveries(id uint64) ([]store.Delivery, bool, error) {
+	if t.emailDels == nil {
+		return nil, false, nil
+	}
+	ds, ok := t.emailDels.byEmail[int64(id)]
+	if !ok {
+		return nil, false, nil
+	}
+	out := make([]store.Delivery, 0, len(ds))
+	for _, d := range ds {
+		doc := t.emailDels.docs[d.key]
+		if doc == nil {
+			return nil, true, fmt.Errorf("delivery of message %d: %w", d.msg, store.ErrNotFound)
+		}
+		var v store.Delivery
+		if err := json.Unmarshal(doc, &v); err != nil {
+			return nil, true, fmt.Errorf("decode record: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, true, nil
+}
+
+// deliveryWritten keeps the memo of email deliveries true.
+func (t *Tx) deliveryWritten(k delKey, doc []byte) {
+	if t.emailDels != nil {
+		if _, ok := t.emailDels.docs[k]; ok {
+			t.emailDels.docs[k] = doc
+		}
+	}
 }
 
 // memoOutbound remembers email id's document (raw unknown).

@@ -310,6 +310,8 @@ type Tx struct {
 	// outs are the outbound emails this transaction read in a batch
 	// or wrote since (outbatch.go).
 	outs map[int64]*outMemo
+	// emailDels are the deliveries of emails read in a batch (outbatch.go).
+	emailDels *emailDelsMemo
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
 	// capPruned: no outbound cap entry before it is left (0: unknown).

@@ -28,6 +28,7 @@ type writes struct {
 	docs       map[docKey][]byte // UPDATE table SET data WHERE id
 	logs       []logRow          // new mail log entries, ids reserved
 	outs       map[int64]outRow  // outbound emails, by id
+	logUpds    map[int64]logUpd  // mail log entries changed, by id
 	n          int
 }
 
@@ -38,6 +39,13 @@ type logRow struct {
 	direction string
 	doc       []byte
 	raw       []byte
+}
+
+// logUpd is a mail log entry's new document and, when setRaw, raw message.
+type logUpd struct {
+	doc    []byte
+	raw    []byte
+	setRaw bool
 }
 
 // outRow is an outbound email as PutOutbound stores it: raw nil keeps
@@ -135,6 +143,7 @@ func (t *Tx) queueDelivery(k delKey, r delRow) {
 	}
 	w.deliveries[k] = r
 	t.touchDelivery(k, r.conv)
+	t.deliveryWritten(k, r.doc)
 }
 
 // queueTimer merges op into what is pending for k, as running them in
@@ -184,6 +193,29 @@ func (t *Tx) queueLink(k linkKey) {
 func (t *Tx) queueLog(r logRow) {
 	w := t.w()
 	w.logs = append(w.logs, r)
+}
+
+// queueLogUpdate overwrites mail log entry id's document (and raw
+// message, when setRaw): in the pending insert of it when there is one
+// (one statement cannot insert and update a row).
+func (t *Tx) queueLogUpdate(id int64, doc, raw []byte, setRaw bool) {
+	w := t.w()
+	for i := range w.logs {
+		if w.logs[i].id == id {
+			w.logs[i].doc = doc
+			if setRaw {
+				w.logs[i].raw = raw
+			}
+			return
+		}
+	}
+	if w.logUpds == nil {
+		w.logUpds = map[int64]logUpd{}
+	}
+	if old, ok := w.logUpds[id]; ok && old.setRaw && !setRaw {
+		raw, setRaw = old.raw, true
+	}
+	w.logUpds[id] = logUpd{doc: doc, raw: raw, setRaw: setRaw}
 }
 
 // queueOutbound writes outbound email id as o, keeping a raw message an
@@ -249,7 +281,7 @@ func (w *writes) tables() map[string]bool {
 	for k := range w.docs {
 		out[k.table] = true
 	}
-	if len(w.logs) > 0 {
+	if len(w.logs) > 0 || len(w.logUpds) > 0 {
 		out["maillog"] = true
 	}
 	if len(w.outs) > 0 {
@@ -387,6 +419,18 @@ func (w *writes) build() ([]string, []any) {
 		b.cte(`INSERT INTO maillog (id, at_ns, direction, data, raw)
 			SELECT * FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(at) + `::bigint[], ` + b.arg(dir) + `::text[], ` +
 			b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[])`)
+	}
+	if len(w.logUpds) > 0 {
+		var id []int64
+		var doc []string
+		var raw [][]byte
+		var setRaw []bool
+		for k, u := range w.logUpds {
+			id, doc, raw, setRaw = append(id, k), append(doc, string(u.doc)), append(raw, u.raw), append(setRaw, u.setRaw)
+		}
+		b.cte(`UPDATE maillog SET data = x.d, raw = CASE WHEN x.sr THEN x.r ELSE maillog.raw END
+			FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[], ` + b.arg(setRaw) + `::boolean[]) AS x(id, d, r, sr)
+			WHERE maillog.id = x.id`)
 	}
 	if len(w.outs) > 0 {
 		var id, next, done []int64

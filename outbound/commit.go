@@ -67,6 +67,13 @@ func (q *Queue) commitResults(reqs []finishReq) {
 	now := q.opts.Clock.Now()
 	outs := make([]outcome, len(reqs))
 	err := q.st.Update(context.Background(), func(tx store.Tx) error {
+		ids := make([]uint64, len(reqs))
+		for i, r := range reqs {
+			ids[i] = r.id
+		}
+		if err := prefetch(tx, ids); err != nil {
+			return err
+		}
 		for i, r := range reqs {
 			o, err := q.applyResult(tx, r.id, r.res, now)
 			if err != nil {

@@ -224,6 +224,9 @@ func (q *Queue) prepare(ids []uint64) []job {
 	var jobs []job
 	var lost []uint64
 	err := q.st.View(context.Background(), func(tx store.Tx) error {
+		if err := prefetch(tx, ids); err != nil {
+			return err
+		}
 		for _, id := range ids {
 			rec, err := tx.Outbound(id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -283,6 +286,13 @@ func (q *Queue) begin(jobs []job) []job {
 	var cancelled int
 	err := q.st.Update(context.Background(), func(tx store.Tx) error {
 		dial, cancelled = dial[:0], 0
+		ids := make([]uint64, len(jobs))
+		for i, j := range jobs {
+			ids[i] = j.rec.ID
+		}
+		if err := prefetch(tx, ids); err != nil {
+			return err
+		}
 		for _, j := range jobs {
 			cur, err := tx.Outbound(j.rec.ID)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 // PutBouncedAddress records a hard bounce.
 func (t *Tx) PutBouncedAddress(b store.BouncedAddress) error {
 	b.Address = store.NormalizeEmail(b.Address)
+	t.forgetBounced(b.Address)
 	doc, err := mustJSON(b)
 	if err != nil {
 		return err
@@ -21,6 +22,9 @@ func (t *Tx) PutBouncedAddress(b store.BouncedAddress) error {
 
 // BouncedAddress returns the hard-bounce record of addr, if any.
 func (t *Tx) BouncedAddress(addr string) (store.BouncedAddress, bool, error) {
+	if b, ok, known, err := t.batchBounced(addr); known || err != nil {
+		return b, ok && err == nil, err
+	}
 	var b store.BouncedAddress
 	ok, err := t.getJSON(&b, `SELECT data FROM bounced_addresses WHERE address = $1`, store.NormalizeEmail(addr))
 	return b, ok && err == nil, err
@@ -31,7 +35,9 @@ func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
 	if ns(at) < t.capPruned {
 		t.capPruned = 0
 	}
-	t.queueCap(capRow{store.NormalizeEmail(addr), int64(conv), ns(at)})
+	r := capRow{store.NormalizeEmail(addr), int64(conv), ns(at)}
+	t.queueCap(r)
+	t.recordCap(r)
 	return nil
 }
 
@@ -41,6 +47,12 @@ func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int
 	var n int
 	var oldest *int64
 	addr = store.NormalizeEmail(addr)
+	if n, oldest, ok, err := t.batchCount(addr, conv, max(ns(since), 0)); ok || err != nil {
+		if err != nil || n == 0 {
+			return n, time.Time{}, err
+		}
+		return n, time.Unix(0, oldest), nil
+	}
 	sql, args := `SELECT count(*), min(at_ns) FROM outbound_cap
 		WHERE address = $1 AND conversation_id = $2 AND at_ns >= $3`, []any{addr, int64(conv), max(ns(since), 0)}
 	var apart map[string]bool
@@ -70,6 +82,9 @@ func (t *Tx) PruneOutboundEmails(before time.Time, max int) (int, error) {
 		SELECT id FROM outbound_cap WHERE at_ns < $1 ORDER BY at_ns, id LIMIT $2)`, ns(before), max)
 	if err != nil {
 		return 0, fmt.Errorf("prune outbound cap: %w", err)
+	}
+	if tag.RowsAffected() > 0 {
+		t.prunedCaps(ns(before))
 	}
 	if n := int(tag.RowsAffected()); n < max {
 		t.capPruned = ns(before) // nothing older is left

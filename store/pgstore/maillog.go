@@ -19,6 +19,18 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	if err != nil {
 		return err
 	}
+	// Firing a batch: an id reserved for the batch, and a blind write.
+	if id, ok, err := t.reservedID("maillog"); err != nil {
+		return err
+	} else if ok {
+		e.ID = uint64(id)
+		if doc, err = mustJSON(e); err != nil {
+			return err
+		}
+		t.queueLog(logRow{id: id, at: ns(e.At), direction: e.Direction, doc: doc, raw: raw})
+		t.memoDoc("maillog", uint64(id), doc)
+		return nil
+	}
 	// One statement: the new id goes into the row and its document.
 	var id int64
 	if err := t.queryRow(`INSERT INTO maillog (id, at_ns, direction, data, raw)
@@ -34,6 +46,9 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 // MailLog returns entry id.
 func (t *Tx) MailLog(id uint64) (*store.MailLogEntry, error) {
 	var e store.MailLogEntry
+	if ok, err := t.memoGet("maillog", id, &e); ok || err != nil {
+		return &e, err
+	}
 	ok, err := t.getJSON(&e, t.lockRead(`SELECT data FROM maillog WHERE id = $1`), int64(id))
 	if err != nil {
 		return nil, err
@@ -44,8 +59,15 @@ func (t *Tx) MailLog(id uint64) (*store.MailLogEntry, error) {
 	return &e, nil
 }
 
+// putMailLog overwrites entry e, with the next statement (writes.go).
 func (t *Tx) putMailLog(e *store.MailLogEntry) error {
-	return t.putJSON(`UPDATE maillog SET data = $2 WHERE id = $1`, e.ID, e)
+	doc, err := mustJSON(e)
+	if err != nil {
+		return err
+	}
+	t.queueLogUpdate(int64(e.ID), doc, nil, false)
+	t.memoDoc("maillog", e.ID, doc)
+	return nil
 }
 
 // SetMailLogStatus changes the status and detail of entry id.
@@ -88,8 +110,9 @@ func (t *Tx) SetMailLogRaw(id uint64, raw []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`UPDATE maillog SET data = $2, raw = $3 WHERE id = $1`, int64(id), doc, raw)
-	return err
+	t.queueLogUpdate(int64(id), doc, raw, true)
+	t.memoDoc("maillog", id, doc)
+	return nil
 }
 
 // ListMailLog returns entries matching q, newest first.
@@ -112,6 +135,7 @@ func (t *Tx) ListMailLog(q store.MailLogQuery) ([]store.MailLogEntry, error) {
 
 // PruneMailLog deletes up to max entries older than before, oldest first.
 func (t *Tx) PruneMailLog(before time.Time, max int) (int, error) {
+	t.forgetTable("maillog")
 	tag, err := t.exec(`DELETE FROM maillog WHERE id IN (
 		SELECT id FROM maillog WHERE at_ns < $1 ORDER BY at_ns, id LIMIT $2)`, ns(before), max)
 	if err != nil {
@@ -134,6 +158,7 @@ func (t *Tx) EvictMailLog(maxBytes int64, max int) (int, error) {
 		return 0, nil
 	}
 	// The oldest entries until what they free covers the excess.
+	t.forgetTable("maillog")
 	tag, err := t.exec(`DELETE FROM maillog WHERE id IN (
 		SELECT id FROM (
 			SELECT id, coalesce(sum(octet_length(data::text) + coalesce(octet_length(raw), 0) + 32)

@@ -63,3 +63,13 @@ func (t *Tx) deliveredIn(conv uint64) {
 		t.newConvs[conv] = false
 	}
 }
+
+// forgetTable drops what the transaction remembers of table's rows (a
+// statement is about to delete some).
+func (t *Tx) forgetTable(table string) {
+	for k := range t.docs {
+		if k.table == table {
+			delete(t.docs, k)
+		}
+	}
+}

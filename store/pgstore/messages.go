@@ -64,6 +64,9 @@ func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 
 // Message returns message id or ErrNotFound.
 func (t *Tx) Message(id uint64) (*store.Message, error) {
+	if m, ok, err := t.batchMessage(id); ok || err != nil {
+		return m, err
+	}
 	var m store.Message
 	return &m, t.get(&m, "message", id, `SELECT data FROM messages WHERE id = $1`)
 }
@@ -99,6 +102,9 @@ func (t *Tx) MessageIDs(conv uint64) ([]uint64, error) {
 func (t *Tx) NewestMessageIDs(conv uint64, n int) ([]uint64, error) {
 	if n <= 0 {
 		return []uint64{}, nil
+	}
+	if ids, ok, err := t.batchNewest(conv, n); ok || err != nil {
+		return ids, err
 	}
 	return t.ids(`SELECT id FROM messages WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2`, int64(conv), n)
 }

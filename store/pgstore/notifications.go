@@ -48,6 +48,9 @@ func (t *Tx) Deliveries(msg uint64) ([]store.Delivery, error) {
 // message.
 func (t *Tx) Inbox(r store.Recipient, q store.InboxQuery) ([]store.Delivery, error) {
 	rt, rid := rkey(r)
+	if ds, ok, err := t.batchInbox(rt, rid, q); ok || err != nil {
+		return ds, err
+	}
 	where := []string{"rtype = $1", "rid = $2", "message_id > $3"}
 	args := []any{rt, rid, int64(q.After)}
 	if q.Conversation != 0 {
@@ -138,6 +141,9 @@ func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
 
 // EmailDeliveries returns the deliveries outbound email id carries.
 func (t *Tx) EmailDeliveries(id uint64) ([]store.Delivery, error) {
+	if ds, ok, err := t.memoEmailDeliveries(id); ok {
+		return ds, err
+	}
 	if t.write { // the outcome is written into them next: lock them first
 		if _, err := t.exec(`SELECT 1 FROM deliveries d JOIN email_deliveries e
 			ON d.message_id = e.message_id AND d.rtype = e.rtype AND d.rid = e.rid

@@ -171,6 +171,9 @@ func (t *Tx) insertWithID(table, col string, val any, v any) (uint64, error) {
 
 // Customer returns customer id or ErrNotFound.
 func (t *Tx) Customer(id uint64) (*store.Customer, error) {
+	if c, ok, err := t.batchCustomer(id); ok || err != nil {
+		return c, err
+	}
 	var c store.Customer
 	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE id = $1`, int64(id)) // never changed: no lock
 	if err == nil && !ok {

@@ -6,10 +6,14 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // NewOutboundID allocates the id of a new outbound email.
 func (t *Tx) NewOutboundID() (uint64, error) {
+	if id, ok, err := t.reservedID("outbound_ids"); ok || err != nil {
+		return uint64(id), err
+	}
 	var id int64
 	err := t.queryRow(`SELECT nextval('outbound_ids')`).Scan(&id)
 	return uint64(id), err
@@ -29,16 +33,11 @@ func (t *Tx) PutOutbound(o *store.OutboundEmail, raw []byte) error {
 	if !o.DoneAt.IsZero() {
 		done = ns(o.DoneAt)
 	}
+	// A blind write, sent with the next statement (writes.go).
 	pending := o.Pending()
-	_, err = t.exec(`INSERT INTO outbound (id, pending, next_ns, done_ns, message_id, data, raw)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO UPDATE SET pending = EXCLUDED.pending, next_ns = EXCLUDED.next_ns,
-			done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
-			raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN $8 THEN EXCLUDED.raw ELSE outbound.raw END`,
-		int64(o.ID), pending, ns(o.NextAttempt), done, o.MessageID, doc, rawOrNil(pending, raw), raw != nil)
-	if err != nil {
-		return fmt.Errorf("put outbound %d: %w", o.ID, err)
-	}
+	t.queueOutbound(int64(o.ID), outRow{pending: pending, next: ns(o.NextAttempt), done: done,
+		messageID: o.MessageID, doc: doc, raw: rawOrNil(pending, raw)})
+	t.outboundWritten(int64(o.ID), doc, pending, raw)
 	return nil
 }
 
@@ -51,6 +50,9 @@ func rawOrNil(pending bool, raw []byte) []byte {
 
 // Outbound returns outbound email id, or ErrNotFound.
 func (t *Tx) Outbound(id uint64) (*store.OutboundEmail, error) {
+	if o, ok, err := t.memoOutboundGet(id); ok {
+		return o, err
+	}
 	var o store.OutboundEmail
 	return &o, t.getLocked(&o, "outbound email", id, `SELECT data FROM outbound WHERE id = $1`)
 }
@@ -70,6 +72,9 @@ func (t *Tx) OutboundByMessageID(msgID string) (*store.OutboundEmail, error) {
 
 // OutboundRaw returns a pending outbound email's raw message.
 func (t *Tx) OutboundRaw(id uint64) ([]byte, error) {
+	if b, ok, err := t.memoOutboundRaw(id); ok {
+		return b, err
+	}
 	b, ok, err := t.bytesOf(`SELECT raw FROM outbound WHERE id = $1`, int64(id))
 	if err != nil {
 		return nil, err
@@ -84,7 +89,22 @@ func (t *Tx) OutboundRaw(id uint64) ([]byte, error) {
 // before now, earliest first (locked, skipping other nodes' locks, in a
 // write transaction).
 func (t *Tx) DueOutbound(now time.Time, max int) ([]uint64, error) {
-	return t.ids(`SELECT id FROM outbound WHERE pending AND next_ns <= $1 ORDER BY next_ns, id LIMIT $2`+t.lockSuffix(), ns(now), max)
+	// Their documents too: the queue reads each of them next.
+	rows, err := t.query(`SELECT id, data FROM outbound WHERE pending AND next_ns <= $1 ORDER BY next_ns, id LIMIT $2`+t.lockSuffix(), ns(now), max)
+	if err != nil {
+		return nil, err
+	}
+	out := []uint64{}
+	var id int64
+	var doc []byte
+	_, err = pgx.ForEachRow(rows, []any{&id, &doc}, func() error {
+		out = append(out, uint64(id))
+		if _, known := t.outs[id]; !known {
+			t.memoOutbound(id, doc)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // NextOutbound returns when the earliest pending email is due.
@@ -110,5 +130,6 @@ func (t *Tx) PruneOutbound(before time.Time, max int) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("prune outbound: %w", err)
 	}
+	t.outs = nil
 	return int(tag.RowsAffected()), nil
 }

@@ -303,8 +303,15 @@ type Tx struct {
 	// records this transaction changed (cache.go).
 	st    *Store
 	dirty uint8
-	// firing: the transaction locked due timers (DueTimers).
+	// firing: the transaction locked due timers (DueTimers); batch what
+	// firing them reads, for all of them at once (firing.go).
 	firing bool
+	batch  *fireSet
+	// outs are the outbound emails this transaction read in a batch
+	// or wrote since (outbatch.go).
+	outs map[int64]*outMemo
+	// emailDels are the deliveries of emails read in a batch (outbatch.go).
+	emailDels *emailDelsMemo
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
 	// capPruned: no outbound cap entry before it is left (0: unknown).

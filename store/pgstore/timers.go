@@ -57,7 +57,8 @@ func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Timer, error) {
+	var keys []timerKey
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Timer, error) {
 		var conv, rid, due int64
 		var rt string
 		if err := row.Scan(&conv, &rt, &rid, &due); err != nil {
@@ -65,9 +66,14 @@ func (t *Tx) DueTimers(now time.Time, max int) ([]store.Timer, error) {
 		}
 		if t.write { // locked: it stays as read until this transaction changes it
 			t.knowDue(timerKey{conv, rt, rid}, due)
+			keys = append(keys, timerKey{conv, rt, rid})
 		}
 		return store.Timer{Due: fromNS(due), Recipient: recipientOf(rt, rid), Conversation: uint64(conv)}, nil
 	})
+	if err == nil {
+		t.startFiring(keys)
+	}
+	return out, err
 }
 
 // NextTimer returns the earliest due time of any timer.

@@ -158,6 +158,9 @@ func (t *Tx) CreateConversation(c *store.Conversation) error {
 
 // Conversation returns conversation id or ErrNotFound.
 func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
+	if err := t.batchConversations(id); err != nil {
+		return nil, err
+	}
 	var c store.Conversation
 	return &c, t.getRecord(&c, "conversation", "conversations", id)
 }

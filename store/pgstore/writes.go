@@ -26,7 +26,35 @@ type writes struct {
 	links      map[linkKey]bool
 	caps       []capRow
 	docs       map[docKey][]byte // UPDATE table SET data WHERE id
+	logs       []logRow          // new mail log entries, ids reserved
+	outs       map[int64]outRow  // outbound emails, by id
+	logUpds    map[int64]logUpd  // mail log entries changed, by id
 	n          int
+}
+
+// logRow is a new mail log entry whose id was reserved (batch.go).
+type logRow struct {
+	id        int64
+	at        int64
+	direction string
+	doc       []byte
+	raw       []byte
+}
+
+// logUpd is a mail log entry's new document and, when setRaw, raw message.
+type logUpd struct {
+	doc    []byte
+	raw    []byte
+	setRaw bool
+}
+
+// outRow is an outbound email as PutOutbound stores it: raw nil keeps
+// the stored raw message; a final email's is deleted.
+type outRow struct {
+	pending    bool
+	next, done int64
+	messageID  string
+	doc, raw   []byte
 }
 
 type delKey struct {
@@ -114,6 +142,8 @@ func (t *Tx) queueDelivery(k delKey, r delRow) {
 		w.deliveries = map[delKey]delRow{}
 	}
 	w.deliveries[k] = r
+	t.touchDelivery(k, r.conv)
+	t.deliveryWritten(k, r.doc)
 }
 
 // queueTimer merges op into what is pending for k, as running them in
@@ -158,6 +188,47 @@ func (t *Tx) queueLink(k linkKey) {
 		w.links = map[linkKey]bool{}
 	}
 	w.links[k] = true
+}
+
+func (t *Tx) queueLog(r logRow) {
+	w := t.w()
+	w.logs = append(w.logs, r)
+}
+
+// queueLogUpdate overwrites mail log entry id's document (and raw
+// message, when setRaw): in the pending insert of it when there is one
+// (one statement cannot insert and update a row).
+func (t *Tx) queueLogUpdate(id int64, doc, raw []byte, setRaw bool) {
+	w := t.w()
+	for i := range w.logs {
+		if w.logs[i].id == id {
+			w.logs[i].doc = doc
+			if setRaw {
+				w.logs[i].raw = raw
+			}
+			return
+		}
+	}
+	if w.logUpds == nil {
+		w.logUpds = map[int64]logUpd{}
+	}
+	if old, ok := w.logUpds[id]; ok && old.setRaw && !setRaw {
+		raw, setRaw = old.raw, true
+	}
+	w.logUpds[id] = logUpd{doc: doc, raw: raw, setRaw: setRaw}
+}
+
+// queueOutbound writes outbound email id as o, keeping a raw message an
+// earlier pending write of it carried when o carries none.
+func (t *Tx) queueOutbound(id int64, o outRow) {
+	w := t.w()
+	if w.outs == nil {
+		w.outs = map[int64]outRow{}
+	}
+	if old, ok := w.outs[id]; ok && o.raw == nil && o.pending {
+		o.raw = old.raw
+	}
+	w.outs[id] = o
 }
 
 func (t *Tx) queueCap(r capRow) {
@@ -209,6 +280,12 @@ func (w *writes) tables() map[string]bool {
 	}
 	for k := range w.docs {
 		out[k.table] = true
+	}
+	if len(w.logs) > 0 || len(w.logUpds) > 0 {
+		out["maillog"] = true
+	}
+	if len(w.outs) > 0 {
+		out["outbound"] = true
 	}
 	return out
 }
@@ -332,6 +409,44 @@ func (w *writes) build() ([]string, []any) {
 		}
 		b.cte(`INSERT INTO outbound_cap (address, conversation_id, at_ns)
 			SELECT * FROM unnest(` + b.arg(addr) + `::text[], ` + b.arg(conv) + `::bigint[], ` + b.arg(at) + `::bigint[])`)
+	}
+	if len(w.logs) > 0 {
+		n := len(w.logs)
+		id, at, dir, doc, raw := make([]int64, n), make([]int64, n), make([]string, n), make([]string, n), make([][]byte, n)
+		for i, l := range w.logs {
+			id[i], at[i], dir[i], doc[i], raw[i] = l.id, l.at, l.direction, string(l.doc), l.raw
+		}
+		b.cte(`INSERT INTO maillog (id, at_ns, direction, data, raw)
+			SELECT * FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(at) + `::bigint[], ` + b.arg(dir) + `::text[], ` +
+			b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[])`)
+	}
+	if len(w.logUpds) > 0 {
+		var id []int64
+		var doc []string
+		var raw [][]byte
+		var setRaw []bool
+		for k, u := range w.logUpds {
+			id, doc, raw, setRaw = append(id, k), append(doc, string(u.doc)), append(raw, u.raw), append(setRaw, u.setRaw)
+		}
+		b.cte(`UPDATE maillog SET data = x.d, raw = CASE WHEN x.sr THEN x.r ELSE maillog.raw END
+			FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[], ` + b.arg(setRaw) + `::boolean[]) AS x(id, d, r, sr)
+			WHERE maillog.id = x.id`)
+	}
+	if len(w.outs) > 0 {
+		var id, next, done []int64
+		var pending []bool
+		var msgID, doc []string
+		var raw [][]byte
+		for k, o := range w.outs {
+			id, pending, next, done = append(id, k), append(pending, o.pending), append(next, o.next), append(done, o.done)
+			msgID, doc, raw = append(msgID, o.messageID), append(doc, string(o.doc)), append(raw, o.raw)
+		}
+		b.cte(`INSERT INTO outbound (id, pending, next_ns, done_ns, message_id, data, raw)
+			SELECT * FROM unnest(` + b.arg(id) + `::bigint[], ` + b.arg(pending) + `::boolean[], ` + b.arg(next) + `::bigint[], ` +
+			b.arg(done) + `::bigint[], ` + b.arg(msgID) + `::text[], ` + b.arg(doc) + `::jsonb[], ` + b.arg(raw) + `::bytea[])
+			ON CONFLICT (id) DO UPDATE SET pending = EXCLUDED.pending, next_ns = EXCLUDED.next_ns,
+				done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
+				raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN EXCLUDED.raw IS NOT NULL THEN EXCLUDED.raw ELSE outbound.raw END`)
 	}
 	byTable := map[string]*struct {
 		ids  []int64

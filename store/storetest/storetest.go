@@ -29,6 +29,7 @@ func Run(t *testing.T, b Backend) {
 		{"MailLogListPageAndPrune", testMailLogListPageAndPrune},
 		{"TimersKeepTheEarliestPerPair", testTimersKeepTheEarliestPerPair},
 		{"OutboundDueIndexFollowsState", testOutboundDueIndexFollowsState},
+		{"QueueWritesReadBack", testQueueWritesReadBack},
 		{"SetMailLogRawSkipsPrunedEntries", testSetMailLogRawSkipsPrunedEntries},
 		{"OutboundCapLedger", testOutboundCapLedger},
 		{"InboxUnseenCountsAndSeeUpTo", testInboxUnseenCountsAndSeeUpTo},

@@ -168,4 +168,18 @@ func TestConsolePagingAndCapturedMail(t *testing.T) {
 			t.Errorf("the reset page says %q, want %q in it", note, want)
 		}
 	}
+
+	// A password change in Settings says what ended too.
+	browse(t, ctx, "to the sign-in form", chromedp.Navigate(p.http+"/"), chromedp.WaitVisible(chromedp.CSS(`#signout`)),
+		chromedp.Click(chromedp.CSS(`#signout`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	signIn(t, ctx, p.http, "agnes@example.com", "agnes second password")
+	browse(t, ctx, "change password", goTo("settings"), chromedp.WaitVisible(chromedp.CSS(`#pw-current`)),
+		chromedp.SendKeys(chromedp.CSS(`#pw-current`), "agnes second password"),
+		chromedp.SendKeys(chromedp.CSS(`#pw-new`), "agnes third password"),
+		chromedp.Click(`//button[.="Change password"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#pw-changed`)))
+	changed, err := chromedp.Run(rctx, chromedp.Evaluate[string](`document.getElementById("pw-changed").parentElement.innerText`))
+	if err != nil || !strings.Contains(changed, "Password changed.") || !strings.Contains(changed, "session") {
+		t.Errorf("after a password change the page says %q (%v)", changed, err)
+	}
 }

@@ -6,5 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p docs/console
-DESKGATE_SCREENSHOTS="$PWD/docs/console" go test -count=1 -run 'TestConsoleInBrowser$|TestConsoleWorkspace$' ./cmd/deskgate/
+DESKGATE_SCREENSHOTS="$PWD/docs/console" go test -count=1 -run 'TestConsoleInBrowser$|TestConsoleWorkspace$|TestConsolePagingAndCapturedMail$' ./cmd/deskgate/
 ls -l docs/console

@@ -25,7 +25,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
 // stylesheet, the icon and the ES modules (app.js imports the others).
 var Assets = []string{"app.js", "app.css", "favicon.svg",
 	"api.js", "ui.js", "events.js", "messenger.js", "conversation.js", "email.js",
-	"maillog.js", "messaging.js", "automations.js", "people.js", "settings.js"}
+	"maillog.js", "mailread.js", "messaging.js", "automations.js", "people.js", "settings.js"}
 
 var types = map[string]string{
 	".html": "text/html; charset=utf-8",

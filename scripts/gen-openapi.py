@@ -83,6 +83,15 @@ schemas={
      "id":ID,"kind":{"type":"string","enum":["internal","external"]},"author":ref("Author"),"snippet":{"type":"string","description":"The start of its body on one line (at most 160 characters and an ellipsis)."},"created_at":T}}}}]},
  "Notification":{"type":"object","required":["message_id","conversation_id","at","seen"],"properties":{"message_id":ID,"conversation_id":ID,"at":T,"seen":B,"email_status":S}},
  "UnseenCounts":{"type":"object","required":["total","conversations"],"properties":{"total":{"type":"integer"},"conversations":arr(obj(["conversation_id","unseen"],{"conversation_id":ID,"unseen":{"type":"integer"}}))}},
+ "MailLogText":{"type":"object","required":["id","from","to","cc","subject","date","message_id","text","has_html","attachments","problems"],"properties":{
+   "id":{"type":"integer","format":"int64"},"from":{"type":"string","description":"Name <address>, decoded."},
+   "to":{"type":"array","items":{"type":"string"}},"cc":{"type":"array","items":{"type":"string"}},
+   "subject":{"type":"string"},"date":{"type":"string","format":"date-time","nullable":True,"description":"The Date header; null when missing or unreadable."},
+   "message_id":{"type":"string","description":"Message-ID without <>."},
+   "text":{"type":"string","description":"The whole text, UTF-8: the text/plain part, else the HTML turned to text."},
+   "has_html":{"type":"boolean","description":"The message has an HTML part too."},
+   "attachments":{"type":"array","items":{"type":"object","required":["filename","content_type","size"],"properties":{"filename":{"type":"string"},"content_type":{"type":"string"},"size":{"type":"integer","description":"Decoded bytes."}}}},
+   "problems":{"type":"array","items":{"type":"string"},"description":"What could not be decoded cleanly."}}},
  "MailLogEntry":{"type":"object","required":["id","direction","at","from","to","subject","email_message_id","status","detail","conversation_id","message_id","message_id_internal"],"properties":{
    "id":ID,"direction":{"type":"string","enum":["inbound","outbound"]},"at":T,
    "from":{"type":"string","description":"Sender: the From address (inbound), else the envelope sender."},
@@ -166,6 +175,7 @@ paths={
  "/console/messaging.js":{"get":op("The console's messaging.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/automations.js":{"get":op("The console's automations.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/people.js":{"get":op("The console's people.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
+ "/console/mailread.js":{"get":op("The console's mailread.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/settings.js":{"get":op("The console's settings.js module.",{"200":{"description":"JavaScript module","content":{"text/javascript":{"schema":S}}}},"console",security=False)},
  "/console/favicon.svg":{"get":op("The console's icon.",{"200":{"description":"SVG","content":{"image/svg+xml":{"schema":S}}}},"console",security=False)},
  "/favicon.ico":{"get":op("The console's icon where browsers look for it (an SVG).",{"200":{"description":"SVG","content":{"image/svg+xml":{"schema":S}}}},"console",security=False)},
@@ -221,6 +231,7 @@ paths={
    {"name":"before","in":"query","required":False,"schema":{"type":"integer","format":"int64","minimum":0},"description":"Paging: only entries with a smaller id (pass the last id of the previous page)."},
    {"name":"limit","in":"query","required":False,"schema":{"type":"integer","minimum":1,"maximum":500,"default":100}}])},
  "/api/v1/maillog/{id}/raw":{"get":op("The raw message of a mail log entry, as a download (404 when none was kept, e.g. rejected mail, or pruned).",{"200":{"description":"The message as received, with deskgate's Received field","content":{"message/rfc822":{"schema":{"type":"string","format":"binary"}}}}},"maillog",params=[pid()])},
+ "/api/v1/maillog/{id}/text":{"get":op("The message of a mail log entry decoded for reading (admins only): RFC 2047 headers, quoted-printable and base64 bodies and charsets decoded, the text part (else the HTML turned to text) whole, so a captured email's links read intact. 404 as for raw; 422 unparsable when nothing can be read.",{**ok(200,"The decoded message",ref("MailLogText")),"422":err("unparsable.")},"maillog",params=[pid()])},
  "/api/v1/mailboxes":{
    "post":op("Connect an existing IMAP mailbox (admins only). New mail in its folder becomes conversations as SMTP mail does.",ok(201,"Connected",ref("Mailbox")),"mailboxes",body(obj(["host","tls","username","password"],{
      "host":S,"port":{"type":"integer","minimum":1,"maximum":65535,"description":"993 for implicit TLS, else 143."},

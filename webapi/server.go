@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	auth(http.MethodGet, "/me/events", s.events)
 	auth(http.MethodGet, "/maillog", s.listMailLog)
 	auth(http.MethodGet, "/maillog/:id/raw", s.mailLogRaw)
+	auth(http.MethodGet, "/maillog/:id/text", s.mailLogText)
 
 	// Accounts (SPEC §10).
 	g.POST("/auth/login", s.login)

@@ -38,7 +38,44 @@ export async function api(method, path, body, raw) {
 // GET /users, agents fall back to what they meet.
 let peopleCache = null;
 export async function people() {
-  if (!peopleCache) peopleCache = api('GET', '/users').then(us => new Map(us.map(u => [u.id, u]))).catch(() => new Map(state.me ? [[state.me.id, state.me]] : []));
+  if (!peopleCache) peopleCache = all('/users').then(us => new Map(us.map(u => [u.id, u]))).catch(() => new Map(state.me ? [[state.me.id, state.me]] : []));
   return peopleCache;
 }
 export function forgetPeople() { peopleCache = null; }
+
+// ---- paging (SPEC §14) -----------------------------------------------------
+// Every list answers at most `limit` entries (default 100, at most 500) and
+// a `Link: <URL>; rel="next"` header while there are more; the URL carries
+// an opaque cursor and is followed as given, never built.
+
+// nextOf is the API path (under /api/v1) of the rel="next" link of a
+// response, or '' on the last page. Only a link to this origin's API is
+// followed.
+export function nextOf(res) {
+  for (const part of (res.headers.get('Link') || '').split(',')) {
+    const m = part.match(/^\s*<([^>]*)>\s*;(.*)$/);
+    if (!m || !/(^|;)\s*rel="?next"?\s*(;|$)/.test(m[2])) continue;
+    const u = new URL(m[1], location.origin);
+    if (u.origin === location.origin && u.pathname.startsWith(API + '/')) return u.pathname.slice(API.length) + u.search;
+  }
+  return '';
+}
+
+// page reads one page of a list: { items, next } (next as nextOf says).
+export async function page(path) {
+  const res = await api('GET', path, undefined, true);
+  return { items: await res.json(), next: nextOf(res) };
+}
+
+// all reads a whole list: it asks for pages of 500 and follows Link, at
+// most 200 pages (100,000 entries).
+export async function all(path) {
+  let next = path + (path.includes('?') ? '&' : '?') + 'limit=500';
+  const out = [];
+  for (let i = 0; next && i < 200; i++) {
+    const p = await page(next);
+    out.push(...p.items);
+    next = p.next;
+  }
+  return out;
+}

@@ -7,7 +7,7 @@
 // page through textContent or an attribute, never by parsing a string as
 // HTML; sanitized mail HTML is shown in sandboxed iframes.
 import { api, forgetPeople, hooks, state } from './api.js';
-import { h, main, errorBox, pageError } from './ui.js';
+import { h, main, errorBox, pageError, credentialsEnded } from './ui.js';
 import { refreshUnseen, showMute, startStream } from './events.js';
 import { drawMessenger, revisit } from './messenger.js';
 import { drawMailLog } from './maillog.js';
@@ -29,7 +29,7 @@ function signedOut() {
 function drawSignIn(msg) {
   const email = h('input', { id: 'email', name: 'email', type: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const out = h('div', {}, msg ? h('p', { class: 'muted' }, msg) : null);
+  const out = h('div', {}, typeof msg === 'string' ? h('p', { class: 'muted' }, msg) : msg ? h('div', { class: 'note', id: 'signin-note' }, msg) : null);
   const form = h('form', { class: 'card signin', 'aria-labelledby': 'signin-title', onsubmit: async e => {
     e.preventDefault(); out.replaceChildren();
     try {
@@ -62,9 +62,9 @@ function drawResetPassword() {
   main.replaceChildren(h('form', { class: 'card signin', onsubmit: async e => {
     e.preventDefault();
     try {
-      await api('POST', '/auth/password-reset/confirm', { token, password: pw.value });
+      const r = await api('POST', '/auth/password-reset/confirm', { token, password: pw.value });
       history.replaceState(null, '', '/');
-      drawSignIn('Your password is set. Sign in with it.');
+      drawSignIn([h('p', { id: 'pw-set' }, h('strong', {}, 'Your password is set. Sign in with it.')), credentialsEnded(r, false)]);
     } catch (err) { out.replaceChildren(errorBox(err)); }
   } }, h('h1', {}, 'Set a new password'),
   token ? null : h('p', { class: 'error' }, 'This link has no token; ask for a new one from the sign-in page.'),

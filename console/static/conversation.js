@@ -3,7 +3,7 @@
 // external messages and internal notes (notes visibly marked: customers
 // never get them), and the composer (reply or note, attachments by
 // picking or dropping, Ctrl+Enter sends).
-import { api, people, state } from './api.js';
+import { all, api, people, state } from './api.js';
 import { h, say, when, ago, errorBox } from './ui.js';
 import { refreshUnseen } from './events.js';
 import { drawConversationList, assigneeNames, who } from './messenger.js';
@@ -31,12 +31,12 @@ export async function drawConversation(id) {
   if (state.openConv !== id) return;
   // The item's other conversations join the timeline (an agent's note
   // about a customer's question stays beside it).
-  const siblings = await api('GET', `/conversations?tab=all&status=&item_id=${conv.item_id}`).catch(() => []);
+  const siblings = await all(`/conversations?tab=all&status=&item_id=${conv.item_id}`).catch(() => []);
   const convs = [conv, ...siblings.filter(c => c.id !== conv.id)];
   const external = convs.find(c => c.kind === 'external');
   const internal = convs.find(c => c.kind === 'internal');
   timeline = convs.map(c => c.id);
-  const [staff, lists] = await Promise.all([people(), Promise.all(convs.map(c => api('GET', `/conversations/${c.id}/messages`).catch(() => [])))]);
+  const [staff, lists] = await Promise.all([people(), Promise.all(convs.map(c => all(`/conversations/${c.id}/messages`).catch(() => [])))]);
   const msgs = lists.flat().sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : a.id - b.id));
   const dels = await Promise.all(msgs.map(m => api('GET', `/messages/${m.id}/deliveries`).catch(() => [])));
   if (state.openConv !== id) return;
@@ -104,7 +104,7 @@ function header(conv, staff) {
 async function customerCard(conv) {
   const cs = conv.customers || [];
   if (conv.kind !== 'external' || !cs.length) return h('aside', { class: 'customer card', hidden: conv.kind !== 'external' }, h('p', { class: 'muted' }, 'No customer on this conversation.'));
-  const other = await Promise.all(cs.map(c => api('GET', `/conversations?tab=from_customers&status=&customer_id=${c.id}`).catch(() => [])));
+  const other = await Promise.all(cs.map(c => all(`/conversations?tab=from_customers&status=&customer_id=${c.id}`).catch(() => [])));
   return h('aside', { class: 'customer card', id: 'customer', 'aria-label': 'Customer' }, cs.map((c, i) => h('section', {},
     h('h3', {}, c.name || c.email), h('div', {}, h('a', { href: 'mailto:' + c.email }, c.email)),
     h('div', { class: 'muted' }, 'Customer since ', when(c.created_at)),

@@ -1,25 +1,34 @@
 // The mail log page (admins, SPEC §6): Inbound and Outbound tabs, filters,
-// the raw view.
-import { api } from './api.js';
+// an email shown readably (mailread.js) or raw.
+import { api, page } from './api.js';
 import { h, main, say, when, errorBox } from './ui.js';
+import { readable } from './mailread.js';
 
 export async function drawMailLog(args) {
   const at = location.hash;
   const dir = args[0] === 'outbound' ? 'outbound' : 'inbound';
   const addr = h('input', { id: 'f-addr', type: 'search', placeholder: 'address contains' });
-  const statuses = dir === 'inbound' ? ['threaded', 'created', 'suppressed', 'bounce', 'rejected'] : ['queued', 'sent', 'deferred', 'bounced', 'cancelled'];
+  const statuses = dir === 'inbound' ? ['threaded', 'created', 'suppressed', 'bounce', 'rejected'] : ['queued', 'sent', 'deferred', 'bounced', 'cancelled', 'captured'];
   const status = h('select', { id: 'f-status' }, h('option', { value: '' }, 'any status'), statuses.map(s => h('option', { value: s }, s)));
   const tbody = h('tbody');
-  const raw = h('div', { id: 'raw' });
-  // The whole retention window, a page of 500 at a time (before = the last id).
-  const entries = await api('GET', `/maillog?direction=${dir}&limit=500`);
+  const view = h('div', { id: 'raw' });
+  // The whole retention window, 500 entries a page, following the Link
+  // header of the last page read (SPEC §14).
+  const first = await page(`/maillog?direction=${dir}&limit=500`);
+  const entries = first.items;
+  let next = first.next;
   const more = h('button', { type: 'button', id: 'more', onclick: async () => {
+    more.disabled = true;
     try {
-      const page = await api('GET', `/maillog?direction=${dir}&limit=500&before=${entries[entries.length - 1].id}`);
-      entries.push(...page); more.hidden = page.length < 500; draw();
+      const p = await page(next);
+      entries.push(...p.items); next = p.next; draw();
     } catch (err) { say(err.message); }
-  } }, 'Older mail');
-  more.hidden = entries.length < 500;
+    more.disabled = false; more.hidden = !next;
+  } }, 'Load more (older mail)');
+  more.hidden = !next;
+  const show = async (title, make) => {
+    try { view.replaceChildren(h('h2', {}, title), await make()); view.scrollIntoView(); } catch (err) { view.replaceChildren(errorBox(err)); }
+  };
   const draw = () => {
     const a = addr.value.toLowerCase();
     tbody.replaceChildren(...entries.filter(e => (!a || (e.from + ' ' + e.to).toLowerCase().includes(a)) && (!status.value || e.status === status.value)).map(e =>
@@ -28,13 +37,12 @@ export async function drawMailLog(args) {
         h('td', { class: 'status-' + e.status }, e.status), h('td', {}, e.detail, e.class ? h('div', { class: 'muted' }, 'class: ' + e.class) : null,
           e.auth ? h('div', { class: 'muted' }, `spf ${e.auth.spf} · dkim ${e.auth.dkim} · dmarc ${e.auth.dmarc}`) : null),
         h('td', {}, e.conversation_id ? h('a', { href: `#/messenger/${e.conversation_id}` }, 'conversation ' + e.conversation_id) : ''),
-        h('td', {}, e.size ? h('button', { type: 'button', class: 'rawbtn', onclick: async () => {
-          try {
+        h('td', { class: 'actions' }, e.size ? [
+          h('button', { type: 'button', class: 'readbtn', onclick: () => show(`Email ${e.id}`, () => readable(e.id)) }, 'Read'), ' ',
+          h('button', { type: 'button', class: 'rawbtn', onclick: () => show(`Raw mail ${e.id}`, async () => {
             const res = await api('GET', `/maillog/${e.id}/raw`, undefined, true);
-            raw.replaceChildren(h('h2', {}, 'Raw mail ' + e.id), h('pre', { class: 'raw' }, await res.text()));
-            raw.scrollIntoView();
-          } catch (err) { raw.replaceChildren(errorBox(err)); }
-        } }, 'Raw') : ''))));
+            return h('pre', { class: 'raw' }, await res.text());
+          }) }, 'Raw')] : ''))));
     if (!tbody.children.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'muted' }, 'No mail.')));
   };
   addr.addEventListener('input', draw); status.addEventListener('change', draw);
@@ -43,6 +51,6 @@ export async function drawMailLog(args) {
     h('div', { class: 'tabs', role: 'tablist' }, ['inbound', 'outbound'].map(d => h('button', { role: 'tab', 'aria-selected': String(d === dir), onclick: () => { location.hash = '#/maillog/' + d; } }, d === 'inbound' ? 'Inbound' : 'Outbound'))),
     h('div', { class: 'row' }, h('label', { for: 'f-addr' }, 'Address'), addr, h('label', { for: 'f-status' }, 'Status'), status),
     h('div', { class: 'tablewrap' }, h('table', {}, h('thead', {}, h('tr', {}, ['When', 'From', 'To', 'Subject', 'Status', 'Detail', 'Triggered', ''].map(t => h('th', {}, t)))), tbody)),
-    h('div', { class: 'row' }, more), raw);
+    h('div', { class: 'row' }, more), view);
   draw();
 }

@@ -1,12 +1,12 @@
 // The messaging center (admins, SPEC §9): templates with a live preview,
 // system emails, automations.
-import { api } from './api.js';
+import { api, all } from './api.js';
 import { h, main, say, when, errorBox } from './ui.js';
 import { drawAutomation, usedByLinks } from './automations.js';
 
 export async function drawMessaging(args) {
   const at = location.hash;
-  const [templates, autos] = await Promise.all([api('GET', '/templates'), api('GET', '/automations')]);
+  const [templates, autos] = await Promise.all([all('/templates'), all('/automations')]);
   const system = templates.filter(t => t.kind === 'system');
   const editor = h('div', { id: 'editor' });
   if (location.hash !== at) return; // another page was asked for meanwhile

@@ -1,7 +1,7 @@
 // The messenger (SPEC §13): the conversation list (tabs, status and
 // assignee filters, search, live), and the open conversation with its
 // item's internal notes in one timeline.
-import { api, people, state } from './api.js';
+import { api, page, people, state } from './api.js';
 import { h, main, say, ago, when, errorBox } from './ui.js';
 import { onLive, refreshUnseen } from './events.js';
 import { drawConversation, openTimeline } from './conversation.js';
@@ -19,7 +19,7 @@ export async function drawMessenger(args) {
   state.openConv = Number(args[0]) || 0;
   const tabbar = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Conversations' }, tabs.map(t => h('button', {
     type: 'button', role: 'tab', 'aria-selected': String(filters.tab === t), 'data-tab': t,
-    onclick: () => { filters.tab = t; keep(); drawMessenger(args); },
+    onclick: () => { filters.tab = t; keep(); list.pages = 1; drawMessenger(args); },
   }, TAB_NAMES[t])));
   const status = h('select', { id: 'f-conv-status', 'aria-label': 'Status' },
     [['open', 'Open'], ['closed', 'Closed'], ['', 'Any status']].map(([v, n]) => h('option', { value: v, selected: (filters.status ?? 'open') === v }, n)));
@@ -29,9 +29,9 @@ export async function drawMessenger(args) {
     [...staff.values()].filter(u => u.id !== state.me.id).map(u => h('option', { value: String(u.id), selected: filters.assignee === String(u.id) }, u.name || u.email)));
   const search = h('input', { id: 'search', type: 'search', placeholder: 'Search subjects, messages, addresses', 'aria-label': 'Search conversations', value: filters.q || '' });
   let timer = 0;
-  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { filters.q = search.value.trim(); keep(); drawConversationList(); }, 250); });
-  status.addEventListener('change', () => { filters.status = status.value; keep(); drawConversationList(); });
-  assignee.addEventListener('change', () => { filters.assignee = assignee.value; keep(); drawConversationList(); });
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => { filters.q = search.value.trim(); keep(); resetList(); }, 250); });
+  status.addEventListener('change', () => { filters.status = status.value; keep(); resetList(); });
+  assignee.addEventListener('change', () => { filters.assignee = assignee.value; keep(); resetList(); });
   if (location.hash !== at) return; // another page was asked for meanwhile
   main.replaceChildren(h('h1', { class: 'sr-only' }, 'Messenger'),
     h('div', { class: 'messenger' + (state.openConv ? ' has-open' : '') },
@@ -55,6 +55,15 @@ function listQuery() {
   return p.toString();
 }
 
+// The list is paged (SPEC §14: 100 a page, a Link header to the next).
+// list.pages is how many pages are shown: "Load more" follows the Link of
+// the last one, and a redraw (live, filters kept) reloads the first page
+// and follows Link as far as was loaded before, so what was loaded beyond
+// the first page stays, fresh and in order. A filter or tab change starts
+// again at one page.
+const list = { pages: 1, next: '', convs: [] };
+export function resetList() { list.pages = 1; return drawConversationList(); }
+
 // drawConversationList redraws the list wherever it is shown; an answer
 // that comes back after a newer request started is dropped.
 let listSeq = 0;
@@ -62,14 +71,49 @@ export async function drawConversationList() {
   const ul = document.getElementById('convs');
   if (!ul) return;
   const seq = ++listSeq;
-  let convs;
-  try { convs = await api('GET', '/conversations?' + listQuery()); }
-  catch (err) { if (seq === listSeq) ul.replaceChildren(h('li', { class: 'empty' }, errorBox(err))); return; }
+  const convs = [];
+  let next = '/conversations?' + listQuery(), pages = 0;
+  try {
+    while (next && pages < list.pages) {
+      const p = await page(next);
+      if (seq !== listSeq) return;
+      convs.push(...p.items); next = p.next; pages++;
+    }
+  } catch (err) { if (seq === listSeq) ul.replaceChildren(h('li', { class: 'empty' }, errorBox(err))); return; }
   if (seq !== listSeq || !document.body.contains(ul)) return;
+  list.pages = Math.max(1, pages); list.next = next; list.convs = dedupe(convs);
+  await showList(ul);
+}
+
+// loadMore shows the next page below what is shown.
+async function loadMore() {
+  const ul = document.getElementById('convs');
+  if (!ul || !list.next) return;
+  const seq = ++listSeq;
+  let p;
+  try { p = await page(list.next); } catch (err) { say(err.message); await showList(ul); return; }
+  if (seq !== listSeq || !document.body.contains(ul)) return;
+  list.pages++; list.next = p.next; list.convs = dedupe([...list.convs, ...p.items]);
+  await showList(ul);
+}
+
+// dedupe keeps the first of a conversation that moved between pages
+// while they were read.
+function dedupe(convs) {
+  const seen = new Set();
+  return convs.filter(c => !seen.has(c.id) && seen.add(c.id));
+}
+
+async function showList(ul) {
   const staff = await people();
+  const convs = list.convs;
   state.rows = new Map(convs.map(c => [c.id, c]));
   ul.replaceChildren(...convs.map(c => row(c, staff)));
   if (!convs.length) ul.append(h('li', { class: 'empty' }, emptyText()));
+  if (list.next) {
+    ul.append(h('li', { class: 'more' }, h('button', { type: 'button', id: 'more-convs', onclick: e => { e.target.disabled = true; loadMore(); } },
+      `Load more (${convs.length} shown)`)));
+  }
 }
 
 function emptyText() {

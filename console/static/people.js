@@ -1,10 +1,10 @@
 // Mailboxes (SPEC §11), users, teams and invitations (SPEC §10): admins.
-import { api } from './api.js';
+import { api, all } from './api.js';
 import { h, main, say, when, errorBox } from './ui.js';
 
 export async function drawMailboxes() {
   const at = location.hash;
-  const boxes = await api('GET', '/mailboxes');
+  const boxes = await all('/mailboxes');
   const f = {
     host: h('input', { id: 'm-host', required: true }), port: h('input', { id: 'm-port', type: 'number', min: 1, max: 65535, placeholder: '993' }),
     tls: h('select', { id: 'm-tls' }, ['implicit', 'starttls', 'none'].map(x => h('option', { value: x }, x))),
@@ -35,13 +35,13 @@ export async function drawMailboxes() {
 
 export async function drawUsers() {
   const at = location.hash;
-  const [users, teams] = await Promise.all([api('GET', '/users'), api('GET', '/teams')]);
+  const [users, teams] = await Promise.all([all('/users'), all('/teams')]);
   const byID = new Map(users.map(u => [u.id, u]));
   const email = h('input', { id: 'u-email', type: 'email', required: true }), name = h('input', { id: 'u-name' });
   const role = h('select', { id: 'u-role' }, h('option', { value: 'agent' }, 'agent'), h('option', { value: 'admin' }, 'admin'));
   const tname = h('input', { id: 't-name', required: true });
   // Projects by name where the API lists them (GET /projects), else by id.
-  const projects = await api('GET', '/projects').catch(() => null);
+  const projects = await all('/projects').catch(() => null);
   const invProject = projects ? h('select', { id: 'i-project', required: true }, h('option', { value: '' }, 'Choose a project'), projects.map(p => h('option', { value: String(p.id) }, p.name)))
     : h('input', { id: 'i-project', type: 'number', min: 1, required: true, placeholder: 'project id' });
   const invUser = h('select', { id: 'i-user' }, h('option', { value: '' }, 'Choose a person'), users.map(u => h('option', { value: String(u.id) }, u.name ? `${u.name} <${u.email}>` : u.email)));

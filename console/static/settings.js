@@ -1,7 +1,7 @@
 // The caller's own settings (SPEC §4): one-click presets, the fields,
 // invitations and the password.
 import { api, state } from './api.js';
-import { h, main, say, when, errorBox } from './ui.js';
+import { h, main, say, when, errorBox, credentialsEnded } from './ui.js';
 
 const PRESETS = [
   { name: 'Front line', about: 'every customer message, replies to what I follow, internal notes I follow', set: { from_customers: 'all', from_users_and_bot: 'followed', followed_internal: true, email_assignment_changes: true, email_new_members: false } },
@@ -66,7 +66,7 @@ function passwordBox() {
   const out = h('div');
   return h('form', { class: 'card', onsubmit: async e => {
     e.preventDefault();
-    try { await api('PUT', '/me/password', { current_password: cur.value, password: next.value }); cur.value = next.value = ''; out.replaceChildren(h('p', {}, 'Password changed; your other sessions are signed out.')); }
+    try { const r = await api('PUT', '/me/password', { current_password: cur.value, password: next.value }); cur.value = next.value = ''; out.replaceChildren(h('p', { id: 'pw-changed' }, h('strong', {}, 'Password changed.')), ...credentialsEnded(r, true)); }
     catch (err) { out.replaceChildren(errorBox(err)); }
   } }, h('h2', {}, 'Password'), h('label', { for: 'pw-current' }, 'Current password'), cur, h('label', { for: 'pw-new' }, 'New password (at least 8 characters)'), next,
   h('div', { class: 'row' }, h('button', { type: 'submit' }, 'Change password')), out);

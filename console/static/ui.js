@@ -50,3 +50,21 @@ export function pageError(title, err) {
   main.replaceChildren(h('h1', {}, title), errorBox(err),
     h('p', {}, h('a', { href: '#/messenger' }, 'Back to the messenger')));
 }
+
+// credentialsEnded says what a password reset or change ended (the answer
+// {sessions_ended, tokens_revoked, tokens_kept} of the API; null when the
+// server answered no body) and which admin-issued tokens still work.
+export function credentialsEnded(r, own) {
+  if (!r) return [h('p', {}, own ? 'Your other sessions are signed out, and API tokens made from a session no longer work.' : 'Your sessions are signed out, and API tokens made from a session no longer work.')];
+  const n = r.sessions_ended || 0, revoked = (r.tokens_revoked || []).length, kept = r.tokens_kept || [];
+  const plural = (k, one, many) => `${k} ${k === 1 ? one : many}`;
+  return [
+    h('p', { id: 'ended-sessions' }, n ? `${plural(n, 'signed-in session', 'signed-in sessions')} ended${own ? ' (this one stays)' : ''}.` : (own ? 'No other session was signed in.' : 'No session was signed in.')),
+    h('p', { id: 'ended-tokens' }, revoked ? `${plural(revoked, 'API token', 'API tokens')} made from a session no longer ${revoked === 1 ? 'works' : 'work'}.` : 'No token made from a session had to end.'),
+    kept.length
+      ? h('div', { id: 'kept-tokens' }, h('p', {}, `${plural(kept.length, 'token', 'tokens')} an admin issued still ${kept.length === 1 ? 'works' : 'work'}; ask an admin to revoke any you no longer use:`),
+        h('ul', {}, kept.map(t => h('li', { 'data-token': t.id }, h('code', {}, t.id), ` · ${t.minted || 'issued'}`,
+          t.created_at ? ` · issued ${when(t.created_at)}` : '', ` · ${t.last_used_at ? 'last used ' + when(t.last_used_at) : 'never used'}`))))
+      : h('p', { id: 'kept-tokens' }, 'No other token works for your account.'),
+  ];
+}

@@ -41,13 +41,17 @@ func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUp
 		if in.Title != nil {
 			it.Title = *in.Title
 		}
-		return tx.PutItem(it)
+		if err := tx.PutItem(it); err != nil {
+			return err
+		}
+		if it.Status == from {
+			return nil
+		}
+		return s.queueEvent(tx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
 	})
 	if err != nil {
 		return nil, storeErr(err, "item")
 	}
-	if it.Status != from {
-		s.emit(ctx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
-	}
+	s.kickAutomations()
 	return it, nil
 }

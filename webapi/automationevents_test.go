@@ -27,6 +27,7 @@ func (e *env) receiveFrom(source, from, raw string) bridge.ReceiptEntry {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.settle()
 	if len(rec.Entries) != 1 {
 		e.t.Fatalf("receipt %+v", rec)
 	}

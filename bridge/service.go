@@ -35,8 +35,8 @@ type Service struct {
 	wake    chan struct{} // wakes the timer loop
 	// autoWake wakes the automation worker (an event was queued here).
 	autoWake chan struct{}
-	outbox  Outbox
-	bouncer Bouncer
+	outbox   Outbox
+	bouncer  Bouncer
 	// announcer tells other nodes of new messages (nil: one node).
 	announcer Announcer
 	// hashSlots bounds concurrent password hashes (memory: argon2id's m each).

@@ -124,3 +124,91 @@ func TestNotificationAutomationCountsRuns(t *testing.T) {
 		t.Fatalf("automations after two emails (%d sent): %+v", len(e.outbox.sent()), as)
 	}
 }
+
+// blockingOutbox holds every Enqueue until released.
+type blockingOutbox struct {
+	*recordingOutbox
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (o *blockingOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+	select {
+	case o.entered <- struct{}{}:
+	default:
+	}
+	<-o.release
+	return o.recordingOutbox.Enqueue(tx, e)
+}
+
+// The answer to an inbound mail (SMTP's 250) comes after the commit
+// alone: an automation whose email cannot be queued yet does not delay
+// it; the automation worker runs it after, once (issue 22, item 6).
+func TestSlowAutomationDoesNotDelayTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "ack", "subject": "Got it", "text": "Thanks."})
+	id := e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "ack",
+		"trigger": map[string]any{"event": "conversation.created"},
+		"actions": []any{map[string]any{"type": "send_email", "template": "ack", "to": "customers"}}}).id(t)
+	slow := &blockingOutbox{recordingOutbox: e.outbox, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	e.svc.SetOutbox(slow)
+	ctx, cancel := context.WithCancel(context.Background())
+	worker := make(chan struct{})
+	go func() { defer close(worker); e.svc.RunAutomations(ctx, 50*time.Millisecond) }()
+	defer func() { cancel(); <-worker }()
+	released := false
+	defer func() {
+		if !released {
+			close(slow.release)
+		}
+	}()
+
+	answered := make(chan error, 1)
+	go func() {
+		_, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "dana@customer.example", To: []string{"support@support.test"}, Source: store.SourceSMTP},
+			[]byte("From: Dana <dana@customer.example>\r\nTo: support@support.test\r\nSubject: Scanner jams\r\nMessage-ID: <slow@customer.example>\r\n\r\nIt jams.\r\n"))
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the answer waited for the automation")
+	}
+	select {
+	case <-slow.entered: // the worker has the event, its email held
+	case <-time.After(20 * time.Second):
+		t.Fatal("the automation worker never ran the automation")
+	}
+	storedRuns := func() uint64 {
+		t.Helper()
+		var runs uint64
+		if err := e.st.View(context.Background(), func(tx store.Tx) error {
+			a, err := tx.Automation(id)
+			if err == nil {
+				runs = a.Runs
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return runs
+	}
+	if n := storedRuns(); n != 0 {
+		t.Fatalf("runs while its email is held: %d", n)
+	}
+	close(slow.release)
+	released = true
+	deadline := time.Now().Add(20 * time.Second)
+	for storedRuns() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the automation did not run once released")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(e.outbox.sent()); n != 1 {
+		t.Fatalf("%d emails, want 1", n)
+	}
+}

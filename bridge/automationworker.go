@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,20 +56,24 @@ func (s *Service) DrainAutomations(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for ctx.Err() == nil {
-		ok, err := s.RunAutomationEvent(ctx)
-		if err != nil || !ok {
+		k, err := s.RunAutomationEvents(ctx)
+		if err != nil || k == 0 {
 			return n, err
 		}
-		n++
+		n += k
 	}
 	return n, ctx.Err()
 }
 
-// actionKey names one action of one automation.
+// actionKey names one action of one automation on one event.
 type actionKey struct {
+	event      uint64
 	automation uint64
 	action     int
 }
+
+// eventBatch bounds the events one transaction runs.
+const eventBatch = 32
 
 // actionFailed is an action's failure, which rolls its event's
 // transaction back: the event runs again without that action.
@@ -81,82 +87,61 @@ type actionFailed struct {
 
 func (e *actionFailed) Error() string { return e.problem }
 
-// RunAutomationEvent claims the oldest queued event, runs the automations
-// that match it and acknowledges it, in one transaction; it reports
-// whether there was an event. An action that fails is logged and recorded
-// on its automation (last_error), is not retried, and leaves nothing
-// behind: the transaction is rolled back and the event run again without
-// it. What an automation does itself queues no event (no loops, SPEC §9).
-func (s *Service) RunAutomationEvent(ctx context.Context) (bool, error) {
+// RunAutomationEvents claims the oldest queued events (up to eventBatch),
+// runs the automations that match each and acknowledges them, in one
+// transaction; it reports how many it ran. An action that fails is
+// logged and recorded on its automation (last_error), is not retried, and
+// leaves nothing behind: the transaction is rolled back and the events run
+// again without it. What an automation does itself queues no event (no loops, SPEC §9).
+func (s *Service) RunAutomationEvents(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
-	var eventID uint64
-	failed := map[actionKey]string{} // failed actions of event eventID
+	failed := map[actionKey]string{} // actions that failed: left out of the next attempt
 	for attempt := 0; ; attempt++ {
 		var results []actionResult
-		handled := false
+		handled := 0
 		err := s.st.Update(ctx, func(tx store.Tx) error {
-			results, handled = nil, false // the function may run twice
-			evs, err := tx.ClaimOutbox(store.ConsumerAutomations, 1)
+			results, handled = nil, 0 // the function may run twice
+			evs, err := tx.ClaimOutbox(store.ConsumerAutomations, eventBatch)
 			if err != nil || len(evs) == 0 {
 				return err
-			}
-			e := evs[0]
-			if e.ID != eventID {
-				eventID = e.ID
-				clear(failed)
-			}
-			handled = true
-			var ev Event
-			if err := json.Unmarshal(e.Data, &ev); err != nil {
-				s.log.Error("automations: unreadable event dropped", "event", e.ID, "type", e.Type, "err", err)
-				return tx.AckOutbox(store.ConsumerAutomations, []uint64{e.ID})
 			}
 			as, err := tx.Automations()
 			if err != nil {
 				return err
 			}
-			for i := range as {
-				a := &as[i]
-				if !matches(a, ev) {
+			ids := make([]uint64, 0, len(evs))
+			runs := map[uint64]*runTally{}
+			for _, e := range evs {
+				ids = append(ids, e.ID)
+				var ev Event
+				if err := json.Unmarshal(e.Data, &ev); err != nil {
+					s.log.Error("automations: unreadable event dropped", "event", e.ID, "type", e.Type, "err", err)
 					continue
 				}
-				var problems []string
-				for n, act := range a.Actions {
-					k := actionKey{a.ID, n}
-					if p, ok := failed[k]; ok {
-						problems = append(problems, p)
-						continue
-					}
-					res, err := s.runActionTx(ctx, tx, a, act, ev)
-					if err != nil {
-						if ctx.Err() != nil {
-							return err // not the action's fault: the event stays queued
-						}
-						return &actionFailed{key: k, name: a.Name, typ: act.Type, err: err,
-							problem: fmt.Sprintf("actions[%d] %s: %v", n, act.Type, err)}
-					}
-					if res.problem != nil {
-						s.log.Error("automation action failed", "automation", a.ID, "name", a.Name, "action", n, "type", act.Type, "event", ev.Name, "err", res.problem)
-						problems = append(problems, fmt.Sprintf("actions[%d] %s: %v", n, act.Type, res.problem))
-					}
-					results = append(results, res)
-				}
-				if err := s.recordRunTx(tx, a.ID, strings.Join(problems, "; ")); err != nil {
+				if err := s.runEventTx(ctx, tx, e.ID, ev, as, failed, runs, &results); err != nil {
 					return err
 				}
 			}
-			return tx.AckOutbox(store.ConsumerAutomations, []uint64{e.ID})
+			// Runs counted once per automation, in id order: two nodes'
+			// batches lock the automations in the same order.
+			for _, id := range slices.Sorted(maps.Keys(runs)) {
+				if err := s.recordRunTx(tx, id, runs[id]); err != nil {
+					return err
+				}
+			}
+			handled = len(ids)
+			return tx.AckOutbox(store.ConsumerAutomations, ids)
 		})
 		var af *actionFailed
-		if errors.As(err, &af) && attempt <= maxActions*4 {
+		if errors.As(err, &af) && attempt <= maxActions*eventBatch {
 			s.log.Error("automation action failed", "automation", af.key.automation, "name", af.name, "action", af.key.action,
-				"type", af.typ, "outbox_event", eventID, "err", af.err)
+				"type", af.typ, "outbox_event", af.key.event, "err", af.err)
 			failed[af.key] = af.problem
 			continue
 		}
 		if err != nil {
-			return false, err
+			return 0, err
 		}
 		for _, r := range results {
 			s.afterCommit(r.ds)
@@ -166,17 +151,65 @@ func (s *Service) RunAutomationEvent(ctx context.Context) (bool, error) {
 	}
 }
 
-// recordRunTx counts a run of automation id and records its error ("" for
-// none: a later success clears an earlier error).
-func (s *Service) recordRunTx(tx store.Tx, id uint64, problem string) error {
+// runEventTx runs, in tx, the automations of as that match ev (outbox
+// event id), but the actions failed names, and tallies their runs.
+func (s *Service) runEventTx(ctx context.Context, tx store.Tx, id uint64, ev Event, as []store.Automation, failed map[actionKey]string,
+	runs map[uint64]*runTally, results *[]actionResult) error {
+	for i := range as {
+		a := &as[i]
+		if !matches(a, ev) {
+			continue
+		}
+		var problems []string
+		for n, act := range a.Actions {
+			k := actionKey{id, a.ID, n}
+			if p, ok := failed[k]; ok {
+				problems = append(problems, p)
+				continue
+			}
+			res, err := s.runActionTx(ctx, tx, a, act, ev)
+			if err != nil {
+				if ctx.Err() != nil {
+					return err // not the action's fault: the events stay queued
+				}
+				return &actionFailed{key: k, name: a.Name, typ: act.Type, err: err,
+					problem: fmt.Sprintf("actions[%d] %s: %v", n, act.Type, err)}
+			}
+			if res.problem != nil {
+				s.log.Error("automation action failed", "automation", a.ID, "name", a.Name, "action", n, "type", act.Type, "event", ev.Name, "err", res.problem)
+				problems = append(problems, fmt.Sprintf("actions[%d] %s: %v", n, act.Type, res.problem))
+			}
+			*results = append(*results, res)
+		}
+		r := runs[a.ID]
+		if r == nil {
+			r = &runTally{}
+			runs[a.ID] = r
+		}
+		r.n++
+		r.problem = strings.Join(problems, "; ") // the last run's
+	}
+	return nil
+}
+
+// runTally is an automation's runs in one batch and the last one's
+// problem ("" for none).
+type runTally struct {
+	n       uint64
+	problem string
+}
+
+// recordRunTx counts r's runs of automation id and records the last
+// one's error ("" for none: a later success clears an earlier error).
+func (s *Service) recordRunTx(tx store.Tx, id uint64, r *runTally) error {
 	now := s.clock.Now()
 	a, err := tx.Automation(id)
 	if err != nil {
 		return err
 	}
-	a.Runs++
-	a.LastError, a.LastErrorAt = problem, nil
-	if problem != "" {
+	a.Runs += r.n
+	a.LastError, a.LastErrorAt = r.problem, nil
+	if r.problem != "" {
 		a.LastErrorAt = &now
 	}
 	return tx.PutAutomation(a)

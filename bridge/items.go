@@ -13,8 +13,8 @@ type ItemUpdate struct {
 	Title  *string
 }
 
-// UpdateItem changes an item's status or title. A changed status emits
-// item.status_changed (with from and to) once committed.
+// UpdateItem changes an item's status or title. A changed status queues
+// item.status_changed (with from and to) for the automations, in its transaction.
 func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUpdate) (*store.Item, error) {
 	if in.Status != nil && !statusRE.MatchString(*in.Status) {
 		return nil, errorf(KindInvalid, "status: a lower-case word of at most 32 characters, e.g. open or closed")

@@ -87,6 +87,19 @@ type actionFailed struct {
 
 func (e *actionFailed) Error() string { return e.problem }
 
+// Unwrap lets the store see its own errors through (PostgreSQL re-runs
+// the transaction after a deadlock or a serialization failure).
+func (e *actionFailed) Unwrap() error { return e.err }
+
+// storeFault reports whether err is the store's failure, not the
+// action's: the database refused a statement (a deadlock between two
+// nodes' workers, say) or could not be reached. Then the events stay
+// queued for the next round, every action with them.
+func storeFault(err error) bool {
+	var sql interface{ SQLState() string }
+	return errors.As(err, &sql) || errors.Is(err, store.ErrUnavailable)
+}
+
 // RunAutomationEvents claims the oldest queued events (up to eventBatch),
 // runs the automations that match each and acknowledges them, in one
 // transaction; it reports how many it ran. An action that fails is
@@ -134,7 +147,7 @@ func (s *Service) RunAutomationEvents(ctx context.Context) (int, error) {
 			return tx.AckOutbox(store.ConsumerAutomations, ids)
 		})
 		var af *actionFailed
-		if errors.As(err, &af) && attempt <= maxActions*eventBatch {
+		if errors.As(err, &af) && !storeFault(err) && attempt <= maxActions*eventBatch {
 			s.log.Error("automation action failed", "automation", af.key.automation, "name", af.name, "action", af.key.action,
 				"type", af.typ, "outbox_event", af.key.event, "err", af.err)
 			failed[af.key] = af.problem

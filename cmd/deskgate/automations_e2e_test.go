@@ -144,6 +144,11 @@ func checkEachRanOnce(t *testing.T, p *proc, autos []float64, accepted []string)
 			t.Fatalf("automation %v ran %v times for %d conversations", autos[i], r, len(convs))
 		}
 	}
+	for _, id := range autos {
+		if _, a := p.api("GET", fmt.Sprintf("/api/v1/automations/%v", id), "e2e-admin", nil); a["last_error"] != "" && a["last_error"] != nil {
+			t.Fatalf("automation %v failed: %v", id, a["last_error"])
+		}
+	}
 	for _, id := range accepted {
 		if !inLog[strings.Trim(id, "<>")] && !inLog[id] {
 			t.Fatalf("%s was answered 250 but is not in the mail log", id)

@@ -212,3 +212,35 @@ func TestSlowAutomationDoesNotDelayTheAnswer(t *testing.T) {
 		t.Fatalf("%d emails, want 1", n)
 	}
 }
+
+// An action that fails after an earlier one of its automation wrote
+// leaves nothing of its own behind; the earlier one's effect stays, once,
+// and the run is counted once with the failure (the worker rolls the
+// event back and runs it again without the failed action).
+func TestFailingActionRunsTheOthersOnce(t *testing.T) {
+	e := newEnv(t)
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "note", "subject": "n", "text": "Noted: {{.Item.Title}}."})
+	id := e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "two notes",
+		"trigger": map[string]any{"event": "conversation.created", "conditions": map[string]any{"kind": "external"}},
+		"actions": []any{
+			map[string]any{"type": "post_message", "template": "note", "conversation": "external"},
+			map[string]any{"type": "post_message", "template": "note", "conversation": "internal"}, // none yet: fails
+			map[string]any{"type": "post_message", "template": "note", "conversation": "external"},
+		}}).id(t)
+	p := e.must(201, "POST", "/api/v1/projects", adminToken, map[string]string{"name": "Lab"}).id(t)
+	it := e.must(201, "POST", "/api/v1/items", adminToken, map[string]any{"project_id": p, "title": "Centrifuge"}).id(t)
+	conv := e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{"item_id": it, "kind": "external", "subject": "Spin"}).id(t)
+	var msgs []struct{ Body, Cause string }
+	e.must(200, "GET", pathf("/api/v1/conversations/%d/messages", conv), adminToken, nil).decode(t, &msgs)
+	if len(msgs) != 2 || msgs[0].Body != "Noted: Centrifuge." || msgs[1].Body != "Noted: Centrifuge." {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	var a struct {
+		Runs      uint64
+		LastError string `json:"last_error"`
+	}
+	e.must(200, "GET", pathf("/api/v1/automations/%d", id), adminToken, nil).decode(t, &a)
+	if a.Runs != 1 || !strings.Contains(a.LastError, "actions[1] post_message") || strings.Contains(a.LastError, "actions[0]") {
+		t.Fatalf("automation: %+v", a)
+	}
+}

@@ -72,6 +72,11 @@ func (s *Service) queueEvent(tx store.Tx, ev Event) error {
 	if err != nil {
 		return err
 	}
+	return s.queueEventFor(tx, as, ev)
+}
+
+// queueEventFor is queueEvent with the automations as read.
+func (s *Service) queueEventFor(tx store.Tx, as []store.Automation, ev Event) error {
 	if !slices.ContainsFunc(as, func(a store.Automation) bool { return matches(&a, ev) }) {
 		return nil
 	}
@@ -394,7 +399,7 @@ func (s *Service) queueInbound(tx store.Tx, id uint64, created bool, noAutoAnswe
 		}, evs...)
 	}
 	for _, ev := range evs {
-		if err := s.queueEvent(tx, ev); err != nil {
+		if err := s.queueEventFor(tx, as, ev); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,23 +12,26 @@ import (
 	"github.com/deskgate/deskgate/templates"
 )
 
-// Event is something that happened to an item, conversation or message,
-// after its transaction committed; automations whose trigger matches run
-// on it (SPEC §9).
+// Event is something that happened to an item, conversation or message;
+// automations whose trigger matches run on it (SPEC §9). The transaction
+// that made it queues it in the outbox (queueEvent), and the automation
+// worker runs the automations after that commit (automationworker.go), so
+// no SMTP, IMAP or API answer waits for them.
 type Event struct {
-	Name           string
-	ItemID         uint64
-	ConversationID uint64
-	MessageID      uint64
-	From, To       string // item.status_changed
-	AuthorType     string // message.created
-	Kind           string // the conversation's kind
+	Name           string `json:"name"`
+	ItemID         uint64 `json:"item_id,omitempty"`
+	ConversationID uint64 `json:"conversation_id,omitempty"`
+	MessageID      uint64 `json:"message_id,omitempty"`
+	From           string `json:"from,omitempty"` // item.status_changed
+	To             string `json:"to,omitempty"`
+	AuthorType     string `json:"author_type,omitempty"` // message.created
+	Kind           string `json:"kind,omitempty"`        // the conversation's kind
 	// Sender and NoAutoAnswer, for an event an inbound mail caused: its
 	// sender's address and, when that sender asked not to be answered by
 	// a machine (loopguard.AutoAnswer), why. No send_email to customers
 	// goes to that sender then.
-	Sender       string
-	NoAutoAnswer string
+	Sender       string `json:"sender,omitempty"`
+	NoAutoAnswer string `json:"no_auto_answer,omitempty"`
 }
 
 // runTimeout bounds one event's automations.
@@ -57,52 +61,37 @@ func matches(a *store.Automation, ev Event) bool {
 	return true
 }
 
-// emit runs the automations that match ev, after the transaction that
-// made ev committed. It never fails its caller: an action that fails is
-// logged and recorded on its automation (last_error), and not retried.
-// What an automation does itself emits no event (no loops, SPEC §9).
-func (s *Service) emit(ctx context.Context, ev Event) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), runTimeout)
-	defer cancel()
-	var as []store.Automation
-	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; as, err = tx.Automations(); return err }); err != nil {
-		s.log.Error("automations: reading", "event", ev.Name, "err", err)
-		return
+// queueEvent queues ev in the outbox for the automation worker, in tx (the
+// transaction that made ev happen), when an enabled automation matches
+// it: a change no automation listens to costs the automations read only
+// (cached per node on PostgreSQL). What an automation does itself queues
+// no event (no loops, SPEC §9). The caller wakes the worker after the
+// commit (kickAutomations).
+func (s *Service) queueEvent(tx store.Tx, ev Event) error {
+	as, err := tx.Automations()
+	if err != nil {
+		return err
 	}
-	for i := range as {
-		a := &as[i]
-		if !matches(a, ev) {
-			continue
-		}
-		var problems []string
-		for n, act := range a.Actions {
-			if err := s.runAction(ctx, a, act, ev); err != nil {
-				s.log.Error("automation action failed", "automation", a.ID, "name", a.Name, "action", n, "type", act.Type, "event", ev.Name, "err", err)
-				problems = append(problems, fmt.Sprintf("actions[%d] %s: %v", n, act.Type, err))
-			}
-		}
-		s.recordRun(ctx, a.ID, strings.Join(problems, "; "))
-	}
+	return s.queueEventFor(tx, as, ev)
 }
 
-// recordRun counts a run of automation id and records its error ("" for
-// none: a later success clears an earlier error).
-func (s *Service) recordRun(ctx context.Context, id uint64, problem string) {
-	now := s.clock.Now()
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		a, err := tx.Automation(id)
-		if err != nil {
-			return err
-		}
-		a.Runs++
-		a.LastError, a.LastErrorAt = problem, nil
-		if problem != "" {
-			a.LastErrorAt = &now
-		}
-		return tx.PutAutomation(a)
-	})
+// queueEventFor is queueEvent with the automations as read.
+func (s *Service) queueEventFor(tx store.Tx, as []store.Automation, ev Event) error {
+	if !slices.ContainsFunc(as, func(a store.Automation) bool { return matches(&a, ev) }) {
+		return nil
+	}
+	data, err := json.Marshal(ev)
 	if err != nil {
-		s.log.Error("automations: recording a run", "automation", id, "err", err)
+		return err
+	}
+	return tx.AddOutboxEvent(&store.OutboxEvent{Type: ev.Name, At: s.clock.Now().UTC(), Data: data}, store.ConsumerAutomations)
+}
+
+// kickAutomations wakes this node's automation worker.
+func (s *Service) kickAutomations() {
+	select {
+	case s.autoWake <- struct{}{}:
+	default:
 	}
 }
 
@@ -149,159 +138,154 @@ func firstConversation(tx store.Tx, item uint64, kind string) (*store.Conversati
 	return nil, nil
 }
 
-// runAction runs one action of automation a on ev in its own transaction.
-func (s *Service) runAction(ctx context.Context, a *store.Automation, act store.AutomationAction, ev Event) error {
+// actionResult is what an action did, for after the commit: deliveries to
+// publish, whether mail was queued, and a problem that is no failure of
+// the transaction (an address suppressed).
+type actionResult struct {
+	ds       []store.Delivery
+	enqueued bool
+	problem  error
+}
+
+// runActionTx runs one action of automation a on ev in tx. An error fails
+// the action: the worker rolls back and runs the event again without it.
+func (s *Service) runActionTx(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
 	switch act.Type {
 	case ActionPostMessage:
-		return s.actPost(ctx, a, act, ev)
+		ds, err := s.actPost(ctx, tx, a, act, ev)
+		return actionResult{ds: ds}, err
 	case ActionSendEmail:
-		return s.actEmail(ctx, a, act, ev)
+		return s.actEmail(tx, a, act, ev)
 	}
-	return fmt.Errorf("unknown action type %q", act.Type)
+	return actionResult{}, fmt.Errorf("unknown action type %q", act.Type)
 }
 
 // actPost posts the template's text as the bot in the item's first
 // conversation of the action's kind. Its notifications follow SPEC §4;
 // its deliveries name the automation.
-func (s *Service) actPost(ctx context.Context, a *store.Automation, act store.AutomationAction, ev Event) error {
-	var ds []store.Delivery
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		ds = nil
-		it, evConv, err := eventItem(tx, ev)
-		if err != nil {
-			return err
-		}
-		conv, err := firstConversation(tx, it.ID, act.Conversation)
-		if err != nil {
-			return err
-		}
-		if conv == nil {
-			return fmt.Errorf("item %d has no %s conversation", it.ID, act.Conversation)
-		}
-		if evConv == nil {
-			evConv = conv
-		}
-		t, ok, err := templateTx(tx, act.Template)
-		switch {
-		case err != nil:
-			return err
-		case !ok:
-			return fmt.Errorf("template %q no longer exists", act.Template)
-		case !t.Enabled:
-			return fmt.Errorf("template %q is disabled: nothing posted", act.Template)
-		}
-		r, err := templates.Render(t.template(), automationData(tx, a, ev, it, evConv, store.Recipient{}, s.cfg.PublicURL))
-		if err != nil {
-			return err
-		}
-		body := strings.TrimSpace(r.Text)
-		if body == "" {
-			return fmt.Errorf("template %q rendered an empty text", act.Template)
-		}
-		if len(body) > MaxBodyBytes {
-			return fmt.Errorf("template %q rendered more than %d bytes", act.Template, MaxBodyBytes)
-		}
-		cause := automationCause(a)
-		m := &store.Message{Author: store.Author{Type: store.AuthorBot, Name: "Bot"}, Body: body, Source: store.SourceAPI, Cause: cause}
-		if ds, err = s.addMessage(ctx, tx, conv, m, nil, nil); err != nil {
-			return err
-		}
-		for i := range ds {
-			ds[i].Detail = "posted by " + cause
-			if err := tx.PutDelivery(&ds[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+func (s *Service) actPost(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) ([]store.Delivery, error) {
+	it, evConv, err := eventItem(tx, ev)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	s.afterCommit(ds)
-	return nil
+	conv, err := firstConversation(tx, it.ID, act.Conversation)
+	if err != nil {
+		return nil, err
+	}
+	if conv == nil {
+		return nil, fmt.Errorf("item %d has no %s conversation", it.ID, act.Conversation)
+	}
+	if evConv == nil {
+		evConv = conv
+	}
+	t, ok, err := templateTx(tx, act.Template)
+	switch {
+	case err != nil:
+		return nil, err
+	case !ok:
+		return nil, fmt.Errorf("template %q no longer exists", act.Template)
+	case !t.Enabled:
+		return nil, fmt.Errorf("template %q is disabled: nothing posted", act.Template)
+	}
+	r, err := templates.Render(t.template(), automationData(tx, a, ev, it, evConv, store.Recipient{}, s.cfg.PublicURL))
+	if err != nil {
+		return nil, err
+	}
+	body := strings.TrimSpace(r.Text)
+	if body == "" {
+		return nil, fmt.Errorf("template %q rendered an empty text", act.Template)
+	}
+	if len(body) > MaxBodyBytes {
+		return nil, fmt.Errorf("template %q rendered more than %d bytes", act.Template, MaxBodyBytes)
+	}
+	cause := automationCause(a)
+	m := &store.Message{Author: store.Author{Type: store.AuthorBot, Name: "Bot"}, Body: body, Source: store.SourceAPI, Cause: cause}
+	ds, err := s.addMessage(ctx, tx, conv, m, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ds {
+		ds[i].Detail = "posted by " + cause
+		if err := tx.PutDelivery(&ds[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ds, nil
 }
 
 // actEmail renders the action's template for each recipient and queues
-// the emails, in one transaction.
-func (s *Service) actEmail(ctx context.Context, a *store.Automation, act store.AutomationAction, ev Event) error {
+// the emails.
+func (s *Service) actEmail(tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
+	var res actionResult
 	if s.outbox == nil {
-		return fmt.Errorf("no outbound mail configured")
+		return res, fmt.Errorf("no outbound mail configured")
 	}
-	enqueued := false
-	var skipped []string
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		enqueued, skipped = false, nil
-		it, conv, err := eventItem(tx, ev)
-		if err != nil {
-			return err
-		}
-		t, ok, err := templateTx(tx, act.Template)
-		switch {
-		case err != nil:
-			return err
-		case !ok:
-			return fmt.Errorf("template %q no longer exists", act.Template)
-		case !t.Enabled:
-			return fmt.Errorf("template %q is disabled: no email sent", act.Template)
-		}
-		if conv == nil {
-			if conv, err = firstConversation(tx, it.ID, store.KindExternal); err != nil {
-				return err
-			}
-		}
-		rs, err := s.audience(tx, act.To, it)
-		if err != nil {
-			return err
-		}
-		if len(rs) == 0 {
-			return fmt.Errorf("no recipient: the item has no %s", act.To)
-		}
-		ct, err := templates.Compile(t.template())
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		for _, r := range rs {
-			if act.To == ToCustomers && ev.NoAutoAnswer != "" && strings.EqualFold(r.Email, ev.Sender) {
-				// Honoured, not a failure: the sender asked for no answer.
-				s.log.Info("automation: no automatic answer to the sender", "automation", a.ID, "to", r.Email, "why", ev.NoAutoAnswer)
-				continue
-			}
-			e, err := s.rendered(tx, a, ev, it, conv, r, t.Name, ct)
-			if err != nil {
-				return err
-			}
-			reason, err := s.suppressed(tx, e, now)
-			if err != nil {
-				return err
-			}
-			if reason != "" {
-				skipped = append(skipped, e.Recipient.Email+": "+reason)
-				continue
-			}
-			if _, err := s.outbox.Enqueue(tx, e); err != nil {
-				return fmt.Errorf("enqueue: %w", err)
-			}
-			if conv != nil {
-				if err := tx.PutMessageRef(e.MessageID, store.MessageRef{ConversationID: conv.ID, Sender: e.Recipient.Email}); err != nil {
-					return err
-				}
-			}
-			if err := s.recordSent(tx, e, now); err != nil {
-				return err
-			}
-			enqueued = true
-		}
-		return nil
-	})
+	it, conv, err := eventItem(tx, ev)
 	if err != nil {
-		return err
+		return res, err
 	}
-	s.kick(enqueued)
+	t, ok, err := templateTx(tx, act.Template)
+	switch {
+	case err != nil:
+		return res, err
+	case !ok:
+		return res, fmt.Errorf("template %q no longer exists", act.Template)
+	case !t.Enabled:
+		return res, fmt.Errorf("template %q is disabled: no email sent", act.Template)
+	}
+	if conv == nil {
+		if conv, err = firstConversation(tx, it.ID, store.KindExternal); err != nil {
+			return res, err
+		}
+	}
+	rs, err := s.audience(tx, act.To, it)
+	if err != nil {
+		return res, err
+	}
+	if len(rs) == 0 {
+		return res, fmt.Errorf("no recipient: the item has no %s", act.To)
+	}
+	ct, err := templates.Compile(t.template())
+	if err != nil {
+		return res, err
+	}
+	now := s.clock.Now()
+	var skipped []string
+	for _, r := range rs {
+		if act.To == ToCustomers && ev.NoAutoAnswer != "" && strings.EqualFold(r.Email, ev.Sender) {
+			// Honoured, not a failure: the sender asked for no answer.
+			s.log.Info("automation: no automatic answer to the sender", "automation", a.ID, "to", r.Email, "why", ev.NoAutoAnswer)
+			continue
+		}
+		e, err := s.rendered(tx, a, ev, it, conv, r, t.Name, ct)
+		if err != nil {
+			return res, err
+		}
+		reason, err := s.suppressed(tx, e, now)
+		if err != nil {
+			return res, err
+		}
+		if reason != "" {
+			skipped = append(skipped, e.Recipient.Email+": "+reason)
+			continue
+		}
+		if _, err := s.outbox.Enqueue(tx, e); err != nil {
+			return res, fmt.Errorf("enqueue: %w", err)
+		}
+		if conv != nil {
+			if err := tx.PutMessageRef(e.MessageID, store.MessageRef{ConversationID: conv.ID, Sender: e.Recipient.Email}); err != nil {
+				return res, err
+			}
+		}
+		if err := s.recordSent(tx, e, now); err != nil {
+			return res, err
+		}
+		res.enqueued = true
+	}
 	if len(skipped) > 0 {
-		return fmt.Errorf("not emailed: %s", strings.Join(skipped, "; "))
+		res.problem = fmt.Errorf("not emailed: %s", strings.Join(skipped, "; "))
 	}
-	return nil
+	return res, nil
 }
 
 // rendered builds the email of template name (compiled as ct) for r.
@@ -384,41 +368,42 @@ func itemStatus(it *store.Item) string {
 	return it.Status
 }
 
-// emitInbound emits, for a message stored by inbound mail (SMTP or
-// IMAP), what the API emits for the same steps: item.created and
-// conversation.created when the mail started a conversation (created),
-// then message.created, each once (SPEC §9: every source fires them).
-func (s *Service) emitInbound(ctx context.Context, id uint64, created bool, noAutoAnswer string) {
-	// One read, and none of the message when no automation listens:
-	// inbound mail is a hot path.
-	var m *store.Message
-	var conv *store.Conversation
-	err := s.st.View(ctx, func(tx store.Tx) error {
-		m, conv = nil, nil
-		as, err := tx.Automations()
-		if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && listensInbound(a.Event, created) }) {
-			return err
-		}
-		if m, err = tx.Message(id); err != nil {
-			return err
-		}
-		conv, err = tx.Conversation(m.ConversationID)
+// queueInbound queues, for a message stored by inbound mail (SMTP or
+// IMAP), in its transaction, what the API queues for the same steps:
+// item.created and conversation.created when the mail started a
+// conversation (created), then message.created, each once (SPEC §9: every
+// source fires them). Each carries the sender and whether it may be
+// answered automatically.
+func (s *Service) queueInbound(tx store.Tx, id uint64, created bool, noAutoAnswer string) error {
+	// No read of the message when no automation listens: inbound mail is
+	// a hot path.
+	as, err := tx.Automations()
+	if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && listensInbound(a.Event, created) }) {
 		return err
-	})
-	if err != nil {
-		s.log.Error("automations: reading message", "message", id, "err", err)
-		return
 	}
-	if m == nil {
-		return
+	m, err := tx.Message(id)
+	if err != nil {
+		return err
+	}
+	conv, err := tx.Conversation(m.ConversationID)
+	if err != nil {
+		return err
 	}
 	sender := strings.ToLower(m.Author.Email)
+	evs := []Event{{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind,
+		Sender: sender, NoAutoAnswer: noAutoAnswer}}
 	if created {
-		s.emit(ctx, Event{Name: EventItemCreated, ItemID: conv.ItemID, Sender: sender, NoAutoAnswer: noAutoAnswer})
-		s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind, Sender: sender, NoAutoAnswer: noAutoAnswer})
+		evs = append([]Event{
+			{Name: EventItemCreated, ItemID: conv.ItemID, Sender: sender, NoAutoAnswer: noAutoAnswer},
+			{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind, Sender: sender, NoAutoAnswer: noAutoAnswer},
+		}, evs...)
 	}
-	s.emit(ctx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind,
-		Sender: sender, NoAutoAnswer: noAutoAnswer})
+	for _, ev := range evs {
+		if err := s.queueEventFor(tx, as, ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // listensInbound reports whether an automation on event runs for an

@@ -41,12 +41,15 @@ func (s *Service) CreateConversation(ctx context.Context, c Caller, in NewConver
 			}
 			conv.CustomerIDs, _ = store.AddUnique(conv.CustomerIDs, id)
 		}
-		return tx.CreateConversation(conv)
+		if err := tx.CreateConversation(conv); err != nil {
+			return err
+		}
+		return s.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
 	})
 	if err != nil {
 		return nil, storeErr(err, "conversation")
 	}
-	s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+	s.kickAutomations()
 	return conv, nil
 }
 

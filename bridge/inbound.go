@@ -202,8 +202,19 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		rec, ds = Receipt{}, nil // the function may run twice
 		var err error
-		ds, err = s.receiveTx(ctx, tx, in, p, &rec)
-		return err
+		if ds, err = s.receiveTx(ctx, tx, in, p, &rec); err != nil {
+			return err
+		}
+		// The automations' events commit with the mail: none is lost
+		// to a crash after the 250, and none delays it.
+		for _, e := range rec.Entries {
+			if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
+				if err := s.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer()); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if errors.Is(err, ErrCheckpointPassed) || errors.Is(err, ErrLeaseLost) {
 		return Receipt{}, err // IMAP: another run or node has it; nothing stored
@@ -213,11 +224,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		return Receipt{}, mailerr.Storage(err)
 	}
 	s.afterCommit(ds)
-	for _, e := range rec.Entries {
-		if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-			s.emitInbound(ctx, e.MessageID, e.Status == InCreated, p.noAutoAnswer())
-		}
-	}
+	s.kickAutomations()
 	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}

@@ -13,8 +13,8 @@ type ItemUpdate struct {
 	Title  *string
 }
 
-// UpdateItem changes an item's status or title. A changed status emits
-// item.status_changed (with from and to) once committed.
+// UpdateItem changes an item's status or title. A changed status queues
+// item.status_changed (with from and to) for the automations, in its transaction.
 func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUpdate) (*store.Item, error) {
 	if in.Status != nil && !statusRE.MatchString(*in.Status) {
 		return nil, errorf(KindInvalid, "status: a lower-case word of at most 32 characters, e.g. open or closed")
@@ -41,13 +41,17 @@ func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUp
 		if in.Title != nil {
 			it.Title = *in.Title
 		}
-		return tx.PutItem(it)
+		if err := tx.PutItem(it); err != nil {
+			return err
+		}
+		if it.Status == from {
+			return nil
+		}
+		return s.queueEvent(tx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
 	})
 	if err != nil {
 		return nil, storeErr(err, "item")
 	}
-	if it.Status != from {
-		s.emit(ctx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
-	}
+	s.kickAutomations()
 	return it, nil
 }

@@ -51,14 +51,16 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 			return err
 		}
 		m = &store.Message{Author: author, Body: body, Source: store.SourceAPI, Attachments: slices.Clone(atts)}
-		ds, err = s.addMessage(ctx, tx, conv, m, data, nil)
-		return err
+		if ds, err = s.addMessage(ctx, tx, conv, m, data, nil); err != nil {
+			return err
+		}
+		return s.queueEvent(tx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
 	})
 	if err != nil {
 		return nil, storeErr(err, "message")
 	}
 	s.afterCommit(ds)
-	s.emit(ctx, Event{Name: EventMessageCreated, ItemID: 0, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
+	s.kickAutomations()
 	return m, nil
 }
 

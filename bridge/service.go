@@ -33,8 +33,10 @@ type Service struct {
 	hub     *hub
 	streams streams       // open event streams by token (tokens.go)
 	wake    chan struct{} // wakes the timer loop
-	outbox  Outbox
-	bouncer Bouncer
+	// autoWake wakes the automation worker (an event was queued here).
+	autoWake chan struct{}
+	outbox   Outbox
+	bouncer  Bouncer
 	// announcer tells other nodes of new messages (nil: one node).
 	announcer Announcer
 	// hashSlots bounds concurrent password hashes (memory: argon2id's m each).
@@ -54,7 +56,7 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 		log = slog.Default()
 	}
 	cfg.Accounts.defaults()
-	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1)}
+	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1), autoWake: make(chan struct{}, 1)}
 	s.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
 	s.dummyHash = mustDummyHash(cfg.Accounts.Argon2)
 	return s

@@ -65,12 +65,15 @@ func (s *Service) StartConversation(ctx context.Context, c Caller, in NewExterna
 		}
 		conv = &store.Conversation{ItemID: it.ID, ProjectID: proj.ID, Kind: store.KindExternal, Subject: subject,
 			Followers: []uint64{c.ID}, CustomerIDs: []uint64{cu.ID}, CreatedAt: now}
-		return tx.CreateConversation(conv)
+		if err := tx.CreateConversation(conv); err != nil {
+			return err
+		}
+		return s.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
 	})
 	if err != nil {
 		return nil, nil, storeErr(err, "conversation")
 	}
-	s.emit(ctx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+	s.kickAutomations()
 	m, err := s.PostMessage(ctx, c, conv.ID, NewMessage{Body: in.Body, Attachments: in.Attachments})
 	if err != nil {
 		return conv, nil, err

@@ -76,12 +76,15 @@ func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, titl
 		if _, err := viewProject(tx, c, project); err != nil {
 			return errorf(KindInvalid, "project_id: no project %d", project)
 		}
-		return tx.CreateItem(it)
+		if err := tx.CreateItem(it); err != nil {
+			return err
+		}
+		return s.queueEvent(tx, Event{Name: EventItemCreated, ItemID: it.ID})
 	})
 	if err != nil {
 		return nil, storeErr(err, "item")
 	}
-	s.emit(ctx, Event{Name: EventItemCreated, ItemID: it.ID})
+	s.kickAutomations()
 	return it, nil
 }
 
@@ -129,13 +132,18 @@ func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users [
 		if err := tx.PutItem(it); err != nil {
 			return false, err
 		}
+		if changed {
+			if err := s.queueEvent(tx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID}); err != nil {
+				return false, err
+			}
+		}
 		return s.assignmentEmailsTx(tx, c, it, before)
 	})
 	if err != nil {
 		return nil, err
 	}
 	if changed {
-		s.emit(ctx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID})
+		s.kickAutomations()
 	}
 	return it, nil
 }

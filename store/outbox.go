@@ -8,7 +8,7 @@ import (
 // The outbox (SPEC §14): a domain event is stored in the very transaction
 // that made it happen (a message, its mail log entry and its event commit
 // together or not at all), queued for each consumer that wants it. A
-// consumer (the webhook dispatcher; automations later) drains its queue
+// consumer (the webhook dispatcher, the automation worker) drains its queue
 // in transactions of its own: it claims events, does its part in the
 // store, and acknowledges them in the same transaction, so each event is
 // handled exactly once per consumer, across crashes and nodes.
@@ -16,6 +16,9 @@ import (
 // Outbox consumers.
 const (
 	ConsumerWebhooks = "webhooks"
+	// ConsumerAutomations is the automation worker (bridge): the events
+	// automations trigger on, each queued by the transaction that made it.
+	ConsumerAutomations = "automations"
 )
 
 // OutboxEvent is one domain event.

@@ -27,6 +27,7 @@ func (e *env) receiveFrom(source, from, raw string) bridge.ReceiptEntry {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.settle()
 	if len(rec.Entries) != 1 {
 		e.t.Fatalf("receipt %+v", rec)
 	}
@@ -121,5 +122,125 @@ func TestNotificationAutomationCountsRuns(t *testing.T) {
 	e.must(200, "GET", "/api/v1/automations", adminToken, nil).decode(t, &as)
 	if len(as) == 0 || as[0].ID != 1 || as[0].Runs != 2 || len(e.outbox.sent()) != 2 {
 		t.Fatalf("automations after two emails (%d sent): %+v", len(e.outbox.sent()), as)
+	}
+}
+
+// blockingOutbox holds every Enqueue until released.
+type blockingOutbox struct {
+	*recordingOutbox
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (o *blockingOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+	select {
+	case o.entered <- struct{}{}:
+	default:
+	}
+	<-o.release
+	return o.recordingOutbox.Enqueue(tx, e)
+}
+
+// The answer to an inbound mail (SMTP's 250) comes after the commit
+// alone: an automation whose email cannot be queued yet does not delay
+// it; the automation worker runs it after, once (issue 22, item 6).
+func TestSlowAutomationDoesNotDelayTheAnswer(t *testing.T) {
+	e := newEnv(t)
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "ack", "subject": "Got it", "text": "Thanks."})
+	id := e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "ack",
+		"trigger": map[string]any{"event": "conversation.created"},
+		"actions": []any{map[string]any{"type": "send_email", "template": "ack", "to": "customers"}}}).id(t)
+	slow := &blockingOutbox{recordingOutbox: e.outbox, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	e.svc.SetOutbox(slow)
+	ctx, cancel := context.WithCancel(context.Background())
+	worker := make(chan struct{})
+	go func() { defer close(worker); e.svc.RunAutomations(ctx, 50*time.Millisecond) }()
+	defer func() { cancel(); <-worker }()
+	released := false
+	defer func() {
+		if !released {
+			close(slow.release)
+		}
+	}()
+
+	answered := make(chan error, 1)
+	go func() {
+		_, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "dana@customer.example", To: []string{"support@support.test"}, Source: store.SourceSMTP},
+			[]byte("From: Dana <dana@customer.example>\r\nTo: support@support.test\r\nSubject: Scanner jams\r\nMessage-ID: <slow@customer.example>\r\n\r\nIt jams.\r\n"))
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the answer waited for the automation")
+	}
+	select {
+	case <-slow.entered: // the worker has the event, its email held
+	case <-time.After(20 * time.Second):
+		t.Fatal("the automation worker never ran the automation")
+	}
+	storedRuns := func() uint64 {
+		t.Helper()
+		var runs uint64
+		if err := e.st.View(context.Background(), func(tx store.Tx) error {
+			a, err := tx.Automation(id)
+			if err == nil {
+				runs = a.Runs
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return runs
+	}
+	if n := storedRuns(); n != 0 {
+		t.Fatalf("runs while its email is held: %d", n)
+	}
+	close(slow.release)
+	released = true
+	deadline := time.Now().Add(20 * time.Second)
+	for storedRuns() != 1 {
+		if time.Now().After(deadline) {
+			t.Fatal("the automation did not run once released")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := len(e.outbox.sent()); n != 1 {
+		t.Fatalf("%d emails, want 1", n)
+	}
+}
+
+// An action that fails after an earlier one of its automation wrote
+// leaves nothing of its own behind; the earlier one's effect stays, once,
+// and the run is counted once with the failure (the worker rolls the
+// event back and runs it again without the failed action).
+func TestFailingActionRunsTheOthersOnce(t *testing.T) {
+	e := newEnv(t)
+	e.must(201, "POST", "/api/v1/templates", adminToken, map[string]any{"name": "note", "subject": "n", "text": "Noted: {{.Item.Title}}."})
+	id := e.must(201, "POST", "/api/v1/automations", adminToken, map[string]any{"name": "two notes",
+		"trigger": map[string]any{"event": "conversation.created", "conditions": map[string]any{"kind": "external"}},
+		"actions": []any{
+			map[string]any{"type": "post_message", "template": "note", "conversation": "external"},
+			map[string]any{"type": "post_message", "template": "note", "conversation": "internal"}, // none yet: fails
+			map[string]any{"type": "post_message", "template": "note", "conversation": "external"},
+		}}).id(t)
+	p := e.must(201, "POST", "/api/v1/projects", adminToken, map[string]string{"name": "Lab"}).id(t)
+	it := e.must(201, "POST", "/api/v1/items", adminToken, map[string]any{"project_id": p, "title": "Centrifuge"}).id(t)
+	conv := e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{"item_id": it, "kind": "external", "subject": "Spin"}).id(t)
+	var msgs []struct{ Body, Cause string }
+	e.must(200, "GET", pathf("/api/v1/conversations/%d/messages", conv), adminToken, nil).decode(t, &msgs)
+	if len(msgs) != 2 || msgs[0].Body != "Noted: Centrifuge." || msgs[1].Body != "Noted: Centrifuge." {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	var a struct {
+		Runs      uint64
+		LastError string `json:"last_error"`
+	}
+	e.must(200, "GET", pathf("/api/v1/automations/%d", id), adminToken, nil).decode(t, &a)
+	if a.Runs != 1 || !strings.Contains(a.LastError, "actions[1] post_message") || strings.Contains(a.LastError, "actions[0]") {
+		t.Fatalf("automation: %+v", a)
 	}
 }

@@ -153,7 +153,17 @@ func (e *env) do(method, path, token string, body any) resp {
 	out, _ := io.ReadAll(res.Body)
 	r := resp{status: res.StatusCode, body: out, header: res.Header}
 	e.checkOpenAPI(req, raw, r)
+	e.settle()
 	return r
+}
+
+// settle runs the automations the last request queued, as the automation
+// worker of a running deskgate does after the answer (SPEC §9).
+func (e *env) settle() {
+	e.t.Helper()
+	if _, err := e.svc.DrainAutomations(context.Background()); err != nil {
+		e.t.Fatalf("automation worker: %v", err)
+	}
 }
 
 // checkOpenAPI fails the test when the answer is not what the document says.

@@ -232,7 +232,12 @@ func TestClosingAutomationAndDisabledSystemEmail(t *testing.T) {
 	if st != 200 || it["status"] != "closed" {
 		t.Fatalf("close: %d %v", st, it)
 	}
-	msgs := p.getList(fmt.Sprintf("/api/v1/conversations/%v/messages", conv["id"]), "e2e-admin")
+	// The automation worker runs it after the answer (issue 22, item 6).
+	var msgs []map[string]any
+	waitUntil(t, "the closing automation's message", 30*time.Second, func() bool {
+		msgs = p.getList(fmt.Sprintf("/api/v1/conversations/%v/messages", conv["id"]), "e2e-admin")
+		return len(msgs) > 0
+	})
 	if len(msgs) != 1 || msgs[0]["body"] != `Your request "Printer" was closed.` || msgs[0]["author"].(map[string]any)["type"] != "bot" {
 		t.Fatalf("messages after closing: %v", msgs)
 	}
@@ -270,6 +275,10 @@ func TestClosingAutomationAndDisabledSystemEmail(t *testing.T) {
 	}
 	before := len(p.getList("/api/v1/maillog?direction=outbound", "e2e-admin"))
 	p.api("PUT", fmt.Sprintf("/api/v1/items/%v/assignees", item["id"]), "e2e-admin", map[string]any{"user_ids": []any{}})
+	waitUntil(t, "the second run of the boss's automation", 30*time.Second, func() bool {
+		_, a := p.api("GET", fmt.Sprintf("/api/v1/automations/%v", boss["id"]), "e2e-admin", nil)
+		return a["runs"] == 2.0
+	})
 	if after := len(p.getList("/api/v1/maillog?direction=outbound", "e2e-admin")); after != before {
 		t.Fatalf("a disabled system email was queued: %d -> %d outbound entries", before, after)
 	}

@@ -142,6 +142,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
 	goFn("webhooks", func() error { a.dispatcher.Run(loops); return nil })
+	goFn("automations", func() error { a.svc.RunAutomations(loops, 0); return nil })
 	if a.events != nil { // other nodes' messages reach this node's event streams
 		goFn("node events", func() error {
 			a.events.Listen(loops, func(ids []uint64) {

@@ -74,17 +74,26 @@ func (t *Tx) AckOutbox(consumer string, ids []uint64) error {
 	return nil
 }
 
-// queuedAnywhere reports whether any consumer still has event id queued.
+// queuedAnywhere reports whether any consumer still has event id queued:
+// one probe per consumer (a seek past each consumer's keys finds the
+// next), not a walk of the queues, which may be long while a consumer
+// catches up.
 func (t *Tx) queuedAnywhere(id uint64) bool {
-	want := u64(id)
-	found := false
-	_ = t.b(bOutboxQueue).ForEach(func(k, _ []byte) error {
-		if len(k) > 8 && bytes.Equal(k[len(k)-8:], want) && k[len(k)-9] == 0 {
-			found = true
+	c := t.b(bOutboxQueue).Cursor()
+	for k, _ := c.First(); k != nil; {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 { // not a queue key: skip it
+			k, _ = c.Next()
+			continue
 		}
-		return nil
-	})
-	return found
+		consumer := string(k[:i])
+		want := queueKey(consumer, id)
+		if got, _ := t.b(bOutboxQueue).Cursor().Seek(want); bytes.Equal(got, want) {
+			return true
+		}
+		k, _ = c.Seek(append([]byte(consumer), 1)) // the next consumer's first key
+	}
+	return false
 }
 
 // OutboxQueued counts consumer's queue.

@@ -4,23 +4,27 @@ import (
 	"github.com/deskgate/deskgate/store"
 )
 
-// AddOutboxEvent stores e with a new id, queued for each consumer.
+// AddOutboxEvent stores e with a new id, queued for each consumer, in one
+// statement (the id is drawn first and set into the record).
 func (t *Tx) AddOutboxEvent(e *store.OutboxEvent, consumers ...string) error {
 	if len(consumers) == 0 {
 		return nil
 	}
-	var id int64
-	if err := t.queryRow(`INSERT INTO outbox_events (data) VALUES ('{}') RETURNING id`).Scan(&id); err != nil {
-		return err
-	}
-	e.ID = uint64(id)
+	e.ID = 0
 	data, err := mustJSON(e)
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(`WITH u AS (UPDATE outbox_events SET data = $2 WHERE id = $1)
-		INSERT INTO outbox_queue (consumer, event_id) SELECT unnest($3::text[]), $1`, id, data, consumers)
-	return err
+	var id int64
+	err = t.queryRow(`WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox_events', 'id')) AS id),
+		e AS (INSERT INTO outbox_events (id, data) SELECT id, jsonb_set($1::jsonb, '{id}', to_jsonb(id)) FROM n RETURNING id),
+		q AS (INSERT INTO outbox_queue (consumer, event_id) SELECT unnest($2::text[]), id FROM e)
+		SELECT id FROM e`, data, consumers).Scan(&id)
+	if err != nil {
+		return err
+	}
+	e.ID = uint64(id)
+	return nil
 }
 
 // ClaimOutbox returns up to max events queued for consumer, oldest first,

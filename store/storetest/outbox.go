@@ -22,7 +22,7 @@ func testOutbox(t *testing.T, b Backend) {
 			e := &store.OutboxEvent{Type: typ, At: at.Add(time.Duration(i) * time.Second), Data: json.RawMessage(`{"id":7}`)}
 			consumers := []string{store.ConsumerWebhooks}
 			if i == 1 {
-				consumers = append(consumers, "automations")
+				consumers = append(consumers, store.ConsumerAutomations)
 			}
 			if err := tx.AddOutboxEvent(e, consumers...); err != nil {
 				return err
@@ -57,7 +57,7 @@ func testOutbox(t *testing.T, b Backend) {
 			t.Fatalf("after the ack: %+v", es)
 		}
 		// The event another consumer still has queued stays.
-		if es := must(tx.ClaimOutbox("automations", 10)); len(es) != 1 || es[0].ID != ids[1] || es[0].Type != "item.created" {
+		if es := must(tx.ClaimOutbox(store.ConsumerAutomations, 10)); len(es) != 1 || es[0].ID != ids[1] || es[0].Type != "item.created" {
 			t.Fatalf("automations queue: %+v", es)
 		}
 		return nil

@@ -73,7 +73,7 @@ func TestWelcomeLinkSetsPasswordAndSessionsWork(t *testing.T) {
 	if len(strings.TrimPrefix(tok, "dgr_")) != 43 { // 256 bits, base64url
 		t.Errorf("link token %q is not 256 bits", tok)
 	}
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "correct horse"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "correct horse"})
 	// The link is single-use.
 	r := e.must(422, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "another one"})
 	if r.errCode(t) != "invalid_token" {
@@ -101,7 +101,7 @@ func TestWelcomeLinkSetsPasswordAndSessionsWork(t *testing.T) {
 func TestWrongAddressAndWrongPasswordAnswerAlike(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "correct horse"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "correct horse"})
 	var bodies []string
 	for _, c := range []map[string]string{
 		{"email": "agent@support.test", "password": "wrong horse"},
@@ -179,7 +179,7 @@ func TestPasswordResetFlow(t *testing.T) {
 			t.Fatalf("a reset email went to %s", m.Recipient.Email)
 		}
 	}
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "first password"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "first password"})
 	old := e.login("agent@support.test", "first password")
 
 	e.must(202, "POST", "/api/v1/auth/password-reset", "", map[string]string{"email": "AGENT@support.test "})
@@ -197,7 +197,7 @@ func TestPasswordResetFlow(t *testing.T) {
 	if c := e.must(422, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": forged, "password": "second password"}).errCode(t); c != "invalid_token" {
 		t.Errorf("forged token: %s", c)
 	}
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "second password"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "second password"})
 	e.must(401, "GET", "/api/v1/me", old, nil) // the old session ended
 	e.must(200, "GET", "/api/v1/me", f.agentTok, nil)
 	e.must(401, "POST", "/api/v1/auth/login", "", map[string]string{"email": "agent@support.test", "password": "first password"})
@@ -408,7 +408,7 @@ func TestBrokenAccountTemplateFallsBackToDefault(t *testing.T) {
 	e.must(200, "PUT", "/api/v1/templates/welcome", adminToken, map[string]any{"text": "Hi {{index .Name 3}}\n{{.Link}}"})
 	e.must(201, "POST", "/api/v1/users", adminToken, map[string]string{"email": "nina@support.test", "name": "Al", "role": "agent"})
 	tok := e.lastLink(bridge.TemplateWelcome, "nina@support.test")
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "nina's password"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "nina's password"})
 	for _, m := range e.outbox.accountSent() {
 		if strings.Contains(m.Rendered.Text, "Hi ") {
 			t.Errorf("the broken edit was sent: %q", m.Rendered.Text)

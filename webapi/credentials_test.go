@@ -34,7 +34,7 @@ func (e *env) tokenMinted(id uint64) map[string]string {
 func TestPasswordResetEndsSessionMintedTokens(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture() // f.agentTok: issued by the admin
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "first password"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplateWelcome, "agent@support.test"), "password": "first password"})
 	stolen := e.login("agent@support.test", "first password")
 	fromSession := e.mintToken(f.agentID, stolen)
 	laundered := e.mintToken(f.agentID, fromSession)
@@ -51,7 +51,7 @@ func TestPasswordResetEndsSessionMintedTokens(t *testing.T) {
 			ID, Minted string
 		} `json:"tokens_kept"`
 	}
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": e.lastLink(bridge.TemplatePasswordReset, "agent@support.test"), "password": "second password"}).decode(t, &conf)
+	e.must(200, "POST", "/api/v1/auth/password-reset/confirm?details=true", "", map[string]string{"token": e.lastLink(bridge.TemplatePasswordReset, "agent@support.test"), "password": "second password"}).decode(t, &conf)
 	for _, tok := range []string{stolen, fromSession, laundered} {
 		e.must(401, "GET", "/api/v1/me", tok, nil)
 	}

@@ -149,7 +149,7 @@ func TestRetiredUserCredentialsEndHistoryStays(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
 	link := e.lastLink(bridge.TemplateWelcome, "agent@support.test")
-	e.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": link, "password": "correct horse battery"})
+	e.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": link, "password": "correct horse battery"})
 	session := e.login("agent@support.test", "correct horse battery")
 	msg := e.post(f.external, f.agentTok, "I will look into it")
 	e.must(204, "POST", pathf("/api/v1/conversations/%d/followers", f.external), adminToken, map[string]any{"user_id": f.agentID})

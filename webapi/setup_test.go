@@ -93,5 +93,5 @@ func TestSetupCreatesFirstAdmin(t *testing.T) {
 	e2.must(201, "POST", "/api/v1/users", "automation-token", map[string]string{"email": "ann@example.com", "name": "Ann"})
 	link := e2.lastLink("welcome", "ann@example.com")
 	e2.must(422, "POST", "/api/v1/setup", "", map[string]string{"token": link, "email": "boss@example.com", "password": "a long passphrase"})
-	e2.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": link, "password": "a long passphrase"})
+	e2.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": link, "password": "a long passphrase"})
 }

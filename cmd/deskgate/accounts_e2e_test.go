@@ -211,7 +211,7 @@ func TestAccountsResetFlowEndToEnd(t *testing.T) {
 
 	// welcome carries a set-password link that works.
 	welcome := sink.wait(t, "agent@example.com", "Welcome")
-	p.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, welcome), "password": "first password"})
+	p.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, welcome), "password": "first password"})
 	sess := p.must(200, "POST", "/api/v1/auth/login", "", map[string]string{"email": "agent@example.com", "password": "first password"})["token"].(string)
 
 	// An admin tries to switch password_reset off: refused; welcome can be.
@@ -228,7 +228,7 @@ func TestAccountsResetFlowEndToEnd(t *testing.T) {
 	tok := linkToken(t, reset)
 	verifyWithPublishedRecords(t, data, reset.raw)
 
-	p.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "second password"})
+	p.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "second password"})
 	if st, _ := p.api("POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": tok, "password": "third password"}); st != 422 {
 		t.Errorf("the link worked twice: %d", st)
 	}

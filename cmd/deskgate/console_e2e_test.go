@@ -125,7 +125,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	admin := idOf(t, p.must(201, "POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "ada@example.com", "name": "Ada Admin", "role": "admin"}))
 	agent := idOf(t, p.must(201, "POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "agnes@example.com", "name": "Agnes Agent", "role": "agent"}))
-	p.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, sink.wait(t, "agnes@example.com", "Welcome")), "password": "agnes password"})
+	p.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, sink.wait(t, "agnes@example.com", "Welcome")), "password": "agnes password"})
 	p.must(200, "PUT", fmt.Sprintf("/api/v1/users/%d/settings", agent), "e2e-admin", map[string]string{"from_customers": "all"})
 	cust := idOf(t, p.must(201, "POST", "/api/v1/customers", "e2e-admin", map[string]string{"email": "carol@example.org", "name": "Carol <b>Customer</b>"}))
 	custTok := p.must(201, "POST", fmt.Sprintf("/api/v1/customers/%d/tokens", cust), "e2e-admin", nil)["token"].(string)

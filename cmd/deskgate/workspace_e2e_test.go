@@ -76,7 +76,7 @@ func TestConsoleWorkspace(t *testing.T) {
 	p := startServe(t, t.TempDir(), "DESKGATE_SMARTHOST="+sink.addr, "DESKGATE_UNSEEN_DELAY=2s",
 		"DESKGATE_PUBLIC_URL=http://desk.test/")
 	agent := idOf(t, p.must(201, "POST", "/api/v1/users", "e2e-admin", map[string]string{"email": "agnes@example.com", "name": "Agnes Agent", "role": "agent"}))
-	p.must(200, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, sink.wait(t, "agnes@example.com", "Welcome")), "password": "agnes password"})
+	p.must(204, "POST", "/api/v1/auth/password-reset/confirm", "", map[string]string{"token": linkToken(t, sink.wait(t, "agnes@example.com", "Welcome")), "password": "agnes password"})
 	p.must(200, "PUT", fmt.Sprintf("/api/v1/users/%d/settings", agent), "e2e-admin", map[string]string{"from_customers": "all"})
 
 	res, err := http.Get(p.http + "/favicon.ico")

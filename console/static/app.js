@@ -62,7 +62,7 @@ function drawResetPassword() {
   main.replaceChildren(h('form', { class: 'card signin', onsubmit: async e => {
     e.preventDefault();
     try {
-      const r = await api('POST', '/auth/password-reset/confirm', { token, password: pw.value });
+      const r = await api('POST', '/auth/password-reset/confirm?details=true', { token, password: pw.value });
       history.replaceState(null, '', '/');
       drawSignIn([h('p', { id: 'pw-set' }, h('strong', {}, 'Your password is set. Sign in with it.')), credentialsEnded(r, false)]);
     } catch (err) { out.replaceChildren(errorBox(err)); }

@@ -262,7 +262,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	browse(t, ctx, "conversation of the mail",
 		chromedp.Click(row+`//a[starts-with(., "conversation")]`),
 		chromedp.WaitVisible(`//div[@class="body"][contains(., "Where do I buy toner?")]`),
-		chromedp.Click(chromedp.CSS(`button.showwhole`)),
+		openWholeEmail(),
 		chromedp.WaitVisible(chromedp.CSS(`iframe.mailframe[sandbox="allow-same-origin"]`)),
 		chromedp.WaitVisible(`//button[contains(., "list.txt")]`))
 	if title, err := chromedp.Run(ctx, chromedp.Title()); err != nil || !strings.HasSuffix(title, "deskgate") || strings.Contains(title, "owned") {

@@ -20,6 +20,13 @@ func poll(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](js, chromedp.WithPollingInterval(100*time.Millisecond))
 }
 
+// openWholeEmail presses "Show the whole email" until the email's frame is
+// there: a live redraw can replace the button under a pointer click, so
+// the button's own click() is called, only while it is still closed.
+func openWholeEmail() chromedp.Action[chromedp.Void] {
+	return poll(`(() => { if (document.querySelector('iframe.mailframe')) return true; const b = document.querySelector('button.showwhole[aria-expanded="false"]'); if (b) b.click(); return false; })()`)
+}
+
 // convByID is the list row link of conversation id.
 func convByID(id uint64) string { return fmt.Sprintf(`#convs a[data-conv="%d"]`, id) }
 
@@ -194,7 +201,7 @@ func TestConsoleWorkspace(t *testing.T) {
 	browse(t, ctx, "the whole email",
 		chromedp.Click(chromedp.CSS(convByID(longID))),
 		chromedp.WaitVisible(`//article//div[@class="body"][contains(., "The short question.")]`),
-		chromedp.Click(chromedp.CSS(`button.showwhole`)),
+		openWholeEmail(),
 		chromedp.WaitVisible(chromedp.CSS(`iframe.mailframe[sandbox="allow-same-origin"]`)),
 		poll(`(() => { const f = document.querySelector('iframe.mailframe'); const d = f.contentDocument; return d && d.body && d.body.textContent.includes('Paragraph 79') && f.clientHeight > 1000 && d.documentElement.scrollHeight <= f.clientHeight + 8; })()`),
 		// The inline image shows from a blob: URL; the remote one stays off.

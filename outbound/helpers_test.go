@@ -193,7 +193,8 @@ func (e *env) waitAttempts(id uint64, n int) *store.OutboundEmail {
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		rec := e.record(id)
-		if rec.Attempts >= n && !e.inflight(id) {
+		// A bounced email gets no more attempts: it is final.
+		if (rec.Attempts >= n || rec.State == store.OutboundBounced) && !e.inflight(id) {
 			return rec
 		}
 		if time.Now().After(deadline) {

@@ -105,13 +105,18 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 	if q.Cursor != nil {
 		asOf = q.Cursor.AsOf
 	}
-	type entry struct {
-		row ConversationRow
-		at  int64
-	}
-	var list []entry
+	// A page is chosen from light entries (the conversation, its activity
+	// as of asOf) and only its rows are built: a page of 100 reads what
+	// those 100 rows show, not a row per visible conversation. Without a
+	// search the scan stops as soon as no later conversation can enter the
+	// page: candidates come newest activity first, and a conversation's
+	// activity as of asOf is never after its activity now.
+	var (
+		out  []ConversationRow
+		next *ConversationCursor
+	)
 	err := s.st.View(ctx, func(tx store.Tx) error {
-		list = list[:0]
+		next = nil
 		hide, err := newCustomerFilter(tx, c)
 		if err != nil {
 			return err
@@ -132,17 +137,24 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 			return err
 		}
 		// Most recently active first, so a search can stop at
-		// MaxSearchResults.
+		// MaxSearchResults and a page as soon as it is full.
 		slices.SortStableFunc(convs, func(a, b store.Conversation) int { return activity(b).Compare(activity(a)) })
 		// Staff visibility is per project: decided once per project.
 		projects := map[uint64]bool{}
 		customers := map[uint64]*store.Customer{}
+		var top topEntries // the page and one more: is there a next page?
+		if q.Limit > 0 {
+			top.max = q.Limit + 1
+		}
 		found := 0
 		for i := range convs {
 			if len(terms) > 0 && found == MaxSearchResults {
 				break
 			}
 			conv := &convs[i]
+			if len(terms) == 0 && top.full() && top.worst().at > activity(*conv).UnixNano() {
+				break // every later conversation ranks below the page
+			}
 			if (q.Tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
 				(q.Tab == TabInternal && conv.Kind != store.KindInternal) ||
 				(q.ItemID != 0 && conv.ItemID != q.ItemID) ||
@@ -162,11 +174,7 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 			if !ok || (len(terms) > 0 && !searchFinds(tx, c, conv, terms, byText, customers)) {
 				continue
 			}
-			row, err := rowOf(tx, c, conv)
-			if err != nil {
-				return err
-			}
-			if !q.selects(c, row) {
+			if !q.selectsItem(tx, c, conv) {
 				continue
 			}
 			found++
@@ -177,28 +185,24 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 			if q.Cursor != nil && (at > q.Cursor.At || at == q.Cursor.At && conv.ID <= q.Cursor.ID) {
 				continue
 			}
-			list = append(list, entry{row, at})
+			top.add(pageEntry{conv, at})
+		}
+		page := top.sorted()
+		if q.Limit > 0 && len(page) > q.Limit {
+			page = page[:q.Limit]
+			last := page[q.Limit-1]
+			next = &ConversationCursor{AsOf: asOf, At: last.at, ID: last.conv.ID}
+		}
+		out = make([]ConversationRow, len(page))
+		for i, e := range page {
+			if out[i], err = rowOf(tx, c, e.conv); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, nil, storeErr(err, "conversations")
-	}
-	slices.SortStableFunc(list, func(a, b entry) int {
-		if a.at != b.at {
-			return compareI64(b.at, a.at)
-		}
-		return compareU64(a.row.ID, b.row.ID)
-	})
-	var next *ConversationCursor
-	if q.Limit > 0 && len(list) > q.Limit {
-		list = list[:q.Limit]
-		last := list[q.Limit-1]
-		next = &ConversationCursor{AsOf: asOf, At: last.at, ID: last.row.ID}
-	}
-	out := make([]ConversationRow, len(list))
-	for i, e := range list {
-		out[i] = e.row
 	}
 	return out, next, nil
 }
@@ -238,24 +242,35 @@ func searchFinds(tx store.Tx, c Caller, conv *store.Conversation, terms []string
 	return false
 }
 
-// selects applies the status and assignee filters to a row.
-func (q ListQuery) selects(c Caller, row ConversationRow) bool {
-	if q.Status != "" && row.Status != q.Status {
+// selectsItem applies the status and assignee filters to conv, by its
+// item as c sees it (a customer sees no assignees).
+func (q ListQuery) selectsItem(tx store.Tx, c Caller, conv *store.Conversation) bool {
+	if q.Status == "" && q.Assignee == "" {
+		return true
+	}
+	status, assignees := store.ItemOpen, []uint64(nil)
+	if it, err := tx.Item(conv.ItemID); err == nil {
+		status = itemStatus(it)
+		if c.IsStaff() {
+			assignees = it.Assignees
+		}
+	}
+	if q.Status != "" && status != q.Status {
 		return false
 	}
 	switch q.Assignee {
 	case "":
 	case "none":
-		if len(row.Assignees) > 0 {
+		if len(assignees) > 0 {
 			return false
 		}
 	case "me":
-		if !slices.Contains(row.Assignees, c.ID) || !c.IsStaff() {
+		if !slices.Contains(assignees, c.ID) || !c.IsStaff() {
 			return false
 		}
 	default:
 		n, _ := strconv.ParseUint(q.Assignee, 10, 64)
-		if !slices.Contains(row.Assignees, n) {
+		if !slices.Contains(assignees, n) {
 			return false
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/templates"
 )
 
 // DESKGATE_OUTBOUND=capture (SPEC §5): nothing reaches the upstream, even
@@ -19,23 +18,8 @@ func TestCaptureSendsNothingAndKeepsEmailWhole(t *testing.T) {
 	e := newEnv(t, up.addr, func(o *Options) { o.Capture = true })
 	e.start()
 	const link = "http://127.0.0.1:8080/reset-password?token=dgr_CAPTUREDxLINK"
-	em := &bridge.Email{
-		Recipient: store.Recipient{Type: store.KindUser, ID: 2, Email: "ann@example.com", Name: "Ann"},
-		MessageID: "dg.welcome1@mx." + testDomain,
-		Rendered:  templates.Rendered{Subject: "Welcome", Text: "Open " + link + " to choose your password.\n"},
-		Template:  bridge.TemplateWelcome,
-		Cause:     "welcome email",
-	}
-	var id uint64
-	if err := e.st.Update(context.Background(), func(tx store.Tx) error {
-		var err error
-		id, err = e.q.Enqueue(tx, em)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	id := e.enqueueEmail(credentialEmail(bridge.TemplateWelcome, "Welcome", "ann@example.com", link))
 	plain := e.enqueue(1, "carol@example.org")
-	e.q.Kick()
 	rec := e.waitState(id, store.OutboundCaptured)
 	e.waitState(plain, store.OutboundCaptured)
 	e.waitIdle()

@@ -7,7 +7,6 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/templates"
 )
 
 // A password-reset email is delivered with its link, but the mail log,
@@ -19,22 +18,7 @@ func TestPasswordLinkEmailRawNotKeptInMailLog(t *testing.T) {
 	e := newEnv(t, up.addr, nil)
 	e.start()
 	const link = "https://desk.example/reset-password?token=dgr_SECRETxSECRETxSECRET"
-	em := &bridge.Email{
-		Recipient: store.Recipient{Type: store.KindUser, ID: 2, Email: "ann@example.org", Name: "Ann"},
-		MessageID: "dg.reset1@mx." + testDomain,
-		Rendered:  templates.Rendered{Subject: "Reset your password", Text: "Open " + link + " to choose a new password.\n"},
-		Template:  bridge.TemplatePasswordReset,
-		Cause:     "password_reset email",
-	}
-	var id uint64
-	if err := e.st.Update(context.Background(), func(tx store.Tx) error {
-		var err error
-		id, err = e.q.Enqueue(tx, em)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	e.q.Kick()
+	id := e.enqueueEmail(credentialEmail(bridge.TemplatePasswordReset, "Reset your password", "ann@example.org", link))
 	e.waitState(id, store.OutboundSent)
 	e.waitIdle()
 

@@ -14,6 +14,7 @@ import (
 	"github.com/deskgate/deskgate/internal/clocktest"
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/storetest"
+	"github.com/deskgate/deskgate/templates"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -154,6 +155,34 @@ func (e *env) enqueue(n int, to string) uint64 {
 		return tx.PutDelivery(d)
 	})
 	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.q.Kick()
+	return id
+}
+
+// credentialEmail is a welcome or password-reset email (tmpl) as the
+// bridge builds it: to a user, its text carrying a password link.
+func credentialEmail(tmpl, subject, to, link string) *bridge.Email {
+	return &bridge.Email{
+		Recipient: store.Recipient{Type: store.KindUser, ID: 2, Email: to, Name: "Ann"},
+		MessageID: "dg." + tmpl + "1@mx." + testDomain,
+		Rendered:  templates.Rendered{Subject: subject, Text: "Open " + link + " to choose your password.\n"},
+		Template:  tmpl,
+		Cause:     tmpl + " email",
+	}
+}
+
+// enqueueEmail queues em on its own (as the bridge queues an account
+// email: no delivery linked) and kicks the queue.
+func (e *env) enqueueEmail(em *bridge.Email) uint64 {
+	e.t.Helper()
+	var id uint64
+	if err := e.st.Update(context.Background(), func(tx store.Tx) error {
+		var err error
+		id, err = e.q.Enqueue(tx, em)
+		return err
+	}); err != nil {
 		e.t.Fatal(err)
 	}
 	e.q.Kick()

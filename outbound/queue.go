@@ -152,7 +152,7 @@ type Queue struct {
 	signer   Signer
 	metrics  *metrics
 	kick     chan struct{}
-	done     chan struct{}  // a worker finished
+	done     chan struct{}  // a worker recorded its attempts, or finished
 	results  chan finishReq // attempt results to commit, while Run runs
 
 	mu       sync.Mutex

@@ -35,14 +35,7 @@ func (q *Queue) Run(ctx context.Context) error {
 			lastPrune = now
 			q.prune(now)
 		}
-		wait := time.Second // poll at least this often (and after errors)
-		var next time.Time
-		var ok bool
-		_ = q.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextOutbound(); return err })
-		if ok {
-			wait = min(wait, max(next.Sub(q.opts.Clock.Now()), time.Millisecond))
-		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(q.idleWait(ctx))
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -52,6 +45,55 @@ func (q *Queue) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// heldPoll is how long the loop waits, after a pass, while the earliest
+// pending email is already due: a worker holds it (its attempt is not
+// recorded yet, or outlasts its retry delay) or waits for a free worker.
+// A worker's recorded attempt or its end wakes the loop sooner; heldPoll
+// only bounds how late another email that falls due meanwhile is seen.
+const heldPoll = time.Second
+
+// idleWait is how long the loop sleeps after a pass, unless woken (Kick,
+// a worker's attempts recorded, a worker done): until the earliest
+// pending email is due, at most maxSleep; heldPoll when that email is
+// already due (dispatch just took every due email it could, so it is held
+// or waits for a worker: polling it again changes nothing).
+func (q *Queue) idleWait(ctx context.Context) time.Duration {
+	var next time.Time
+	var ok bool
+	err := q.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextOutbound(); return err })
+	wait := q.maxSleep()
+	switch {
+	case err != nil:
+		wait = min(wait, heldPoll)
+	case ok:
+		if d := next.Sub(q.opts.Clock.Now()); d > 0 {
+			wait = min(wait, d)
+		} else {
+			wait = min(wait, heldPoll)
+		}
+	}
+	return wait
+}
+
+// maxSleep bounds the loop's sleep with nothing due. Work this node has
+// not heard of (an email another node queued and died before claiming)
+// is seen within it: half the lease with several nodes (SPEC §8), else
+// 30 s (every change of this node's own queue wakes the loop).
+func (q *Queue) maxSleep() time.Duration {
+	if q.opts.Lease > 0 {
+		return max(q.opts.Lease/2, 10*time.Millisecond)
+	}
+	return 30 * time.Second
+}
+
+// wake tells the loop that a worker changed what is due.
+func (q *Queue) wake() {
+	select {
+	case q.done <- struct{}{}:
+	default:
 	}
 }
 
@@ -151,10 +193,7 @@ func (q *Queue) release(dest string, ids []uint64) {
 		delete(q.perDest, dest)
 	}
 	q.mu.Unlock()
-	select {
-	case q.done <- struct{}{}:
-	default:
-	}
+	q.wake()
 }
 
 // job is one email a worker carries.
@@ -170,6 +209,8 @@ type job struct {
 // after the other, commit each result as it comes.
 func (q *Queue) work(ctx context.Context, ids []uint64) {
 	jobs := q.begin(q.prepare(ids))
+	// The attempts are recorded: their emails are due again only later.
+	q.wake()
 	if len(jobs) == 0 {
 		return
 	}

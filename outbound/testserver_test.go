@@ -32,6 +32,23 @@ type upstream struct {
 	sessions int           // concurrent sessions now
 	total    int           // sessions (connections) so far
 	maxSess  int           // most concurrent sessions seen
+	held     *hold         // the next DATA waits (holdData)
+}
+
+// hold is one DATA held by holdData.
+type hold struct{ arrived, release chan struct{} }
+
+// holdData makes the next DATA wait, once its message has come in, until
+// release is called; arrived is closed then (both bounded by the test).
+func (u *upstream) holdData(t *testing.T) (arrived <-chan struct{}, release func()) {
+	h := &hold{arrived: make(chan struct{}), release: make(chan struct{})}
+	u.mu.Lock()
+	u.held = h
+	u.mu.Unlock()
+	var once sync.Once
+	release = func() { once.Do(func() { close(h.release) }) }
+	t.Cleanup(release)
+	return h.arrived, release
 }
 
 func startUpstream(t *testing.T) *upstream { return startUpstreamAt(t, "127.0.0.1:0") }
@@ -123,8 +140,13 @@ func (s *upSession) Data(r io.Reader) error {
 		return err
 	}
 	s.u.mu.Lock()
-	delay := s.u.delay
+	delay, h := s.u.delay, s.u.held
+	s.u.held = nil
 	s.u.mu.Unlock()
+	if h != nil {
+		close(h.arrived)
+		<-h.release
+	}
 	time.Sleep(delay)
 	s.u.mu.Lock()
 	defer s.u.mu.Unlock()

@@ -93,7 +93,7 @@ func (q *ListQuery) validate() error {
 // MaxSearchResults), a page of q.Limit after q.Cursor, and the cursor of
 // the next page (nil when this is the last). A staff user whose
 // show_from_customers is off gets no external conversation (SPEC §4).
-func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, *ConversationCursor, error) {
+func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, *ConversationCursor, error) {
 	if err := q.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -204,7 +204,7 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 }
 
 // ConversationRow returns the row of conversation id if c may see it.
-func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (ConversationRow, error) {
+func (s *Conversations) ConversationRow(ctx context.Context, c Caller, id uint64) (ConversationRow, error) {
 	var row ConversationRow
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		conv, err := viewConversation(tx, c, id)

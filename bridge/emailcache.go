@@ -54,7 +54,7 @@ func (c *emailCache) message(tx store.Tx, id uint64) (*store.Message, error) {
 
 // threadRefs is s.threadRefs, once per conversation. Callers get their
 // own copy of the slice.
-func (c *emailCache) threadRefs(s *Service, tx store.Tx, conv *store.Conversation) []string {
+func (c *emailCache) threadRefs(s *Addresses, tx store.Tx, conv *store.Conversation) []string {
 	refs, ok := c.refs[conv.ID]
 	if !ok {
 		refs = s.threadRefs(tx, conv)

@@ -60,7 +60,7 @@ func (e *env) mailbox(in bridge.MailboxInput) store.Mailbox {
 	if in.Password == "" {
 		in.Password = dovecottest.Password
 	}
-	m, err := e.svc.CreateMailbox(context.Background(), admin, in)
+	m, err := e.svc.Mailboxes.CreateMailbox(context.Background(), admin, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -102,7 +102,7 @@ func (m *Manager) Run(ctx context.Context) {
 	t := time.NewTicker(m.cfg.Scan)
 	defer t.Stop()
 	for {
-		boxes, err := m.svc.AllMailboxes(ctx)
+		boxes, err := m.svc.Mailboxes.AllMailboxes(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("listing mailboxes", "err", err)
 		}
@@ -137,7 +137,7 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 	w := &worker{m: m, id: id, log: m.log.With("mailbox", id)}
 	backoff := m.cfg.MinBackoff
 	for ctx.Err() == nil {
-		mb, ok, err := m.svc.ClaimMailbox(ctx, id, m.cfg.Node, m.cfg.LeaseTTL)
+		mb, ok, err := m.svc.Mailboxes.ClaimMailbox(ctx, id, m.cfg.Node, m.cfg.LeaseTTL)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return
@@ -154,7 +154,7 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 		switch {
 		case ctx.Err() != nil:
 			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = m.svc.ReleaseMailbox(rctx, id, m.cfg.Node)
+			_ = m.svc.Mailboxes.ReleaseMailbox(rctx, id, m.cfg.Node)
 			cancel()
 			return
 		case errors.Is(err, store.ErrNotFound):
@@ -195,7 +195,7 @@ func (w *worker) hold(ctx context.Context, mb store.Mailbox) (bool, error) {
 				return
 			case <-t.C:
 			}
-			got, ok, err := w.m.svc.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
+			got, ok, err := w.m.svc.Mailboxes.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
 				cancel(err)

@@ -60,7 +60,7 @@ func openEnvTB(t testing.TB, dir string) *env {
 	}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)
-	if _, err := svc.Bootstrap(context.Background(), adminToken); err != nil {
+	if _, err := svc.Directory.Bootstrap(context.Background(), adminToken); err != nil {
 		t.Fatal(err)
 	}
 	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry(), HeartbeatEvery: 50 * time.Millisecond}, nil)
@@ -161,7 +161,7 @@ func (e *env) do(method, path, token string, body any) resp {
 // worker of a running deskgate does after the answer (SPEC §9).
 func (e *env) settle() {
 	e.t.Helper()
-	if _, err := e.svc.DrainAutomations(context.Background()); err != nil {
+	if _, err := e.svc.Messaging.DrainAutomations(context.Background()); err != nil {
 		e.t.Fatalf("automation worker: %v", err)
 	}
 }

@@ -138,15 +138,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	}
 	goFn("http", func() error { return httpSrv.Serve(httpLn) })
 	goFn("smtp", func() error { return smtpSrv.Serve(smtpLn) })
-	goFn("timers", func() error { return a.svc.RunTimers(loops) })
+	goFn("timers", func() error { return a.svc.Notifications.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
 	goFn("webhooks", func() error { a.dispatcher.Run(loops); return nil })
-	goFn("automations", func() error { a.svc.RunAutomations(loops, 0); return nil })
+	goFn("automations", func() error { a.svc.Messaging.RunAutomations(loops, 0); return nil })
 	if a.events != nil { // other nodes' messages reach this node's event streams
 		goFn("node events", func() error {
 			a.events.Listen(loops, func(ids []uint64) {
-				if err := a.svc.PublishMessages(loops, ids); err != nil {
+				if err := a.svc.Notifications.PublishMessages(loops, ids); err != nil {
 					log.Warn("showing another node's messages", "err", err)
 				}
 			})
@@ -236,7 +236,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}, bridge.SystemClock{}, log)
 	if a.pg != nil {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
-		a.svc.SetAnnouncer(a.events)
+		a.svc.Notifications.SetAnnouncer(a.events)
 	}
 	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
 		st.Close()
@@ -246,7 +246,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	created, err := a.svc.Bootstrap(context.Background(), cfg.BootstrapToken)
+	created, err := a.svc.Directory.Bootstrap(context.Background(), cfg.BootstrapToken)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -265,7 +265,7 @@ func (a *app) newQueue() error {
 		return err
 	}
 	q, err := outbound.New(a.st, outbound.Options{
-		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress, Outcomes: a.svc,
+		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.Addresses.BounceAddress, Outcomes: a.svc.Messaging,
 		Capture: a.cfg.Capture(), Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,

@@ -41,7 +41,7 @@ func (r *imapRig) connect(b *testing.B, importSince string) {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := imapfetch.New(r.svc, imapfetch.Config{Node: "bench", Scan: 50 * time.Millisecond, Batch: 200}, quietLog())
+	m := imapfetch.New(imapfetch.Domain{Mailboxes: r.svc.Mailboxes, Inbound: r.svc.Inbound}, imapfetch.Config{Node: "bench", Scan: 50 * time.Millisecond, Batch: 200}, quietLog())
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	b.Cleanup(func() { cancel(); <-done })

@@ -57,7 +57,7 @@ const (
 
 // Manager runs one worker per mailbox.
 type Manager struct {
-	svc *bridge.Service
+	svc Domain
 	cfg Config
 	log *slog.Logger
 
@@ -66,8 +66,8 @@ type Manager struct {
 	metrics *metrics
 }
 
-// New returns a Manager over the domain svc.
-func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
+// New returns a Manager over the domain d.
+func New(d Domain, cfg Config, log *slog.Logger) *Manager {
 	if cfg.Node == "" {
 		cfg.Node = "node"
 	}
@@ -91,7 +91,7 @@ func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{svc: svc, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}, metrics: newMetrics()}
+	return &Manager{svc: d, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}, metrics: newMetrics()}
 }
 
 // Run works the mailboxes until ctx ends, then gives their leases up and

@@ -19,7 +19,7 @@ import (
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
-	api := webapi.New(bridge.New(st, bridge.Config{}, nil, nil), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	api := webapi.New(domain(bridge.New(st, bridge.Config{}, nil, nil)), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
 	doc, err := openapi3.NewLoader().LoadFromData(webapi.OpenAPI())
 	if err != nil {
 		t.Fatal(err)

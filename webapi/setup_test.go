@@ -27,7 +27,7 @@ func newEnvNoAdmin(t *testing.T) *env {
 	}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	api := webapi.New(domain(svc), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
 	e := &env{t: t, srv: httptest.NewServer(api.Handler()), svc: svc, st: st, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(e.close)
 	return e

@@ -44,7 +44,7 @@ func newWebhookEnv(t *testing.T) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { disp.Run(ctx); close(done) }()
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry(), Webhooks: admin}, nil)
+	api := webapi.New(domain(svc), webapi.Options{Registry: prometheus.NewRegistry(), Webhooks: admin}, nil)
 	e := &env{t: t, srv: httptest.NewServer(api.Handler()), svc: svc, st: rec, dir: dir, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(func() { cancel(); <-done; e.close() })
 	return e

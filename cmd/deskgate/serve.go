@@ -116,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	limits := a.httpLimits()
-	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
+	api := webapi.New(apiDomain(a.svc), webapi.Options{Registry: a.reg, Ready: a.ready.Load,
 		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits,
 		MetricsToken: cfg.MetricsToken, CORSOrigins: a.cfg.CORSOrigins, Webhooks: a.hooks}, log)
 	httpSrv := webapi.NewHTTPServer(api.Handler(), limits)
@@ -153,7 +153,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 			return nil
 		})
 	}
-	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
+	fetcher := imapfetch.New(imapfetch.Domain{Mailboxes: a.svc.Mailboxes, Inbound: a.svc.Inbound}, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
 	if err := fetcher.RegisterMetrics(a.reg); err != nil {
 		log.Warn("imap metrics", "err", err) // the fetcher works without them
 	}
@@ -307,4 +307,10 @@ func publicURL(cfg config.Config, listening string) (url string, guessed bool) {
 		return "http://" + listening, false
 	}
 	return "http://" + net.JoinHostPort(cfg.Hostname, port), true
+}
+
+// apiDomain is the HTTP API's view of the domain: the services it calls.
+func apiDomain(svc *bridge.Service) webapi.Domain {
+	return webapi.Domain{Accounts: svc.Accounts, Conversations: svc.Conversations, Notifications: svc.Notifications,
+		Directory: svc.Directory, Messaging: svc.Messaging, Mailboxes: svc.Mailboxes, Inbound: svc.Inbound}
 }

@@ -67,7 +67,7 @@ func matches(a *store.Automation, ev Event) bool {
 // (cached per node on PostgreSQL). What an automation does itself queues
 // no event (no loops, SPEC §9). The caller wakes the worker after the
 // commit (kickAutomations).
-func (s *Messaging) queueEvent(tx store.Tx, ev Event) error {
+func (s *Messaging) queueEvent(tx eventTx, ev Event) error {
 	as, err := tx.Automations()
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (s *Messaging) queueEvent(tx store.Tx, ev Event) error {
 }
 
 // queueEventFor is queueEvent with the automations as read.
-func (s *Messaging) queueEventFor(tx store.Tx, as []store.Automation, ev Event) error {
+func (s *Messaging) queueEventFor(tx store.OutboxTx, as []store.Automation, ev Event) error {
 	if !slices.ContainsFunc(as, func(a store.Automation) bool { return matches(&a, ev) }) {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (s *Messaging) kickAutomations() {
 }
 
 // automationData is what a template used by an automation sees.
-func automationData(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, site string) map[string]any {
+func automationData(tx store.WorkTx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, site string) map[string]any {
 	item := map[string]any{"ID": it.ID, "Title": it.Title, "Status": itemStatus(it)}
 	if p, err := tx.Project(it.ProjectID); err == nil {
 		item["Project"] = p.Name
@@ -110,7 +110,7 @@ func automationData(tx store.Tx, a *store.Automation, ev Event, it *store.Item, 
 }
 
 // eventItem finds the item ev is about and the conversation, if any.
-func eventItem(tx store.Tx, ev Event) (*store.Item, *store.Conversation, error) {
+func eventItem(tx store.WorkTx, ev Event) (*store.Item, *store.Conversation, error) {
 	var conv *store.Conversation
 	id := ev.ItemID
 	if ev.ConversationID != 0 {
@@ -125,7 +125,7 @@ func eventItem(tx store.Tx, ev Event) (*store.Item, *store.Conversation, error) 
 }
 
 // firstConversation is the item's first conversation of kind (lowest id).
-func firstConversation(tx store.Tx, item uint64, kind string) (*store.Conversation, error) {
+func firstConversation(tx store.WorkTx, item uint64, kind string) (*store.Conversation, error) {
 	cs, err := tx.Conversations()
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (s *Messaging) runActionTx(ctx context.Context, tx store.Tx, a *store.Autom
 // actPost posts the template's text as the bot in the item's first
 // conversation of the action's kind. Its notifications follow SPEC §4;
 // its deliveries name the automation.
-func (s *Messaging) actPost(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) ([]store.Delivery, error) {
+func (s *Messaging) actPost(ctx context.Context, tx automationPostTx, a *store.Automation, act store.AutomationAction, ev Event) ([]store.Delivery, error) {
 	it, evConv, err := eventItem(tx, ev)
 	if err != nil {
 		return nil, err
@@ -289,7 +289,7 @@ func (s *Messaging) actEmail(tx store.Tx, a *store.Automation, act store.Automat
 }
 
 // rendered builds the email of template name (compiled as ct) for r.
-func (s *Messaging) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, name string, ct *templates.Compiled) (*Email, error) {
+func (s *Messaging) rendered(tx conversationTx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, name string, ct *templates.Compiled) (*Email, error) {
 	out, err := ct.Render(automationData(tx, a, ev, it, conv, r, s.cfg.PublicURL))
 	if err != nil {
 		return nil, err
@@ -311,7 +311,7 @@ func (s *Messaging) rendered(tx store.Tx, a *store.Automation, ev Event, it *sto
 // audience resolves a send_email "to": followers (of the item and its
 // project), assignees, the customers of the item's external
 // conversations, or one address.
-func (s *Messaging) audience(tx store.Tx, to string, it *store.Item) ([]store.Recipient, error) {
+func (s *Messaging) audience(tx workPeopleTx, to string, it *store.Item) ([]store.Recipient, error) {
 	var users []uint64
 	switch to {
 	case ToFollowers:
@@ -374,7 +374,7 @@ func itemStatus(it *store.Item) string {
 // conversation (created), then message.created, each once (SPEC §9: every
 // source fires them). Each carries the sender and whether it may be
 // answered automatically.
-func (s *Messaging) queueInbound(tx store.Tx, id uint64, created bool, noAutoAnswer string) error {
+func (s *Messaging) queueInbound(tx eventQueueTx, id uint64, created bool, noAutoAnswer string) error {
 	// No read of the message when no automation listens: inbound mail is
 	// a hot path.
 	as, err := tx.Automations()

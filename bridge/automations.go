@@ -67,7 +67,7 @@ type AutomationView struct {
 // builtinAutomation is automation 1: the one-minute rule of SPEC §4 as an
 // automation. It is not stored; its template is "notification". Its runs
 // are the notification emails it queued (store.BuiltinRuns).
-func builtinAutomation(tx store.Tx) (AutomationView, error) {
+func builtinAutomation(tx store.MessagingTx) (AutomationView, error) {
 	runs, err := tx.BuiltinRuns(NotificationAutomationID)
 	return AutomationView{Locked: true, Automation: store.Automation{
 		ID: NotificationAutomationID, Name: NotificationAutomationName, Event: EventMessageCreated,
@@ -92,7 +92,7 @@ type AutomationInput struct {
 
 // validate refuses what could never run: an unknown event or condition,
 // an action of an unknown type, an unknown template or audience.
-func (s *Messaging) validateAutomation(tx store.Tx, in *AutomationInput) error {
+func (s *Messaging) validateAutomation(tx store.MessagingTx, in *AutomationInput) error {
 	in.Name = strings.TrimSpace(in.Name)
 	switch {
 	case in.Name == "":

@@ -214,7 +214,7 @@ type runTally struct {
 
 // recordRunTx counts r's runs of automation id and records the last
 // one's error ("" for none: a later success clears an earlier error).
-func (s *Messaging) recordRunTx(tx store.Tx, id uint64, r *runTally) error {
+func (s *Messaging) recordRunTx(tx store.MessagingTx, id uint64, r *runTally) error {
 	now := s.clock.Now()
 	a, err := tx.Automation(id)
 	if err != nil {

@@ -72,7 +72,7 @@ func (s *Inbound) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) 
 // in Final-Recipient; without this rule one mail would stop deskgate from
 // emailing fifty people for a day. (Our own deliveries' synchronous 5xx
 // cool the address in the outbound queue.)
-func coolingRefused(tx store.Tx, emailID uint64, addr string) string {
+func coolingRefused(tx store.QueueTx, emailID uint64, addr string) string {
 	if emailID == 0 {
 		return "the DSN did not come to a bounce address, so it names no email deskgate sent"
 	}

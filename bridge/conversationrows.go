@@ -221,7 +221,7 @@ func (s *Conversations) ConversationRow(ctx context.Context, c Caller, id uint64
 // message text (byText, from the store's search), its subject, or the
 // address or name of one of its customers that c may see (customers read
 // once per search, in cache).
-func searchFinds(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
+func searchFinds(tx store.PeopleTx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
 	if byText[conv.ID] || store.MatchTerms(conv.Subject, terms) {
 		return true
 	}
@@ -264,7 +264,7 @@ func (q ListQuery) selects(c Caller, row ConversationRow) bool {
 
 // rowOf completes conv (which c may see) into its row, as c may see it:
 // a customer gets neither the assignees nor the other customers.
-func rowOf(tx store.Tx, c Caller, conv *store.Conversation) (ConversationRow, error) {
+func rowOf(tx rowTx, c Caller, conv *store.Conversation) (ConversationRow, error) {
 	row := ConversationRow{Conversation: forCaller(c, *conv), Assignees: []uint64{}, AssigneeNames: []string{}, Customers: []store.Customer{}, Status: store.ItemOpen}
 	if it, err := tx.Item(conv.ItemID); err == nil {
 		row.ItemTitle, row.Status = it.Title, itemStatus(it)

@@ -79,7 +79,7 @@ func (s *Directory) UpdateUser(ctx context.Context, c Caller, id uint64, p UserP
 }
 
 // otherAdmin is a conflict unless an active admin other than id exists.
-func otherAdmin(tx store.Tx, id uint64) error {
+func otherAdmin(tx store.PeopleTx, id uint64) error {
 	us, err := tx.Users()
 	if err != nil {
 		return err
@@ -149,7 +149,7 @@ func (s *Directory) RetireUser(ctx context.Context, c Caller, id uint64) error {
 
 // quietUser makes retired user id receive nothing: settings that notify
 // of nothing, no team, no pending unseen-email timer.
-func quietUser(tx store.Tx, id uint64) error {
+func quietUser(tx quietUserTx, id uint64) error {
 	set, err := tx.Settings(id)
 	if err != nil {
 		return err

@@ -305,7 +305,7 @@ func (s *Inbound) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *pr
 
 // duplicateOf finds a message already received with this Message-ID from
 // this sender (a retry whose 250 was lost, or the same mail by two paths).
-func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
+func duplicateOf(tx store.MessagesTx, msgID, sender string) *store.MessageRef {
 	if msgID == "" {
 		return nil
 	}
@@ -317,7 +317,7 @@ func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
 }
 
 // logTx writes one mail log entry (with the raw message) and records it.
-func (s *Inbound) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
+func (s *Inbound) logTx(tx store.MailLogTx, p *prepared, rec *Receipt, r ReceiptEntry) error {
 	e := s.entry(p)
 	e.Status, e.Detail, e.ConversationID, e.MessageIDInt = r.Status, r.Detail, r.ConversationID, r.MessageID
 	if err := tx.AddMailLog(&e, p.a.Raw); err != nil {

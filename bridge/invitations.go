@@ -101,7 +101,7 @@ func (s *Accounts) Invite(ctx context.Context, c Caller, project, user, team uin
 
 // pendingInvitation returns the waiting invitation of user or team to
 // project, or nil.
-func pendingInvitation(tx store.Tx, project, user, team uint64) (*store.Invitation, error) {
+func pendingInvitation(tx store.TeamsTx, project, user, team uint64) (*store.Invitation, error) {
 	var teams []uint64
 	if team != 0 {
 		teams = []uint64{team}
@@ -191,7 +191,7 @@ func (s *Accounts) SettleInvitation(ctx context.Context, c Caller, id uint64, ac
 
 // requireMember lets an admin through, or a user who follows project p
 // (directly or through a team).
-func requireMember(tx store.Tx, c Caller, p *store.Project) error {
+func requireMember(tx store.TeamsTx, c Caller, p *store.Project) error {
 	if c.IsAdmin() {
 		return nil
 	}

@@ -24,7 +24,7 @@ import (
 // client: the wait when a per-client window is over its limit (the
 // attempt is refused), and whether the address is being guessed at from
 // everywhere (the attempt is slowed down).
-func (s *Accounts) passwordAttemptTx(tx store.Tx, now time.Time, email, client string) (time.Duration, bool, error) {
+func (s *Accounts) passwordAttemptTx(tx store.AccountsTx, now time.Time, email, client string) (time.Duration, bool, error) {
 	cl := clientKey(client)
 	wait, err := hitLimits(tx, now, map[string]Limit{
 		rateKey("login/address-client", email+"\x00"+cl): s.cfg.Accounts.LoginPerAddressClient,

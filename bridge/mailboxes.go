@@ -330,7 +330,7 @@ func contentKey(raw []byte) string {
 // ErrLeaseLost, a removed mailbox) commits nothing. skip reports a message
 // already received (a rescan after a UIDVALIDITY change): only the
 // checkpoint moves.
-func (s *Mailboxes) checkpointTx(tx store.Tx, p *prepared) (skip bool, err error) {
+func (s *Mailboxes) checkpointTx(tx mailboxCheckpointTx, p *prepared) (skip bool, err error) {
 	cp := p.env.Mailbox
 	m, err := tx.Mailbox(cp.MailboxID)
 	if err != nil {

@@ -19,7 +19,7 @@ type joiner struct {
 func (s *Directory) consoleLink() string { return s.addrs.publicURL() + "/" }
 
 // actorOf names the acting user for the emails; a customer never acts here.
-func actorOf(tx store.Tx, c Caller) (string, error) {
+func actorOf(tx store.PeopleTx, c Caller) (string, error) {
 	u, err := tx.User(c.ID)
 	if err != nil {
 		return "", err

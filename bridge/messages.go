@@ -65,7 +65,7 @@ func (s *Conversations) PostMessage(ctx context.Context, c Caller, id uint64, in
 }
 
 // authorOf is the author record of caller c (or the bot).
-func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
+func authorOf(tx store.PeopleTx, c Caller, bot bool) (store.Author, error) {
 	switch {
 	case bot:
 		return store.Author{Type: store.AuthorBot, Name: "Bot"}, nil
@@ -87,7 +87,7 @@ func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
 // same transaction: the conversation's activity time and the notifications
 // of its recipients. Every source (API, SMTP, IMAP) goes through here;
 // origin is the email that brought m in (nil for the API).
-func (s *Conversations) addMessage(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, data [][]byte, origin *mailOrigin) ([]store.Delivery, error) {
+func (s *Conversations) addMessage(ctx context.Context, tx postingTx, conv *store.Conversation, m *store.Message, data [][]byte, origin *mailOrigin) ([]store.Delivery, error) {
 	m.ConversationID = conv.ID
 	m.Kind = conv.Kind
 	if m.CreatedAt.IsZero() {

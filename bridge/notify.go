@@ -10,7 +10,7 @@ import (
 // recipient of m (SPEC §4) and starts (or keeps) each recipient's unseen
 // timer for the conversation. It returns the new deliveries so the caller
 // can publish them once the transaction has committed.
-func (s *Notifications) notifyTx(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Delivery, error) {
+func (s *Notifications) notifyTx(ctx context.Context, tx deliveryTx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Delivery, error) {
 	// Writing in a conversation means having read it: the author's earlier
 	// notifications there are seen.
 	if author, ok := authorRecipient(m.Author); ok {

@@ -74,7 +74,7 @@ func notificationData(e *Email, item map[string]any, links map[uint64]string) ma
 
 // renderNotification renders e (its messages, recipient, conversation)
 // with template t, and picks the files it carries.
-func (s *Notifications) renderNotification(tx store.Tx, e *Email, t TemplateView, cache *emailCache) error {
+func (s *Notifications) renderNotification(tx conversationTx, e *Email, t TemplateView, cache *emailCache) error {
 	var budget int
 	links := map[uint64]string{}
 	for _, m := range e.Messages {

@@ -101,7 +101,7 @@ func (s *Messaging) EmailSeen(tx store.Tx, id uint64) (bool, error) {
 
 // coolAddress puts addr in its cooling period after a hard bounce with
 // status, and says so in words: no email to it until the period ends.
-func (s *Messaging) coolAddress(tx store.Tx, addr, status string, now time.Time) (string, error) {
+func (s *Messaging) coolAddress(tx store.GuardTx, addr, status string, now time.Time) (string, error) {
 	until := now.Add(s.inb.in().cfg.BounceCooling)
 	if err := tx.PutBouncedAddress(store.BouncedAddress{Address: addr, Status: status, At: now, Until: until}); err != nil {
 		return "", err

@@ -35,7 +35,7 @@ func ParseConversationCursor(s string) (ConversationCursor, error) {
 
 // activityAsOf is a conversation's activity (its newest message, else its
 // creation) as it was at asOf: the newest message created by then.
-func activityAsOf(tx store.Tx, conv *store.Conversation, asOf int64) (int64, error) {
+func activityAsOf(tx store.MessagesTx, conv *store.Conversation, asOf int64) (int64, error) {
 	at := activity(*conv).UnixNano()
 	if at <= asOf {
 		return at, nil

@@ -116,7 +116,7 @@ const maxRefsScan = 200
 // threadRefs returns the References of an email about conv: the root, then
 // the Message-IDs of the conversation's emails, oldest first: the newest
 // maxRefs-1 of those among its newest maxRefsScan messages.
-func (s *Addresses) threadRefs(tx store.Tx, conv *store.Conversation) []string {
+func (s *Addresses) threadRefs(tx store.MessagesTx, conv *store.Conversation) []string {
 	root := s.rootMessageID(conv.ID)
 	var newest []string                                 // newest first
 	ids, _ := tx.NewestMessageIDs(conv.ID, maxRefsScan) // on a failed read, the root alone still threads

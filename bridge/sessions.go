@@ -180,7 +180,7 @@ func (s *Accounts) Login(ctx context.Context, email, password, client string) (*
 
 // sessionCaller resolves a session token, in tx; ErrNotFound when it is
 // unknown or expired.
-func (s *Accounts) sessionCaller(tx store.Tx, token string) (Caller, error) {
+func (s *Accounts) sessionCaller(tx credentialsTx, token string) (Caller, error) {
 	sess, err := tx.Session(token)
 	if err != nil {
 		return Caller{}, err

@@ -16,7 +16,7 @@ import (
 // withTeamFollowers returns p with the members of its teams added to its
 // followers: a copy for reading (never stored back), or p itself when no
 // team follows it.
-func withTeamFollowers(tx store.Tx, p *store.Project) (*store.Project, error) {
+func withTeamFollowers(tx store.TeamsTx, p *store.Project) (*store.Project, error) {
 	if len(p.Teams) == 0 {
 		return p, nil
 	}
@@ -76,7 +76,7 @@ func (s *Directory) Teams(ctx context.Context, c Caller) ([]store.Team, error) {
 }
 
 // teamsOf returns the ids of the teams user u belongs to.
-func teamsOf(tx store.Tx, u uint64) ([]uint64, error) {
+func teamsOf(tx store.TeamsTx, u uint64) ([]uint64, error) {
 	teams, err := tx.Teams()
 	if err != nil {
 		return nil, err

@@ -39,7 +39,7 @@ type TemplateInput struct {
 // templateTx returns the template name as it applies now: the stored edit
 // or custom template, else the system default. Every render reads it in
 // its own transaction, so an edit applies to the next email on every node.
-func templateTx(tx store.Tx, name string) (TemplateView, bool, error) {
+func templateTx(tx store.MessagingTx, name string) (TemplateView, bool, error) {
 	def, system := templates.System(name)
 	r, err := tx.Template(name)
 	switch {
@@ -139,7 +139,7 @@ func (s *Messaging) Template(ctx context.Context, c Caller, name string) (Templa
 }
 
 // templateViewTx is template name as the API shows it, UsedBy included.
-func templateViewTx(tx store.Tx, name string) (TemplateView, error) {
+func templateViewTx(tx store.MessagingTx, name string) (TemplateView, error) {
 	v, _, err := templateTx(tx, name)
 	if err != nil {
 		return v, err
@@ -151,7 +151,7 @@ func templateViewTx(tx store.Tx, name string) (TemplateView, error) {
 // templateUsers maps each template name to the automations that use it,
 // in id order: automation 1 uses "notification", a stored one every
 // template its actions name.
-func templateUsers(tx store.Tx) (map[string][]uint64, error) {
+func templateUsers(tx store.MessagingTx) (map[string][]uint64, error) {
 	as, err := tx.Automations()
 	if err != nil {
 		return nil, err

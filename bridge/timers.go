@@ -292,7 +292,7 @@ func (s *Notifications) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery,
 
 // buildEmail gathers what the email of ds says: the recipient as it is now,
 // the conversation, the messages, threading headers and the reply address.
-func (s *Notifications) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
+func (s *Notifications) buildEmail(tx notificationEmailTx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
 	conv, err := cache.conversation(tx, t.Conversation)
 	if err != nil {
 		return nil, err
@@ -331,7 +331,7 @@ func (s *Notifications) buildEmail(tx store.Tx, t store.Timer, ds []store.Delive
 }
 
 // currentRecipient reloads a recipient's address and name.
-func currentRecipient(tx store.Tx, r store.Recipient) (store.Recipient, error) {
+func currentRecipient(tx store.PeopleTx, r store.Recipient) (store.Recipient, error) {
 	if r.Type == store.KindCustomer {
 		c, err := tx.Customer(r.ID)
 		if err != nil {

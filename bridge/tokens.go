@@ -33,7 +33,7 @@ func tokenAccess(c Caller, kind string, id uint64) error {
 }
 
 // ownerExists is ErrNotFound unless the user or customer exists.
-func ownerExists(tx store.Tx, kind string, id uint64) error {
+func ownerExists(tx store.PeopleTx, kind string, id uint64) error {
 	if kind == store.KindUser {
 		_, err := tx.User(id)
 		return err

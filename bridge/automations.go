@@ -143,7 +143,7 @@ func (s *Messaging) validateAutomation(tx store.MessagingTx, in *AutomationInput
 				if err != nil || addr.Name != "" || addr.Address != a.To {
 					return errorf(KindInvalid, "%s.to: followers, assignees, customers or an email address", field)
 				}
-				if s.inb.reservedAddress(strings.ToLower(a.To)) {
+				if s.addrs.reservedAddress(strings.ToLower(a.To)) {
 					return errorf(KindInvalid, "%s.to: %s is deskgate's own address", field, a.To)
 				}
 			}

@@ -37,7 +37,7 @@ func (s *Directory) UpdateUser(ctx context.Context, c Caller, id uint64, p UserP
 		if !validEmail(*p.Email) {
 			return nil, errorf(KindInvalid, "email: a valid address is required")
 		}
-		if s.inb.reservedAddress(*p.Email) {
+		if s.addrs.reservedAddress(*p.Email) {
 			return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(*p.Email))
 		}
 	}
@@ -287,7 +287,7 @@ func (s *Directory) UpdateCustomer(ctx context.Context, c Caller, id uint64, p C
 		if !validEmail(*p.Email) {
 			return nil, errorf(KindInvalid, "email: a valid address is required")
 		}
-		if s.inb.reservedAddress(*p.Email) {
+		if s.addrs.reservedAddress(*p.Email) {
 			return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(*p.Email))
 		}
 	}

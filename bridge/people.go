@@ -23,7 +23,7 @@ func (s *Directory) CreateUser(ctx context.Context, c Caller, email, name, role 
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.inb.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	if role == "" {
@@ -79,7 +79,7 @@ func (s *Directory) CreateCustomer(ctx context.Context, c Caller, email, name st
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.inb.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	cu := &store.Customer{Email: email, Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}

@@ -64,7 +64,7 @@ func (s *Inbound) CheckRecipient(ctx context.Context, addr string) error {
 // ourLocalPart splits addr and reports its lower-cased local part when
 // its domain is one of ours. ok is false for a domain not ours; bad for an
 // address without a local part or a domain.
-func (s *Inbound) ourLocalPart(addr string) (local string, ok, bad bool) {
+func (s *Addresses) ourLocalPart(addr string) (local string, ok, bad bool) {
 	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 {
@@ -80,7 +80,7 @@ func inboxLocal(local string) bool {
 
 // resolveRecipient parses addr into what it names, without the store.
 func (s *Inbound) resolveRecipient(addr string) (inboundRcpt, error) {
-	lower, ours, bad := s.ourLocalPart(addr)
+	lower, ours, bad := s.addrs.ourLocalPart(addr)
 	switch {
 	case bad:
 		return inboundRcpt{}, mailerr.New(550, "5.1.3", "bad recipient address syntax")
@@ -113,7 +113,7 @@ func (s *Inbound) resolveRecipient(addr string) (inboundRcpt, error) {
 // addresses (the inbox, postmaster, the From of its emails, reply and
 // bounce addresses) on one of its domains. No user or customer may have
 // one: deskgate would be emailing itself.
-func (s *Inbound) reservedAddress(addr string) bool {
+func (s *Addresses) reservedAddress(addr string) bool {
 	local, ours, _ := s.ourLocalPart(addr)
 	return ours && (inboxLocal(local) || strings.HasPrefix(local, replyPrefix) || strings.HasPrefix(local, bouncePrefix))
 }

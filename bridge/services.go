@@ -18,9 +18,9 @@ type Inbound struct {
 // posting, reading, following, the conversation list and its rows.
 type Conversations struct {
 	*core
-	inb   *Inbound
 	notes *Notifications
 	msgs  *Messaging
+	addrs *Addresses
 }
 
 // Notifications delivers messages to their recipients: deliveries, seen,
@@ -35,7 +35,6 @@ type Notifications struct {
 // items, membership and assignment, and their edits.
 type Directory struct {
 	*core
-	inb   *Inbound
 	notes *Notifications
 	acct  *Accounts
 	msgs  *Messaging
@@ -46,7 +45,6 @@ type Directory struct {
 // lockout, tokens, invitations, first setup and account emails.
 type Accounts struct {
 	*core
-	inb   *Inbound
 	notes *Notifications
 	dir   *Directory
 	msgs  *Messaging
@@ -93,17 +91,15 @@ func newServices(c *core) *Service {
 	s.Inbound.msgs = s.Messaging
 	s.Inbound.boxes = s.Mailboxes
 	s.Inbound.addrs = s.Addresses
-	s.Conversations.inb = s.Inbound
 	s.Conversations.notes = s.Notifications
 	s.Conversations.msgs = s.Messaging
+	s.Conversations.addrs = s.Addresses
 	s.Notifications.msgs = s.Messaging
 	s.Notifications.addrs = s.Addresses
-	s.Directory.inb = s.Inbound
 	s.Directory.notes = s.Notifications
 	s.Directory.acct = s.Accounts
 	s.Directory.msgs = s.Messaging
 	s.Directory.addrs = s.Addresses
-	s.Accounts.inb = s.Inbound
 	s.Accounts.notes = s.Notifications
 	s.Accounts.dir = s.Directory
 	s.Accounts.msgs = s.Messaging

@@ -65,7 +65,7 @@ func (s *Accounts) CompleteSetup(ctx context.Context, token, email, name, passwo
 	if !validEmail(email) {
 		return nil, nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.inb.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	if err := checkNewPassword(password); err != nil {

@@ -30,7 +30,7 @@ func (s *Conversations) StartConversation(ctx context.Context, c Caller, in NewE
 	switch {
 	case !validEmail(addr):
 		return nil, nil, errorf(KindInvalid, "customer_email: a valid address is required")
-	case s.inb.reservedAddress(addr):
+	case s.addrs.reservedAddress(addr):
 		return nil, nil, errorf(KindInvalid, "customer_email: %s is one of deskgate's own addresses", store.NormalizeEmail(addr))
 	case subject == "":
 		return nil, nil, errorf(KindInvalid, "subject: required")

@@ -25,12 +25,12 @@ func BenchmarkFireBurst(b *testing.B) {
 		for i := range 100 {
 			if i == 90 { // the first 90 were emailed long ago
 				clock.Set(t0.Add(time.Hour))
-				if err := svc.FireDue(ctx); err != nil {
+				if err := svc.Notifications.FireDue(ctx); err != nil {
 					b.Fatal(err)
 				}
 				clock.Set(t0.Add(2 * time.Hour))
 			}
-			if _, err := svc.PostMessage(ctx, h.customer(0), h.convs[0], bridge.NewMessage{Body: "still broken"}); err != nil {
+			if _, err := svc.Conversations.PostMessage(ctx, h.customer(0), h.convs[0], bridge.NewMessage{Body: "still broken"}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -38,7 +38,7 @@ func BenchmarkFireBurst(b *testing.B) {
 		clock.Set(t0.Add(3 * time.Hour))
 		b.StartTimer()
 		start := time.Now()
-		if err := svc.FireDue(ctx); err != nil {
+		if err := svc.Notifications.FireDue(ctx); err != nil {
 			b.Fatal(err)
 		}
 		burst := time.Since(start)
@@ -84,14 +84,14 @@ func BenchmarkFireAcrossLongConversations(b *testing.B) {
 		ctx := context.Background()
 		agent := bridge.Caller{Kind: store.KindUser, ID: h.users[0], Role: store.RoleAgent}
 		for _, conv := range h.convs {
-			if _, err := svc.PostMessage(ctx, agent, conv, bridge.NewMessage{Body: "any news?"}); err != nil {
+			if _, err := svc.Conversations.PostMessage(ctx, agent, conv, bridge.NewMessage{Body: "any news?"}); err != nil {
 				b.Fatal(err)
 			}
 		}
 		clock.Set(t0.Add(2 * time.Minute))
 		b.StartTimer()
 		start := time.Now()
-		if err := svc.FireDue(ctx); err != nil {
+		if err := svc.Notifications.FireDue(ctx); err != nil {
 			b.Fatal(err)
 		}
 		burst := time.Since(start)

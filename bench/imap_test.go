@@ -36,12 +36,12 @@ func newIMAPRig(b *testing.B) *imapRig {
 
 func (r *imapRig) connect(b *testing.B, importSince string) {
 	admin := bridge.Caller{Kind: store.KindUser, ID: 1, Role: store.RoleAdmin}
-	if _, err := r.svc.CreateMailbox(context.Background(), admin, bridge.MailboxInput{Host: "127.0.0.1", Port: r.dc.Port, TLS: store.MailboxTLSNone,
+	if _, err := r.svc.Mailboxes.CreateMailbox(context.Background(), admin, bridge.MailboxInput{Host: "127.0.0.1", Port: r.dc.Port, TLS: store.MailboxTLSNone,
 		Username: dovecottest.User, Password: dovecottest.Password, ImportSince: importSince}); err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := imapfetch.New(r.svc, imapfetch.Config{Node: "bench", Scan: 50 * time.Millisecond, Batch: 200}, quietLog())
+	m := imapfetch.New(imapfetch.Domain{Mailboxes: r.svc.Mailboxes, Inbound: r.svc.Inbound}, imapfetch.Config{Node: "bench", Scan: 50 * time.Millisecond, Batch: 200}, quietLog())
 	done := make(chan struct{})
 	go func() { m.Run(ctx); close(done) }()
 	b.Cleanup(func() { cancel(); <-done })
@@ -77,7 +77,7 @@ func BenchmarkIMAPAppendToConversation(b *testing.B) {
 		r := newIMAPRig(b)
 		r.connect(b, "")
 		r.wait(b, "idle", time.Minute, func() bool {
-			ms, _ := r.svc.AllMailboxes(context.Background())
+			ms, _ := r.svc.Mailboxes.AllMailboxes(context.Background())
 			return len(ms) == 1 && ms[0].State == store.MailboxIdle
 		})
 		c := r.dc.Client()

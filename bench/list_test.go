@@ -23,7 +23,7 @@ func BenchmarkListMessages1000(b *testing.B) {
 	svc := h.service(clock, &recordingOutbox{now: clock.Now}, 0)
 	ctx := context.Background()
 	for i := range 1000 {
-		if _, err := svc.PostMessage(ctx, h.customer(0), h.convs[0], bridge.NewMessage{Body: fmt.Sprintf("message %d with some typical length of text in it", i)}); err != nil {
+		if _, err := svc.Conversations.PostMessage(ctx, h.customer(0), h.convs[0], bridge.NewMessage{Body: fmt.Sprintf("message %d with some typical length of text in it", i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -34,7 +34,7 @@ func BenchmarkListMessages1000(b *testing.B) {
 		var lat []time.Duration
 		for range 50 {
 			start := time.Now()
-			ms, err := svc.Messages(ctx, c, h.convs[0])
+			ms, err := svc.Conversations.Messages(ctx, c, h.convs[0])
 			if err != nil || len(ms) != 1000 {
 				b.Fatalf("%d messages, %v", len(ms), err)
 			}

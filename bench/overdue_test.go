@@ -28,7 +28,7 @@ func BenchmarkOverdue100k(b *testing.B) {
 		start := time.Now()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- svc.RunTimers(ctx) }()
+		go func() { done <- svc.Notifications.RunTimers(ctx) }()
 		deadline := time.Now().Add(20 * time.Minute)
 		for n, _ := out.committed(); n < pending; n, _ = out.committed() {
 			if time.Now().After(deadline) {

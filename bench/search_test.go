@@ -67,7 +67,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			cpu := cpuTime()
 			for range 20 {
 				t := time.Now()
-				rows, _, err := svc.ConversationRows(ctx, agent, bridge.ListQuery{Q: c.q})
+				rows, _, err := svc.Conversations.ConversationRows(ctx, agent, bridge.ListQuery{Q: c.q})
 				if err != nil || len(rows) < c.min {
 					b.Fatalf("%s: %d rows, %v", c.q, len(rows), err)
 				}

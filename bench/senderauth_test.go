@@ -100,8 +100,8 @@ func inboundRate(b *testing.B, checker *senderauth.Checker, mails [][]byte, sess
 	defer st.Close()
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("bench key, 32 bytes long........")}, clocktest.New(time.Now()), slog.New(slog.DiscardHandler))
-	svc.SetInbound(bridge.InboundConfig{Auth: checker})
-	srv := smtpd.New(svc, smtpd.Options{Hostname: "mx.support.test", Registry: prometheus.NewRegistry(), Log: slog.New(slog.DiscardHandler)})
+	svc.Inbound.SetInbound(bridge.InboundConfig{Auth: checker})
+	srv := smtpd.New(svc.Inbound, smtpd.Options{Hostname: "mx.support.test", Registry: prometheus.NewRegistry(), Log: slog.New(slog.DiscardHandler)})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)

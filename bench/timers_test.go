@@ -44,7 +44,7 @@ func BenchmarkPendingTimers100k(b *testing.B) {
 		svc := h.service(clock, &recordingOutbox{delay: time.Minute, now: clock.Now}, time.Minute)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- svc.RunTimers(ctx) }()
+		go func() { done <- svc.Notifications.RunTimers(ctx) }()
 		heap0, size0 := heapInUse(), fileSize(b, h.dir)
 		h.postEach(b, svc)
 		if n := timerCount(b, h.st); n != pending {
@@ -136,7 +136,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 		}
 		clock := clocktest.New(t0.Add(30 * time.Second))
 		svc := (&helpdesk{st: st}).service(clock, &recordingOutbox{delay: time.Minute, now: time.Now}, time.Minute)
-		if err := svc.FireDue(ctx); err != nil {
+		if err := svc.Notifications.FireDue(ctx); err != nil {
 			b.Fatal(err)
 		}
 		reopen := time.Since(start)
@@ -154,7 +154,7 @@ func BenchmarkRestartWith100kPending(b *testing.B) {
 		svc = (&helpdesk{st: st}).service(clocktest.New(t0.Add(2*time.Minute)), out, time.Minute)
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
-		go func() { done <- svc.RunTimers(runCtx) }()
+		go func() { done <- svc.Notifications.RunTimers(runCtx) }()
 		deadline := time.Now().Add(10 * time.Minute)
 		for n, _ := out.committed(); n < pending; n, _ = out.committed() {
 			if time.Now().After(deadline) {
@@ -202,7 +202,7 @@ func BenchmarkLatenessAt1000MsgPerSec(b *testing.B) {
 		svc := h.service(bridge.SystemClock{}, out, delay)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { done <- svc.RunTimers(ctx) }()
+		go func() { done <- svc.Notifications.RunTimers(ctx) }()
 
 		agent := bridge.Caller{Kind: store.KindUser, ID: h.users[0], Role: store.RoleAgent}
 		work := make(chan uint64, posters)
@@ -213,7 +213,7 @@ func BenchmarkLatenessAt1000MsgPerSec(b *testing.B) {
 			wg.Go(func() {
 				for conv := range work {
 					t := time.Now()
-					if _, err := svc.PostMessage(ctx, agent, conv, bridge.NewMessage{Body: "We are on it"}); err != nil {
+					if _, err := svc.Conversations.PostMessage(ctx, agent, conv, bridge.NewMessage{Body: "We are on it"}); err != nil {
 						b.Error(err)
 						return
 					}

@@ -116,7 +116,7 @@ func BenchmarkWebhookInboundMailCost(b *testing.B) {
 			b.ResetTimer()
 			for i := range b.N {
 				raw := fmt.Sprintf("From: Sender %d <s%d@example.net>\nTo: support@support.test\nSubject: Help %d\nMessage-ID: <m%d@example.net>\n\nHello, number %d.\n", i, i, i, i, i)
-				if _, err := svc.Receive(ctx, bridge.Envelope{From: fmt.Sprintf("s%d@example.net", i), To: []string{"support@support.test"}},
+				if _, err := svc.Inbound.Receive(ctx, bridge.Envelope{From: fmt.Sprintf("s%d@example.net", i), To: []string{"support@support.test"}},
 					[]byte(strings.ReplaceAll(raw, "\n", "\r\n"))); err != nil {
 					b.Fatal(err)
 				}

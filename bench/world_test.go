@@ -182,7 +182,7 @@ func (h *helpdesk) postEach(tb testing.TB, svc *bridge.Service) {
 	tb.Helper()
 	ctx := context.Background()
 	for i, conv := range h.convs {
-		if _, err := svc.PostMessage(ctx, h.customer(i), conv, bridge.NewMessage{Body: "My printer is on fire, please help"}); err != nil {
+		if _, err := svc.Conversations.PostMessage(ctx, h.customer(i), conv, bridge.NewMessage{Body: "My printer is on fire, please help"}); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -19,7 +19,7 @@ func follows(u uint64, c *store.Conversation, it *store.Item, p *store.Project) 
 
 // userMayViewProject applies a user's conversation_visibility: "all" sees
 // every project, "followed" only the projects it follows. Admins see all.
-func userMayViewProject(tx store.Tx, c Caller, p *store.Project) (bool, error) {
+func userMayViewProject(tx visibilityTx, c Caller, p *store.Project) (bool, error) {
 	if c.IsAdmin() {
 		return true, nil
 	}
@@ -43,7 +43,7 @@ func visibleBySettings(set store.Settings, u uint64, p *store.Project) bool {
 }
 
 // mayViewConversation decides whether c may see conversation conv.
-func mayViewConversation(tx store.Tx, c Caller, conv *store.Conversation) (bool, error) {
+func mayViewConversation(tx accessTx, c Caller, conv *store.Conversation) (bool, error) {
 	switch {
 	case c.IsCustomer():
 		return conv.Kind == store.KindExternal && slices.Contains(conv.CustomerIDs, c.ID), nil
@@ -58,7 +58,7 @@ func mayViewConversation(tx store.Tx, c Caller, conv *store.Conversation) (bool,
 }
 
 // viewConversation loads conversation id if c may see it, else not-found.
-func viewConversation(tx store.Tx, c Caller, id uint64) (*store.Conversation, error) {
+func viewConversation(tx accessTx, c Caller, id uint64) (*store.Conversation, error) {
 	conv, err := tx.Conversation(id)
 	if err != nil {
 		return nil, notFound("conversation", id)
@@ -74,7 +74,7 @@ func viewConversation(tx store.Tx, c Caller, id uint64) (*store.Conversation, er
 }
 
 // viewProject loads project id if staff caller c may see it.
-func viewProject(tx store.Tx, c Caller, id uint64) (*store.Project, error) {
+func viewProject(tx accessTx, c Caller, id uint64) (*store.Project, error) {
 	if !c.IsStaff() {
 		return nil, notFound("project", id)
 	}
@@ -93,7 +93,7 @@ func viewProject(tx store.Tx, c Caller, id uint64) (*store.Project, error) {
 }
 
 // viewItem loads item id (and its project) if staff caller c may see it.
-func viewItem(tx store.Tx, c Caller, id uint64) (*store.Item, error) {
+func viewItem(tx accessTx, c Caller, id uint64) (*store.Item, error) {
 	if !c.IsStaff() {
 		return nil, notFound("item", id)
 	}
@@ -108,7 +108,7 @@ func viewItem(tx store.Tx, c Caller, id uint64) (*store.Item, error) {
 }
 
 // requireUsers checks every id names a user (a body field, so invalid, not not-found).
-func requireUsers(tx store.Tx, field string, ids ...uint64) error {
+func requireUsers(tx store.PeopleTx, field string, ids ...uint64) error {
 	for _, id := range ids {
 		if _, err := tx.User(id); err != nil {
 			return errorf(KindInvalid, "%s: no user %d", field, id)

@@ -43,11 +43,11 @@ func nameOf(u *store.User) string {
 // when the email is switched off, the address hard-bounced recently or
 // the outbound cap (20 an hour per address for account emails) is
 // reached. It reports whether it queued one.
-func (s *Service) sendAccountEmail(tx store.Tx, name string, u *store.User, data map[string]any) (bool, error) {
-	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.publicURL()
+func (s *Accounts) sendAccountEmail(tx store.Tx, name string, u *store.User, data map[string]any) (bool, error) {
+	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.addrs.publicURL()
 	r := store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name}
 	cause := name + " email"
-	sent, reason, err := s.SendTemplateEmailTx(tx, name, r, data, cause)
+	sent, reason, err := s.msgs.SendTemplateEmailTx(tx, name, r, data, cause)
 	var terr *templates.Error
 	if errors.As(err, &terr) {
 		// An edit that validated but fails on real data: the default
@@ -69,21 +69,21 @@ func (s *Service) sendAccountEmail(tx store.Tx, name string, u *store.User, data
 
 // sendDefault queues system template name's default text, with the same
 // checks as SendTemplateEmailTx.
-func (s *Service) sendDefault(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+func (s *Accounts) sendDefault(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
 	def, _ := templates.System(name)
 	out, err := templates.Render(def.Default, data)
 	if err != nil {
 		return false, "", err
 	}
-	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: cause}
+	e := &Email{Recipient: r, MessageID: s.addrs.newMessageID(), Rendered: out, Template: name, Cause: cause}
 	now := s.clock.Now()
-	if reason, err := s.suppressed(tx, e, now); err != nil || reason != "" {
+	if reason, err := s.msgs.suppressed(tx, e, now); err != nil || reason != "" {
 		return false, reason, err
 	}
 	if _, err := s.outbox.Enqueue(tx, e); err != nil {
 		return false, "", err
 	}
-	return true, "", s.recordSent(tx, e, now)
+	return true, "", s.msgs.recordSent(tx, e, now)
 }
 
 // inWords says a link's lifetime for the emails ("1 hour", "72 hours").

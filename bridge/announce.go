@@ -16,12 +16,12 @@ type Announcer interface {
 
 // SetAnnouncer plugs in how other nodes hear of new messages. Call it
 // before the Service is shared.
-func (s *Service) SetAnnouncer(a Announcer) { s.announcer = a }
+func (s *Notifications) SetAnnouncer(a Announcer) { s.announcer = a }
 
 // PublishMessages shows the notifications of messages another node
 // committed to this node's event streams: they are read from the store,
 // not taken from the announcement.
-func (s *Service) PublishMessages(ctx context.Context, messageIDs []uint64) error {
+func (s *Notifications) PublishMessages(ctx context.Context, messageIDs []uint64) error {
 	var ds []store.Delivery
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		ds = ds[:0]

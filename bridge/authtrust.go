@@ -45,7 +45,7 @@ var (
 // DMARC policy says so, and otherwise prepares the raw mail to store:
 // our trace field, our Authentication-Results, the mail without forged
 // ones.
-func (s *Service) checkSender(ctx context.Context, in *inbound, p *prepared, raw []byte) error {
+func (s *Inbound) checkSender(ctx context.Context, in *inbound, p *prepared, raw []byte) error {
 	if in.cfg.Auth != nil {
 		p.auth = in.cfg.Auth.Check(ctx, senderauth.Input{IP: remoteIP(p.env.RemoteAddr), Helo: p.env.Helo, MailFrom: p.env.From, Raw: raw})
 		p.unverified = p.auth.Unverified()
@@ -80,7 +80,7 @@ func (s *Service) checkSender(ctx context.Context, in *inbound, p *prepared, raw
 
 // enforceDMARC is the p=reject rule; only SMTP can refuse (IMAP mail was
 // accepted by another server already).
-func (s *Service) enforceDMARC(in *inbound, p *prepared) *mailerr.Error {
+func (s *Inbound) enforceDMARC(in *inbound, p *prepared) *mailerr.Error {
 	r := p.auth
 	if in.cfg.DMARCMonitorOnly || p.env.Source != store.SourceSMTP || r.ARCTrusted {
 		return nil

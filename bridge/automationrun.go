@@ -67,7 +67,7 @@ func matches(a *store.Automation, ev Event) bool {
 // (cached per node on PostgreSQL). What an automation does itself queues
 // no event (no loops, SPEC §9). The caller wakes the worker after the
 // commit (kickAutomations).
-func (s *Service) queueEvent(tx store.Tx, ev Event) error {
+func (s *Messaging) queueEvent(tx eventTx, ev Event) error {
 	as, err := tx.Automations()
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (s *Service) queueEvent(tx store.Tx, ev Event) error {
 }
 
 // queueEventFor is queueEvent with the automations as read.
-func (s *Service) queueEventFor(tx store.Tx, as []store.Automation, ev Event) error {
+func (s *Messaging) queueEventFor(tx store.OutboxTx, as []store.Automation, ev Event) error {
 	if !slices.ContainsFunc(as, func(a store.Automation) bool { return matches(&a, ev) }) {
 		return nil
 	}
@@ -88,7 +88,7 @@ func (s *Service) queueEventFor(tx store.Tx, as []store.Automation, ev Event) er
 }
 
 // kickAutomations wakes this node's automation worker.
-func (s *Service) kickAutomations() {
+func (s *Messaging) kickAutomations() {
 	select {
 	case s.autoWake <- struct{}{}:
 	default:
@@ -96,7 +96,7 @@ func (s *Service) kickAutomations() {
 }
 
 // automationData is what a template used by an automation sees.
-func automationData(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, site string) map[string]any {
+func automationData(tx store.WorkTx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, site string) map[string]any {
 	item := map[string]any{"ID": it.ID, "Title": it.Title, "Status": itemStatus(it)}
 	if p, err := tx.Project(it.ProjectID); err == nil {
 		item["Project"] = p.Name
@@ -110,7 +110,7 @@ func automationData(tx store.Tx, a *store.Automation, ev Event, it *store.Item, 
 }
 
 // eventItem finds the item ev is about and the conversation, if any.
-func eventItem(tx store.Tx, ev Event) (*store.Item, *store.Conversation, error) {
+func eventItem(tx store.WorkTx, ev Event) (*store.Item, *store.Conversation, error) {
 	var conv *store.Conversation
 	id := ev.ItemID
 	if ev.ConversationID != 0 {
@@ -125,7 +125,7 @@ func eventItem(tx store.Tx, ev Event) (*store.Item, *store.Conversation, error) 
 }
 
 // firstConversation is the item's first conversation of kind (lowest id).
-func firstConversation(tx store.Tx, item uint64, kind string) (*store.Conversation, error) {
+func firstConversation(tx store.WorkTx, item uint64, kind string) (*store.Conversation, error) {
 	cs, err := tx.Conversations()
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ type actionResult struct {
 
 // runActionTx runs one action of automation a on ev in tx. An error fails
 // the action: the worker rolls back and runs the event again without it.
-func (s *Service) runActionTx(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
+func (s *Messaging) runActionTx(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
 	switch act.Type {
 	case ActionPostMessage:
 		ds, err := s.actPost(ctx, tx, a, act, ev)
@@ -163,7 +163,7 @@ func (s *Service) runActionTx(ctx context.Context, tx store.Tx, a *store.Automat
 // actPost posts the template's text as the bot in the item's first
 // conversation of the action's kind. Its notifications follow SPEC §4;
 // its deliveries name the automation.
-func (s *Service) actPost(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) ([]store.Delivery, error) {
+func (s *Messaging) actPost(ctx context.Context, tx automationPostTx, a *store.Automation, act store.AutomationAction, ev Event) ([]store.Delivery, error) {
 	it, evConv, err := eventItem(tx, ev)
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func (s *Service) actPost(ctx context.Context, tx store.Tx, a *store.Automation,
 	}
 	cause := automationCause(a)
 	m := &store.Message{Author: store.Author{Type: store.AuthorBot, Name: "Bot"}, Body: body, Source: store.SourceAPI, Cause: cause}
-	ds, err := s.addMessage(ctx, tx, conv, m, nil, nil)
+	ds, err := s.convs.addMessage(ctx, tx, conv, m, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (s *Service) actPost(ctx context.Context, tx store.Tx, a *store.Automation,
 
 // actEmail renders the action's template for each recipient and queues
 // the emails.
-func (s *Service) actEmail(tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
+func (s *Messaging) actEmail(tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
 	var res actionResult
 	if s.outbox == nil {
 		return res, fmt.Errorf("no outbound mail configured")
@@ -289,18 +289,18 @@ func (s *Service) actEmail(tx store.Tx, a *store.Automation, act store.Automatio
 }
 
 // rendered builds the email of template name (compiled as ct) for r.
-func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, name string, ct *templates.Compiled) (*Email, error) {
+func (s *Messaging) rendered(tx conversationTx, a *store.Automation, ev Event, it *store.Item, conv *store.Conversation, r store.Recipient, name string, ct *templates.Compiled) (*Email, error) {
 	out, err := ct.Render(automationData(tx, a, ev, it, conv, r, s.cfg.PublicURL))
 	if err != nil {
 		return nil, err
 	}
-	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: automationCause(a), FromName: "Bot"}
+	e := &Email{Recipient: r, MessageID: s.addrs.newMessageID(), Rendered: out, Template: name, Cause: automationCause(a), FromName: "Bot"}
 	if conv != nil {
 		e.Conversation = *conv
 		if r.ID != 0 {
-			e.ReplyTo = s.ReplyAddress(conv.ID, r)
+			e.ReplyTo = s.addrs.ReplyAddress(conv.ID, r)
 		}
-		e.References = s.threadRefs(tx, conv)
+		e.References = s.addrs.threadRefs(tx, conv)
 		if n := len(e.References); n > 0 {
 			e.InReplyTo = e.References[n-1]
 		}
@@ -311,7 +311,7 @@ func (s *Service) rendered(tx store.Tx, a *store.Automation, ev Event, it *store
 // audience resolves a send_email "to": followers (of the item and its
 // project), assignees, the customers of the item's external
 // conversations, or one address.
-func (s *Service) audience(tx store.Tx, to string, it *store.Item) ([]store.Recipient, error) {
+func (s *Messaging) audience(tx workPeopleTx, to string, it *store.Item) ([]store.Recipient, error) {
 	var users []uint64
 	switch to {
 	case ToFollowers:
@@ -374,7 +374,7 @@ func itemStatus(it *store.Item) string {
 // conversation (created), then message.created, each once (SPEC §9: every
 // source fires them). Each carries the sender and whether it may be
 // answered automatically.
-func (s *Service) queueInbound(tx store.Tx, id uint64, created bool, noAutoAnswer string) error {
+func (s *Messaging) queueInbound(tx eventQueueTx, id uint64, created bool, noAutoAnswer string) error {
 	// No read of the message when no automation listens: inbound mail is
 	// a hot path.
 	as, err := tx.Automations()

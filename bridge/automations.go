@@ -67,7 +67,7 @@ type AutomationView struct {
 // builtinAutomation is automation 1: the one-minute rule of SPEC §4 as an
 // automation. It is not stored; its template is "notification". Its runs
 // are the notification emails it queued (store.BuiltinRuns).
-func builtinAutomation(tx store.Tx) (AutomationView, error) {
+func builtinAutomation(tx store.MessagingTx) (AutomationView, error) {
 	runs, err := tx.BuiltinRuns(NotificationAutomationID)
 	return AutomationView{Locked: true, Automation: store.Automation{
 		ID: NotificationAutomationID, Name: NotificationAutomationName, Event: EventMessageCreated,
@@ -92,7 +92,7 @@ type AutomationInput struct {
 
 // validate refuses what could never run: an unknown event or condition,
 // an action of an unknown type, an unknown template or audience.
-func (s *Service) validateAutomation(tx store.Tx, in *AutomationInput) error {
+func (s *Messaging) validateAutomation(tx store.MessagingTx, in *AutomationInput) error {
 	in.Name = strings.TrimSpace(in.Name)
 	switch {
 	case in.Name == "":
@@ -143,7 +143,7 @@ func (s *Service) validateAutomation(tx store.Tx, in *AutomationInput) error {
 				if err != nil || addr.Name != "" || addr.Address != a.To {
 					return errorf(KindInvalid, "%s.to: followers, assignees, customers or an email address", field)
 				}
-				if s.reservedAddress(strings.ToLower(a.To)) {
+				if s.addrs.reservedAddress(strings.ToLower(a.To)) {
 					return errorf(KindInvalid, "%s.to: %s is deskgate's own address", field, a.To)
 				}
 			}
@@ -156,7 +156,7 @@ func (s *Service) validateAutomation(tx store.Tx, in *AutomationInput) error {
 }
 
 // Automations lists automation 1 first, then the stored ones by id.
-func (s *Service) Automations(ctx context.Context, c Caller) ([]AutomationView, error) {
+func (s *Messaging) Automations(ctx context.Context, c Caller) ([]AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (s *Service) Automations(ctx context.Context, c Caller) ([]AutomationView, 
 }
 
 // Automation returns automation id.
-func (s *Service) Automation(ctx context.Context, c Caller, id uint64) (AutomationView, error) {
+func (s *Messaging) Automation(ctx context.Context, c Caller, id uint64) (AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
 	}
@@ -198,7 +198,7 @@ func (s *Service) Automation(ctx context.Context, c Caller, id uint64) (Automati
 }
 
 // CreateAutomation adds an automation.
-func (s *Service) CreateAutomation(ctx context.Context, c Caller, in AutomationInput) (AutomationView, error) {
+func (s *Messaging) CreateAutomation(ctx context.Context, c Caller, in AutomationInput) (AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
 	}
@@ -223,7 +223,7 @@ func (s *Service) CreateAutomation(ctx context.Context, c Caller, in AutomationI
 // conditions, replaced together), actions and enabled, each kept when in
 // says so (KeepName …, Enabled nil); its runs and last error stay.
 // Automation 1 is locked.
-func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in AutomationInput) (AutomationView, error) {
+func (s *Messaging) UpdateAutomation(ctx context.Context, c Caller, id uint64, in AutomationInput) (AutomationView, error) {
 	if err := requireAdmin(c); err != nil {
 		return AutomationView{}, err
 	}
@@ -263,7 +263,7 @@ func (s *Service) UpdateAutomation(ctx context.Context, c Caller, id uint64, in 
 }
 
 // DeleteAutomation removes automation id. Automation 1 is locked.
-func (s *Service) DeleteAutomation(ctx context.Context, c Caller, id uint64) error {
+func (s *Messaging) DeleteAutomation(ctx context.Context, c Caller, id uint64) error {
 	if err := requireAdmin(c); err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ import (
 // RunAutomations drains the automation outbox until ctx ends, woken by
 // this node's commits and polling every poll (default 1s) for events
 // other nodes queued.
-func (s *Service) RunAutomations(ctx context.Context, poll time.Duration) {
+func (s *Messaging) RunAutomations(ctx context.Context, poll time.Duration) {
 	if poll <= 0 {
 		poll = time.Second
 	}
@@ -45,7 +45,7 @@ func (s *Service) RunAutomations(ctx context.Context, poll time.Duration) {
 
 // DrainAutomations runs queued events until none is left and returns how
 // many it ran. An empty queue costs one read, no write.
-func (s *Service) DrainAutomations(ctx context.Context) (int, error) {
+func (s *Messaging) DrainAutomations(ctx context.Context) (int, error) {
 	var queued int
 	if err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -106,7 +106,7 @@ func storeFault(err error) bool {
 // logged and recorded on its automation (last_error), is not retried, and
 // leaves nothing behind: the transaction is rolled back and the events run
 // again without it. What an automation does itself queues no event (no loops, SPEC §9).
-func (s *Service) RunAutomationEvents(ctx context.Context) (int, error) {
+func (s *Messaging) RunAutomationEvents(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, runTimeout)
 	defer cancel()
 	failed := map[actionKey]string{} // actions that failed: left out of the next attempt
@@ -157,8 +157,8 @@ func (s *Service) RunAutomationEvents(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		for _, r := range results {
-			s.afterCommit(r.ds)
-			s.kick(r.enqueued)
+			s.notes.afterCommit(r.ds)
+			s.notes.kick(r.enqueued)
 		}
 		return handled, nil
 	}
@@ -166,7 +166,7 @@ func (s *Service) RunAutomationEvents(ctx context.Context) (int, error) {
 
 // runEventTx runs, in tx, the automations of as that match ev (outbox
 // event id), but the actions failed names, and tallies their runs.
-func (s *Service) runEventTx(ctx context.Context, tx store.Tx, id uint64, ev Event, as []store.Automation, failed map[actionKey]string,
+func (s *Messaging) runEventTx(ctx context.Context, tx store.Tx, id uint64, ev Event, as []store.Automation, failed map[actionKey]string,
 	runs map[uint64]*runTally, results *[]actionResult) error {
 	for i := range as {
 		a := &as[i]
@@ -214,7 +214,7 @@ type runTally struct {
 
 // recordRunTx counts r's runs of automation id and records the last
 // one's error ("" for none: a later success clears an earlier error).
-func (s *Service) recordRunTx(tx store.Tx, id uint64, r *runTally) error {
+func (s *Messaging) recordRunTx(tx store.MessagingTx, id uint64, r *runTally) error {
 	now := s.clock.Now()
 	a, err := tx.Automation(id)
 	if err != nil {

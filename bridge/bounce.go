@@ -21,7 +21,7 @@ import (
 // Delays (4.x.x, action "delayed") and successes are logged, not applied.
 
 // bounceTx handles a bounce in the receiving transaction.
-func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) error {
+func (s *Inbound) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) error {
 	ref := BounceRef{MessageID: p.a.DSN.OriginalMessageID}
 	for _, r := range p.rcpts {
 		if r.Kind == rcptBounce {
@@ -56,7 +56,7 @@ func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) 
 			parts = append(parts, "not applied to "+addr+": "+why)
 			continue
 		}
-		note, err := s.coolAddress(tx, r.Address, r.Status, p.now)
+		note, err := s.msgs.coolAddress(tx, r.Address, r.Status, p.now)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func (s *Service) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) 
 // in Final-Recipient; without this rule one mail would stop deskgate from
 // emailing fifty people for a day. (Our own deliveries' synchronous 5xx
 // cool the address in the outbound queue.)
-func coolingRefused(tx store.Tx, emailID uint64, addr string) string {
+func coolingRefused(tx store.QueueTx, emailID uint64, addr string) string {
 	if emailID == 0 {
 		return "the DSN did not come to a bounce address, so it names no email deskgate sent"
 	}
@@ -89,7 +89,7 @@ func coolingRefused(tx store.Tx, emailID uint64, addr string) string {
 }
 
 // applyBounce calls the Bouncer and says what it did.
-func (s *Service) applyBounce(tx store.Tx, ref BounceRef, status, diag string) []string {
+func (s *Inbound) applyBounce(tx store.Tx, ref BounceRef, status, diag string) []string {
 	what := "the outbound email"
 	switch {
 	case ref.EmailID != 0:

@@ -14,7 +14,7 @@ import (
 // HMAC-SHA256 under the install's key (a different context string than
 // reply tokens, so neither can pass for the other), in lower-case base32.
 
-func (s *Service) bounceMAC(payload []byte) []byte {
+func (s *Addresses) bounceMAC(payload []byte) []byte {
 	h := hmac.New(sha256New, s.cfg.TokenKey)
 	h.Write([]byte("deskgate bounce token v1\x00"))
 	h.Write(payload)
@@ -22,13 +22,13 @@ func (s *Service) bounceMAC(payload []byte) []byte {
 }
 
 // NewBounceToken returns the bounce token of outbound email id.
-func (s *Service) NewBounceToken(id uint64) string {
+func (s *Addresses) NewBounceToken(id uint64) string {
 	p := binary.AppendUvarint(nil, id)
 	return strings.ToLower(b32.EncodeToString(append(p, s.bounceMAC(p)...)))
 }
 
 // ParseBounceToken checks tok and returns the outbound email id it names.
-func (s *Service) ParseBounceToken(tok string) (uint64, error) {
+func (s *Addresses) ParseBounceToken(tok string) (uint64, error) {
 	raw, err := b32.DecodeString(strings.ToUpper(tok))
 	if err != nil || len(raw) < macLen+1 {
 		return 0, fmt.Errorf("malformed bounce token")
@@ -45,6 +45,6 @@ func (s *Service) ParseBounceToken(tok string) (uint64, error) {
 }
 
 // BounceAddress is the envelope sender (VERP) of outbound email id.
-func (s *Service) BounceAddress(id uint64) string {
+func (s *Addresses) BounceAddress(id uint64) string {
 	return "bounce+" + s.NewBounceToken(id) + "@" + s.mainDomain()
 }

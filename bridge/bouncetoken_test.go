@@ -8,7 +8,7 @@ import (
 )
 
 func TestBounceTokenRoundTripAndForgery(t *testing.T) {
-	s := &Service{cfg: Config{TokenKey: []byte("0123456789abcdef0123456789abcdef"), Domains: []string{"support.test"}}}
+	s := &Addresses{core: &core{cfg: Config{TokenKey: []byte("0123456789abcdef0123456789abcdef"), Domains: []string{"support.test"}}}}
 	for _, id := range []uint64{1, 127, 128, 1 << 40} {
 		addr := s.BounceAddress(id)
 		local, _, _ := strings.Cut(addr, "@")
@@ -34,7 +34,7 @@ func TestBounceTokenRoundTripAndForgery(t *testing.T) {
 	if _, err := s.ParseBounceToken(forged); err == nil {
 		t.Fatalf("forged token %q accepted", forged)
 	}
-	other := &Service{cfg: Config{TokenKey: []byte("another key, another install....")}}
+	other := &Addresses{core: &core{cfg: Config{TokenKey: []byte("another key, another install....")}}}
 	if _, err := other.ParseBounceToken(tok); err == nil {
 		t.Fatalf("token verified under another key")
 	}

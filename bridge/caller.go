@@ -41,7 +41,7 @@ func (c Caller) IsStaff() bool { return c.Kind == store.KindUser }
 func (c Caller) IsCustomer() bool { return c.Kind == store.KindCustomer }
 
 // Authenticate returns the caller a bearer token belongs to.
-func (s *Service) Authenticate(ctx context.Context, token string) (Caller, error) {
+func (s *Accounts) Authenticate(ctx context.Context, token string) (Caller, error) {
 	if token == "" {
 		return Caller{}, errorf(KindUnauthorized, "missing bearer token")
 	}

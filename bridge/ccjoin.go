@@ -46,7 +46,7 @@ const maxCcJoin = 20
 // returns, in words for the mail log, who joined ("" when nobody did).
 // A non-empty noCc says why nobody may join from this mail (threaded by
 // the subject tag alone, an unverified sender): see the comment above.
-func (s *Service) joinCcTx(tx store.Tx, p *prepared, au mailAuthor, conv *store.Conversation, noCc string) (string, error) {
+func (s *Inbound) joinCcTx(tx store.PeopleTx, p *prepared, au mailAuthor, conv *store.Conversation, noCc string) (string, error) {
 	if s.in().cfg.IgnoreCc || au.Type != store.AuthorCustomer || conv.Kind != store.KindExternal ||
 		!slices.Contains(conv.CustomerIDs, au.ID) || p.a.Message == nil || len(p.a.Message.Cc) == 0 {
 		return "", nil
@@ -100,7 +100,7 @@ func (s *Service) joinCcTx(tx store.Tx, p *prepared, au mailAuthor, conv *store.
 }
 
 // notCcCustomer says why a Cc address may not join, "" when it may.
-func (s *Service) notCcCustomer(addr string) string {
+func (s *Inbound) notCcCustomer(addr string) string {
 	local, domain, ok := strings.Cut(addr, "@")
 	if !ok || local == "" || domain == "" || strings.ContainsAny(addr, " \t<>\"") {
 		return "is not a usable address"

@@ -19,7 +19,7 @@ func TestConcurrentPostsAreEachStoredOnce(t *testing.T) {
 	ids := make(chan uint64, n)
 	for i := range n {
 		wg.Go(func() {
-			m, err := w.svc.PostMessage(context.Background(), w.agent, w.conv, bridge.NewMessage{Body: fmt.Sprintf("post %d", i)})
+			m, err := w.svc.Conversations.PostMessage(context.Background(), w.agent, w.conv, bridge.NewMessage{Body: fmt.Sprintf("post %d", i)})
 			if err != nil {
 				t.Error(err)
 				return

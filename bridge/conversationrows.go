@@ -93,7 +93,7 @@ func (q *ListQuery) validate() error {
 // MaxSearchResults), a page of q.Limit after q.Cursor, and the cursor of
 // the next page (nil when this is the last). A staff user whose
 // show_from_customers is off gets no external conversation (SPEC §4).
-func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, *ConversationCursor, error) {
+func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQuery) ([]ConversationRow, *ConversationCursor, error) {
 	if err := q.validate(); err != nil {
 		return nil, nil, err
 	}
@@ -208,7 +208,7 @@ func (s *Service) ConversationRows(ctx context.Context, c Caller, q ListQuery) (
 }
 
 // ConversationRow returns the row of conversation id if c may see it.
-func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (ConversationRow, error) {
+func (s *Conversations) ConversationRow(ctx context.Context, c Caller, id uint64) (ConversationRow, error) {
 	var row ConversationRow
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		conv, err := viewConversation(tx, c, id)
@@ -225,7 +225,7 @@ func (s *Service) ConversationRow(ctx context.Context, c Caller, id uint64) (Con
 // message text (byText, from the store's search), its subject, or the
 // address or name of one of its customers that c may see (customers read
 // once per search, in cache).
-func searchFinds(tx store.Tx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
+func searchFinds(tx store.PeopleTx, c Caller, conv *store.Conversation, terms []string, byText map[uint64]bool, cache map[uint64]*store.Customer) bool {
 	if byText[conv.ID] || store.MatchTerms(conv.Subject, terms) {
 		return true
 	}
@@ -279,7 +279,7 @@ func (q ListQuery) selectsItem(tx store.Tx, c Caller, conv *store.Conversation) 
 
 // rowOf completes conv (which c may see) into its row, as c may see it:
 // a customer gets neither the assignees nor the other customers.
-func rowOf(tx store.Tx, c Caller, conv *store.Conversation) (ConversationRow, error) {
+func rowOf(tx rowTx, c Caller, conv *store.Conversation) (ConversationRow, error) {
 	row := ConversationRow{Conversation: forCaller(c, *conv), Assignees: []uint64{}, AssigneeNames: []string{}, Customers: []store.Customer{}, Status: store.ItemOpen}
 	if it, err := tx.Item(conv.ItemID); err == nil {
 		row.ItemTitle, row.Status = it.Title, itemStatus(it)

@@ -18,7 +18,7 @@ type NewConversation struct {
 }
 
 // CreateConversation adds a conversation to an item the caller may see.
-func (s *Service) CreateConversation(ctx context.Context, c Caller, in NewConversation) (*store.Conversation, error) {
+func (s *Conversations) CreateConversation(ctx context.Context, c Caller, in NewConversation) (*store.Conversation, error) {
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may create conversations")
 	}
@@ -44,12 +44,12 @@ func (s *Service) CreateConversation(ctx context.Context, c Caller, in NewConver
 		if err := tx.CreateConversation(conv); err != nil {
 			return err
 		}
-		return s.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+		return s.msgs.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
 	})
 	if err != nil {
 		return nil, storeErr(err, "conversation")
 	}
-	s.kickAutomations()
+	s.msgs.kickAutomations()
 	return conv, nil
 }
 
@@ -68,7 +68,7 @@ func (in NewConversation) validate() error {
 }
 
 // Conversation returns conversation id if c may see it.
-func (s *Service) Conversation(ctx context.Context, c Caller, id uint64) (*store.Conversation, error) {
+func (s *Conversations) Conversation(ctx context.Context, c Caller, id uint64) (*store.Conversation, error) {
 	var conv *store.Conversation
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -91,7 +91,7 @@ const (
 
 // ListConversations returns the conversations c may see in tab, most
 // recently active first.
-func (s *Service) ListConversations(ctx context.Context, c Caller, tab string) ([]store.Conversation, error) {
+func (s *Conversations) ListConversations(ctx context.Context, c Caller, tab string) ([]store.Conversation, error) {
 	if tab == "" {
 		tab = TabAll
 	}
@@ -131,7 +131,7 @@ func (s *Service) ListConversations(ctx context.Context, c Caller, tab string) (
 }
 
 // AddConversationFollower makes user follow conversation id.
-func (s *Service) AddConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
+func (s *Conversations) AddConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func activity(c store.Conversation) time.Time {
 
 // RemoveConversationFollower makes user stop following conversation id
 // directly (following its item or project, or being assigned, stays).
-func (s *Service) RemoveConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
+func (s *Conversations) RemoveConversationFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}

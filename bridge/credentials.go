@@ -40,7 +40,7 @@ type CredentialsEnded struct {
 // endCredentialsTx ends, in tx, every session of user id but keepSession
 // ("" none) and every token of it minted from a session but keepTokenID
 // ("" none).
-func endCredentialsTx(tx store.Tx, id uint64, keepSession, keepTokenID string) (*CredentialsEnded, error) {
+func endCredentialsTx(tx credentialsTx, id uint64, keepSession, keepTokenID string) (*CredentialsEnded, error) {
 	ended, err := tx.DeleteUserSessions(id, keepSession)
 	if err != nil {
 		return nil, err

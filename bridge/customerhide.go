@@ -15,13 +15,13 @@ import (
 // customerFilter decides, for one caller, which conversations their
 // lists leave out. The zero value (and a customer's) leaves out nothing.
 type customerFilter struct {
-	tx    store.Tx
+	tx    workPeopleTx
 	on    bool
 	kinds map[uint64]bool // conversation id → external
 }
 
 // newCustomerFilter reads staff caller c's show_from_customers.
-func newCustomerFilter(tx store.Tx, c Caller) (customerFilter, error) {
+func newCustomerFilter(tx workPeopleTx, c Caller) (customerFilter, error) {
 	if !c.IsStaff() {
 		return customerFilter{}, nil
 	}
@@ -60,7 +60,7 @@ func (f customerFilter) hidesID(id uint64) (bool, error) {
 
 // visibleDeliveries is ds less the notifications of conversations that
 // c's show_from_customers hides (SPEC §4).
-func visibleDeliveries(tx store.Tx, c Caller, ds []store.Delivery) ([]store.Delivery, error) {
+func visibleDeliveries(tx workPeopleTx, c Caller, ds []store.Delivery) ([]store.Delivery, error) {
 	hide, err := newCustomerFilter(tx, c)
 	if err != nil || !hide.on {
 		return ds, err

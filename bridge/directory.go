@@ -13,14 +13,14 @@ import (
 // otherwise, as everywhere).
 
 // Project returns project id if c may see it.
-func (s *Service) Project(ctx context.Context, c Caller, id uint64) (*store.Project, error) {
+func (s *Directory) Project(ctx context.Context, c Caller, id uint64) (*store.Project, error) {
 	var p *store.Project
 	err := s.st.View(ctx, func(tx store.Tx) error { var err error; p, err = viewProject(tx, c, id); return err })
 	return p, storeErr(err, "project")
 }
 
 // Projects returns the projects c may see, by id.
-func (s *Service) Projects(ctx context.Context, c Caller) ([]store.Project, error) {
+func (s *Directory) Projects(ctx context.Context, c Caller) ([]store.Project, error) {
 	out := []store.Project{}
 	if !c.IsStaff() {
 		return out, nil
@@ -43,7 +43,7 @@ func (s *Service) Projects(ctx context.Context, c Caller) ([]store.Project, erro
 }
 
 // Item returns item id if c may see it.
-func (s *Service) Item(ctx context.Context, c Caller, id uint64) (*store.Item, error) {
+func (s *Directory) Item(ctx context.Context, c Caller, id uint64) (*store.Item, error) {
 	var it *store.Item
 	err := s.st.View(ctx, func(tx store.Tx) error { var err error; it, err = viewItem(tx, c, id); return err })
 	return it, storeErr(err, "item")
@@ -56,7 +56,7 @@ type ItemFilter struct {
 }
 
 // Items returns the items c may see that match f, by id.
-func (s *Service) Items(ctx context.Context, c Caller, f ItemFilter) ([]store.Item, error) {
+func (s *Directory) Items(ctx context.Context, c Caller, f ItemFilter) ([]store.Item, error) {
 	out := []store.Item{}
 	if !c.IsStaff() {
 		return out, nil
@@ -91,7 +91,7 @@ func (s *Service) Items(ctx context.Context, c Caller, f ItemFilter) ([]store.It
 
 // Customer returns customer id: staff see every customer, a customer
 // only itself.
-func (s *Service) Customer(ctx context.Context, c Caller, id uint64) (*store.Customer, error) {
+func (s *Directory) Customer(ctx context.Context, c Caller, id uint64) (*store.Customer, error) {
 	if !c.IsStaff() && !(c.IsCustomer() && c.ID == id) {
 		return nil, notFound("customer", id)
 	}
@@ -107,7 +107,7 @@ type CustomerFilter struct {
 }
 
 // Customers returns the customers matching f, by id (staff only).
-func (s *Service) Customers(ctx context.Context, c Caller, f CustomerFilter) ([]store.Customer, error) {
+func (s *Directory) Customers(ctx context.Context, c Caller, f CustomerFilter) ([]store.Customer, error) {
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may list customers")
 	}
@@ -138,7 +138,7 @@ func matchesQ(cu *store.Customer, q string) bool {
 
 // User returns user id: staff see every user (authors, assignees), a
 // customer none.
-func (s *Service) User(ctx context.Context, c Caller, id uint64) (*store.User, error) {
+func (s *Directory) User(ctx context.Context, c Caller, id uint64) (*store.User, error) {
 	if !c.IsStaff() {
 		return nil, notFound("user", id)
 	}
@@ -148,7 +148,7 @@ func (s *Service) User(ctx context.Context, c Caller, id uint64) (*store.User, e
 }
 
 // Team returns team id (staff only).
-func (s *Service) Team(ctx context.Context, c Caller, id uint64) (*store.Team, error) {
+func (s *Directory) Team(ctx context.Context, c Caller, id uint64) (*store.Team, error) {
 	if !c.IsStaff() {
 		return nil, notFound("team", id)
 	}

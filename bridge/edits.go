@@ -22,7 +22,7 @@ type UserPatch struct {
 
 // UpdateUser changes user id. An admin may change anything; a user may
 // change its own name. The last admin cannot be made an agent.
-func (s *Service) UpdateUser(ctx context.Context, c Caller, id uint64, p UserPatch) (*store.User, error) {
+func (s *Directory) UpdateUser(ctx context.Context, c Caller, id uint64, p UserPatch) (*store.User, error) {
 	self := c.IsStaff() && c.ID == id
 	switch {
 	case !c.IsStaff():
@@ -37,7 +37,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id uint64, p UserPat
 		if !validEmail(*p.Email) {
 			return nil, errorf(KindInvalid, "email: a valid address is required")
 		}
-		if s.reservedAddress(*p.Email) {
+		if s.addrs.reservedAddress(*p.Email) {
 			return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(*p.Email))
 		}
 	}
@@ -79,7 +79,7 @@ func (s *Service) UpdateUser(ctx context.Context, c Caller, id uint64, p UserPat
 }
 
 // otherAdmin is a conflict unless an active admin other than id exists.
-func otherAdmin(tx store.Tx, id uint64) error {
+func otherAdmin(tx store.PeopleTx, id uint64) error {
 	us, err := tx.Users()
 	if err != nil {
 		return err
@@ -98,7 +98,7 @@ func otherAdmin(tx store.Tx, id uint64) error {
 // next heartbeat's check, at once on this node); it is notified of
 // nothing more, leaves its teams, and its messages and deliveries stay,
 // shown by name. Retiring a retired user changes nothing.
-func (s *Service) RetireUser(ctx context.Context, c Caller, id uint64) error {
+func (s *Directory) RetireUser(ctx context.Context, c Caller, id uint64) error {
 	if !c.IsAdmin() {
 		return forbiddenOrNotFound(c, "only an admin may remove users")
 	}
@@ -142,14 +142,14 @@ func (s *Service) RetireUser(ctx context.Context, c Caller, id uint64) error {
 	if err != nil {
 		return storeErr(err, "user")
 	}
-	s.closeStreams(ended)
+	s.acct.closeStreams(ended)
 	s.log.Info("user retired", "user", id, "by", c.ID, "credentials_ended", len(ended))
 	return nil
 }
 
 // quietUser makes retired user id receive nothing: settings that notify
 // of nothing, no team, no pending unseen-email timer.
-func quietUser(tx store.Tx, id uint64) error {
+func quietUser(tx quietUserTx, id uint64) error {
 	set, err := tx.Settings(id)
 	if err != nil {
 		return err
@@ -192,7 +192,7 @@ type TeamPatch struct {
 }
 
 // UpdateTeam renames team id or replaces its members (admins).
-func (s *Service) UpdateTeam(ctx context.Context, c Caller, id uint64, p TeamPatch) (*store.Team, error) {
+func (s *Directory) UpdateTeam(ctx context.Context, c Caller, id uint64, p TeamPatch) (*store.Team, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may change teams")
 	}
@@ -231,7 +231,7 @@ func (s *Service) UpdateTeam(ctx context.Context, c Caller, id uint64, p TeamPat
 // DeleteTeam removes team id (admins): the projects it followed drop it
 // (its members keep what they follow themselves) and its pending
 // invitations are declined.
-func (s *Service) DeleteTeam(ctx context.Context, c Caller, id uint64) error {
+func (s *Directory) DeleteTeam(ctx context.Context, c Caller, id uint64) error {
 	if !c.IsAdmin() {
 		return forbiddenOrNotFound(c, "only an admin may remove teams")
 	}
@@ -276,7 +276,7 @@ type CustomerPatch struct {
 }
 
 // UpdateCustomer changes customer id (staff).
-func (s *Service) UpdateCustomer(ctx context.Context, c Caller, id uint64, p CustomerPatch) (*store.Customer, error) {
+func (s *Directory) UpdateCustomer(ctx context.Context, c Caller, id uint64, p CustomerPatch) (*store.Customer, error) {
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may change customers")
 	}
@@ -287,7 +287,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c Caller, id uint64, p Cus
 		if !validEmail(*p.Email) {
 			return nil, errorf(KindInvalid, "email: a valid address is required")
 		}
-		if s.reservedAddress(*p.Email) {
+		if s.addrs.reservedAddress(*p.Email) {
 			return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(*p.Email))
 		}
 	}
@@ -326,7 +326,7 @@ type MailboxPatch struct {
 // poll_interval (admins). The node working it reconnects with the new
 // settings; a new folder starts afresh (its checkpoint is set again at the
 // next connection: only mail arriving from then on is imported).
-func (s *Service) UpdateMailbox(ctx context.Context, c Caller, id uint64, p MailboxPatch) (store.Mailbox, error) {
+func (s *Mailboxes) UpdateMailbox(ctx context.Context, c Caller, id uint64, p MailboxPatch) (store.Mailbox, error) {
 	if !c.IsAdmin() {
 		return store.Mailbox{}, forbiddenOrNotFound(c, "only an admin may change mailboxes")
 	}

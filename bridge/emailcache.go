@@ -28,7 +28,7 @@ func newEmailCache() *emailCache {
 		items: map[uint64]*store.Item{}, projects: map[uint64]*store.Project{}, files: map[uint64][]byte{}}
 }
 
-func (c *emailCache) conversation(tx store.Tx, id uint64) (*store.Conversation, error) {
+func (c *emailCache) conversation(tx store.WorkTx, id uint64) (*store.Conversation, error) {
 	if conv, ok := c.convs[id]; ok {
 		return conv, nil
 	}
@@ -40,7 +40,7 @@ func (c *emailCache) conversation(tx store.Tx, id uint64) (*store.Conversation, 
 	return conv, nil
 }
 
-func (c *emailCache) message(tx store.Tx, id uint64) (*store.Message, error) {
+func (c *emailCache) message(tx store.MessagesTx, id uint64) (*store.Message, error) {
 	if m, ok := c.messages[id]; ok {
 		return m, nil
 	}
@@ -54,7 +54,7 @@ func (c *emailCache) message(tx store.Tx, id uint64) (*store.Message, error) {
 
 // threadRefs is s.threadRefs, once per conversation. Callers get their
 // own copy of the slice.
-func (c *emailCache) threadRefs(s *Service, tx store.Tx, conv *store.Conversation) []string {
+func (c *emailCache) threadRefs(s *Addresses, tx store.MessagesTx, conv *store.Conversation) []string {
 	refs, ok := c.refs[conv.ID]
 	if !ok {
 		refs = s.threadRefs(tx, conv)
@@ -63,7 +63,7 @@ func (c *emailCache) threadRefs(s *Service, tx store.Tx, conv *store.Conversatio
 	return append([]string(nil), refs...)
 }
 
-func (c *emailCache) item(tx store.Tx, id uint64) (*store.Item, error) {
+func (c *emailCache) item(tx store.WorkTx, id uint64) (*store.Item, error) {
 	if it, ok := c.items[id]; ok {
 		return it, nil
 	}
@@ -75,7 +75,7 @@ func (c *emailCache) item(tx store.Tx, id uint64) (*store.Item, error) {
 	return it, nil
 }
 
-func (c *emailCache) project(tx store.Tx, id uint64) (*store.Project, error) {
+func (c *emailCache) project(tx store.WorkTx, id uint64) (*store.Project, error) {
 	if p, ok := c.projects[id]; ok {
 		return p, nil
 	}
@@ -87,7 +87,7 @@ func (c *emailCache) project(tx store.Tx, id uint64) (*store.Project, error) {
 	return p, nil
 }
 
-func (c *emailCache) attachment(tx store.Tx, id uint64) ([]byte, error) {
+func (c *emailCache) attachment(tx store.MessagesTx, id uint64) ([]byte, error) {
 	if b, ok := c.files[id]; ok {
 		return b, nil
 	}
@@ -101,7 +101,7 @@ func (c *emailCache) attachment(tx store.Tx, id uint64) ([]byte, error) {
 
 // notificationTemplate is the notification template, read once per
 // transaction: an edit applies to the next batch on every node.
-func (c *emailCache) notificationTemplate(tx store.Tx) (TemplateView, error) {
+func (c *emailCache) notificationTemplate(tx store.MessagingTx) (TemplateView, error) {
 	if c.notification == nil {
 		t, _, err := templateTx(tx, templates.Notification)
 		if err != nil {

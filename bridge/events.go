@@ -59,7 +59,7 @@ func (h *hub) publish(d store.Delivery) {
 
 // Subscribe returns a channel of the caller's new notifications and a
 // function that ends the subscription.
-func (s *Service) Subscribe(c Caller) (<-chan store.Delivery, func()) {
+func (s *Notifications) Subscribe(c Caller) (<-chan store.Delivery, func()) {
 	return s.hub.subscribe(callerRecipient(c))
 }
 

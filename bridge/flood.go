@@ -16,7 +16,7 @@ func floodKey(sender string) string { return "!flood " + sender }
 // the store counts the same mails; an accepted mail is counted. Entries
 // leave the ledger with the outbound cap's (OutboundCapWindow): a flood
 // window longer than that counts at most that far back.
-func (s *Service) floodTx(tx store.Tx, in *inbound, sender string) (bool, error) {
+func (s *Inbound) floodTx(tx store.GuardTx, in *inbound, sender string) (bool, error) {
 	now := s.clock.Now()
 	n, _, err := tx.CountOutboundEmails(floodKey(sender), 0, now.Add(-in.cfg.FloodWindow))
 	if err != nil {

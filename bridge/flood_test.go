@@ -27,13 +27,13 @@ func TestFloodLimitHoldsAcrossNodes(t *testing.T) {
 		t.Cleanup(func() { st.Close() })
 		svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 			UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long.........")}, clock, nil)
-		svc.SetInbound(bridge.InboundConfig{FloodLimit: 3, FloodWindow: 10 * time.Minute})
+		svc.Inbound.SetInbound(bridge.InboundConfig{FloodLimit: 3, FloodWindow: 10 * time.Minute})
 		nodes = append(nodes, svc)
 	}
 	suppressed := 0
 	for i := range 6 {
 		raw := fmt.Sprintf("From: carol@example.com\r\nTo: support@support.test\r\nSubject: help %d\r\nMessage-ID: <f%d@example.com>\r\n\r\nplease\r\n", i, i)
-		rec, err := nodes[i%2].Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw))
+		rec, err := nodes[i%2].Inbound.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,7 +48,7 @@ func TestFloodLimitHoldsAcrossNodes(t *testing.T) {
 	}
 	// After the window the sender is let through again.
 	clock.Advance(11 * time.Minute)
-	rec, err := nodes[0].Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}},
+	rec, err := nodes[0].Inbound.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}},
 		[]byte("From: carol@example.com\r\nTo: support@support.test\r\nSubject: later\r\nMessage-ID: <later@example.com>\r\n\r\nhi\r\n"))
 	if err != nil || len(rec.Entries) == 0 || rec.Entries[0].Status == bridge.InSuppressed {
 		t.Fatalf("after the window: %+v %v", rec, err)

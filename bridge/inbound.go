@@ -101,9 +101,9 @@ type inbound struct {
 }
 
 // SetInbound configures inbound mail. Call it before the Service is shared.
-func (s *Service) SetInbound(c InboundConfig) { s.inbound.Store(s.newInbound(c)) }
+func (s *Inbound) SetInbound(c InboundConfig) { s.inbound.Store(s.newInbound(c)) }
 
-func (s *Service) newInbound(c InboundConfig) *inbound {
+func (s *Inbound) newInbound(c InboundConfig) *inbound {
 	if c.BounceCooling <= 0 {
 		c.BounceCooling = DefaultBounceCooling
 	}
@@ -121,7 +121,7 @@ func (s *Service) newInbound(c InboundConfig) *inbound {
 }
 
 // in returns the inbound state, building the defaults on first use.
-func (s *Service) in() *inbound {
+func (s *Inbound) in() *inbound {
 	if in := s.inbound.Load(); in != nil {
 		return in
 	}
@@ -131,7 +131,7 @@ func (s *Service) in() *inbound {
 
 // Guard returns the loop guard inbound mail is classified with (for
 // `deskgate inspect`, which must decide as the server does).
-func (s *Service) Guard() *loopguard.Guard { return s.in().guard }
+func (s *Inbound) Guard() *loopguard.Guard { return s.in().guard }
 
 // prepared is what Receive learns before its transaction: nothing here
 // may depend on the store's state at commit time except as a hint.
@@ -160,7 +160,7 @@ type prepared struct {
 // commit. Its error is a *mailerr.Error: 554 5.4.6 for a mail loop, 550
 // 5.1.1 when no recipient is ours, 451 4.3.0 when storage failed (the
 // sender retries; nothing was stored).
-func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receipt, error) {
+func (s *Inbound) Receive(ctx context.Context, env Envelope, raw []byte) (Receipt, error) {
 	in := s.in()
 	if env.Source == "" {
 		env.Source = store.SourceSMTP
@@ -209,7 +209,7 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		// to a crash after the 250, and none delays it.
 		for _, e := range rec.Entries {
 			if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-				if err := s.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer()); err != nil {
+				if err := s.msgs.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer()); err != nil {
 					return err
 				}
 			}
@@ -223,8 +223,8 @@ func (s *Service) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 		s.log.Error("storing inbound mail", "from", p.sender, "err", err)
 		return Receipt{}, mailerr.Storage(err)
 	}
-	s.afterCommit(ds)
-	s.kickAutomations()
+	s.notes.afterCommit(ds)
+	s.msgs.kickAutomations()
 	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}
@@ -252,10 +252,10 @@ func (p *prepared) hasKind(kind string) bool {
 // receiveTx is the whole inbound decision and its writes, in one
 // transaction. It must be idempotent (a group commit may run it twice): all
 // it changes lives in tx, rec and the returned deliveries.
-func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
+func (s *Inbound) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
 	if p.env.Mailbox != nil {
-		if skip, err := s.checkpointTx(tx, p); err != nil || skip {
+		if skip, err := s.boxes.checkpointTx(tx, p); err != nil || skip {
 			return nil, err
 		}
 	}
@@ -305,7 +305,7 @@ func (s *Service) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *pr
 
 // duplicateOf finds a message already received with this Message-ID from
 // this sender (a retry whose 250 was lost, or the same mail by two paths).
-func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
+func duplicateOf(tx store.MessagesTx, msgID, sender string) *store.MessageRef {
 	if msgID == "" {
 		return nil
 	}
@@ -317,7 +317,7 @@ func duplicateOf(tx store.Tx, msgID, sender string) *store.MessageRef {
 }
 
 // logTx writes one mail log entry (with the raw message) and records it.
-func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) error {
+func (s *Inbound) logTx(tx store.MailLogTx, p *prepared, rec *Receipt, r ReceiptEntry) error {
 	e := s.entry(p)
 	e.Status, e.Detail, e.ConversationID, e.MessageIDInt = r.Status, r.Detail, r.ConversationID, r.MessageID
 	if err := tx.AddMailLog(&e, p.a.Raw); err != nil {
@@ -329,7 +329,7 @@ func (s *Service) logTx(tx store.Tx, p *prepared, rec *Receipt, r ReceiptEntry) 
 }
 
 // entry is the mail log entry of p before its outcome is known.
-func (s *Service) entry(p *prepared) store.MailLogEntry {
+func (s *Inbound) entry(p *prepared) store.MailLogEntry {
 	return store.MailLogEntry{
 		Direction: store.DirInbound, At: p.now, From: p.sender, To: strings.Join(p.env.To, ", "),
 		Subject: p.a.Subject, MessageID: p.a.MessageID, Class: string(p.a.Class), Auth: mailAuth(p.auth),
@@ -340,11 +340,11 @@ func (s *Service) entry(p *prepared) store.MailLogEntry {
 // LogRejection records a mail refused at SMTP time (RCPT or DATA) as
 // `rejected`, without raw (SPEC §6). It commits in a group commit and
 // never fails the SMTP reply: a logging failure is only logged.
-func (s *Service) LogRejection(ctx context.Context, env Envelope, detail string) {
+func (s *Inbound) LogRejection(ctx context.Context, env Envelope, detail string) {
 	s.logRejection(ctx, env, store.NormalizeEmail(env.From), "", detail, nil)
 }
 
-func (s *Service) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
+func (s *Inbound) logRejection(ctx context.Context, env Envelope, from, subject, detail string, auth *senderauth.Results) {
 	e := store.MailLogEntry{Direction: store.DirInbound, At: s.clock.Now(), From: from,
 		To: strings.Join(env.To, ", "), Subject: subject, Status: InRejected, Detail: detail, Auth: mailAuth(auth), Source: env.Source}
 	err := s.st.Update(ctx, func(tx store.Tx) error {

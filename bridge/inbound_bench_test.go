@@ -23,7 +23,7 @@ func BenchmarkReceive(b *testing.B) {
 		for pb.Next() {
 			i := n.Add(1)
 			raw := fmt.Sprintf("From: a@x.test\r\nTo: support@support.test\r\nSubject: bench %d\r\nMessage-ID: <b%d@x.test>\r\n\r\n%s", i, i, pad)
-			if _, err := svc.Receive(ctx, bridge.Envelope{From: "a@x.test", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
+			if _, err := svc.Inbound.Receive(ctx, bridge.Envelope{From: "a@x.test", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
 				b.Fatal(err)
 			}
 		}

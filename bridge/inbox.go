@@ -21,7 +21,7 @@ func notificationOf(d store.Delivery) Notification {
 // Notifications returns the caller's notifications, newest first; with
 // unseenOnly only those not seen yet; with after > 0 only those of messages
 // newer than after (for event replay), oldest first.
-func (s *Service) Notifications(ctx context.Context, c Caller, unseenOnly bool, after uint64) ([]Notification, error) {
+func (s *Notifications) Notifications(ctx context.Context, c Caller, unseenOnly bool, after uint64) ([]Notification, error) {
 	var ds []store.Delivery
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -73,7 +73,7 @@ type UnseenCount struct {
 // UnseenCounts returns the caller's unseen notifications per conversation.
 // The counts are kept by the store, so they are exact however many there
 // are (the notification list stops at 500) and cost no scan.
-func (s *Service) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
+func (s *Notifications) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCount, error) {
 	var counts map[uint64]int
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -116,7 +116,7 @@ type DeliveryView struct {
 
 // Deliveries returns, for every recipient of message id, when it was
 // notified, seen and emailed. Staff who may see the conversation may ask.
-func (s *Service) Deliveries(ctx context.Context, c Caller, id uint64) ([]DeliveryView, error) {
+func (s *Notifications) Deliveries(ctx context.Context, c Caller, id uint64) ([]DeliveryView, error) {
 	if !c.IsStaff() {
 		return nil, notFound("message", id)
 	}

@@ -18,7 +18,7 @@ import (
 // An admin may, or an agent who follows the project (directly or through
 // a team): members invite, strangers do not. Inviting again while an
 // invitation waits returns that one and sends nothing.
-func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint64) (*store.Invitation, error) {
+func (s *Accounts) Invite(ctx context.Context, c Caller, project, user, team uint64) (*store.Invitation, error) {
 	if !c.IsStaff() {
 		return nil, errorf(KindNotFound, "project %d not found", project)
 	}
@@ -26,7 +26,7 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 		return nil, errorf(KindInvalid, "user_id or team_id: exactly one is required")
 	}
 	var inv *store.Invitation
-	err := s.updateAndKick(ctx, "invitation", func(tx store.Tx) (bool, error) {
+	err := s.dir.updateAndKick(ctx, "invitation", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, project)
 		if err != nil {
 			return false, err
@@ -72,7 +72,7 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 			if err := tx.CreateInvitation(inv); err != nil {
 				return false, err
 			}
-			return s.joinProjectTx(tx, c, p, j)
+			return s.dir.joinProjectTx(tx, c, p, j)
 		}
 		inv.Status = store.InvitationPending
 		if err := tx.CreateInvitation(inv); err != nil {
@@ -84,7 +84,7 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 		}
 		queued := false
 		for _, u := range asking {
-			data := map[string]any{"Project": p.Name, "InvitedBy": by, "Link": s.consoleLink()}
+			data := map[string]any{"Project": p.Name, "InvitedBy": by, "Link": s.dir.consoleLink()}
 			if j.team != nil {
 				data["Project"] = p.Name + " (with your team " + j.team.Name + ")"
 			}
@@ -101,7 +101,7 @@ func (s *Service) Invite(ctx context.Context, c Caller, project, user, team uint
 
 // pendingInvitation returns the waiting invitation of user or team to
 // project, or nil.
-func pendingInvitation(tx store.Tx, project, user, team uint64) (*store.Invitation, error) {
+func pendingInvitation(tx store.TeamsTx, project, user, team uint64) (*store.Invitation, error) {
 	var teams []uint64
 	if team != 0 {
 		teams = []uint64{team}
@@ -121,7 +121,7 @@ func pendingInvitation(tx store.Tx, project, user, team uint64) (*store.Invitati
 
 // MyInvitations lists the invitations of the caller and of its teams,
 // oldest first.
-func (s *Service) MyInvitations(ctx context.Context, c Caller) ([]store.Invitation, error) {
+func (s *Accounts) MyInvitations(ctx context.Context, c Caller) ([]store.Invitation, error) {
 	if !c.IsStaff() {
 		return nil, errorf(KindNotFound, "not found")
 	}
@@ -143,12 +143,12 @@ func (s *Service) MyInvitations(ctx context.Context, c Caller) ([]store.Invitati
 // SettleInvitation accepts or declines invitation id for the caller: the
 // invited user, or a member of the invited team. Anyone else gets 404; an
 // invitation already settled is 409.
-func (s *Service) SettleInvitation(ctx context.Context, c Caller, id uint64, accept bool) (*store.Invitation, error) {
+func (s *Accounts) SettleInvitation(ctx context.Context, c Caller, id uint64, accept bool) (*store.Invitation, error) {
 	if !c.IsStaff() {
 		return nil, notFound("invitation", id)
 	}
 	var inv *store.Invitation
-	err := s.updateAndKick(ctx, "invitation", func(tx store.Tx) (bool, error) {
+	err := s.dir.updateAndKick(ctx, "invitation", func(tx store.Tx) (bool, error) {
 		var err error
 		if inv, err = tx.Invitation(id); err != nil {
 			return false, notFound("invitation", id)
@@ -184,14 +184,14 @@ func (s *Service) SettleInvitation(ctx context.Context, c Caller, id uint64, acc
 		if err != nil {
 			return false, err
 		}
-		return s.joinProjectTx(tx, c, p, j)
+		return s.dir.joinProjectTx(tx, c, p, j)
 	})
 	return inv, err
 }
 
 // requireMember lets an admin through, or a user who follows project p
 // (directly or through a team).
-func requireMember(tx store.Tx, c Caller, p *store.Project) error {
+func requireMember(tx store.TeamsTx, c Caller, p *store.Project) error {
 	if c.IsAdmin() {
 		return nil
 	}

@@ -15,7 +15,7 @@ type ItemUpdate struct {
 
 // UpdateItem changes an item's status or title. A changed status queues
 // item.status_changed (with from and to) for the automations, in its transaction.
-func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUpdate) (*store.Item, error) {
+func (s *Conversations) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUpdate) (*store.Item, error) {
 	if in.Status != nil && !statusRE.MatchString(*in.Status) {
 		return nil, errorf(KindInvalid, "status: a lower-case word of at most 32 characters, e.g. open or closed")
 	}
@@ -47,11 +47,11 @@ func (s *Service) UpdateItem(ctx context.Context, c Caller, id uint64, in ItemUp
 		if it.Status == from {
 			return nil
 		}
-		return s.queueEvent(tx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
+		return s.msgs.queueEvent(tx, Event{Name: EventItemStatusChanged, ItemID: it.ID, From: from, To: it.Status})
 	})
 	if err != nil {
 		return nil, storeErr(err, "item")
 	}
-	s.kickAutomations()
+	s.msgs.kickAutomations()
 	return it, nil
 }

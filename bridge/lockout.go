@@ -24,7 +24,7 @@ import (
 // client: the wait when a per-client window is over its limit (the
 // attempt is refused), and whether the address is being guessed at from
 // everywhere (the attempt is slowed down).
-func (s *Service) passwordAttemptTx(tx store.Tx, now time.Time, email, client string) (time.Duration, bool, error) {
+func (s *Accounts) passwordAttemptTx(tx store.AccountsTx, now time.Time, email, client string) (time.Duration, bool, error) {
 	cl := clientKey(client)
 	wait, err := hitLimits(tx, now, map[string]Limit{
 		rateKey("login/address-client", email+"\x00"+cl): s.cfg.Accounts.LoginPerAddressClient,
@@ -43,7 +43,7 @@ func (s *Service) passwordAttemptTx(tx store.Tx, now time.Time, email, client st
 
 // slowDown waits LoginSlowdown when slow (an address guessed at from
 // everywhere), or until ctx ends.
-func (s *Service) slowDown(ctx context.Context, slow bool) error {
+func (s *Accounts) slowDown(ctx context.Context, slow bool) error {
 	d := s.cfg.Accounts.LoginSlowdown
 	if !slow || d <= 0 {
 		return nil

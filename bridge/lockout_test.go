@@ -47,17 +47,17 @@ func lockoutService(t *testing.T) (*bridge.Service, *countingOutbox, bridge.Call
 	out := &countingOutbox{n: map[string]int{}}
 	svc.SetOutbox(out)
 	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "admin-token"); err != nil {
+	if _, err := svc.Directory.Bootstrap(ctx, "admin-token"); err != nil {
 		t.Fatal(err)
 	}
-	admin, _ := svc.Authenticate(ctx, "admin-token")
-	u, err := svc.CreateUser(ctx, admin, "agent@support.test", "Agent", "agent")
+	admin, _ := svc.Accounts.Authenticate(ctx, "admin-token")
+	u, err := svc.Directory.CreateUser(ctx, admin, "agent@support.test", "Agent", "agent")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _ := svc.CreateUserToken(ctx, admin, u.ID)
-	agent, _ := svc.Authenticate(ctx, tok)
-	if err := svc.ChangePassword(ctx, agent, "", "owner password", "198.51.100.7"); err != nil {
+	tok, _ := svc.Directory.CreateUserToken(ctx, admin, u.ID)
+	agent, _ := svc.Accounts.Authenticate(ctx, tok)
+	if err := svc.Accounts.ChangePassword(ctx, agent, "", "owner password", "198.51.100.7"); err != nil {
 		t.Fatal(err)
 	}
 	return svc, out, agent
@@ -71,23 +71,23 @@ func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 	ctx := context.Background()
 	for _, stranger := range []string{"192.0.2.1", "192.0.2.2", "2001:db8::1"} {
 		for i := range 10 {
-			if _, err := svc.Login(ctx, "agent@support.test", "guess", stranger); bridge.KindOf(err) != bridge.KindUnauthorized {
+			if _, err := svc.Accounts.Login(ctx, "agent@support.test", "guess", stranger); bridge.KindOf(err) != bridge.KindUnauthorized {
 				t.Fatalf("guess %d from %s: %v", i, stranger, err)
 			}
 		}
-		if _, err := svc.Login(ctx, "agent@support.test", "owner password", stranger); bridge.KindOf(err) != bridge.KindRateLimited {
+		if _, err := svc.Accounts.Login(ctx, "agent@support.test", "owner password", stranger); bridge.KindOf(err) != bridge.KindRateLimited {
 			t.Fatalf("the 11th attempt from %s: %v, want rate limited", stranger, err)
 		}
 	}
 	start := time.Now()
-	sess, err := svc.Login(ctx, "agent@support.test", "owner password", "198.51.100.7")
+	sess, err := svc.Accounts.Login(ctx, "agent@support.test", "owner password", "198.51.100.7")
 	if err != nil {
 		t.Fatalf("the owner is locked out by strangers' failures: %v", err)
 	}
 	if took := time.Since(start); took < slowdown {
 		t.Errorf("an account guessed at from everywhere was not slowed down (%s)", took)
 	}
-	owner, err := svc.Authenticate(ctx, sess.Token)
+	owner, err := svc.Accounts.Authenticate(ctx, sess.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,14 +95,14 @@ func TestStrangersDoNotLockTheOwnerOut(t *testing.T) {
 	// PUT /me/password: a stolen session guessing current_password from
 	// its client is refused there; the owner's change still goes through.
 	for range 10 {
-		if err := svc.ChangePassword(ctx, owner, "guess", "thief password", "203.0.113.9"); bridge.KindOf(err) != bridge.KindForbidden {
+		if err := svc.Accounts.ChangePassword(ctx, owner, "guess", "thief password", "203.0.113.9"); bridge.KindOf(err) != bridge.KindForbidden {
 			t.Fatalf("guessing current_password: %v", err)
 		}
 	}
-	if err := svc.ChangePassword(ctx, owner, "owner password", "thief password", "203.0.113.9"); bridge.KindOf(err) != bridge.KindRateLimited {
+	if err := svc.Accounts.ChangePassword(ctx, owner, "owner password", "thief password", "203.0.113.9"); bridge.KindOf(err) != bridge.KindRateLimited {
 		t.Fatalf("the thief's 11th guess: %v, want rate limited", err)
 	}
-	if err := svc.ChangePassword(ctx, owner, "owner password", "new owner password", "198.51.100.7"); err != nil {
+	if err := svc.Accounts.ChangePassword(ctx, owner, "owner password", "new owner password", "198.51.100.7"); err != nil {
 		t.Fatalf("the owner cannot change its password: %v", err)
 	}
 }
@@ -113,14 +113,14 @@ func TestStrangersDoNotUseUpTheOwnersResetEmails(t *testing.T) {
 	svc, out, _ := lockoutService(t)
 	ctx := context.Background()
 	for range 5 {
-		if err := svc.RequestPasswordReset(ctx, "agent@support.test", "192.0.2.1"); err != nil {
+		if err := svc.Accounts.RequestPasswordReset(ctx, "agent@support.test", "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if n := out.count(bridge.TemplatePasswordReset); n != 3 {
 		t.Fatalf("%d reset emails for a stranger's 5 requests, want 3", n)
 	}
-	if err := svc.RequestPasswordReset(ctx, "agent@support.test", "198.51.100.7"); err != nil {
+	if err := svc.Accounts.RequestPasswordReset(ctx, "agent@support.test", "198.51.100.7"); err != nil {
 		t.Fatal(err)
 	}
 	if n := out.count(bridge.TemplatePasswordReset); n != 4 {
@@ -128,7 +128,7 @@ func TestStrangersDoNotUseUpTheOwnersResetEmails(t *testing.T) {
 	}
 	// From all clients together an address gets at most 10 an hour.
 	for i := range 20 {
-		_ = svc.RequestPasswordReset(ctx, "agent@support.test", fmt.Sprintf("10.0.0.%d", i))
+		_ = svc.Accounts.RequestPasswordReset(ctx, "agent@support.test", fmt.Sprintf("10.0.0.%d", i))
 	}
 	if n := out.count(bridge.TemplatePasswordReset); n != 10 {
 		t.Fatalf("%d reset emails to one address in an hour, want 10", n)

@@ -22,23 +22,23 @@ func BenchmarkLogin(b *testing.B) {
 		TokenKey: []byte("bench key, 32 bytes long........"),
 		Accounts: bridge.AccountsConfig{LoginPerAddressClient: many, LoginPerClient: many, LoginSlowAfter: many}}, nil, slog.New(slog.DiscardHandler))
 	ctx := context.Background()
-	if _, err := svc.Bootstrap(ctx, "bench-admin"); err != nil {
+	if _, err := svc.Directory.Bootstrap(ctx, "bench-admin"); err != nil {
 		b.Fatal(err)
 	}
-	admin, err := svc.Authenticate(ctx, "bench-admin")
+	admin, err := svc.Accounts.Authenticate(ctx, "bench-admin")
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := svc.CreateUser(ctx, admin, "agent@support.test", "Agent", "agent")
+	u, err := svc.Directory.CreateUser(ctx, admin, "agent@support.test", "Agent", "agent")
 	if err != nil {
 		b.Fatal(err)
 	}
-	tok, _ := svc.CreateUserToken(ctx, admin, u.ID)
-	agent, _ := svc.Authenticate(ctx, tok)
-	if err := svc.ChangePassword(ctx, agent, "", "correct horse", "192.0.2.1"); err != nil {
+	tok, _ := svc.Directory.CreateUserToken(ctx, admin, u.ID)
+	agent, _ := svc.Accounts.Authenticate(ctx, tok)
+	if err := svc.Accounts.ChangePassword(ctx, agent, "", "correct horse", "192.0.2.1"); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := svc.CreateCustomer(ctx, admin, "carol@example.com", "Carol"); err != nil {
+	if _, err := svc.Directory.CreateCustomer(ctx, admin, "carol@example.com", "Carol"); err != nil {
 		b.Fatal(err)
 	}
 	for _, c := range []struct{ name, email, password string }{
@@ -49,7 +49,7 @@ func BenchmarkLogin(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for range b.N {
-				_, err := svc.Login(ctx, c.email, c.password, "192.0.2.1")
+				_, err := svc.Accounts.Login(ctx, c.email, c.password, "192.0.2.1")
 				if (err == nil) != (c.password == "correct horse") {
 					b.Fatalf("login %s: %v", c.name, err)
 				}

@@ -69,7 +69,7 @@ type MailboxCheckpoint struct {
 }
 
 // CreateMailbox connects a mailbox (admins only).
-func (s *Service) CreateMailbox(ctx context.Context, c Caller, in MailboxInput) (store.Mailbox, error) {
+func (s *Mailboxes) CreateMailbox(ctx context.Context, c Caller, in MailboxInput) (store.Mailbox, error) {
 	if !c.IsAdmin() {
 		return store.Mailbox{}, forbiddenOrNotFound(c, "only an admin may connect mailboxes")
 	}
@@ -164,7 +164,7 @@ func loopbackHost(host string) bool {
 }
 
 // Mailboxes lists the connected mailboxes (admins only).
-func (s *Service) Mailboxes(ctx context.Context, c Caller) ([]store.Mailbox, error) {
+func (s *Mailboxes) Mailboxes(ctx context.Context, c Caller) ([]store.Mailbox, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may list mailboxes")
 	}
@@ -173,7 +173,7 @@ func (s *Service) Mailboxes(ctx context.Context, c Caller) ([]store.Mailbox, err
 }
 
 // AllMailboxes lists the mailboxes for the fetcher.
-func (s *Service) AllMailboxes(ctx context.Context) ([]store.Mailbox, error) {
+func (s *Mailboxes) AllMailboxes(ctx context.Context) ([]store.Mailbox, error) {
 	var out []store.Mailbox
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error
@@ -188,7 +188,7 @@ func (s *Service) AllMailboxes(ctx context.Context) ([]store.Mailbox, error) {
 
 // DeleteMailbox disconnects mailbox id (admins only); the node working it
 // notices at its next write and stops.
-func (s *Service) DeleteMailbox(ctx context.Context, c Caller, id uint64) error {
+func (s *Mailboxes) DeleteMailbox(ctx context.Context, c Caller, id uint64) error {
 	if !c.IsAdmin() {
 		return forbiddenOrNotFound(c, "only an admin may remove mailboxes")
 	}
@@ -205,7 +205,7 @@ func (s *Service) DeleteMailbox(ctx context.Context, c Caller, id uint64) error 
 // ClaimMailbox takes or renews node's lease on mailbox id until now+ttl.
 // It reports false (and the holder's record) when another node holds an
 // unexpired lease; store.ErrNotFound when the mailbox was removed.
-func (s *Service) ClaimMailbox(ctx context.Context, id uint64, node string, ttl time.Duration) (store.Mailbox, bool, error) {
+func (s *Mailboxes) ClaimMailbox(ctx context.Context, id uint64, node string, ttl time.Duration) (store.Mailbox, bool, error) {
 	var m store.Mailbox
 	var ok bool
 	err := s.st.Update(ctx, func(tx store.Tx) error {
@@ -230,7 +230,7 @@ func (s *Service) ClaimMailbox(ctx context.Context, id uint64, node string, ttl 
 
 // ReleaseMailbox gives node's lease on mailbox id up (a clean shutdown),
 // so another node need not wait for it to expire.
-func (s *Service) ReleaseMailbox(ctx context.Context, id uint64, node string) error {
+func (s *Mailboxes) ReleaseMailbox(ctx context.Context, id uint64, node string) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		m.LeaseUntil, m.LeaseNode = time.Time{}, ""
 		if m.State != store.MailboxError {
@@ -241,7 +241,7 @@ func (s *Service) ReleaseMailbox(ctx context.Context, id uint64, node string) er
 
 // SetMailboxStatus records the state of mailbox id as node sees it;
 // lastErr "" clears the error. synced also sets last_sync_at.
-func (s *Service) SetMailboxStatus(ctx context.Context, id uint64, node, state, lastErr string, synced bool) error {
+func (s *Mailboxes) SetMailboxStatus(ctx context.Context, id uint64, node, state, lastErr string, synced bool) error {
 	now := s.clock.Now().UTC()
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		m.State, m.LastError = state, lastErr
@@ -255,7 +255,7 @@ func (s *Service) SetMailboxStatus(ctx context.Context, id uint64, node, state, 
 // when the folder's UIDVALIDITY changed (RFC 3501 §2.3.1.1).
 // backlogUID is the highest UID in the folder at that moment; rescan
 // says the UIDVALIDITY changed (the backlog is then read with dedupe).
-func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID, backlogUID uint32, rescan bool) error {
+func (s *Mailboxes) StartMailbox(ctx context.Context, id uint64, node string, uidValidity, lastUID, backlogUID uint32, rescan bool) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		m.Started, m.UIDValidity, m.LastUID, m.AfterUID, m.BacklogUID = true, uidValidity, lastUID, lastUID, backlogUID
 		m.RescanUID = 0
@@ -269,7 +269,7 @@ func (s *Service) StartMailbox(ctx context.Context, id uint64, node string, uidV
 // messages the mailbox's window (import_since, or the moment it was
 // added) leaves out; `after` is
 // marked done with it when it was done up to the checkpoint.
-func (s *Service) SkipMailboxBacklog(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
+func (s *Mailboxes) SkipMailboxBacklog(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		if m.UIDValidity != uidValidity || uid <= m.LastUID {
 			return
@@ -283,7 +283,7 @@ func (s *Service) SkipMailboxBacklog(ctx context.Context, id uint64, node string
 
 // MailboxAfterDone records that mailbox id's `after` action is done up to
 // UID uid (under uidValidity).
-func (s *Service) MailboxAfterDone(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
+func (s *Mailboxes) MailboxAfterDone(ctx context.Context, id uint64, node string, uidValidity, uid uint32) error {
 	return s.updateMailbox(ctx, id, node, func(m *store.Mailbox) {
 		if m.UIDValidity == uidValidity && uid > m.AfterUID {
 			m.AfterUID = min(uid, m.LastUID)
@@ -293,7 +293,7 @@ func (s *Service) MailboxAfterDone(ctx context.Context, id uint64, node string, 
 
 // AdvanceMailbox moves mailbox id's checkpoint to cp.UID without a
 // message (a mail refused as a loop: its rejection is logged apart).
-func (s *Service) AdvanceMailbox(ctx context.Context, cp MailboxCheckpoint) error {
+func (s *Mailboxes) AdvanceMailbox(ctx context.Context, cp MailboxCheckpoint) error {
 	return s.updateMailbox(ctx, cp.MailboxID, cp.Node, func(m *store.Mailbox) {
 		if m.UIDValidity == cp.UIDValidity && cp.UID > m.LastUID {
 			m.LastUID = cp.UID
@@ -303,7 +303,7 @@ func (s *Service) AdvanceMailbox(ctx context.Context, cp MailboxCheckpoint) erro
 
 // updateMailbox changes mailbox id by fn in one transaction, if node
 // holds its lease (ErrLeaseLost otherwise).
-func (s *Service) updateMailbox(ctx context.Context, id uint64, node string, fn func(*store.Mailbox)) error {
+func (s *Mailboxes) updateMailbox(ctx context.Context, id uint64, node string, fn func(*store.Mailbox)) error {
 	return s.st.Update(ctx, func(tx store.Tx) error {
 		m, err := tx.Mailbox(id)
 		if err != nil {
@@ -330,7 +330,7 @@ func contentKey(raw []byte) string {
 // ErrLeaseLost, a removed mailbox) commits nothing. skip reports a message
 // already received (a rescan after a UIDVALIDITY change): only the
 // checkpoint moves.
-func (s *Service) checkpointTx(tx store.Tx, p *prepared) (skip bool, err error) {
+func (s *Mailboxes) checkpointTx(tx mailboxCheckpointTx, p *prepared) (skip bool, err error) {
 	cp := p.env.Mailbox
 	m, err := tx.Mailbox(cp.MailboxID)
 	if err != nil {
@@ -370,13 +370,13 @@ func (s *Service) checkpointTx(tx store.Tx, p *prepared) (skip bool, err error) 
 // recorded (RFC 5321 §4.4), else the From address; the recipients are the
 // support inbox and the header To/Cc addresses on our domains (reply
 // tokens), so replies thread as they would over SMTP.
-func (s *Service) ReceiveIMAP(ctx context.Context, cp MailboxCheckpoint, raw []byte) (Receipt, error) {
+func (s *Mailboxes) ReceiveIMAP(ctx context.Context, cp MailboxCheckpoint, raw []byte) (Receipt, error) {
 	env := Envelope{Source: store.SourceIMAP, Mailbox: &cp, RemoteAddr: fmt.Sprintf("imap mailbox %d", cp.MailboxID)}
 	env.From, env.To = s.imapEnvelope(raw)
-	return s.Receive(ctx, env, raw)
+	return s.inb.Receive(ctx, env, raw)
 }
 
-func (s *Service) imapEnvelope(raw []byte) (from string, to []string) {
+func (s *Mailboxes) imapEnvelope(raw []byte) (from string, to []string) {
 	main := ""
 	if len(s.cfg.Domains) > 0 {
 		main = s.cfg.Domains[0]
@@ -395,7 +395,7 @@ func (s *Service) imapEnvelope(raw []byte) (from string, to []string) {
 	for _, f := range []string{"To", "Cc", "Delivered-To"} {
 		list, _ := mail.ParseAddressList(h.Get(f))
 		for _, a := range list {
-			if r, err := s.resolveRecipient(a.Address); err == nil && r.Kind != rcptInbox {
+			if r, err := s.inb.resolveRecipient(a.Address); err == nil && r.Kind != rcptInbox {
 				to = append(to, a.Address)
 			}
 		}

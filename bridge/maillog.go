@@ -19,7 +19,7 @@ type MailLogQuery struct {
 // MailLog returns mail log entries, newest first (entries older than the
 // log retention are pruned by `deskgate serve`).
 // Only admins may read it: it shows every address and subject.
-func (s *Service) MailLog(ctx context.Context, c Caller, q MailLogQuery) ([]store.MailLogEntry, error) {
+func (s *Inbound) MailLog(ctx context.Context, c Caller, q MailLogQuery) ([]store.MailLogEntry, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may read the mail log")
 	}
@@ -43,7 +43,7 @@ func (s *Service) MailLog(ctx context.Context, c Caller, q MailLogQuery) ([]stor
 }
 
 // MailLogRaw returns the raw message of mail log entry id (admins only).
-func (s *Service) MailLogRaw(ctx context.Context, c Caller, id uint64) ([]byte, error) {
+func (s *Inbound) MailLogRaw(ctx context.Context, c Caller, id uint64) ([]byte, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may read the mail log")
 	}

@@ -16,10 +16,10 @@ type joiner struct {
 }
 
 // consoleLink is the link of the console in account emails.
-func (s *Service) consoleLink() string { return s.publicURL() + "/" }
+func (s *Directory) consoleLink() string { return s.addrs.publicURL() + "/" }
 
 // actorOf names the acting user for the emails; a customer never acts here.
-func actorOf(tx store.Tx, c Caller) (string, error) {
+func actorOf(tx store.PeopleTx, c Caller) (string, error) {
 	u, err := tx.User(c.ID)
 	if err != nil {
 		return "", err
@@ -32,7 +32,7 @@ func actorOf(tx store.Tx, c Caller) (string, error) {
 // email_new_members is on, except c and the joiners themselves. Joining
 // twice changes nothing and sends nothing. It reports whether it queued
 // an email.
-func (s *Service) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joiner) (bool, error) {
+func (s *Directory) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joiner) (bool, error) {
 	before, err := withTeamFollowers(tx, p)
 	if err != nil {
 		return false, err
@@ -81,7 +81,7 @@ func (s *Service) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joine
 
 // emailIfSetting sends template name to user id when wants(its settings)
 // holds. A follower id whose user is gone is skipped.
-func (s *Service) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settings) bool, name string, data map[string]any) (bool, error) {
+func (s *Directory) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settings) bool, name string, data map[string]any) (bool, error) {
 	set, err := tx.Settings(id)
 	if err != nil {
 		return false, err
@@ -93,13 +93,13 @@ func (s *Service) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settin
 	if err != nil {
 		return false, nil // a stale follower id: nobody to tell
 	}
-	return s.sendAccountEmail(tx, name, u, data)
+	return s.acct.sendAccountEmail(tx, name, u, data)
 }
 
 // assignmentEmailsTx sends assignment_changed to the users added to or
 // removed from item it's assignees (old → it.Assignees), whose
 // email_assignment_changes is on, except c.
-func (s *Service) assignmentEmailsTx(tx store.Tx, c Caller, it *store.Item, old []uint64) (bool, error) {
+func (s *Directory) assignmentEmailsTx(tx store.Tx, c Caller, it *store.Item, old []uint64) (bool, error) {
 	var changed []uint64
 	var assigned []bool
 	for _, u := range it.Assignees {

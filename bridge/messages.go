@@ -21,7 +21,7 @@ type NewMessage struct {
 
 // PostMessage adds a message by c (or the bot) to conversation id, and in
 // the same commit the notifications it causes (SPEC §4).
-func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMessage) (*store.Message, error) {
+func (s *Conversations) PostMessage(ctx context.Context, c Caller, id uint64, in NewMessage) (*store.Message, error) {
 	body := strings.TrimSpace(in.Body)
 	switch {
 	case body == "":
@@ -54,18 +54,18 @@ func (s *Service) PostMessage(ctx context.Context, c Caller, id uint64, in NewMe
 		if ds, err = s.addMessage(ctx, tx, conv, m, data, nil); err != nil {
 			return err
 		}
-		return s.queueEvent(tx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
+		return s.msgs.queueEvent(tx, Event{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind})
 	})
 	if err != nil {
 		return nil, storeErr(err, "message")
 	}
-	s.afterCommit(ds)
-	s.kickAutomations()
+	s.notes.afterCommit(ds)
+	s.msgs.kickAutomations()
 	return m, nil
 }
 
 // authorOf is the author record of caller c (or the bot).
-func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
+func authorOf(tx store.PeopleTx, c Caller, bot bool) (store.Author, error) {
 	switch {
 	case bot:
 		return store.Author{Type: store.AuthorBot, Name: "Bot"}, nil
@@ -87,7 +87,7 @@ func authorOf(tx store.Tx, c Caller, bot bool) (store.Author, error) {
 // same transaction: the conversation's activity time and the notifications
 // of its recipients. Every source (API, SMTP, IMAP) goes through here;
 // origin is the email that brought m in (nil for the API).
-func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, data [][]byte, origin *mailOrigin) ([]store.Delivery, error) {
+func (s *Conversations) addMessage(ctx context.Context, tx postingTx, conv *store.Conversation, m *store.Message, data [][]byte, origin *mailOrigin) ([]store.Delivery, error) {
 	m.ConversationID = conv.ID
 	m.Kind = conv.Kind
 	if m.CreatedAt.IsZero() {
@@ -103,11 +103,11 @@ func (s *Service) addMessage(ctx context.Context, tx store.Tx, conv *store.Conve
 	if err := tx.PutConversation(conv); err != nil {
 		return nil, err
 	}
-	return s.notifyTx(ctx, tx, conv, m, origin)
+	return s.notes.notifyTx(ctx, tx, conv, m, origin)
 }
 
 // Messages returns conversation id's messages, oldest first, if c may see it.
-func (s *Service) Messages(ctx context.Context, c Caller, id uint64) ([]store.Message, error) {
+func (s *Conversations) Messages(ctx context.Context, c Caller, id uint64) ([]store.Message, error) {
 	var out []store.Message
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		if _, err := viewConversation(tx, c, id); err != nil {
@@ -127,7 +127,7 @@ func (s *Service) Messages(ctx context.Context, c Caller, id uint64) ([]store.Me
 }
 
 // Attachment returns an attachment's metadata and bytes, if c may see its message.
-func (s *Service) Attachment(ctx context.Context, c Caller, msgID, attID uint64) (*store.Attachment, []byte, error) {
+func (s *Conversations) Attachment(ctx context.Context, c Caller, msgID, attID uint64) (*store.Attachment, []byte, error) {
 	var att *store.Attachment
 	var data []byte
 	err := s.st.View(ctx, func(tx store.Tx) error {

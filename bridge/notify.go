@@ -10,7 +10,7 @@ import (
 // recipient of m (SPEC §4) and starts (or keeps) each recipient's unseen
 // timer for the conversation. It returns the new deliveries so the caller
 // can publish them once the transaction has committed.
-func (s *Service) notifyTx(ctx context.Context, tx store.Tx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Delivery, error) {
+func (s *Notifications) notifyTx(ctx context.Context, tx deliveryTx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Delivery, error) {
 	// Writing in a conversation means having read it: the author's earlier
 	// notifications there are seen.
 	if author, ok := authorRecipient(m.Author); ok {
@@ -55,7 +55,7 @@ func authorRecipient(a store.Author) (store.Recipient, bool) {
 // the new notifications to live event streams and, when one of their
 // timers may fall due before the loop's next look (it looks at least every
 // pollEvery), wakes the timer loop.
-func (s *Service) afterCommit(ds []store.Delivery) {
+func (s *Notifications) afterCommit(ds []store.Delivery) {
 	var msgs []uint64
 	for _, d := range ds {
 		s.hub.publish(d)

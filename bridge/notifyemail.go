@@ -74,7 +74,7 @@ func notificationData(e *Email, item map[string]any, links map[uint64]string) ma
 
 // renderNotification renders e (its messages, recipient, conversation)
 // with template t, and picks the files it carries.
-func (s *Service) renderNotification(tx store.Tx, e *Email, t TemplateView, cache *emailCache) error {
+func (s *Notifications) renderNotification(tx conversationTx, e *Email, t TemplateView, cache *emailCache) error {
 	var budget int
 	links := map[uint64]string{}
 	for _, m := range e.Messages {
@@ -133,13 +133,13 @@ func HumanSize(n int) string {
 // valid until expires, that works without a bearer token: the path of
 // GET /api/v1/messages/{id}/attachments/{att} under the public URL with
 // expires and sig parameters.
-func (s *Service) AttachmentLink(msg, att uint64, expires time.Time) string {
+func (s *Notifications) AttachmentLink(msg, att uint64, expires time.Time) string {
 	exp := strconv.FormatInt(expires.Unix(), 10)
 	q := url.Values{"expires": {exp}, "sig": {s.attachmentSig(msg, att, exp)}}
 	return fmt.Sprintf("%s/api/v1/messages/%d/attachments/%d?%s", strings.TrimRight(s.cfg.PublicURL, "/"), msg, att, q.Encode())
 }
 
-func (s *Service) attachmentSig(msg, att uint64, exp string) string {
+func (s *Notifications) attachmentSig(msg, att uint64, exp string) string {
 	mac := hmac.New(sha256.New, s.cfg.TokenKey)
 	fmt.Fprintf(mac, "attachment-link\x00%d\x00%d\x00%s", msg, att, exp)
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18])
@@ -147,7 +147,7 @@ func (s *Service) attachmentSig(msg, att uint64, exp string) string {
 
 // SignedAttachment returns attachment att of message msg when sig and
 // expires are a valid, unexpired link of AttachmentLink.
-func (s *Service) SignedAttachment(ctx context.Context, msg, att uint64, expires, sig string) (*store.Attachment, []byte, error) {
+func (s *Notifications) SignedAttachment(ctx context.Context, msg, att uint64, expires, sig string) (*store.Attachment, []byte, error) {
 	exp, err := strconv.ParseInt(expires, 10, 64)
 	if err != nil || !hmac.Equal([]byte(sig), []byte(s.attachmentSig(msg, att, expires))) {
 		return nil, nil, errorf(KindUnauthorized, "invalid download link")

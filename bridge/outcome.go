@@ -39,7 +39,7 @@ func HardBounce(enhanced string) bool {
 // state) in tx: its mail log entry and the deliveries it still carries
 // take the state and the detail, and a hard bounce puts the recipient in
 // its cooling period. It returns the detail as recorded.
-func (s *Service) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o EmailOutcome) (string, error) {
+func (s *Messaging) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o EmailOutcome) (string, error) {
 	detail := o.Detail
 	if o.State == store.OutboundCancelled {
 		detail = "cancelled: " + detail
@@ -86,7 +86,7 @@ func (s *Service) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o Em
 // EmailSeen reports whether every delivery email id carries was seen in
 // the app (and it carries any): then the email is cancelled before it
 // leaves (SPEC §4).
-func (s *Service) EmailSeen(tx store.Tx, id uint64) (bool, error) {
+func (s *Messaging) EmailSeen(tx store.Tx, id uint64) (bool, error) {
 	ds, err := tx.EmailDeliveries(id)
 	if err != nil || len(ds) == 0 {
 		return false, err
@@ -101,8 +101,8 @@ func (s *Service) EmailSeen(tx store.Tx, id uint64) (bool, error) {
 
 // coolAddress puts addr in its cooling period after a hard bounce with
 // status, and says so in words: no email to it until the period ends.
-func (s *Service) coolAddress(tx store.Tx, addr, status string, now time.Time) (string, error) {
-	until := now.Add(s.in().cfg.BounceCooling)
+func (s *Messaging) coolAddress(tx store.GuardTx, addr, status string, now time.Time) (string, error) {
+	until := now.Add(s.inb.in().cfg.BounceCooling)
 	if err := tx.PutBouncedAddress(store.BouncedAddress{Address: addr, Status: status, At: now, Until: until}); err != nil {
 		return "", err
 	}

@@ -35,7 +35,7 @@ func ParseConversationCursor(s string) (ConversationCursor, error) {
 
 // activityAsOf is a conversation's activity (its newest message, else its
 // creation) as it was at asOf: the newest message created by then.
-func activityAsOf(tx store.Tx, conv *store.Conversation, asOf int64) (int64, error) {
+func activityAsOf(tx store.MessagesTx, conv *store.Conversation, asOf int64) (int64, error) {
 	at := activity(*conv).UnixNano()
 	if at <= asOf {
 		return at, nil
@@ -69,7 +69,7 @@ func compareI64(a, b int64) int {
 // NotificationsPage returns up to limit of the caller's notifications,
 // newest first, of messages older than before (0: from the newest), and
 // whether more follow.
-func (s *Service) NotificationsPage(ctx context.Context, c Caller, unseenOnly bool, before uint64, limit int) ([]Notification, bool, error) {
+func (s *Notifications) NotificationsPage(ctx context.Context, c Caller, unseenOnly bool, before uint64, limit int) ([]Notification, bool, error) {
 	var ds []store.Delivery
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		var err error

@@ -97,7 +97,7 @@ func mustDummyHash(p Argon2Params) string {
 
 // withHashSlot runs f while holding one of the bounded hashing slots, so
 // a flood of sign-ins cannot make the process allocate m KiB per request.
-func (s *Service) withHashSlot(ctx context.Context, f func()) error {
+func (s *Accounts) withHashSlot(ctx context.Context, f func()) error {
 	select {
 	case s.hashSlots <- struct{}{}:
 	case <-ctx.Done():

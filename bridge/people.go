@@ -16,14 +16,14 @@ func validEmail(s string) bool {
 }
 
 // CreateUser adds a staff user. Only an admin may.
-func (s *Service) CreateUser(ctx context.Context, c Caller, email, name, role string) (*store.User, error) {
+func (s *Directory) CreateUser(ctx context.Context, c Caller, email, name, role string) (*store.User, error) {
 	if !c.IsAdmin() {
 		return nil, errorf(KindForbidden, "only an admin may create users")
 	}
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	if role == "" {
@@ -46,19 +46,19 @@ func (s *Service) CreateUser(ctx context.Context, c Caller, email, name, role st
 		// welcome, with a link to choose a first password (SPEC §10),
 		// when the system email is enabled.
 		var err error
-		queued, err = s.issueLinkTx(tx, u, store.LinkWelcome, TemplateWelcome, s.cfg.Accounts.WelcomeTTL, now)
+		queued, err = s.acct.issueLinkTx(tx, u, store.LinkWelcome, TemplateWelcome, s.cfg.Accounts.WelcomeTTL, now)
 		return err
 	})
 	if err != nil {
 		return nil, storeErr(err, "user "+email)
 	}
-	s.kick(queued)
+	s.notes.kick(queued)
 	return u, nil
 }
 
 // CreateUserToken issues a new API token for user id. An admin may for
 // anyone, a user only for itself.
-func (s *Service) CreateUserToken(ctx context.Context, c Caller, id uint64) (string, error) {
+func (s *Directory) CreateUserToken(ctx context.Context, c Caller, id uint64) (string, error) {
 	if !c.IsAdmin() && !(c.IsStaff() && c.ID == id) {
 		if c.IsStaff() {
 			return "", errorf(KindForbidden, "only an admin may create a token for another user")
@@ -72,14 +72,14 @@ func (s *Service) CreateUserToken(ctx context.Context, c Caller, id uint64) (str
 }
 
 // CreateCustomer adds a customer. Staff may.
-func (s *Service) CreateCustomer(ctx context.Context, c Caller, email, name string) (*store.Customer, error) {
+func (s *Directory) CreateCustomer(ctx context.Context, c Caller, email, name string) (*store.Customer, error) {
 	if !c.IsStaff() {
 		return nil, errorf(KindForbidden, "only staff may create customers")
 	}
 	if !validEmail(email) {
 		return nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	cu := &store.Customer{Email: email, Name: strings.TrimSpace(name), CreatedAt: s.clock.Now()}
@@ -95,7 +95,7 @@ func (s *Service) CreateCustomer(ctx context.Context, c Caller, email, name stri
 // CreateCustomerToken issues a token for customer id (a chat widget or
 // portal acts as the customer with it). An admin may for anyone, a
 // customer for itself.
-func (s *Service) CreateCustomerToken(ctx context.Context, c Caller, id uint64) (string, error) {
+func (s *Directory) CreateCustomerToken(ctx context.Context, c Caller, id uint64) (string, error) {
 	if !c.IsAdmin() && !(c.IsCustomer() && c.ID == id) {
 		if c.IsStaff() {
 			return "", errorf(KindForbidden, "only an admin may create a token for a customer")
@@ -117,7 +117,7 @@ const MaxTokensPerOwner = 100
 // issueToken stores a new token for p, minted by c, after check passes in
 // the same transaction; an owner that holds MaxTokensPerOwner already is
 // refused.
-func (s *Service) issueToken(ctx context.Context, c Caller, p store.Principal, check func(store.Tx) error) (string, error) {
+func (s *Directory) issueToken(ctx context.Context, c Caller, p store.Principal, check func(store.Tx) error) (string, error) {
 	p.Minted = mintedBy(c, p)
 	tok, err := newToken()
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Service) issueToken(ctx context.Context, c Caller, p store.Principal, c
 // Bootstrap creates the first admin, admin@<first domain>, with token as its
 // API token, when the store has no admin yet (DESKGATE_BOOTSTRAP_TOKEN). It
 // reports whether it created one.
-func (s *Service) Bootstrap(ctx context.Context, token string) (bool, error) {
+func (s *Directory) Bootstrap(ctx context.Context, token string) (bool, error) {
 	if token == "" || len(s.cfg.Domains) == 0 {
 		return false, nil
 	}

@@ -45,7 +45,7 @@ func clientKey(ip string) string {
 
 // hitLimits counts one attempt under each key and returns the longest
 // wait when any count is over its limit (0: allowed).
-func hitLimits(tx store.Tx, now time.Time, hits map[string]Limit) (time.Duration, error) {
+func hitLimits(tx store.AccountsTx, now time.Time, hits map[string]Limit) (time.Duration, error) {
 	var wait time.Duration
 	for key, l := range hits {
 		if l.N <= 0 {

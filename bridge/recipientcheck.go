@@ -43,7 +43,7 @@ type inboundRcpt struct {
 // CheckRecipient decides an RCPT TO (SPEC §3): nil, or a *mailerr.Error:
 // 550 5.7.1 for a domain not ours (never an open relay), 550 5.1.1 for an
 // unknown local part or a reply/bounce token that does not verify.
-func (s *Service) CheckRecipient(ctx context.Context, addr string) error {
+func (s *Inbound) CheckRecipient(ctx context.Context, addr string) error {
 	r, err := s.resolveRecipient(addr)
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (s *Service) CheckRecipient(ctx context.Context, addr string) error {
 // ourLocalPart splits addr and reports its lower-cased local part when
 // its domain is one of ours. ok is false for a domain not ours; bad for an
 // address without a local part or a domain.
-func (s *Service) ourLocalPart(addr string) (local string, ok, bad bool) {
+func (s *Addresses) ourLocalPart(addr string) (local string, ok, bad bool) {
 	addr = strings.ToLower(strings.Trim(strings.TrimSpace(addr), "<>"))
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 || at == len(addr)-1 {
@@ -79,8 +79,8 @@ func inboxLocal(local string) bool {
 }
 
 // resolveRecipient parses addr into what it names, without the store.
-func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
-	lower, ours, bad := s.ourLocalPart(addr)
+func (s *Inbound) resolveRecipient(addr string) (inboundRcpt, error) {
+	lower, ours, bad := s.addrs.ourLocalPart(addr)
 	switch {
 	case bad:
 		return inboundRcpt{}, mailerr.New(550, "5.1.3", "bad recipient address syntax")
@@ -92,13 +92,13 @@ func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
 	case inboxLocal(lower):
 		r.Kind = rcptInbox
 	case strings.HasPrefix(lower, replyPrefix):
-		t, err := s.ParseReplyToken(lower[len(replyPrefix):])
+		t, err := s.addrs.ParseReplyToken(lower[len(replyPrefix):])
 		if err != nil {
 			return inboundRcpt{}, mailerr.ErrNoSuchUser
 		}
 		r.Kind, r.Reply = rcptReply, t
 	case strings.HasPrefix(lower, bouncePrefix):
-		id, err := s.ParseBounceToken(lower[len(bouncePrefix):])
+		id, err := s.addrs.ParseBounceToken(lower[len(bouncePrefix):])
 		if err != nil {
 			return inboundRcpt{}, mailerr.ErrNoSuchUser
 		}
@@ -113,7 +113,7 @@ func (s *Service) resolveRecipient(addr string) (inboundRcpt, error) {
 // addresses (the inbox, postmaster, the From of its emails, reply and
 // bounce addresses) on one of its domains. No user or customer may have
 // one: deskgate would be emailing itself.
-func (s *Service) reservedAddress(addr string) bool {
+func (s *Addresses) reservedAddress(addr string) bool {
 	local, ours, _ := s.ourLocalPart(addr)
 	return ours && (inboxLocal(local) || strings.HasPrefix(local, replyPrefix) || strings.HasPrefix(local, bouncePrefix))
 }

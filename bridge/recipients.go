@@ -57,7 +57,7 @@ type mailOrigin struct {
 // only (their address is read when an email is built or a delivery
 // shown), so a message to 1,000 followers reads 1,000 small settings
 // records, not 1,000 users.
-func recipients(tx store.Tx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Recipient, error) {
+func recipients(tx accessTx, conv *store.Conversation, m *store.Message, origin *mailOrigin) ([]store.Recipient, error) {
 	var out []store.Recipient
 	p, err := tx.Project(conv.ProjectID)
 	if err != nil {
@@ -123,7 +123,7 @@ func recipients(tx store.Tx, conv *store.Conversation, m *store.Message, origin 
 // item or project, or as assignees) and those whose settings say "all".
 // userReceives is false for anyone else: every clause of SPEC §4 needs
 // following unless a setting is "all", and the defaults are not.
-func candidates(tx store.Tx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
+func candidates(tx store.PeopleTx, conv *store.Conversation, it *store.Item, p *store.Project) ([]uint64, map[uint64]bool, error) {
 	open, err := tx.UsersWithOpenSettings()
 	if err != nil {
 		return nil, nil, err

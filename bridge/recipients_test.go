@@ -103,8 +103,8 @@ func TestCustomerReceives(t *testing.T) {
 }
 
 func TestReplyTokenRoundTripAndForgery(t *testing.T) {
-	s := &Service{cfg: Config{TokenKey: []byte("0123456789abcdef0123456789abcdef"), Domains: []string{"support.test"}}}
-	other := &Service{cfg: Config{TokenKey: []byte("another key, another install....")}}
+	s := &Addresses{core: &core{cfg: Config{TokenKey: []byte("0123456789abcdef0123456789abcdef"), Domains: []string{"support.test"}}}}
+	other := &Addresses{core: &core{cfg: Config{TokenKey: []byte("another key, another install....")}}}
 	for _, r := range []store.Recipient{{Type: store.KindUser, ID: 1}, {Type: store.KindCustomer, ID: 1 << 40}} {
 		tok := s.NewReplyToken(42, r)
 		got, err := s.ParseReplyToken(tok)

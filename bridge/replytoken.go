@@ -29,7 +29,7 @@ type ReplyToken struct {
 	Recipient    store.Recipient // Type and ID only
 }
 
-func (s *Service) mac(payload []byte) []byte {
+func (s *Addresses) mac(payload []byte) []byte {
 	h := hmac.New(sha256New, s.cfg.TokenKey)
 	h.Write([]byte("deskgate reply token v1\x00"))
 	h.Write(payload)
@@ -37,7 +37,7 @@ func (s *Service) mac(payload []byte) []byte {
 }
 
 // NewReplyToken returns the token for conversation conv and recipient r.
-func (s *Service) NewReplyToken(conv uint64, r store.Recipient) string {
+func (s *Addresses) NewReplyToken(conv uint64, r store.Recipient) string {
 	p := binary.AppendUvarint(nil, conv)
 	kind := byte('u')
 	if r.Type == store.KindCustomer {
@@ -49,7 +49,7 @@ func (s *Service) NewReplyToken(conv uint64, r store.Recipient) string {
 }
 
 // ParseReplyToken checks tok and returns what it names.
-func (s *Service) ParseReplyToken(tok string) (ReplyToken, error) {
+func (s *Addresses) ParseReplyToken(tok string) (ReplyToken, error) {
 	raw, err := b32.DecodeString(strings.ToUpper(tok))
 	if err != nil || len(raw) < macLen+3 {
 		return ReplyToken{}, fmt.Errorf("malformed reply token")
@@ -75,11 +75,11 @@ func (s *Service) ParseReplyToken(tok string) (ReplyToken, error) {
 }
 
 // ReplyAddress is recipient r's reply address for conversation conv.
-func (s *Service) ReplyAddress(conv uint64, r store.Recipient) string {
+func (s *Addresses) ReplyAddress(conv uint64, r store.Recipient) string {
 	return "reply+" + s.NewReplyToken(conv, r) + "@" + s.mainDomain()
 }
 
-func (s *Service) mainDomain() string {
+func (s *Addresses) mainDomain() string {
 	if len(s.cfg.Domains) > 0 {
 		return s.cfg.Domains[0]
 	}
@@ -88,7 +88,7 @@ func (s *Service) mainDomain() string {
 
 // newMessageID returns a fresh Message-ID (without <>) in the form the loop
 // guard recognises as ours: "dg." + random + "@" + hostname.
-func (s *Service) newMessageID() string {
+func (s *Addresses) newMessageID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return "dg." + strings.ToLower(b32.EncodeToString(b)) + "@" + s.cfg.Hostname
@@ -97,7 +97,7 @@ func (s *Service) newMessageID() string {
 // rootMessageID is the conversation's stable thread root: every email about
 // conversation conv references it first, so mail clients put them in one
 // thread even when the recipient never wrote.
-func (s *Service) rootMessageID(conv uint64) string {
+func (s *Addresses) rootMessageID(conv uint64) string {
 	p := binary.AppendUvarint([]byte("root"), conv)
 	return fmt.Sprintf("dg.c%d.%x@%s", conv, s.mac(p)[:4], s.cfg.Hostname)
 }
@@ -116,7 +116,7 @@ const maxRefsScan = 200
 // threadRefs returns the References of an email about conv: the root, then
 // the Message-IDs of the conversation's emails, oldest first: the newest
 // maxRefs-1 of those among its newest maxRefsScan messages.
-func (s *Service) threadRefs(tx store.Tx, conv *store.Conversation) []string {
+func (s *Addresses) threadRefs(tx store.MessagesTx, conv *store.Conversation) []string {
 	root := s.rootMessageID(conv.ID)
 	var newest []string                                 // newest first
 	ids, _ := tx.NewestMessageIDs(conv.ID, maxRefsScan) // on a failed read, the root alone still threads

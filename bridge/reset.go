@@ -14,13 +14,13 @@ import (
 // SHA-256 of its 256-bit token, <public url>/reset-password?token=…
 
 // passwordLinkURL is the link that carries token.
-func (s *Service) passwordLinkURL(token string) string {
-	return s.publicURL() + "/reset-password?token=" + url.QueryEscape(token)
+func (s *Accounts) passwordLinkURL(token string) string {
+	return s.addrs.publicURL() + "/reset-password?token=" + url.QueryEscape(token)
 }
 
 // issueLinkTx stores a new password link for u in tx and emails it with
 // template name. It reports whether it queued the email.
-func (s *Service) issueLinkTx(tx store.Tx, u *store.User, purpose, name string, ttl time.Duration, now time.Time) (bool, error) {
+func (s *Accounts) issueLinkTx(tx store.Tx, u *store.User, purpose, name string, ttl time.Duration, now time.Time) (bool, error) {
 	tok, err := randomToken(linkPrefix)
 	if err != nil {
 		return false, err
@@ -39,7 +39,7 @@ func (s *Service) issueLinkTx(tx store.Tx, u *store.User, purpose, name string, 
 // an address with an account costs no extra commit. Beyond the
 // per-address limit no further email goes out; beyond the per-client
 // limit the answer is 429 whatever the address.
-func (s *Service) RequestPasswordReset(ctx context.Context, email, client string) error {
+func (s *Accounts) RequestPasswordReset(ctx context.Context, email, client string) error {
 	email = store.NormalizeEmail(email)
 	now := s.clock.Now()
 	var wait time.Duration
@@ -78,7 +78,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, client string
 	if wait > 0 {
 		return rateLimited(wait)
 	}
-	s.kick(queued)
+	s.notes.kick(queued)
 	return nil
 }
 
@@ -96,7 +96,7 @@ func errBadLink() *Error {
 // Attempts count per client (ResetPerClient, like reset requests) before
 // any hashing, so a flood of forged tokens costs a store write each, not
 // an argon2id hash each.
-func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, client string) (*CredentialsEnded, error) {
+func (s *Accounts) ConfirmPasswordReset(ctx context.Context, token, password, client string) (*CredentialsEnded, error) {
 	if err := checkNewPassword(password); err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, password, cli
 // address's sign-in limits from the client (passwordAttemptTx). Every other session of the caller ends, and
 // every API token minted from a session; the caller's own session or
 // token, whichever it used, stays.
-func (s *Service) ChangePassword(ctx context.Context, c Caller, current, password, client string) error {
+func (s *Accounts) ChangePassword(ctx context.Context, c Caller, current, password, client string) error {
 	if !c.IsStaff() {
 		return errorf(KindNotFound, "not found")
 	}

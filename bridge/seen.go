@@ -14,7 +14,7 @@ func callerRecipient(c Caller) store.Recipient {
 
 // MarkSeen marks message id and every earlier message of its conversation
 // seen by the caller; emails still pending for them are cancelled (SPEC §4).
-func (s *Service) MarkSeen(ctx context.Context, c Caller, id uint64) error {
+func (s *Notifications) MarkSeen(ctx context.Context, c Caller, id uint64) error {
 	// Shares commits with concurrent posts; fn only reads and marks, so
 	// running it twice is harmless.
 	return storeErr(s.st.Update(ctx, func(tx store.Tx) error {
@@ -34,7 +34,7 @@ func (s *Service) MarkSeen(ctx context.Context, c Caller, id uint64) error {
 // pending emails into skipped and moves or removes r's timer for conv. It
 // returns how many notifications it marked. When r has nothing unseen there
 // (an author writing again) it reads nothing but one small record.
-func (s *Service) markSeenTx(tx store.Tx, r store.Recipient, conv, upTo uint64) (int, error) {
+func (s *Notifications) markSeenTx(tx seenTx, r store.Recipient, conv, upTo uint64) (int, error) {
 	if upTo == 0 {
 		return 0, nil
 	}
@@ -62,7 +62,7 @@ func (s *Service) markSeenTx(tx store.Tx, r store.Recipient, conv, upTo uint64) 
 
 // rescheduleTx sets r's timer for conv to the due time of the earliest
 // notification still pending, or removes it when none is.
-func (s *Service) rescheduleTx(tx store.Tx, r store.Recipient, conv uint64) error {
+func (s *Notifications) rescheduleTx(tx seenTx, r store.Recipient, conv uint64) error {
 	pending, err := pendingOf(tx, r, conv)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func (s *Service) rescheduleTx(tx store.Tx, r store.Recipient, conv uint64) erro
 
 // pendingOf returns r's notifications in conv whose email is still pending,
 // oldest first.
-func pendingOf(tx store.Tx, r store.Recipient, conv uint64) ([]store.Delivery, error) {
+func pendingOf(tx store.NotificationsTx, r store.Recipient, conv uint64) ([]store.Delivery, error) {
 	ds, err := tx.Inbox(r, store.InboxQuery{Conversation: conv, UnseenOnly: true})
 	if err != nil {
 		return nil, err

@@ -23,8 +23,10 @@ type Config struct {
 	Accounts AccountsConfig
 }
 
-// Service is the domain. It is safe for concurrent use.
-type Service struct {
+// core is the state the services share: the store, configuration, clock,
+// logger, the event hub and the loops' wake channels. Every service holds
+// a pointer to the same core; core has no methods of its own.
+type core struct {
 	st    store.Store
 	cfg   Config
 	clock Clock
@@ -47,6 +49,22 @@ type Service struct {
 	inbound   atomic.Pointer[inbound] // inbound mail settings (SetInbound), nil = defaults
 }
 
+// Service is the domain, one service per concept (services.go). It is
+// safe for concurrent use. Its own methods only plug in what the domain
+// calls out to; transports take the services (or small interfaces of
+// them) they use.
+type Service struct {
+	*core
+	Inbound       *Inbound       // mail in: receiving, threading, analysis, bounces, the mail log
+	Conversations *Conversations // conversations, messages, rows and paging
+	Notifications *Notifications // deliveries, seen, timers, notification emails, event streams
+	Directory     *Directory     // users, customers, teams, projects, items, members
+	Accounts      *Accounts      // sign-in, sessions, passwords, tokens, invitations, setup
+	Messaging     *Messaging     // templates, automations, what becomes of outbound emails
+	Mailboxes     *Mailboxes     // IMAP mailboxes and settings
+	Addresses     *Addresses     // reply and bounce addresses, Message-IDs, links
+}
+
 // New returns a Service over st.
 func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 	if clock == nil {
@@ -56,10 +74,10 @@ func New(st store.Store, cfg Config, clock Clock, log *slog.Logger) *Service {
 		log = slog.Default()
 	}
 	cfg.Accounts.defaults()
-	s := &Service{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1), autoWake: make(chan struct{}, 1)}
-	s.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
-	s.dummyHash = mustDummyHash(cfg.Accounts.Argon2)
-	return s
+	c := &core{st: st, cfg: cfg, clock: clock, log: log, hub: newHub(), wake: make(chan struct{}, 1), autoWake: make(chan struct{}, 1)}
+	c.hashSlots = make(chan struct{}, cfg.Accounts.MaxConcurrentHashes)
+	c.dummyHash = mustDummyHash(cfg.Accounts.Argon2)
+	return newServices(c)
 }
 
 // SetOutbox plugs in where emails go. Call it before the Service is shared.

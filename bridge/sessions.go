@@ -74,7 +74,7 @@ func (c *AccountsConfig) defaults() {
 
 // publicURL starts the links in account emails (DESKGATE_PUBLIC_URL,
 // SetPublicURL), without a trailing slash.
-func (s *Service) publicURL() string { return strings.TrimRight(s.cfg.PublicURL, "/") }
+func (s *Addresses) publicURL() string { return strings.TrimRight(s.cfg.PublicURL, "/") }
 
 // Token prefixes: the kind of a bearer token is seen at a glance (and by
 // secret scanners). The rest is 256 random bits, URL-safe base64.
@@ -108,7 +108,7 @@ func errBadLogin() *Error {
 // client is the client's IP address, for the rate limit. A wrong address
 // costs the same work as a wrong password: the same store reads and
 // writes and one argon2id verification against a dummy hash.
-func (s *Service) Login(ctx context.Context, email, password, client string) (*Session, error) {
+func (s *Accounts) Login(ctx context.Context, email, password, client string) (*Session, error) {
 	email = store.NormalizeEmail(email)
 	now := s.clock.Now()
 	var wait time.Duration
@@ -180,7 +180,7 @@ func (s *Service) Login(ctx context.Context, email, password, client string) (*S
 
 // sessionCaller resolves a session token, in tx; ErrNotFound when it is
 // unknown or expired.
-func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
+func (s *Accounts) sessionCaller(tx credentialsTx, token string) (Caller, error) {
 	sess, err := tx.Session(token)
 	if err != nil {
 		return Caller{}, err
@@ -200,7 +200,7 @@ func (s *Service) sessionCaller(tx store.Tx, token string) (Caller, error) {
 
 // Logout ends the caller's session (DELETE /auth/session). An API token is
 // not a session: it stays valid and the answer is 404.
-func (s *Service) Logout(ctx context.Context, c Caller) error {
+func (s *Accounts) Logout(ctx context.Context, c Caller) error {
 	if !c.IsStaff() {
 		return errorf(KindNotFound, "not found")
 	}
@@ -217,7 +217,7 @@ func (s *Service) Logout(ctx context.Context, c Caller) error {
 // closeStreams ends the event streams of ended sessions (by TokenID).
 // Only this node's streams: one held open on another node stays until
 // it ends (as for a revoked API token), but its token no longer works.
-func (s *Service) closeStreams(tokenIDs []string) {
+func (s *Accounts) closeStreams(tokenIDs []string) {
 	for _, id := range tokenIDs {
 		s.streams.closeToken(id)
 	}

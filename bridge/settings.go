@@ -31,7 +31,7 @@ func settingsAccess(c Caller, id uint64) error {
 }
 
 // Settings returns user id's notification settings.
-func (s *Service) Settings(ctx context.Context, c Caller, id uint64) (store.Settings, error) {
+func (s *Mailboxes) Settings(ctx context.Context, c Caller, id uint64) (store.Settings, error) {
 	if err := settingsAccess(c, id); err != nil {
 		return store.Settings{}, err
 	}
@@ -48,7 +48,7 @@ func (s *Service) Settings(ctx context.Context, c Caller, id uint64) (store.Sett
 }
 
 // UpdateSettings applies p to user id's settings and returns the result.
-func (s *Service) UpdateSettings(ctx context.Context, c Caller, id uint64, p SettingsPatch) (store.Settings, error) {
+func (s *Mailboxes) UpdateSettings(ctx context.Context, c Caller, id uint64, p SettingsPatch) (store.Settings, error) {
 	if err := settingsAccess(c, id); err != nil {
 		return store.Settings{}, err
 	}

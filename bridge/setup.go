@@ -28,7 +28,7 @@ type SetupLink struct {
 
 // IssueSetupLink stores a new setup link and returns it, or nil when the
 // store already has an admin.
-func (s *Service) IssueSetupLink(ctx context.Context) (*SetupLink, error) {
+func (s *Accounts) IssueSetupLink(ctx context.Context) (*SetupLink, error) {
 	tok, err := randomToken(linkPrefix)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (s *Service) IssueSetupLink(ctx context.Context) (*SetupLink, error) {
 	if err != nil || !issued {
 		return nil, storeErr(err, "setup link")
 	}
-	return &SetupLink{URL: s.publicURL() + "/setup?token=" + url.QueryEscape(tok), ExpiresAt: exp}, nil
+	return &SetupLink{URL: s.addrs.publicURL() + "/setup?token=" + url.QueryEscape(tok), ExpiresAt: exp}, nil
 }
 
 // errBadSetupLink is the one answer to a forged, used or expired setup link.
@@ -60,12 +60,12 @@ func errBadSetupLink() *Error {
 // CompleteSetup creates the first admin from a setup link and signs them
 // in (POST /api/v1/setup). Attempts count per client before any hashing,
 // like password links. Once an admin exists every setup link is refused.
-func (s *Service) CompleteSetup(ctx context.Context, token, email, name, password, client string) (*store.User, *Session, error) {
+func (s *Accounts) CompleteSetup(ctx context.Context, token, email, name, password, client string) (*store.User, *Session, error) {
 	email = strings.TrimSpace(email)
 	if !validEmail(email) {
 		return nil, nil, errorf(KindInvalid, "email: a valid address is required")
 	}
-	if s.reservedAddress(email) {
+	if s.addrs.reservedAddress(email) {
 		return nil, nil, errorf(KindInvalid, "email: %s is one of deskgate's own addresses", store.NormalizeEmail(email))
 	}
 	if err := checkNewPassword(password); err != nil {

@@ -21,7 +21,7 @@ type NewExternal struct {
 // support@ would, and posts staff caller c's first message in it: the
 // customer gets it by email (SPEC §5) and replies thread back. c follows
 // the conversation.
-func (s *Service) StartConversation(ctx context.Context, c Caller, in NewExternal) (*store.Conversation, *store.Message, error) {
+func (s *Conversations) StartConversation(ctx context.Context, c Caller, in NewExternal) (*store.Conversation, *store.Message, error) {
 	if !c.IsStaff() {
 		return nil, nil, forbiddenOrNotFound(c, "only staff may start conversations")
 	}
@@ -30,7 +30,7 @@ func (s *Service) StartConversation(ctx context.Context, c Caller, in NewExterna
 	switch {
 	case !validEmail(addr):
 		return nil, nil, errorf(KindInvalid, "customer_email: a valid address is required")
-	case s.reservedAddress(addr):
+	case s.addrs.reservedAddress(addr):
 		return nil, nil, errorf(KindInvalid, "customer_email: %s is one of deskgate's own addresses", store.NormalizeEmail(addr))
 	case subject == "":
 		return nil, nil, errorf(KindInvalid, "subject: required")
@@ -68,12 +68,12 @@ func (s *Service) StartConversation(ctx context.Context, c Caller, in NewExterna
 		if err := tx.CreateConversation(conv); err != nil {
 			return err
 		}
-		return s.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
+		return s.msgs.queueEvent(tx, Event{Name: EventConversationCreated, ItemID: conv.ItemID, ConversationID: conv.ID, Kind: conv.Kind})
 	})
 	if err != nil {
 		return nil, nil, storeErr(err, "conversation")
 	}
-	s.kickAutomations()
+	s.msgs.kickAutomations()
 	m, err := s.PostMessage(ctx, c, conv.ID, NewMessage{Body: in.Body, Attachments: in.Attachments})
 	if err != nil {
 		return conv, nil, err

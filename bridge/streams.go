@@ -24,7 +24,7 @@ const (
 // (the stream's handler returns). The returned function unregisters it.
 // Past MaxStreamsPerToken or MaxStreamsPerOwner the oldest stream of the
 // token or owner is closed; with MaxStreams open already, it is refused.
-func (s *Service) TrackStream(c Caller, close func()) (release func(), err error) {
+func (s *Notifications) TrackStream(c Caller, close func()) (release func(), err error) {
 	return s.streams.add(c.TokenID, fmt.Sprintf("%s/%d", c.Kind, c.ID), close)
 }
 
@@ -138,4 +138,4 @@ func (st *streams) closeToken(token string) {
 
 // SetMaxStreams sets the cap on open event streams in all (MaxStreams
 // when n <= 0). Call it before the Service is shared.
-func (s *Service) SetMaxStreams(n int) { s.streams.max = n }
+func (s *Notifications) SetMaxStreams(n int) { s.streams.max = n }

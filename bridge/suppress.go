@@ -23,7 +23,7 @@ const (
 // suppressed says why email e must not be sent now, or "" when it may: the
 // recipient's address hard-bounced within the cooling period, or it has had the
 // outbound cap's worth of emails about this conversation within the window.
-func (s *Service) suppressed(tx store.Tx, e *Email, now time.Time) (string, error) {
+func (s *Messaging) suppressed(tx store.GuardTx, e *Email, now time.Time) (string, error) {
 	b, ok, err := tx.BouncedAddress(e.Recipient.Email)
 	if err != nil {
 		return "", err
@@ -45,7 +45,7 @@ func (s *Service) suppressed(tx store.Tx, e *Email, now time.Time) (string, erro
 
 // recordSent counts an email just queued towards the outbound cap and prunes a few
 // ledger entries that left the window.
-func (s *Service) recordSent(tx store.Tx, e *Email, now time.Time) error {
+func (s *Messaging) recordSent(tx store.GuardTx, e *Email, now time.Time) error {
 	if err := tx.RecordOutboundEmail(e.Recipient.Email, e.Conversation.ID, now); err != nil {
 		return fmt.Errorf("record outbound email: %w", err)
 	}

@@ -16,7 +16,7 @@ import (
 // withTeamFollowers returns p with the members of its teams added to its
 // followers: a copy for reading (never stored back), or p itself when no
 // team follows it.
-func withTeamFollowers(tx store.Tx, p *store.Project) (*store.Project, error) {
+func withTeamFollowers(tx store.TeamsTx, p *store.Project) (*store.Project, error) {
 	if len(p.Teams) == 0 {
 		return p, nil
 	}
@@ -38,7 +38,7 @@ func withTeamFollowers(tx store.Tx, p *store.Project) (*store.Project, error) {
 const maxTeamName = 200
 
 // CreateTeam adds a team of users. Only an admin may.
-func (s *Service) CreateTeam(ctx context.Context, c Caller, name string, users []uint64) (*store.Team, error) {
+func (s *Directory) CreateTeam(ctx context.Context, c Caller, name string, users []uint64) (*store.Team, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may create teams")
 	}
@@ -63,7 +63,7 @@ func (s *Service) CreateTeam(ctx context.Context, c Caller, name string, users [
 }
 
 // Teams lists every team. Staff may.
-func (s *Service) Teams(ctx context.Context, c Caller) ([]store.Team, error) {
+func (s *Directory) Teams(ctx context.Context, c Caller) ([]store.Team, error) {
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may list teams")
 	}
@@ -76,7 +76,7 @@ func (s *Service) Teams(ctx context.Context, c Caller) ([]store.Team, error) {
 }
 
 // teamsOf returns the ids of the teams user u belongs to.
-func teamsOf(tx store.Tx, u uint64) ([]uint64, error) {
+func teamsOf(tx store.TeamsTx, u uint64) ([]uint64, error) {
 	teams, err := tx.Teams()
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func teamsOf(tx store.Tx, u uint64) ([]uint64, error) {
 // {team_id}). An admin may, or a member of the team who already follows
 // the project (so no agent signs colleagues up for a project it is not in
 // itself). The project's followers get new_member.
-func (s *Service) AddProjectTeam(ctx context.Context, c Caller, id, team uint64) error {
+func (s *Directory) AddProjectTeam(ctx context.Context, c Caller, id, team uint64) error {
 	return s.updateAndKick(ctx, "project", func(tx store.Tx) (bool, error) {
 		p, err := viewProject(tx, c, id)
 		if err != nil {
@@ -116,7 +116,7 @@ func (s *Service) AddProjectTeam(ctx context.Context, c Caller, id, team uint64)
 
 // updateAndKick runs fn in a write transaction; fn reports whether it
 // queued an email, and the queue is woken after the commit if so.
-func (s *Service) updateAndKick(ctx context.Context, what string, fn func(tx store.Tx) (bool, error)) error {
+func (s *Directory) updateAndKick(ctx context.Context, what string, fn func(tx store.Tx) (bool, error)) error {
 	queued := false
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		var err error
@@ -126,7 +126,7 @@ func (s *Service) updateAndKick(ctx context.Context, what string, fn func(tx sto
 	if err != nil {
 		return storeErr(err, what)
 	}
-	s.kick(queued)
+	s.notes.kick(queued)
 	return nil
 }
 

@@ -39,7 +39,7 @@ type TemplateInput struct {
 // templateTx returns the template name as it applies now: the stored edit
 // or custom template, else the system default. Every render reads it in
 // its own transaction, so an edit applies to the next email on every node.
-func templateTx(tx store.Tx, name string) (TemplateView, bool, error) {
+func templateTx(tx store.MessagingTx, name string) (TemplateView, bool, error) {
 	def, system := templates.System(name)
 	r, err := tx.Template(name)
 	switch {
@@ -79,7 +79,7 @@ func requireAdmin(c Caller) error {
 
 // Templates lists every template: the system ones in their order, then the
 // custom ones by name.
-func (s *Service) Templates(ctx context.Context, c Caller) ([]TemplateView, error) {
+func (s *Messaging) Templates(ctx context.Context, c Caller) ([]TemplateView, error) {
 	if err := requireAdmin(c); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (s *Service) Templates(ctx context.Context, c Caller) ([]TemplateView, erro
 }
 
 // Template returns template name.
-func (s *Service) Template(ctx context.Context, c Caller, name string) (TemplateView, error) {
+func (s *Messaging) Template(ctx context.Context, c Caller, name string) (TemplateView, error) {
 	if err := requireAdmin(c); err != nil {
 		return TemplateView{}, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) Template(ctx context.Context, c Caller, name string) (Template
 }
 
 // templateViewTx is template name as the API shows it, UsedBy included.
-func templateViewTx(tx store.Tx, name string) (TemplateView, error) {
+func templateViewTx(tx store.MessagingTx, name string) (TemplateView, error) {
 	v, _, err := templateTx(tx, name)
 	if err != nil {
 		return v, err
@@ -151,7 +151,7 @@ func templateViewTx(tx store.Tx, name string) (TemplateView, error) {
 // templateUsers maps each template name to the automations that use it,
 // in id order: automation 1 uses "notification", a stored one every
 // template its actions name.
-func templateUsers(tx store.Tx) (map[string][]uint64, error) {
+func templateUsers(tx store.MessagingTx) (map[string][]uint64, error) {
 	as, err := tx.Automations()
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func validateTemplate(t templates.Template) error {
 
 // UpdateTemplate edits template name (SPEC §9). A locked system template
 // cannot be disabled.
-func (s *Service) UpdateTemplate(ctx context.Context, c Caller, name string, in TemplateInput) (TemplateView, error) {
+func (s *Messaging) UpdateTemplate(ctx context.Context, c Caller, name string, in TemplateInput) (TemplateView, error) {
 	if err := requireAdmin(c); err != nil {
 		return TemplateView{}, err
 	}
@@ -233,7 +233,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, c Caller, name string, in 
 }
 
 // CreateTemplate adds a custom template (for automations).
-func (s *Service) CreateTemplate(ctx context.Context, c Caller, name string, in TemplateInput) (TemplateView, error) {
+func (s *Messaging) CreateTemplate(ctx context.Context, c Caller, name string, in TemplateInput) (TemplateView, error) {
 	if err := requireAdmin(c); err != nil {
 		return TemplateView{}, err
 	}
@@ -276,7 +276,7 @@ func (s *Service) CreateTemplate(ctx context.Context, c Caller, name string, in 
 }
 
 // DeleteTemplate removes a custom template that no automation uses.
-func (s *Service) DeleteTemplate(ctx context.Context, c Caller, name string) error {
+func (s *Messaging) DeleteTemplate(ctx context.Context, c Caller, name string) error {
 	if err := requireAdmin(c); err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (s *Service) DeleteTemplate(ctx context.Context, c Caller, name string) err
 
 // ResetTemplate puts system template name back to its default (keeping
 // whether it is enabled).
-func (s *Service) ResetTemplate(ctx context.Context, c Caller, name string) (TemplateView, error) {
+func (s *Messaging) ResetTemplate(ctx context.Context, c Caller, name string) (TemplateView, error) {
 	if err := requireAdmin(c); err != nil {
 		return TemplateView{}, err
 	}
@@ -341,7 +341,7 @@ type PreviewInput struct {
 
 // PreviewTemplate renders template name with sample data (overridden by
 // in.Data) without sending anything.
-func (s *Service) PreviewTemplate(ctx context.Context, c Caller, name string, in PreviewInput) (templates.Rendered, error) {
+func (s *Messaging) PreviewTemplate(ctx context.Context, c Caller, name string, in PreviewInput) (templates.Rendered, error) {
 	v, err := s.Template(ctx, c, name)
 	if err != nil {
 		return templates.Rendered{}, err
@@ -368,7 +368,7 @@ func (s *Service) PreviewTemplate(ctx context.Context, c Caller, name string, in
 // RenderTemplate renders template name as it applies now with data, for
 // whoever sends an email from it (the accounts emails). enabled is false
 // for a switched-off template: the caller then sends nothing.
-func (s *Service) RenderTemplate(ctx context.Context, name string, data any) (r templates.Rendered, enabled bool, err error) {
+func (s *Messaging) RenderTemplate(ctx context.Context, name string, data any) (r templates.Rendered, enabled bool, err error) {
 	var v TemplateView
 	var ok bool
 	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; v, ok, err = templateTx(tx, name); return err }); err != nil {
@@ -387,7 +387,7 @@ func (s *Service) RenderTemplate(ctx context.Context, name string, data any) (r 
 // switched off, the address hard-bounced recently, or the outbound cap is
 // reached. cause goes to the mail log's detail. Call Kick on the outbox
 // (KickOutbox) after tx commits when it reports true.
-func (s *Service) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+func (s *Messaging) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
 	if s.outbox == nil {
 		return false, "no outbound mail configured", nil
 	}
@@ -404,7 +404,7 @@ func (s *Service) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipien
 	if err != nil {
 		return false, "", err
 	}
-	e := &Email{Recipient: r, MessageID: s.newMessageID(), Rendered: out, Template: name, Cause: cause}
+	e := &Email{Recipient: r, MessageID: s.addrs.newMessageID(), Rendered: out, Template: name, Cause: cause}
 	now := s.clock.Now()
 	reason, err := s.suppressed(tx, e, now)
 	if err != nil || reason != "" {
@@ -417,4 +417,4 @@ func (s *Service) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipien
 }
 
 // KickOutbox wakes the outbound queue after a commit that queued email.
-func (s *Service) KickOutbox() { s.kick(true) }
+func (s *Messaging) KickOutbox() { s.notes.kick(true) }

@@ -56,7 +56,7 @@ type target struct {
 // inboundAuthor resolves the sender to a trusted staff user or to a
 // customer (found or created, named from the From display name). A
 // non-empty reason means: do not post.
-func (s *Service) inboundAuthor(tx store.Tx, p *prepared) (mailAuthor, string, error) {
+func (s *Inbound) inboundAuthor(tx store.PeopleTx, p *prepared) (mailAuthor, string, error) {
 	if p.sender == "" || !strings.Contains(p.sender, "@") {
 		return mailAuthor{}, "no usable sender address (From and MAIL FROM empty or unparsable)", nil
 	}
@@ -83,7 +83,7 @@ func (s *Service) inboundAuthor(tx store.Tx, p *prepared) (mailAuthor, string, e
 }
 
 // targetsTx decides where the mail goes, per recipient, deduplicated.
-func (s *Service) targetsTx(tx store.Tx, p *prepared, au mailAuthor) ([]target, error) {
+func (s *Inbound) targetsTx(tx threadingTx, p *prepared, au mailAuthor) ([]target, error) {
 	var out []target
 	seen := map[uint64]bool{}
 	for _, r := range p.rcpts {
@@ -111,7 +111,7 @@ func (s *Service) targetsTx(tx store.Tx, p *prepared, au mailAuthor) ([]target, 
 
 // tokenTarget applies rule 1 for one reply token; nil when the
 // conversation no longer exists.
-func (s *Service) tokenTarget(tx store.Tx, tok ReplyToken, au mailAuthor) (*target, error) {
+func (s *Inbound) tokenTarget(tx accessTx, tok ReplyToken, au mailAuthor) (*target, error) {
 	conv, err := tx.Conversation(tok.Conversation)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
@@ -155,7 +155,7 @@ func (s *Service) tokenTarget(tx store.Tx, tok ReplyToken, au mailAuthor) (*targ
 // unverified From (it fails DMARC) is nobody's proof of identity: rules 2
 // and 3 need the sender to be who it says, so it starts a new
 // conversation (SPEC §12).
-func (s *Service) threadTx(tx store.Tx, a *Analysis, au mailAuthor, unverified bool) (target, error) {
+func (s *Inbound) threadTx(tx threadingTx, a *Analysis, au mailAuthor, unverified bool) (target, error) {
 	if unverified {
 		return target{detail: "new conversation (the From fails DMARC: not threaded by In-Reply-To, References or subject tag)"}, nil
 	}
@@ -237,7 +237,7 @@ func sameKindOK(au mailAuthor, conv *store.Conversation) bool {
 
 // lookupMessageID finds the conversation of a Message-ID deskgate sent or
 // received: the index, or a conversation's root Message-ID.
-func (s *Service) lookupMessageID(tx store.Tx, id string) (*store.Conversation, *store.MessageRef, error) {
+func (s *Inbound) lookupMessageID(tx conversationTx, id string) (*store.Conversation, *store.MessageRef, error) {
 	ref, err := tx.MessageRef(id)
 	if err == nil {
 		conv, err := tx.Conversation(ref.ConversationID)
@@ -261,7 +261,7 @@ func (s *Service) lookupMessageID(tx store.Tx, id string) (*store.Conversation, 
 
 // parseRootMessageID recognises rootMessageID(conv) (its MAC makes it
 // unforgeable).
-func (s *Service) parseRootMessageID(id string) (uint64, bool) {
+func (s *Inbound) parseRootMessageID(id string) (uint64, bool) {
 	rest, ok := strings.CutPrefix(strings.ToLower(id), "dg.c")
 	if !ok {
 		return 0, false
@@ -274,12 +274,12 @@ func (s *Service) parseRootMessageID(id string) (uint64, bool) {
 	if err != nil || c == 0 {
 		return 0, false
 	}
-	return c, strings.EqualFold(s.rootMessageID(c), id)
+	return c, strings.EqualFold(s.addrs.rootMessageID(c), id)
 }
 
 // participant: a customer of the (external) conversation, or a staff user
 // who may see it.
-func participant(tx store.Tx, au mailAuthor, conv *store.Conversation) (bool, error) {
+func participant(tx accessTx, au mailAuthor, conv *store.Conversation) (bool, error) {
 	return mayViewConversation(tx, au.caller, conv)
 }
 
@@ -301,7 +301,7 @@ func subjectTags(subject string) []uint64 {
 
 // postInboundTx posts the mail in one target (creating the conversation
 // if new), indexes its Message-ID and writes its mail log entry.
-func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, au mailAuthor, t target, rec *Receipt) ([]store.Delivery, error) {
+func (s *Inbound) postInboundTx(ctx context.Context, tx inboundPostTx, p *prepared, au mailAuthor, t target, rec *Receipt) ([]store.Delivery, error) {
 	if t.suppressed != "" {
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, Detail: t.suppressed, ConversationID: convID(t.conv)})
 	}
@@ -336,7 +336,7 @@ func (s *Service) postInboundTx(ctx context.Context, tx store.Tx, p *prepared, a
 	}
 	m, data := inboundMessage(p, au)
 	m.Unverified = p.unverified || t.unverified
-	ds, err := s.addMessage(ctx, tx, conv, m, data, &mailOrigin{had: p.mailRecipients(), noRelay: noCc})
+	ds, err := s.convs.addMessage(ctx, tx, conv, m, data, &mailOrigin{had: p.mailRecipients(), noRelay: noCc})
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +365,7 @@ func (p *prepared) mailRecipients() map[string]bool {
 // indexReceived indexes the mail's Message-ID for threading (rule 2),
 // unless another sender already owns it (a reused Message-ID must not
 // hijack someone else's thread).
-func indexReceived(tx store.Tx, p *prepared, conv, msg uint64) error {
+func indexReceived(tx store.MessagesTx, p *prepared, conv, msg uint64) error {
 	if p.a.MessageID == "" {
 		return nil
 	}
@@ -377,7 +377,7 @@ func indexReceived(tx store.Tx, p *prepared, conv, msg uint64) error {
 
 // newInboundConversation creates an item in the Inbox project and an
 // external conversation on it with the sender as its customer.
-func (s *Service) newInboundConversation(tx store.Tx, p *prepared, au mailAuthor) (*store.Conversation, error) {
+func (s *Inbound) newInboundConversation(tx workPeopleTx, p *prepared, au mailAuthor) (*store.Conversation, error) {
 	proj, err := inboxProject(tx, p)
 	if err != nil {
 		return nil, err
@@ -405,7 +405,7 @@ func (s *Service) newInboundConversation(tx store.Tx, p *prepared, au mailAuthor
 // inboxProject is the first project named InboxProject, created if none.
 // A new Inbox is followed by every admin, so that new mail from customers
 // notifies someone under the default settings (from_customers = mine).
-func inboxProject(tx store.Tx, p *prepared) (*store.Project, error) {
+func inboxProject(tx workPeopleTx, p *prepared) (*store.Project, error) {
 	ps, err := tx.Projects()
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func newInboundService(t testing.TB) (*bridge.Service, store.Store) {
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("fuzz key, 32 bytes long........."),
 	}, nil, slog.New(slog.DiscardHandler))
-	svc.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
+	svc.Inbound.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
 	return svc, st
 }
 
@@ -48,11 +48,11 @@ func FuzzThreading(f *testing.F) {
 	svc, st := newInboundService(f)
 	ctx := context.Background()
 	seed := "From: Carol <carol@example.com>\r\nTo: support@support.test\r\nSubject: Printer\r\nMessage-ID: <p1@example.com>\r\n\r\nHelp\r\n"
-	if _, err := svc.Receive(ctx, bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(seed)); err != nil {
+	if _, err := svc.Inbound.Receive(ctx, bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(seed)); err != nil {
 		f.Fatal(err)
 	}
 	victim := lastEntry(f, st).ConversationID
-	token := svc.NewReplyToken(victim, store.Recipient{Type: store.KindCustomer, ID: 1})
+	token := svc.Addresses.NewReplyToken(victim, store.Recipient{Type: store.KindCustomer, ID: 1})
 	f.Add("mallory@evil.example", "Re: [#1] Printer", "<p1@example.com>", "<p1@example.com>", "p1@example.com", false)
 	f.Add("Carol <carol@example.com>", "Re: [#1]", "", "", "c2@example.com", true)
 	f.Add("mallory@evil.example", "[#1][#2]", "<dg.c1.00000000@mx.support.test>", "<a> <b> <p1@example.com>", "", true)
@@ -69,7 +69,7 @@ func FuzzThreading(f *testing.F) {
 			to = "reply+" + token + "@support.test"
 		}
 		envFrom := "mallory@evil.example"
-		rec, err := svc.Receive(ctx, bridge.Envelope{From: envFrom, To: []string{to}}, []byte(raw))
+		rec, err := svc.Inbound.Receive(ctx, bridge.Envelope{From: envFrom, To: []string{to}}, []byte(raw))
 		if err != nil {
 			var me *mailerr.Error
 			if !errors.As(err, &me) {
@@ -102,12 +102,12 @@ func TestForgedRootMessageIDDoesNotThread(t *testing.T) {
 	svc, st := newInboundService(t)
 	ctx := context.Background()
 	env := bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}
-	if _, err := svc.Receive(ctx, env, []byte("From: carol@example.com\r\nSubject: a\r\nMessage-ID: <r1@example.com>\r\n\r\nx\r\n")); err != nil {
+	if _, err := svc.Inbound.Receive(ctx, env, []byte("From: carol@example.com\r\nSubject: a\r\nMessage-ID: <r1@example.com>\r\n\r\nx\r\n")); err != nil {
 		t.Fatal(err)
 	}
 	conv := lastEntry(t, st).ConversationID
 	forged := "dg.c" + strings.TrimSpace(string(rune('0'+conv))) + ".deadbeef@mx.support.test"
-	if _, err := svc.Receive(ctx, env, []byte("From: carol@example.com\r\nSubject: b\r\nMessage-ID: <r2@example.com>\r\nReferences: <"+forged+">\r\n\r\ny\r\n")); err != nil {
+	if _, err := svc.Inbound.Receive(ctx, env, []byte("From: carol@example.com\r\nSubject: b\r\nMessage-ID: <r2@example.com>\r\nReferences: <"+forged+">\r\n\r\ny\r\n")); err != nil {
 		t.Fatal(err)
 	}
 	if e := lastEntry(t, st); e.Status != bridge.InCreated {
@@ -123,7 +123,7 @@ func TestConcurrentReceiveStoresEachOnce(t *testing.T) {
 	for i := range 40 {
 		go func() {
 			raw := "From: c" + strconv.Itoa(i%4) + "@example.com\r\nSubject: s\r\nMessage-ID: <cc" + strconv.Itoa(i) + "@example.com>\r\n\r\nx\r\n"
-			_, err := svc.Receive(ctx, bridge.Envelope{From: "x@example.com", To: []string{"support@support.test"}}, []byte(raw))
+			_, err := svc.Inbound.Receive(ctx, bridge.Envelope{From: "x@example.com", To: []string{"support@support.test"}}, []byte(raw))
 			errs <- err
 		}()
 	}

@@ -13,7 +13,7 @@ import (
 
 // oldThreadRefs is threadRefs as it was: every message read, oldest first.
 func oldThreadRefs(s *Service, tx store.Tx, conv *store.Conversation) []string {
-	refs := []string{s.rootMessageID(conv.ID)}
+	refs := []string{s.Addresses.rootMessageID(conv.ID)}
 	msgs, _ := tx.Messages(conv.ID)
 	for _, m := range msgs {
 		if m.EmailMessageID != "" && !slices.Contains(refs, m.EmailMessageID) {
@@ -62,13 +62,13 @@ func TestThreadRefsReadsOnlyTheNewestMessages(t *testing.T) {
 	}
 	err = st.View(context.Background(), func(tx store.Tx) error {
 		for i, c := range convs[:3] {
-			got, want := s.threadRefs(tx, c), oldThreadRefs(s, tx, c)
+			got, want := s.Addresses.threadRefs(tx, c), oldThreadRefs(s, tx, c)
 			if !slices.Equal(got, want) {
 				t.Errorf("conversation %d:\n got %v\nwant %v", i+1, got, want)
 			}
 		}
 		// 500 messages, the newest 200 without an email id: only the root.
-		if got := s.threadRefs(tx, convs[3]); len(got) != 1 || got[0] != s.rootMessageID(convs[3].ID) {
+		if got := s.Addresses.threadRefs(tx, convs[3]); len(got) != 1 || got[0] != s.Addresses.rootMessageID(convs[3].ID) {
 			t.Errorf("long conversation: %v", got)
 		}
 		return nil

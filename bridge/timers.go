@@ -33,7 +33,7 @@ type TimerClock interface {
 }
 
 // wakeTimers tells the timer loop that a timer may have been added.
-func (s *Service) wakeTimers() {
+func (s *Notifications) wakeTimers() {
 	select {
 	case s.wake <- struct{}{}:
 	default:
@@ -45,7 +45,7 @@ func (s *Service) wakeTimers() {
 // once. It sleeps until the earliest timer is due, at most pollEvery (a
 // message whose timer could fall due sooner wakes it early); after an
 // error it waits pollEvery before it tries again.
-func (s *Service) RunTimers(ctx context.Context) error {
+func (s *Notifications) RunTimers(ctx context.Context) error {
 	for {
 		wait := pollEvery
 		if err := s.FireDue(ctx); err != nil {
@@ -77,7 +77,7 @@ const minWait = 10 * time.Millisecond
 
 // untilNextTimer is how long the loop may sleep: until the earliest timer
 // is due, at most pollEvery.
-func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
+func (s *Notifications) untilNextTimer(ctx context.Context) time.Duration {
 	var next time.Time
 	var ok bool
 	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; next, ok, err = tx.NextTimer(); return err }); err != nil || !ok {
@@ -91,7 +91,7 @@ func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
 // FireDue fires every timer due now, fireBatch per transaction, and
 // returns when none is left. A timer that fails to fire is logged and put
 // off by retryAfter, so it cannot hold up the others.
-func (s *Service) FireDue(ctx context.Context) error {
+func (s *Notifications) FireDue(ctx context.Context) error {
 	// A batch once started commits even when ctx ends meanwhile (shutdown
 	// stops between batches): an email handed to the outbox is never
 	// rolled back under it.
@@ -115,7 +115,7 @@ func (s *Service) FireDue(ctx context.Context) error {
 }
 
 // anyDue reports whether a timer is due at now.
-func (s *Service) anyDue(ctx context.Context, now time.Time) bool {
+func (s *Notifications) anyDue(ctx context.Context, now time.Time) bool {
 	due := false
 	_ = s.st.View(ctx, func(tx store.Tx) error {
 		next, ok, err := tx.NextTimer()
@@ -127,7 +127,7 @@ func (s *Service) anyDue(ctx context.Context, now time.Time) bool {
 
 // fireBatch fires up to fireBatch timers due at now in one transaction
 // and reports how many it found due.
-func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
+func (s *Notifications) fireBatch(ctx context.Context, now time.Time) (int, error) {
 	n, enqueued := 0, false
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		n, enqueued = 0, false
@@ -161,7 +161,7 @@ func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
 // fireOneByOne is the way out when a batch fails: it fires the due timers
 // of one batch each in its own transaction; one that fails again is logged
 // and put off by retryAfter.
-func (s *Service) fireOneByOne(ctx context.Context, now time.Time) (int, error) {
+func (s *Notifications) fireOneByOne(ctx context.Context, now time.Time) (int, error) {
 	var due []store.Timer
 	if err := s.st.View(ctx, func(tx store.Tx) error { var err error; due, err = tx.DueTimers(now, fireBatch); return err }); err != nil {
 		return 0, fmt.Errorf("read due timers: %w", err)
@@ -190,7 +190,7 @@ func (s *Service) fireOneByOne(ctx context.Context, now time.Time) (int, error) 
 	return len(due), nil
 }
 
-func (s *Service) kick(enqueued bool) {
+func (s *Notifications) kick(enqueued bool) {
 	if enqueued && s.outbox != nil {
 		s.outbox.Kick()
 	}
@@ -201,7 +201,7 @@ func (s *Service) kick(enqueued bool) {
 // tx. The email is queued in the transaction that removes the timer, so a
 // crash can neither lose it nor queue it twice. It reports whether it
 // queued an email.
-func (s *Service) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
+func (s *Notifications) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
 	cur, ok, err := tx.TimerDue(t.Recipient, t.Conversation)
 	if err != nil {
 		return false, err
@@ -245,7 +245,7 @@ func (s *Service) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *email
 // emailTx hands one email of ds (due, unseen, one conversation, one
 // recipient) to the outbox and records it on each delivery. It reports
 // whether it queued anything.
-func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
+func (s *Notifications) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
 	status, detail := store.EmailQueued, ""
 	var id uint64
 	e, err := s.buildEmail(tx, t, ds, cache)
@@ -255,7 +255,7 @@ func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now t
 	case s.outbox == nil:
 		status, detail = store.EmailSkipped, "no outbound mail configured"
 	default:
-		reason, err := s.suppressed(tx, e, now)
+		reason, err := s.msgs.suppressed(tx, e, now)
 		if err != nil {
 			return false, err
 		}
@@ -269,7 +269,7 @@ func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now t
 		if err := tx.PutMessageRef(e.MessageID, store.MessageRef{ConversationID: t.Conversation, Sender: e.Recipient.Email}); err != nil {
 			return false, err
 		}
-		if err := s.recordSent(tx, e, now); err != nil {
+		if err := s.msgs.recordSent(tx, e, now); err != nil {
 			return false, err
 		}
 		detail = e.Cause
@@ -292,7 +292,7 @@ func (s *Service) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now t
 
 // buildEmail gathers what the email of ds says: the recipient as it is now,
 // the conversation, the messages, threading headers and the reply address.
-func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
+func (s *Notifications) buildEmail(tx notificationEmailTx, t store.Timer, ds []store.Delivery, cache *emailCache) (*Email, error) {
 	conv, err := cache.conversation(tx, t.Conversation)
 	if err != nil {
 		return nil, err
@@ -301,7 +301,7 @@ func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, ca
 	if err != nil {
 		return nil, err
 	}
-	e := &Email{Recipient: r, Conversation: *conv, MessageID: s.newMessageID()}
+	e := &Email{Recipient: r, Conversation: *conv, MessageID: s.addrs.newMessageID()}
 	var names []string
 	for _, d := range ds {
 		m, err := cache.message(tx, d.MessageID)
@@ -314,11 +314,11 @@ func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, ca
 		}
 	}
 	e.FromName = strings.Join(names, ", ")
-	e.References = cache.threadRefs(s, tx, conv)
+	e.References = cache.threadRefs(s.addrs, tx, conv)
 	if n := len(e.References); n > 0 {
 		e.InReplyTo = e.References[n-1]
 	}
-	e.ReplyTo = s.ReplyAddress(conv.ID, r)
+	e.ReplyTo = s.addrs.ReplyAddress(conv.ID, r)
 	e.Cause = notificationCause(e.Messages)
 	tmpl, err := cache.notificationTemplate(tx)
 	if err != nil {
@@ -331,7 +331,7 @@ func (s *Service) buildEmail(tx store.Tx, t store.Timer, ds []store.Delivery, ca
 }
 
 // currentRecipient reloads a recipient's address and name.
-func currentRecipient(tx store.Tx, r store.Recipient) (store.Recipient, error) {
+func currentRecipient(tx store.PeopleTx, r store.Recipient) (store.Recipient, error) {
 	if r.Type == store.KindCustomer {
 		c, err := tx.Customer(r.ID)
 		if err != nil {

@@ -142,36 +142,36 @@ func newWorld(t *testing.T, customers int, out *logOutbox) *world {
 	w.svc = bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long.........")}, w.clock, slog.New(slog.DiscardHandler))
 	w.svc.SetOutbox(out)
-	if _, err := w.svc.Bootstrap(ctx, "admin-token"); err != nil {
+	if _, err := w.svc.Directory.Bootstrap(ctx, "admin-token"); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := w.svc.Authenticate(ctx, "admin-token")
+	admin, err := w.svc.Accounts.Authenticate(ctx, "admin-token")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := w.svc.CreateUser(ctx, admin, "agent@support.test", "Agnes", store.RoleAgent)
+	u, err := w.svc.Directory.CreateUser(ctx, admin, "agent@support.test", "Agnes", store.RoleAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.agent = bridge.Caller{Kind: store.KindUser, ID: u.ID, Role: store.RoleAgent}
 	var ids []uint64
 	for i := range customers {
-		c, err := w.svc.CreateCustomer(ctx, admin, fmt.Sprintf("c%d@example.com", i), "")
+		c, err := w.svc.Directory.CreateCustomer(ctx, admin, fmt.Sprintf("c%d@example.com", i), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, c.ID)
 		w.emails = append(w.emails, c.Email)
 	}
-	p, err := w.svc.CreateProject(ctx, admin, "Support")
+	p, err := w.svc.Directory.CreateProject(ctx, admin, "Support")
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := w.svc.CreateItem(ctx, admin, p.ID, "Ticket")
+	it, err := w.svc.Directory.CreateItem(ctx, admin, p.ID, "Ticket")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := w.svc.CreateConversation(ctx, admin, bridge.NewConversation{ItemID: it.ID, Kind: store.KindExternal, Subject: "Hi", CustomerIDs: ids})
+	conv, err := w.svc.Conversations.CreateConversation(ctx, admin, bridge.NewConversation{ItemID: it.ID, Kind: store.KindExternal, Subject: "Hi", CustomerIDs: ids})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func newWorld(t *testing.T, customers int, out *logOutbox) *world {
 
 func (w *world) post(t *testing.T, body string) {
 	t.Helper()
-	if _, err := w.svc.PostMessage(context.Background(), w.agent, w.conv, bridge.NewMessage{Body: body}); err != nil {
+	if _, err := w.svc.Conversations.PostMessage(context.Background(), w.agent, w.conv, bridge.NewMessage{Body: body}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -226,7 +226,7 @@ func TestFireDueFiresABurstInBatches(t *testing.T) {
 	}
 	w.clock.Advance(time.Minute)
 	before := w.writeCount()
-	if err := w.svc.FireDue(context.Background()); err != nil {
+	if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if commits := w.writeCount() - before; commits != 3 {
@@ -242,7 +242,7 @@ func TestFireDueFiresABurstInBatches(t *testing.T) {
 		t.Fatalf("%d timers left after firing", w.timers(t))
 	}
 	// Firing again sends nothing more.
-	if err := w.svc.FireDue(context.Background()); err != nil {
+	if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if again := queued(t, w.st); len(again) != n || again[w.emails[0]] != 1 {
@@ -259,7 +259,7 @@ func TestFireDueIsolatesAFailingTimer(t *testing.T) {
 	w := newWorld(t, n, out)
 	w.post(t, "hello")
 	w.clock.Advance(time.Minute)
-	if err := w.svc.FireDue(context.Background()); err != nil {
+	if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	got := queued(t, w.st)
@@ -294,7 +294,7 @@ func TestRunTimersWakesOnTheFakeClock(t *testing.T) {
 	w := newWorld(t, 2, &logOutbox{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- w.svc.RunTimers(ctx) }()
+	go func() { done <- w.svc.Notifications.RunTimers(ctx) }()
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {

@@ -33,7 +33,7 @@ func tokenAccess(c Caller, kind string, id uint64) error {
 }
 
 // ownerExists is ErrNotFound unless the user or customer exists.
-func ownerExists(tx store.Tx, kind string, id uint64) error {
+func ownerExists(tx store.PeopleTx, kind string, id uint64) error {
 	if kind == store.KindUser {
 		_, err := tx.User(id)
 		return err
@@ -43,7 +43,7 @@ func ownerExists(tx store.Tx, kind string, id uint64) error {
 }
 
 // Tokens lists the tokens of the user or customer (kind, id), oldest first.
-func (s *Service) Tokens(ctx context.Context, c Caller, kind string, id uint64) ([]TokenInfo, error) {
+func (s *Accounts) Tokens(ctx context.Context, c Caller, kind string, id uint64) ([]TokenInfo, error) {
 	if err := tokenAccess(c, kind, id); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (s *Service) Tokens(ctx context.Context, c Caller, kind string, id uint64) 
 
 // RevokeToken deletes token tokenID of the user or customer (kind, id) and
 // closes the event streams it holds open.
-func (s *Service) RevokeToken(ctx context.Context, c Caller, kind string, id uint64, tokenID string) error {
+func (s *Accounts) RevokeToken(ctx context.Context, c Caller, kind string, id uint64, tokenID string) error {
 	if err := tokenAccess(c, kind, id); err != nil {
 		return err
 	}

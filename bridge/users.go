@@ -8,7 +8,7 @@ import (
 
 // Users lists the staff users, oldest first (admins only: the console's
 // Users page, SPEC §13).
-func (s *Service) Users(ctx context.Context, c Caller) ([]store.User, error) {
+func (s *Directory) Users(ctx context.Context, c Caller) ([]store.User, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only admins may list users")
 	}

@@ -21,7 +21,7 @@ type Identity struct {
 }
 
 // Me returns the caller's identity.
-func (s *Service) Me(ctx context.Context, c Caller) (Identity, error) {
+func (s *Accounts) Me(ctx context.Context, c Caller) (Identity, error) {
 	id := Identity{Type: c.Kind, ID: c.ID, Role: c.Role}
 	err := s.st.View(ctx, func(tx store.Tx) error {
 		if c.IsCustomer() {

@@ -9,7 +9,7 @@ import (
 )
 
 // CreateProject adds a project. Only an admin may.
-func (s *Service) CreateProject(ctx context.Context, c Caller, name string) (*store.Project, error) {
+func (s *Directory) CreateProject(ctx context.Context, c Caller, name string) (*store.Project, error) {
 	if !c.IsAdmin() {
 		return nil, forbiddenOrNotFound(c, "only an admin may create projects")
 	}
@@ -39,7 +39,7 @@ func mayActForUser(c Caller, user uint64) error {
 
 // AddProjectFollower makes user follow project id. The project's
 // followers get new_member (SPEC §10).
-func (s *Service) AddProjectFollower(ctx context.Context, c Caller, id, user uint64) error {
+func (s *Directory) AddProjectFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Service) AddProjectFollower(ctx context.Context, c Caller, id, user uin
 }
 
 // CreateItem adds an item to a project the caller may see.
-func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, title string) (*store.Item, error) {
+func (s *Directory) CreateItem(ctx context.Context, c Caller, project uint64, title string) (*store.Item, error) {
 	title = strings.TrimSpace(title)
 	if !c.IsStaff() {
 		return nil, forbiddenOrNotFound(c, "only staff may create items")
@@ -79,17 +79,17 @@ func (s *Service) CreateItem(ctx context.Context, c Caller, project uint64, titl
 		if err := tx.CreateItem(it); err != nil {
 			return err
 		}
-		return s.queueEvent(tx, Event{Name: EventItemCreated, ItemID: it.ID})
+		return s.msgs.queueEvent(tx, Event{Name: EventItemCreated, ItemID: it.ID})
 	})
 	if err != nil {
 		return nil, storeErr(err, "item")
 	}
-	s.kickAutomations()
+	s.msgs.kickAutomations()
 	return it, nil
 }
 
 // AddItemFollower makes user follow item id.
-func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64) error {
+func (s *Directory) AddItemFollower(ctx context.Context, c Caller, id, user uint64) error {
 	if err := mayActForUser(c, user); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Service) AddItemFollower(ctx context.Context, c Caller, id, user uint64
 
 // SetAssignees replaces the assignees of item id. Staff who may see it
 // may. Users added or removed get assignment_changed (SPEC §10).
-func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
+func (s *Directory) SetAssignees(ctx context.Context, c Caller, id uint64, users []uint64) (*store.Item, error) {
 	var it *store.Item
 	var changed bool
 	err := s.updateAndKick(ctx, "item", func(tx store.Tx) (bool, error) {
@@ -133,7 +133,7 @@ func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users [
 			return false, err
 		}
 		if changed {
-			if err := s.queueEvent(tx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID}); err != nil {
+			if err := s.msgs.queueEvent(tx, Event{Name: EventItemAssigneesChanged, ItemID: it.ID}); err != nil {
 				return false, err
 			}
 		}
@@ -143,7 +143,7 @@ func (s *Service) SetAssignees(ctx context.Context, c Caller, id uint64, users [
 		return nil, err
 	}
 	if changed {
-		s.kickAutomations()
+		s.msgs.kickAutomations()
 	}
 	return it, nil
 }

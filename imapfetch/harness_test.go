@@ -60,7 +60,7 @@ func (e *env) mailbox(in bridge.MailboxInput) store.Mailbox {
 	if in.Password == "" {
 		in.Password = dovecottest.Password
 	}
-	m, err := e.svc.CreateMailbox(context.Background(), admin, in)
+	m, err := e.svc.Mailboxes.CreateMailbox(context.Background(), admin, in)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func (e *env) runTLS(node string, tc *tls.Config) (stop func()) {
 	if cmdTimeout == 0 {
 		cmdTimeout = 20 * time.Second
 	}
-	m := imapfetch.New(e.svc, imapfetch.Config{Node: node, Scan: 100 * time.Millisecond, LeaseTTL: 3 * time.Second,
+	m := imapfetch.New(imapfetch.Domain{Mailboxes: e.svc.Mailboxes, Inbound: e.svc.Inbound}, imapfetch.Config{Node: node, Scan: 100 * time.Millisecond, LeaseTTL: 3 * time.Second,
 		MinBackoff: 200 * time.Millisecond, MaxBackoff: time.Second, CommandTimeout: cmdTimeout, TLS: tc,
 		MaxMessageBytes: e.maxBytes, IdleRefresh: e.idleRefresh}, e.log)
 	done := make(chan struct{})

@@ -253,7 +253,7 @@ func TestDeadNodesLeaseTakenOver(t *testing.T) {
 	e := newEnv(t, dovecottest.Options{})
 	mb := e.mailbox(bridge.MailboxInput{})
 	until := time.Now().Add(3 * time.Second)
-	if _, ok, err := e.svc.ClaimMailbox(context.Background(), mb.ID, "node-dead", time.Until(until)); err != nil || !ok {
+	if _, ok, err := e.svc.Mailboxes.ClaimMailbox(context.Background(), mb.ID, "node-dead", time.Until(until)); err != nil || !ok {
 		t.Fatalf("claim: %v %v", ok, err)
 	}
 	e.run("node-b")
@@ -295,10 +295,10 @@ func TestReplyToDeskgateEmailThreads(t *testing.T) {
 	out := &recordingOutbox{}
 	e := newEnvWith(t, dovecottest.Options{}, clock, out)
 	ctx := context.Background()
-	if _, err := e.svc.Bootstrap(ctx, "admin-token"); err != nil {
+	if _, err := e.svc.Directory.Bootstrap(ctx, "admin-token"); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := e.svc.Authenticate(ctx, "admin-token")
+	staff, err := e.svc.Accounts.Authenticate(ctx, "admin-token")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,11 +308,11 @@ func TestReplyToDeskgateEmailThreads(t *testing.T) {
 	e.dc.Append("INBOX", dovecottest.Message("Carol <carol@example.com>", "Printer on fire", "first@example.com", "It burns."))
 	e.waitFor("the conversation", 20*time.Second, func() bool { return len(e.conversations()) == 1 })
 	conv := e.conversations()[0]
-	if _, err := e.svc.PostMessage(ctx, staff, conv.ID, bridge.NewMessage{Body: "Unplug it, please."}); err != nil {
+	if _, err := e.svc.Conversations.PostMessage(ctx, staff, conv.ID, bridge.NewMessage{Body: "Unplug it, please."}); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(2 * time.Minute) // past the unseen delay: Carol is emailed
-	if err := e.svc.FireDue(ctx); err != nil {
+	if err := e.svc.Notifications.FireDue(ctx); err != nil {
 		t.Fatal(err)
 	}
 	out.mu.Lock()
@@ -354,7 +354,7 @@ func TestFailuresInWords(t *testing.T) {
 	}
 	deadPort := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	down, err := e.svc.CreateMailbox(context.Background(), admin, bridge.MailboxInput{Host: "127.0.0.1", Port: deadPort,
+	down, err := e.svc.Mailboxes.CreateMailbox(context.Background(), admin, bridge.MailboxInput{Host: "127.0.0.1", Port: deadPort,
 		TLS: store.MailboxTLSNone, Username: "u", Password: "p"})
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +406,7 @@ func TestImportSince(t *testing.T) {
 // the flood limit counts only mail that arrives live.
 func TestBacklogIsNotAFlood(t *testing.T) {
 	e := newEnv(t, dovecottest.Options{})
-	e.svc.SetInbound(bridge.InboundConfig{FloodLimit: 2, FloodWindow: time.Hour})
+	e.svc.Inbound.SetInbound(bridge.InboundConfig{FloodLimit: 2, FloodWindow: time.Hour})
 	for i := range 4 {
 		e.dc.Append("INBOX", dovecottest.Message("nora@example.com", "Backlog "+itoa(i), "nb"+itoa(i)+"@example.com", "old"))
 	}

@@ -57,7 +57,7 @@ const (
 
 // Manager runs one worker per mailbox.
 type Manager struct {
-	svc *bridge.Service
+	svc Domain
 	cfg Config
 	log *slog.Logger
 
@@ -66,8 +66,8 @@ type Manager struct {
 	metrics *metrics
 }
 
-// New returns a Manager over the domain svc.
-func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
+// New returns a Manager over the domain d.
+func New(d Domain, cfg Config, log *slog.Logger) *Manager {
 	if cfg.Node == "" {
 		cfg.Node = "node"
 	}
@@ -91,7 +91,7 @@ func New(svc *bridge.Service, cfg Config, log *slog.Logger) *Manager {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Manager{svc: svc, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}, metrics: newMetrics()}
+	return &Manager{svc: d, cfg: cfg, log: log.With("component", "imap"), running: map[uint64]bool{}, metrics: newMetrics()}
 }
 
 // Run works the mailboxes until ctx ends, then gives their leases up and
@@ -102,7 +102,7 @@ func (m *Manager) Run(ctx context.Context) {
 	t := time.NewTicker(m.cfg.Scan)
 	defer t.Stop()
 	for {
-		boxes, err := m.svc.AllMailboxes(ctx)
+		boxes, err := m.svc.Mailboxes.AllMailboxes(ctx)
 		if err != nil && ctx.Err() == nil {
 			m.log.Warn("listing mailboxes", "err", err)
 		}
@@ -137,7 +137,7 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 	w := &worker{m: m, id: id, log: m.log.With("mailbox", id)}
 	backoff := m.cfg.MinBackoff
 	for ctx.Err() == nil {
-		mb, ok, err := m.svc.ClaimMailbox(ctx, id, m.cfg.Node, m.cfg.LeaseTTL)
+		mb, ok, err := m.svc.Mailboxes.ClaimMailbox(ctx, id, m.cfg.Node, m.cfg.LeaseTTL)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return
@@ -154,7 +154,7 @@ func (m *Manager) work(ctx context.Context, id uint64) {
 		switch {
 		case ctx.Err() != nil:
 			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			_ = m.svc.ReleaseMailbox(rctx, id, m.cfg.Node)
+			_ = m.svc.Mailboxes.ReleaseMailbox(rctx, id, m.cfg.Node)
 			cancel()
 			return
 		case errors.Is(err, store.ErrNotFound):
@@ -195,7 +195,7 @@ func (w *worker) hold(ctx context.Context, mb store.Mailbox) (bool, error) {
 				return
 			case <-t.C:
 			}
-			got, ok, err := w.m.svc.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
+			got, ok, err := w.m.svc.Mailboxes.ClaimMailbox(sctx, w.id, w.m.cfg.Node, w.m.cfg.LeaseTTL)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
 				cancel(err)

@@ -20,13 +20,13 @@ func TestChangedSettingsReconnect(t *testing.T) {
 	e.waitFor("state error", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxError })
 
 	pw := dovecottest.Password
-	if _, err := e.svc.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{Password: &pw}); err != nil {
+	if _, err := e.svc.Mailboxes.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{Password: &pw}); err != nil {
 		t.Fatal(err)
 	}
 	e.waitFor("state idle with the new password", 30*time.Second, func() bool { return e.box(mb.ID).State == store.MailboxIdle })
 
 	folder := "Support"
-	m, err := e.svc.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{Folder: &folder})
+	m, err := e.svc.Mailboxes.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{Folder: &folder})
 	if err != nil || m.Folder != "Support" || m.Generation != 2 {
 		t.Fatalf("patched %+v %v", m, err)
 	}
@@ -35,7 +35,7 @@ func TestChangedSettingsReconnect(t *testing.T) {
 	e.waitFor("mail of the new folder imported", 20*time.Second, func() bool { return len(e.conversations()) == 1 })
 
 	bad := "move:Support"
-	if _, err := e.svc.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{After: &bad}); bridge.KindOf(err) != bridge.KindInvalid {
+	if _, err := e.svc.Mailboxes.UpdateMailbox(context.Background(), admin, mb.ID, bridge.MailboxPatch{After: &bad}); bridge.KindOf(err) != bridge.KindInvalid {
 		t.Fatalf("after move: to the fetched folder: %v", err)
 	}
 }

@@ -94,7 +94,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		if mb.ImportSince.IsZero() && mb.CreatedAt.IsZero() {
 			last = top // no moment known: only mail arriving from now on
 		}
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top, false); err != nil {
+		if err := w.m.svc.Mailboxes.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, last, top, false); err != nil {
 			return err
 		}
 		mb.Started, mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID = true, sel.UIDValidity, last, last, top
@@ -104,7 +104,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		// was already received only moves the checkpoint (bridge dedupe by
 		// Message-ID and sender, or by content).
 		w.log.Warn("mailbox UIDVALIDITY changed: rescanning with dedupe", "old", mb.UIDValidity, "new", sel.UIDValidity)
-		if err := w.m.svc.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0, top, true); err != nil {
+		if err := w.m.svc.Mailboxes.StartMailbox(ctx, w.id, w.m.cfg.Node, sel.UIDValidity, 0, top, true); err != nil {
 			return err
 		}
 		mb.UIDValidity, mb.LastUID, mb.AfterUID, mb.BacklogUID, mb.RescanUID = sel.UIDValidity, 0, 0, top, top
@@ -131,7 +131,7 @@ func (w *worker) session(ctx context.Context, mb store.Mailbox) error {
 		// statusEvery otherwise (each stored message already moves
 		// last_sync_at in its own transaction).
 		if w.shown != state || time.Since(w.shownAt) >= statusEvery {
-			if err := w.m.svc.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, state, "", true); err != nil {
+			if err := w.m.svc.Mailboxes.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, state, "", true); err != nil {
 				return err
 			}
 			w.shown, w.shownAt = state, time.Now()
@@ -209,7 +209,7 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 		}
 		if len(uids) == 0 {
 			if mb.LastUID < mb.BacklogUID { // the backlog holds nothing more to import
-				if err := w.m.svc.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.BacklogUID); err != nil {
+				if err := w.m.svc.Mailboxes.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.BacklogUID); err != nil {
 					return err
 				}
 				mb.LastUID = mb.BacklogUID
@@ -233,7 +233,7 @@ func (w *worker) sync(ctx context.Context, c *imapclient.Client, mb *store.Mailb
 		// Backlog mail the window left out is passed over, never touched;
 		// the checkpoint moves past the last of it.
 		if last := uids[len(uids)-1]; len(kept) == 0 || kept[len(kept)-1] != last {
-			if err := w.m.svc.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(last)); err != nil {
+			if err := w.m.svc.Mailboxes.SkipMailboxBacklog(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(last)); err != nil {
 				return err
 			}
 			mb.LastUID = max(mb.LastUID, uint32(last))
@@ -284,16 +284,16 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 			Backlog: uint32(msg.UID) <= mb.BacklogUID}
 		if size, big := tooBig[msg.UID]; big {
 			// Left in the folder for a person; only the checkpoint moves.
-			w.m.svc.LogRejection(ctx, bridge.Envelope{Source: store.SourceIMAP, RemoteAddr: fmt.Sprintf("imap mailbox %d", w.id)},
+			w.m.svc.Inbound.LogRejection(ctx, bridge.Envelope{Source: store.SourceIMAP, RemoteAddr: fmt.Sprintf("imap mailbox %d", w.id)},
 				fmt.Sprintf("IMAP mailbox %d, UID %d: %d bytes, more than the %d bytes accepted; left in folder %q", w.id, msg.UID, size, w.m.cfg.MaxMessageBytes, mb.Folder))
-			if err := w.m.svc.AdvanceMailbox(ctx, cp); err != nil {
+			if err := w.m.svc.Mailboxes.AdvanceMailbox(ctx, cp); err != nil {
 				return err
 			}
 			w.m.metrics.messages.WithLabelValues(resultRejected).Inc()
 			mb.LastUID = max(mb.LastUID, uint32(msg.UID))
 			continue
 		}
-		_, err := w.m.svc.ReceiveIMAP(ctx, cp, msg.FindBodySection(section))
+		_, err := w.m.svc.Mailboxes.ReceiveIMAP(ctx, cp, msg.FindBodySection(section))
 		var me *mailerr.Error
 		switch {
 		case err == nil:
@@ -304,7 +304,7 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 			return err
 		case errors.As(err, &me) && me.Code >= 500:
 			// Refused for good (a mail loop) and logged as rejected: move on.
-			if err := w.m.svc.AdvanceMailbox(ctx, cp); err != nil {
+			if err := w.m.svc.Mailboxes.AdvanceMailbox(ctx, cp); err != nil {
 				return err
 			}
 			w.m.metrics.messages.WithLabelValues(resultRejected).Inc()
@@ -324,7 +324,7 @@ func (w *worker) batch(ctx context.Context, c *imapclient.Client, mb *store.Mail
 	if err := w.after(ctx, c, mb, done); err != nil {
 		return fmt.Errorf("after %q: %s", mb.After, imapText(err))
 	}
-	return w.m.svc.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(done[len(done)-1]))
+	return w.m.svc.Mailboxes.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, uint32(done[len(done)-1]))
 }
 
 // catchUpAfter applies `after` to messages stored before a crash (or a
@@ -354,7 +354,7 @@ func (w *worker) catchUpAfter(ctx context.Context, c *imapclient.Client, mb *sto
 			return fmt.Errorf("after %q: %s", mb.After, imapText(err))
 		}
 	}
-	return w.m.svc.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.LastUID)
+	return w.m.svc.Mailboxes.MailboxAfterDone(ctx, w.id, w.m.cfg.Node, mb.UIDValidity, mb.LastUID)
 }
 
 // after applies the mailbox's `after` to stored messages: \Seen, MOVE
@@ -461,7 +461,7 @@ func (w *worker) failed(ctx context.Context, err error, retry time.Duration) {
 	} else {
 		w.log.Debug("mailbox error again", "err", msg, "retry_in", retry)
 	}
-	if serr := w.m.svc.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, store.MailboxError, msg, false); serr != nil && ctx.Err() == nil &&
+	if serr := w.m.svc.Mailboxes.SetMailboxStatus(ctx, w.id, w.m.cfg.Node, store.MailboxError, msg, false); serr != nil && ctx.Err() == nil &&
 		!errors.Is(serr, store.ErrNotFound) && !errors.Is(serr, bridge.ErrLeaseLost) {
 		w.log.Warn("recording mailbox error", "err", serr)
 	}

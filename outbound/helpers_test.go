@@ -81,7 +81,7 @@ func (e *env) open() {
 	e.st = st
 	e.svc = bridge.New(st, bridge.Config{Domains: []string{testDomain}, Hostname: "mx." + testDomain, TokenKey: make([]byte, 32)}, e.clock, nil)
 	opts := e.opts
-	opts.BounceAddress, opts.Outcomes = e.svc.BounceAddress, e.svc
+	opts.BounceAddress, opts.Outcomes = e.svc.Addresses.BounceAddress, e.svc.Messaging
 	e.reg = prometheus.NewRegistry()
 	opts.Registry = e.reg
 	var err error

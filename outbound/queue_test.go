@@ -31,7 +31,7 @@ func TestDeliversThreadedSignedEmailWithVERPSender(t *testing.T) {
 		t.Fatalf("envelope sender %q is not a VERP bounce address", m.From)
 	}
 	tok := strings.TrimSuffix(strings.TrimPrefix(m.From, "bounce+"), "@"+testDomain)
-	if gotID, err := e.svc.ParseBounceToken(tok); err != nil || gotID != id {
+	if gotID, err := e.svc.Addresses.ParseBounceToken(tok); err != nil || gotID != id {
 		t.Fatalf("bounce token names %d (%v), want %d", gotID, err, id)
 	}
 	if len(m.To) != 1 || m.To[0] != "carla@example.org" {

@@ -70,7 +70,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		}
 		o.inbound.Auth = senderauth.New(res, senderauth.Options{ARCTrusted: []string{"list.test"}})
 	}
-	svc.SetInbound(o.inbound)
+	svc.Inbound.SetInbound(o.inbound)
 	b := &recordingBouncer{}
 	svc.SetBouncer(b)
 	h.bouncer = b
@@ -84,7 +84,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		serverCfg, h.tls = selfSignedTLS(t)
 		opts.TLSConfig = serverCfg
 	}
-	h.srv = smtpd.New(svc, opts)
+	h.srv = smtpd.New(svc.Inbound, opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 func TestLoopGuardSuppresses(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
-	to := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	to := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
 	cases := []struct{ name, extra, want string }{
 		{"auto-replied", "Auto-Submitted: auto-replied\n", "Auto-Submitted"},
 		{"list", "List-Id: <news.example.com>\nPrecedence: list\n", "list"},
@@ -52,7 +52,7 @@ func dsn(to, orig, rcpt, status, action string) string {
 func TestBounceIsApplied(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	id := h.outboundEmail("Gone@Example.org")
-	to := h.svc.BounceAddress(id)
+	to := h.svc.Addresses.BounceAddress(id)
 	wantReply(t, "dsn", h.send("", []string{to}, dsn(to, "dg.abc@mx.support.test", "gone@example.org", "5.1.1", "failed")), "")
 	e := h.mustStatus("bounce", fmt.Sprintf("outbound email %d marked bounced", id))
 	if !strings.Contains(e.Detail, "5.1.1 for gone@example.org") || !strings.Contains(e.Detail, "hard bounce") {
@@ -150,11 +150,11 @@ func TestForgedDSNCoolsNobody(t *testing.T) {
 	}
 	// To the valid bounce address of an email that went to someone else.
 	other := h.outboundEmail("carol@example.com")
-	to := h.svc.BounceAddress(other)
+	to := h.svc.Addresses.BounceAddress(other)
 	wantReply(t, "dsn about another address", h.send("", []string{to}, forged(to)), "")
 	h.mustStatus("bounce", fmt.Sprintf("not applied to victim7@example.com: outbound email %d went to carol@example.com, not to this address", other))
 	// To a valid bounce token of an email that does not exist.
-	to = h.svc.BounceAddress(other + 100)
+	to = h.svc.Addresses.BounceAddress(other + 100)
 	wantReply(t, "dsn about no email", h.send("", []string{to}, forged(to)), "")
 	h.mustStatus("bounce", fmt.Sprintf("outbound email %d does not exist", other+100))
 	for _, v := range append(victims, "carol@example.com") {
@@ -164,7 +164,7 @@ func TestForgedDSNCoolsNobody(t *testing.T) {
 	}
 	// The genuine one still cools its address.
 	mine := h.outboundEmail("victim3@example.com")
-	to = h.svc.BounceAddress(mine)
+	to = h.svc.Addresses.BounceAddress(mine)
 	wantReply(t, "genuine dsn", h.send("", []string{to}, dsn(to, "dg.x@mx.support.test", "victim3@example.com", "5.1.1", "failed")), "")
 	h.mustStatus("bounce", "hard bounce: no email to victim3@example.com")
 	if !h.cooling("victim3@example.com") || h.cooling("victim4@example.com") {

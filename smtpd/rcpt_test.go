@@ -16,8 +16,8 @@ import (
 func TestRcptReplyCodes(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
-	good := "reply+" + h.svc.NewReplyToken(conv, store.Recipient{Type: store.KindCustomer, ID: 1}) + "@support.test"
-	forged := "reply+" + h.svc.NewReplyToken(conv+1, store.Recipient{Type: store.KindCustomer, ID: 1})
+	good := "reply+" + h.svc.Addresses.NewReplyToken(conv, store.Recipient{Type: store.KindCustomer, ID: 1}) + "@support.test"
+	forged := "reply+" + h.svc.Addresses.NewReplyToken(conv+1, store.Recipient{Type: store.KindCustomer, ID: 1})
 	forged = forged[:len(forged)-2] + "aa@support.test" // a MAC that does not verify
 	cases := []struct{ rcpt, want string }{
 		{"someone@elsewhere.example", "550 5.7.1"},
@@ -25,13 +25,13 @@ func TestRcptReplyCodes(t *testing.T) {
 		{"nobody@support.test", "550 5.1.1"},
 		{forged, "550 5.1.1"},
 		{"reply+notatoken@support.test", "550 5.1.1"},
-		{"reply+" + h.svc.NewReplyToken(999, store.Recipient{Type: store.KindCustomer, ID: 1}) + "@support.test", "550 5.1.1"}, // valid MAC, no such conversation
+		{"reply+" + h.svc.Addresses.NewReplyToken(999, store.Recipient{Type: store.KindCustomer, ID: 1}) + "@support.test", "550 5.1.1"}, // valid MAC, no such conversation
 		{"bounce+aaaaaaaaaaaaaaaaaaaaaa@support.test", "550 5.1.1"},
 		{"support@support.test", ""},
 		{"SUPPORT@Help.Test", ""},
 		{"postmaster@support.test", ""},
 		{good, ""},
-		{"bounce+" + h.svc.NewBounceToken(7) + "@support.test", ""},
+		{"bounce+" + h.svc.Addresses.NewBounceToken(7) + "@support.test", ""},
 	}
 	c := h.client()
 	if err := c.Mail("x@example.com"); err != nil {

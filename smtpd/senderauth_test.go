@@ -117,7 +117,7 @@ func TestReplyTokenAuthor(t *testing.T) {
 	first := mail("Carol <carol@customer.example>", "support@support.test", "Printer", "c1@customer.example", "", "It burns.\n")
 	wantReply(t, "carol", h.sendFrom("127.0.0.6", "mx.customer.example", "carol@customer.example", []string{"support@support.test"}, first), "")
 	conv := h.mustStatus("created", "new conversation").ConversationID
-	to := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	to := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
 
 	wantReply(t, "carol by token", h.sendFrom("127.0.0.6", "mx.customer.example", "carol@customer.example", []string{to},
 		mail("carol@customer.example", to, "Re: Printer", "c2@customer.example", "", "thanks\n")), "")

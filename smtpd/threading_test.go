@@ -70,7 +70,7 @@ func TestSupportStartsConversation(t *testing.T) {
 func TestThreadByReplyToken(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
-	to := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	to := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
 	body := "Still burning.\n\nOn Tue, Dec 1, 2026 at 10:00 AM Agnes <support@support.test> wrote:\n> Have you tried turning it off?\n"
 	wantReply(t, "reply", h.send("carol@example.com", []string{to}, mail("Carol <carol@example.com>", to, "Re: Printer", "r1@example.com", "", body)), "")
 	h.mustStatus("threaded", "reply token → conversation")
@@ -136,11 +136,11 @@ func rootID(h *harness, conv uint64) string {
 	defer h.svc.SetOutbox(nil)
 	agent := h.createUser("root-agent@staff.example", "Root", store.RoleAdmin)
 	c := bridge.Caller{Kind: store.KindUser, ID: agent.ID, Role: store.RoleAdmin}
-	if _, err := h.svc.PostMessage(context.Background(), c, conv, bridge.NewMessage{Body: "ping"}); err != nil {
+	if _, err := h.svc.Conversations.PostMessage(context.Background(), c, conv, bridge.NewMessage{Body: "ping"}); err != nil {
 		h.t.Fatal(err)
 	}
 	h.clock.Advance(2 * time.Minute)
-	if err := h.svc.FireDue(context.Background()); err != nil {
+	if err := h.svc.Notifications.FireDue(context.Background()); err != nil {
 		h.t.Fatal(err)
 	}
 	if got == "" {
@@ -176,7 +176,7 @@ func TestThreadBySubjectTag(t *testing.T) {
 	}
 	// A staff user who may see the conversation is a participant.
 	agent := h.createUser("agnes@staff.example", "Agnes", store.RoleAgent)
-	to := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: agent.ID})
+	to := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: agent.ID})
 	wantReply(t, "agent via token", h.send("agnes@staff.example", []string{to},
 		mail("Agnes <agnes@staff.example>", to, "Re: Printer", "a1@staff.example", "", "On it.\n")), "")
 	h.mustStatus("threaded", "reply token")
@@ -207,7 +207,7 @@ func TestStaffFromNeedsDMARC(t *testing.T) {
 	}
 	// Agnes's own reply token (a forwarded notification carries it) plus
 	// a forged From: not posted as Agnes.
-	own := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: agent.ID})
+	own := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindUser, ID: agent.ID})
 	wantReply(t, "own token, forged From", h.sendFrom("127.0.0.9", "evil.example", "agnes@staff.example", []string{own},
 		mail("Agnes <agnes@staff.example>", own, "Re: Printer", "s2@staff.example", "", "Refund approved.\n")), "")
 	h.mustStatus("suppressed", "not trusted as that user")
@@ -239,7 +239,7 @@ func TestStaffFromNeedsDMARC(t *testing.T) {
 func TestMultipleRecipientsAndDuplicates(t *testing.T) {
 	h := newHarness(t, harnessOpts{})
 	conv := h.newConversation("carol@example.com", "Carol", "Printer", "p1@example.com")
-	to := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	to := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
 	raw := mail("carol@example.com", to+", support@support.test", "Re: Printer", "d1@example.com", "", "both\n")
 	before := len(h.log())
 	wantReply(t, "two recipients", h.send("carol@example.com", []string{"support@support.test", to, "support@help.test"}, raw), "")
@@ -270,7 +270,7 @@ func TestReplyTokenLimits(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	to := h.svc.ReplyAddress(internal.ID, store.Recipient{Type: store.KindUser, ID: agent.ID})
+	to := h.svc.Addresses.ReplyAddress(internal.ID, store.Recipient{Type: store.KindUser, ID: agent.ID})
 	wantReply(t, "customer to internal", h.send("carol@example.com", []string{to},
 		mail("carol@example.com", to, "Re: staff only", "i1@example.com", "", "let me see\n")), "")
 	h.mustStatus("suppressed", "not staff")
@@ -278,7 +278,7 @@ func TestReplyTokenLimits(t *testing.T) {
 		t.Fatalf("customer mail in an internal conversation: %d messages", n)
 	}
 	// Carol forwarded her notification to Dave, who answers it.
-	carolTo := h.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
+	carolTo := h.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: h.conversation(conv).CustomerIDs[0]})
 	wantReply(t, "forwarded", h.send("dave@example.com", []string{carolTo},
 		mail("Dave <dave@example.com>", carolTo, "Re: Printer", "dv1@example.com", "", "I am her colleague.\n")), "")
 	h.mustStatus("threaded", "not the token's recipient")

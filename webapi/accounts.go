@@ -33,7 +33,7 @@ func (s *Server) login(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	sess, err := s.svc.Login(c.Request().Context(), in.Email, in.Password, clientIP(c))
+	sess, err := s.svc.Accounts.Login(c.Request().Context(), in.Email, in.Password, clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	if err := s.svc.Logout(c.Request().Context(), caller(c)); err != nil {
+	if err := s.svc.Accounts.Logout(c.Request().Context(), caller(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -56,7 +56,7 @@ func (s *Server) passwordReset(c echo.Context) error {
 		return err
 	}
 	start := time.Now()
-	if err := s.svc.RequestPasswordReset(c.Request().Context(), in.Email, clientIP(c)); err != nil {
+	if err := s.svc.Accounts.RequestPasswordReset(c.Request().Context(), in.Email, clientIP(c)); err != nil {
 		return err
 	}
 	// The same answer at the same time for any address.
@@ -79,7 +79,7 @@ func (s *Server) passwordResetConfirm(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	ended, err := s.svc.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password, clientIP(c))
+	ended, err := s.svc.Accounts.ConfirmPasswordReset(c.Request().Context(), in.Token, in.Password, clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Server) changePassword(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	if err := s.svc.ChangePassword(c.Request().Context(), caller(c), in.CurrentPassword, in.Password, clientIP(c)); err != nil {
+	if err := s.svc.Accounts.ChangePassword(c.Request().Context(), caller(c), in.CurrentPassword, in.Password, clientIP(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -129,7 +129,7 @@ func (s *Server) createTeam(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	t, err := s.svc.CreateTeam(c.Request().Context(), caller(c), in.Name, in.UserIDs)
+	t, err := s.svc.Directory.CreateTeam(c.Request().Context(), caller(c), in.Name, in.UserIDs)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Server) createTeam(c echo.Context) error {
 }
 
 func (s *Server) listTeams(c echo.Context) error {
-	ts, err := s.svc.Teams(c.Request().Context(), caller(c))
+	ts, err := s.svc.Directory.Teams(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) invite(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	inv, err := s.svc.Invite(c.Request().Context(), caller(c), id, in.UserID, in.TeamID)
+	inv, err := s.svc.Accounts.Invite(c.Request().Context(), caller(c), id, in.UserID, in.TeamID)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func (s *Server) invite(c echo.Context) error {
 }
 
 func (s *Server) myInvitations(c echo.Context) error {
-	invs, err := s.svc.MyInvitations(c.Request().Context(), caller(c))
+	invs, err := s.svc.Accounts.MyInvitations(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func (s *Server) settleInvitation(accept bool) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		inv, err := s.svc.SettleInvitation(c.Request().Context(), caller(c), id, accept)
+		inv, err := s.svc.Accounts.SettleInvitation(c.Request().Context(), caller(c), id, accept)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ import (
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	st := storetest.Open(t, t.TempDir())
 	defer st.Close()
-	api := webapi.New(bridge.New(st, bridge.Config{}, nil, nil), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	api := webapi.New(domain(bridge.New(st, bridge.Config{}, nil, nil)), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
 	doc, err := openapi3.NewLoader().LoadFromData(webapi.OpenAPI())
 	if err != nil {
 		t.Fatal(err)
@@ -360,7 +360,7 @@ func TestBootstrapOnlyOnStoreWithoutAdmin(t *testing.T) {
 	e := newEnv(t)
 	var me struct{ ID uint64 }
 	e.must(200, "GET", "/api/v1/me", adminToken, nil).decode(t, &me)
-	created, err := e.svc.Bootstrap(context.Background(), "another-token")
+	created, err := e.svc.Directory.Bootstrap(context.Background(), "another-token")
 	if err != nil || created {
 		t.Fatalf("second bootstrap created=%v err=%v", created, err)
 	}

@@ -13,7 +13,7 @@ const callerKey = "deskgate.caller"
 // missing or unknown token answers 401.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		caller, err := s.svc.Authenticate(c.Request().Context(), bearerToken(c.Request().Header.Get(echo.HeaderAuthorization)))
+		caller, err := s.svc.Accounts.Authenticate(c.Request().Context(), bearerToken(c.Request().Header.Get(echo.HeaderAuthorization)))
 		if err != nil {
 			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="deskgate"`)
 			return err

@@ -22,7 +22,7 @@ func (e *env) automationRuns(id uint64) uint64 {
 // receiveFrom hands a raw mail to the domain by source (SMTP or IMAP).
 func (e *env) receiveFrom(source, from, raw string) bridge.ReceiptEntry {
 	e.t.Helper()
-	rec, err := e.svc.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}, Source: source},
+	rec, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}, Source: source},
 		[]byte(strings.ReplaceAll(raw, "\n", "\r\n")))
 	if err != nil {
 		e.t.Fatal(err)
@@ -154,7 +154,7 @@ func TestSlowAutomationDoesNotDelayTheAnswer(t *testing.T) {
 	e.svc.SetOutbox(slow)
 	ctx, cancel := context.WithCancel(context.Background())
 	worker := make(chan struct{})
-	go func() { defer close(worker); e.svc.RunAutomations(ctx, 50*time.Millisecond) }()
+	go func() { defer close(worker); e.svc.Messaging.RunAutomations(ctx, 50*time.Millisecond) }()
 	defer func() { cancel(); <-worker }()
 	released := false
 	defer func() {
@@ -165,7 +165,7 @@ func TestSlowAutomationDoesNotDelayTheAnswer(t *testing.T) {
 
 	answered := make(chan error, 1)
 	go func() {
-		_, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "dana@customer.example", To: []string{"support@support.test"}, Source: store.SourceSMTP},
+		_, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: "dana@customer.example", To: []string{"support@support.test"}, Source: store.SourceSMTP},
 			[]byte("From: Dana <dana@customer.example>\r\nTo: support@support.test\r\nSubject: Scanner jams\r\nMessage-ID: <slow@customer.example>\r\n\r\nIt jams.\r\n"))
 		answered <- err
 	}()

@@ -15,7 +15,7 @@ import (
 // mail log outcome.
 func (e *env) receive(from string, raw string) bridge.ReceiptEntry {
 	e.t.Helper()
-	rec, err := e.svc.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}},
+	rec, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}},
 		[]byte(strings.ReplaceAll(raw, "\n", "\r\n")))
 	if err != nil {
 		e.t.Fatal(err)
@@ -131,7 +131,7 @@ It is the one next to the kitchen.
 	if aliceReplyTo == "" {
 		t.Fatal("no email to alice")
 	}
-	rec, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "bob@customer.example", To: []string{aliceReplyTo}},
+	rec, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: "bob@customer.example", To: []string{aliceReplyTo}},
 		[]byte("From: bob@customer.example\r\nTo: "+aliceReplyTo+"\r\nCc: dave@customer.example\r\nSubject: Re: x\r\nMessage-ID: <bob-2@customer.example>\r\n\r\nAlso Dave.\r\n"))
 	if err != nil || len(rec.Entries) != 1 || rec.Entries[0].ConversationID != conv ||
 		!strings.Contains(rec.Entries[0].Detail, "Cc not joined: the sender is unverified") {
@@ -146,7 +146,7 @@ It is the one next to the kitchen.
 // and a colleague's reply-all starts its own conversation.
 func TestCcJoinOff(t *testing.T) {
 	e := newEnv(t)
-	e.svc.SetInbound(bridge.InboundConfig{IgnoreCc: true})
+	e.svc.Inbound.SetInbound(bridge.InboundConfig{IgnoreCc: true})
 	r := e.receive("alice@customer.example", ccMail)
 	if r.Status != bridge.InCreated || strings.Contains(r.Detail, "Cc") {
 		t.Fatalf("receipt %+v", r)

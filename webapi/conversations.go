@@ -19,7 +19,7 @@ func (s *Server) createConversation(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	conv, err := s.svc.CreateConversation(c.Request().Context(), caller(c), bridge.NewConversation{
+	conv, err := s.svc.Conversations.CreateConversation(c.Request().Context(), caller(c), bridge.NewConversation{
 		ItemID: in.ItemID, Kind: in.Kind, Subject: in.Subject, CustomerIDs: in.CustomerIDs,
 	})
 	if err != nil {
@@ -49,7 +49,7 @@ func (s *Server) listConversations(c echo.Context) error {
 	if q.CustomerID, err = optionalID(c, "customer_id"); err != nil {
 		return err
 	}
-	rows, next, err := s.svc.ConversationRows(c.Request().Context(), caller(c), q)
+	rows, next, err := s.svc.Conversations.ConversationRows(c.Request().Context(), caller(c), q)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Server) getConversation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	row, err := s.svc.ConversationRow(c.Request().Context(), caller(c), id)
+	row, err := s.svc.Conversations.ConversationRow(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) postMessage(c echo.Context) error {
 	for _, a := range in.Attachments {
 		nm.Attachments = append(nm.Attachments, bridge.NewAttachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Content})
 	}
-	m, err := s.svc.PostMessage(c.Request().Context(), caller(c), id, nm)
+	m, err := s.svc.Conversations.PostMessage(c.Request().Context(), caller(c), id, nm)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) listMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.svc.Messages(c.Request().Context(), caller(c), id)
+	msgs, err := s.svc.Conversations.Messages(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -136,9 +136,9 @@ func (s *Server) getAttachment(c echo.Context) error {
 	var att *store.Attachment
 	var data []byte
 	if c.Get(signedKey) == true {
-		att, data, err = s.svc.SignedAttachment(c.Request().Context(), id, attID, c.QueryParam("expires"), c.QueryParam("sig"))
+		att, data, err = s.svc.Notifications.SignedAttachment(c.Request().Context(), id, attID, c.QueryParam("expires"), c.QueryParam("sig"))
 	} else {
-		att, data, err = s.svc.Attachment(c.Request().Context(), caller(c), id, attID)
+		att, data, err = s.svc.Conversations.Attachment(c.Request().Context(), caller(c), id, attID)
 	}
 	if err != nil {
 		return err
@@ -160,7 +160,7 @@ func (s *Server) removeConversationFollower(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.RemoveConversationFollower(c.Request().Context(), caller(c), id, user); err != nil {
+	if err := s.svc.Conversations.RemoveConversationFollower(c.Request().Context(), caller(c), id, user); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -178,12 +178,12 @@ func (s *Server) startConversation(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	conv, _, err := s.svc.StartConversation(c.Request().Context(), caller(c), bridge.NewExternal{
+	conv, _, err := s.svc.Conversations.StartConversation(c.Request().Context(), caller(c), bridge.NewExternal{
 		CustomerEmail: in.CustomerEmail, CustomerName: in.CustomerName, Subject: in.Subject, Body: in.Body})
 	if err != nil {
 		return err
 	}
-	row, err := s.svc.ConversationRow(c.Request().Context(), caller(c), conv.ID)
+	row, err := s.svc.Conversations.ConversationRow(c.Request().Context(), caller(c), conv.ID)
 	if err != nil {
 		return err
 	}

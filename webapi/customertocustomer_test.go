@@ -47,9 +47,9 @@ func TestCustomerMessageReachesOtherCustomers(t *testing.T) {
 
 	// By email to Carol's reply address with Dave in Cc: Dave has it
 	// already; Erin is notified.
-	reply := e.svc.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: f.custID})
+	reply := e.svc.Addresses.ReplyAddress(conv, store.Recipient{Type: store.KindCustomer, ID: f.custID})
 	raw := fmt.Sprintf("From: Carol <carol@example.com>\r\nTo: %s\r\nCc: Dave <DAVE@example.com>\r\nSubject: Re: Our office printer\r\nMessage-ID: <c2@example.com>\r\n\r\nThe fire brigade is here.\r\n", reply)
-	rec, err := e.svc.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{reply}}, []byte(raw))
+	rec, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{reply}}, []byte(raw))
 	if err != nil || len(rec.Entries) != 1 || rec.Entries[0].Status != bridge.InThreaded {
 		t.Fatalf("reply by email: %+v %v", rec, err)
 	}
@@ -64,7 +64,7 @@ func TestCustomerMessageReachesOtherCustomers(t *testing.T) {
 	// Threaded by the subject tag alone (anyone can type it, and the From
 	// is not proven): posted, but to no other customer.
 	raw = fmt.Sprintf("From: Carol <carol@example.com>\r\nTo: support@support.test\r\nSubject: Printer [#%d]\r\nMessage-ID: <c3@example.com>\r\n\r\nAlso the scanner.\r\n", conv)
-	rec, err = e.svc.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw))
+	rec, err = e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw))
 	if err != nil || len(rec.Entries) != 1 || rec.Entries[0].Status != bridge.InThreaded || rec.Entries[0].ConversationID != conv ||
 		!strings.Contains(rec.Entries[0].Detail, "not sent to the conversation's other customers: threaded by the subject tag only") {
 		t.Fatalf("tagged mail: %+v %v", rec, err)

@@ -30,7 +30,7 @@ func (s *Server) directoryRoutes(auth func(method, path string, h echo.HandlerFu
 }
 
 func (s *Server) listProjects(c echo.Context) error {
-	ps, err := s.svc.Projects(c.Request().Context(), caller(c))
+	ps, err := s.svc.Directory.Projects(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *Server) listProjects(c echo.Context) error {
 }
 
 func (s *Server) getProject(c echo.Context) error {
-	return getOne(c, s.svc.Project, viewProject)
+	return getOne(c, s.svc.Directory.Project, viewProject)
 }
 
 func (s *Server) listItems(c echo.Context) error {
@@ -46,38 +46,40 @@ func (s *Server) listItems(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	its, err := s.svc.Items(c.Request().Context(), caller(c), bridge.ItemFilter{ProjectID: project, Status: c.QueryParam("status")})
+	its, err := s.svc.Directory.Items(c.Request().Context(), caller(c), bridge.ItemFilter{ProjectID: project, Status: c.QueryParam("status")})
 	if err != nil {
 		return err
 	}
 	return pageByID(c, "items", its, func(it *store.Item) uint64 { return it.ID }, false, viewItem)
 }
 
-func (s *Server) getItem(c echo.Context) error { return getOne(c, s.svc.Item, viewItem) }
+func (s *Server) getItem(c echo.Context) error { return getOne(c, s.svc.Directory.Item, viewItem) }
 
 func (s *Server) listCustomers(c echo.Context) error {
-	cs, err := s.svc.Customers(c.Request().Context(), caller(c), bridge.CustomerFilter{Email: c.QueryParam("email"), Q: c.QueryParam("q")})
+	cs, err := s.svc.Directory.Customers(c.Request().Context(), caller(c), bridge.CustomerFilter{Email: c.QueryParam("email"), Q: c.QueryParam("q")})
 	if err != nil {
 		return err
 	}
 	return pageByID(c, "customers", cs, func(cu *store.Customer) uint64 { return cu.ID }, false, viewCustomer)
 }
 
-func (s *Server) getCustomer(c echo.Context) error { return getOne(c, s.svc.Customer, viewCustomer) }
+func (s *Server) getCustomer(c echo.Context) error {
+	return getOne(c, s.svc.Directory.Customer, viewCustomer)
+}
 
 func (s *Server) patchCustomer(c echo.Context) error {
 	var p bridge.CustomerPatch
 	return patchOne(c, &p, func(id uint64) (*store.Customer, error) {
-		return s.svc.UpdateCustomer(c.Request().Context(), caller(c), id, p)
+		return s.svc.Directory.UpdateCustomer(c.Request().Context(), caller(c), id, p)
 	}, viewCustomer)
 }
 
-func (s *Server) getUser(c echo.Context) error { return getOne(c, s.svc.User, viewUser) }
+func (s *Server) getUser(c echo.Context) error { return getOne(c, s.svc.Directory.User, viewUser) }
 
 func (s *Server) patchUser(c echo.Context) error {
 	var p bridge.UserPatch
 	return patchOne(c, &p, func(id uint64) (*store.User, error) {
-		return s.svc.UpdateUser(c.Request().Context(), caller(c), id, p)
+		return s.svc.Directory.UpdateUser(c.Request().Context(), caller(c), id, p)
 	}, viewUser)
 }
 
@@ -87,20 +89,20 @@ func (s *Server) deleteUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.RetireUser(c.Request().Context(), caller(c), id); err != nil {
+	if err := s.svc.Directory.RetireUser(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) getTeam(c echo.Context) error {
-	return getOne(c, s.svc.Team, func(t *store.Team) teamResponse { return teamOf(*t) })
+	return getOne(c, s.svc.Directory.Team, func(t *store.Team) teamResponse { return teamOf(*t) })
 }
 
 func (s *Server) patchTeam(c echo.Context) error {
 	var p bridge.TeamPatch
 	return patchOne(c, &p, func(id uint64) (*store.Team, error) {
-		return s.svc.UpdateTeam(c.Request().Context(), caller(c), id, p)
+		return s.svc.Directory.UpdateTeam(c.Request().Context(), caller(c), id, p)
 	}, func(t *store.Team) teamResponse { return teamOf(*t) })
 }
 
@@ -109,7 +111,7 @@ func (s *Server) deleteTeam(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DeleteTeam(c.Request().Context(), caller(c), id); err != nil {
+	if err := s.svc.Directory.DeleteTeam(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -118,7 +120,7 @@ func (s *Server) deleteTeam(c echo.Context) error {
 func (s *Server) patchMailbox(c echo.Context) error {
 	var p bridge.MailboxPatch
 	return patchOne(c, &p, func(id uint64) (*store.Mailbox, error) {
-		m, err := s.svc.UpdateMailbox(c.Request().Context(), caller(c), id, p)
+		m, err := s.svc.Mailboxes.UpdateMailbox(c.Request().Context(), caller(c), id, p)
 		return &m, err
 	}, func(m *store.Mailbox) mailboxView { return mailboxOf(*m) })
 }

@@ -60,10 +60,10 @@ func openEnvTB(t testing.TB, dir string) *env {
 	}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)
-	if _, err := svc.Bootstrap(context.Background(), adminToken); err != nil {
+	if _, err := svc.Directory.Bootstrap(context.Background(), adminToken); err != nil {
 		t.Fatal(err)
 	}
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry(), HeartbeatEvery: 50 * time.Millisecond}, nil)
+	api := webapi.New(domain(svc), webapi.Options{Registry: prometheus.NewRegistry(), HeartbeatEvery: 50 * time.Millisecond}, nil)
 	srv := httptest.NewServer(api.Handler())
 	e := &env{t: t, srv: srv, svc: svc, st: st, dir: dir, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(e.close)
@@ -161,7 +161,7 @@ func (e *env) do(method, path, token string, body any) resp {
 // worker of a running deskgate does after the answer (SPEC §9).
 func (e *env) settle() {
 	e.t.Helper()
-	if _, err := e.svc.DrainAutomations(context.Background()); err != nil {
+	if _, err := e.svc.Messaging.DrainAutomations(context.Background()); err != nil {
 		e.t.Fatalf("automation worker: %v", err)
 	}
 }
@@ -235,4 +235,10 @@ func (e *env) fixture() fixture {
 	f.external = e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{"item_id": f.item, "kind": "external", "subject": "Your printer", "customer_ids": []uint64{f.custID}}).id(t)
 	f.internal = e.must(201, "POST", "/api/v1/conversations", adminToken, map[string]any{"item_id": f.item, "kind": "internal", "subject": "Who broke it"}).id(t)
 	return f
+}
+
+// domain is the API's view of svc, as cmd/deskgate wires it.
+func domain(svc *bridge.Service) webapi.Domain {
+	return webapi.Domain{Accounts: svc.Accounts, Conversations: svc.Conversations, Notifications: svc.Notifications,
+		Directory: svc.Directory, Messaging: svc.Messaging, Mailboxes: svc.Mailboxes, Inbound: svc.Inbound}
 }

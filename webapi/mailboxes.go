@@ -73,7 +73,7 @@ func (s *Server) createMailbox(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	m, err := s.svc.CreateMailbox(c.Request().Context(), caller(c), bridge.MailboxInput(in))
+	m, err := s.svc.Mailboxes.CreateMailbox(c.Request().Context(), caller(c), bridge.MailboxInput(in))
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) createMailbox(c echo.Context) error {
 
 // listMailboxes is GET /api/v1/mailboxes (admins).
 func (s *Server) listMailboxes(c echo.Context) error {
-	ms, err := s.svc.Mailboxes(c.Request().Context(), caller(c))
+	ms, err := s.svc.Mailboxes.Mailboxes(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) deleteMailbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DeleteMailbox(c.Request().Context(), caller(c), id); err != nil {
+	if err := s.svc.Mailboxes.DeleteMailbox(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

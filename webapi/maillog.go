@@ -77,14 +77,14 @@ func (s *Server) listMailLog(c echo.Context) error {
 		}
 	}
 	ctx := c.Request().Context()
-	es, err := s.svc.MailLog(ctx, caller(c), q)
+	es, err := s.svc.Inbound.MailLog(ctx, caller(c), q)
 	if err != nil {
 		return err
 	}
 	if len(es) == p.limit {
 		// One entry past the page tells whether there is a next one.
 		q.BeforeID, q.Limit = es[len(es)-1].ID, 1
-		if more, err := s.svc.MailLog(ctx, caller(c), q); err != nil {
+		if more, err := s.svc.Inbound.MailLog(ctx, caller(c), q); err != nil {
 			return err
 		} else if len(more) > 0 {
 			p.setNext(c, strconv.FormatUint(es[len(es)-1].ID, 10))
@@ -104,7 +104,7 @@ func (s *Server) mailLogRaw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.svc.MailLogRaw(c.Request().Context(), caller(c), id)
+	raw, err := s.svc.Inbound.MailLogRaw(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}

@@ -19,11 +19,11 @@ func TestMailLogAPI(t *testing.T) {
 	for i, subj := range []string{"first", "second", "third"} {
 		raw := "From: Carol <carol@example.com>\r\nTo: support@support.test\r\nSubject: " + subj +
 			"\r\nMessage-ID: <m" + string(rune('1'+i)) + "@example.com>\r\n\r\nhello " + subj + "\r\n"
-		if _, err := e.svc.Receive(ctx, bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
+		if _, err := e.svc.Inbound.Receive(ctx, bridge.Envelope{From: "carol@example.com", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	e.svc.LogRejection(ctx, bridge.Envelope{From: "x@example.com", To: []string{"nobody@support.test"}}, "RCPT TO <nobody@support.test>: 550 5.1.1 no such user")
+	e.svc.Inbound.LogRejection(ctx, bridge.Envelope{From: "x@example.com", To: []string{"nobody@support.test"}}, "RCPT TO <nobody@support.test>: 550 5.1.1 no such user")
 
 	var all []map[string]any
 	e.must(200, "GET", "/api/v1/maillog?direction=inbound", adminToken, nil).decode(t, &all)
@@ -77,13 +77,13 @@ func TestMailLogAuthAndUnverified(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc.SetInbound(bridge.InboundConfig{Auth: senderauth.New(res, senderauth.Options{})})
+	e.svc.Inbound.SetInbound(bridge.InboundConfig{Auth: senderauth.New(res, senderauth.Options{})})
 	ctx := context.Background()
 	for i, ip := range []string{"192.0.2.6", "192.0.2.9"} {
 		raw := "From: Carol <carol@customer.example>\r\nTo: support@support.test\r\nSubject: s" + string(rune('1'+i)) +
 			"\r\nMessage-ID: <a" + string(rune('1'+i)) + "@customer.example>\r\n\r\nhello\r\n"
 		env := bridge.Envelope{From: "carol@customer.example", To: []string{"support@support.test"}, RemoteAddr: ip + ":2525", Helo: "mx.customer.example"}
-		if _, err := e.svc.Receive(ctx, env, []byte(raw)); err != nil {
+		if _, err := e.svc.Inbound.Receive(ctx, env, []byte(raw)); err != nil {
 			t.Fatal(err)
 		}
 	}

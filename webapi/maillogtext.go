@@ -59,7 +59,7 @@ func (s *Server) mailLogText(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	raw, err := s.svc.MailLogRaw(c.Request().Context(), caller(c), id)
+	raw, err := s.svc.Inbound.MailLogRaw(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ func TestMailLogText(t *testing.T) {
 	raw := "From: =?utf-8?q?Jos=C3=A9?= <jose@example.com>\r\nTo: support@support.test\r\nSubject: =?utf-8?q?Caf=C3=A9_link?=\r\n" +
 		"Message-ID: <qp1@example.com>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
 		"Open https://desk.test/reset-password?token=3Dabcdefghijklmnopqrstuvwxyz0123456789abcdefghijklm=\r\nnopqrstuvwxyz please, caf=C3=A9.\r\n"
-	if _, err := e.svc.Receive(ctx, bridge.Envelope{From: "jose@example.com", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
+	if _, err := e.svc.Inbound.Receive(ctx, bridge.Envelope{From: "jose@example.com", To: []string{"support@support.test"}}, []byte(raw)); err != nil {
 		t.Fatal(err)
 	}
 	var all []map[string]any

@@ -51,7 +51,7 @@ func (in templateIn) input() bridge.TemplateInput {
 }
 
 func (s *Server) listTemplates(c echo.Context) error {
-	vs, err := s.svc.Templates(c.Request().Context(), caller(c))
+	vs, err := s.svc.Messaging.Templates(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (s *Server) listTemplates(c echo.Context) error {
 }
 
 func (s *Server) getTemplate(c echo.Context) error {
-	v, err := s.svc.Template(c.Request().Context(), caller(c), c.Param("name"))
+	v, err := s.svc.Messaging.Template(c.Request().Context(), caller(c), c.Param("name"))
 	if err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func (s *Server) putTemplate(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateTemplate(c.Request().Context(), caller(c), c.Param("name"), in.input())
+	v, err := s.svc.Messaging.UpdateTemplate(c.Request().Context(), caller(c), c.Param("name"), in.input())
 	if err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (s *Server) createTemplate(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.CreateTemplate(c.Request().Context(), caller(c), in.Name, in.input())
+	v, err := s.svc.Messaging.CreateTemplate(c.Request().Context(), caller(c), in.Name, in.input())
 	if err != nil {
 		return err
 	}
@@ -95,14 +95,14 @@ func (s *Server) createTemplate(c echo.Context) error {
 }
 
 func (s *Server) deleteTemplate(c echo.Context) error {
-	if err := s.svc.DeleteTemplate(c.Request().Context(), caller(c), c.Param("name")); err != nil {
+	if err := s.svc.Messaging.DeleteTemplate(c.Request().Context(), caller(c), c.Param("name")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) resetTemplate(c echo.Context) error {
-	v, err := s.svc.ResetTemplate(c.Request().Context(), caller(c), c.Param("name"))
+	v, err := s.svc.Messaging.ResetTemplate(c.Request().Context(), caller(c), c.Param("name"))
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) previewTemplate(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	r, err := s.svc.PreviewTemplate(c.Request().Context(), caller(c), c.Param("name"),
+	r, err := s.svc.Messaging.PreviewTemplate(c.Request().Context(), caller(c), c.Param("name"),
 		bridge.PreviewInput{Subject: in.Subject, Text: in.Text, HTML: in.HTML, Data: in.Data})
 	if err != nil {
 		return err
@@ -193,7 +193,7 @@ func (in automationIn) input() bridge.AutomationInput {
 }
 
 func (s *Server) listAutomations(c echo.Context) error {
-	vs, err := s.svc.Automations(c.Request().Context(), caller(c))
+	vs, err := s.svc.Messaging.Automations(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (s *Server) getAutomation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v, err := s.svc.Automation(c.Request().Context(), caller(c), id)
+	v, err := s.svc.Messaging.Automation(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func (s *Server) createAutomation(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.CreateAutomation(c.Request().Context(), caller(c), in.input())
+	v, err := s.svc.Messaging.CreateAutomation(c.Request().Context(), caller(c), in.input())
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (s *Server) putAutomation(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	v, err := s.svc.UpdateAutomation(c.Request().Context(), caller(c), id, in.input())
+	v, err := s.svc.Messaging.UpdateAutomation(c.Request().Context(), caller(c), id, in.input())
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (s *Server) deleteAutomation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.DeleteAutomation(c.Request().Context(), caller(c), id); err != nil {
+	if err := s.svc.Messaging.DeleteAutomation(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -267,7 +267,7 @@ func (s *Server) updateItem(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	it, err := s.svc.UpdateItem(c.Request().Context(), caller(c), id, bridge.ItemUpdate{Status: in.Status, Title: in.Title})
+	it, err := s.svc.Conversations.UpdateItem(c.Request().Context(), caller(c), id, bridge.ItemUpdate{Status: in.Status, Title: in.Title})
 	if err != nil {
 		return err
 	}

@@ -126,7 +126,7 @@ func TestSignedAttachmentLink(t *testing.T) {
 	if err := e.st.Update(context.Background(), func(tx store.Tx) error { return tx.CreateMessage(m, [][]byte{[]byte("hello")}) }); err != nil {
 		t.Fatal(err)
 	}
-	link := e.svc.AttachmentLink(m.ID, m.Attachments[0].ID, e.clock.Now().Add(time.Hour))
+	link := e.svc.Notifications.AttachmentLink(m.ID, m.Attachments[0].ID, e.clock.Now().Add(time.Hour))
 	path := link[strings.Index(link, "/api/v1/"):]
 	get := func(p string) (int, string) {
 		res, err := http.Get(e.srv.URL + p)
@@ -200,7 +200,7 @@ func TestSendTemplateEmail(t *testing.T) {
 		var why string
 		err := e.st.Update(context.Background(), func(tx store.Tx) error {
 			var err error
-			ok, why, err = e.svc.SendTemplateEmailTx(tx, "welcome", r, map[string]any{"Name": "Nina", "Email": r.Email, "Link": "https://x/reset-password?token=t", "ExpiresIn": "1 hour"}, "welcome email")
+			ok, why, err = e.svc.Messaging.SendTemplateEmailTx(tx, "welcome", r, map[string]any{"Name": "Nina", "Email": r.Email, "Link": "https://x/reset-password?token=t", "ExpiresIn": "1 hour"}, "welcome email")
 			return err
 		})
 		if err != nil {

@@ -25,8 +25,8 @@ func TestMetricsOpenOnLoopbackOnly(t *testing.T) {
 		api.Handler().ServeHTTP(rec, req)
 		return rec.Code
 	}
-	open := webapi.New(e.svc, webapi.Options{Registry: prometheus.NewRegistry()}, nil)
-	withToken := webapi.New(e.svc, webapi.Options{Registry: prometheus.NewRegistry(), MetricsToken: "m-secret"}, nil)
+	open := webapi.New(domain(e.svc), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	withToken := webapi.New(domain(e.svc), webapi.Options{Registry: prometheus.NewRegistry(), MetricsToken: "m-secret"}, nil)
 	for _, c := range []struct {
 		name              string
 		api               *webapi.Server

@@ -17,7 +17,7 @@ func (s *Server) markSeen(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.MarkSeen(c.Request().Context(), caller(c), id); err != nil {
+	if err := s.svc.Notifications.MarkSeen(c.Request().Context(), caller(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -28,7 +28,7 @@ func (s *Server) deliveries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ds, err := s.svc.Deliveries(c.Request().Context(), caller(c), id)
+	ds, err := s.svc.Notifications.Deliveries(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) notifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ns, more, err := s.svc.NotificationsPage(c.Request().Context(), caller(c), unseen == "1" || unseen == "true", before, p.limit)
+	ns, more, err := s.svc.Notifications.NotificationsPage(c.Request().Context(), caller(c), unseen == "1" || unseen == "true", before, p.limit)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) notifications(c echo.Context) error {
 }
 
 func (s *Server) unseenCounts(c echo.Context) error {
-	counts, err := s.svc.UnseenCounts(c.Request().Context(), caller(c))
+	counts, err := s.svc.Notifications.UnseenCounts(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -84,13 +84,13 @@ func (s *Server) events(c echo.Context) error {
 	cl := caller(c)
 	ctx, end := context.WithCancel(c.Request().Context())
 	defer end()
-	release, err := s.svc.TrackStream(cl, end)
+	release, err := s.svc.Notifications.TrackStream(cl, end)
 	if err != nil {
 		return err
 	}
 	defer release()
 	token := bearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
-	live, cancel := s.svc.Subscribe(cl) // before the replay, so nothing falls between
+	live, cancel := s.svc.Notifications.Subscribe(cl) // before the replay, so nothing falls between
 	defer cancel()
 	var last uint64
 	if h := c.Request().Header.Get("Last-Event-ID"); h != "" {
@@ -116,7 +116,7 @@ func (s *Server) events(c echo.Context) error {
 	// carries ids above last, so a backlog cut at the first page would be
 	// lost. Bounded: ids only grow, and at most maxReplayPages pages.
 	for page := 0; last > 0 && page < maxReplayPages; page++ {
-		missed, err := s.svc.Notifications(ctx, cl, false, last)
+		missed, err := s.svc.Notifications.Notifications(ctx, cl, false, last)
 		if err != nil {
 			return nil // headers are out: end the stream, the client reconnects
 		}
@@ -139,7 +139,7 @@ func (s *Server) events(c echo.Context) error {
 			return nil
 		case <-beat.C:
 			writing()
-			if _, err := s.svc.Authenticate(ctx, token); bridge.KindOf(err) == bridge.KindUnauthorized {
+			if _, err := s.svc.Accounts.Authenticate(ctx, token); bridge.KindOf(err) == bridge.KindUnauthorized {
 				return nil // revoked (perhaps on another node)
 			}
 			fmt.Fprint(w, ": ping\n\n")

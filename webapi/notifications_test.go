@@ -37,7 +37,7 @@ func (e *env) post(conv uint64, token, body string) uint64 {
 }
 
 func (e *env) fire() {
-	if err := e.svc.FireDue(context.Background()); err != nil {
+	if err := e.svc.Notifications.FireDue(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -190,7 +190,7 @@ func TestOverdueTimerFiresAtStart(t *testing.T) {
 	e2.clock.Advance(5 * time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- e2.svc.RunTimers(ctx) }()
+	go func() { done <- e2.svc.Notifications.RunTimers(ctx) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for len(e2.outbox.sent()) == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)

@@ -15,7 +15,7 @@ type tokenResponse struct {
 
 // me answers who the token belongs to.
 func (s *Server) me(c echo.Context) error {
-	me, err := s.svc.Me(c.Request().Context(), caller(c))
+	me, err := s.svc.Accounts.Me(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ func (s *Server) createUser(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, err := s.svc.CreateUser(c.Request().Context(), caller(c), in.Email, in.Name, in.Role)
+	u, err := s.svc.Directory.CreateUser(c.Request().Context(), caller(c), in.Email, in.Name, in.Role)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (s *Server) createUser(c echo.Context) error {
 
 // listUsers answers the staff users (admins only).
 func (s *Server) listUsers(c echo.Context) error {
-	us, err := s.svc.Users(c.Request().Context(), caller(c))
+	us, err := s.svc.Directory.Users(c.Request().Context(), caller(c))
 	if err != nil {
 		return err
 	}
@@ -48,11 +48,11 @@ func (s *Server) listUsers(c echo.Context) error {
 }
 
 func (s *Server) createUserToken(c echo.Context) error {
-	return s.issueToken(c, s.svc.CreateUserToken)
+	return s.issueToken(c, s.svc.Directory.CreateUserToken)
 }
 
 func (s *Server) createCustomerToken(c echo.Context) error {
-	return s.issueToken(c, s.svc.CreateCustomerToken)
+	return s.issueToken(c, s.svc.Directory.CreateCustomerToken)
 }
 
 type tokenFunc func(ctx context.Context, c bridge.Caller, id uint64) (string, error)
@@ -74,7 +74,7 @@ func (s *Server) getSettings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.svc.Settings(c.Request().Context(), caller(c), id)
+	st, err := s.svc.Mailboxes.Settings(c.Request().Context(), caller(c), id)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *Server) putSettings(c echo.Context) error {
 	if err := decode(c, &p); err != nil {
 		return err
 	}
-	st, err := s.svc.UpdateSettings(c.Request().Context(), caller(c), id, p)
+	st, err := s.svc.Mailboxes.UpdateSettings(c.Request().Context(), caller(c), id, p)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) createCustomer(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	cu, err := s.svc.CreateCustomer(c.Request().Context(), caller(c), in.Email, in.Name)
+	cu, err := s.svc.Directory.CreateCustomer(c.Request().Context(), caller(c), in.Email, in.Name)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/console"
 	"github.com/deskgate/deskgate/webhooks"
 	"github.com/labstack/echo/v4"
@@ -62,14 +61,14 @@ const DefaultResetAnswerAfter = 250 * time.Millisecond
 
 // Server is the HTTP API.
 type Server struct {
-	svc  *bridge.Service
+	svc  Domain
 	e    *echo.Echo
 	log  *slog.Logger
 	opts Options
 }
 
-// New builds the API over svc.
-func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
+// New builds the API over the domain d.
+func New(d Domain, opts Options, log *slog.Logger) *Server {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
@@ -87,7 +86,7 @@ func New(svc *bridge.Service, opts Options, log *slog.Logger) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(log)
 	e.IPExtractor = ipExtractor(opts.TrustedProxies)
-	s := &Server{svc: svc, e: e, log: log, opts: opts}
+	s := &Server{svc: d, e: e, log: log, opts: opts}
 	if len(opts.CORSOrigins) > 0 {
 		e.Pre(cors(opts.CORSOrigins))
 	}

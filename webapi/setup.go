@@ -37,7 +37,7 @@ func (s *Server) setup(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	u, sess, err := s.svc.CompleteSetup(c.Request().Context(), in.Token, in.Email, in.Name, in.Password, clientIP(c))
+	u, sess, err := s.svc.Accounts.CompleteSetup(c.Request().Context(), in.Token, in.Email, in.Name, in.Password, clientIP(c))
 	if err != nil {
 		return err
 	}

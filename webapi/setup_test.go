@@ -27,7 +27,7 @@ func newEnvNoAdmin(t *testing.T) *env {
 	}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry()}, nil)
+	api := webapi.New(domain(svc), webapi.Options{Registry: prometheus.NewRegistry()}, nil)
 	e := &env{t: t, srv: httptest.NewServer(api.Handler()), svc: svc, st: st, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(e.close)
 	return e
@@ -36,7 +36,7 @@ func newEnvNoAdmin(t *testing.T) *env {
 // setupToken issues a setup link and returns its token.
 func setupToken(t *testing.T, e *env) string {
 	t.Helper()
-	l, err := e.svc.IssueSetupLink(context.Background())
+	l, err := e.svc.Accounts.IssueSetupLink(context.Background())
 	if err != nil || l == nil {
 		t.Fatalf("IssueSetupLink: %v %v", l, err)
 	}
@@ -74,7 +74,7 @@ func TestSetupCreatesFirstAdmin(t *testing.T) {
 	e.must(200, "GET", "/api/v1/me", out.Token, nil)
 	e.must(201, "POST", "/api/v1/users", out.Token, map[string]string{"email": "ann@example.com", "name": "Ann", "role": "agent"})
 	e.must(422, "POST", "/api/v1/setup", "", map[string]string{"token": tok, "email": "x@example.com", "password": "a long passphrase"})
-	if l, err := e.svc.IssueSetupLink(context.Background()); err != nil || l != nil {
+	if l, err := e.svc.Accounts.IssueSetupLink(context.Background()); err != nil || l != nil {
 		t.Fatalf("a setup link issued although an admin exists: %v %v", l, err)
 	}
 
@@ -84,7 +84,7 @@ func TestSetupCreatesFirstAdmin(t *testing.T) {
 	e2.clock.Advance(bridge.SetupTTL)
 	e2.must(422, "POST", "/api/v1/setup", "", map[string]string{"token": old, "email": "boss@example.com", "password": "a long passphrase"})
 	early := setupToken(t, e2)
-	if _, err := e2.svc.Bootstrap(context.Background(), "automation-token"); err != nil {
+	if _, err := e2.svc.Directory.Bootstrap(context.Background(), "automation-token"); err != nil {
 		t.Fatal(err)
 	}
 	e2.must(422, "POST", "/api/v1/setup", "", map[string]string{"token": early, "email": "boss@example.com", "password": "a long passphrase"})

@@ -36,7 +36,7 @@ func (e *env) eventsStatus(ctx context.Context, token string) (int, string) {
 func TestEventStreamsAreCappedInAll(t *testing.T) {
 	e := newEnv(t)
 	f := e.fixture()
-	e.svc.SetMaxStreams(4)
+	e.svc.Notifications.SetMaxStreams(4)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	custCtx, closeCust := context.WithCancel(ctx)

@@ -62,7 +62,7 @@ func (s *Server) listTokens(c echo.Context, kind string) error {
 	if err != nil {
 		return err
 	}
-	ts, err := s.svc.Tokens(c.Request().Context(), caller(c), kind, id)
+	ts, err := s.svc.Accounts.Tokens(c.Request().Context(), caller(c), kind, id)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func (s *Server) revokeToken(c echo.Context, kind string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.svc.RevokeToken(c.Request().Context(), caller(c), kind, id, c.Param("token_id")); err != nil {
+	if err := s.svc.Accounts.RevokeToken(c.Request().Context(), caller(c), kind, id, c.Param("token_id")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -33,7 +33,7 @@ func newWebhookEnv(t *testing.T) *env {
 		Accounts: bridge.AccountsConfig{Argon2: bridge.Argon2Params{Memory: 64, Time: 1, Threads: 1}}}, clock, nil)
 	outbox := &recordingOutbox{}
 	svc.SetOutbox(outbox)
-	if _, err := svc.Bootstrap(context.Background(), adminToken); err != nil {
+	if _, err := svc.Directory.Bootstrap(context.Background(), adminToken); err != nil {
 		t.Fatal(err)
 	}
 	admin := webhooks.NewAdmin(rec, true, nil)
@@ -44,7 +44,7 @@ func newWebhookEnv(t *testing.T) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { disp.Run(ctx); close(done) }()
-	api := webapi.New(svc, webapi.Options{Registry: prometheus.NewRegistry(), Webhooks: admin}, nil)
+	api := webapi.New(domain(svc), webapi.Options{Registry: prometheus.NewRegistry(), Webhooks: admin}, nil)
 	e := &env{t: t, srv: httptest.NewServer(api.Handler()), svc: svc, st: rec, dir: dir, router: openapiRouter(t), clock: clock, outbox: outbox}
 	t.Cleanup(func() { cancel(); <-done; e.close() })
 	return e
@@ -191,10 +191,10 @@ func TestEveryEventTypeIsDelivered(t *testing.T) {
 	e.must(200, "PUT", pathf("/api/v1/items/%d/assignees", f.item), adminToken, map[string]any{"user_ids": []uint64{f.agentID}})
 	e.must(200, "PUT", pathf("/api/v1/items/%d", f.item), adminToken, map[string]string{"status": "closed"})
 	mb := e.must(201, "POST", "/api/v1/mailboxes", adminToken, map[string]any{"host": "127.0.0.1", "port": 1, "tls": "none", "username": "u", "password": "p"}).id(t)
-	if _, _, err := e.svc.ClaimMailbox(context.Background(), mb, "n1", time.Minute); err != nil {
+	if _, _, err := e.svc.Mailboxes.ClaimMailbox(context.Background(), mb, "n1", time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SetMailboxStatus(context.Background(), mb, "n1", "error", "connection refused", false); err != nil {
+	if err := e.svc.Mailboxes.SetMailboxStatus(context.Background(), mb, "n1", "error", "connection refused", false); err != nil {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}

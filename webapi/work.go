@@ -19,7 +19,7 @@ func (s *Server) createProject(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	p, err := s.svc.CreateProject(c.Request().Context(), caller(c), in.Name)
+	p, err := s.svc.Directory.CreateProject(c.Request().Context(), caller(c), in.Name)
 	if err != nil {
 		return err
 	}
@@ -62,9 +62,9 @@ func (s *Server) addProjectFollower(c echo.Context) error {
 	case in.UserID != 0 && in.TeamID != 0:
 		return &bridge.Error{Kind: bridge.KindInvalid, Message: "user_id or team_id: only one"}
 	case in.TeamID != 0:
-		err = s.svc.AddProjectTeam(c.Request().Context(), caller(c), id, in.TeamID)
+		err = s.svc.Directory.AddProjectTeam(c.Request().Context(), caller(c), id, in.TeamID)
 	case in.UserID != 0:
-		err = s.svc.AddProjectFollower(c.Request().Context(), caller(c), id, in.UserID)
+		err = s.svc.Directory.AddProjectFollower(c.Request().Context(), caller(c), id, in.UserID)
 	default:
 		return &bridge.Error{Kind: bridge.KindInvalid, Message: "user_id or team_id: required"}
 	}
@@ -75,11 +75,11 @@ func (s *Server) addProjectFollower(c echo.Context) error {
 }
 
 func (s *Server) addItemFollower(c echo.Context) error {
-	return s.addFollower(c, s.svc.AddItemFollower)
+	return s.addFollower(c, s.svc.Directory.AddItemFollower)
 }
 
 func (s *Server) addConversationFollower(c echo.Context) error {
-	return s.addFollower(c, s.svc.AddConversationFollower)
+	return s.addFollower(c, s.svc.Conversations.AddConversationFollower)
 }
 
 func (s *Server) createItem(c echo.Context) error {
@@ -90,7 +90,7 @@ func (s *Server) createItem(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	it, err := s.svc.CreateItem(c.Request().Context(), caller(c), in.ProjectID, in.Title)
+	it, err := s.svc.Directory.CreateItem(c.Request().Context(), caller(c), in.ProjectID, in.Title)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) setAssignees(c echo.Context) error {
 	if in.UserIDs == nil {
 		return &bridge.Error{Kind: bridge.KindInvalid, Message: "user_ids: required (an empty list clears)"}
 	}
-	it, err := s.svc.SetAssignees(c.Request().Context(), caller(c), id, *in.UserIDs)
+	it, err := s.svc.Directory.SetAssignees(c.Request().Context(), caller(c), id, *in.UserIDs)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func run(n, conns int, smarthost string) error {
 	}
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test", TokenKey: make([]byte, 32)}, nil, nil)
 	q, err := outbound.New(st, outbound.Options{
-		Domain: "support.test", Keys: keys, BounceAddress: svc.BounceAddress, Outcomes: svc, Smarthost: smarthost,
+		Domain: "support.test", Keys: keys, BounceAddress: svc.Addresses.BounceAddress, Outcomes: svc.Messaging, Smarthost: smarthost,
 		MaxWorkers: conns, MaxPerDestination: conns, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

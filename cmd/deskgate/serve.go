@@ -116,7 +116,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	}
 	proxies, _ := a.cfg.TrustedProxyPrefixes() // validated by config.Load
 	limits := a.httpLimits()
-	api := webapi.New(a.svc, webapi.Options{Registry: a.reg, Ready: a.ready.Load,
+	api := webapi.New(apiDomain(a.svc), webapi.Options{Registry: a.reg, Ready: a.ready.Load,
 		StoreBackend: a.st.Backend(), Node: a.node, TrustedProxies: proxies, Conns: limits,
 		MetricsToken: cfg.MetricsToken, CORSOrigins: a.cfg.CORSOrigins, Webhooks: a.hooks}, log)
 	httpSrv := webapi.NewHTTPServer(api.Handler(), limits)
@@ -138,22 +138,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 	}
 	goFn("http", func() error { return httpSrv.Serve(httpLn) })
 	goFn("smtp", func() error { return smtpSrv.Serve(smtpLn) })
-	goFn("timers", func() error { return a.svc.RunTimers(loops) })
+	goFn("timers", func() error { return a.svc.Notifications.RunTimers(loops) })
 	goFn("outbound queue", func() error { return a.queue.Run(loops) })
 	goFn("maillog pruning", func() error { a.pruneLoop(loops); return nil })
 	goFn("webhooks", func() error { a.dispatcher.Run(loops); return nil })
-	goFn("automations", func() error { a.svc.RunAutomations(loops, 0); return nil })
+	goFn("automations", func() error { a.svc.Messaging.RunAutomations(loops, 0); return nil })
 	if a.events != nil { // other nodes' messages reach this node's event streams
 		goFn("node events", func() error {
 			a.events.Listen(loops, func(ids []uint64) {
-				if err := a.svc.PublishMessages(loops, ids); err != nil {
+				if err := a.svc.Notifications.PublishMessages(loops, ids); err != nil {
 					log.Warn("showing another node's messages", "err", err)
 				}
 			})
 			return nil
 		})
 	}
-	fetcher := imapfetch.New(a.svc, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
+	fetcher := imapfetch.New(imapfetch.Domain{Mailboxes: a.svc.Mailboxes, Inbound: a.svc.Inbound}, imapfetch.Config{Node: a.node, LeaseTTL: cfg.NodeLease, MaxMessageBytes: cfg.MaxMessageBytes}, log)
 	if err := fetcher.RegisterMetrics(a.reg); err != nil {
 		log.Warn("imap metrics", "err", err) // the fetcher works without them
 	}
@@ -236,7 +236,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}, bridge.SystemClock{}, log)
 	if a.pg != nil {
 		a.events = pgstore.NewEvents(a.pg, a.node, log)
-		a.svc.SetAnnouncer(a.events)
+		a.svc.Notifications.SetAnnouncer(a.events)
 	}
 	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {
 		st.Close()
@@ -246,7 +246,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		st.Close()
 		return nil, err
 	}
-	created, err := a.svc.Bootstrap(context.Background(), cfg.BootstrapToken)
+	created, err := a.svc.Directory.Bootstrap(context.Background(), cfg.BootstrapToken)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -265,7 +265,7 @@ func (a *app) newQueue() error {
 		return err
 	}
 	q, err := outbound.New(a.st, outbound.Options{
-		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.BounceAddress, Outcomes: a.svc,
+		Domain: a.cfg.Domains[0], Hostname: a.cfg.Hostname, Keys: keys, BounceAddress: a.svc.Addresses.BounceAddress, Outcomes: a.svc.Messaging,
 		Capture: a.cfg.Capture(), Smarthost: a.cfg.Smarthost, SmarthostUser: a.cfg.SmarthostUser, SmarthostPassword: a.cfg.SmarthostPassword,
 		SmarthostInsecureTLS: a.cfg.SmarthostInsecureTLS, RetrySchedule: a.cfg.RetrySchedule,
 		Lifetime: a.cfg.QueueLifetime, Retention: a.cfg.LogRetention,
@@ -307,4 +307,10 @@ func publicURL(cfg config.Config, listening string) (url string, guessed bool) {
 		return "http://" + listening, false
 	}
 	return "http://" + net.JoinHostPort(cfg.Hostname, port), true
+}
+
+// apiDomain is the HTTP API's view of the domain: the services it calls.
+func apiDomain(svc *bridge.Service) webapi.Domain {
+	return webapi.Domain{Accounts: svc.Accounts, Conversations: svc.Conversations, Notifications: svc.Notifications,
+		Directory: svc.Directory, Messaging: svc.Messaging, Mailboxes: svc.Mailboxes, Inbound: svc.Inbound}
 }

@@ -11,7 +11,7 @@ import (
 // (SPEC §10): a new one at each start, valid 24 h, logged and written
 // plainly to console so a newcomer can copy it.
 func (a *app) offerSetup(ctx context.Context, console io.Writer) {
-	link, err := a.svc.IssueSetupLink(ctx)
+	link, err := a.svc.Accounts.IssueSetupLink(ctx)
 	if err != nil {
 		a.log.Error("issuing the setup link", "err", err)
 		return

@@ -13,7 +13,7 @@ import (
 // listenSMTP configures inbound mail on the domain and opens the MX
 // listener with STARTTLS when DESKGATE_TLS_CERT/KEY are set.
 func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
-	a.svc.SetInbound(bridge.InboundConfig{
+	a.svc.Inbound.SetInbound(bridge.InboundConfig{
 		FloodLimit: a.cfg.FloodLimit, FloodWindow: a.cfg.FloodWindow,
 		Auth:             senderauth.New(a.dns, senderauth.Options{ARCTrusted: a.cfg.ARCTrusted, Log: a.log.With("part", "senderauth")}),
 		DMARCMonitorOnly: !a.cfg.DMARCEnforce,
@@ -36,5 +36,5 @@ func (a *app) listenSMTP() (*smtpd.Server, net.Listener, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen smtp %s: %w", a.cfg.SMTPAddr, err)
 	}
-	return smtpd.New(a.svc, opts), ln, nil
+	return smtpd.New(a.svc.Inbound, opts), ln, nil
 }

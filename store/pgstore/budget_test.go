@@ -137,7 +137,7 @@ func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
 	w.svc = bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "mx.support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("budget key, 32 bytes long......."),
 	}, w.clock, slog.New(slog.DiscardHandler))
-	w.svc.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
+	w.svc.Inbound.SetInbound(bridge.InboundConfig{}) // sender checks off: no DNS here
 	w.svc.SetOutbox(logOutbox{})
 	return w
 }
@@ -145,7 +145,7 @@ func newBudgetWorld(tb testing.TB, followers int) *budgetWorld {
 func (w *budgetWorld) receive(tb testing.TB, from, subject, msgID string) bridge.Receipt {
 	tb.Helper()
 	raw := fmt.Sprintf("From: %s\r\nTo: support@support.test\r\nSubject: %s\r\nMessage-ID: <%s>\r\n\r\nMy printer is on fire.\r\n", from, subject, msgID)
-	rec, err := w.svc.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}}, []byte(raw))
+	rec, err := w.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: from, To: []string{"support@support.test"}}, []byte(raw))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -212,7 +212,7 @@ func TestStatementBudget(t *testing.T) {
 	var m *store.Message
 	s, c, log = w.cnt.measure(t, func() {
 		var err error
-		m, err = w.svc.PostMessage(context.Background(), bridge.Caller{Kind: store.KindUser, ID: w.agent}, conv,
+		m, err = w.svc.Conversations.PostMessage(context.Background(), bridge.Caller{Kind: store.KindUser, ID: w.agent}, conv,
 			bridge.NewMessage{Body: "We are on it."})
 		if err != nil {
 			t.Fatal(err)
@@ -240,7 +240,7 @@ func TestStatementBudget(t *testing.T) {
 	}
 	w.clock.Advance(2 * time.Minute)
 	s, c, log = w.cnt.measure(t, func() {
-		if err := w.svc.FireDue(context.Background()); err != nil {
+		if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -260,7 +260,7 @@ func TestFiringBudgetFlat(t *testing.T) {
 		w := newBudgetWorld(t, followers)
 		w.receive(t, "warm@example.com", "Warm up", "warm@example.com")
 		w.clock.Advance(2 * time.Minute)
-		if err := w.svc.FireDue(context.Background()); err != nil { // the warm-up's timers
+		if err := w.svc.Notifications.FireDue(context.Background()); err != nil { // the warm-up's timers
 			t.Fatal(err)
 		}
 		// Several conversations, each with its own customer: firing reads
@@ -273,7 +273,7 @@ func TestFiringBudgetFlat(t *testing.T) {
 		}
 		w.clock.Advance(2 * time.Minute)
 		s, c, log := w.cnt.measure(t, func() {
-			if err := w.svc.FireDue(context.Background()); err != nil {
+			if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -27,7 +27,7 @@ func TestQueueBudgetFlat(t *testing.T) {
 			t.Fatal(err)
 		}
 		q, err := outbound.New(w.st, outbound.Options{Domain: "support.test", Hostname: "mx.support.test", Keys: keys,
-			BounceAddress: w.svc.BounceAddress, Outcomes: w.svc, Capture: true, Clock: w.clock,
+			BounceAddress: w.svc.Addresses.BounceAddress, Outcomes: w.svc.Messaging, Capture: true, Clock: w.clock,
 			MaxWorkers: 1, MaxPerDestination: 1, MaxPerSession: 256,
 			Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
@@ -37,7 +37,7 @@ func TestQueueBudgetFlat(t *testing.T) {
 		w.receive(t, "carol@example.com", "Printer", "p1@example.com")
 		w.clock.Advance(2 * time.Minute)
 		s, _, log := w.cnt.measure(t, func() {
-			if err := w.svc.FireDue(context.Background()); err != nil {
+			if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -62,11 +62,11 @@ func TestTwoNodesWriteOneConversation(t *testing.T) {
 			defer wg.Done()
 			node := nodes[i%2]
 			c := bridge.Caller{Kind: store.KindUser, ID: u, Role: store.RoleAdmin}
-			if err := node.AddConversationFollower(ctx, c, conv, u); err != nil {
+			if err := node.Conversations.AddConversationFollower(ctx, c, conv, u); err != nil {
 				errs <- fmt.Errorf("agent %d follows: %w", u, err)
 			}
 			for n := range posts {
-				if _, err := node.PostMessage(ctx, c, conv, bridge.NewMessage{Body: fmt.Sprintf("agent %d post %d", u, n)}); err != nil {
+				if _, err := node.Conversations.PostMessage(ctx, c, conv, bridge.NewMessage{Body: fmt.Sprintf("agent %d post %d", u, n)}); err != nil {
 					errs <- fmt.Errorf("agent %d post %d: %w", u, n, err)
 				}
 			}

@@ -57,18 +57,18 @@ func TestConversationPagesReadOnlyTheirRows(t *testing.T) {
 	svc := bridge.New(st, bridge.Config{Domains: []string{"support.test"}, Hostname: "support.test",
 		UnseenDelay: time.Minute, TokenKey: []byte("test key, 32 bytes long.........")}, clock, slog.New(slog.DiscardHandler))
 	svc.SetOutbox(&logOutbox{})
-	if _, err := svc.Bootstrap(ctx, "admin-token"); err != nil {
+	if _, err := svc.Directory.Bootstrap(ctx, "admin-token"); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := svc.Authenticate(ctx, "admin-token")
+	admin, err := svc.Accounts.Authenticate(ctx, "admin-token")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := svc.CreateProject(ctx, admin, "Support")
+	p, err := svc.Directory.CreateProject(ctx, admin, "Support")
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := svc.CreateItem(ctx, admin, p.ID, "Ticket")
+	it, err := svc.Directory.CreateItem(ctx, admin, p.ID, "Ticket")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestConversationPagesReadOnlyTheirRows(t *testing.T) {
 	var convs []uint64
 	for i := range n {
 		clock.Advance(time.Second)
-		c, err := svc.CreateConversation(ctx, admin, bridge.NewConversation{ItemID: it.ID, Kind: store.KindInternal, Subject: fmt.Sprintf("conversation %d", i)})
+		c, err := svc.Conversations.CreateConversation(ctx, admin, bridge.NewConversation{ItemID: it.ID, Kind: store.KindInternal, Subject: fmt.Sprintf("conversation %d", i)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestConversationPagesReadOnlyTheirRows(t *testing.T) {
 	post := func(conv uint64) {
 		t.Helper()
 		clock.Advance(time.Second)
-		if _, err := svc.PostMessage(ctx, admin, conv, bridge.NewMessage{Body: "news"}); err != nil {
+		if _, err := svc.Conversations.PostMessage(ctx, admin, conv, bridge.NewMessage{Body: "news"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -111,7 +111,7 @@ func TestConversationPagesReadOnlyTheirRows(t *testing.T) {
 			t.Fatal("paging does not end")
 		}
 		st.reads.Store(0)
-		rows, next, err := svc.ConversationRows(ctx, admin, bridge.ListQuery{Limit: limit, Cursor: cursor})
+		rows, next, err := svc.Conversations.ConversationRows(ctx, admin, bridge.ListQuery{Limit: limit, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func TestConversationPagesReadOnlyTheirRows(t *testing.T) {
 		t.Fatalf("paged list\n got %v\nwant %v", got, want)
 	}
 	// A status filter and no bound still list every match.
-	rows, next, err := svc.ConversationRows(ctx, admin, bridge.ListQuery{Status: store.ItemOpen})
+	rows, next, err := svc.Conversations.ConversationRows(ctx, admin, bridge.ListQuery{Status: store.ItemOpen})
 	if err != nil || next != nil || len(rows) != n {
 		t.Fatalf("unbounded open list: %d rows, next %v, %v", len(rows), next, err)
 	}

@@ -74,7 +74,7 @@ func Samples() []Sample {
 			LastMessageAt: at(12 * time.Minute)}},
 		{&store.Message{ID: 22, ConversationID: 21, Kind: store.KindExternal,
 			Author: store.Author{Type: store.AuthorCustomer, ID: 12, Email: "carol@example.net", Name: "Carol Customer"},
-			Body: "It says wrong password.", HTML: "<p>It says wrong password.</p>", FullText: "It says wrong password.\n> earlier",
+			Body:   "It says wrong password.", HTML: "<p>It says wrong password.</p>", FullText: "It says wrong password.\n> earlier",
 			Attachments: []store.Attachment{{ID: 23, Filename: "screen.png", ContentType: "image/png", Size: 2048,
 				ContentID: "img1@example.net", Inline: true}},
 			Source: store.SourceSMTP, EmailMessageID: "abc@example.net", CreatedAt: at(12 * time.Minute),

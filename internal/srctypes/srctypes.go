@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -37,10 +38,31 @@ type Package struct {
 	callers map[*types.Func][]*ast.CallExpr
 }
 
+var (
+	mu     sync.Mutex
+	loaded = map[string]*Package{}
+)
+
 // Load type-checks the non-test Go files in dir against the compiled
 // export data of their imports, which it asks the go command for (the
-// build cache usually has it).
+// build cache usually has it). A test binary loads each dir once.
 func Load(t testing.TB, dir string) *Package {
+	t.Helper()
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if p := loaded[abs]; p != nil {
+		return p
+	}
+	p := load(t, abs)
+	loaded[abs] = p
+	return p
+}
+
+func load(t testing.TB, dir string) *Package {
 	t.Helper()
 	fset := token.NewFileSet()
 	names, err := filepath.Glob(filepath.Join(dir, "*.go"))

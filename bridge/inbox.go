@@ -104,14 +104,31 @@ func (s *Notifications) UnseenCounts(ctx context.Context, c Caller) ([]UnseenCou
 	return out, nil
 }
 
-// DeliveryView is one recipient's state of one message (SPEC §7).
+// DeliveryView is one recipient's state of one message (SPEC §7), as the
+// API shows it: its own fields, filled by DeliveryOf, so that the stored
+// store.Delivery can change without changing the API's JSON.
 type DeliveryView struct {
-	Recipient   store.Recipient `json:"recipient"`
-	NotifiedAt  time.Time       `json:"notified_at"`
-	SeenAt      *time.Time      `json:"seen_at"`
-	EmailStatus string          `json:"email_status"`
-	EmailedAt   *time.Time      `json:"emailed_at"`
-	Detail      string          `json:"detail"`
+	Recipient   RecipientView `json:"recipient"`
+	NotifiedAt  time.Time     `json:"notified_at"`
+	SeenAt      *time.Time    `json:"seen_at"`
+	EmailStatus string        `json:"email_status"`
+	EmailedAt   *time.Time    `json:"emailed_at"`
+	Detail      string        `json:"detail"`
+}
+
+// RecipientView names who a delivery is for, as the API shows it.
+type RecipientView struct {
+	Type  string `json:"type"` // "user" or "customer"
+	ID    uint64 `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name,omitempty"`
+}
+
+// DeliveryOf is the view of a stored delivery.
+func DeliveryOf(d *store.Delivery) DeliveryView {
+	return DeliveryView{Recipient: RecipientView{Type: d.Recipient.Type, ID: d.Recipient.ID, Email: d.Recipient.Email,
+		Name: d.Recipient.Name}, NotifiedAt: d.NotifiedAt, SeenAt: d.SeenAt, EmailStatus: d.EmailStatus,
+		EmailedAt: d.EmailedAt, Detail: d.Detail}
 }
 
 // Deliveries returns, for every recipient of message id, when it was
@@ -143,7 +160,7 @@ func (s *Notifications) Deliveries(ctx context.Context, c Caller, id uint64) ([]
 	})
 	out := make([]DeliveryView, 0, len(ds))
 	for _, d := range ds {
-		out = append(out, DeliveryView{d.Recipient, d.NotifiedAt, d.SeenAt, d.EmailStatus, d.EmailedAt, d.Detail})
+		out = append(out, DeliveryOf(&d))
 	}
 	return out, storeErr(err, "message")
 }

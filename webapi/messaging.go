@@ -159,7 +159,7 @@ func automationJSON(v bridge.AutomationView) automationOut {
 	}
 	acts := make([]actionJSON, len(v.Actions))
 	for i, a := range v.Actions {
-		acts[i] = actionJSON(a)
+		acts[i] = actionJSON{Type: a.Type, Conversation: a.Conversation, Template: a.Template, To: a.To}
 	}
 	return automationOut{ID: v.ID, Name: v.Name, Trigger: triggerJSON{Event: v.Event, Conditions: conds}, Actions: acts,
 		Enabled: v.Enabled, Locked: v.Locked, Runs: v.Runs, LastError: v.LastError, LastErrorAt: v.LastErrorAt}
@@ -186,7 +186,7 @@ func (in automationIn) input() bridge.AutomationInput {
 	if in.Actions != nil {
 		out.Actions = make([]store.AutomationAction, len(*in.Actions))
 		for i, a := range *in.Actions {
-			out.Actions[i] = store.AutomationAction(a)
+			out.Actions[i] = store.AutomationAction{Type: a.Type, Conversation: a.Conversation, Template: a.Template, To: a.To}
 		}
 	}
 	return out

@@ -203,9 +203,7 @@ func EventData(ev store.OutboxEvent) (json.RawMessage, error) {
 		}{it, prev.PreviousStatus}
 	case events.DeliveryUpdated:
 		v, err = render(ev.Data, func(d *store.Delivery) deliveryEventView {
-			return deliveryEventView{MessageID: d.MessageID, ConversationID: d.ConversationID,
-				DeliveryView: bridge.DeliveryView{Recipient: d.Recipient, NotifiedAt: d.NotifiedAt, SeenAt: d.SeenAt,
-					EmailStatus: d.EmailStatus, EmailedAt: d.EmailedAt, Detail: d.Detail}}
+			return deliveryEventView{MessageID: d.MessageID, ConversationID: d.ConversationID, DeliveryView: bridge.DeliveryOf(d)}
 		})
 	case events.MailLogInbound:
 		v, err = render(ev.Data, func(e *store.MailLogEntry) mailLogEntry { return mailLogView(*e) })

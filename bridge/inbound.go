@@ -134,9 +134,9 @@ func (s *Service) Guard() *loopguard.Guard { return s.in().guard }
 // prepared is what Receive learns before its transaction: nothing here
 // may depend on the store's state at commit time except as a hint.
 type prepared struct {
-	a       *Analysis
-	env     Envelope
-	rcpts   []inboundRcpt
+	a      *Analysis
+	env    Envelope
+	rcpts  []inboundRcpt
 	sender string // From address (or envelope sender), lower-cased
 	// floodInTx: the flood limit is counted in the store, inside the
 	// transaction, on every backend: several nodes may share it (SPEC §8),

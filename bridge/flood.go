@@ -2,20 +2,24 @@ package bridge
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/deskgate/deskgate/store"
 )
 
 // floodKey is where a sender's accepted mails are counted in the outbound
-// cap's ledger (conversation 0), when nodes share the store: a key no
-// email address can be.
+// cap's ledger (conversation 0): a key no email address can be.
 func floodKey(sender string) string { return "!flood " + sender }
 
+// floodPruneBatch is how many expired ledger entries each counted mail
+// prunes, so the ledger stays bounded on inbound mail alone.
+const floodPruneBatch = 4
+
 // floodTx reports whether sender has had the flood limit's worth of mails
-// within the window (SPEC §6), counting in tx so that every node sharing
-// the store counts the same mails; an accepted mail is counted. Entries
-// leave the ledger with the outbound cap's (OutboundCapWindow): a flood
-// window longer than that counts at most that far back.
+// within the window (SPEC §6), counting in tx on every backend, so that
+// every node sharing the store counts the same mails and a restart keeps
+// the count; an accepted mail is counted, a suppressed one is not. The
+// entries stay in the ledger for ledgerWindow.
 func (s *Inbound) floodTx(tx store.GuardTx, in *inbound, sender string) (bool, error) {
 	now := s.clock.Now()
 	n, _, err := tx.CountOutboundEmails(floodKey(sender), 0, now.Add(-in.cfg.FloodWindow))
@@ -28,5 +32,15 @@ func (s *Inbound) floodTx(tx store.GuardTx, in *inbound, sender string) (bool, e
 	if err := tx.RecordOutboundEmail(floodKey(sender), 0, now); err != nil {
 		return false, fmt.Errorf("flood count: %w", err)
 	}
+	if _, err := tx.PruneOutboundEmails(now.Add(-s.ledgerWindow()), floodPruneBatch); err != nil {
+		return false, fmt.Errorf("flood count: %w", err)
+	}
 	return false, nil
+}
+
+// ledgerWindow is how long the outbound cap's ledger keeps an entry: the
+// cap's window, or the flood window when that is longer (the flood limit
+// counts in the same ledger).
+func (s *Inbound) ledgerWindow() time.Duration {
+	return max(OutboundCapWindow, s.in().cfg.FloodWindow)
 }

@@ -97,7 +97,7 @@ const (
 type inbound struct {
 	cfg   InboundConfig
 	guard *loopguard.Guard
-	flood *loopguard.Limiter // nil when disabled
+	flood bool // the flood limit is on (floodTx counts)
 }
 
 // SetInbound configures inbound mail. Call it before the Service is shared.
@@ -114,9 +114,7 @@ func (s *Inbound) newInbound(c InboundConfig) *inbound {
 	if in.guard == nil {
 		in.guard = loopguard.New(loopguard.Config{Hostname: s.cfg.Hostname, Domains: s.cfg.Domains})
 	}
-	if c.FloodLimit > 0 && c.FloodWindow > 0 {
-		in.flood = loopguard.NewLimiter(c.FloodLimit, c.FloodWindow, s.clock.Now)
-	}
+	in.flood = c.FloodLimit > 0 && c.FloodWindow > 0
 	return in
 }
 
@@ -136,13 +134,13 @@ func (s *Inbound) Guard() *loopguard.Guard { return s.in().guard }
 // prepared is what Receive learns before its transaction: nothing here
 // may depend on the store's state at commit time except as a hint.
 type prepared struct {
-	a       *Analysis
-	env     Envelope
-	rcpts   []inboundRcpt
-	sender  string // From address (or envelope sender), lower-cased
-	flooded bool
+	a      *Analysis
+	env    Envelope
+	rcpts  []inboundRcpt
+	sender string // From address (or envelope sender), lower-cased
 	// floodInTx: the flood limit is counted in the store, inside the
-	// transaction, because several nodes share it (SPEC §8).
+	// transaction, on every backend: several nodes may share it (SPEC §8),
+	// and a restart does not reset the count.
 	floodInTx bool
 	// auth is what the sender checks found (nil: checks off).
 	auth *senderauth.Results
@@ -190,12 +188,8 @@ func (s *Inbound) Receive(ctx context.Context, env Envelope, raw []byte) (Receip
 	// A mailbox's backlog (import_since) is old mail read at once, not a
 	// flood arriving: it is not counted.
 	backlog := env.Mailbox != nil && env.Mailbox.Backlog
-	if in.flood != nil && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" && !backlog {
-		if s.st.Backend() == store.BackendBolt { // one process: its memory is the whole installation
-			p.flooded = !in.flood.Allow(p.sender)
-		} else {
-			p.floodInTx = true
-		}
+	if in.flood && a.Class == loopguard.Human && !p.hasKind(rcptBounce) && p.sender != "" && !backlog {
+		p.floodInTx = true
 	}
 	var rec Receipt
 	var ds []store.Delivery
@@ -259,7 +253,7 @@ func (s *Inbound) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *pr
 			return nil, err
 		}
 	}
-	flooded := p.flooded
+	flooded := false
 	if p.floodInTx {
 		var err error
 		if flooded, err = s.floodTx(tx, in, p.sender); err != nil {

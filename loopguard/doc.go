@@ -1,7 +1,7 @@
 // Package loopguard decides whether an inbound email was written by a person, so that
 // deskgate never answers an auto-reply, a bounce, a mailing list or its own mail
-// (SPEC §6), and offers the flood limiter that keeps one sender from turning into a
-// flood of conversations.
+// (SPEC §6). (The flood limit that keeps one sender from turning into a flood of
+// conversations is counted in the store, by package bridge.)
 //
 // Classify applies its rules in this fixed order and stops at the first that matches:
 //
@@ -64,6 +64,4 @@
 // go back to its sender? X-Auto-Response-Suppress (All, OOF, AutoReply) and
 // RFC 3834 §2 (a responder answers only mail that names a recipient: not a
 // Bcc to undisclosed recipients) say no; the mail stays Human all the same.
-//
-// Limiter is the flood control: a sliding-window counter per key with bounded memory.
 package loopguard

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
 )
 
 // DKIM key files in the data directory (PKCS #8 PEM, mode 0600). The PEM
@@ -86,7 +85,7 @@ func LoadOrCreateKeys(dir string, now time.Time) ([]Key, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("dkim keys: %w", err)
 	}
-	return LoadOrCreateKeysIn(context.Background(), boltstore.FileSecrets(dir), now)
+	return LoadOrCreateKeysIn(context.Background(), store.FileSecrets(dir), now)
 }
 
 // LoadOrCreateKeysIn returns the RSA-2048 and Ed25519 keys kept in sec

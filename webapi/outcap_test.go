@@ -1,6 +1,8 @@
 package webapi_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +88,39 @@ func TestOutboundCapSurvivesRestart(t *testing.T) {
 	}
 	if d := e2.deliveries(over)["carol@example.com"]; d.EmailStatus != "skipped" || !strings.Contains(d.Detail, "outbound cap") {
 		t.Fatalf("delivery after the restart: %+v", d)
+	}
+}
+
+// The flood limit counts in the outbound cap's ledger, which every queued
+// email prunes: with a flood window longer than the cap's hour, the
+// pruning keeps the flood's entries for the whole window, so an email
+// sent meanwhile does not reset a sender's count.
+func TestLongFloodWindowOutlivesLedgerPruning(t *testing.T) {
+	e := newEnv(t)
+	f := e.fixture()
+	e.svc.Inbound.SetInbound(bridge.InboundConfig{FloodLimit: 2, FloodWindow: 3 * time.Hour})
+	mail := func(n int) bool {
+		raw := fmt.Sprintf("From: dave@example.com\r\nTo: support@support.test\r\nSubject: hi %d\r\nMessage-ID: <lf%d@example.com>\r\n\r\nhi\r\n", n, n)
+		rec, err := e.svc.Inbound.Receive(context.Background(), bridge.Envelope{From: "dave@example.com", To: []string{"support@support.test"}}, []byte(raw))
+		if err != nil || len(rec.Entries) != 1 {
+			t.Fatalf("mail %d: %+v %v", n, rec, err)
+		}
+		return strings.HasPrefix(rec.Entries[0].Detail, "flood:")
+	}
+	if mail(1) {
+		t.Fatal("mail 1 suppressed")
+	}
+	e.clock.Advance(90 * time.Minute)
+	if mail(2) {
+		t.Fatal("mail 2 suppressed")
+	}
+	m := e.post(f.external, f.agentTok, "an email to carol prunes the ledger")
+	e.clock.Advance(61 * time.Second)
+	e.fire()
+	if d := e.deliveries(m)["carol@example.com"]; d.EmailStatus != "queued" {
+		t.Fatalf("the email that prunes: %+v", d)
+	}
+	if !mail(3) {
+		t.Fatal("3rd mail within 3 h let through: queuing an email pruned the flood count older than 1 h")
 	}
 }

@@ -19,7 +19,7 @@ import (
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
+	_ "github.com/deskgate/deskgate/store/boltstore" // store.Open of a directory
 )
 
 func main() {
@@ -53,7 +53,7 @@ func run(n, conns int, smarthost string) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	st, err := boltstore.Open(dir)
+	st, err := store.Open(context.Background(), dir, store.Options{}) // a directory: bbolt
 	if err != nil {
 		return err
 	}

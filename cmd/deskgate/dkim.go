@@ -5,14 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
-	"github.com/deskgate/deskgate/store/pgstore"
 )
 
 // cmdDKIM runs `deskgate dkim dns [--config FILE]`: it prints the DNS TXT
@@ -52,17 +49,14 @@ func cmdDKIM(args []string, stdout, stderr io.Writer) int {
 // (the one deskgate signs for), generating the keys when absent: in the
 // data directory on bbolt, in the database on PostgreSQL (SPEC §8).
 func dkimZoneLines(cfg config.Config) ([]string, error) {
-	var sec store.Secrets = boltstore.FileSecrets(cfg.DataDir)
-	if cfg.DatabaseURL != "" { // the keys every node shares (SPEC §8)
-		pg, err := pgstore.Open(context.Background(), cfg.DatabaseURL)
-		if err != nil {
-			return nil, fmt.Errorf("DESKGATE_DATABASE_URL %s: %w", config.RedactURL(cfg.DatabaseURL), err)
-		}
-		defer pg.Close()
-		sec = pg
-	} else if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("data dir: %w", err)
+	// The store's secrets without its database where they are files (a
+	// running serve holds the bbolt file); the keys every node shares on
+	// PostgreSQL (SPEC §8).
+	sec, closeSec, err := store.OpenSecrets(context.Background(), storeURL(cfg))
+	if err != nil {
+		return nil, storeErr(cfg, err)
 	}
+	defer closeSec()
 	keys, err := outbound.LoadOrCreateKeysIn(context.Background(), sec, time.Now())
 	if err != nil {
 		return nil, err

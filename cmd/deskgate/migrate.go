@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/deskgate/deskgate/config"
-	"github.com/deskgate/deskgate/store/pgstore"
+	"github.com/deskgate/deskgate/store"
 )
 
 // cmdMigrate applies the schema migrations the configured PostgreSQL
@@ -29,12 +28,16 @@ func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "store: bbolt in", cfg.DataDir, "(no migrations: the schema version is checked at open)")
 		return 0
 	}
-	st, err := pgstore.Open(context.Background(), cfg.DatabaseURL)
+	st, err := store.Open(context.Background(), storeURL(cfg), store.Options{}) // migrates
 	if err != nil {
-		fmt.Fprintf(stderr, "deskgate: DESKGATE_DATABASE_URL %s: %v\n", config.RedactURL(cfg.DatabaseURL), err)
+		fmt.Fprintf(stderr, "deskgate: %v\n", storeErr(cfg, err))
 		return 1
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "store: postgres, schema version %d\n", pgstore.SchemaVersion())
+	if m, ok := st.(store.Migrator); ok {
+		fmt.Fprintf(stdout, "store: %s, schema version %d\n", st.Backend(), m.SchemaVersion())
+	} else {
+		fmt.Fprintf(stdout, "store: %s (no migrations)\n", st.Backend())
+	}
 	return 0
 }

@@ -13,8 +13,9 @@ const pruneChunk = 500
 
 // pruneLoop deletes, once a minute, mail log entries and raw messages older
 // than the retention, expired sessions, password links and rate-limit
-// windows, and on PostgreSQL bounds the mail log to
-// DESKGATE_MAILLOG_MAX_BYTES (bbolt does that on every new entry).
+// windows, and bounds the mail log to DESKGATE_MAILLOG_MAX_BYTES unless
+// the store does that itself on every new entry (store.MailLogBounder:
+// bbolt).
 func (a *app) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -26,7 +27,7 @@ func (a *app) pruneLoop(ctx context.Context) {
 		a.pruneInChunks(ctx, "prune accounts", "pruning expired sessions and links", func(tx store.Tx) (int, error) {
 			return tx.PruneAccounts(time.Now(), pruneChunk)
 		})
-		if a.pg != nil && a.cfg.MailLogMaxBytes > 0 {
+		if !a.selfBounded && a.cfg.MailLogMaxBytes > 0 {
 			if n := a.pruneInChunks(ctx, "prune mail log", "bounding the mail log", func(tx store.Tx) (int, error) {
 				return tx.EvictMailLog(a.cfg.MailLogMaxBytes, pruneChunk)
 			}); n > 0 {

@@ -22,9 +22,7 @@ import (
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
 	"github.com/deskgate/deskgate/store/events"
-	"github.com/deskgate/deskgate/store/pgstore"
 	"github.com/deskgate/deskgate/webapi"
 	"github.com/deskgate/deskgate/webhooks"
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,17 +61,22 @@ type app struct {
 	st  store.Store
 	// secrets holds the reply-token and DKIM keys (openStore).
 	secrets store.Secrets
-	pg      *pgstore.Store       // nil on bbolt
-	bolt    *boltstore.Store     // nil on PostgreSQL (a.st wraps it: events.Record)
-	node    string               // DESKGATE_NODE_NAME, default the host name
-	events  *pgstore.Events      // nil on bbolt
-	onEvict func(n int)          // told of mail log entries evicted for space
-	dns     *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
-	svc     *bridge.Service
-	queue   *outbound.Queue
-	reg     *prometheus.Registry
-	ready   atomic.Bool
-	certs   *certReloader // STARTTLS certificate; nil without TLS
+	// backup is the store's online backup (store.Backuper; nil when the
+	// backend has none: pg_dump). a.st wraps the store (events.Record), so
+	// its capabilities are taken from the store as opened.
+	backup store.Backuper
+	// selfBounded: the store bounds its mail log on every new entry
+	// (store.MailLogBounder); otherwise pruneLoop evicts once a round.
+	selfBounded bool
+	node        string               // DESKGATE_NODE_NAME, default the host name
+	events      store.NodeEvents     // nil when no other node shares the store
+	onEvict     func(n int)          // told of mail log entries evicted for space
+	dns         *senderauth.Resolver // DESKGATE_DNS: sender checks and MX lookups
+	svc         *bridge.Service
+	queue       *outbound.Queue
+	reg         *prometheus.Registry
+	ready       atomic.Bool
+	certs       *certReloader // STARTTLS certificate; nil without TLS
 	// hooks and dispatcher are the webhooks (SPEC §14).
 	hooks      *webhooks.Admin
 	dispatcher *webhooks.Dispatcher
@@ -105,7 +108,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, console io.
 		httpLn.Close()
 		return err
 	}
-	if b := a.bolt; b != nil { // deskgate store backup FILE while serving
+	if b := a.backup; b != nil { // deskgate store backup FILE while serving
 		ctl, err := listenControl(cfg.DataDir)
 		if err != nil {
 			log.Warn("no control socket: deskgate store backup needs serve stopped", "err", err)
@@ -199,7 +202,7 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	// Every part writes through rec, so each change records its event
 	// in its own transaction (SPEC §14).
 	rec := events.Record(st, nil)
-	a := &app{cfg: cfg, log: log, st: rec, secrets: opened.secrets, pg: opened.pg, reg: reg, node: nodeName(cfg)}
+	a := &app{cfg: cfg, log: log, st: rec, secrets: opened.secrets, reg: reg, node: nodeName(cfg)}
 	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	evicted := prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "deskgate_maillog_evicted_total",
@@ -216,10 +219,11 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 	}
 	// bbolt bounds the mail log on every new entry; on PostgreSQL the
 	// pruning node evicts once a round (pruneLoop).
-	if b, ok := st.(*boltstore.Store); ok {
-		a.bolt = b
+	if b, ok := st.(store.MailLogBounder); ok {
+		a.selfBounded = true
 		b.SetMailLogLimit(cfg.MailLogMaxBytes, a.onEvict)
 	}
+	a.backup, _ = st.(store.Backuper)
 	key, err := loadReplyTokenKey(context.Background(), a.secrets)
 	if err != nil {
 		st.Close()
@@ -234,8 +238,8 @@ func newApp(cfg config.Config, log *slog.Logger) (*app, error) {
 		Domains: cfg.Domains, Hostname: cfg.Hostname, UnseenDelay: cfg.UnseenDelay, TokenKey: key,
 		Accounts: bridge.AccountsConfig{SessionTTL: cfg.SessionTTL},
 	}, bridge.SystemClock{}, log)
-	if a.pg != nil {
-		a.events = pgstore.NewEvents(a.pg, a.node, log)
+	if bus, ok := st.(store.EventBus); ok { // nodes share the store
+		a.events = bus.NodeEvents(a.node, log)
 		a.svc.Notifications.SetAnnouncer(a.events)
 	}
 	if a.dns, err = senderauth.NewResolver(senderauth.ResolverOptions{Server: cfg.DNS}); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/deskgate/deskgate/store/boltstore"
+	"github.com/deskgate/deskgate/store"
 )
 
 // Online backup of the bbolt store. Only one process may open the file,
@@ -28,7 +29,7 @@ const controlSocket = "control.sock"
 
 // serveBackups answers backup requests on the data directory's socket
 // until ln is closed.
-func serveBackups(ln net.Listener, st *boltstore.Store, log *slog.Logger) {
+func serveBackups(ln net.Listener, st store.Backuper, log *slog.Logger) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -130,12 +131,16 @@ func backupTo(dir, file string) (int64, string, error) {
 func backupInto(dir string, w io.Writer) (int64, string, error) {
 	c, err := net.DialTimeout("unix", filepath.Join(dir, controlSocket), 5*time.Second)
 	if err != nil { // no server: open the store ourselves
-		st, err := boltstore.Open(dir)
+		st, err := store.Open(context.Background(), plainPath(dir), store.Options{})
 		if err != nil {
 			return 0, "", err
 		}
 		defer st.Close()
-		n, err := st.Backup(func(int64) (io.Writer, error) { return w, nil })
+		b, ok := st.(store.Backuper)
+		if !ok {
+			return 0, "", fmt.Errorf("the %s store has no online backup", st.Backend())
+		}
+		n, err := b.Backup(func(int64) (io.Writer, error) { return w, nil })
 		return n, "store opened directly: no server running", err
 	}
 	defer c.Close()

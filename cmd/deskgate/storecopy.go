@@ -6,13 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/deskgate/deskgate/config"
 	"github.com/deskgate/deskgate/outbound"
 	"github.com/deskgate/deskgate/store"
-	"github.com/deskgate/deskgate/store/boltstore"
-	"github.com/deskgate/deskgate/store/pgstore"
 )
 
 // secretNames are the secrets store copy carries with the records.
@@ -69,18 +68,12 @@ func storeCopy(ctx context.Context, cfg config.Config, to string) (map[string]in
 		return nil, err
 	}
 	defer src.st.Close()
-	tcfg := cfg
-	if strings.HasPrefix(to, "postgres://") || strings.HasPrefix(to, "postgresql://") {
-		tcfg.DatabaseURL = to
-	} else {
-		tcfg.DatabaseURL, tcfg.DataDir = "", strings.TrimPrefix(to, "bbolt:")
-	}
-	if tcfg.DatabaseURL == cfg.DatabaseURL && tcfg.DataDir == cfg.DataDir {
+	if sameStore(to, storeURL(cfg)) {
 		return nil, errors.New("the target is the configured store itself")
 	}
-	dst, err := openStore(ctx, tcfg, nil)
+	dst, err := openStoreAt(ctx, to, nil) // store.Open chooses by the URL
 	if err != nil {
-		return nil, fmt.Errorf("target: %w", err)
+		return nil, fmt.Errorf("target %s: %w", config.RedactURL(to), err)
 	}
 	defer dst.st.Close()
 	from, ok1 := src.st.(store.Copier)
@@ -141,7 +134,13 @@ func storeCopy(ctx context.Context, cfg config.Config, to string) (map[string]in
 	return counts, nil
 }
 
-var (
-	_ store.Copier = (*boltstore.Store)(nil)
-	_ store.Copier = (*pgstore.Store)(nil)
-)
+// sameStore reports whether two store locations are one: equal URLs, or
+// plain paths of one directory.
+func sameStore(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ca, errA := filepath.Abs(a)
+	cb, errB := filepath.Abs(b)
+	return errA == nil && errB == nil && ca == cb && !strings.Contains(a, "://") && !strings.Contains(b, "://")
+}

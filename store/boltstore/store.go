@@ -19,6 +19,8 @@ const FileName = "deskgate.db"
 // Store is the open database. It is safe for concurrent use.
 type Store struct {
 	db *bolt.DB
+	// dir is the data directory: the database file and the secrets.
+	dir string
 	// observe, when set, is told how long each write transaction took
 	// (for the store write latency metric).
 	observe func(time.Duration)
@@ -30,7 +32,13 @@ type Store struct {
 	writes groupCommit
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store          = (*Store)(nil)
+	_ store.Secrets        = (*Store)(nil)
+	_ store.Copier         = (*Store)(nil)
+	_ store.Backuper       = (*Store)(nil)
+	_ store.MailLogBounder = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the store in dir. Only one process may
 // hold it: a second Open waits up to 5 s for the file lock, then fails. A
@@ -52,7 +60,7 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, dir: dir}
 	s.writes.st = s
 	if err := s.init(); err != nil {
 		db.Close()

@@ -1,4 +1,4 @@
-package boltstore
+package store
 
 import (
 	"context"
@@ -9,7 +9,10 @@ import (
 	"path/filepath"
 )
 
-// FileSecrets keeps secrets as files of dir (mode 0600, written atomically).
+// FileSecrets keeps secrets as files of the directory it names (mode
+// 0600, written atomically): the embedded store keeps them in its data
+// directory, beside the database file, and commands read them there while
+// serve holds the database.
 type FileSecrets string
 
 // LoadOrCreate implements Secrets.

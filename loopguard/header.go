@@ -6,6 +6,8 @@ import (
 	"mime"
 	"strings"
 
+	"github.com/deskgate/deskgate/internal/parsecount"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/emersion/go-message/charset"
 )
 
@@ -19,16 +21,36 @@ type field struct{ name, value string }
 // instead of failing, so that broken bounces are still classified.
 type header []field
 
-// stripMboxLine drops a leading mbox "From sender date" separator line, which is not
-// a header field and makes strict parsers reject the whole header.
-func stripMboxLine(raw []byte) []byte {
-	if !bytes.HasPrefix(raw, []byte("From ")) {
-		return raw
+// headerOf is the top-level header of parsed as the rules read it, and the
+// body after it. It is made from the fields textproto read when those are
+// every line of the header and the guard's own reading would end the
+// header at the same blank line; a header textproto rejected (or that is
+// too big) is read again with parseHeader's lenient rules, as broken
+// bounces must still be classified.
+func headerOf(parsed *mailparse.Mail) (header, []byte) {
+	raw := parsed.Raw[parsed.Start:]
+	n := parsed.BodyStart - parsed.Start
+	hdr := raw[:n]
+	if parsed.HeaderLines() && n <= maxHeaderBytes && (!bytes.HasSuffix(hdr, []byte("\n\r\n")) || bytes.HasSuffix(hdr, []byte("\r\n\r\n"))) {
+		h := make(header, 0, parsed.Header.Len())
+		fields := parsed.Header.Fields()
+		for fields.Next() {
+			kv, _ := fields.Raw()
+			f := parseHeader(kv) // one field: unfolded as parseHeader does
+			if len(f) != 1 {
+				return reread(raw)
+			}
+			h = append(h, f[0])
+		}
+		return h, parsed.Body
 	}
-	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-		return raw[i+1:]
-	}
-	return raw
+	return reread(raw)
+}
+
+// reread reads a header the guard could not take from mailparse.
+func reread(raw []byte) (header, []byte) {
+	parsecount.Header()
+	return splitMessage(raw)
 }
 
 // splitMessage splits raw at the first empty line into a parsed header and the body.

@@ -41,9 +41,9 @@ const maxGoMessageHeader = 1 << 20
 // part that fails to parse ends the walk with what was found so far; when
 // not even the top header parses the raw body is taken as text. Parts are
 // read as go-message reads them (its media type, transfer encoding and
-// charset decoding); where go-message would split a multipart at another
-// boundary than mailparse did, that subtree is read by go-message's
-// multipart reader.
+// charset decoding); where go-message would split a multipart otherwise
+// than mailparse did (another boundary, or mixed CRLF and LF line breaks),
+// that subtree is read by go-message's multipart reader.
 func readStructure(parsed *mailparse.Mail, body []byte) *structure {
 	s := &structure{}
 	if parsed.HeaderErr != nil || parsed.Root == nil || parsed.BodyStart-parsed.Start > maxGoMessageHeader {
@@ -81,7 +81,7 @@ func (w *walker) walkPart(e *message.Entity, p *mailparse.Part, depth int) {
 	}
 	t, params, _ := e.Header.ContentType()
 	multipart := strings.HasPrefix(t, "multipart/") // as e.MultipartReader decides
-	if multipart && (params["boundary"] == "" || params["boundary"] != p.Boundary) {
+	if multipart && (params["boundary"] == "" || params["boundary"] != p.Boundary || mixedBreaks(p.Body)) {
 		w.parts--
 		parsecount.Tree()
 		w.walk(e, depth) // go-message splits it otherwise
@@ -92,11 +92,15 @@ func (w *walker) walkPart(e *message.Entity, p *mailparse.Part, depth int) {
 		w.s.reportType = strings.ToLower(params["report-type"])
 	}
 	if multipart {
-		for _, c := range p.Parts {
+		for i, c := range p.Parts {
 			if c.HeaderErr != nil || w.parts > maxParts {
 				return
 			}
-			ce, err := message.New(message.Header{Header: c.Header}, bytes.NewReader(c.Body))
+			body := c.Body
+			if i == len(p.Parts)-1 && !p.Closed {
+				body = unclosedTail(p, body)
+			}
+			ce, err := message.New(message.Header{Header: c.Header}, bytes.NewReader(body))
 			if err != nil {
 				return
 			}
@@ -106,6 +110,29 @@ func (w *walker) walkPart(e *message.Entity, p *mailparse.Part, depth int) {
 	}
 	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartBytes))
 	w.part(t, body)
+}
+
+// unclosedTail is the body of the last part of multipart p that has no
+// close delimiter as go-message (mime/multipart) reads it: without a tail
+// that could begin a delimiter (line break, "--", boundary) at the end.
+func unclosedTail(p *mailparse.Part, body []byte) []byte {
+	nl := "\n"
+	if bytes.Contains(p.Body, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	delim := nl + "--" + p.Boundary
+	if i := bytes.LastIndexByte(body, delim[0]); i >= 0 && strings.HasPrefix(delim, string(body[i:])) {
+		return body[:i]
+	}
+	return body
+}
+
+// mixedBreaks reports whether body has both CRLF and bare LF line breaks:
+// go-message then takes only delimiters with the first one's line break,
+// mailparse every delimiter.
+func mixedBreaks(body []byte) bool {
+	crlf := bytes.Count(body, []byte("\r\n"))
+	return crlf > 0 && crlf != bytes.Count(body, []byte("\n"))
 }
 
 // walk visits entity e at the given depth, reading its parts with

@@ -38,6 +38,8 @@ type Mail struct {
 	Root *Part
 	// panicked is a bug found while reading, reported by Parse.
 	panicked string
+	// lines and verbatim are HeaderLines and HeaderVerbatim.
+	lines, verbatim bool
 }
 
 // Unreadable reports that not even a salvaged header could be read.
@@ -101,6 +103,8 @@ func Read(raw []byte) (m *Mail) {
 	}
 	m.Header, m.Body = h, rest
 	m.BodyStart = len(raw) - len(rest)
+	m.lines = m.headerLines()
+	m.verbatim = m.lines && m.headerVerbatim()
 	parsecount.Tree()
 	b := &builder{}
 	m.Root = b.entity(h, rest, 0, false)
@@ -190,8 +194,18 @@ func (e *Part) note(format string, args ...any) {
 // to one of Header's fields, in order: textproto read it without error and
 // skipped no line (it drops a field with an empty name). Readers with
 // their own rules for broken headers (loopguard, senderauth) use Header
-// only then. It counts line breaks; it does not read the header again.
-func (m *Mail) HeaderLines() bool {
+// only then.
+func (m *Mail) HeaderLines() bool { return m.lines }
+
+// HeaderVerbatim reports whether Raw begins with Header's fields byte for
+// byte: no mbox line, every line of the header a field's (HeaderLines),
+// CRLF line breaks as SMTP carries mail. The raw bytes of each field
+// (Header.Fields().Raw()) are then Raw's, one after the other.
+func (m *Mail) HeaderVerbatim() bool { return m.verbatim }
+
+// headerLines is HeaderLines, by counting line breaks (the header is not
+// read again).
+func (m *Mail) headerLines() bool {
 	if m.HeaderErr != nil {
 		return false
 	}
@@ -212,12 +226,10 @@ func (m *Mail) HeaderLines() bool {
 	return kept == lines
 }
 
-// HeaderVerbatim reports whether Raw begins with Header's fields byte for
-// byte: no mbox line, every line of the header a field's (HeaderLines),
-// CRLF line breaks as SMTP carries mail. The raw bytes of each field
-// (Header.Fields().Raw()) are then Raw's, one after the other.
-func (m *Mail) HeaderVerbatim() bool {
-	if m.Start != 0 || !m.HeaderLines() {
+// headerVerbatim is HeaderVerbatim for a header whose lines are its
+// fields', by comparing bytes.
+func (m *Mail) headerVerbatim() bool {
+	if m.Start != 0 {
 		return false
 	}
 	pos := 0

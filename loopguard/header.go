@@ -36,15 +36,53 @@ func headerOf(parsed *mailparse.Mail) (header, []byte) {
 		fields := parsed.Header.Fields()
 		for fields.Next() {
 			kv, _ := fields.Raw()
-			f := parseHeader(kv) // one field: unfolded as parseHeader does
-			if len(f) != 1 {
+			f, ok := fieldOf(kv)
+			if !ok {
 				return reread(raw)
 			}
-			h = append(h, f[0])
+			h = append(h, f)
 		}
 		return h, parsed.Body
 	}
 	return reread(raw)
+}
+
+// fieldOf is the field parseHeader makes of the raw bytes kv of one field
+// (its line and continuation lines), with fewer copies: name lower-cased,
+// the first line's value and every non-empty continuation line trimmed
+// and joined by spaces. ok is false for a line parseHeader would skip.
+func fieldOf(kv []byte) (field, bool) {
+	s := string(kv)
+	line, rest, _ := strings.Cut(s, "\n")
+	name, value, ok := strings.Cut(strings.TrimSuffix(line, "\r"), ":")
+	name = strings.TrimRight(name, " \t")
+	if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		return field{}, false
+	}
+	f := field{name: strings.ToLower(name), value: strings.TrimSpace(value)}
+	if rest == "" {
+		return f, true
+	}
+	var b strings.Builder
+	b.WriteString(f.value)
+	for rest != "" {
+		line, rest, _ = strings.Cut(rest, "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			return field{}, false // not one field
+		}
+		if p := strings.TrimSpace(line); p != "" {
+			b.WriteByte(' ')
+			b.WriteString(p)
+		}
+	}
+	if b.Len() != len(f.value) {
+		f.value = b.String()
+	}
+	return f, true
 }
 
 // reread reads a header the guard could not take from mailparse.

@@ -25,6 +25,7 @@ var oddMails = []string{
 	"From: a@x.test\nTo: b@y.test\r\nSubject: mixed\n\r\nbody\n\nmore\r\n",
 	"From: a@x.test\r\nTo: b@y.test\r\nSubject: cr\r\r\n\r\nbody\r\n",
 	"\r\nbody only\r\n",
+	"Subject:\r\n folded\r\n \r\n\tmore\r\nX-A:  v \r\nX-B: a\rb\r\r\nTO : c@d.test\r\n\r\nbody\r\n",
 	"",
 	"From: MAILER-DAEMON@x.test\r\nSubject: failure\r\nContent-Type: multipart/mixed; boundary=BB\r\n\r\n--BB\r\nContent-Type: text/plain\r\nbad header line\r\n\r\nfirst 550 5.1.1\r\n--BB\r\nContent-Type: text/plain\r\n\r\nsecond\r\n--BB--\r\n",
 	"From: a@x.test\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nbody\r\n--x--\r\n",

@@ -133,3 +133,23 @@ func goMessageStructure(raw, body []byte) *structure {
 	}
 	return s
 }
+
+// Around go-message's 1 MB header limit (over it, message.Read failed and
+// the guard took the body as text) the shared walk finds what go-message
+// found.
+func TestSharedReadingBigHeaders(t *testing.T) {
+	pre := "Content-Type: multipart/mixed; boundary=B\r\nX-Pad: "
+	post := "\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nfailed 550 5.1.1\r\n--B--\r\n"
+	for _, n := range []int{1<<20 - 4097, 1<<20 - 4096, 1<<20 - 1, 1 << 20, 1<<20 + 1, 1<<20 + 4096} {
+		raw := []byte(pre + strings.Repeat("a", n-len(pre)-4) + post)
+		m := mailparse.Read(raw)
+		if m.BodyStart != n {
+			t.Fatalf("header of %d bytes, want %d", m.BodyStart, n)
+		}
+		_, body := headerOf(m)
+		got, want := readStructure(m, body), goMessageStructure(raw, body)
+		if got.text != want.text {
+			t.Errorf("header of %d bytes: text %.40q, want %.40q", n, got.text, want.text)
+		}
+	}
+}

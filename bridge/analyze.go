@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 
+	"github.com/deskgate/deskgate/internal/parsecount"
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailparse"
 	"github.com/deskgate/deskgate/senderauth"
@@ -41,6 +42,7 @@ type Analysis struct {
 	// by `deskgate inspect --dns`; nil when they did not run.
 	Auth    *senderauth.Results `json:"auth,omitempty"`
 	Message *mailparse.Message  `json:"-"`
+	Mail    *mailparse.Mail     `json:"-"` // the raw mail read once, shared by the parser, the guard and the sender checks
 	Verdict loopguard.Verdict   `json:"-"`
 	Raw     []byte              `json:"-"`
 }
@@ -73,10 +75,17 @@ type DSNRecipient struct {
 // it could not read is listed in Errors. guard may be nil (then every mail
 // counts as human).
 func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
-	a := Analysis{Raw: raw, Hops: countReceived(raw), InReplyTo: []string{}, References: []string{},
+	return AnalyzeMail(mailparse.Read(raw), envFrom, guard)
+}
+
+// AnalyzeMail is Analyze of a mail read already by mailparse.Read: its
+// header and MIME tree are not parsed again.
+func AnalyzeMail(mail *mailparse.Mail, envFrom string, guard *loopguard.Guard) Analysis {
+	raw := mail.Raw
+	a := Analysis{Raw: raw, Mail: mail, Hops: hops(mail), InReplyTo: []string{}, References: []string{},
 		Attachments: []AnalysisAttachment{}, Errors: []string{}, Cc: []string{},
 		DSN: AnalysisDSN{Recipients: []DSNRecipient{}}}
-	m, err := mailparse.Parse(raw)
+	m, err := mailparse.ParseMail(mail)
 	if err != nil {
 		a.Errors = append(a.Errors, "parse: "+err.Error())
 	}
@@ -104,12 +113,12 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 	}
 	a.Verdict = loopguard.Verdict{Class: loopguard.Human, Reason: "no loop guard"}
 	if guard != nil {
-		a.Verdict = guard.Classify(envFrom, raw)
+		a.Verdict = guard.ClassifyMail(envFrom, mail)
 	}
 	a.Class, a.Reason = a.Verdict.Class, a.Verdict.Reason
 	aa := loopguard.AutoAnswer{Reason: "no loop guard: not auto-answered"}
 	if guard != nil {
-		aa = guard.AutoAnswer(a.Verdict, raw)
+		aa = guard.AutoAnswerMail(a.Verdict, mail)
 	}
 	a.AutoAnswer, a.AutoAnswerReason = aa.Allowed, aa.Reason
 	if d := a.Verdict.DSN; d != nil {
@@ -119,6 +128,23 @@ func Analyze(raw []byte, envFrom string, guard *loopguard.Guard) Analysis {
 		}
 	}
 	return a
+}
+
+// hops counts the Received trace fields of m's header: from its fields when
+// they are every line of the header, else by countReceived.
+func hops(m *mailparse.Mail) int {
+	if !m.HeaderLines() {
+		parsecount.Header()
+		return countReceived(m.Raw)
+	}
+	n := 0
+	fields := m.Header.FieldsByKey("Received")
+	for fields.Next() {
+		if kv, _ := fields.Raw(); len(kv) >= 9 && bytes.EqualFold(kv[:9], []byte("received:")) {
+			n++ // as countReceived: "Received :" is not counted
+		}
+	}
+	return n
 }
 
 // countReceived counts the Received trace fields of raw's header

@@ -47,7 +47,7 @@ var (
 // ones.
 func (s *Inbound) checkSender(ctx context.Context, in *inbound, p *prepared, raw []byte) error {
 	if in.cfg.Auth != nil {
-		p.auth = in.cfg.Auth.Check(ctx, senderauth.Input{IP: remoteIP(p.env.RemoteAddr), Helo: p.env.Helo, MailFrom: p.env.From, Raw: raw})
+		p.auth = in.cfg.Auth.Check(ctx, senderauth.Input{IP: remoteIP(p.env.RemoteAddr), Helo: p.env.Helo, MailFrom: p.env.From, Raw: raw, Mail: p.a.Mail})
 		p.unverified = p.auth.Unverified()
 		p.a.Auth = p.auth
 		if err := s.enforceDMARC(in, p); err != nil {
@@ -66,7 +66,7 @@ func (s *Inbound) checkSender(ctx context.Context, in *inbound, p *prepared, raw
 	stored := raw
 	var ar string
 	if p.auth != nil {
-		stored, _ = senderauth.StripAuthResults(raw, s.cfg.Hostname)
+		stored, _ = senderauth.StripAuthResultsMail(raw, p.a.Mail, s.cfg.Hostname)
 		ar = p.auth.Header(s.cfg.Hostname)
 	}
 	if p.env.Trace != "" || ar != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/deskgate/deskgate/loopguard"
 	"github.com/deskgate/deskgate/mailerr"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/deskgate/deskgate/senderauth"
 	"github.com/deskgate/deskgate/store"
 )
@@ -159,11 +160,17 @@ type prepared struct {
 // 5.1.1 when no recipient is ours, 451 4.3.0 when storage failed (the
 // sender retries; nothing was stored).
 func (s *Inbound) Receive(ctx context.Context, env Envelope, raw []byte) (Receipt, error) {
+	return s.receive(ctx, env, mailparse.Read(raw))
+}
+
+// receive is Receive of a mail read once by mailparse.Read.
+func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mail) (Receipt, error) {
+	raw := mail.Raw
 	in := s.in()
 	if env.Source == "" {
 		env.Source = store.SourceSMTP
 	}
-	a := Analyze(raw, env.From, in.guard)
+	a := AnalyzeMail(mail, env.From, in.guard)
 	p := &prepared{a: &a, env: env, now: s.clock.Now()}
 	p.sender = store.NormalizeEmail(a.From)
 	if p.sender == "" {

@@ -1,6 +1,7 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deskgate/deskgate/internal/parsecount"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/deskgate/deskgate/store"
 )
 
@@ -372,21 +375,21 @@ func (s *Mailboxes) checkpointTx(tx mailboxCheckpointTx, p *prepared) (skip bool
 // tokens), so replies thread as they would over SMTP.
 func (s *Mailboxes) ReceiveIMAP(ctx context.Context, cp MailboxCheckpoint, raw []byte) (Receipt, error) {
 	env := Envelope{Source: store.SourceIMAP, Mailbox: &cp, RemoteAddr: fmt.Sprintf("imap mailbox %d", cp.MailboxID)}
-	env.From, env.To = s.imapEnvelope(raw)
-	return s.inb.Receive(ctx, env, raw)
+	m := mailparse.Read(raw)
+	env.From, env.To = s.imapEnvelope(m)
+	return s.inb.receive(ctx, env, m)
 }
 
-func (s *Mailboxes) imapEnvelope(raw []byte) (from string, to []string) {
+func (s *Mailboxes) imapEnvelope(m *mailparse.Mail) (from string, to []string) {
 	main := ""
 	if len(s.cfg.Domains) > 0 {
 		main = s.cfg.Domains[0]
 	}
 	to = []string{LocalSupport + "@" + main}
-	msg, err := mail.ReadMessage(strings.NewReader(string(headerOf(raw))))
-	if err != nil {
+	h, ok := netmailHeader(m)
+	if !ok {
 		return "", to
 	}
-	h := msg.Header
 	if rp := strings.TrimSpace(h.Get("Return-Path")); rp != "" {
 		from = strings.Trim(rp, "<> ")
 	} else if a, err := mail.ParseAddress(h.Get("From")); err == nil {
@@ -401,6 +404,54 @@ func (s *Mailboxes) imapEnvelope(raw []byte) (from string, to []string) {
 		}
 	}
 	return from, to
+}
+
+// netmailHeader is m's header as net/mail reads it (ok false when it
+// cannot): m's own fields when net/mail would read the same ones (the
+// header verbatim, field names that are tokens, values without control
+// characters), else raw's header read by net/mail.
+func netmailHeader(m *mailparse.Mail) (interface{ Get(string) string }, bool) {
+	if m.HeaderVerbatim() {
+		same := true
+		fields := m.Header.Fields()
+		for same && fields.Next() {
+			kv, _ := fields.Raw()
+			same = netmailField(kv)
+		}
+		if same {
+			return &m.Header, true
+		}
+	}
+	parsecount.Header()
+	msg, err := mail.ReadMessage(strings.NewReader(string(headerOf(m.Raw))))
+	if err != nil {
+		return nil, false
+	}
+	return msg.Header, true
+}
+
+// netmailField reports whether net/textproto accepts the raw field kv
+// (CRLF line breaks): a token name right before the colon, and a value of
+// visible characters, spaces and tabs (RFC 7230 §3.2).
+func netmailField(kv []byte) bool {
+	name, value, ok := bytes.Cut(kv, []byte(":"))
+	if !ok || len(name) == 0 {
+		return false
+	}
+	for _, c := range name {
+		if c >= 0x80 || !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) && !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	for i, c := range value {
+		if c == '\r' && i+1 < len(value) && value[i+1] == '\n' || c == '\n' {
+			continue
+		}
+		if c != '\t' && (c < 0x20 || c == 0x7f) {
+			return false
+		}
+	}
+	return true
 }
 
 // headerOf returns raw's header section with its blank line.

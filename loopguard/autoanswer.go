@@ -4,6 +4,8 @@ import (
 	netmail "net/mail"
 	"slices"
 	"strings"
+
+	"github.com/deskgate/deskgate/mailparse"
 )
 
 // Two questions, two answers. Classify asks "who wrote this mail?": only a
@@ -46,10 +48,15 @@ var recipientFields = []string{"to", "cc", "bcc", "resent-to", "resent-cc", "res
 //     of the help desk (help@company forwarding to support@), which
 //     deskgate cannot tell from a Bcc, and that sender expects an answer.
 func (g *Guard) AutoAnswer(v Verdict, raw []byte) AutoAnswer {
+	return g.AutoAnswerMail(v, mailparse.Read(raw))
+}
+
+// AutoAnswerMail is AutoAnswer of a mail read already by mailparse.Read.
+func (g *Guard) AutoAnswerMail(v Verdict, parsed *mailparse.Mail) AutoAnswer {
 	if v.Class != Human {
 		return AutoAnswer{Reason: "not a person's mail (" + string(v.Class) + "): never auto-answered"}
 	}
-	hdr, _ := splitMessage(stripMboxLine(raw))
+	hdr, _ := headerOf(parsed)
 	for _, f := range hdr {
 		if f.name != "x-auto-response-suppress" {
 			continue

@@ -2,6 +2,8 @@ package loopguard
 
 import (
 	"strings"
+
+	"github.com/deskgate/deskgate/mailparse"
 )
 
 // Guard classifies inbound mail for one deskgate instance. It holds no mutable state
@@ -27,7 +29,7 @@ type mail struct {
 	envFrom string // lower-cased; "" is the null reverse path
 	hdr     header
 	body    []byte
-	raw     []byte
+	parsed  *mailparse.Mail
 	subject string   // RFC 2047 decoded
 	domains []string // our domains: their addresses are never a bounce's failed recipient
 
@@ -37,7 +39,7 @@ type mail struct {
 // structure walks the MIME tree once, on first use.
 func (m *mail) structure() *structure {
 	if m.st == nil {
-		m.st = readStructure(m.raw, m.body)
+		m.st = readStructure(m.parsed, m.body)
 	}
 	return m.st
 }
@@ -66,19 +68,25 @@ const analysisFailed = "message could not be analysed; treated as machine mail"
 // raw message (headers and, for DSNs, body) and says who wrote it. Never panics: a
 // panic in a rule (a bug) is turned into a non-human verdict, so that broken input
 // can never make deskgate answer.
-func (g *Guard) Classify(envFrom string, raw []byte) (v Verdict) {
+func (g *Guard) Classify(envFrom string, raw []byte) Verdict {
+	return g.ClassifyMail(envFrom, mailparse.Read(raw))
+}
+
+// ClassifyMail is Classify of a mail read already by mailparse.Read: its
+// header and MIME tree are not parsed again (except a header textproto
+// rejected, which is re-read with the guard's own lenient rules).
+func (g *Guard) ClassifyMail(envFrom string, parsed *mailparse.Mail) (v Verdict) {
 	defer func() {
 		if r := recover(); r != nil {
 			v = Verdict{Class: Bounce, Reason: analysisFailed}
 		}
 	}()
-	raw = stripMboxLine(raw)
-	hdr, body := splitMessage(raw)
+	hdr, body := headerOf(parsed)
 	m := &mail{
 		envFrom: strings.ToLower(strings.Trim(strings.TrimSpace(envFrom), "<>")),
 		hdr:     hdr,
 		body:    body,
-		raw:     raw,
+		parsed:  parsed,
 		subject: decodeText(hdr.get("subject")),
 		domains: g.domains,
 	}

@@ -6,6 +6,8 @@ import (
 	"mime"
 	"strings"
 
+	"github.com/deskgate/deskgate/internal/parsecount"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/emersion/go-message/charset"
 )
 
@@ -19,16 +21,74 @@ type field struct{ name, value string }
 // instead of failing, so that broken bounces are still classified.
 type header []field
 
-// stripMboxLine drops a leading mbox "From sender date" separator line, which is not
-// a header field and makes strict parsers reject the whole header.
-func stripMboxLine(raw []byte) []byte {
-	if !bytes.HasPrefix(raw, []byte("From ")) {
-		return raw
+// headerOf is the top-level header of parsed as the rules read it, and the
+// body after it. It is made from the fields textproto read when those are
+// every line of the header and the guard's own reading would end the
+// header at the same blank line; a header textproto rejected (or that is
+// too big) is read again with parseHeader's lenient rules, as broken
+// bounces must still be classified.
+func headerOf(parsed *mailparse.Mail) (header, []byte) {
+	raw := parsed.Raw[parsed.Start:]
+	n := parsed.BodyStart - parsed.Start
+	hdr := raw[:n]
+	if parsed.HeaderLines() && n <= maxHeaderBytes && (!bytes.HasSuffix(hdr, []byte("\n\r\n")) || bytes.HasSuffix(hdr, []byte("\r\n\r\n"))) {
+		h := make(header, 0, parsed.Header.Len())
+		fields := parsed.Header.Fields()
+		for fields.Next() {
+			kv, _ := fields.Raw()
+			f, ok := fieldOf(kv)
+			if !ok {
+				return reread(raw)
+			}
+			h = append(h, f)
+		}
+		return h, parsed.Body
 	}
-	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-		return raw[i+1:]
+	return reread(raw)
+}
+
+// fieldOf is the field parseHeader makes of the raw bytes kv of one field
+// (its line and continuation lines), with fewer copies: name lower-cased,
+// the first line's value and every non-empty continuation line trimmed
+// and joined by spaces. ok is false for a line parseHeader would skip.
+func fieldOf(kv []byte) (field, bool) {
+	s := string(kv)
+	line, rest, _ := strings.Cut(s, "\n")
+	name, value, ok := strings.Cut(strings.TrimSuffix(line, "\r"), ":")
+	name = strings.TrimRight(name, " \t")
+	if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		return field{}, false
 	}
-	return raw
+	f := field{name: strings.ToLower(name), value: strings.TrimSpace(value)}
+	if rest == "" {
+		return f, true
+	}
+	var b strings.Builder
+	b.WriteString(f.value)
+	for rest != "" {
+		line, rest, _ = strings.Cut(rest, "\n")
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			continue
+		}
+		if line[0] != ' ' && line[0] != '\t' {
+			return field{}, false // not one field
+		}
+		if p := strings.TrimSpace(line); p != "" {
+			b.WriteByte(' ')
+			b.WriteString(p)
+		}
+	}
+	if b.Len() != len(f.value) {
+		f.value = b.String()
+	}
+	return f, true
+}
+
+// reread reads a header the guard could not take from mailparse.
+func reread(raw []byte) (header, []byte) {
+	parsecount.Header()
+	return splitMessage(raw)
 }
 
 // splitMessage splits raw at the first empty line into a parsed header and the body.

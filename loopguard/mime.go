@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/deskgate/deskgate/internal/parsecount"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/emersion/go-message"
 )
 
@@ -31,19 +33,26 @@ type structure struct {
 	text         string // decoded text/* parts outside the returned message
 }
 
-// readStructure walks the MIME tree of raw. It is lenient: a part that fails to parse
-// ends the walk with what was found so far; when not even the top header parses the
-// raw body is taken as text.
-func readStructure(raw []byte, body []byte) *structure {
+// maxGoMessageHeader is go-message's default header limit: a top-level
+// header over it made message.Read fail (then the body is the text).
+const maxGoMessageHeader = 1 << 20
+
+// readStructure walks the MIME tree mailparse.Read split. It is lenient: a
+// part that fails to parse ends the walk with what was found so far; when
+// not even the top header parses the raw body is taken as text. Parts are
+// read as go-message reads them (its media type, transfer encoding and
+// charset decoding); where go-message would split a multipart otherwise
+// than mailparse did (another boundary, or mixed CRLF and LF line breaks),
+// that subtree is read by go-message's multipart reader.
+func readStructure(parsed *mailparse.Mail, body []byte) *structure {
 	s := &structure{}
-	e, err := message.Read(bytes.NewReader(raw))
-	if e == nil {
-		_ = err
+	if parsed.HeaderErr != nil || parsed.Root == nil || parsed.BodyStart-parsed.Start > maxGoMessageHeader {
 		s.text = clip(string(body))
 		return s
 	}
+	e, _ := message.New(message.Header{Header: parsed.Header}, bytes.NewReader(parsed.Body))
 	w := walker{s: s}
-	w.walk(e, 0)
+	w.walkPart(e, parsed.Root, 0)
 	if s.text == "" {
 		s.text = clip(string(body))
 	}
@@ -64,7 +73,70 @@ type walker struct {
 	parts int
 }
 
-// walk visits entity e at the given depth.
+// walkPart visits entity e, which is node p of the tree, at the given depth.
+func (w *walker) walkPart(e *message.Entity, p *mailparse.Part, depth int) {
+	w.parts++
+	if w.parts > maxParts || depth > 8 {
+		return
+	}
+	t, params, _ := e.Header.ContentType()
+	multipart := strings.HasPrefix(t, "multipart/") // as e.MultipartReader decides
+	if multipart && (params["boundary"] == "" || params["boundary"] != p.Boundary || mixedBreaks(p.Body)) {
+		w.parts--
+		parsecount.Tree()
+		w.walk(e, depth) // go-message splits it otherwise
+		return
+	}
+	t = strings.ToLower(t)
+	if t == "multipart/report" && w.s.reportType == "" {
+		w.s.reportType = strings.ToLower(params["report-type"])
+	}
+	if multipart {
+		for i, c := range p.Parts {
+			if c.HeaderErr != nil || w.parts > maxParts {
+				return
+			}
+			body := c.Body
+			if i == len(p.Parts)-1 && !p.Closed {
+				body = unclosedTail(p, body)
+			}
+			ce, err := message.New(message.Header{Header: c.Header}, bytes.NewReader(body))
+			if err != nil {
+				return
+			}
+			w.walkPart(ce, c, depth+1)
+		}
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartBytes))
+	w.part(t, body)
+}
+
+// unclosedTail is the body of the last part of multipart p that has no
+// close delimiter as go-message (mime/multipart) reads it: without a tail
+// that could begin a delimiter (line break, "--", boundary) at the end.
+func unclosedTail(p *mailparse.Part, body []byte) []byte {
+	nl := "\n"
+	if bytes.Contains(p.Body, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	delim := nl + "--" + p.Boundary
+	if i := bytes.LastIndexByte(body, delim[0]); i >= 0 && strings.HasPrefix(delim, string(body[i:])) {
+		return body[:i]
+	}
+	return body
+}
+
+// mixedBreaks reports whether body has both CRLF and bare LF line breaks:
+// go-message then takes only delimiters with the first one's line break,
+// mailparse every delimiter.
+func mixedBreaks(body []byte) bool {
+	crlf := bytes.Count(body, []byte("\r\n"))
+	return crlf > 0 && crlf != bytes.Count(body, []byte("\n"))
+}
+
+// walk visits entity e at the given depth, reading its parts with
+// go-message's multipart reader.
 func (w *walker) walk(e *message.Entity, depth int) {
 	w.parts++
 	if w.parts > maxParts || depth > 8 {

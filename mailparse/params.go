@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"fmt"
 	"mime"
 	"regexp"
 	"strings"
@@ -12,14 +13,15 @@ import (
 // A missing Content-Type means text/plain (RFC 2045 §5.2); a malformed one
 // is read leniently so a stray quote does not hide a multipart boundary or
 // an attachment's name.
-func (p *parser) mediaType(h message.Header) (string, map[string]string) {
+// The problem with a malformed one is returned as problem ("" when none).
+func mediaType(h message.Header) (mt string, params map[string]string, problem string) {
 	v := h.Get("Content-Type")
 	if strings.TrimSpace(v) == "" {
-		return "text/plain", map[string]string{}
+		return "text/plain", map[string]string{}, ""
 	}
 	mt, params, err := h.ContentType()
 	if err != nil {
-		p.msg.addError("malformed Content-Type %q: %v", v, err)
+		problem = fmt.Sprintf("malformed Content-Type %q: %v", v, err)
 		mt, params = lenientParams(v)
 	} else if strings.Contains(v, "*=") {
 		params = prefer2231(params, v)
@@ -28,7 +30,7 @@ func (p *parser) mediaType(h message.Header) (string, map[string]string) {
 	if !strings.Contains(mt, "/") {
 		mt = "text/plain"
 	}
-	return mt, params
+	return mt, params, problem
 }
 
 // disposition returns the lower-cased Content-Disposition (RFC 2183) and its

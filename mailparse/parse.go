@@ -21,7 +21,11 @@ const (
 // Parse reads a raw RFC 5322 message. It never panics; it returns an error
 // only when not even a header could be read, and then still returns a
 // *Message with what it has (possibly nothing).
-func Parse(raw []byte) (msg *Message, err error) {
+func Parse(raw []byte) (*Message, error) { return ParseMail(Read(raw)) }
+
+// ParseMail decodes a mail Read already (see Parse): the header and the
+// MIME tree are not read again.
+func ParseMail(m *Mail) (msg *Message, err error) {
 	msg = &Message{}
 	defer func() {
 		if r := recover(); r != nil {
@@ -30,26 +34,28 @@ func Parse(raw []byte) (msg *Message, err error) {
 			msg.Errors = append(msg.Errors, fmt.Sprintf("internal error while parsing: %v\n%s", r, stack[:min(len(stack), 2048)]))
 		}
 	}()
-	raw = skipMboxFrom(raw)
-	h, body, herr := readHeader(raw)
-	if herr != nil {
-		var ok bool
-		h, body, ok = salvageHeader(raw)
-		if !ok {
-			// Keep what there is: the bytes as text, so nothing is lost.
-			msg.Text = strings.TrimSpace(normalizeNewlines(decodeBytes("", raw)))
-			msg.ReplyText = ExtractReply(msg.Text)
-			return msg, fmt.Errorf("mailparse: read header: %w", herr)
-		}
-		msg.addError("malformed header, lines repaired or skipped: %v", herr)
+	if m.Unreadable() {
+		// Keep what there is: the bytes as text, so nothing is lost.
+		msg.Text = strings.TrimSpace(normalizeNewlines(decodeBytes("", m.Raw[m.Start:])))
+		msg.ReplyText = ExtractReply(msg.Text)
+		return msg, fmt.Errorf("mailparse: read header: %w", m.HeaderErr)
 	}
+	if m.HeaderErr != nil {
+		msg.addError("malformed header, lines repaired or skipped: %v", m.HeaderErr)
+	}
+	h := m.Header
 	msg.Header = mail.Header{Header: message.Header{Header: h}}
-	hint := headerCharset(h.Get("Content-Type"), body, rawHeaderValues(h))
+	hint := headerCharset(h.Get("Content-Type"), m.Body, rawHeaderValues(h))
 	readHeaders(msg, hint)
 	msg.HeaderCharset = strings.ToLower(hint)
 	p := &parser{msg: msg, hint: hint}
 	var b content
-	p.entity(msg.Header.Header, body, 0, &b)
+	if m.Root != nil {
+		p.entity(m.Root, &b)
+	}
+	if m.panicked != "" {
+		msg.Errors = append(msg.Errors, m.panicked)
+	}
 	distinctNames(msg.Attachments)
 	p.assemble(&b)
 	return msg, nil
@@ -65,11 +71,10 @@ func rawHeaderValues(h textproto.Header) []string {
 	return out
 }
 
-// parser walks the MIME tree of one message.
+// parser decodes the MIME tree of one message.
 type parser struct {
-	msg   *Message
-	parts int
-	hint  string // charset the body declares, for raw 8-bit header text
+	msg  *Message
+	hint string // charset the body declares, for raw 8-bit header text
 }
 
 // content is what a subtree contributes to the body.
@@ -121,63 +126,35 @@ func readHeader(raw []byte) (textproto.Header, []byte, error) {
 	return h, raw[consumed:], nil
 }
 
-// entity handles one MIME entity (RFC 2045 §2.4) with its raw body.
-func (p *parser) entity(h message.Header, body []byte, depth int, out *content) {
-	p.parts++
-	if p.parts > maxParts {
-		if p.parts == maxParts+1 {
-			p.msg.addError("more than %d MIME parts: rest ignored", maxParts)
-		}
-		return
+// entity decodes one MIME entity (RFC 2045 §2.4) of the tree Read split.
+func (p *parser) entity(e *Part, out *content) {
+	for _, n := range e.notes {
+		p.msg.addError("%s", n)
 	}
-	mt, params := p.mediaType(h)
-	if strings.HasPrefix(mt, "multipart/") && depth >= maxDepth {
-		p.msg.addError("%s nested deeper than %d levels: kept as an attachment", mt, maxDepth)
+	switch {
+	case e.Ignored:
+	case e.bare:
+		p.leaf(message.Header{}, "text/plain", map[string]string{}, e.Body, out)
+	case e.Boundary != "":
+		p.multipart(e, out)
+	default:
+		p.leaf(message.Header{Header: e.Header}, e.Type, e.Params, e.Body, out)
 	}
-	if strings.HasPrefix(mt, "multipart/") && depth < maxDepth {
-		if boundary := params["boundary"]; boundary != "" {
-			p.multipart(mt, boundary, body, depth, out)
-			return
-		}
-		p.msg.addError("%s without boundary parameter: read as text", mt)
-		mt = "text/plain"
-	}
-	p.leaf(h, mt, params, body, out)
 }
 
-// multipart reads the parts of a multipart entity (RFC 2046 §5.1).
+// multipart decodes the parts of a multipart entity (RFC 2046 §5.1).
 // multipart/alternative keeps text/plain for Text and the richest HTML.
-func (p *parser) multipart(mt, boundary string, body []byte, depth int, out *content) {
-	parts, closed, found := splitMultipart(body, boundary)
-	if !found {
-		p.msg.addError("%s: boundary %q not found: body read as text", mt, boundary)
-		p.leaf(message.Header{}, "text/plain", map[string]string{}, body, out)
-		return
-	}
-	if !closed {
-		p.msg.addError("%s: missing final boundary %q", mt, boundary)
-	}
+func (p *parser) multipart(e *Part, out *content) {
 	var alts []*content
-	for _, raw := range parts {
-		h, pbody, err := readHeader(raw)
-		if err != nil {
-			var ok bool
-			if h, pbody, ok = salvageHeader(raw); !ok {
-				h, pbody = textproto.Header{}, raw
-			}
-			p.msg.addError("%s: malformed header in a part, lines repaired or skipped: %v", mt, err)
-		}
-		if mt == "multipart/digest" && h.Get("Content-Type") == "" {
-			h.Set("Content-Type", "message/rfc822") // RFC 2046 §5.1.5
-		}
+	for _, part := range e.Parts {
 		target := out
-		if mt == "multipart/alternative" {
+		if e.Type == "multipart/alternative" {
 			target = &content{}
 			alts = append(alts, target)
 		}
-		p.entity(message.Header{Header: h}, pbody, depth+1, target)
+		p.entity(part, target)
 	}
-	if mt == "multipart/alternative" {
+	if e.Type == "multipart/alternative" {
 		pickAlternative(alts, out)
 	}
 }

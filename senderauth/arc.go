@@ -41,9 +41,10 @@ type arcSet struct {
 	aar, ams, seal *field
 }
 
-// checkARC validates the ARC chain of raw and decides ARCTrusted.
-func (c *Checker) checkARC(ctx context.Context, raw []byte, fields []field, r *Results) {
-	res, sealers, err := c.verifyARC(ctx, raw, fields)
+// checkARC validates the ARC chain of a mail (its header fields and body)
+// and decides ARCTrusted.
+func (c *Checker) checkARC(ctx context.Context, body []byte, fields []field, r *Results) {
+	res, sealers, err := c.verifyARC(ctx, body, fields)
 	r.ARC, r.ARCSealers = res, sealers
 	if err != nil {
 		c.opts.Log.Debug("arc", "result", res, "err", err)
@@ -56,7 +57,7 @@ func (c *Checker) checkARC(ctx context.Context, raw []byte, fields []field, r *R
 	}
 }
 
-func (c *Checker) verifyARC(ctx context.Context, raw []byte, fields []field) (string, []string, error) {
+func (c *Checker) verifyARC(ctx context.Context, body []byte, fields []field) (string, []string, error) {
 	sets := map[int]*arcSet{}
 	n := 0
 	for i := range fields {
@@ -104,7 +105,7 @@ func (c *Checker) verifyARC(ctx context.Context, raw []byte, fields []field) (st
 		sealers = append(sealers, strings.ToLower(t["d"]))
 	}
 	// The newest message signature (§5.2 step 4).
-	if err := c.verifyAMS(ctx, raw, fields, sets[n].ams); err != nil {
+	if err := c.verifyAMS(ctx, body, fields, sets[n].ams); err != nil {
 		return resultOf(err), sealers, fmt.Errorf("ARC-Message-Signature i=%d: %w", n, err)
 	}
 	// Every seal, newest first (§5.2 step 6).
@@ -149,7 +150,7 @@ func arcInstance(name, v string) (int, error) {
 
 // verifyAMS checks an ARC-Message-Signature like a DKIM signature (RFC
 // 6376 §6.1.3): body hash, then the signature over the listed fields.
-func (c *Checker) verifyAMS(ctx context.Context, raw []byte, fields []field, ams *field) error {
+func (c *Checker) verifyAMS(ctx context.Context, body []byte, fields []field, ams *field) error {
 	t := parseTags(ams.value())
 	for _, k := range []string{"a", "b", "bh", "d", "s", "h"} {
 		if t[k] == "" {
@@ -163,7 +164,6 @@ func (c *Checker) verifyAMS(ctx context.Context, raw []byte, fields []field, ams
 	if bc == "" {
 		bc = "simple"
 	}
-	_, body := splitHeader(raw)
 	cb := canonBody(body, bc == "relaxed")
 	if l, ok := t["l"]; ok {
 		n, err := strconv.Atoi(l)

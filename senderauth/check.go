@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"blitiri.com.ar/go/spf"
+	"github.com/deskgate/deskgate/mailparse"
 	"github.com/emersion/go-msgauth/dkim"
 )
 
@@ -75,6 +76,10 @@ type Input struct {
 	Helo     string // the EHLO/HELO name
 	MailFrom string // the reverse path; "" is the null sender
 	Raw      []byte // the message as received (without our trace field)
+	// Mail is Raw read by mailparse.Read, when the caller has it: its
+	// header fields are taken from there instead of reading Raw's header
+	// again. nil: Raw's header is read here.
+	Mail *mailparse.Mail
 }
 
 // Check runs SPF, DKIM, ARC and DMARC for in. It never fails: what could
@@ -83,14 +88,14 @@ func (c *Checker) Check(ctx context.Context, in Input) *Results {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	r := &Results{}
-	fields, _ := splitHeader(in.Raw)
+	fields, body := headerFields(in.Raw, in.Mail)
 	// SPF and the signatures (DKIM, ARC) are independent: run them side
 	// by side (each writes its own fields of r), so a slow DNS costs one
 	// timeout, not the sum. DMARC needs both.
 	var wg sync.WaitGroup
 	wg.Go(func() { c.checkSPF(ctx, in, r) })
 	c.checkDKIM(ctx, in.Raw, r)
-	c.checkARC(ctx, in.Raw, fields, r)
+	c.checkARC(ctx, body, fields, r)
 	wg.Wait()
 	c.checkDMARC(ctx, fields, r)
 	return r

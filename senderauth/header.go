@@ -3,6 +3,9 @@ package senderauth
 import (
 	"bytes"
 	"strings"
+
+	"github.com/deskgate/deskgate/internal/parsecount"
+	"github.com/deskgate/deskgate/mailparse"
 )
 
 // field is one header field of a raw message as it arrived: its bytes
@@ -17,6 +20,32 @@ type field struct {
 func (f field) value() string {
 	v := f.raw[len(f.name)+1:]
 	return strings.TrimRight(string(v), "\r\n")
+}
+
+// headerFields is splitHeader(raw), made from the fields of m (raw read by
+// mailparse.Read) when those are raw's header byte for byte
+// (m.HeaderVerbatim: CRLF line breaks, as SMTP carries mail): then the
+// header is not read again. Otherwise (no m, an mbox line, a broken
+// header, bare LF line breaks) raw's header is read by splitHeader, whose
+// rules are go-msgauth's.
+func headerFields(raw []byte, m *mailparse.Mail) ([]field, []byte) {
+	if m != nil && len(m.Raw) == len(raw) && (len(raw) == 0 || &m.Raw[0] == &raw[0]) && m.HeaderVerbatim() {
+		fields := make([]field, 0, m.Header.Len())
+		pos := 0
+		all := m.Header.Fields()
+		for all.Next() {
+			kv, _ := all.Raw()
+			colon := bytes.IndexByte(kv, ':')
+			fields = append(fields, field{name: string(kv[:colon]), raw: raw[pos : pos+len(kv)]})
+			pos += len(kv)
+		}
+		if pos == len(raw) {
+			return fields, nil // no blank line: no body
+		}
+		return fields, m.Body
+	}
+	parsecount.Header()
+	return splitHeader(raw)
 }
 
 // splitHeader cuts raw into its header fields and the body that follows
@@ -66,7 +95,13 @@ func headerValues(fields []field, name string) []string {
 // fields that bear its own authserv-id, since it did not write them), and
 // returns raw unchanged when there is none.
 func StripAuthResults(raw []byte, authservID string) ([]byte, int) {
-	fields, _ := splitHeader(raw)
+	return StripAuthResultsMail(raw, nil, authservID)
+}
+
+// StripAuthResultsMail is StripAuthResults of raw read already by
+// mailparse.Read as m (nil: raw's header is read here).
+func StripAuthResultsMail(raw []byte, m *mailparse.Mail, authservID string) ([]byte, int) {
+	fields, _ := headerFields(raw, m)
 	n := 0
 	var out []byte
 	pos := 0

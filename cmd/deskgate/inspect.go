@@ -85,7 +85,7 @@ func cmdInspect(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			from := envelopeSender(raw, *mailFrom)
 			a = bridge.Analyze(raw, from, guard)
 			if checker != nil {
-				a.Auth = checker.Check(context.Background(), senderauth.Input{IP: clientIP, Helo: *helo, MailFrom: from, Raw: raw})
+				a.Auth = checker.Check(context.Background(), senderauth.Input{IP: clientIP, Helo: *helo, MailFrom: from, Raw: raw, Mail: a.Mail})
 			}
 			if len(raw) == 0 {
 				a.Errors = append(a.Errors, "empty message")

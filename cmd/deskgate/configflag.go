@@ -26,3 +26,20 @@ func loadConfig(path string, stderr io.Writer) (config.Config, bool) {
 	}
 	return cfg, true
 }
+
+// flagsAndConfig adds --config to fs (its output set to stderr), parses
+// args and loads the configuration. stop reports that the command ends
+// now with exit status code: help asked for (0), a bad flag or a bad
+// configuration (2).
+func flagsAndConfig(fs *flag.FlagSet, args []string, stderr io.Writer) (cfg config.Config, code int, stop bool) {
+	fs.SetOutput(stderr)
+	path := configFlag(fs)
+	if code, stop := parseFlags(fs, args); stop {
+		return cfg, code, true
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return cfg, 2, true
+	}
+	return cfg, 0, false
+}

@@ -25,14 +25,9 @@ func cmdDKIM(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fs := flag.NewFlagSet("dkim dns", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	if code, stop := parseFlags(fs, args[1:]); stop {
+	cfg, code, stop := flagsAndConfig(fs, args[1:], stderr)
+	if stop {
 		return code
-	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
-		return 2
 	}
 	lines, err := dkimZoneLines(cfg)
 	if err != nil {

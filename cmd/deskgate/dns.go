@@ -18,14 +18,9 @@ import (
 // hosting provider for. Lines starting with ";" say what to adapt.
 func cmdDNS(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("dns", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	if code, stop := parseFlags(fs, args); stop {
+	cfg, code, stop := flagsAndConfig(fs, args, stderr)
+	if stop {
 		return code
-	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
-		return 2
 	}
 	dkim, err := dkimZoneLines(cfg)
 	if err != nil {

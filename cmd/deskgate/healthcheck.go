@@ -18,16 +18,11 @@ import (
 // no shell and no curl.
 func cmdHealthcheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
 	target := fs.String("url", "", "the /healthz URL to check (default: from DESKGATE_HTTP_ADDR)")
 	timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
-	if code, stop := parseFlags(fs, args); stop {
+	cfg, code, stop := flagsAndConfig(fs, args, stderr)
+	if stop {
 		return code
-	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
-		return 2
 	}
 	u := *target
 	if u == "" {

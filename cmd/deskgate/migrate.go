@@ -15,14 +15,9 @@ import (
 // schema version is checked when it is opened.
 func cmdMigrate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	if code, stop := parseFlags(fs, args); stop {
+	cfg, code, stop := flagsAndConfig(fs, args, stderr)
+	if stop {
 		return code
-	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
-		return 2
 	}
 	if cfg.DatabaseURL == "" {
 		fmt.Fprintln(stdout, "store: bbolt in", cfg.DataDir, "(no migrations: the schema version is checked at open)")

@@ -32,14 +32,9 @@ import (
 // cmdServe runs deskgate until SIGTERM or SIGINT, then shuts down cleanly.
 func cmdServe(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := configFlag(fs)
-	if code, stop := parseFlags(fs, args); stop {
+	cfg, code, quit := flagsAndConfig(fs, args, stderr)
+	if quit {
 		return code
-	}
-	cfg, ok := loadConfig(*path, stderr)
-	if !ok {
-		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
 	for _, w := range config.UnknownEnv(os.Environ()) {

@@ -88,10 +88,52 @@ func (s *Service) untilNextTimer(ctx context.Context) time.Duration {
 	return min(max(next.Sub(s.clock.Now()), minWait), pollEvery)
 }
 
+// ParallelWriter is a store whose write transactions run side by side
+// (PostgreSQL: each on its own connection, row locks keeping them apart).
+// FireDue then fires that many batches at once: while one batch's
+// transaction waits on the database (its reads, its writes, its commit),
+// another builds its emails. A store without it (bbolt: one writer at a
+// time) fires one batch after the other.
+type ParallelWriter interface {
+	// ParallelWrites is how many write transactions do well at once.
+	ParallelWrites() int
+}
+
+// firingWorkers is how many batches FireDue fires at once.
+func (s *Service) firingWorkers() int {
+	if p, ok := s.st.(ParallelWriter); ok {
+		return max(p.ParallelWrites(), 1)
+	}
+	return 1
+}
+
 // FireDue fires every timer due now, fireBatch per transaction, and
 // returns when none is left. A timer that fails to fire is logged and put
-// off by retryAfter, so it cannot hold up the others.
+// off by retryAfter, so it cannot hold up the others. On a store that
+// writes in parallel several batches fire at once, each claiming its own
+// timers (a timer another transaction holds is skipped, not waited for:
+// DueTimers locks FOR UPDATE SKIP LOCKED), so each timer still fires once.
 func (s *Service) FireDue(ctx context.Context) error {
+	workers := s.firingWorkers()
+	if workers == 1 {
+		return s.fireUntilNone(ctx)
+	}
+	errs := make(chan error, workers)
+	for range workers {
+		go func() { errs <- s.fireUntilNone(ctx) }()
+	}
+	var first error
+	for range workers {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// fireUntilNone fires batches of due timers until it finds none it can
+// claim.
+func (s *Service) fireUntilNone(ctx context.Context) error {
 	// A batch once started commits even when ctx ends meanwhile (shutdown
 	// stops between batches): an email handed to the outbox is never
 	// rolled back under it.
@@ -108,7 +150,7 @@ func (s *Service) FireDue(ctx context.Context) error {
 			}
 		}
 		if n == 0 {
-			return nil
+			return nil // the due ones left are held by other transactions
 		}
 	}
 	return nil

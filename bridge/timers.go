@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -110,30 +111,61 @@ func (s *Service) firingWorkers() int {
 // FireDue fires every timer due now, fireBatch per transaction, and
 // returns when none is left. A timer that fails to fire is logged and put
 // off by retryAfter, so it cannot hold up the others. On a store that
-// writes in parallel several batches fire at once, each claiming its own
-// timers (a timer another transaction holds is skipped, not waited for:
-// DueTimers locks FOR UPDATE SKIP LOCKED), so each timer still fires once.
+// writes in parallel, a batch that claims a full fireBatch of timers
+// starts another firer beside it (up to ParallelWrites): each claims its
+// own timers (DueTimers locks FOR UPDATE SKIP LOCKED; a timer another
+// transaction holds is skipped, not waited for), so each timer still
+// fires once, and a trickle of due timers keeps to one transaction at a
+// time.
 func (s *Service) FireDue(ctx context.Context) error {
-	workers := s.firingWorkers()
-	if workers == 1 {
-		return s.fireUntilNone(ctx)
-	}
-	errs := make(chan error, workers)
-	for range workers {
-		go func() { errs <- s.fireUntilNone(ctx) }()
-	}
-	var first error
-	for range workers {
-		if err := <-errs; err != nil && first == nil {
-			first = err
+	f := &firers{s: s, ctx: ctx, max: s.firingWorkers()}
+	f.start()
+	f.wg.Wait()
+	return f.err
+}
+
+// firers are the goroutines of one FireDue.
+type firers struct {
+	s   *Service
+	ctx context.Context
+	max int
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	running int
+	err     error // the first
+}
+
+// start starts a firer.
+func (f *firers) start() {
+	f.mu.Lock()
+	f.running++
+	f.mu.Unlock()
+	f.wg.Go(func() {
+		err := f.s.fireUntilNone(f.ctx, f.more)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.running--
+		if err != nil && f.err == nil {
+			f.err = err
 		}
+	})
+}
+
+// more starts another firer, if fewer than max run: a batch just claimed
+// a full fireBatch, so more may be due.
+func (f *firers) more() {
+	f.mu.Lock()
+	ok := f.running < f.max
+	f.mu.Unlock()
+	if ok {
+		f.start()
 	}
-	return first
 }
 
 // fireUntilNone fires batches of due timers until it finds none it can
-// claim.
-func (s *Service) fireUntilNone(ctx context.Context) error {
+// claim; full is called when a batch claims a full fireBatch.
+func (s *Service) fireUntilNone(ctx context.Context, full func()) error {
 	// A batch once started commits even when ctx ends meanwhile (shutdown
 	// stops between batches): an email handed to the outbox is never
 	// rolled back under it.
@@ -143,7 +175,7 @@ func (s *Service) fireUntilNone(ctx context.Context) error {
 		if !s.anyDue(ctx, now) {
 			return nil // a read, so an idle loop commits nothing
 		}
-		n, err := s.fireBatch(run, now)
+		n, err := s.fireBatch(run, now, full)
 		if err != nil {
 			if n, err = s.fireOneByOne(run, now); err != nil {
 				return err
@@ -168,8 +200,9 @@ func (s *Service) anyDue(ctx context.Context, now time.Time) bool {
 }
 
 // fireBatch fires up to fireBatch timers due at now in one transaction
-// and reports how many it found due.
-func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
+// and reports how many it found due. It calls full when it claims a full
+// fireBatch, before it fires them.
+func (s *Service) fireBatch(ctx context.Context, now time.Time, full func()) (int, error) {
 	n, enqueued := 0, false
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		n, enqueued = 0, false
@@ -178,6 +211,9 @@ func (s *Service) fireBatch(ctx context.Context, now time.Time) (int, error) {
 			return err
 		}
 		n = len(due)
+		if n == fireBatch {
+			full()
+		}
 		cache := newEmailCache()
 		var emails uint64
 		for _, t := range due {

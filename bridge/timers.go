@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -88,10 +89,72 @@ func (s *Notifications) untilNextTimer(ctx context.Context) time.Duration {
 	return min(max(next.Sub(s.clock.Now()), minWait), pollEvery)
 }
 
+// firingWorkers is how many batches FireDue fires at once.
+func (s *Notifications) firingWorkers() int {
+	if p, ok := s.st.(store.ParallelWriter); ok {
+		return max(p.ParallelWrites(), 1)
+	}
+	return 1
+}
+
 // FireDue fires every timer due now, fireBatch per transaction, and
 // returns when none is left. A timer that fails to fire is logged and put
-// off by retryAfter, so it cannot hold up the others.
+// off by retryAfter, so it cannot hold up the others. On a store that
+// writes in parallel, a batch that claims a full fireBatch of timers
+// starts another firer beside it (up to ParallelWrites): each claims its
+// own timers (DueTimers locks FOR UPDATE SKIP LOCKED; a timer another
+// transaction holds is skipped, not waited for), so each timer still
+// fires once, and a trickle of due timers keeps to one transaction at a
+// time.
 func (s *Notifications) FireDue(ctx context.Context) error {
+	f := &firers{s: s, ctx: ctx, max: s.firingWorkers()}
+	f.start()
+	f.wg.Wait()
+	return f.err
+}
+
+// firers are the goroutines of one FireDue.
+type firers struct {
+	s   *Notifications
+	ctx context.Context
+	max int
+
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	running int
+	err     error // the first
+}
+
+// start starts a firer.
+func (f *firers) start() {
+	f.mu.Lock()
+	f.running++
+	f.mu.Unlock()
+	f.wg.Go(func() {
+		err := f.s.fireUntilNone(f.ctx, f.more)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.running--
+		if err != nil && f.err == nil {
+			f.err = err
+		}
+	})
+}
+
+// more starts another firer, if fewer than max run: a batch just claimed
+// a full fireBatch, so more may be due.
+func (f *firers) more() {
+	f.mu.Lock()
+	ok := f.running < f.max
+	f.mu.Unlock()
+	if ok {
+		f.start()
+	}
+}
+
+// fireUntilNone fires batches of due timers until it finds none it can
+// claim; full is called when a batch claims a full fireBatch.
+func (s *Notifications) fireUntilNone(ctx context.Context, full func()) error {
 	// A batch once started commits even when ctx ends meanwhile (shutdown
 	// stops between batches): an email handed to the outbox is never
 	// rolled back under it.
@@ -101,14 +164,14 @@ func (s *Notifications) FireDue(ctx context.Context) error {
 		if !s.anyDue(ctx, now) {
 			return nil // a read, so an idle loop commits nothing
 		}
-		n, err := s.fireBatch(run, now)
+		n, err := s.fireBatch(run, now, full)
 		if err != nil {
 			if n, err = s.fireOneByOne(run, now); err != nil {
 				return err
 			}
 		}
 		if n == 0 {
-			return nil
+			return nil // the due ones left are held by other transactions
 		}
 	}
 	return nil
@@ -126,8 +189,9 @@ func (s *Notifications) anyDue(ctx context.Context, now time.Time) bool {
 }
 
 // fireBatch fires up to fireBatch timers due at now in one transaction
-// and reports how many it found due.
-func (s *Notifications) fireBatch(ctx context.Context, now time.Time) (int, error) {
+// and reports how many it found due. It calls full when it claims a full
+// fireBatch, before it fires them.
+func (s *Notifications) fireBatch(ctx context.Context, now time.Time, full func()) (int, error) {
 	n, enqueued := 0, false
 	err := s.st.Update(ctx, func(tx store.Tx) error {
 		n, enqueued = 0, false
@@ -136,6 +200,9 @@ func (s *Notifications) fireBatch(ctx context.Context, now time.Time) (int, erro
 			return err
 		}
 		n = len(due)
+		if n == fireBatch {
+			full()
+		}
 		cache := newEmailCache()
 		var emails uint64
 		for _, t := range due {

@@ -229,8 +229,15 @@ func TestFireDueFiresABurstInBatches(t *testing.T) {
 	if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if commits := w.writeCount() - before; commits != 3 {
-		t.Fatalf("firing %d timers took %d write transactions, want 3 (256 per commit)", n, commits)
+	// A store that writes in parallel fires the batches side by side; a
+	// firer that then finds the rest held by the others has claimed
+	// nothing (one empty transaction each, at most one per firer).
+	want, most := 3, 3
+	if p, ok := w.st.(store.ParallelWriter); ok {
+		most += p.ParallelWrites()
+	}
+	if commits := w.writeCount() - before; commits < want || commits > most {
+		t.Fatalf("firing %d timers took %d write transactions, want %d to %d (256 per commit)", n, commits, want, most)
 	}
 	got := queued(t, w.st)
 	for _, addr := range w.emails {

@@ -62,3 +62,14 @@ type RetryCounter interface {
 type Migrator interface {
 	SchemaVersion() int
 }
+
+// ParallelWriter is a store whose write transactions run side by side
+// (PostgreSQL: each on its own connection, row locks keeping them apart).
+// The timer loop then fires that many batches at once: while one batch's
+// transaction waits on the database, another builds its emails. A store
+// without it (bbolt: one writer at a time) fires one batch after the
+// other.
+type ParallelWriter interface {
+	// ParallelWrites is how many write transactions do well at once.
+	ParallelWrites() int
+}

@@ -55,6 +55,16 @@ func Record(st store.Store, now func() time.Time) *Store {
 	return &Store{Store: st, now: now}
 }
 
+// ParallelWrites passes on the wrapped store's store.ParallelWriter (1
+// when it has none), so the timer loop fires side by side beneath the
+// wrapper as it would without it.
+func (s *Store) ParallelWrites() int {
+	if p, ok := s.Store.(store.ParallelWriter); ok {
+		return p.ParallelWrites()
+	}
+	return 1
+}
+
 // Update runs fn with a transaction that records events.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	added := false

@@ -82,3 +82,20 @@ func TestEventsCommitWithTheirChange(t *testing.T) {
 		t.Fatalf("events %+v, %d notifications", evs, notified)
 	}
 }
+
+type parallelStore struct{ store.Store }
+
+func (parallelStore) ParallelWrites() int { return 4 }
+
+// The wrapper keeps the wrapped store's parallel writes: serve wraps the
+// store, and the timer loop asks the wrapper.
+func TestRecordKeepsParallelWrites(t *testing.T) {
+	var st store.Store = events.Record(parallelStore{}, nil)
+	p, ok := st.(store.ParallelWriter)
+	if !ok || p.ParallelWrites() != 4 {
+		t.Fatalf("wrapped parallel store: %v", ok)
+	}
+	if n := events.Record(struct{ store.Store }{}, nil).ParallelWrites(); n != 1 {
+		t.Fatalf("wrapped serial store: %d parallel writes, want 1", n)
+	}
+}

@@ -47,6 +47,12 @@ type fireSet struct {
 	caps      map[capPair][]int64 // at_ns of each entry at or after capSince
 }
 
+// capProbe reads the outbound cap entries since $3 of each (address $1[i],
+// conversation $2[i]).
+const capProbe = `SELECT k.a, k.cv, c.at_ns FROM unnest($1::text[], $2::bigint[]) AS k(a, cv)
+	CROSS JOIN LATERAL (SELECT at_ns FROM outbound_cap
+		WHERE address = k.a AND conversation_id = k.cv AND at_ns >= $3 OFFSET 0) c`
+
 type capPair struct {
 	addr string
 	conv int64
@@ -421,9 +427,11 @@ func (t *Tx) batchCount(addr string, conv uint64, since int64) (int, int64, bool
 				return 0, 0, true, err
 			}
 		}
-		rows, err := t.query(`SELECT c.address, c.conversation_id, c.at_ns FROM outbound_cap c
-			JOIN unnest($1::text[], $2::bigint[]) AS k(a, cv) ON c.address = k.a AND c.conversation_id = k.cv
-			WHERE c.at_ns >= $3`, pa, pc, since)
+		// One index probe (outbound_cap_pair) per pair: a join the
+		// planner is free to plan hashes the whole table instead, which
+		// grows by an entry per email sent (9 ms a batch of 256 at
+		// 100,000 entries, against well under 1 ms probed).
+		rows, err := t.query(capProbe, pa, pc, since)
 		if err != nil {
 			return 0, 0, true, err
 		}

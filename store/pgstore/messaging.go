@@ -118,9 +118,16 @@ func (t *Tx) DeleteAutomation(id uint64) error {
 
 // AddBuiltinRuns adds n to built-in automation id's run count. It is one
 // upsert, so concurrent firing batches on several nodes each add theirs.
+// The transaction's queued writes go first, in a statement of their own:
+// carried in front of the upsert (WITH clauses, which run after it), they
+// would run with the counter's row locked, and concurrent firing batches
+// (each writing hundreds of rows) would write one after the other.
 func (t *Tx) AddBuiltinRuns(id, n uint64) error {
 	if n == 0 {
 		return nil
+	}
+	if err := t.flush(); err != nil {
+		return err
 	}
 	_, err := t.exec(`INSERT INTO builtin_runs (id, runs) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET runs = builtin_runs.runs + EXCLUDED.runs`, int64(id), int64(n))

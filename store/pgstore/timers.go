@@ -21,20 +21,32 @@ func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 	return nil
 }
 
-// TimerDue returns when (r, conv)'s timer is due, if there is one.
+// TimerDue returns when (r, conv)'s timer is due, if there is one. In a
+// write transaction the timer is locked, waiting for a transaction that
+// holds it (a batch firing it on this node or another) to end, and read
+// as that one left it: a timer fired one at a time (after its batch
+// failed) is then never fired by two transactions.
 func (t *Tx) TimerDue(r store.Recipient, conv uint64) (time.Time, bool, error) {
 	rt, rid := rkey(r)
-	if due, ok := t.due[timerKey{int64(conv), rt, rid}]; ok {
+	k := timerKey{int64(conv), rt, rid}
+	if due, ok := t.due[k]; ok {
 		return fromNS(due), due != 0, nil
 	}
+	lock := ""
+	if t.write {
+		lock = " FOR UPDATE"
+	}
 	var due int64
-	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`,
+	err := t.queryRow(`SELECT due_ns FROM timers WHERE conversation_id = $1 AND rtype = $2 AND rid = $3`+lock,
 		int64(conv), rt, rid).Scan(&due)
 	if isNoRows(err) {
 		return time.Time{}, false, nil
 	}
 	if err != nil {
 		return time.Time{}, false, err
+	}
+	if t.write {
+		t.knowDue(k, due)
 	}
 	return fromNS(due), true, nil
 }

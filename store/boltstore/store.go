@@ -131,5 +131,3 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
-
-func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }

@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -106,4 +107,20 @@ func safely(fn func(store.Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// UpdateGroup runs fns as one group, in order, whatever else is queued,
+// and returns each function's answer as Update would (store.GroupUpdater:
+// the conformance suite makes a group happen with it).
+func (s *Store) UpdateGroup(ctx context.Context, fns ...func(store.Tx) error) []error {
+	group := make([]*commitReq, len(fns))
+	for i, fn := range fns {
+		group[i] = &commitReq{fn: fn, done: make(chan error, 1)}
+	}
+	s.writes.commit(group)
+	out := make([]error, len(fns))
+	for i, r := range group {
+		out[i] = <-r.done
+	}
+	return out
 }

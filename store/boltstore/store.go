@@ -30,7 +30,10 @@ type Store struct {
 	writes groupCommit
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.GroupUpdater = (*Store)(nil)
+)
 
 // Open opens (creating if needed) the store in dir. Only one process may
 // hold it: a second Open waits up to 5 s for the file lock, then fails. A

@@ -16,7 +16,9 @@ import (
 // the common case for an SMTP server (each session waits for its 250).
 //
 // A function that returns an error before it wrote anything (a refusal:
-// 404, 422) is answered alone and the group goes on without it. Only a
+// 404, 422) is answered alone and the group goes on without it. "Wrote
+// anything" is Tx.writes, counted by the bucket wrapper every write goes
+// through (bucket.go), never by the store methods themselves. Only a
 // function that fails after writing spoils the shared transaction: then
 // the group is rolled back and each function retried in its own, so a
 // function may run twice and must be idempotent.

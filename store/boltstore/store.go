@@ -99,8 +99,9 @@ func (s *Store) Close() error { return s.db.Close() }
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
-	// writes counts the mutating calls made through this Tx, so the group
-	// committer can tell a function that refused before writing (its
+	// writes counts the bucket writes made through this Tx (bucket.go
+	// counts them, whatever method makes them), so the group committer
+	// can tell a function that refused before writing (its
 	// error concerns its caller alone) from one that failed half-way.
 	writes int
 }

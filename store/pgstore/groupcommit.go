@@ -228,7 +228,11 @@ func (s *Store) runGroup(group []*groupReq) (ok bool) {
 			dirty |= t.dirty
 			continue
 		}
-		if retryable(err) || isConnErr(err) || !g.undo() {
+		if retryable(err) || isConnErr(err) {
+			s.retries.Add(1)
+			return false
+		}
+		if !g.undo() {
 			return false
 		}
 		r.err = wrapErr(err)

@@ -14,10 +14,13 @@ import (
 // as boltstore does. While committers are busy new callers queue, and the
 // next free committer takes the whole queue as its group.
 //
-// Each function of a group after the first runs inside a SAVEPOINT taken
-// at its first statement, so a function that fails (a refusal: 404, 422;
-// or any other error of its own) is rolled back to it alone and answered
-// alone; the group goes on and commits without it. A function keeps its
+// A group first runs optimistically, its functions one after the other
+// with no savepoint (no statement more than they would cost alone). When
+// one of them fails (a refusal: 404, 422; or any other error of its own)
+// after an earlier one wrote, that attempt is rolled back and the group
+// runs again with a SAVEPOINT before each function after the first, taken
+// at its first statement: then a failing function is rolled back to it
+// alone and answered alone, and the group goes on and commits without it. A function keeps its
 // own Tx (its memos, pending blind writes, changed cache kinds), so what
 // a rolled-back function queued or remembered never reaches the others;
 // the kinds the committed functions changed are notified and invalidated
@@ -101,11 +104,17 @@ func (g *groupCommit) loop() {
 // commit runs group in one transaction and answers each function; a
 // function alone runs as Update always ran it.
 func (g *groupCommit) commit(group []*groupReq) {
-	if len(group) > 1 && g.st.runGroup(group) {
-		for _, r := range group {
-			r.done <- groupResult{err: r.err, panicked: r.panicked, pval: r.pval}
+	if len(group) > 1 {
+		res := g.st.runGroup(group, false)
+		if res == groupSavepoints {
+			res = g.st.runGroup(group, true)
 		}
-		return
+		if res == groupDone {
+			for _, r := range group {
+				r.done <- groupResult{err: r.err, panicked: r.panicked, pval: r.pval}
+			}
+			return
+		}
 	}
 	var wg sync.WaitGroup
 	for _, r := range group {
@@ -162,6 +171,9 @@ type groupTx struct {
 	// first: the running member is the first to send a statement, so the
 	// transaction holds nothing else and a failure rolls it all back.
 	first bool
+	// savepoints: take a savepoint before each member (else the attempt
+	// is optimistic, and a failure after an earlier write undoes it all).
+	savepoints bool
 }
 
 // enter returns the shared transaction for the running member's first
@@ -177,6 +189,9 @@ func (g *groupTx) enter() (pgx.Tx, error) {
 		g.ptx, g.first = ptx, true
 		return ptx, nil
 	}
+	if !g.savepoints {
+		return g.ptx, nil
+	}
 	sql := `SAVEPOINT m`
 	if g.saved { // the last member's savepoint: merge it, take a new one
 		sql = `RELEASE SAVEPOINT m; SAVEPOINT m`
@@ -189,7 +204,7 @@ func (g *groupTx) enter() (pgx.Tx, error) {
 }
 
 // undo rolls back what the running member did; false when the group
-// cannot go on.
+// cannot go on (an optimistic attempt: earlier members' writes would go).
 func (g *groupTx) undo() bool {
 	switch {
 	case !g.entered:
@@ -198,20 +213,31 @@ func (g *groupTx) undo() bool {
 		err := g.ptx.Rollback(g.ctx)
 		g.ptx, g.saved = nil, false
 		return err == nil
+	case !g.savepoints:
+		return false
 	default:
 		_, err := g.ptx.Exec(g.ctx, `ROLLBACK TO SAVEPOINT m`)
 		return err == nil
 	}
 }
 
+// groupOutcome is how a group attempt ended.
+type groupOutcome int
+
+const (
+	groupDone       groupOutcome = iota // every function answered
+	groupSavepoints                     // rolled back: run again with savepoints
+	groupAlone                          // rolled back: run each function alone
+)
+
 // runGroup runs group's functions in one transaction, recording each
-// one's answer in it, and commits. It returns false, having rolled back,
-// when the group must instead be run function by function.
-func (s *Store) runGroup(group []*groupReq) (ok bool) {
+// one's answer in it, and commits (groupDone); or it rolls back and says
+// how to run the group instead.
+func (s *Store) runGroup(group []*groupReq, savepoints bool) (out groupOutcome) {
 	ctx := context.WithoutCancel(group[0].ctx)
-	g := &groupTx{st: s, ctx: ctx, opts: pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}}
+	g := &groupTx{st: s, ctx: ctx, opts: pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, savepoints: savepoints}
 	defer func() {
-		if !ok && g.ptx != nil {
+		if out != groupDone && g.ptx != nil {
 			_ = g.ptx.Rollback(ctx)
 		}
 	}()
@@ -230,20 +256,23 @@ func (s *Store) runGroup(group []*groupReq) (ok bool) {
 		}
 		if retryable(err) || isConnErr(err) {
 			s.retries.Add(1)
-			return false
+			return groupAlone
 		}
 		if !g.undo() {
-			return false
+			if !savepoints && g.ptx != nil {
+				return groupSavepoints
+			}
+			return groupAlone
 		}
 		r.err = wrapErr(err)
 	}
 	if g.ptx == nil { // nothing reached the database
-		return true
+		return groupDone
 	}
 	if dirty != 0 {
 		n := &Tx{dirty: dirty}
 		if _, err := g.ptx.Exec(ctx, `SELECT pg_notify($1, $2)`, cacheChannel, n.dirtyNames()); err != nil {
-			return false
+			return groupAlone
 		}
 	}
 	err := g.ptx.Commit(ctx)
@@ -251,19 +280,19 @@ func (s *Store) runGroup(group []*groupReq) (ok bool) {
 	if err != nil {
 		if retryable(err) {
 			s.retries.Add(1)
-			return false
+			return groupAlone
 		}
 		for _, r := range group {
 			if r.err == nil && !r.panicked {
 				r.err = wrapErr(err)
 			}
 		}
-		return true
+		return groupDone
 	}
 	if dirty != 0 {
 		s.cache.invalidate((&Tx{dirty: dirty}).dirtyKinds()...)
 	}
-	return true
+	return groupDone
 }
 
 // runMember runs r's function in t, a Tx on the group's transaction, and

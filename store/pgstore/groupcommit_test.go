@@ -15,12 +15,17 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// commitCounter is a pgx tracer counting COMMITs (each one WAL flush).
-type commitCounter struct{ n atomic.Int64 }
+// commitCounter is a pgx tracer counting COMMITs (each one WAL flush)
+// and statements that take a savepoint.
+type commitCounter struct{ n, savepoints atomic.Int64 }
 
 func (c *commitCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	if strings.EqualFold(strings.TrimSpace(d.SQL), "commit") {
+	sql := strings.TrimSpace(d.SQL)
+	if strings.EqualFold(sql, "commit") {
 		c.n.Add(1)
+	}
+	if strings.Contains(strings.ToUpper(sql), "SAVEPOINT") {
+		c.savepoints.Add(1)
 	}
 	return ctx
 }
@@ -113,6 +118,57 @@ func TestGroupCommitSharesCommits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A group whose functions all succeed runs optimistically: one commit and
+// no savepoint; when one fails after another wrote, the group runs again
+// with savepoints and only the failing one is left out.
+func TestGroupCommitSavepointsOnlyAfterAFailure(t *testing.T) {
+	pgtest.Require(t)
+	cc := &commitCounter{}
+	s, err := Open(context.Background(), pgtest.NewSchema(t), WithTracer(cc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	create := func(email string) func(store.Tx) error {
+		return func(tx store.Tx) error { return tx.CreateCustomer(&store.Customer{Email: email}) }
+	}
+	c0, s0 := cc.n.Load(), cc.savepoints.Load()
+	errs := s.UpdateGroup(ctx, create("a@example.com"), create("b@example.com"), create("c@example.com"))
+	if errs[0] != nil || errs[1] != nil || errs[2] != nil {
+		t.Fatal(errs)
+	}
+	if c, sp := cc.n.Load()-c0, cc.savepoints.Load()-s0; c != 1 || sp != 0 {
+		t.Errorf("a group of 3 that succeeds: %d commits, %d savepoint statements; want 1 and 0", c, sp)
+	}
+	errBad := errors.New("bad")
+	c0, s0 = cc.n.Load(), cc.savepoints.Load()
+	errs = s.UpdateGroup(ctx, create("d@example.com"),
+		func(tx store.Tx) error {
+			if err := create("e@example.com")(tx); err != nil {
+				return err
+			}
+			return errBad
+		}, create("f@example.com"))
+	if errs[0] != nil || !errors.Is(errs[1], errBad) || errs[2] != nil {
+		t.Fatal(errs)
+	}
+	if c, sp := cc.n.Load()-c0, cc.savepoints.Load()-s0; c != 1 || sp == 0 {
+		t.Errorf("a group of 3 with a failure: %d commits, %d savepoint statements; want 1 and some", c, sp)
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		for _, e := range []string{"d@example.com", "f@example.com"} {
+			if _, err := tx.CustomerByEmail(e); err != nil {
+				t.Errorf("%s: %v", e, err)
+			}
+		}
+		if _, err := tx.CustomerByEmail("e@example.com"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the failed function's write is there: %v", err)
+		}
+		return nil
+	})
 }
 
 // A panic in one function of a group reaches its own caller (as it

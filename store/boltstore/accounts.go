@@ -113,7 +113,7 @@ func (t *Tx) DeleteUserSessions(userID uint64, keep string) ([]string, error) {
 
 // prefixSuffixes returns, copied, what follows prefix in each key of b
 // that starts with it.
-func prefixSuffixes(b *bucket, prefix []byte) [][]byte {
+func prefixSuffixes(b bucket, prefix []byte) [][]byte {
 	var out [][]byte
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {

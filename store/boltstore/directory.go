@@ -9,7 +9,7 @@ import (
 
 // reindex moves id's entry in the unique index idx from old to key;
 // ErrConflict when key belongs to another id.
-func reindex(idx *bucket, old, key string, id uint64, what string) error {
+func reindex(idx bucket, old, key string, id uint64, what string) error {
 	if old == key {
 		return nil
 	}

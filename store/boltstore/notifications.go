@@ -289,7 +289,7 @@ func (t *Tx) inboxOf(r store.Recipient, conv uint64, q store.InboxQuery) ([]stor
 
 // walkBack calls fn for conversation conv's message ids from upTo (0: the
 // last) down to from, while fn says go on.
-func walkBack(c *cursor, conv, from, upTo uint64, fn func(uint64) (bool, error)) error {
+func walkBack(c cursor, conv, from, upTo uint64, fn func(uint64) (bool, error)) error {
 	if upTo == 0 {
 		upTo = ^uint64(0)
 	}

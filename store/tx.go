@@ -27,6 +27,15 @@ type Store interface {
 	Close() error
 }
 
+// GroupUpdater is a Store whose Update commits the functions of
+// concurrent callers together (group commit; both backends are).
+// UpdateGroup runs fns as one such group, in order, and returns each
+// function's answer as Update would: the conformance suite uses it to
+// make a group happen instead of hoping callers meet.
+type GroupUpdater interface {
+	UpdateGroup(ctx context.Context, fns ...func(Tx) error) []error
+}
+
 // Backend names.
 const (
 	BackendBolt     = "bbolt"

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/deskgate/deskgate/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Buckets of the account records (SPEC §10).
@@ -36,7 +35,6 @@ type rateWindow struct {
 
 // SetPasswordHash stores user id's password hash.
 func (t *Tx) SetPasswordHash(userID uint64, hash string) error {
-	t.writes++
 	return t.b(bPasswords).Put(u64(userID), []byte(hash))
 }
 
@@ -56,7 +54,6 @@ func userKey(userID uint64, hash []byte) []byte {
 
 // PutSession stores the hash of token as s.
 func (t *Tx) PutSession(token string, s store.Session) error {
-	t.writes++
 	h := tokenKey(token)
 	if err := putJSON(t.b(bSessions), h, s); err != nil {
 		return fmt.Errorf("put session: %w", err)
@@ -79,7 +76,6 @@ func (t *Tx) Session(token string) (*store.Session, error) {
 
 // DeleteSession removes the session of token, if any.
 func (t *Tx) DeleteSession(token string) error {
-	t.writes++
 	return t.deleteSessionHash(tokenKey(token))
 }
 
@@ -97,7 +93,6 @@ func (t *Tx) deleteSessionHash(h []byte) error {
 
 // DeleteUserSessions removes every session of user id but keep's.
 func (t *Tx) DeleteUserSessions(userID uint64, keep string) ([]string, error) {
-	t.writes++
 	var keepHash []byte
 	if keep != "" {
 		keepHash = tokenKey(keep)
@@ -118,7 +113,7 @@ func (t *Tx) DeleteUserSessions(userID uint64, keep string) ([]string, error) {
 
 // prefixSuffixes returns, copied, what follows prefix in each key of b
 // that starts with it.
-func prefixSuffixes(b *bolt.Bucket, prefix []byte) [][]byte {
+func prefixSuffixes(b bucket, prefix []byte) [][]byte {
 	var out [][]byte
 	c := b.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
@@ -129,7 +124,6 @@ func prefixSuffixes(b *bolt.Bucket, prefix []byte) [][]byte {
 
 // PutPasswordLink stores the hash of token as l.
 func (t *Tx) PutPasswordLink(token string, l store.PasswordLink) error {
-	t.writes++
 	h := tokenKey(token)
 	if err := putJSON(t.b(bPassLinks), h, l); err != nil {
 		return fmt.Errorf("put password link: %w", err)
@@ -148,7 +142,6 @@ func (t *Tx) TakePasswordLink(token string) (*store.PasswordLink, error) {
 	if !ok {
 		return nil, store.ErrNotFound
 	}
-	t.writes++
 	if err := t.b(bUserPassLinks).Delete(userKey(l.UserID, h)); err != nil {
 		return nil, err
 	}
@@ -157,7 +150,6 @@ func (t *Tx) TakePasswordLink(token string) (*store.PasswordLink, error) {
 
 // DeleteUserPasswordLinks removes every password link of user id.
 func (t *Tx) DeleteUserPasswordLinks(userID uint64) error {
-	t.writes++
 	for _, h := range prefixSuffixes(t.b(bUserPassLinks), u64(userID)) {
 		if err := t.b(bPassLinks).Delete(h); err != nil {
 			return err
@@ -171,7 +163,6 @@ func (t *Tx) DeleteUserPasswordLinks(userID uint64) error {
 
 // HitRate counts one event under key in its current fixed window.
 func (t *Tx) HitRate(key string, now time.Time, window time.Duration) (int, time.Time, error) {
-	t.writes++
 	var w rateWindow
 	if _, err := getJSON(t.b(bRates), []byte(key), &w); err != nil {
 		return 0, time.Time{}, err
@@ -203,7 +194,6 @@ func (t *Tx) PruneAccounts(now time.Time, max int) (int, error) {
 		return 0, err
 	}
 	for _, h := range sessions {
-		t.writes++
 		if err := t.deleteSessionHash(h); err != nil {
 			return n, err
 		}
@@ -227,7 +217,6 @@ func (t *Tx) PruneAccounts(now time.Time, max int) (int, error) {
 		if _, err := getJSON(t.b(bPassLinks), h, &l); err != nil {
 			return n, err
 		}
-		t.writes++
 		if err := t.b(bUserPassLinks).Delete(userKey(l.UserID, h)); err != nil {
 			return n, err
 		}
@@ -250,7 +239,6 @@ func (t *Tx) PruneAccounts(now time.Time, max int) (int, error) {
 		return n, err
 	}
 	for _, k := range rates {
-		t.writes++
 		if err := t.b(bRates).Delete(k); err != nil {
 			return n, err
 		}
@@ -261,7 +249,6 @@ func (t *Tx) PruneAccounts(now time.Time, max int) (int, error) {
 
 // CreateTeam stores tm with a new id; ErrConflict when the name is taken.
 func (t *Tx) CreateTeam(tm *store.Team) error {
-	t.writes++
 	name := []byte(store.NormalizeEmail(tm.Name)) // lower-cased, trimmed
 	if t.b(bTeamNames).Get(name) != nil {
 		return fmt.Errorf("team %q: %w", tm.Name, store.ErrConflict)
@@ -292,7 +279,6 @@ func invKey(kind byte, who, id uint64) []byte {
 
 // CreateInvitation stores inv with a new id.
 func (t *Tx) CreateInvitation(inv *store.Invitation) error {
-	t.writes++
 	if err := create(t, bInvitations, &inv.ID, &inv.CreatedAt, inv); err != nil {
 		return err
 	}
@@ -310,7 +296,6 @@ func (t *Tx) Invitation(id uint64) (*store.Invitation, error) {
 
 // PutInvitation overwrites an existing invitation (its invitee does not change).
 func (t *Tx) PutInvitation(inv *store.Invitation) error {
-	t.writes++
 	return putJSON(t.b(bInvitations), u64(inv.ID), inv)
 }
 

@@ -4,7 +4,6 @@ import "github.com/deskgate/deskgate/store"
 
 // PutBouncedAddress records a hard bounce.
 func (t *Tx) PutBouncedAddress(b store.BouncedAddress) error {
-	t.writes++
 	b.Address = store.NormalizeEmail(b.Address)
 	return putJSON(t.b(bBounced), []byte(b.Address), b)
 }

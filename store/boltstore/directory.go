@@ -5,12 +5,11 @@ import (
 	"fmt"
 
 	"github.com/deskgate/deskgate/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // reindex moves id's entry in the unique index idx from old to key;
 // ErrConflict when key belongs to another id.
-func reindex(idx *bolt.Bucket, old, key string, id uint64, what string) error {
+func reindex(idx bucket, old, key string, id uint64, what string) error {
 	if old == key {
 		return nil
 	}
@@ -25,7 +24,6 @@ func reindex(idx *bolt.Bucket, old, key string, id uint64, what string) error {
 
 // PutUser overwrites existing user u; ErrConflict when the email is taken.
 func (t *Tx) PutUser(u *store.User) error {
-	t.writes++
 	old, err := t.User(u.ID)
 	if err != nil {
 		return err
@@ -39,7 +37,6 @@ func (t *Tx) PutUser(u *store.User) error {
 
 // PutCustomer overwrites existing customer c; ErrConflict when the email is taken.
 func (t *Tx) PutCustomer(c *store.Customer) error {
-	t.writes++
 	old, err := t.Customer(c.ID)
 	if err != nil {
 		return err
@@ -59,7 +56,6 @@ func (t *Tx) Items() ([]store.Item, error) { return all[store.Item](t.b(bItems))
 
 // PutTeam overwrites existing team tm; ErrConflict when the name is taken.
 func (t *Tx) PutTeam(tm *store.Team) error {
-	t.writes++
 	old, err := t.Team(tm.ID)
 	if err != nil {
 		return err
@@ -72,7 +68,6 @@ func (t *Tx) PutTeam(tm *store.Team) error {
 
 // DeleteTeam removes team id and its name.
 func (t *Tx) DeleteTeam(id uint64) error {
-	t.writes++
 	old, err := t.Team(id)
 	if err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/deskgate/deskgate/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // u64 encodes n as an 8-byte big-endian key.
@@ -25,7 +24,7 @@ func pair(a, b uint64) []byte {
 }
 
 // getJSON decodes the record at key into v; it reports whether the key exists.
-func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
+func getJSON(b bucket, key []byte, v any) (bool, error) {
 	data := b.Get(key)
 	if data == nil {
 		return false, nil
@@ -37,7 +36,7 @@ func getJSON(b *bolt.Bucket, key []byte, v any) (bool, error) {
 }
 
 // putJSON encodes v and stores it at key.
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
+func putJSON(b bucket, key []byte, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -46,7 +45,7 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 }
 
 // nextID allocates the next id of a bucket's sequence.
-func nextID(b *bolt.Bucket) (uint64, error) {
+func nextID(b bucket) (uint64, error) {
 	id, err := b.NextSequence()
 	if err != nil {
 		return 0, fmt.Errorf("next id: %w", err)
@@ -64,7 +63,7 @@ func jsonUnmarshal(data []byte, v any) error {
 func decodeU64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
 
 // get decodes record id of bucket b into v, or returns ErrNotFound naming what.
-func get(b *bolt.Bucket, id uint64, v any, what string) error {
+func get(b bucket, id uint64, v any, what string) error {
 	ok, err := getJSON(b, u64(id), v)
 	if err != nil {
 		return err
@@ -76,7 +75,7 @@ func get(b *bolt.Bucket, id uint64, v any, what string) error {
 }
 
 // all decodes every record of bucket b, in key order.
-func all[T any](b *bolt.Bucket) ([]T, error) {
+func all[T any](b bucket) ([]T, error) {
 	var out []T
 	err := b.ForEach(func(_, v []byte) error {
 		var x T

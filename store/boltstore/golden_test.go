@@ -83,7 +83,7 @@ func jsonGolden(t *testing.T, db *bolt.DB, s recordtest.Sample) {
 		if err != nil {
 			return err
 		}
-		if err := putJSON(b, []byte(s.Name()), s.Value); err != nil {
+		if err := putJSON(bucket{bb: b, t: &Tx{}}, []byte(s.Name()), s.Value); err != nil {
 			return err
 		}
 		got = slices.Clone(b.Get([]byte(s.Name())))

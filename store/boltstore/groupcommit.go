@@ -1,6 +1,7 @@
 package boltstore
 
 import (
+	"context"
 	"fmt"
 	"sync"
 
@@ -15,7 +16,9 @@ import (
 // the common case for an SMTP server (each session waits for its 250).
 //
 // A function that returns an error before it wrote anything (a refusal:
-// 404, 422) is answered alone and the group goes on without it. Only a
+// 404, 422) is answered alone and the group goes on without it. "Wrote
+// anything" is Tx.writes, counted by the bucket wrapper every write goes
+// through (bucket.go), never by the store methods themselves. Only a
 // function that fails after writing spoils the shared transaction: then
 // the group is rolled back and each function retried in its own, so a
 // function may run twice and must be idempotent.
@@ -106,4 +109,20 @@ func safely(fn func(store.Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// UpdateGroup runs fns as one group, in order, whatever else is queued,
+// and returns each function's answer as Update would (store.GroupUpdater:
+// the conformance suite makes a group happen with it).
+func (s *Store) UpdateGroup(ctx context.Context, fns ...func(store.Tx) error) []error {
+	group := make([]*commitReq, len(fns))
+	for i, fn := range fns {
+		group[i] = &commitReq{fn: fn, done: make(chan error, 1)}
+	}
+	s.writes.commit(group)
+	out := make([]error, len(fns))
+	for i, r := range group {
+		out[i] = <-r.done
+	}
+	return out
 }

@@ -14,7 +14,6 @@ func init() { allBuckets = append(allBuckets, bMailboxes) }
 
 // CreateMailbox stores m with a new id.
 func (t *Tx) CreateMailbox(m *store.Mailbox) error {
-	t.writes++
 	id, err := nextID(t.b(bMailboxes))
 	if err != nil {
 		return err
@@ -43,7 +42,6 @@ func (t *Tx) PutMailbox(m *store.Mailbox) error {
 	if t.b(bMailboxes).Get(u64(m.ID)) == nil {
 		return fmt.Errorf("mailbox %d: %w", m.ID, store.ErrNotFound)
 	}
-	t.writes++
 	return putJSON(t.b(bMailboxes), u64(m.ID), m)
 }
 
@@ -52,6 +50,5 @@ func (t *Tx) DeleteMailbox(id uint64) error {
 	if t.b(bMailboxes).Get(u64(id)) == nil {
 		return fmt.Errorf("mailbox %d: %w", id, store.ErrNotFound)
 	}
-	t.writes++
 	return t.b(bMailboxes).Delete(u64(id))
 }

@@ -12,7 +12,6 @@ import (
 
 // AddMailLog stores e (assigning e.ID) and its raw message.
 func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
-	t.writes++
 	id, err := nextID(t.b(bMailLog))
 	if err != nil {
 		return err
@@ -64,7 +63,6 @@ func (t *Tx) MailLog(id uint64) (*store.MailLogEntry, error) {
 // SetMailLogStatus changes the status and detail of entry id (and, when
 // non-zero, the conversation and message it produced).
 func (t *Tx) SetMailLogStatus(id uint64, status, detail string, convID, msgID uint64) error {
-	t.writes++
 	e, err := t.MailLog(id)
 	if err != nil {
 		return err
@@ -141,7 +139,6 @@ func (t *Tx) ListMailLog(q store.MailLogQuery) ([]store.MailLogEntry, error) {
 // than before, oldest first; it returns how many it deleted. Callers loop
 // in small chunks so no transaction grows large.
 func (t *Tx) PruneMailLog(before time.Time, max int) (int, error) {
-	t.writes++
 	// Collect first: deleting under a bbolt cursor can skip keys.
 	var keys [][]byte
 	limit := uint64(before.UnixNano())

@@ -10,7 +10,6 @@ import (
 // CreateMessage stores m with a new id and indexes it under its conversation.
 // Attachment contents in data (same order as m.Attachments) get ids too.
 func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
-	t.writes++
 	if err := create(t, bMessages, &m.ID, &m.CreatedAt, m); err != nil {
 		return err
 	}
@@ -45,7 +44,6 @@ func (t *Tx) Message(id uint64) (*store.Message, error) {
 
 // PutMessage overwrites an existing message.
 func (t *Tx) PutMessage(m *store.Message) error {
-	t.writes++
 	return putJSON(t.b(bMessages), u64(m.ID), m)
 }
 
@@ -87,7 +85,6 @@ func (t *Tx) Messages(conv uint64) ([]store.Message, error) {
 
 // PutMessageRef indexes an email Message-ID (without <>).
 func (t *Tx) PutMessageRef(emailID string, r store.MessageRef) error {
-	t.writes++
 	if emailID == "" {
 		return nil
 	}

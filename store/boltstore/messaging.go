@@ -36,7 +36,6 @@ func (t *Tx) Templates() ([]store.TemplateRecord, error) {
 
 // PutTemplate stores r.
 func (t *Tx) PutTemplate(r *store.TemplateRecord) error {
-	t.writes++
 	return putJSON(t.b(bTemplates), []byte(r.Name), r)
 }
 
@@ -46,13 +45,11 @@ func (t *Tx) DeleteTemplate(name string) error {
 	if b.Get([]byte(name)) == nil {
 		return fmt.Errorf("template %q: %w", name, store.ErrNotFound)
 	}
-	t.writes++
 	return b.Delete([]byte(name))
 }
 
 // CreateAutomation stores a with a new id, FirstAutomationID or more.
 func (t *Tx) CreateAutomation(a *store.Automation) error {
-	t.writes++
 	b := t.b(bAutomations)
 	if b.Sequence() < store.FirstAutomationID-1 {
 		if err := b.SetSequence(store.FirstAutomationID - 1); err != nil {
@@ -79,7 +76,6 @@ func (t *Tx) PutAutomation(a *store.Automation) error {
 	if b.Get(u64(a.ID)) == nil {
 		return fmt.Errorf("automation %d: %w", a.ID, store.ErrNotFound)
 	}
-	t.writes++
 	return putJSON(b, u64(a.ID), a)
 }
 
@@ -89,7 +85,6 @@ func (t *Tx) DeleteAutomation(id uint64) error {
 	if b.Get(u64(id)) == nil {
 		return fmt.Errorf("automation %d: %w", id, store.ErrNotFound)
 	}
-	t.writes++
 	return b.Delete(u64(id))
 }
 
@@ -102,7 +97,6 @@ func (t *Tx) AddBuiltinRuns(id, n uint64) error {
 	if err != nil {
 		return err
 	}
-	t.writes++
 	return t.b(bBuiltinRuns).Put(u64(id), u64(cur+n))
 }
 

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/deskgate/deskgate/store"
-	bolt "go.etcd.io/bbolt"
 )
 
 // key is the 9-byte recipient key: 'u' or 'c', then the id.
@@ -135,7 +134,6 @@ func deliverySeen(data []byte) bool {
 // PutDelivery stores d (new or changed) and keeps the recipient's inbox
 // and unseen count of the conversation up to date.
 func (t *Tx) PutDelivery(d *store.Delivery) error {
-	t.writes++
 	old := t.b(bDeliveries).Get(deliveryKey(d.MessageID, d.Recipient))
 	return t.putDelivery(d, old != nil && !deliverySeen(old))
 }
@@ -144,7 +142,6 @@ func (t *Tx) PutDelivery(d *store.Delivery) error {
 // stored yet for its recipient): PutDelivery without reading the old record,
 // for the posting path, which adds one per recipient.
 func (t *Tx) AddDelivery(d *store.Delivery) error {
-	t.writes++
 	return t.putDelivery(d, false)
 }
 
@@ -153,7 +150,7 @@ func (t *Tx) AddDelivery(d *store.Delivery) error {
 func (t *Tx) putDelivery(d *store.Delivery, oldUnseen bool) error {
 	key := deliveryKey(d.MessageID, d.Recipient)
 	b := t.b(bDeliveries)
-	b.FillPercent = appendFill // keys start with the message id: appended
+	b.SetFillPercent(appendFill) // keys start with the message id: appended
 	if err := b.Put(key, encodeDelivery(d)); err != nil {
 		return fmt.Errorf("put delivery: %w", err)
 	}
@@ -292,7 +289,7 @@ func (t *Tx) inboxOf(r store.Recipient, conv uint64, q store.InboxQuery) ([]stor
 
 // walkBack calls fn for conversation conv's message ids from upTo (0: the
 // last) down to from, while fn says go on.
-func walkBack(c *bolt.Cursor, conv, from, upTo uint64, fn func(uint64) (bool, error)) error {
+func walkBack(c cursor, conv, from, upTo uint64, fn func(uint64) (bool, error)) error {
 	if upTo == 0 {
 		upTo = ^uint64(0)
 	}
@@ -354,7 +351,6 @@ func (t *Tx) UnseenCounts(r store.Recipient) (map[uint64]int, error) {
 // one (SPEC §4), so afterwards nothing before upTo+1 is unseen. It returns
 // the changed deliveries.
 func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Delivery)) ([]store.Delivery, error) {
-	t.writes++
 	ds, err := t.inboxOf(r, conv, store.InboxQuery{UpTo: upTo, UnseenOnly: true})
 	if err != nil || len(ds) == 0 {
 		return nil, err
@@ -380,7 +376,6 @@ func (t *Tx) SeeUpTo(r store.Recipient, conv, upTo uint64, see func(*store.Deliv
 
 // LinkEmail records that outbound email id carries delivery d.
 func (t *Tx) LinkEmail(id uint64, d *store.Delivery) error {
-	t.writes++
 	return t.b(bEmailDeliv).Put(append(u64(id), deliveryKey(d.MessageID, d.Recipient)...), nil)
 }
 

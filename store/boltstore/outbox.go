@@ -21,7 +21,6 @@ func (t *Tx) AddOutboxEvent(e *store.OutboxEvent, consumers ...string) error {
 	if len(consumers) == 0 {
 		return nil
 	}
-	t.writes++
 	id, err := nextID(t.b(bOutbox))
 	if err != nil {
 		return err
@@ -59,7 +58,6 @@ func (t *Tx) ClaimOutbox(consumer string, max int) ([]store.OutboxEvent, error) 
 // AckOutbox removes ids from consumer's queue, and events no consumer
 // still has queued.
 func (t *Tx) AckOutbox(consumer string, ids []uint64) error {
-	t.writes++
 	q := t.b(bOutboxQueue)
 	for _, id := range ids {
 		if err := q.Delete(queueKey(consumer, id)); err != nil {

@@ -24,7 +24,6 @@ func outCapPrefix(addr string, conv uint64) []byte {
 
 // RecordOutboundEmail notes that an email about conv was queued to addr at at.
 func (t *Tx) RecordOutboundEmail(addr string, conv uint64, at time.Time) error {
-	t.writes++
 	b := t.b(bOutCap)
 	seq, err := nextID(b)
 	if err != nil {
@@ -64,7 +63,6 @@ func (t *Tx) CountOutboundEmails(addr string, conv uint64, since time.Time) (int
 // first, and returns how many it deleted. The domain calls it with a small max on
 // every email it queues, so the ledger stays bounded without a scan.
 func (t *Tx) PruneOutboundEmails(before time.Time, max int) (int, error) {
-	t.writes++
 	idx, data := t.b(bOutCapTime), t.b(bOutCap)
 	c := idx.Cursor()
 	cutoff := uint64(before.UnixNano())

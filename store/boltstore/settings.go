@@ -23,7 +23,6 @@ func (t *Tx) Settings(userID uint64) (store.Settings, error) {
 
 // PutSettings stores user id's settings.
 func (t *Tx) PutSettings(userID uint64, s store.Settings) error {
-	t.writes++
 	if err := t.b(bSettings).Put(u64(userID), encodeSettings(s)); err != nil {
 		return fmt.Errorf("put settings: %w", err)
 	}

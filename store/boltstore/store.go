@@ -38,6 +38,7 @@ var (
 	_ store.Copier         = (*Store)(nil)
 	_ store.Backuper       = (*Store)(nil)
 	_ store.MailLogBounder = (*Store)(nil)
+	_ store.GroupUpdater   = (*Store)(nil)
 )
 
 // Open opens (creating if needed) the store in dir. Only one process may
@@ -104,8 +105,9 @@ func (s *Store) Close() error { return s.db.Close() }
 type Tx struct {
 	tx *bolt.Tx
 	s  *Store
-	// writes counts the mutating calls made through this Tx, so the group
-	// committer can tell a function that refused before writing (its
+	// writes counts the bucket writes made through this Tx (bucket.go
+	// counts them, whatever method makes them), so the group committer
+	// can tell a function that refused before writing (its
 	// error concerns its caller alone) from one that failed half-way.
 	writes int
 }
@@ -139,5 +141,3 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
-
-func (t *Tx) b(name []byte) *bolt.Bucket { return t.tx.Bucket(name) }

@@ -20,7 +20,6 @@ func timerKey(due time.Time, r store.Recipient, conv uint64) []byte {
 // SetTimer makes (r, conv)'s timer due at due, replacing a later one; an
 // earlier existing timer is kept. It reports whether it changed anything.
 func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
-	t.writes++
 	if cur, ok := t.timerDue(r, conv); ok {
 		if !due.Before(cur) {
 			return nil
@@ -34,7 +33,6 @@ func (t *Tx) SetTimer(r store.Recipient, conv uint64, due time.Time) error {
 
 // ReplaceTimer sets (r, conv)'s timer to due, whatever it was.
 func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
-	t.writes++
 	if err := t.DeleteTimer(r, conv); err != nil {
 		return err
 	}
@@ -43,7 +41,7 @@ func (t *Tx) ReplaceTimer(r store.Recipient, conv uint64, due time.Time) error {
 
 func (t *Tx) putTimer(r store.Recipient, conv uint64, due time.Time) error {
 	b := t.b(bTimers)
-	b.FillPercent = appendFill // keys start with the due time: mostly appended
+	b.SetFillPercent(appendFill) // keys start with the due time: mostly appended
 	if err := b.Put(timerKey(due, r, conv), nil); err != nil {
 		return fmt.Errorf("put timer: %w", err)
 	}
@@ -66,7 +64,6 @@ func (t *Tx) timerDue(r store.Recipient, conv uint64) (time.Time, bool) {
 
 // DeleteTimer removes (r, conv)'s timer, if any.
 func (t *Tx) DeleteTimer(r store.Recipient, conv uint64) error {
-	t.writes++
 	cur, ok := t.timerDue(r, conv)
 	if !ok {
 		return nil
@@ -117,7 +114,6 @@ func (t *Tx) TimerCount() (int, error) {
 // moved or was removed), so a damaged index cannot keep a timer "due"
 // forever. It reports whether it removed anything.
 func (t *Tx) DropStaleTimer(tm store.Timer) (bool, error) {
-	t.writes++
 	if cur, ok := t.timerDue(tm.Recipient, tm.Conversation); ok && cur.Equal(tm.Due) {
 		return false, nil
 	}

@@ -15,7 +15,6 @@ func tokenKey(token string) []byte { return store.TokenHash(token) }
 
 // PutToken stores the hash of token as belonging to p.
 func (t *Tx) PutToken(token string, p store.Principal) error {
-	t.writes++
 	if err := putJSON(t.b(bTokens), tokenKey(token), p); err != nil {
 		return fmt.Errorf("put token: %w", err)
 	}
@@ -66,7 +65,6 @@ func (t *Tx) DeleteToken(kind string, id uint64, tokenID string) error {
 			return err
 		}
 		if p.Kind == kind && p.ID == id {
-			t.writes++
 			return t.b(bTokens).Delete(bytes.Clone(k))
 		}
 	}

@@ -30,7 +30,6 @@ func hookDue(d *store.WebhookDelivery) uint64 {
 
 // CreateWebhook stores w with a new id.
 func (t *Tx) CreateWebhook(w *store.Webhook) error {
-	t.writes++
 	return create(t, bWebhooks, &w.ID, &w.CreatedAt, w)
 }
 
@@ -45,7 +44,6 @@ func (t *Tx) Webhooks() ([]store.Webhook, error) { return all[store.Webhook](t.b
 
 // PutWebhook overwrites an existing webhook.
 func (t *Tx) PutWebhook(w *store.Webhook) error {
-	t.writes++
 	if t.b(bWebhooks).Get(u64(w.ID)) == nil {
 		return fmt.Errorf("webhook %d: %w", w.ID, store.ErrNotFound)
 	}
@@ -54,7 +52,6 @@ func (t *Tx) PutWebhook(w *store.Webhook) error {
 
 // DeleteWebhook removes webhook id and its deliveries.
 func (t *Tx) DeleteWebhook(id uint64) error {
-	t.writes++
 	if t.b(bWebhooks).Get(u64(id)) == nil {
 		return fmt.Errorf("webhook %d: %w", id, store.ErrNotFound)
 	}
@@ -84,7 +81,6 @@ func (t *Tx) deleteDelivery(d *store.WebhookDelivery) error {
 
 // AddWebhookDelivery stores d with a new id.
 func (t *Tx) AddWebhookDelivery(d *store.WebhookDelivery) error {
-	t.writes++
 	if err := create(t, bWebhookDeliv, &d.ID, &d.CreatedAt, d); err != nil {
 		return err
 	}
@@ -105,7 +101,6 @@ func (t *Tx) WebhookDelivery(id uint64) (*store.WebhookDelivery, error) {
 
 // PutWebhookDelivery overwrites an existing delivery and its due entry.
 func (t *Tx) PutWebhookDelivery(d *store.WebhookDelivery) error {
-	t.writes++
 	old, err := t.WebhookDelivery(d.ID)
 	if err != nil {
 		return err
@@ -199,7 +194,6 @@ func (t *Tx) PruneWebhookDeliveries(before time.Time, max int) (int, error) {
 		return 0, err
 	}
 	for i := range old {
-		t.writes++
 		if err := t.deleteDelivery(&old[i]); err != nil {
 			return 0, err
 		}

@@ -9,7 +9,6 @@ import (
 
 // CreateProject stores p with a new id.
 func (t *Tx) CreateProject(p *store.Project) error {
-	t.writes++
 	return create(t, bProjects, &p.ID, &p.CreatedAt, p)
 }
 
@@ -21,7 +20,6 @@ func (t *Tx) Project(id uint64) (*store.Project, error) {
 
 // PutProject overwrites an existing project.
 func (t *Tx) PutProject(p *store.Project) error {
-	t.writes++
 	return putJSON(t.b(bProjects), u64(p.ID), p)
 }
 
@@ -30,7 +28,6 @@ func (t *Tx) Projects() ([]store.Project, error) { return all[store.Project](t.b
 
 // CreateItem stores it with a new id.
 func (t *Tx) CreateItem(it *store.Item) error {
-	t.writes++
 	return create(t, bItems, &it.ID, &it.CreatedAt, it)
 }
 
@@ -42,13 +39,11 @@ func (t *Tx) Item(id uint64) (*store.Item, error) {
 
 // PutItem overwrites an existing item.
 func (t *Tx) PutItem(it *store.Item) error {
-	t.writes++
 	return putJSON(t.b(bItems), u64(it.ID), it)
 }
 
 // CreateConversation stores c with a new id.
 func (t *Tx) CreateConversation(c *store.Conversation) error {
-	t.writes++
 	return create(t, bConversations, &c.ID, &c.CreatedAt, c)
 }
 
@@ -60,7 +55,6 @@ func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
 
 // PutConversation overwrites an existing conversation.
 func (t *Tx) PutConversation(c *store.Conversation) error {
-	t.writes++
 	return putJSON(t.b(bConversations), u64(c.ID), c)
 }
 

@@ -12,6 +12,11 @@
 // write transactions, so two nodes never fire one timer or start one
 // delivery attempt together.
 //
+// Concurrent Update calls share one transaction and one commit (group
+// commit, groupcommit.go): each function after the first in a savepoint of
+// its own, so a failing one is rolled back alone; a function alone pays
+// for no savepoint.
+//
 // A unit of work costs few statements (docs/storage.md): blind writes go
 // as one multi-row statement (writes.go), read-mostly records come from
 // the node's cache (cache.go), and a transaction remembers what it wrote

@@ -29,9 +29,14 @@ type Store struct {
 	done    chan struct{}
 	// observe, when set, is told how long each write transaction took.
 	observe func(time.Duration)
+	// writes is the group committer of Update (groupcommit.go).
+	writes groupCommit
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.GroupUpdater = (*Store)(nil)
+)
 
 // maxAttempts bounds the runs of a transaction that hit a deadlock (or
 // wrote a project from a stale snapshot); between them it waits a random
@@ -79,6 +84,7 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
 	s := &Store{pool: pool, aux: aux, done: make(chan struct{})}
+	s.writes.st = s
 	var lctx context.Context
 	lctx, s.stop = context.WithCancel(context.Background())
 	go func() {
@@ -122,10 +128,14 @@ func (s *Store) Close() error {
 
 // Update runs fn in a READ COMMITTED read-write transaction (row locks:
 // lockRead), re-running it after a deadlock or a stale read (retryable),
-// and returns nil once committed.
+// and returns nil once committed. Concurrent callers share transactions
+// and commits (group commit, groupcommit.go), so fn may run more than once.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	start := time.Now()
-	err := s.run(ctx, pgx.ReadWrite, fn)
+	err := s.writes.do(ctx, fn)
 	if s.observe != nil {
 		s.observe(time.Since(start))
 	}
@@ -202,6 +212,13 @@ func (t *Tx) runFn(fn func(store.Tx) error) (err error) {
 
 // begin returns the PostgreSQL transaction, beginning it at first use.
 func (t *Tx) begin() (pgx.Tx, error) {
+	if t.ptx == nil && t.group != nil {
+		ptx, err := t.group.enter()
+		if err != nil {
+			return nil, err
+		}
+		t.ptx = ptx
+	}
 	if t.ptx == nil {
 		ptx, err := t.st.pool.BeginTx(t.ctx, t.opts)
 		if err != nil {
@@ -286,9 +303,12 @@ func isConnErr(err error) bool {
 
 // Tx is one PostgreSQL transaction; it implements store.Tx.
 type Tx struct {
-	ctx   context.Context
-	tx    lazyTx
-	ptx   pgx.Tx // nil until the first statement
+	ctx context.Context
+	tx  lazyTx
+	ptx pgx.Tx // nil until the first statement
+	// group, when set, is the group transaction this Tx's function runs
+	// in, inside a savepoint of its own (groupcommit.go).
+	group *groupTx
 	opts  pgx.TxOptions
 	write bool
 	// pending are the blind writes not sent yet (writes.go).

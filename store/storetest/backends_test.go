@@ -71,3 +71,7 @@ func TestCopyAcrossBackends(t *testing.T) {
 		t.Fatalf("PostgreSQL -> bbolt changed the installation: %d records, then %d", len(a), len(b))
 	}
 }
+
+// Every method of store.Tx is a read or has a group case
+// (storetest/groupwrites.go), so a new write method cannot go untested.
+func TestEveryTxMethodIsClassified(t *testing.T) { storetest.CheckClassified(t) }

@@ -38,6 +38,8 @@ func Run(t *testing.T, b Backend) {
 		{"MessagesAttachmentsRefs", testMessagesAttachmentsRefs},
 		{"DeliveriesAndEmailLinks", testDeliveriesAndEmailLinks},
 		{"RefusalCommitsNothing", testRefusalCommitsNothing},
+		{"GroupRefusalLeavesNothing", testGroupRefusalLeavesNothing},
+		{"GroupCasesWrite", testGroupCasesWrite},
 		{"BouncedAddresses", testBouncedAddresses},
 		{"SessionsPasswordsLinks", testSessionsPasswordsLinks},
 		{"RateWindows", testRateWindows},

@@ -56,16 +56,6 @@ func activityAsOf(tx store.MessagesTx, conv *store.Conversation, asOf int64) (in
 	return conv.CreatedAt.UnixNano(), nil
 }
 
-func compareI64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // NotificationsPage returns up to limit of the caller's notifications,
 // newest first, of messages older than before (0: from the newest), and
 // whether more follow.

@@ -38,7 +38,7 @@ type recordingOutbox struct {
 	count    int
 }
 
-func (o *recordingOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+func (o *recordingOutbox) Enqueue(tx bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	entry := &store.MailLogEntry{Direction: store.DirOutbound, At: e.Messages[0].CreatedAt, To: e.Recipient.Email,
 		Subject: e.Conversation.Subject, MessageID: e.MessageID, Status: store.EmailQueued, ConversationID: e.Conversation.ID}
 	if err := tx.AddMailLog(entry, rawEmail); err != nil {

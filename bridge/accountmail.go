@@ -43,7 +43,7 @@ func nameOf(u *store.User) string {
 // when the email is switched off, the address hard-bounced recently or
 // the outbound cap (20 an hour per address for account emails) is
 // reached. It reports whether it queued one.
-func (s *Accounts) sendAccountEmail(tx store.Tx, name string, u *store.User, data map[string]any) (bool, error) {
+func (s *Accounts) sendAccountEmail(tx TemplateEmailTx, name string, u *store.User, data map[string]any) (bool, error) {
 	data["Name"], data["Email"], data["Site"] = nameOf(u), u.Email, s.addrs.publicURL()
 	r := store.Recipient{Type: store.KindUser, ID: u.ID, Email: u.Email, Name: u.Name}
 	cause := name + " email"
@@ -69,7 +69,7 @@ func (s *Accounts) sendAccountEmail(tx store.Tx, name string, u *store.User, dat
 
 // sendDefault queues system template name's default text, with the same
 // checks as SendTemplateEmailTx.
-func (s *Accounts) sendDefault(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+func (s *Accounts) sendDefault(tx sendingTx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
 	def, _ := templates.System(name)
 	out, err := templates.Render(def.Default, data)
 	if err != nil {

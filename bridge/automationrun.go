@@ -149,7 +149,7 @@ type actionResult struct {
 
 // runActionTx runs one action of automation a on ev in tx. An error fails
 // the action: the worker rolls back and runs the event again without it.
-func (s *Messaging) runActionTx(ctx context.Context, tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
+func (s *Messaging) runActionTx(ctx context.Context, tx actionTx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
 	switch act.Type {
 	case ActionPostMessage:
 		ds, err := s.actPost(ctx, tx, a, act, ev)
@@ -215,7 +215,7 @@ func (s *Messaging) actPost(ctx context.Context, tx automationPostTx, a *store.A
 
 // actEmail renders the action's template for each recipient and queues
 // the emails.
-func (s *Messaging) actEmail(tx store.Tx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
+func (s *Messaging) actEmail(tx automationEmailTx, a *store.Automation, act store.AutomationAction, ev Event) (actionResult, error) {
 	var res actionResult
 	if s.outbox == nil {
 		return res, fmt.Errorf("no outbound mail configured")

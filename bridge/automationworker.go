@@ -166,7 +166,7 @@ func (s *Messaging) RunAutomationEvents(ctx context.Context) (int, error) {
 
 // runEventTx runs, in tx, the automations of as that match ev (outbox
 // event id), but the actions failed names, and tallies their runs.
-func (s *Messaging) runEventTx(ctx context.Context, tx store.Tx, id uint64, ev Event, as []store.Automation, failed map[actionKey]string,
+func (s *Messaging) runEventTx(ctx context.Context, tx actionTx, id uint64, ev Event, as []store.Automation, failed map[actionKey]string,
 	runs map[uint64]*runTally, results *[]actionResult) error {
 	for i := range as {
 		a := &as[i]

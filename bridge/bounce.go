@@ -21,7 +21,7 @@ import (
 // Delays (4.x.x, action "delayed") and successes are logged, not applied.
 
 // bounceTx handles a bounce in the receiving transaction.
-func (s *Inbound) bounceTx(tx store.Tx, in *inbound, p *prepared, rec *Receipt) error {
+func (s *Inbound) bounceTx(tx BounceTx, in *inbound, p *prepared, rec *Receipt) error {
 	ref := BounceRef{MessageID: p.a.DSN.OriginalMessageID}
 	for _, r := range p.rcpts {
 		if r.Kind == rcptBounce {
@@ -89,7 +89,7 @@ func coolingRefused(tx store.QueueTx, emailID uint64, addr string) string {
 }
 
 // applyBounce calls the Bouncer and says what it did.
-func (s *Inbound) applyBounce(tx store.Tx, ref BounceRef, status, diag string) []string {
+func (s *Inbound) applyBounce(tx BounceTx, ref BounceRef, status, diag string) []string {
 	what := "the outbound email"
 	switch {
 	case ref.EmailID != 0:

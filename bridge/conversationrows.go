@@ -244,7 +244,7 @@ func searchFinds(tx store.PeopleTx, c Caller, conv *store.Conversation, terms []
 
 // selectsItem applies the status and assignee filters to conv, by its
 // item as c sees it (a customer sees no assignees).
-func (q ListQuery) selectsItem(tx store.Tx, c Caller, conv *store.Conversation) bool {
+func (q ListQuery) selectsItem(tx store.WorkTx, c Caller, conv *store.Conversation) bool {
 	if q.Status == "" && q.Assignee == "" {
 		return true
 	}

@@ -253,7 +253,7 @@ func (p *prepared) hasKind(kind string) bool {
 // receiveTx is the whole inbound decision and its writes, in one
 // transaction. It must be idempotent (a group commit may run it twice): all
 // it changes lives in tx, rec and the returned deliveries.
-func (s *Inbound) receiveTx(ctx context.Context, tx store.Tx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
+func (s *Inbound) receiveTx(ctx context.Context, tx receivingTx, in *inbound, p *prepared, rec *Receipt) ([]store.Delivery, error) {
 	a := p.a
 	if p.env.Mailbox != nil {
 		if skip, err := s.boxes.checkpointTx(tx, p); err != nil || skip {

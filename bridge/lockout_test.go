@@ -9,7 +9,6 @@ import (
 
 	"github.com/deskgate/deskgate/bridge"
 	"github.com/deskgate/deskgate/internal/clocktest"
-	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/store/storetest"
 )
 
@@ -19,7 +18,7 @@ type countingOutbox struct {
 	n  map[string]int
 }
 
-func (o *countingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
+func (o *countingOutbox) Enqueue(_ bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.n[e.Template]++

@@ -32,7 +32,7 @@ func actorOf(tx store.PeopleTx, c Caller) (string, error) {
 // email_new_members is on, except c and the joiners themselves. Joining
 // twice changes nothing and sends nothing. It reports whether it queued
 // an email.
-func (s *Directory) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joiner) (bool, error) {
+func (s *Directory) joinProjectTx(tx memberEmailTx, c Caller, p *store.Project, j joiner) (bool, error) {
 	before, err := withTeamFollowers(tx, p)
 	if err != nil {
 		return false, err
@@ -81,7 +81,7 @@ func (s *Directory) joinProjectTx(tx store.Tx, c Caller, p *store.Project, j joi
 
 // emailIfSetting sends template name to user id when wants(its settings)
 // holds. A follower id whose user is gone is skipped.
-func (s *Directory) emailIfSetting(tx store.Tx, id uint64, wants func(store.Settings) bool, name string, data map[string]any) (bool, error) {
+func (s *Directory) emailIfSetting(tx accountEmailTx, id uint64, wants func(store.Settings) bool, name string, data map[string]any) (bool, error) {
 	set, err := tx.Settings(id)
 	if err != nil {
 		return false, err
@@ -99,7 +99,7 @@ func (s *Directory) emailIfSetting(tx store.Tx, id uint64, wants func(store.Sett
 // assignmentEmailsTx sends assignment_changed to the users added to or
 // removed from item it's assignees (old → it.Assignees), whose
 // email_assignment_changes is on, except c.
-func (s *Directory) assignmentEmailsTx(tx store.Tx, c Caller, it *store.Item, old []uint64) (bool, error) {
+func (s *Directory) assignmentEmailsTx(tx memberEmailTx, c Caller, it *store.Item, old []uint64) (bool, error) {
 	var changed []uint64
 	var assigned []bool
 	for _, u := range it.Assignees {

@@ -11,7 +11,7 @@ import (
 type Outbox interface {
 	// Enqueue queues e inside tx, so the email is queued if and only if
 	// the transaction commits; it returns the queued email's id.
-	Enqueue(tx store.Tx, e *Email) (uint64, error)
+	Enqueue(tx EnqueueTx, e *Email) (uint64, error)
 	// Kick wakes the queue after a commit that enqueued.
 	Kick()
 }
@@ -70,5 +70,5 @@ type BounceRef struct {
 // domain calls it inside the transaction that stores the DSN's mail log
 // entry. It reports whether it found the email.
 type Bouncer interface {
-	Bounced(tx store.Tx, ref BounceRef, status, detail string) (bool, error)
+	Bounced(tx BounceTx, ref BounceRef, status, detail string) (bool, error)
 }

@@ -39,7 +39,7 @@ func HardBounce(enhanced string) bool {
 // state) in tx: its mail log entry and the deliveries it still carries
 // take the state and the detail, and a hard bounce puts the recipient in
 // its cooling period. It returns the detail as recorded.
-func (s *Messaging) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o EmailOutcome) (string, error) {
+func (s *Messaging) RecordEmailOutcome(tx OutcomeTx, rec *store.OutboundEmail, o EmailOutcome) (string, error) {
 	detail := o.Detail
 	if o.State == store.OutboundCancelled {
 		detail = "cancelled: " + detail
@@ -86,7 +86,7 @@ func (s *Messaging) RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o 
 // EmailSeen reports whether every delivery email id carries was seen in
 // the app (and it carries any): then the email is cancelled before it
 // leaves (SPEC §4).
-func (s *Messaging) EmailSeen(tx store.Tx, id uint64) (bool, error) {
+func (s *Messaging) EmailSeen(tx store.NotificationsTx, id uint64) (bool, error) {
 	ds, err := tx.EmailDeliveries(id)
 	if err != nil || len(ds) == 0 {
 		return false, err

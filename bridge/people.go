@@ -65,7 +65,7 @@ func (s *Directory) CreateUserToken(ctx context.Context, c Caller, id uint64) (s
 		}
 		return "", notFound("user", id)
 	}
-	return s.issueToken(ctx, c, store.Principal{Kind: store.KindUser, ID: id}, func(tx store.Tx) error {
+	return s.issueToken(ctx, c, store.Principal{Kind: store.KindUser, ID: id}, func(tx store.PeopleTx) error {
 		_, err := tx.User(id)
 		return err
 	})
@@ -102,7 +102,7 @@ func (s *Directory) CreateCustomerToken(ctx context.Context, c Caller, id uint64
 		}
 		return "", notFound("customer", id)
 	}
-	return s.issueToken(ctx, c, store.Principal{Kind: store.KindCustomer, ID: id}, func(tx store.Tx) error {
+	return s.issueToken(ctx, c, store.Principal{Kind: store.KindCustomer, ID: id}, func(tx store.PeopleTx) error {
 		_, err := tx.Customer(id)
 		return err
 	})
@@ -117,7 +117,7 @@ const MaxTokensPerOwner = 100
 // issueToken stores a new token for p, minted by c, after check passes in
 // the same transaction; an owner that holds MaxTokensPerOwner already is
 // refused.
-func (s *Directory) issueToken(ctx context.Context, c Caller, p store.Principal, check func(store.Tx) error) (string, error) {
+func (s *Directory) issueToken(ctx context.Context, c Caller, p store.Principal, check func(store.PeopleTx) error) (string, error) {
 	p.Minted = mintedBy(c, p)
 	tok, err := newToken()
 	if err != nil {

@@ -20,7 +20,7 @@ func (s *Accounts) passwordLinkURL(token string) string {
 
 // issueLinkTx stores a new password link for u in tx and emails it with
 // template name. It reports whether it queued the email.
-func (s *Accounts) issueLinkTx(tx store.Tx, u *store.User, purpose, name string, ttl time.Duration, now time.Time) (bool, error) {
+func (s *Accounts) issueLinkTx(tx passwordLinkTx, u *store.User, purpose, name string, ttl time.Duration, now time.Time) (bool, error) {
 	tok, err := randomToken(linkPrefix)
 	if err != nil {
 		return false, err

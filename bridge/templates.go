@@ -387,7 +387,7 @@ func (s *Messaging) RenderTemplate(ctx context.Context, name string, data any) (
 // switched off, the address hard-bounced recently, or the outbound cap is
 // reached. cause goes to the mail log's detail. Call Kick on the outbox
 // (KickOutbox) after tx commits when it reports true.
-func (s *Messaging) SendTemplateEmailTx(tx store.Tx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
+func (s *Messaging) SendTemplateEmailTx(tx TemplateEmailTx, name string, r store.Recipient, data any, cause string) (bool, string, error) {
 	if s.outbox == nil {
 		return false, "no outbound mail configured", nil
 	}

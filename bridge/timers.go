@@ -268,7 +268,7 @@ func (s *Notifications) kick(enqueued bool) {
 // tx. The email is queued in the transaction that removes the timer, so a
 // crash can neither lose it nor queue it twice. It reports whether it
 // queued an email.
-func (s *Notifications) fireTx(tx store.Tx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
+func (s *Notifications) fireTx(tx timerFireTx, t store.Timer, now time.Time, cache *emailCache) (bool, error) {
 	cur, ok, err := tx.TimerDue(t.Recipient, t.Conversation)
 	if err != nil {
 		return false, err
@@ -312,7 +312,7 @@ func (s *Notifications) fireTx(tx store.Tx, t store.Timer, now time.Time, cache 
 // emailTx hands one email of ds (due, unseen, one conversation, one
 // recipient) to the outbox and records it on each delivery. It reports
 // whether it queued anything.
-func (s *Notifications) emailTx(tx store.Tx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
+func (s *Notifications) emailTx(tx notificationSendTx, t store.Timer, ds []store.Delivery, now time.Time, cache *emailCache) (bool, error) {
 	status, detail := store.EmailQueued, ""
 	var id uint64
 	e, err := s.buildEmail(tx, t, ds, cache)

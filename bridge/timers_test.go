@@ -80,7 +80,7 @@ type logOutbox struct {
 
 var errPoison = errors.New("this address cannot be queued")
 
-func (o *logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+func (o *logOutbox) Enqueue(tx bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	if o.fail != "" && e.Recipient.Email == o.fail {
 		return 0, errPoison
 	}

@@ -278,7 +278,7 @@ type recordingOutbox struct {
 	emails []bridge.Email
 }
 
-func (o *recordingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
+func (o *recordingOutbox) Enqueue(_ bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.emails = append(o.emails, *e)

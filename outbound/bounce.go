@@ -13,7 +13,7 @@ import (
 // its mail log entry and its deliveries become bounced, in the caller's
 // transaction. A sent email may bounce later; a pending one stops being
 // retried. It reports whether it found the email.
-func (q *Queue) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
+func (q *Queue) Bounced(tx bridge.BounceTx, ref bridge.BounceRef, status, detail string) (bool, error) {
 	var rec *store.OutboundEmail
 	err := store.ErrNotFound
 	if ref.EmailID != 0 {

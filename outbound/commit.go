@@ -98,8 +98,15 @@ func (q *Queue) commitResults(reqs []finishReq) {
 	}
 }
 
+// resultTx is what an attempt's result writes: the queue record and the
+// email's outcome in the domain.
+type resultTx interface {
+	bridge.OutcomeTx
+	store.QueueTx
+}
+
 // applyResult writes one attempt's result into tx.
-func (q *Queue) applyResult(tx store.Tx, id uint64, res result, now time.Time) (outcome, error) {
+func (q *Queue) applyResult(tx resultTx, id uint64, res result, now time.Time) (outcome, error) {
 	cur, err := tx.Outbound(id)
 	if err != nil {
 		return outcome{}, err

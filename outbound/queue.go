@@ -17,8 +17,8 @@ import (
 
 // Outcomes is what the queue needs of the domain (bridge.Service).
 type Outcomes interface {
-	RecordEmailOutcome(tx store.Tx, rec *store.OutboundEmail, o bridge.EmailOutcome) (string, error)
-	EmailSeen(tx store.Tx, id uint64) (bool, error)
+	RecordEmailOutcome(tx bridge.OutcomeTx, rec *store.OutboundEmail, o bridge.EmailOutcome) (string, error)
+	EmailSeen(tx store.NotificationsTx, id uint64) (bool, error)
 }
 
 // Options configure a Queue. Domain, Keys and BounceAddress are required.
@@ -193,7 +193,7 @@ func New(st store.Store, opts Options) (*Queue, error) {
 // composes the message and writes the queue record, the raw message and
 // the outbound mail log entry (status queued). It only writes; the email
 // is queued if and only if tx commits. Call Kick after the commit.
-func (q *Queue) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+func (q *Queue) Enqueue(tx bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	now := q.opts.Clock.Now()
 	raw, err := q.composer.Compose(e, now)
 	if err != nil {

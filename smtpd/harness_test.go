@@ -114,7 +114,7 @@ type bounceCall struct {
 	status, detail string
 }
 
-func (b *recordingBouncer) Bounced(tx store.Tx, ref bridge.BounceRef, status, detail string) (bool, error) {
+func (b *recordingBouncer) Bounced(tx bridge.BounceTx, ref bridge.BounceRef, status, detail string) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.calls = append(b.calls, bounceCall{ref, status, detail})

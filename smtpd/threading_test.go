@@ -151,8 +151,11 @@ func rootID(h *harness, conv uint64) string {
 
 type captureOutbox struct{ f func(*bridge.Email) }
 
-func (o *captureOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) { o.f(e); return 1, nil }
-func (o *captureOutbox) Kick()                                               {}
+func (o *captureOutbox) Enqueue(_ bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
+	o.f(e)
+	return 1, nil
+}
+func (o *captureOutbox) Kick() {}
 
 // Rule 3: a subject tag, only from a participant.
 func TestThreadBySubjectTag(t *testing.T) {

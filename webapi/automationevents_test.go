@@ -132,7 +132,7 @@ type blockingOutbox struct {
 	release chan struct{}
 }
 
-func (o *blockingOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+func (o *blockingOutbox) Enqueue(tx bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	select {
 	case o.entered <- struct{}{}:
 	default:

@@ -4,7 +4,6 @@ import (
 	"sync"
 
 	"github.com/deskgate/deskgate/bridge"
-	"github.com/deskgate/deskgate/store"
 )
 
 // recordingOutbox keeps the emails the domain queues.
@@ -14,7 +13,7 @@ type recordingOutbox struct {
 	kicks  int
 }
 
-func (o *recordingOutbox) Enqueue(_ store.Tx, e *bridge.Email) (uint64, error) {
+func (o *recordingOutbox) Enqueue(_ bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.emails = append(o.emails, *e)

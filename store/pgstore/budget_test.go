@@ -91,7 +91,7 @@ type budgetWorld struct {
 // caller's transaction (about what the real queue writes).
 type logOutbox struct{}
 
-func (logOutbox) Enqueue(tx store.Tx, e *bridge.Email) (uint64, error) {
+func (logOutbox) Enqueue(tx bridge.EnqueueTx, e *bridge.Email) (uint64, error) {
 	entry := &store.MailLogEntry{Direction: store.DirOutbound, At: e.Messages[0].CreatedAt, To: e.Recipient.Email,
 		Subject: e.Conversation.Subject, MessageID: e.MessageID, Status: store.EmailQueued, ConversationID: e.Conversation.ID}
 	if err := tx.AddMailLog(entry, []byte("raw")); err != nil {

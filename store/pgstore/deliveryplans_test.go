@@ -17,6 +17,7 @@ import (
 type statementLog struct {
 	mu   sync.Mutex
 	on   bool
+	re   *regexp.Regexp // the statements kept; nil: readsDeliveries
 	sqls []string
 	args [][]any
 }
@@ -26,7 +27,11 @@ var readsDeliveries = regexp.MustCompile(`(?i)\b(FROM|JOIN)\s+deliveries\b`)
 func (l *statementLog) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.on && readsDeliveries.MatchString(d.SQL) {
+	re := l.re
+	if re == nil {
+		re = readsDeliveries
+	}
+	if l.on && re.MatchString(d.SQL) {
 		l.sqls, l.args = append(l.sqls, d.SQL), append(l.args, d.Args)
 	}
 	return ctx

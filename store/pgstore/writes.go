@@ -68,6 +68,10 @@ type delRow struct {
 	conv int64
 	seen bool
 	doc  []byte
+	// fresh: no row of the key is stored (AddDelivery), so a plain INSERT
+	// writes it, without the upsert's speculative insertion (a conflict
+	// check and an extra WAL record a row).
+	fresh bool
 }
 
 type timerKey struct {
@@ -137,11 +141,16 @@ func (t *Tx) w() *writes {
 	return t.pending
 }
 
-func (t *Tx) queueDelivery(k delKey, r delRow) {
+// queueDelivery writes delivery k as r; added says no row of k is
+// stored (AddDelivery). A pending row keeps being fresh when written
+// again: it is still not stored.
+func (t *Tx) queueDelivery(k delKey, r delRow, added bool) {
 	w := t.w()
 	if w.deliveries == nil {
 		w.deliveries = map[delKey]delRow{}
 	}
+	old, pending := w.deliveries[k]
+	r.fresh = (added && !pending) || (pending && old.fresh)
 	w.deliveries[k] = r
 	t.touchDelivery(k, r.conv)
 	t.deliveryWritten(k, r.doc)
@@ -340,19 +349,33 @@ func (w *writes) prefix(sql string, args []any, apart map[string]bool) (string, 
 func (w *writes) build() ([]string, []any) {
 	var b sqlArgs
 	if len(w.deliveries) > 0 {
-		var msg, rid, conv []int64
-		var rt, doc []string
-		var seen []bool
+		var rows [2]struct { // [0] stored or maybe stored: upserted; [1] fresh: inserted
+			msg, rid, conv []int64
+			rt, doc        []string
+			seen           []bool
+		}
 		for _, k := range sortedDelKeys(w.deliveries) {
 			r := w.deliveries[k]
-			msg, rt, rid = append(msg, k.msg), append(rt, k.rtype), append(rid, k.rid)
-			conv, seen, doc = append(conv, r.conv), append(seen, r.seen), append(doc, string(r.doc))
+			x := &rows[0]
+			if r.fresh {
+				x = &rows[1]
+			}
+			x.msg, x.rt, x.rid = append(x.msg, k.msg), append(x.rt, k.rtype), append(x.rid, k.rid)
+			x.conv, x.seen, x.doc = append(x.conv, r.conv), append(x.seen, r.seen), append(x.doc, string(r.doc))
 		}
-		b.cte(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
-			SELECT * FROM unnest(` + b.arg(msg) + `::bigint[], ` + b.arg(rt) + `::text[], ` + b.arg(rid) + `::bigint[], ` +
-			b.arg(conv) + `::bigint[], ` + b.arg(seen) + `::boolean[], ` + b.arg(doc) + `::jsonb[])
-			ON CONFLICT (message_id, rtype, rid) DO UPDATE
-			SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`)
+		for i, x := range rows {
+			if len(x.msg) == 0 {
+				continue
+			}
+			upsert := ` ON CONFLICT (message_id, rtype, rid) DO UPDATE
+			SET conversation_id = EXCLUDED.conversation_id, seen = EXCLUDED.seen, data = EXCLUDED.data`
+			if i == 1 {
+				upsert = ""
+			}
+			b.cte(`INSERT INTO deliveries (message_id, rtype, rid, conversation_id, seen, data)
+			SELECT * FROM unnest(` + b.arg(x.msg) + `::bigint[], ` + b.arg(x.rt) + `::text[], ` + b.arg(x.rid) + `::bigint[], ` +
+				b.arg(x.conv) + `::bigint[], ` + b.arg(x.seen) + `::boolean[], ` + b.arg(x.doc) + `::jsonb[])` + upsert)
+		}
 	}
 	if len(w.timers) > 0 {
 		rows := map[byte]*struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -124,14 +123,6 @@ func TestDeliveryReadsUseTheirIndexes(t *testing.T) {
 				t.Errorf("%s: a read of deliveries does not use an index:\n%s\n%s", stats, sql, plan)
 			}
 		}
-	}
-	// The firing batch's changes stay on their page (HOT) only with room there.
-	var opts []string
-	if err := s.Pool().QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE relname = 'deliveries'`).Scan(&opts); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Contains(opts, "fillfactor=90") {
-		t.Errorf("deliveries' options %v: want fillfactor=90", opts)
 	}
 	reads()
 	check("stale statistics")

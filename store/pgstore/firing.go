@@ -106,6 +106,14 @@ func (t *Tx) batchInbox(rt string, rid int64, q store.InboxQuery) ([]store.Deliv
 	return out, true, nil
 }
 
+// batchInboxRead reads (and locks) the unseen deliveries of the (conversation,
+// recipient type, recipient) triples $1, $2, $3: one probe of
+// deliveries_inbox a triple (TestDeliveryReadsUseTheirIndexes).
+const batchInboxRead = `SELECT d.conversation_id, d.rtype, d.rid, d.data FROM deliveries d
+		JOIN unnest($1::bigint[], $2::text[], $3::bigint[]) AS k(c, rt, ri)
+			ON d.conversation_id = k.c AND d.rtype = k.rt AND d.rid = k.ri
+		WHERE NOT d.seen ORDER BY d.conversation_id, d.rtype, d.rid, d.message_id FOR UPDATE OF d`
+
 // loadBatchInbox reads (and locks) the unseen deliveries of every timer
 // of the batch whose deliveries this transaction did not write.
 func (t *Tx) loadBatchInbox() error {
@@ -123,11 +131,7 @@ func (t *Tx) loadBatchInbox() error {
 	}
 	// The pending deliveries are other keys' (touched ones are not read):
 	// the read may carry them.
-	sql, args, err := t.withPendingApart(`SELECT d.conversation_id, d.rtype, d.rid, d.data FROM deliveries d
-		JOIN unnest($1::bigint[], $2::text[], $3::bigint[]) AS k(c, rt, ri)
-			ON d.conversation_id = k.c AND d.rtype = k.rt AND d.rid = k.ri
-		WHERE NOT d.seen ORDER BY d.conversation_id, d.rtype, d.rid, d.message_id FOR UPDATE OF d`,
-		[]any{conv, rt, rid}, map[string]bool{"deliveries": true})
+	sql, args, err := t.withPendingApart(batchInboxRead, []any{conv, rt, rid}, map[string]bool{"deliveries": true})
 	if err != nil {
 		return err
 	}

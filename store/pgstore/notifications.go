@@ -11,19 +11,22 @@ import (
 
 // PutDelivery stores d (new or changed); the inbox and unseen counts are
 // queries over the deliveries table, so there is nothing else to keep.
-func (t *Tx) PutDelivery(d *store.Delivery) error {
+func (t *Tx) PutDelivery(d *store.Delivery) error { return t.putDelivery(d, false) }
+
+// AddDelivery stores d, a delivery of a message just created: no row of
+// it exists, so it is inserted without the upsert's conflict check.
+func (t *Tx) AddDelivery(d *store.Delivery) error { return t.putDelivery(d, true) }
+
+func (t *Tx) putDelivery(d *store.Delivery, added bool) error {
 	doc, err := mustJSON(d)
 	if err != nil {
 		return err
 	}
 	rt, rid := rkey(d.Recipient)
 	t.deliveredIn(d.ConversationID)
-	t.queueDelivery(delKey{int64(d.MessageID), rt, rid}, delRow{int64(d.ConversationID), d.SeenAt != nil, doc})
+	t.queueDelivery(delKey{int64(d.MessageID), rt, rid}, delRow{conv: int64(d.ConversationID), seen: d.SeenAt != nil, doc: doc}, added)
 	return nil
 }
-
-// AddDelivery stores d, a delivery of a message just created.
-func (t *Tx) AddDelivery(d *store.Delivery) error { return t.PutDelivery(d) }
 
 // Delivery returns message msg's delivery to r, or ErrNotFound.
 func (t *Tx) Delivery(msg uint64, r store.Recipient) (*store.Delivery, error) {

@@ -2,10 +2,6 @@ package bridge
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"strings"
 	"testing"
 )
 
@@ -17,23 +13,7 @@ const maxMethods = 40
 // from its source.
 func methodCounts(t *testing.T) map[string]int {
 	t.Helper()
-	entries, err := os.ReadDir(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		name := e.Name()
-		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files = append(files, f)
-	}
+	files := packageFiles(t)
 	counts := map[string]int{}
 	for _, f := range files {
 		for _, d := range f.Decls {

@@ -49,7 +49,7 @@ func (s *Messaging) recordSent(tx store.GuardTx, e *Email, now time.Time) error 
 	if err := tx.RecordOutboundEmail(e.Recipient.Email, e.Conversation.ID, now); err != nil {
 		return fmt.Errorf("record outbound email: %w", err)
 	}
-	if _, err := tx.PruneOutboundEmails(now.Add(-s.inb.ledgerWindow()), outCapPruneBatch); err != nil {
+	if _, err := tx.PruneOutboundEmails(now.Add(-s.inb.LedgerWindow()), outCapPruneBatch); err != nil {
 		return fmt.Errorf("prune outbound cap: %w", err)
 	}
 	return nil

@@ -13,27 +13,14 @@ const pruneChunk = 500
 
 // pruneLoop deletes, once a minute, mail log entries and raw messages older
 // than the retention, expired sessions, password links and rate-limit
-// windows, and bounds the mail log to DESKGATE_MAILLOG_MAX_BYTES unless
-// the store does that itself on every new entry (store.MailLogBounder:
-// bbolt).
+// windows, and expired entries of the outbound cap's ledger, and bounds
+// the mail log to DESKGATE_MAILLOG_MAX_BYTES unless the store does that
+// itself on every new entry (store.MailLogBounder: bbolt).
 func (a *app) pruneLoop(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
-		before := time.Now().Add(-a.cfg.LogRetention)
-		a.pruneInChunks(ctx, "prune mail log", "pruning the mail log", func(tx store.Tx) (int, error) {
-			return tx.PruneMailLog(before, pruneChunk)
-		})
-		a.pruneInChunks(ctx, "prune accounts", "pruning expired sessions and links", func(tx store.Tx) (int, error) {
-			return tx.PruneAccounts(time.Now(), pruneChunk)
-		})
-		if !a.selfBounded && a.cfg.MailLogMaxBytes > 0 {
-			if n := a.pruneInChunks(ctx, "prune mail log", "bounding the mail log", func(tx store.Tx) (int, error) {
-				return tx.EvictMailLog(a.cfg.MailLogMaxBytes, pruneChunk)
-			}); n > 0 {
-				a.onEvict(n)
-			}
-		}
+		a.pruneRound(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -69,4 +56,27 @@ func (a *app) pruneInChunks(ctx context.Context, lock, what string, step func(st
 		}
 	}
 	return total
+}
+
+// pruneRound is one round of pruneLoop.
+func (a *app) pruneRound(ctx context.Context) {
+	before := time.Now().Add(-a.cfg.LogRetention)
+	a.pruneInChunks(ctx, "prune mail log", "pruning the mail log", func(tx store.Tx) (int, error) {
+		return tx.PruneMailLog(before, pruneChunk)
+	})
+	a.pruneInChunks(ctx, "prune accounts", "pruning expired sessions and links", func(tx store.Tx) (int, error) {
+		return tx.PruneAccounts(time.Now(), pruneChunk)
+	})
+	if !a.selfBounded && a.cfg.MailLogMaxBytes > 0 {
+		if n := a.pruneInChunks(ctx, "prune mail log", "bounding the mail log", func(tx store.Tx) (int, error) {
+			return tx.EvictMailLog(a.cfg.MailLogMaxBytes, pruneChunk)
+		}); n > 0 {
+			a.onEvict(n)
+		}
+	}
+	// The outbound cap's ledger, which also counts the flood limit's
+	// inbound mails: entries older than both windows.
+	a.pruneInChunks(ctx, "prune outbound cap", "pruning the outbound cap ledger", func(tx store.Tx) (int, error) {
+		return tx.PruneOutboundEmails(time.Now().Add(-a.svc.Inbound.LedgerWindow()), pruneChunk)
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/deskgate/deskgate/store"
 	"github.com/jackc/pgx/v5"
@@ -106,6 +107,17 @@ func (g *groupCommit) loop() {
 // commit runs group in one transaction and answers each function; a
 // function alone runs as Update always ran it.
 func (g *groupCommit) commit(group []*groupReq) {
+	// A caller that gave up while queued (its context ended: a client
+	// gone, a deadline passed) is answered so, and its function not run.
+	kept := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- groupResult{err: err}
+			continue
+		}
+		kept = append(kept, r)
+	}
+	group = kept
 	if len(group) > 1 {
 		res := g.st.runGroup(group, false)
 		if res == groupSavepoints {
@@ -236,7 +248,8 @@ const (
 // one's answer in it, and commits (groupDone); or it rolls back and says
 // how to run the group instead.
 func (s *Store) runGroup(group []*groupReq, savepoints bool) (out groupOutcome) {
-	ctx := context.WithoutCancel(group[0].ctx)
+	ctx, cancel := groupContext(group)
+	defer cancel()
 	g := &groupTx{st: s, ctx: ctx, opts: pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, savepoints: savepoints}
 	defer func() {
 		if out != groupDone && g.ptx != nil {
@@ -258,6 +271,9 @@ func (s *Store) runGroup(group []*groupReq, savepoints bool) (out groupOutcome) 
 		}
 		if retryable(err) || isConnErr(err) {
 			s.retries.Add(1)
+			return groupAlone
+		}
+		if ctx.Err() != nil { // past every member's deadline
 			return groupAlone
 		}
 		if !g.undo() {
@@ -295,6 +311,28 @@ func (s *Store) runGroup(group []*groupReq, savepoints bool) (out groupOutcome) 
 		s.cache.invalidate((&Tx{dirty: dirty}).dirtyKinds()...)
 	}
 	return groupDone
+}
+
+// groupContext is what a group's transaction runs under: not cancelled
+// when one member's context is (the others still want their commit), but
+// ending at the latest of the members' deadlines when every member has
+// one, so a stalled database answers them about when each asked to be
+// answered, as it would answer each alone, instead of holding them all
+// until TCP gives up. The members then run alone under their own
+// contexts (ended by then: they fail at once).
+func groupContext(group []*groupReq) (context.Context, context.CancelFunc) {
+	base := context.WithoutCancel(group[0].ctx)
+	var latest time.Time
+	for _, r := range group {
+		d, ok := r.ctx.Deadline()
+		if !ok {
+			return base, func() {}
+		}
+		if d.After(latest) {
+			latest = d
+		}
+	}
+	return context.WithDeadline(base, latest)
 }
 
 // runMember runs r's function in t, a Tx on the group's transaction, and

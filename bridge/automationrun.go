@@ -126,12 +126,12 @@ func eventItem(tx store.WorkTx, ev Event) (*store.Item, *store.Conversation, err
 
 // firstConversation is the item's first conversation of kind (lowest id).
 func firstConversation(tx store.WorkTx, item uint64, kind string) (*store.Conversation, error) {
-	cs, err := tx.Conversations()
+	cs, err := tx.ItemConversations(item)
 	if err != nil {
 		return nil, err
 	}
 	for i := range cs {
-		if cs[i].ItemID == item && cs[i].Kind == kind {
+		if cs[i].Kind == kind {
 			return &cs[i], nil
 		}
 	}
@@ -324,13 +324,13 @@ func (s *Messaging) audience(tx workPeopleTx, to string, it *store.Item) ([]stor
 	case ToAssignees:
 		users = slices.Clone(it.Assignees)
 	case ToCustomers:
-		cs, err := tx.Conversations()
+		cs, err := tx.ItemConversations(it.ID)
 		if err != nil {
 			return nil, err
 		}
 		var ids []uint64
 		for _, c := range cs {
-			if c.ItemID == it.ID && c.Kind == store.KindExternal {
+			if c.Kind == store.KindExternal {
 				for _, id := range c.CustomerIDs {
 					ids, _ = store.AddUnique(ids, id)
 				}

@@ -132,7 +132,12 @@ func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQu
 				byText[id] = true
 			}
 		}
-		convs, err := tx.Conversations()
+		var convs []store.Conversation
+		if q.ItemID != 0 { // an item's conversations: from the store's index
+			convs, err = tx.ItemConversations(q.ItemID)
+		} else {
+			convs, err = tx.Conversations()
+		}
 		if err != nil {
 			return err
 		}

@@ -140,6 +140,10 @@ type WorkTx interface {
 	PutConversation(c *Conversation) error
 	// Conversations returns every conversation, by id.
 	Conversations() ([]Conversation, error)
+	// ItemConversations returns item's conversations, by id, from an
+	// index (a conversation's item is set at its creation and never
+	// changes).
+	ItemConversations(item uint64) ([]Conversation, error)
 }
 
 // MessagesTx holds messages, their attachments and the Message-ID index

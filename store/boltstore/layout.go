@@ -12,6 +12,8 @@ var (
 	bProjects      = []byte("projects")
 	bItems         = []byte("items")
 	bConversations = []byte("conversations")
+	// bConvByItem: item id (8 bytes) + conversation id (8) → nothing.
+	bConvByItem    = []byte("conversations_by_item")
 	bMessages      = []byte("messages")
 	bConvMessages  = []byte("conv_messages")
 	bMsgIDs        = []byte("msgids")
@@ -39,7 +41,7 @@ const schemaVersion = "2"
 // allBuckets is created on open. A file that adds a concept adds its buckets here.
 var allBuckets = [][]byte{
 	bMeta, bUsers, bUsersEmail, bCustomers, bCustEmail, bTokens, bSettings,
-	bProjects, bItems, bConversations, bMessages, bConvMessages, bMsgIDs,
+	bProjects, bItems, bConversations, bConvByItem, bMessages, bConvMessages, bMsgIDs,
 	bMailLog, bMailLogTime, bRaw, bAttachments, bConvRecipients, // bConvRecipients: notifications.go
 	bDeliveries, bInbox, bTimers, bTimerByPair, bEmailDeliv, bBounced,
 	bOutCap, bOutCapTime,

@@ -72,6 +72,8 @@ func Open(dir string) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
+		// A file from before the conversations' item index: built once.
+		indexItems := tx.Bucket(bConversations) != nil && tx.Bucket(bConvByItem) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -85,6 +87,11 @@ func (s *Store) init() error {
 			}
 		case string(v) != schemaVersion:
 			return fmt.Errorf("store schema version %s, this binary knows %s", v, schemaVersion)
+		}
+		if indexItems {
+			if err := (&Tx{tx: tx, s: s}).indexConversationItems(); err != nil {
+				return fmt.Errorf("index conversations by item: %w", err)
+			}
 		}
 		return (&Tx{tx: tx, s: s}).countMailLogBytes()
 	})

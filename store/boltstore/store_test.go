@@ -1,8 +1,10 @@
 package boltstore
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/deskgate/deskgate/store"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -39,4 +41,41 @@ func must[T any](v T, err error) T {
 // view runs fn in a read-only transaction on the concrete Tx.
 func (s *Store) view(fn func(*Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
+}
+
+// TestItemIndexIsBuiltForAnOlderFile: a file written before the
+// conversations' item index existed gets it built at open, so an item's
+// conversations are found there as in a new file.
+func TestItemIndexIsBuiltForAnOlderFile(t *testing.T) {
+	s, dir := openTemp(t)
+	if err := s.update(func(tx *Tx) error {
+		for _, item := range []uint64{3, 5, 3} {
+			if err := tx.CreateConversation(&store.Conversation{ItemID: item, Kind: store.KindInternal}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// As an older build left it: no index bucket.
+	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bConvByItem) }); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_ = s.view(func(tx *Tx) error {
+		var ids []uint64
+		for _, c := range must(tx.ItemConversations(3)) {
+			ids = append(ids, c.ID)
+		}
+		if !slices.Equal(ids, []uint64{1, 3}) {
+			t.Errorf("item 3's conversations after reopening an older file: %v, want [1 3]", ids)
+		}
+		return nil
+	})
 }

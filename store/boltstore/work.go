@@ -1,6 +1,8 @@
 package boltstore
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -44,7 +46,15 @@ func (t *Tx) PutItem(it *store.Item) error {
 
 // CreateConversation stores c with a new id.
 func (t *Tx) CreateConversation(c *store.Conversation) error {
-	return create(t, bConversations, &c.ID, &c.CreatedAt, c)
+	if err := create(t, bConversations, &c.ID, &c.CreatedAt, c); err != nil {
+		return err
+	}
+	return t.b(bConvByItem).Put(convByItemKey(c.ItemID, c.ID), []byte{})
+}
+
+// convByItemKey is bConvByItem's key for conversation conv of item.
+func convByItemKey(item, conv uint64) []byte {
+	return append(u64(item), u64(conv)...)
 }
 
 // Conversation returns conversation id or ErrNotFound.
@@ -61,6 +71,37 @@ func (t *Tx) PutConversation(c *store.Conversation) error {
 // Conversations returns every conversation, by id.
 func (t *Tx) Conversations() ([]store.Conversation, error) {
 	return all[store.Conversation](t.b(bConversations))
+}
+
+// indexConversationItems fills bConvByItem from the conversations (a
+// file written before the index existed).
+func (t *Tx) indexConversationItems() error {
+	convs, err := t.Conversations()
+	if err != nil {
+		return err
+	}
+	idx := t.b(bConvByItem)
+	for _, c := range convs {
+		if err := idx.Put(convByItemKey(c.ItemID, c.ID), []byte{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ItemConversations returns item's conversations, by id, from bConvByItem.
+func (t *Tx) ItemConversations(item uint64) ([]store.Conversation, error) {
+	var out []store.Conversation
+	prefix := u64(item)
+	c := t.b(bConvByItem).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		conv, err := t.Conversation(binary.BigEndian.Uint64(k[8:]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *conv)
+	}
+	return out, nil
 }
 
 // create allocates an id in bucket name, stamps the creation time and stores v.

@@ -174,3 +174,12 @@ func (t *Tx) PutConversation(c *store.Conversation) error {
 func (t *Tx) Conversations() ([]store.Conversation, error) {
 	return allJSON[store.Conversation](t, `SELECT data FROM conversations ORDER BY id`)
 }
+
+// ItemConversations returns item's conversations, by id (index
+// conversations_item, migration 0100).
+func (t *Tx) ItemConversations(item uint64) ([]store.Conversation, error) {
+	return allJSON[store.Conversation](t, itemConversationsSQL, int64(item))
+}
+
+// itemConversationsSQL's WHERE matches conversations_item's expression.
+const itemConversationsSQL = `SELECT data FROM conversations WHERE (data->>'item_id')::bigint = $1 ORDER BY id`

@@ -144,6 +144,22 @@ func testWorkRecords(t *testing.T, b Backend) {
 				t.Fatalf("created %+v", c)
 			}
 		}
+		// A second item, its conversation created between the first's.
+		other := &store.Item{ProjectID: p.ID, Title: "Scanner", Followers: []uint64{}, Assignees: []uint64{}}
+		if err := tx.CreateItem(other); err != nil {
+			return err
+		}
+		oc := &store.Conversation{ItemID: other.ID, ProjectID: p.ID, Kind: store.KindInternal, Subject: "scan"}
+		if err := tx.CreateConversation(oc); err != nil {
+			return err
+		}
+		if cs, err := tx.ItemConversations(other.ID); err != nil || len(cs) != 1 || cs[0].ID != oc.ID {
+			t.Fatalf("item conversations in the transaction that created them: %+v %v", cs, err)
+		}
+		c := &store.Conversation{ItemID: it.ID, ProjectID: p.ID, Kind: store.KindInternal, Subject: "s3"}
+		if err := tx.CreateConversation(c); err != nil {
+			return err
+		}
 		p.Followers = append(p.Followers, 3)
 		if err := tx.PutProject(p); err != nil {
 			return err
@@ -163,8 +179,21 @@ func testWorkRecords(t *testing.T, b Backend) {
 			t.Fatalf("item %+v %v", it, err)
 		}
 		cs := must(tx.Conversations())
-		if len(cs) != 3 || cs[0].Subject != "s0" || cs[2].Subject != "s2" || cs[0].ID >= cs[1].ID {
+		if len(cs) != 5 || cs[0].Subject != "s0" || cs[2].Subject != "s2" || cs[0].ID >= cs[1].ID {
 			t.Fatalf("conversations by id: %+v", cs)
+		}
+		var subjects []string
+		for _, c := range must(tx.ItemConversations(1)) {
+			subjects = append(subjects, c.Subject)
+		}
+		if !reflect.DeepEqual(subjects, []string{"s0", "s1", "s2", "s3"}) {
+			t.Fatalf("item 1's conversations by id: %q", subjects)
+		}
+		if cs := must(tx.ItemConversations(2)); len(cs) != 1 || cs[0].Subject != "scan" {
+			t.Fatalf("item 2's conversations: %+v", cs)
+		}
+		if cs := must(tx.ItemConversations(99)); len(cs) != 0 {
+			t.Fatalf("an unknown item's conversations: %+v", cs)
 		}
 		if c, err := tx.Conversation(cs[1].ID); err != nil || c.Subject != "s1" || !reflect.DeepEqual(c.CustomerIDs, []uint64{7}) {
 			t.Fatalf("conversation %+v %v", c, err)
@@ -196,6 +225,9 @@ func testWorkRecords(t *testing.T, b Backend) {
 		c, err := tx.Conversation(2)
 		if err != nil || !c.LastMessageAt.Equal(time.Date(2026, 12, 2, 0, 0, 0, 5, time.UTC)) || !reflect.DeepEqual(c.Followers, []uint64{1, 4}) {
 			t.Fatalf("after put: %+v %v", c, err)
+		}
+		if cs := must(tx.ItemConversations(1)); len(cs) != 4 || cs[1].ID != 2 || !reflect.DeepEqual(cs[1].Followers, []uint64{1, 4}) {
+			t.Fatalf("item conversations after put: %+v", cs)
 		}
 		return nil
 	})

@@ -213,8 +213,13 @@ func (t *Tx) importRaw(r store.Record) error {
 		if err = json.Unmarshal(r.Doc, &p); err == nil {
 			err = t.putTokenHash(r.Key, p)
 		}
-	case store.RecProject, store.RecItem, store.RecConversation, store.RecAutomation, store.RecMailbox, store.RecWebhook:
-		table := map[string]string{store.RecProject: "projects", store.RecItem: "items", store.RecConversation: "conversations",
+	case store.RecConversation:
+		var c store.Conversation
+		if err = json.Unmarshal(r.Doc, &c); err == nil {
+			_, err = t.exec(`INSERT INTO conversations (id, item_id, data) VALUES ($1, $2, $3)`, int64(c.ID), int64(c.ItemID), r.Doc)
+		}
+	case store.RecProject, store.RecItem, store.RecAutomation, store.RecMailbox, store.RecWebhook:
+		table := map[string]string{store.RecProject: "projects", store.RecItem: "items",
 			store.RecAutomation: "automations", store.RecMailbox: "mailboxes", store.RecWebhook: "webhooks"}[r.Kind]
 		_, err = t.exec(`INSERT INTO `+table+` (id, data) VALUES ($1, $2)`, int64(r.ID), r.Doc)
 	case store.RecMessage:

@@ -21,10 +21,10 @@ func TestItemConversationsUseTheirIndex(t *testing.T) {
 	defer s.Close()
 	for _, q := range []string{
 		`ALTER TABLE conversations SET (autovacuum_enabled = false)`,
-		`INSERT INTO conversations VALUES (1, '{"id": 1, "item_id": 1, "kind": "internal"}')`,
+		`INSERT INTO conversations (id, data, item_id) VALUES (1, '{"id": 1, "item_id": 1, "kind": "internal"}', 1)`,
 		`ANALYZE conversations`,
-		`INSERT INTO conversations SELECT g, jsonb_build_object('id', g, 'item_id', g / 2, 'kind', 'external', 'subject', 'a subject',
-			'followers', '[1, 2, 3]'::jsonb, 'customer_ids', '[4]'::jsonb) FROM generate_series(2, 20000) g`,
+		`INSERT INTO conversations (id, data, item_id) SELECT g, jsonb_build_object('id', g, 'item_id', g / 2, 'kind', 'external', 'subject', 'a subject',
+			'followers', '[1, 2, 3]'::jsonb, 'customer_ids', '[4]'::jsonb), g / 2 FROM generate_series(2, 20000) g`,
 	} {
 		if _, err := s.Pool().Exec(ctx, q); err != nil {
 			t.Fatal(err)

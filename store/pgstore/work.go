@@ -22,9 +22,15 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	}
 	// One statement: the new id goes into the row and into its document.
 	var n int64
-	err = t.queryRow(`INSERT INTO `+table+` (id, data)
+	if c, ok := v.(*store.Conversation); ok { // its item, a column (migration 0100)
+		err = t.queryRow(`INSERT INTO conversations (id, item_id, data)
+		SELECT n.id, $2, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('conversations', 'id')) AS id) n
+		RETURNING id`, data, int64(c.ItemID)).Scan(&n)
+	} else {
+		err = t.queryRow(`INSERT INTO `+table+` (id, data)
 		SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
 		RETURNING id`, data).Scan(&n)
+	}
 	if err != nil {
 		return err
 	}
@@ -175,11 +181,11 @@ func (t *Tx) Conversations() ([]store.Conversation, error) {
 	return allJSON[store.Conversation](t, `SELECT data FROM conversations ORDER BY id`)
 }
 
-// ItemConversations returns item's conversations, by id (index
-// conversations_item, migration 0100).
+// ItemConversations returns item's conversations, by id (column and
+// index conversations_item, migration 0100).
 func (t *Tx) ItemConversations(item uint64) ([]store.Conversation, error) {
 	return allJSON[store.Conversation](t, itemConversationsSQL, int64(item))
 }
 
 // itemConversationsSQL's WHERE matches conversations_item's expression.
-const itemConversationsSQL = `SELECT data FROM conversations WHERE (data->>'item_id')::bigint = $1 ORDER BY id`
+const itemConversationsSQL = `SELECT data FROM conversations WHERE item_id = $1 ORDER BY id`

@@ -132,18 +132,9 @@ func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQu
 				byText[id] = true
 			}
 		}
-		var convs []store.Conversation
-		if q.ItemID != 0 { // an item's conversations: from the store's index
-			convs, err = tx.ItemConversations(q.ItemID)
-		} else {
-			convs, err = tx.Conversations()
-		}
-		if err != nil {
-			return err
-		}
 		// Most recently active first, so a search can stop at
 		// MaxSearchResults and a page as soon as it is full.
-		slices.SortStableFunc(convs, func(a, b store.Conversation) int { return activity(b).Compare(activity(a)) })
+		candidate := byActivity(tx, q.ItemID)
 		// Staff visibility is per project: decided once per project.
 		projects := map[uint64]bool{}
 		customers := map[uint64]*store.Customer{}
@@ -152,12 +143,18 @@ func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQu
 			top.max = q.Limit + 1
 		}
 		found := 0
-		for i := range convs {
-			if len(terms) > 0 && found == MaxSearchResults {
+		for {
+			conv, err := candidate()
+			if err != nil {
+				return err
+			}
+			if conv == nil || len(terms) > 0 && found == MaxSearchResults {
 				break
 			}
-			conv := &convs[i]
-			if len(terms) == 0 && top.full() && top.worst().at > activity(*conv).UnixNano() {
+			// The store orders by activity to the microsecond (rounded
+			// on older PostgreSQL rows): a later conversation is at most
+			// 2 µs more recent than this one.
+			if len(terms) == 0 && top.full() && top.worst().at > activity(*conv).UnixNano()+2000 {
 				break // every later conversation ranks below the page
 			}
 			if (q.Tab == TabFromCustomers && conv.Kind != store.KindExternal) ||
@@ -210,6 +207,50 @@ func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQu
 		return nil, nil, storeErr(err, "conversations")
 	}
 	return out, next, nil
+}
+
+// byActivity returns the conversations most recently active first, one
+// at a time (nil after the last): an item's from the store's item index,
+// else read from the store's activity order a chunk at a time, so a page
+// that fills early reads only its first chunks.
+func byActivity(tx store.WorkTx, item uint64) func() (*store.Conversation, error) {
+	const chunk = 128
+	var (
+		buf  []store.Conversation
+		i    int
+		done bool
+	)
+	return func() (*store.Conversation, error) {
+		if i == len(buf) {
+			if done {
+				return nil, nil
+			}
+			var (
+				next []store.Conversation
+				err  error
+			)
+			switch {
+			case item != 0:
+				next, err = tx.ItemConversations(item)
+				slices.SortStableFunc(next, func(a, b store.Conversation) int { return activity(b).Compare(activity(a)) })
+				done = true
+			case len(buf) == 0:
+				next, err = tx.ConversationsByActivity(nil, chunk)
+			default:
+				next, err = tx.ConversationsByActivity(&buf[len(buf)-1], chunk)
+			}
+			if err != nil {
+				return nil, err
+			}
+			done = done || len(next) < chunk
+			buf, i = next, 0
+			if len(buf) == 0 {
+				return nil, nil
+			}
+		}
+		i++
+		return &buf[i-1], nil
+	}
 }
 
 // ConversationRow returns the row of conversation id if c may see it.

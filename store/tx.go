@@ -144,6 +144,10 @@ type WorkTx interface {
 	// index (a conversation's item is set at its creation and never
 	// changes).
 	ItemConversations(item uint64) ([]Conversation, error)
+	// ConversationsByActivity returns up to limit conversations, most
+	// recently active first (ConversationActivity, then higher id first),
+	// those after after in that order (nil: from the first).
+	ConversationsByActivity(after *Conversation, limit int) ([]Conversation, error)
 }
 
 // MessagesTx holds messages, their attachments and the Message-ID index

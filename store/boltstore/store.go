@@ -74,6 +74,7 @@ func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
 		// A file from before the conversations' item index: built once.
 		indexItems := tx.Bucket(bConversations) != nil && tx.Bucket(bConvByItem) == nil
+		indexActivity := tx.Bucket(bConversations) != nil && tx.Bucket(bConvByActivity) == nil
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
@@ -91,6 +92,11 @@ func (s *Store) init() error {
 		if indexItems {
 			if err := (&Tx{tx: tx, s: s}).indexConversationItems(); err != nil {
 				return fmt.Errorf("index conversations by item: %w", err)
+			}
+		}
+		if indexActivity {
+			if err := (&Tx{tx: tx, s: s}).indexConversationActivity(); err != nil {
+				return fmt.Errorf("index conversations by activity: %w", err)
 			}
 		}
 		return (&Tx{tx: tx, s: s}).countMailLogBytes()

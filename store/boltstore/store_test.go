@@ -43,10 +43,11 @@ func (s *Store) view(fn func(*Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{tx: btx, s: s}) })
 }
 
-// TestItemIndexIsBuiltForAnOlderFile: a file written before the
-// conversations' item index existed gets it built at open, so an item's
-// conversations are found there as in a new file.
-func TestItemIndexIsBuiltForAnOlderFile(t *testing.T) {
+// TestConversationIndexesAreBuiltForAnOlderFile: a file written before
+// the conversations' item and activity indexes existed gets them built at
+// open, so an item's conversations, and conversations by activity, are
+// found there as in a new file.
+func TestConversationIndexesAreBuiltForAnOlderFile(t *testing.T) {
 	s, dir := openTemp(t)
 	if err := s.update(func(tx *Tx) error {
 		for _, item := range []uint64{3, 5, 3} {
@@ -59,7 +60,12 @@ func TestItemIndexIsBuiltForAnOlderFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As an older build left it: no index bucket.
-	if err := s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(bConvByItem) }); err != nil {
+	if err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bConvByActivity); err != nil {
+			return err
+		}
+		return tx.DeleteBucket(bConvByItem)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -75,6 +81,13 @@ func TestItemIndexIsBuiltForAnOlderFile(t *testing.T) {
 		}
 		if !slices.Equal(ids, []uint64{1, 3}) {
 			t.Errorf("item 3's conversations after reopening an older file: %v, want [1 3]", ids)
+		}
+		ids = nil
+		for _, c := range must(tx.ConversationsByActivity(nil, 10)) {
+			ids = append(ids, c.ID)
+		}
+		if !slices.Equal(ids, []uint64{3, 2, 1}) {
+			t.Errorf("conversations by activity after reopening an older file: %v, want [3 2 1]", ids)
 		}
 		return nil
 	})

@@ -49,7 +49,15 @@ func (t *Tx) CreateConversation(c *store.Conversation) error {
 	if err := create(t, bConversations, &c.ID, &c.CreatedAt, c); err != nil {
 		return err
 	}
+	if err := t.b(bConvByActivity).Put(convActivityKey(c), []byte{}); err != nil {
+		return err
+	}
 	return t.b(bConvByItem).Put(convByItemKey(c.ItemID, c.ID), []byte{})
+}
+
+// convActivityKey is bConvByActivity's key for c.
+func convActivityKey(c *store.Conversation) []byte {
+	return append(u64(uint64(store.ConversationActivity(c))), u64(c.ID)...)
 }
 
 // convByItemKey is bConvByItem's key for conversation conv of item.
@@ -65,7 +73,48 @@ func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
 
 // PutConversation overwrites an existing conversation.
 func (t *Tx) PutConversation(c *store.Conversation) error {
+	old, err := t.Conversation(c.ID)
+	if err != nil {
+		return err
+	}
+	if k := convActivityKey(c); !bytes.Equal(k, convActivityKey(old)) {
+		idx := t.b(bConvByActivity)
+		if err := idx.Delete(convActivityKey(old)); err != nil {
+			return err
+		}
+		if err := idx.Put(k, []byte{}); err != nil {
+			return err
+		}
+	}
 	return putJSON(t.b(bConversations), u64(c.ID), c)
+}
+
+// ConversationsByActivity returns up to limit conversations, most
+// recently active first, after after (nil: from the newest), from
+// bConvByActivity read backwards.
+func (t *Tx) ConversationsByActivity(after *store.Conversation, limit int) ([]store.Conversation, error) {
+	c := t.b(bConvByActivity).Cursor()
+	var k []byte
+	if after == nil {
+		k, _ = c.Last()
+	} else {
+		from := convActivityKey(after)
+		if k, _ = c.Seek(from); k == nil {
+			k, _ = c.Last()
+		}
+		for k != nil && bytes.Compare(k, from) >= 0 {
+			k, _ = c.Prev()
+		}
+	}
+	var out []store.Conversation
+	for ; k != nil && len(out) < limit; k, _ = c.Prev() {
+		conv, err := t.Conversation(binary.BigEndian.Uint64(k[8:]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *conv)
+	}
+	return out, nil
 }
 
 // Conversations returns every conversation, by id.
@@ -83,6 +132,22 @@ func (t *Tx) indexConversationItems() error {
 	idx := t.b(bConvByItem)
 	for _, c := range convs {
 		if err := idx.Put(convByItemKey(c.ItemID, c.ID), []byte{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexConversationActivity fills bConvByActivity from the conversations
+// (a file written before the index existed).
+func (t *Tx) indexConversationActivity() error {
+	convs, err := t.Conversations()
+	if err != nil {
+		return err
+	}
+	idx := t.b(bConvByActivity)
+	for i := range convs {
+		if err := idx.Put(convActivityKey(&convs[i]), []byte{}); err != nil {
 			return err
 		}
 	}

@@ -216,7 +216,8 @@ func (t *Tx) importRaw(r store.Record) error {
 	case store.RecConversation:
 		var c store.Conversation
 		if err = json.Unmarshal(r.Doc, &c); err == nil {
-			_, err = t.exec(`INSERT INTO conversations (id, item_id, data) VALUES ($1, $2, $3)`, int64(c.ID), int64(c.ItemID), r.Doc)
+			_, err = t.exec(`INSERT INTO conversations (id, item_id, activity_us, data) VALUES ($1, $2, $3, $4)`,
+				int64(c.ID), int64(c.ItemID), store.ConversationActivity(&c), r.Doc)
 		}
 	case store.RecProject, store.RecItem, store.RecAutomation, store.RecMailbox, store.RecWebhook:
 		table := map[string]string{store.RecProject: "projects", store.RecItem: "items",

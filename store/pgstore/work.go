@@ -23,9 +23,9 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	// One statement: the new id goes into the row and into its document.
 	var n int64
 	if c, ok := v.(*store.Conversation); ok { // its item, a column (migration 0100)
-		err = t.queryRow(`INSERT INTO conversations (id, item_id, data)
-		SELECT n.id, $2, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('conversations', 'id')) AS id) n
-		RETURNING id`, data, int64(c.ItemID)).Scan(&n)
+		err = t.queryRow(`INSERT INTO conversations (id, item_id, activity_us, data)
+		SELECT n.id, $2, $3, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('conversations', 'id')) AS id) n
+		RETURNING id`, data, int64(c.ItemID), store.ConversationActivity(c)).Scan(&n)
 	} else {
 		err = t.queryRow(`INSERT INTO `+table+` (id, data)
 		SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
@@ -173,8 +173,31 @@ func (t *Tx) Conversation(id uint64) (*store.Conversation, error) {
 
 // PutConversation overwrites an existing conversation.
 func (t *Tx) PutConversation(c *store.Conversation) error {
-	return t.putRecord("conversations", c.ID, c)
+	if err := t.putRecord("conversations", c.ID, c); err != nil {
+		return err
+	}
+	w := t.pending // queued by putRecord
+	if w.activity == nil {
+		w.activity = map[int64]int64{}
+	}
+	w.activity[int64(c.ID)] = store.ConversationActivity(c)
+	return nil
 }
+
+// ConversationsByActivity returns up to limit conversations, most
+// recently active first, after after (nil: from the newest), through
+// conversations_activity (migration 0101).
+func (t *Tx) ConversationsByActivity(after *store.Conversation, limit int) ([]store.Conversation, error) {
+	if after == nil {
+		return allJSON[store.Conversation](t, `SELECT data FROM conversations ORDER BY activity_us DESC, id DESC LIMIT $1`, limit)
+	}
+	return allJSON[store.Conversation](t, conversationsAfterSQL, store.ConversationActivity(after), int64(after.ID), limit)
+}
+
+// conversationsAfterSQL is the conversation list's keyset page, a
+// backward scan of conversations_activity.
+const conversationsAfterSQL = `SELECT data FROM conversations WHERE (activity_us, id) < ($1, $2)
+	ORDER BY activity_us DESC, id DESC LIMIT $3`
 
 // Conversations returns every conversation, by id.
 func (t *Tx) Conversations() ([]store.Conversation, error) {

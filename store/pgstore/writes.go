@@ -27,6 +27,7 @@ type writes struct {
 	links      map[linkKey]bool
 	caps       []capRow
 	docs       map[docKey][]byte // UPDATE table SET data WHERE id
+	activity   map[int64]int64   // a conversation's activity_us, with its doc
 	logs       []logRow          // new mail log entries, ids reserved
 	outs       map[int64]outRow  // outbound emails, by id
 	logUpds    map[int64]logUpd  // mail log entries changed, by id
@@ -502,6 +503,15 @@ func (w *writes) build() ([]string, []any) {
 	slices.Sort(tables)
 	for _, table := range tables {
 		r := byTable[table]
+		if table == "conversations" { // the activity column follows the doc
+			act := make([]int64, len(r.ids))
+			for i, id := range r.ids {
+				act[i] = w.activity[id]
+			}
+			b.cte(`UPDATE conversations SET data = x.d, activity_us = x.a FROM unnest(` + b.arg(r.ids) + `::bigint[], ` + b.arg(r.docs) + `::jsonb[], ` +
+				b.arg(act) + `::bigint[]) AS x(id, d, a) WHERE conversations.id = x.id`)
+			continue
+		}
 		b.cte(`UPDATE ` + table + ` SET data = x.d FROM unnest(` + b.arg(r.ids) + `::bigint[], ` + b.arg(r.docs) + `::jsonb[]) AS x(id, d)
 			WHERE ` + table + `.id = x.id`)
 	}

@@ -227,7 +227,7 @@ var writeCases = map[string]func(tx store.Tx, f *fixture) error{
 // takes a lock that ends with the transaction).
 var readMethods = []string{
 	"AttachmentData", "Automation", "Automations", "BouncedAddress", "BuiltinRuns", "Conversation", "Conversations",
-	"ItemConversations",
+	"ItemConversations", "ConversationsByActivity",
 	"CountOutboundEmails", "Customer", "CustomerByEmail", "Customers", "Deliveries", "Delivery", "DueOutbound", "DueTimers",
 	"EmailDeliveries", "HasAdmin", "Inbox", "Invitation", "InvitationsOf", "Item", "Items", "ListMailLog", "MailLog", "MailLogRaw",
 	"Mailbox", "Mailboxes", "Message", "MessageIDs", "MessageRef", "Messages", "NewestMessageIDs", "NextOutbound", "NextTimer",

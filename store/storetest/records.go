@@ -231,6 +231,71 @@ func testWorkRecords(t *testing.T, b Backend) {
 		}
 		return nil
 	})
+	testConversationsByActivity(t, s)
+}
+
+// testConversationsByActivity: conversations come most recently active
+// first (the last message's time, else the creation's; to the
+// microsecond, ties by higher id first), in pages after a conversation,
+// and a put that changes a conversation's activity moves it.
+func testConversationsByActivity(t *testing.T, s store.Store) {
+	t.Helper()
+	base := time.Date(2026, 12, 8, 9, 0, 0, 0, time.UTC)
+	err := update(s, func(tx store.Tx) error {
+		for i, at := range []time.Duration{5, 1, 3, 3, 2} { // minutes; two tie
+			c := &store.Conversation{ItemID: 9, Kind: store.KindInternal, Subject: fmt.Sprint("a", i), CreatedAt: base.Add(at * time.Minute)}
+			if err := tx.CreateConversation(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func(tx store.Tx, limit int) []string {
+		var out []string
+		var after *store.Conversation
+		for {
+			cs := must(tx.ConversationsByActivity(after, limit))
+			for _, c := range cs {
+				if c.ItemID == 9 {
+					out = append(out, c.Subject)
+				}
+			}
+			if len(cs) < limit {
+				return out
+			}
+			after = &cs[len(cs)-1]
+		}
+	}
+	want := []string{"a0", "a3", "a2", "a4", "a1"}
+	_ = view(s, func(tx store.Tx) error {
+		for _, limit := range []int{1, 2, 100} {
+			if got := order(tx, limit); !reflect.DeepEqual(got, want) {
+				t.Fatalf("by activity, %d a page: %q, want %q", limit, got, want)
+			}
+		}
+		return nil
+	})
+	err = update(s, func(tx store.Tx) error {
+		for _, c := range must(tx.ItemConversations(9)) {
+			if c.Subject == "a1" {
+				c.LastMessageAt = base.Add(time.Hour)
+				return tx.PutConversation(&c)
+			}
+		}
+		return errors.New("a1 not found")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = view(s, func(tx store.Tx) error {
+		if got, want := order(tx, 2), []string{"a1", "a0", "a3", "a2", "a4"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("by activity after a1's new message: %q, want %q", got, want)
+		}
+		return nil
+	})
 }
 
 func testMessagesAttachmentsRefs(t *testing.T, b Backend) {

@@ -221,6 +221,16 @@ func (t *Tx) importRaw(r store.Record) error {
 	case store.RecItem:
 		return put(bItems, r.ID, r.Doc)
 	case store.RecConversation:
+		var c store.Conversation
+		if err := json.Unmarshal(r.Doc, &c); err != nil {
+			return err
+		}
+		if err := t.b(bConvByItem).Put(convByItemKey(c.ItemID, c.ID), []byte{}); err != nil {
+			return err
+		}
+		if err := t.b(bConvByActivity).Put(convActivityKey(&c), []byte{}); err != nil {
+			return err
+		}
 		return put(bConversations, r.ID, r.Doc)
 	case store.RecAutomation:
 		return put(bAutomations, r.ID, r.Doc)

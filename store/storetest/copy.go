@@ -228,6 +228,18 @@ func CheckCopy(t *testing.T, from, to store.Store) {
 		if err != nil || len(ds) != 2 {
 			t.Errorf("unseen inbox of the copy: %d %v", len(ds), err)
 		}
+		// The conversations' indexes came with them.
+		all, err := tx.Conversations()
+		if err != nil {
+			return err
+		}
+		byActivity, err := tx.ConversationsByActivity(nil, 100)
+		if err != nil || len(byActivity) != len(all) || len(all) == 0 {
+			t.Errorf("conversations by activity in the copy: %d of %d, %v", len(byActivity), len(all), err)
+		}
+		if mine, err := tx.ItemConversations(all[0].ItemID); err != nil || len(mine) == 0 || mine[0].ID != all[0].ID {
+			t.Errorf("item %d's conversations in the copy: %+v %v", all[0].ItemID, mine, err)
+		}
 		m := &store.Message{ConversationID: 1, Body: "after the copy"}
 		if err := tx.CreateMessage(m, nil); err != nil {
 			return err

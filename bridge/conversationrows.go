@@ -212,7 +212,10 @@ func (s *Conversations) ConversationRows(ctx context.Context, c Caller, q ListQu
 // byActivity returns the conversations most recently active first, one
 // at a time (nil after the last): an item's from the store's item index,
 // else read from the store's activity order a chunk at a time, so a page
-// that fills early reads only its first chunks.
+// that fills early reads only its first chunks. (Conversations active in
+// the very same nanosecond rank by id in a page but come from the store
+// by higher id first, to the microsecond: a page among many such ties,
+// as a bulk import with one creation time makes, reads all of them.)
 func byActivity(tx store.WorkTx, item uint64) func() (*store.Conversation, error) {
 	const chunk = 128
 	var (

@@ -200,8 +200,9 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 	}
 	var rec Receipt
 	var ds []store.Delivery
+	var queued bool // an automation event was queued: wake the worker
 	err := s.st.Update(ctx, func(tx store.Tx) error {
-		rec, ds = Receipt{}, nil // the function may run twice
+		rec, ds, queued = Receipt{}, nil, false // the function may run twice
 		var err error
 		if ds, err = s.receiveTx(ctx, tx, in, p, &rec); err != nil {
 			return err
@@ -210,9 +211,11 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 		// to a crash after the 250, and none delays it.
 		for _, e := range rec.Entries {
 			if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-				if err := s.msgs.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer()); err != nil {
+				q, err := s.msgs.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer())
+				if err != nil {
 					return err
 				}
+				queued = queued || q
 			}
 		}
 		return nil
@@ -225,7 +228,9 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 		return Receipt{}, mailerr.Storage(err)
 	}
 	s.notes.afterCommit(ds)
-	s.msgs.kickAutomations()
+	if queued {
+		s.msgs.kickAutomations()
+	}
 	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}

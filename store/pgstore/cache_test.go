@@ -143,7 +143,10 @@ func TestCacheChangeOnOneNodeSeenOnTheOther(t *testing.T) {
 			return len(hs) == 1 && !hs[0].Enabled
 		})
 	})
-	if !read(b, func(tx store.Tx) bool { hs, _ := tx.Webhooks(); return len(hs) == 1 && hs[0].Events[0] == "message.created" }) {
+	if !read(b, func(tx store.Tx) bool {
+		hs, _ := tx.Webhooks()
+		return len(hs) == 1 && hs[0].Events[0] == "message.created"
+	}) {
 		t.Error("a reader's change to its webhooks reached the node's cache")
 	}
 	t.Logf("B honoured A's changes after %v", took)

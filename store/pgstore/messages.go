@@ -46,6 +46,16 @@ func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 			m.Attachments[i].ID = ids[i]
 		}
 	}
+	if id, ok := t.takeID("messages"); ok {
+		// Its id drawn ahead (ReserveIDs): a blind write.
+		m.ID = uint64(id)
+		doc, err := mustJSON(m)
+		if err != nil {
+			return err
+		}
+		t.queueNew("messages", id, int64(m.ConversationID), doc)
+		return nil
+	}
 	m.ID = 0
 	doc, err := mustJSON(m)
 	if err != nil {

@@ -16,19 +16,30 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	if at.IsZero() {
 		*at = time.Now().UTC()
 	}
-	data, err := mustJSON(v)
-	if err != nil {
-		return err
+	if n, ok := t.takeID(table); ok {
+		// Its id drawn ahead (ReserveIDs): a blind write, sent with the
+		// next statement.
+		*id = uint64(n)
+		data, err := mustJSON(v)
+		if err != nil {
+			return err
+		}
+		t.queueNew(table, n, 0, data)
+	} else {
+		data, err := mustJSON(v)
+		if err != nil {
+			return err
+		}
+		// One statement: the new id goes into the row and into its document.
+		var n int64
+		err = t.queryRow(`INSERT INTO `+table+` (id, data)
+			SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
+			RETURNING id`, data).Scan(&n)
+		if err != nil {
+			return err
+		}
+		*id = uint64(n)
 	}
-	// One statement: the new id goes into the row and into its document.
-	var n int64
-	err = t.queryRow(`INSERT INTO `+table+` (id, data)
-		SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
-		RETURNING id`, data).Scan(&n)
-	if err != nil {
-		return err
-	}
-	*id = uint64(n)
 	if table == "conversations" {
 		if t.newConvs == nil {
 			t.newConvs = map[uint64]bool{}

@@ -199,7 +199,7 @@ func TestStatementBudget(t *testing.T) {
 
 	var rec bridge.Receipt
 	s, c, log := w.cnt.measure(t, func() { rec = w.receive(t, "carol@example.com", "Printer", "p1@example.com") })
-	budget(t, "new conversation by mail", s, c, 7, 1, log)
+	budget(t, "new conversation by mail", s, c, 5, 1, log)
 	conv := rec.Entries[0].ConversationID
 
 	subject := fmt.Sprintf("Re: [#%d] Printer", conv)

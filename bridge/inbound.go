@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -282,6 +283,17 @@ func (s *Inbound) receiveTx(ctx context.Context, tx receivingTx, in *inbound, p 
 	case flooded:
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed,
 			Detail: fmt.Sprintf("flood: more than %d mails from %s within %s", in.cfg.FloodLimit, p.sender, in.cfg.FloodWindow)})
+	}
+	// The first reads of every mail, in one statement on PostgreSQL: its
+	// Message-ID (a duplicate?), those it answers (threading) and its
+	// sender as a customer; with them the ids of the message and the
+	// mail log entry it will most likely write.
+	if err := store.PrefetchInbound(tx, store.InboundReads{
+		MessageIDs: slices.Concat([]string{a.MessageID}, a.InReplyTo, a.References),
+		Customers:  []string{p.sender},
+		NewIDs:     store.NewIDs{Messages: 1, MailLog: 1},
+	}); err != nil {
+		return nil, err
 	}
 	if dup := duplicateOf(tx, a.MessageID, p.sender); dup != nil {
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, ConversationID: dup.ConversationID,

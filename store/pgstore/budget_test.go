@@ -199,14 +199,14 @@ func TestStatementBudget(t *testing.T) {
 
 	var rec bridge.Receipt
 	s, c, log := w.cnt.measure(t, func() { rec = w.receive(t, "carol@example.com", "Printer", "p1@example.com") })
-	budget(t, "new conversation by mail", s, c, 5, 1, log)
+	budget(t, "new conversation by mail", s, c, 4, 1, log)
 	conv := rec.Entries[0].ConversationID
 
 	subject := fmt.Sprintf("Re: [#%d] Printer", conv)
 	s, c, log = w.cnt.measure(t, func() {
 		rec = w.receive(t, "carol@example.com", subject, "p2@example.com")
 	})
-	budget(t, "threaded reply", s, c, 7, 1, log)
+	budget(t, "threaded reply", s, c, 5, 1, log)
 	if rec.Entries[0].ConversationID != conv {
 		t.Fatalf("reply went to conversation %d, want %d", rec.Entries[0].ConversationID, conv)
 	}

@@ -184,8 +184,11 @@ func (t *Tx) Customer(id uint64) (*store.Customer, error) {
 
 // CustomerByEmail returns the customer with that address or ErrNotFound.
 func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
-	var c store.Customer
 	email = store.NormalizeEmail(email)
+	if c, found, err := t.customerAhead(email); found {
+		return c, err
+	}
+	var c store.Customer
 	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, email)
 	if err != nil {
 		return nil, err

@@ -9,27 +9,29 @@ import (
 // maxReserve bounds the ids of one table a transaction draws ahead.
 const maxReserve = 16
 
+// reservable are the tables whose ids are drawn ahead, in NewIDs' order.
+var reservable = [4]string{"items", "conversations", "messages", "maillog"}
+
 // ReserveIDs draws, in one statement (carrying the pending writes), the
-// ids of the records n says the transaction is about to create
-// (store.IDReserver). CreateItem, CreateConversation, CreateMessage and
-// AddMailLog then take their id from here and write blindly: the rows go
-// with the next statement (writes.go), in a new conversation by mail
-// three INSERT … RETURNING round trips fewer. The ids come from the
-// tables' sequences inside the transaction, in the order they would
-// have: a reader that pages by id (a recipient's deliveries after a
-// message id) sees nothing new. Ids not used are skipped.
+// ids of the records n says the transaction is about to create, less
+// those drawn already and not taken (store.IDReserver). CreateItem,
+// CreateConversation, CreateMessage and AddMailLog then take their id
+// from here and write blindly: the rows go with the next statement
+// (writes.go), in a new conversation by mail three INSERT … RETURNING
+// round trips fewer. The ids come from the tables' sequences inside the
+// transaction, as nextval in the insert drew them: a reader that pages by
+// id (a recipient's deliveries after a message id) sees nothing new.
+// Ids not used are skipped.
 func (t *Tx) ReserveIDs(n store.NewIDs) error {
 	if !t.write {
 		return nil
 	}
+	need := t.idsNeeded(n)
 	var cols, tables []string
-	for _, r := range []struct {
-		table string
-		n     int
-	}{{"items", n.Items}, {"conversations", n.Conversations}, {"messages", n.Messages}, {"maillog", n.MailLog}} {
-		for range min(r.n, maxReserve) {
-			cols = append(cols, "nextval(pg_get_serial_sequence('"+r.table+"', 'id'))")
-			tables = append(tables, r.table)
+	for i, table := range reservable {
+		for range need[i] {
+			cols = append(cols, "nextval(pg_get_serial_sequence('"+table+"', 'id'))")
+			tables = append(tables, table)
 		}
 	}
 	if len(cols) == 0 {
@@ -43,16 +45,32 @@ func (t *Tx) ReserveIDs(n store.NewIDs) error {
 	if err := t.queryRow(`SELECT ` + strings.Join(cols, ", ")).Scan(dest...); err != nil {
 		return err
 	}
-	if t.drawn == nil {
-		t.drawn = map[string][]int64{}
-	}
 	for i, table := range tables {
-		t.drawn[table] = append(t.drawn[table], ids[i])
+		t.drew(table, ids[i])
 	}
 	return nil
 }
 
-// takeID returns an id ReserveIDs drew for table, if one is left.
+// idsNeeded is how many ids of each reservable table n asks for beyond
+// those drawn and not taken yet.
+func (t *Tx) idsNeeded(n store.NewIDs) [4]int {
+	want := [4]int{n.Items, n.Conversations, n.Messages, n.MailLog}
+	var need [4]int
+	for i, table := range reservable {
+		need[i] = max(0, min(want[i], maxReserve)-len(t.drawn[table]))
+	}
+	return need
+}
+
+// drew keeps id, drawn ahead for table.
+func (t *Tx) drew(table string, id int64) {
+	if t.drawn == nil {
+		t.drawn = map[string][]int64{}
+	}
+	t.drawn[table] = append(t.drawn[table], id)
+}
+
+// takeID returns an id drawn ahead for table, if one is left.
 func (t *Tx) takeID(table string) (int64, bool) {
 	ids := t.drawn[table]
 	if len(ids) == 0 {

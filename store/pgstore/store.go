@@ -334,6 +334,9 @@ type Tx struct {
 	emailDels *emailDelsMemo
 	// drawn are the ids ReserveIDs drew and no create took yet, by table.
 	drawn map[string][]int64
+	// custAhead are customers PrefetchInbound read, by address (nil:
+	// none), until CustomerByEmail takes them.
+	custAhead map[string][]byte
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
 	// capPruned: no outbound cap entry before it is left (0: unknown).

@@ -41,7 +41,7 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	// One statement: the new id goes into the row and its document.
 	if err := t.queryRow(`INSERT INTO maillog (id, at_ns, direction, data, raw)
 		SELECT n.id, $1, $2, jsonb_set($3::jsonb, '{id}', to_jsonb(n.id)), $4
-		FROM (SELECT nextval(pg_get_serial_sequence('maillog', 'id')) AS id) n RETURNING id`,
+		FROM (SELECT nextval('maillog_id_seq') AS id) n RETURNING id`,
 		ns(e.At), e.Direction, doc, raw).Scan(&id); err != nil {
 		return fmt.Errorf("put maillog: %w", err)
 	}

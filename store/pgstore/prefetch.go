@@ -39,14 +39,18 @@ func (t *Tx) PrefetchInbound(r store.InboundReads) error {
 	if len(ids) == 0 && len(addrs) == 0 && need == [4]int{} {
 		return nil
 	}
-	// One text whatever is asked: a branch asked nothing of returns no row.
-	rows, err := t.query(`SELECT 'r', email_id, data, 0::bigint FROM message_refs WHERE email_id = ANY($1)
-		UNION ALL SELECT 'c', email, data, 0 FROM customers WHERE email = ANY($2)
-		UNION ALL SELECT 'i', 'items', NULL, nextval(pg_get_serial_sequence('items', 'id')) FROM generate_series(1, $3)
-		UNION ALL SELECT 'i', 'conversations', NULL, nextval(pg_get_serial_sequence('conversations', 'id')) FROM generate_series(1, $4)
-		UNION ALL SELECT 'i', 'messages', NULL, nextval(pg_get_serial_sequence('messages', 'id')) FROM generate_series(1, $5)
-		UNION ALL SELECT 'i', 'maillog', NULL, nextval(pg_get_serial_sequence('maillog', 'id')) FROM generate_series(1, $6)`,
-		ids, addrs, need[0], need[1], need[2], need[3])
+	// The id branches asked for only (a branch costs its planning).
+	sql := `SELECT 'r', email_id, data, 0::bigint FROM message_refs WHERE email_id = ANY($1)
+		UNION ALL SELECT 'c', email, data, 0 FROM customers WHERE email = ANY($2)`
+	args := []any{ids, addrs}
+	for i, table := range reservable {
+		if need[i] > 0 {
+			args = append(args, need[i])
+			sql += fmt.Sprintf(`
+		UNION ALL SELECT 'i', '%s', NULL, nextval('%s_id_seq') FROM generate_series(1, $%d)`, table, table, len(args))
+		}
+	}
+	rows, err := t.query(sql, args...)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func (t *Tx) ReserveIDs(n store.NewIDs) error {
 	var cols, tables []string
 	for i, table := range reservable {
 		for range need[i] {
-			cols = append(cols, "nextval(pg_get_serial_sequence('"+table+"', 'id'))")
+			cols = append(cols, "nextval('"+table+"_id_seq')")
 			tables = append(tables, table)
 		}
 	}

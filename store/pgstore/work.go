@@ -33,7 +33,7 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 		// One statement: the new id goes into the row and into its document.
 		var n int64
 		err = t.queryRow(`INSERT INTO `+table+` (id, data)
-			SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
+			SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval('`+table+`_id_seq') AS id) n
 			RETURNING id`, data).Scan(&n)
 		if err != nil {
 			return err

@@ -72,19 +72,21 @@ func (s *Messaging) queueEvent(tx eventTx, ev Event) error {
 	if err != nil {
 		return err
 	}
-	return s.queueEventFor(tx, as, ev)
+	_, err = s.queueEventFor(tx, as, ev)
+	return err
 }
 
-// queueEventFor is queueEvent with the automations as read.
-func (s *Messaging) queueEventFor(tx store.OutboxTx, as []store.Automation, ev Event) error {
+// queueEventFor is queueEvent with the automations as read; queued says
+// whether an automation matched and ev was queued.
+func (s *Messaging) queueEventFor(tx store.OutboxTx, as []store.Automation, ev Event) (queued bool, err error) {
 	if !slices.ContainsFunc(as, func(a store.Automation) bool { return matches(&a, ev) }) {
-		return nil
+		return false, nil
 	}
 	data, err := json.Marshal(ev)
 	if err != nil {
-		return err
+		return false, err
 	}
-	return tx.AddOutboxEvent(&store.OutboxEvent{Type: ev.Name, At: s.clock.Now().UTC(), Data: data}, store.ConsumerAutomations)
+	return true, tx.AddOutboxEvent(&store.OutboxEvent{Type: ev.Name, At: s.clock.Now().UTC(), Data: data}, store.ConsumerAutomations)
 }
 
 // kickAutomations wakes this node's automation worker.
@@ -373,21 +375,23 @@ func itemStatus(it *store.Item) string {
 // item.created and conversation.created when the mail started a
 // conversation (created), then message.created, each once (SPEC §9: every
 // source fires them). Each carries the sender and whether it may be
-// answered automatically.
-func (s *Messaging) queueInbound(tx eventQueueTx, id uint64, created bool, noAutoAnswer string) error {
+// answered automatically. queued says whether any was: the caller wakes
+// the automation worker after the commit only then (a wake-up costs the
+// worker a read transaction, per mail on a busy MX).
+func (s *Messaging) queueInbound(tx eventQueueTx, id uint64, created bool, noAutoAnswer string) (queued bool, err error) {
 	// No read of the message when no automation listens: inbound mail is
 	// a hot path.
 	as, err := tx.Automations()
 	if err != nil || !slices.ContainsFunc(as, func(a store.Automation) bool { return a.Enabled && listensInbound(a.Event, created) }) {
-		return err
+		return false, err
 	}
 	m, err := tx.Message(id)
 	if err != nil {
-		return err
+		return false, err
 	}
 	conv, err := tx.Conversation(m.ConversationID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	sender := strings.ToLower(m.Author.Email)
 	evs := []Event{{Name: EventMessageCreated, ConversationID: m.ConversationID, MessageID: m.ID, AuthorType: m.Author.Type, Kind: m.Kind,
@@ -399,11 +403,13 @@ func (s *Messaging) queueInbound(tx eventQueueTx, id uint64, created bool, noAut
 		}, evs...)
 	}
 	for _, ev := range evs {
-		if err := s.queueEventFor(tx, as, ev); err != nil {
-			return err
+		q, err := s.queueEventFor(tx, as, ev)
+		if err != nil {
+			return false, err
 		}
+		queued = queued || q
 	}
-	return nil
+	return queued, nil
 }
 
 // listensInbound reports whether an automation on event runs for an

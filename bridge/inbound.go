@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -200,8 +201,9 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 	}
 	var rec Receipt
 	var ds []store.Delivery
+	var queued bool // an automation event was queued: wake the worker
 	err := s.st.Update(ctx, func(tx store.Tx) error {
-		rec, ds = Receipt{}, nil // the function may run twice
+		rec, ds, queued = Receipt{}, nil, false // the function may run twice
 		var err error
 		if ds, err = s.receiveTx(ctx, tx, in, p, &rec); err != nil {
 			return err
@@ -210,9 +212,11 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 		// to a crash after the 250, and none delays it.
 		for _, e := range rec.Entries {
 			if e.MessageID != 0 && (e.Status == InThreaded || e.Status == InCreated) {
-				if err := s.msgs.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer()); err != nil {
+				q, err := s.msgs.queueInbound(tx, e.MessageID, e.Status == InCreated, p.noAutoAnswer())
+				if err != nil {
 					return err
 				}
+				queued = queued || q
 			}
 		}
 		return nil
@@ -225,7 +229,9 @@ func (s *Inbound) receive(ctx context.Context, env Envelope, mail *mailparse.Mai
 		return Receipt{}, mailerr.Storage(err)
 	}
 	s.notes.afterCommit(ds)
-	s.msgs.kickAutomations()
+	if queued {
+		s.msgs.kickAutomations()
+	}
 	for _, e := range rec.Entries {
 		s.log.Info("inbound mail", "id", e.MailLogID, "from", p.sender, "status", e.Status, "detail", e.Detail, "remote", env.RemoteAddr)
 	}
@@ -277,6 +283,17 @@ func (s *Inbound) receiveTx(ctx context.Context, tx receivingTx, in *inbound, p 
 	case flooded:
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed,
 			Detail: fmt.Sprintf("flood: more than %d mails from %s within %s", in.cfg.FloodLimit, p.sender, in.cfg.FloodWindow)})
+	}
+	// The first reads of every mail, in one statement on PostgreSQL: its
+	// Message-ID (a duplicate?), those it answers (threading) and its
+	// sender as a customer; with them the ids of the message and the
+	// mail log entry it will most likely write.
+	if err := store.PrefetchInbound(tx, store.InboundReads{
+		MessageIDs: slices.Concat([]string{a.MessageID}, a.InReplyTo, a.References),
+		Customers:  []string{p.sender},
+		NewIDs:     store.NewIDs{Messages: 1, MailLog: 1},
+	}); err != nil {
+		return nil, err
 	}
 	if dup := duplicateOf(tx, a.MessageID, p.sender); dup != nil {
 		return nil, s.logTx(tx, p, rec, ReceiptEntry{Status: InSuppressed, ConversationID: dup.ConversationID,

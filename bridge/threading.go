@@ -387,6 +387,12 @@ func (s *Inbound) newInboundConversation(tx workPeopleTx, p *prepared, au mailAu
 	if title == "" {
 		title = "(no subject)"
 	}
+	// What the mail creates from here on: on PostgreSQL the ids are
+	// drawn in one statement and the rows written with the mail log
+	// entry, not each in a round trip of its own.
+	if err := store.ReserveIDs(tx, store.NewIDs{Items: 1, Conversations: 1, Messages: 1, MailLog: 1}); err != nil {
+		return nil, err
+	}
 	it := &store.Item{ProjectID: proj.ID, Title: title, Followers: []uint64{}, Assignees: []uint64{}, CreatedAt: p.now}
 	if err := tx.CreateItem(it); err != nil {
 		return nil, err

@@ -134,6 +134,14 @@ func (t *Tx) loadWanted() error {
 	return nil
 }
 
+// ReserveIDs passes the hint on to the wrapped transaction
+// (store.IDReserver).
+func (t *Tx) ReserveIDs(n store.NewIDs) error { return store.ReserveIDs(t.Tx, n) }
+
+// PrefetchInbound passes the read-ahead on to the wrapped transaction
+// (store.InboundPrefetcher).
+func (t *Tx) PrefetchInbound(r store.InboundReads) error { return store.PrefetchInbound(t.Tx, r) }
+
 // CreateMessage records message.created.
 func (t *Tx) CreateMessage(m *store.Message, data [][]byte) error {
 	if err := t.Tx.CreateMessage(m, data); err != nil {

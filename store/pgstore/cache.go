@@ -16,7 +16,7 @@ import (
 )
 
 // A kind of read-mostly record every mail or post reads (users, settings,
-// projects, automations, templates): each node keeps them in memory, so
+// projects, automations, templates, webhooks): each node keeps them in memory, so
 // the hot paths read none of them from the database. A transaction that
 // changes a kind says so with NOTIFY deskgate_cache '<kinds>' (sent at
 // its commit, not before), and every node, this one included, drops what
@@ -34,10 +34,11 @@ const (
 	kindProjects
 	kindAutomations
 	kindTemplates
+	kindWebhooks // the events recorder reads them in every write (store/events)
 	nKinds
 )
 
-var kindNames = [nKinds]string{"users", "settings", "projects", "automations", "templates"}
+var kindNames = [nKinds]string{"users", "settings", "projects", "automations", "templates", "webhooks"}
 
 // cacheChannel is the LISTEN/NOTIFY channel of changed kinds.
 const cacheChannel = "deskgate_cache"
@@ -219,6 +220,8 @@ func (s *Store) loadKind(ctx context.Context, k kind) (any, error) {
 		return loadAll[store.Automation](ctx, s.aux, `SELECT data FROM automations ORDER BY id`)
 	case kindTemplates:
 		return loadAll[store.TemplateRecord](ctx, s.aux, `SELECT data FROM templates ORDER BY name COLLATE "C"`)
+	case kindWebhooks:
+		return loadAll[store.Webhook](ctx, s.aux, `SELECT data FROM webhooks ORDER BY id`)
 	}
 	return nil, fmt.Errorf("cache: unknown kind %d", k)
 }

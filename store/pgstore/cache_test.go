@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func within(t *testing.T, d time.Duration, what string, check func() bool) time.
 }
 
 // TestCacheChangeOnOneNodeSeenOnTheOther: node B serves settings, users,
-// projects, automations and templates from its memory (issue 22), and a
+// projects, automations, templates and webhooks from its memory (issue 22), and a
 // change committed on node A is honoured on B within a second.
 func TestCacheChangeOnOneNodeSeenOnTheOther(t *testing.T) {
 	a, b := twoNodes(t)
@@ -78,6 +79,9 @@ func TestCacheChangeOnOneNodeSeenOnTheOther(t *testing.T) {
 	if !read(b, func(tx store.Tx) bool { ps, _ := tx.Projects(); return len(ps) == 1 }) {
 		t.Fatal("B does not see the project")
 	}
+	if !read(b, func(tx store.Tx) bool { hs, err := tx.Webhooks(); return err == nil && len(hs) == 0 }) {
+		t.Fatal("B sees webhooks nobody stored")
+	}
 	// A changes each kind; B honours every change within a second.
 	if err := a.Update(ctx, func(tx store.Tx) error {
 		s := store.DefaultSettings()
@@ -99,6 +103,9 @@ func TestCacheChangeOnOneNodeSeenOnTheOther(t *testing.T) {
 		if err := tx.CreateAutomation(&store.Automation{Name: "a", Event: "message.created", Enabled: true}); err != nil {
 			return err
 		}
+		if err := tx.CreateWebhook(&store.Webhook{URL: "https://hooks.example/", Events: []string{"message.created"}, Enabled: true}); err != nil {
+			return err
+		}
 		return tx.PutTemplate(&store.TemplateRecord{Name: "custom", Kind: "custom", Subject: "s", Text: "t"})
 	}); err != nil {
 		t.Fatal(err)
@@ -110,10 +117,38 @@ func TestCacheChangeOnOneNodeSeenOnTheOther(t *testing.T) {
 			as, _ := tx.Automations()
 			_, terr := tx.Template("custom")
 			open, _ := tx.UsersWithOpenSettings()
+			hs, _ := tx.Webhooks()
 			return settingsAll(tx) && uerr == nil && len(ps) == 1 && ps[0].Name == "Renamed" && len(as) == 1 && terr == nil &&
-				slices.Equal(open, []uint64{uid})
+				slices.Equal(open, []uint64{uid}) && len(hs) == 1 && slices.Equal(hs[0].Events, []string{"message.created"})
 		})
 	})
+	// A disables the webhook; B honours it too, and what B's reader
+	// changes in its copy is not the cache's.
+	if err := a.Update(ctx, func(tx store.Tx) error {
+		hs, err := tx.Webhooks()
+		if err != nil || len(hs) != 1 {
+			return fmt.Errorf("webhooks %v: %w", hs, err)
+		}
+		hs[0].Enabled = false
+		return tx.PutWebhook(&hs[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	within(t, time.Second, "B sees the webhook disabled", func() bool {
+		return read(b, func(tx store.Tx) bool {
+			hs, _ := tx.Webhooks()
+			if len(hs) == 1 {
+				hs[0].Events[0] = "scribbled"
+			}
+			return len(hs) == 1 && !hs[0].Enabled
+		})
+	})
+	if !read(b, func(tx store.Tx) bool {
+		hs, _ := tx.Webhooks()
+		return len(hs) == 1 && hs[0].Events[0] == "message.created"
+	}) {
+		t.Error("a reader's change to its webhooks reached the node's cache")
+	}
 	t.Logf("B honoured A's changes after %v", took)
 }
 

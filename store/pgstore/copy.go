@@ -173,7 +173,7 @@ func (s *Store) Export(ctx context.Context, fn func(store.Record) error) error {
 func (s *Store) Import(ctx context.Context, recs []store.Record) error {
 	return s.Update(ctx, func(stx store.Tx) error {
 		t := stx.(*Tx)
-		t.changed(kindUsers, kindSettings, kindProjects, kindAutomations, kindTemplates)
+		t.changed(kindUsers, kindSettings, kindProjects, kindAutomations, kindTemplates, kindWebhooks)
 		for _, r := range recs {
 			if ok, err := store.ImportTyped(t, r); ok {
 				if err != nil {

@@ -15,27 +15,33 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
 	e.ID = 0
-	doc, err := mustJSON(e)
-	if err != nil {
-		return err
+	// An id drawn ahead (ReserveIDs), or firing a batch (an id reserved
+	// for the batch): a blind write.
+	id, ok := t.takeID("maillog")
+	if !ok {
+		var err error
+		if id, ok, err = t.reservedID("maillog"); err != nil {
+			return err
+		}
 	}
-	// Firing a batch: an id reserved for the batch, and a blind write.
-	if id, ok, err := t.reservedID("maillog"); err != nil {
-		return err
-	} else if ok {
+	if ok {
 		e.ID = uint64(id)
-		if doc, err = mustJSON(e); err != nil {
+		doc, err := mustJSON(e)
+		if err != nil {
 			return err
 		}
 		t.queueLog(logRow{id: id, at: ns(e.At), direction: e.Direction, doc: doc, raw: raw})
 		t.memoDoc("maillog", uint64(id), doc)
 		return nil
 	}
+	doc, err := mustJSON(e)
+	if err != nil {
+		return err
+	}
 	// One statement: the new id goes into the row and its document.
-	var id int64
 	if err := t.queryRow(`INSERT INTO maillog (id, at_ns, direction, data, raw)
 		SELECT n.id, $1, $2, jsonb_set($3::jsonb, '{id}', to_jsonb(n.id)), $4
-		FROM (SELECT nextval(pg_get_serial_sequence('maillog', 'id')) AS id) n RETURNING id`,
+		FROM (SELECT nextval('maillog_id_seq') AS id) n RETURNING id`,
 		ns(e.At), e.Direction, doc, raw).Scan(&id); err != nil {
 		return fmt.Errorf("put maillog: %w", err)
 	}

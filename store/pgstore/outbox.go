@@ -16,7 +16,7 @@ func (t *Tx) AddOutboxEvent(e *store.OutboxEvent, consumers ...string) error {
 		return err
 	}
 	var id int64
-	err = t.queryRow(`WITH n AS (SELECT nextval(pg_get_serial_sequence('outbox_events', 'id')) AS id),
+	err = t.queryRow(`WITH n AS (SELECT nextval('outbox_events_id_seq') AS id),
 		e AS (INSERT INTO outbox_events (id, data) SELECT id, jsonb_set($1::jsonb, '{id}', to_jsonb(id)) FROM n RETURNING id),
 		q AS (INSERT INTO outbox_queue (consumer, event_id) SELECT unnest($2::text[]), id FROM e)
 		SELECT id FROM e`, data, consumers).Scan(&id)

@@ -24,7 +24,7 @@ func (t *Tx) CreateUser(u *store.User) error {
 	var id int64
 	err = t.queryRow(`INSERT INTO users (id, email, role, data)
 		SELECT n.id, $1, $2, jsonb_set($3::jsonb, '{id}', to_jsonb(n.id))
-		FROM (SELECT nextval(pg_get_serial_sequence('users', 'id')) AS id) n
+		FROM (SELECT nextval('users_id_seq') AS id) n
 		ON CONFLICT (email) DO NOTHING RETURNING id`, u.Email, u.Role, doc).Scan(&id)
 	if isNoRows(err) {
 		return fmt.Errorf("user %s: %w", u.Email, store.ErrConflict)
@@ -164,7 +164,7 @@ func (t *Tx) insertWithID(table, col string, val any, v any) (uint64, error) {
 	var id int64
 	err = t.queryRow(`INSERT INTO `+table+` (id, `+col+`, data)
 		SELECT n.id, $1, jsonb_set($2::jsonb, '{id}', to_jsonb(n.id))
-		FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
+		FROM (SELECT nextval('`+table+`_id_seq') AS id) n
 		ON CONFLICT (`+col+`) DO NOTHING RETURNING id`, val, doc).Scan(&id)
 	return uint64(id), err
 }
@@ -184,8 +184,11 @@ func (t *Tx) Customer(id uint64) (*store.Customer, error) {
 
 // CustomerByEmail returns the customer with that address or ErrNotFound.
 func (t *Tx) CustomerByEmail(email string) (*store.Customer, error) {
-	var c store.Customer
 	email = store.NormalizeEmail(email)
+	if c, found, err := t.customerAhead(email); found {
+		return c, err
+	}
+	var c store.Customer
 	ok, err := t.getJSON(&c, `SELECT data FROM customers WHERE email = $1`, email)
 	if err != nil {
 		return nil, err

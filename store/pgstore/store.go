@@ -332,6 +332,11 @@ type Tx struct {
 	outs map[int64]*outMemo
 	// emailDels are the deliveries of emails read in a batch (outbatch.go).
 	emailDels *emailDelsMemo
+	// drawn are the ids ReserveIDs drew and no create took yet, by table.
+	drawn map[string][]int64
+	// custAhead are customers PrefetchInbound read, by address (nil:
+	// none), until CustomerByEmail takes them.
+	custAhead map[string][]byte
 	// noCustomer are the addresses CustomerByEmail found no customer of.
 	noCustomer map[string]bool
 	// capPruned: no outbound cap entry before it is left (0: unknown).

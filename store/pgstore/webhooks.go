@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/deskgate/deskgate/store"
@@ -12,6 +13,7 @@ func (t *Tx) CreateWebhook(w *store.Webhook) error {
 	if w.CreatedAt.IsZero() {
 		w.CreatedAt = time.Now().UTC()
 	}
+	t.changed(kindWebhooks)
 	var id int64
 	if err := t.queryRow(`INSERT INTO webhooks (data) VALUES ('{}') RETURNING id`).Scan(&id); err != nil {
 		return err
@@ -26,13 +28,23 @@ func (t *Tx) Webhook(id uint64) (*store.Webhook, error) {
 	return &w, t.get(&w, "webhook", id, `SELECT data FROM webhooks WHERE id = $1`)
 }
 
-// Webhooks returns every webhook, by id.
+// Webhooks returns every webhook, by id: from the node's cache (the
+// events recorder reads them in every write transaction).
 func (t *Tx) Webhooks() ([]store.Webhook, error) {
+	if v, ok, err := t.cached(kindWebhooks); err != nil || ok {
+		hs, _ := v.([]store.Webhook)
+		out := slices.Clone(hs)
+		for i := range out {
+			out[i].Events = slices.Clone(out[i].Events)
+		}
+		return out, err
+	}
 	return allJSON[store.Webhook](t, `SELECT data FROM webhooks ORDER BY id`)
 }
 
 // PutWebhook overwrites an existing webhook.
 func (t *Tx) PutWebhook(w *store.Webhook) error {
+	t.changed(kindWebhooks)
 	data, err := mustJSON(w)
 	if err != nil {
 		return err
@@ -46,6 +58,7 @@ func (t *Tx) PutWebhook(w *store.Webhook) error {
 
 // DeleteWebhook removes webhook id and its deliveries.
 func (t *Tx) DeleteWebhook(id uint64) error {
+	t.changed(kindWebhooks)
 	tag, err := t.exec(`WITH d AS (DELETE FROM webhook_deliveries WHERE webhook_id = $1)
 		DELETE FROM webhooks WHERE id = $1`, int64(id))
 	if err == nil && tag.RowsAffected() == 0 {

@@ -16,25 +16,40 @@ func (t *Tx) create(table string, id *uint64, at *time.Time, v any) error {
 	if at.IsZero() {
 		*at = time.Now().UTC()
 	}
-	data, err := mustJSON(v)
-	if err != nil {
-		return err
-	}
-	// One statement: the new id goes into the row and into its document.
-	var n int64
-	if c, ok := v.(*store.Conversation); ok { // its item, a column (migration 0100)
-		err = t.queryRow(`INSERT INTO conversations (id, item_id, activity_us, data)
-		SELECT n.id, $2, $3, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('conversations', 'id')) AS id) n
-		RETURNING id`, data, int64(c.ItemID), store.ConversationActivity(c)).Scan(&n)
+	if n, ok := t.takeID(table); ok {
+		// Its id drawn ahead (ReserveIDs): a blind write, sent with the
+		// next statement.
+		*id = uint64(n)
+		data, err := mustJSON(v)
+		if err != nil {
+			return err
+		}
+		r := newRow{doc: data}
+		if c, ok := v.(*store.Conversation); ok { // its item and activity, columns (migrations 0100, 0101)
+			r.item, r.activity = int64(c.ItemID), store.ConversationActivity(c)
+		}
+		t.queueNew(table, n, r)
 	} else {
-		err = t.queryRow(`INSERT INTO `+table+` (id, data)
-		SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) AS id) n
-		RETURNING id`, data).Scan(&n)
+		data, err := mustJSON(v)
+		if err != nil {
+			return err
+		}
+		// One statement: the new id goes into the row and into its document.
+		var n int64
+		if c, ok := v.(*store.Conversation); ok { // its item and activity, columns (migrations 0100, 0101)
+			err = t.queryRow(`INSERT INTO conversations (id, item_id, activity_us, data)
+			SELECT n.id, $2, $3, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval('conversations_id_seq') AS id) n
+			RETURNING id`, data, int64(c.ItemID), store.ConversationActivity(c)).Scan(&n)
+		} else {
+			err = t.queryRow(`INSERT INTO `+table+` (id, data)
+			SELECT n.id, jsonb_set($1::jsonb, '{id}', to_jsonb(n.id)) FROM (SELECT nextval('`+table+`_id_seq') AS id) n
+			RETURNING id`, data).Scan(&n)
+		}
+		if err != nil {
+			return err
+		}
+		*id = uint64(n)
 	}
-	if err != nil {
-		return err
-	}
-	*id = uint64(n)
 	if table == "conversations" {
 		if t.newConvs == nil {
 			t.newConvs = map[uint64]bool{}

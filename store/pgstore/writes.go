@@ -31,7 +31,17 @@ type writes struct {
 	logs       []logRow          // new mail log entries, ids reserved
 	outs       map[int64]outRow  // outbound emails, by id
 	logUpds    map[int64]logUpd  // mail log entries changed, by id
+	news       map[docKey]newRow // new items, conversations, messages, ids drawn ahead (reserveids.go)
 	n          int
+}
+
+// newRow is a new row of items, conversations or messages (conv: its
+// conversation_id) whose id was drawn ahead.
+type newRow struct {
+	conv int64
+	doc  []byte
+	// item and activity: a conversation's item_id and activity_us.
+	item, activity int64
 }
 
 // logRow is a new mail log entry whose id was reserved (batch.go).
@@ -247,9 +257,26 @@ func (t *Tx) queueCap(r capRow) {
 	w.caps = append(w.caps, r)
 }
 
-// queueDoc overwrites the document of row id of table (which exists).
+// queueNew inserts row id of table (items, conversations or messages),
+// its id drawn ahead.
+func (t *Tx) queueNew(table string, id int64, r newRow) {
+	w := t.w()
+	if w.news == nil {
+		w.news = map[docKey]newRow{}
+	}
+	w.news[docKey{table, id}] = r
+}
+
+// queueDoc overwrites the document of row id of table (which exists): in
+// the pending insert of it when there is one (one statement cannot
+// insert and update a row).
 func (t *Tx) queueDoc(table string, id int64, doc []byte) {
 	w := t.w()
+	if r, ok := w.news[docKey{table, id}]; ok {
+		r.doc = doc
+		w.news[docKey{table, id}] = r
+		return
+	}
 	if w.docs == nil {
 		w.docs = map[docKey][]byte{}
 	}
@@ -297,6 +324,9 @@ func (w *writes) tables() map[string]bool {
 	}
 	if len(w.outs) > 0 {
 		out["outbound"] = true
+	}
+	for k := range w.news {
+		out[k.table] = true
 	}
 	return out
 }
@@ -483,6 +513,9 @@ func (w *writes) build() ([]string, []any) {
 				done_ns = EXCLUDED.done_ns, message_id = EXCLUDED.message_id, data = EXCLUDED.data,
 				raw = CASE WHEN NOT EXCLUDED.pending THEN NULL WHEN EXCLUDED.raw IS NOT NULL THEN EXCLUDED.raw ELSE outbound.raw END`)
 	}
+	if len(w.news) > 0 {
+		w.buildNews(&b)
+	}
 	byTable := map[string]*struct {
 		ids  []int64
 		docs []string
@@ -545,4 +578,38 @@ func sortedTimerKeys(m map[timerKey]timerOp) []timerKey {
 		return cmp.Or(cmp.Compare(a.conv, b.conv), strings.Compare(a.rtype, b.rtype), cmp.Compare(a.rid, b.rid))
 	})
 	return keys
+}
+
+// buildNews adds the inserts of the new rows whose ids were drawn ahead,
+// a table's rows in id order.
+func (w *writes) buildNews(b *sqlArgs) {
+	keys := make([]docKey, 0, len(w.news))
+	for k := range w.news {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b docKey) int { return cmp.Or(strings.Compare(a.table, b.table), cmp.Compare(a.id, b.id)) })
+	for i := 0; i < len(keys); {
+		table := keys[i].table
+		var ids, convs, items, acts []int64
+		var docs []string
+		for ; i < len(keys) && keys[i].table == table; i++ {
+			r := w.news[keys[i]]
+			if a, ok := w.activity[keys[i].id]; ok && table == "conversations" { // put since
+				r.activity = a
+			}
+			ids, convs, docs = append(ids, keys[i].id), append(convs, r.conv), append(docs, string(r.doc))
+			items, acts = append(items, r.item), append(acts, r.activity)
+		}
+		if table == "conversations" {
+			b.cte(`INSERT INTO conversations (id, item_id, activity_us, data) SELECT * FROM unnest(` + b.arg(ids) + `::bigint[], ` +
+				b.arg(items) + `::bigint[], ` + b.arg(acts) + `::bigint[], ` + b.arg(docs) + `::jsonb[])`)
+			continue
+		}
+		if table == "messages" {
+			b.cte(`INSERT INTO messages (id, conversation_id, data) SELECT * FROM unnest(` + b.arg(ids) + `::bigint[], ` +
+				b.arg(convs) + `::bigint[], ` + b.arg(docs) + `::jsonb[])`)
+			continue
+		}
+		b.cte(`INSERT INTO ` + table + ` (id, data) SELECT * FROM unnest(` + b.arg(ids) + `::bigint[], ` + b.arg(docs) + `::jsonb[])`)
+	}
 }

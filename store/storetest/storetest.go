@@ -54,6 +54,7 @@ func Run(t *testing.T, b Backend) {
 		{"DirectoryEdits", testDirectoryEdits},
 		{"Outbox", testOutbox},
 		{"WebhookDeliveries", testWebhookDeliveries},
+		{"ReservedIDsCreate", testReservedIDsCreate},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

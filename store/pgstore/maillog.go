@@ -15,21 +15,23 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	e.UpdatedAt = e.At
 	e.Size = len(raw)
 	e.ID = 0
-	doc, err := mustJSON(e)
-	if err != nil {
-		return err
-	}
-	// Firing a batch: an id reserved for the batch, and a blind write.
+	// Firing a batch: an id reserved for the batch, and a blind write
+	// (the document encoded once, with its id).
 	if id, ok, err := t.reservedID("maillog"); err != nil {
 		return err
 	} else if ok {
 		e.ID = uint64(id)
-		if doc, err = mustJSON(e); err != nil {
+		doc, err := mustJSON(e)
+		if err != nil {
 			return err
 		}
 		t.queueLog(logRow{id: id, at: ns(e.At), direction: e.Direction, doc: doc, raw: raw})
 		t.memoDoc("maillog", uint64(id), doc)
 		return nil
+	}
+	doc, err := mustJSON(e)
+	if err != nil {
+		return err
 	}
 	// One statement: the new id goes into the row and its document.
 	var id int64

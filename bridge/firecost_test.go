@@ -120,8 +120,11 @@ func backendName() string {
 // allocLimit is the allocations a fired timer may cost on the backend
 // the tests run on.
 func allocLimit() float64 {
+	// Measured: bbolt 230 and PostgreSQL 202 before the notification
+	// was rendered once per batch for the recipients of the same messages,
+	// 145 and 111 after.
 	if storetest.Postgres() {
-		return 1e9
+		return 150
 	}
-	return 1e9
+	return 180
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/deskgate/deskgate/store/storetest"
 )
 
 // cpuTimes is the CPU time (user + system) used so far by this process and
@@ -24,10 +26,11 @@ func cpuTimes() (self, pg time.Duration) {
 // clockTick is the kernel's USER_HZ, the unit of /proc/PID/stat times.
 const clockTick = 10 * time.Millisecond
 
-// pgCPU is the CPU time of the cluster in DESKGATE_TEST_PG_DIR.
+// pgCPU is the CPU time of the cluster in DESKGATE_TEST_PG_DIR, when
+// the benchmarks run on PostgreSQL.
 func pgCPU() time.Duration {
 	dir := os.Getenv("DESKGATE_TEST_PG_DIR")
-	if dir == "" {
+	if dir == "" || !storetest.Postgres() {
 		return 0
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))

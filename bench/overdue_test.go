@@ -25,6 +25,7 @@ func BenchmarkOverdue100k(b *testing.B) {
 			b.Fatalf("%d timers pending, want %d", n, pending)
 		}
 		clock.Advance(2 * time.Minute)
+		self0, pg0 := cpuTimes()
 		start := time.Now()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
@@ -37,6 +38,7 @@ func BenchmarkOverdue100k(b *testing.B) {
 			time.Sleep(10 * time.Millisecond)
 		}
 		all := time.Since(start)
+		self1, pg1 := cpuTimes()
 		cancel()
 		<-done
 		_, first := out.committed()
@@ -44,6 +46,10 @@ func BenchmarkOverdue100k(b *testing.B) {
 		b.ReportMetric(float64(first.Sub(start).Microseconds())/1000, "first-overdue-ms")
 		b.ReportMetric(all.Seconds(), "all-overdue-s")
 		b.ReportMetric(pending/all.Seconds(), "fire-rate-timers/s")
+		b.ReportMetric((self1 - self0).Seconds(), "go-cpu-s")
+		if pg1 > 0 {
+			b.ReportMetric((pg1 - pg0).Seconds(), "pg-cpu-s")
+		}
 		b.ReportMetric(loadAvg(), "loadavg")
 	}
 }

@@ -1,6 +1,8 @@
 package bridge
 
 import (
+	"strconv"
+
 	"github.com/deskgate/deskgate/store"
 	"github.com/deskgate/deskgate/templates"
 )
@@ -19,13 +21,17 @@ type emailCache struct {
 	// notification is the notification template as it applies now.
 	notification *TemplateView
 	compiled     *templates.Compiled
+	// rendered are the notifications rendered so far that read nothing
+	// of their recipient, by renderKey.
+	rendered map[string]templates.Rendered
 	// attached counts the attachment bytes put into emails so far.
 	attached int
 }
 
 func newEmailCache() *emailCache {
 	return &emailCache{convs: map[uint64]*store.Conversation{}, refs: map[uint64][]string{}, messages: map[uint64]*store.Message{},
-		items: map[uint64]*store.Item{}, projects: map[uint64]*store.Project{}, files: map[uint64][]byte{}}
+		items: map[uint64]*store.Item{}, projects: map[uint64]*store.Project{}, files: map[uint64][]byte{},
+		rendered: map[string]templates.Rendered{}}
 }
 
 func (c *emailCache) conversation(tx store.WorkTx, id uint64) (*store.Conversation, error) {
@@ -123,4 +129,17 @@ func (c *emailCache) compiledNotification(t TemplateView) (*templates.Compiled, 
 		c.compiled = ct
 	}
 	return c.compiled, nil
+}
+
+// renderKey names what a notification that reads nothing of its
+// recipient renders from, within one transaction: the conversation (its
+// subject and item) and the messages, in order.
+func renderKey(e *Email) string {
+	b := make([]byte, 0, 8+8*len(e.Messages))
+	b = strconv.AppendUint(b, e.Conversation.ID, 10)
+	for i := range e.Messages {
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, e.Messages[i].ID, 10)
+	}
+	return string(b)
 }

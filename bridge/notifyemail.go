@@ -92,6 +92,19 @@ func (s *Notifications) renderNotification(tx conversationTx, e *Email, t Templa
 			e.Files = append(e.Files, EmailFile{Attachment: a, Data: data})
 		}
 	}
+	// A template that names neither the recipient's name nor address (the
+	// default names neither) renders the same for every recipient of the
+	// same messages: a burst to 1,000 followers renders once. Not when a
+	// file goes as a link: whether it does depends on the batch so far.
+	ct, cerr := cache.compiledNotification(t)
+	key := ""
+	if cerr == nil && len(links) == 0 && !ct.MayRead("Name") && !ct.MayRead("Email") {
+		key = renderKey(e)
+		if r, ok := cache.rendered[key]; ok {
+			e.Rendered, e.Template = r, templates.Notification
+			return nil
+		}
+	}
 	item := map[string]any{"ID": e.Conversation.ItemID}
 	if it, err := cache.item(tx, e.Conversation.ItemID); err == nil {
 		item["Title"], item["Status"] = it.Title, itemStatus(it)
@@ -101,9 +114,12 @@ func (s *Notifications) renderNotification(tx conversationTx, e *Email, t Templa
 	}
 	data := notificationData(e, item, links)
 	var r templates.Rendered
-	ct, err := cache.compiledNotification(t)
+	err := cerr
 	if err == nil {
 		r, err = ct.Render(data)
+	}
+	if err == nil && key != "" {
+		cache.rendered[key] = r
 	}
 	if err != nil {
 		// An edit that validated but fails on real data: fall back to the

@@ -55,6 +55,7 @@ type Compiled struct {
 	subj, text *texttemplate.Template
 	html       *htmltemplate.Template
 	hasHTML    bool
+	reads      reads
 }
 
 // Compile parses t's three parts.
@@ -63,7 +64,12 @@ func Compile(t Template) (*Compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Compiled{subj: subj, text: text, html: html, hasHTML: strings.TrimSpace(t.HTML) != ""}, nil
+	c := &Compiled{subj: subj, text: text, html: html, hasHTML: strings.TrimSpace(t.HTML) != ""}
+	c.reads = readsOf(subj.Tree, text.Tree, html.Tree)
+	if len(subj.Templates()) > 1 || len(text.Templates()) > 1 || len(html.Templates()) > 1 {
+		c.reads.all = true // {{define}}: templates beside the one walked
+	}
+	return c, nil
 }
 
 // Render renders c with data, as the function Render does.

@@ -32,6 +32,7 @@ type fireSet struct {
 	touched map[timerKey]bool
 
 	inbox     map[timerKey][]json.RawMessage // nil: not read yet
+	inboxMsgs []int64                        // the messages of inbox, each once
 	customers map[int64]json.RawMessage
 	convs     bool // the batch's conversations are in the memo
 	messages  map[int64]json.RawMessage
@@ -109,7 +110,7 @@ func (t *Tx) batchInbox(rt string, rid int64, q store.InboxQuery) ([]store.Deliv
 // batchInboxRead reads (and locks) the unseen deliveries of the (conversation,
 // recipient type, recipient) triples $1, $2, $3: one probe of
 // deliveries_inbox a triple (TestDeliveryReadsUseTheirIndexes).
-const batchInboxRead = `SELECT d.conversation_id, d.rtype, d.rid, d.data FROM deliveries d
+const batchInboxRead = `SELECT d.conversation_id, d.rtype, d.rid, d.message_id, d.data FROM deliveries d
 		JOIN unnest($1::bigint[], $2::text[], $3::bigint[]) AS k(c, rt, ri)
 			ON d.conversation_id = k.c AND d.rtype = k.rt AND d.rid = k.ri
 		WHERE NOT d.seen ORDER BY d.conversation_id, d.rtype, d.rid, d.message_id FOR UPDATE OF d`
@@ -139,16 +140,20 @@ func (t *Tx) loadBatchInbox() error {
 	if err != nil {
 		return err
 	}
-	var c, r int64
+	var c, r, msg int64
 	var typ string
 	var doc []byte
-	_, err = pgx.ForEachRow(rows, []any{&c, &typ, &r, &doc}, func() error {
+	f.inboxMsgs = nil
+	_, err = pgx.ForEachRow(rows, []any{&c, &typ, &r, &msg, &doc}, func() error {
 		k := timerKey{c, typ, r}
 		f.inbox[k] = append(f.inbox[k], json.RawMessage(slices.Clone(doc)))
+		if !slices.Contains(f.inboxMsgs, msg) {
+			f.inboxMsgs = append(f.inboxMsgs, msg)
+		}
 		return nil
 	})
 	if err != nil {
-		f.inbox = nil
+		f.inbox, f.inboxMsgs = nil, nil
 	}
 	return err
 }
@@ -247,17 +252,7 @@ func (t *Tx) batchMessage(id uint64) (*store.Message, bool, error) {
 		return nil, false, nil
 	}
 	if f.messages == nil {
-		var ids []int64
-		for _, docs := range f.inbox {
-			for _, doc := range docs {
-				var d struct {
-					MessageID int64 `json:"message_id"`
-				}
-				if json.Unmarshal(doc, &d) == nil && d.MessageID != 0 && !slices.Contains(ids, d.MessageID) {
-					ids = append(ids, d.MessageID)
-				}
-			}
-		}
+		ids := f.inboxMsgs // read with the deliveries, not decoded from them
 		if !slices.Contains(ids, int64(id)) {
 			return nil, false, nil
 		}

@@ -16,7 +16,8 @@ func (t *Tx) AddMailLog(e *store.MailLogEntry, raw []byte) error {
 	e.Size = len(raw)
 	e.ID = 0
 	// An id drawn ahead (ReserveIDs), or firing a batch (an id reserved
-	// for the batch): a blind write.
+	// for the batch): a blind write (the document encoded once, with its
+	// id).
 	id, ok := t.takeID("maillog")
 	if !ok {
 		var err error

@@ -44,26 +44,10 @@ func TestGroupCommitSharesCommits(t *testing.T) {
 	defer s.Close()
 	ctx := context.Background()
 
-	// Occupy every committer with a function that waits (one at a time,
-	// so each is a committer's group of its own), so the N writers below
-	// are all queued when the committers come free.
-	gate := make(chan struct{})
-	var blockers sync.WaitGroup
-	var waiting atomic.Int64
-	for i := range maxCommitters {
-		blockers.Add(1)
-		go func() {
-			defer blockers.Done()
-			if err := s.Update(ctx, func(tx store.Tx) error {
-				waiting.Add(1)
-				<-gate
-				return tx.CreateCustomer(&store.Customer{Email: fmt.Sprintf("blocker%d@example.com", i)})
-			}); err != nil {
-				t.Error(err)
-			}
-		}()
-		waitFor(t, func() bool { return waiting.Load() == int64(i+1) })
-	}
+	// The N writers below are all queued when the committers come free.
+	release := occupyCommitters(t, s, func(tx store.Tx, i int) error {
+		return tx.CreateCustomer(&store.Customer{Email: fmt.Sprintf("blocker%d@example.com", i)})
+	})
 
 	const n = 40
 	errBad := errors.New("failed after writing")
@@ -86,9 +70,8 @@ func TestGroupCommitSharesCommits(t *testing.T) {
 	}
 	waitFor(t, func() bool { s.writes.mu.Lock(); defer s.writes.mu.Unlock(); return len(s.writes.queue) >= n })
 	before := cc.n.Load()
-	close(gate)
+	release()
 	writers.Wait()
-	blockers.Wait()
 	commits := cc.n.Load() - before
 	// maxCommitters blockers commit on their own; the 40 writers take
 	// at most a group per committer and the rest.
@@ -209,6 +192,35 @@ func TestGroupCommitPanicIsTheCallersOwn(t *testing.T) {
 }
 
 // waitFor polls cond for up to 30 s (a loaded machine).
+// occupyCommitters holds every committer with an Update that waits (one
+// at a time, so each is a committer's group of its own) and then writes
+// with write; Updates made meanwhile queue. release lets the holders end
+// and returns once they have.
+func occupyCommitters(t *testing.T, s *Store, write func(tx store.Tx, i int) error) (release func()) {
+	t.Helper()
+	gate := make(chan struct{})
+	var holders sync.WaitGroup
+	var waiting atomic.Int64
+	for i := range maxCommitters {
+		holders.Add(1)
+		go func() {
+			defer holders.Done()
+			if err := s.Update(context.Background(), func(tx store.Tx) error {
+				waiting.Add(1)
+				<-gate
+				return write(tx, i)
+			}); err != nil {
+				t.Error(err)
+			}
+		}()
+		waitFor(t, func() bool { return waiting.Load() == int64(i+1) })
+	}
+	return func() {
+		close(gate)
+		holders.Wait()
+	}
+}
+
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	for range 3000 {

@@ -3,7 +3,6 @@ package pgstore
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,25 +54,8 @@ func TestQueuedCallerThatGaveUpIsNotRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	bg := context.Background()
-	gate := make(chan struct{})
-	var blockers sync.WaitGroup
-	var waiting atomic.Int64
-	for i := range maxCommitters {
-		blockers.Add(1)
-		go func() {
-			defer blockers.Done()
-			if err := s.Update(bg, func(tx store.Tx) error {
-				waiting.Add(1)
-				<-gate
-				return nil
-			}); err != nil {
-				t.Error(err)
-			}
-		}()
-		waitFor(t, func() bool { return waiting.Load() == int64(i+1) })
-	}
-	ctx, cancel := context.WithCancel(bg)
+	release := occupyCommitters(t, s, func(store.Tx, int) error { return nil })
+	ctx, cancel := context.WithCancel(context.Background())
 	var ran atomic.Bool
 	answered := make(chan error, 1)
 	go func() {
@@ -84,8 +66,7 @@ func TestQueuedCallerThatGaveUpIsNotRun(t *testing.T) {
 	}()
 	waitFor(t, func() bool { s.writes.mu.Lock(); defer s.writes.mu.Unlock(); return len(s.writes.queue) == 1 })
 	cancel()
-	close(gate)
-	blockers.Wait()
+	release()
 	if err := <-answered; !errors.Is(err, context.Canceled) {
 		t.Errorf("Update answered %v, want context.Canceled", err)
 	}

@@ -36,6 +36,7 @@ func TestQueueBudgetFlat(t *testing.T) {
 		w.svc.SetOutbox(q)
 		w.receive(t, "carol@example.com", "Printer", "p1@example.com")
 		w.clock.Advance(2 * time.Minute)
+		w.settleCache(t)
 		s, _, log := w.cnt.measure(t, func() {
 			if err := w.svc.Notifications.FireDue(context.Background()); err != nil {
 				t.Fatal(err)

@@ -152,12 +152,7 @@ func (s *Conversations) AddConversationFollower(ctx context.Context, c Caller, i
 }
 
 // activity is when a conversation last changed, for sorting lists.
-func activity(c store.Conversation) time.Time {
-	if c.LastMessageAt.IsZero() {
-		return c.CreatedAt
-	}
-	return c.LastMessageAt
-}
+func activity(c store.Conversation) time.Time { return c.ActiveAt() }
 
 // RemoveConversationFollower makes user stop following conversation id
 // directly (following its item or project, or being assigned, stays).

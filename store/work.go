@@ -49,16 +49,18 @@ type Conversation struct {
 	LastMessageAt time.Time `json:"last_message_at,omitzero"`
 }
 
-// ConversationActivity is c's activity as the stores order it: when its
-// last message was posted, else when it was created, in whole
-// microseconds since 1970 (rounded down).
-func ConversationActivity(c *Conversation) int64 {
-	at := c.LastMessageAt
-	if at.IsZero() {
-		at = c.CreatedAt
+// ActiveAt is when c was last active: its last message's time, else its
+// creation's.
+func (c *Conversation) ActiveAt() time.Time {
+	if c.LastMessageAt.IsZero() {
+		return c.CreatedAt
 	}
-	return at.UnixMicro()
+	return c.LastMessageAt
 }
+
+// ConversationActivity is c's activity as the stores order it: ActiveAt
+// in whole microseconds since 1970 (rounded down).
+func ConversationActivity(c *Conversation) int64 { return c.ActiveAt().UnixMicro() }
 
 // AddUnique appends id to ids unless present; it reports whether it added.
 func AddUnique(ids []uint64, id uint64) ([]uint64, bool) {
